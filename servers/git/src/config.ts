@@ -1,0 +1,30 @@
+import { option } from '@patchbay/kit';
+
+/** Every option of the Git connector; the kit adds the common ones (--read-only, --http, …). */
+export const gitOptions = {
+  repository: option.list({
+    flag: 'repository',
+    env: ['GIT_REPOSITORIES', 'PATCHBAY_GIT_REPOSITORIES'],
+    placeholder: 'path',
+    positional: true,
+    description: 'A repository (or a folder of repositories) the tools may use; repeatable. Client roots are added to these',
+  }),
+  cloneRoot: option.string({
+    env: ['PATCHBAY_GIT_CLONE_ROOT'],
+    placeholder: 'path',
+    description: 'Folder git_clone may clone into (it must exist); clone is refused without it',
+  }),
+  allowForcePush: option.boolean({
+    env: ['PATCHBAY_GIT_ALLOW_FORCE_PUSH'],
+    description: 'Let git_push force-push (with --force-with-lease); refused otherwise',
+  }),
+  timeout: option.number({
+    env: ['PATCHBAY_GIT_TIMEOUT_MS'],
+    placeholder: 'ms',
+    default: 60_000,
+    description: 'Longest a single git command may run',
+    validate: (n) => (n >= 1_000 ? undefined : 'must be at least 1000 ms'),
+  }),
+};
+
+export type GitOptions = typeof gitOptions;

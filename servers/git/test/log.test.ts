@@ -1,0 +1,71 @@
+import { type TempRepo, callError, callOk, generatedRepo, tempRepo } from '@patchbay/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from './helpers.js';
+
+describe('git_log', () => {
+  let repo: TempRepo;
+  beforeAll(async () => {
+    repo = await tempRepo();
+    await repo.commit('Initial commit', { 'README.md': '# demo\n' }, '2024-01-01T10:00:00Z');
+    await repo.commit('Add feature', { 'src/app.ts': 'export const x = 1;\n' }, '2024-02-01T10:00:00Z');
+    await repo.commit('Fix bug in feature', { 'src/app.ts': 'export const x = 2;\n' }, '2024-03-01T10:00:00Z');
+  });
+  afterAll(() => repo.remove());
+
+  it('lists commits newest first as compact lines', async () => {
+    const { client, close } = await connect(['--repository', repo.path]);
+    const result = await callOk<{ commits: Array<{ subject: string; hash: string }> }>(client, 'git_log', {});
+    expect(result.data.commits.map((c) => c.subject)).toEqual(['Fix bug in feature', 'Add feature', 'Initial commit']);
+    expect(result.data.commits[0]?.hash).toMatch(/^[0-9a-f]{40}$/);
+    expect(result.text.split('\n')[0]).toMatch(/^[0-9a-f]{10} 2024-03-01 Ada Lovelace: Fix bug in feature$/);
+    await close();
+  });
+
+  it('filters by path, message and date', async () => {
+    const { client, close } = await connect(['--repository', repo.path]);
+    const byPath = await callOk<{ commits: unknown[] }>(client, 'git_log', { path: 'README.md' });
+    expect(byPath.data.commits).toHaveLength(1);
+    const byGrep = await callOk<{ commits: Array<{ subject: string }> }>(client, 'git_log', { grep: 'feature$' });
+    expect(byGrep.data.commits.map((c) => c.subject)).toEqual(['Fix bug in feature', 'Add feature']);
+    const bySince = await callOk<{ commits: unknown[] }>(client, 'git_log', { since: '2024-01-15' });
+    expect(bySince.data.commits).toHaveLength(2);
+    await close();
+  });
+
+  it('pages with skip and says how to get older commits', async () => {
+    const { client, close } = await connect(['--repository', repo.path]);
+    const first = await callOk<{ commits: unknown[]; more?: { omitted: number; hint: string } }>(client, 'git_log', { max_count: 2 });
+    expect(first.data.commits).toHaveLength(2);
+    expect(first.data.more?.hint).toContain('skip=2');
+    const second = await callOk<{ commits: Array<{ subject: string }>; more?: unknown }>(client, 'git_log', { max_count: 2, skip: 2 });
+    expect(second.data.commits.map((c) => c.subject)).toEqual(['Initial commit']);
+    expect(second.data.more).toBeUndefined();
+    await close();
+  });
+
+  it('refuses a revision that would be read as an option', async () => {
+    const { client, close } = await connect(['--repository', repo.path]);
+    const text = await callError(client, 'git_log', { revision: '--output=/tmp/pwned' });
+    expect(text).toContain('Argument `revision`');
+    expect(text).toContain('may not start with "-"');
+    await close();
+  });
+
+  it('reports an unknown revision as a fixable error', async () => {
+    const { client, close } = await connect(['--repository', repo.path]);
+    const text = await callError(client, 'git_log', { revision: 'no-such-branch' });
+    expect(text).toMatch(/not a revision in this repository/);
+    await close();
+  });
+
+  it('stays within the output budget on a long history', async () => {
+    const big = await generatedRepo(600);
+    const { client, close } = await connect(['--repository', big.path, '--output-budget', '4096']);
+    const result = await callOk<{ commits: unknown[]; more?: { omitted: number } }>(client, 'git_log', { max_count: 500 });
+    expect(Buffer.byteLength(JSON.stringify(result.data))).toBeLessThanOrEqual(4096 * 1.1);
+    expect(result.data.commits.length).toBeGreaterThan(5);
+    expect(result.data.more?.omitted).toBeGreaterThan(0);
+    await close();
+    await big.remove();
+  });
+});

@@ -1,0 +1,113 @@
+import * as z from 'zod';
+
+/** Default size of one tool result (text and structured content each), in bytes. */
+export const DEFAULT_OUTPUT_BUDGET = 32_768;
+export const MIN_OUTPUT_BUDGET = 1_024;
+export const MAX_OUTPUT_BUDGET = 1_048_576;
+
+/**
+ * The `more` field every tool that can be cut puts in its output: how much was left out and how
+ * to get it. Present only when something was left out.
+ */
+export const moreSchema = z
+  .object({
+    omitted: z.number().int().describe('How many items (rows, files, lines, commits…) were left out'),
+    cursor: z.string().optional().describe('Pass as `cursor` to the same tool to get the next part'),
+    hint: z.string().describe('How to get what was left out'),
+  })
+  .optional()
+  .describe('Present when the result was cut to fit the output budget');
+
+export type More = z.infer<typeof moreSchema>;
+
+export function byteLength(value: string): number {
+  return Buffer.byteLength(value, 'utf8');
+}
+
+export function jsonSize(value: unknown): number {
+  return byteLength(JSON.stringify(value) ?? '');
+}
+
+/**
+ * The output budget of one tool call. Handlers use it to stop collecting before a result grows
+ * too big (so nothing is ever fetched or serialised in full); the kit enforces it again on what
+ * the handler returns.
+ */
+export class OutputBudget {
+  constructor(readonly bytes: number) {}
+
+  /**
+   * Keep the leading items whose combined size fits, leaving `reserve` bytes for the rest of the
+   * reply. Always keeps at least one item when `atLeastOne` is set, so a single huge row still
+   * shows (the caller cuts that item itself).
+   */
+  take<T>(
+    items: readonly T[],
+    options: { reserve?: number; size?: (item: T) => number } = {},
+  ): { items: T[]; omitted: number; bytes: number } {
+    const size = options.size ?? jsonSize;
+    const limit = this.bytes - (options.reserve ?? 512);
+    const kept: T[] = [];
+    let used = 0;
+    for (const item of items) {
+      const next = size(item) + 1;
+      if (used + next > limit) break;
+      kept.push(item);
+      used += next;
+    }
+    return { items: kept, omitted: items.length - kept.length, bytes: used };
+  }
+
+  /** A running tally for streaming producers (cursor reads, log walks). */
+  meter(reserve = 512): BudgetMeter {
+    return new BudgetMeter(this.bytes - reserve);
+  }
+
+  /**
+   * Cut text at the last line break that fits (a clean boundary), returning what was left out.
+   * Text without line breaks is cut at a character boundary.
+   */
+  cutText(text: string, reserve = 256): { text: string; cut: boolean; omittedBytes: number; omittedLines: number } {
+    const limit = this.bytes - reserve;
+    if (byteLength(text) <= limit) return { text, cut: false, omittedBytes: 0, omittedLines: 0 };
+    const head = Buffer.from(text, 'utf8').subarray(0, limit).toString('utf8').replace(/\uFFFD$/, '');
+    const lastBreak = head.lastIndexOf('\n');
+    const kept = lastBreak > limit / 2 ? head.slice(0, lastBreak) : head;
+    const rest = text.slice(kept.length);
+    return {
+      text: kept,
+      cut: true,
+      omittedBytes: byteLength(rest),
+      omittedLines: rest.split('\n').length - (rest.startsWith('\n') ? 1 : 0),
+    };
+  }
+}
+
+export class BudgetMeter {
+  used = 0;
+  constructor(readonly limit: number) {}
+
+  /** Count an item; false when it no longer fits (the item is then not counted). */
+  fits(bytes: number): boolean {
+    if (this.used + bytes > this.limit) return false;
+    this.used += bytes;
+    return true;
+  }
+
+  get remaining(): number {
+    return Math.max(0, this.limit - this.used);
+  }
+}
+
+/** A `more` value, or undefined when nothing was left out. */
+export function more(omitted: number, hint: string, cursor?: string): More {
+  if (omitted <= 0 && !cursor) return undefined;
+  return cursor ? { omitted, cursor, hint } : { omitted, hint };
+}
+
+/** One line for the text rendering that says what `more` says. */
+export function moreLine(value: More, unit = 'items'): string {
+  if (!value) return '';
+  const count = value.omitted > 0 ? `${value.omitted} more ${unit} not shown` : `More ${unit} available`;
+  return `\n… ${count} (output budget). ${value.hint}${value.cursor ? ` cursor: ${value.cursor}` : ''}`;
+}

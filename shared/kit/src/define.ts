@@ -1,0 +1,150 @@
+import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import type * as z from 'zod';
+import type { OutputBudget } from './budget.js';
+import type { Logger } from './log.js';
+
+/**
+ * What a tool may do to the world. It decides the MCP annotations and whether `--read-only`
+ * hides the tool: only `read` tools survive it.
+ */
+export type Access = 'read' | 'write' | 'destructive';
+
+export type Shape = z.ZodRawShape;
+export type Infer<S extends Shape> = z.infer<z.ZodObject<S>>;
+
+/** What every handler gets besides its arguments. */
+export interface ToolContext<S> {
+  /** The connector's long-lived services (clients, pools, config), created once per process. */
+  readonly services: S;
+  /** Aborted when the client cancels the request or the server shuts down. */
+  readonly signal: AbortSignal;
+  /** The output budget of this call. */
+  readonly budget: OutputBudget;
+  readonly log: Logger;
+  /** Report progress; a no-op unless the client sent a progress token. */
+  progress(progress: number, total?: number, message?: string): Promise<void>;
+  /** Filesystem paths of the client's MCP roots; empty when the client has none or cannot say. */
+  roots(): Promise<string[]>;
+}
+
+/** A handler's answer: data matching the output schema and a compact rendering for people. */
+export interface ToolReply<O> {
+  structured: O;
+  text: string;
+}
+
+export interface ToolDefinition<S, I extends Shape, O extends Shape> {
+  /** `<connector>_<verb>_<noun>`, snake_case, stable. */
+  name: string;
+  title: string;
+  /** Written for a model: what, when to use it instead of a neighbour, its limits. Short. */
+  description: string;
+  toolset: string;
+  access: Access;
+  /** Calling twice with the same arguments has no further effect. Defaults: read → true, else false. */
+  idempotent?: boolean;
+  /** Reaches beyond the local machine (a remote, a web page, a SaaS API). */
+  openWorld?: boolean;
+  input: I;
+  output: O;
+  /** Operator-level switch: the tool is offered only when this returns true (e.g. `--allow-evaluate`). */
+  enabled?: (services: S) => boolean;
+  handler: (args: Infer<I>, ctx: ToolContext<S>) => Promise<ToolReply<Infer<O>>>;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a list of tools has heterogeneous schemas
+export type AnyTool<S> = ToolDefinition<S, any, any>;
+
+/** Declare a tool. The identity function that gives inference and one place to hang checks. */
+export function defineTool<S, I extends Shape, O extends Shape>(def: ToolDefinition<S, I, O>): ToolDefinition<S, I, O> {
+  if (!/^[a-z][a-z0-9_]{0,63}$/.test(def.name)) throw new Error(`Tool name "${def.name}" must be snake_case, ≤ 64 chars`);
+  return def;
+}
+
+export function annotationsFor(tool: Pick<AnyTool<unknown>, 'title' | 'access' | 'idempotent' | 'openWorld'>): ToolAnnotations {
+  return {
+    title: tool.title,
+    readOnlyHint: tool.access === 'read',
+    destructiveHint: tool.access === 'destructive',
+    idempotentHint: tool.idempotent ?? tool.access === 'read',
+    openWorldHint: tool.openWorld ?? false,
+  };
+}
+
+export interface ResourceContents {
+  uri: string;
+  mimeType?: string;
+  text?: string;
+  /** base64 */
+  blob?: string;
+}
+
+/** A fixed resource (`postgres://main/schemas`). */
+export interface ResourceDefinition<S> {
+  kind: 'resource';
+  name: string;
+  title: string;
+  description: string;
+  uri: string;
+  mimeType?: string;
+  enabled?: (services: S) => boolean;
+  read: (uri: URL, ctx: { services: S; budget: OutputBudget; signal: AbortSignal }) => Promise<ResourceContents[]>;
+}
+
+/** A family of resources under a URI template (`git://{repository}/{ref}/{+path}`), with completion. */
+export interface ResourceTemplateDefinition<S> {
+  kind: 'template';
+  name: string;
+  title: string;
+  description: string;
+  uriTemplate: string;
+  mimeType?: string;
+  enabled?: (services: S) => boolean;
+  /** Enumerate concrete resources; leave out when the family is too large to list. */
+  list?: (services: S) => Promise<Array<{ uri: string; name: string; title?: string; mimeType?: string }>>;
+  /** Completion per template variable; `context` holds the variables already filled in. */
+  complete?: Record<string, (value: string, context: Record<string, string>, services: S) => Promise<string[]>>;
+  read: (
+    uri: URL,
+    variables: Record<string, string>,
+    ctx: { services: S; budget: OutputBudget; signal: AbortSignal },
+  ) => Promise<ResourceContents[]>;
+}
+
+export type AnyResource<S> = ResourceDefinition<S> | ResourceTemplateDefinition<S>;
+
+export function defineResource<S>(def: Omit<ResourceDefinition<S>, 'kind'>): ResourceDefinition<S> {
+  return { kind: 'resource', ...def };
+}
+
+export function defineResourceTemplate<S>(def: Omit<ResourceTemplateDefinition<S>, 'kind'>): ResourceTemplateDefinition<S> {
+  return { kind: 'template', ...def };
+}
+
+export interface PromptMessage {
+  role: 'user' | 'assistant';
+  text: string;
+}
+
+export interface PromptDefinition<S, A extends Record<string, z.ZodType<string | undefined>>> {
+  name: string;
+  title: string;
+  description: string;
+  args: A;
+  /** Completion per argument. */
+  complete?: Partial<Record<keyof A, (value: string, context: Record<string, string>, services: S) => Promise<string[]>>>;
+  enabled?: (services: S) => boolean;
+  render: (
+    args: { [K in keyof A]: z.infer<A[K]> },
+    ctx: { services: S; budget: OutputBudget; signal: AbortSignal },
+  ) => Promise<{ description?: string; messages: PromptMessage[] }>;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: heterogeneous prompt arguments
+export type AnyPrompt<S> = PromptDefinition<S, any>;
+
+export function definePrompt<S, A extends Record<string, z.ZodType<string | undefined>>>(
+  def: PromptDefinition<S, A>,
+): PromptDefinition<S, A> {
+  return def;
+}

@@ -1,0 +1,103 @@
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { OptionsSpec } from './config.js';
+import type { ConnectorDefinition, Disposable } from './connector.js';
+import { ConfigError } from './errors.js';
+import { type Level, createLogger } from './log.js';
+import { parseListenAddress } from './options.js';
+import { helpText, prepare } from './prepare.js';
+import { createServer } from './server.js';
+
+/** How long shutdown may take before the process exits anyway. */
+const SHUTDOWN_GRACE_MS = 1_500;
+
+/**
+ * The whole bin of a connector: options → services → stdio or Streamable HTTP → clean exit.
+ * `src/index.ts` of every connector is one call to this.
+ */
+export async function runConnector<O extends OptionsSpec, S extends Disposable>(
+  def: ConnectorDefinition<O, S>,
+  argv: readonly string[] = process.argv.slice(2),
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<void> {
+  const bin = `patchbay-${def.name}`;
+  let prepared: ReturnType<typeof prepare<O, S>>;
+  try {
+    prepared = prepare(def, argv, env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const missing = error.problems.filter((p) => p.startsWith('missing:'));
+    // A missing credential is reported alone, in one line, so it cannot be missed.
+    const lines = missing.length ? missing.map((p) => p.slice('missing:'.length).trim()) : error.problems;
+    for (const line of lines) process.stderr.write(`${bin}: ${line}\n`);
+    if (!missing.length) process.stderr.write(`Run ${bin} --help for every option.\n`);
+    process.exit(2);
+  }
+  if (prepared.help) {
+    process.stdout.write(helpText(def));
+    return;
+  }
+  if (prepared.version) {
+    process.stdout.write(`${bin} ${def.version}\n`);
+    return;
+  }
+
+  const { options, settings } = prepared;
+  const log = createLogger(bin, settings.logLevel as Level);
+  const services = def.createServices({ options, settings, log });
+  const shutdownController = new AbortController();
+  const runtime = { settings, services, log, shutdown: shutdownController.signal };
+
+  let closeTransport: () => Promise<void> = async () => undefined;
+  let stopping = false;
+  const stop = async (reason: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.debug('shutting down', { reason });
+    shutdownController.abort(new Error(`server shutting down: ${reason}`));
+    const force = setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS + 400);
+    force.unref();
+    await Promise.race([
+      Promise.allSettled([closeTransport(), services.dispose?.()]),
+      new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS).unref()),
+    ]);
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+
+  if (settings.http !== undefined) {
+    const address = parseListenAddress(settings.http)!;
+    // Loaded only in HTTP mode: stdio servers never pay for the HTTP stack at startup.
+    const { startHttp } = await import('./transport/http.js');
+    const running = await startHttp({
+      ...address,
+      token: settings.httpToken,
+      allowedHosts: settings.allowedHosts,
+      allowedOrigins: settings.allowedOrigins,
+      newServer: () => createServer(def, runtime),
+      info: { name: bin, version: def.version },
+      log,
+    });
+    closeTransport = running.close;
+    if (!['127.0.0.1', 'localhost', '::1'].includes(address.host) && !settings.httpToken) {
+      log.warn('listening beyond loopback without --http-token: anyone who can reach this port can use every tool');
+    }
+    log.info(`listening on ${running.url}`);
+    return;
+  }
+
+  const server = createServer(def, runtime);
+  const transport = new StdioServerTransport();
+  closeTransport = () => server.close();
+  // The client closing our stdin is the normal way an MCP stdio session ends.
+  process.stdin.once('end', () => void stop('stdin closed'));
+  process.stdin.once('close', () => void stop('stdin closed'));
+  const removeSink = log.addSink((level, logger, data) => {
+    if (server.isConnected()) server.server.sendLoggingMessage({ level, logger, data }).catch(() => undefined);
+  });
+  server.server.onclose = () => {
+    removeSink();
+    void stop('transport closed');
+  };
+  await server.connect(transport);
+}

@@ -1,0 +1,47 @@
+import type { ConnectorDefinition, Disposable, KitSettings } from './connector.js';
+import type { OptionsSpec } from './config.js';
+import type { AnyTool } from './define.js';
+
+/**
+ * Which tools a server offers: the chosen toolsets (`default` when none are named, `all` for
+ * every one), plus tools named one by one, minus anything the operator switched off, minus every
+ * non-read tool under `--read-only`. Unknown names are configuration problems, not silent no-ops.
+ */
+export function selectTools<O extends OptionsSpec, S extends Disposable>(
+  def: ConnectorDefinition<O, S>,
+  settings: Pick<KitSettings, 'toolsets' | 'tools' | 'readOnly'>,
+  services: S,
+): AnyTool<S>[] {
+  const chosen = new Set<string>();
+  for (const name of settings.toolsets) {
+    if (name === 'all') for (const t of Object.keys(def.toolsets)) chosen.add(t);
+    else if (name === 'default') {
+      for (const [t, set] of Object.entries(def.toolsets)) if (set.default) chosen.add(t);
+    } else chosen.add(name);
+  }
+  const named = new Set(settings.tools);
+  return def.tools.filter((tool) => {
+    if (!chosen.has(tool.toolset) && !named.has(tool.name)) return false;
+    if (settings.readOnly && tool.access !== 'read') return false;
+    return tool.enabled ? tool.enabled(services) : true;
+  });
+}
+
+/** Problems with `--toolsets`/`--tools` names, reported with the valid choices. */
+export function selectionProblems<O extends OptionsSpec, S extends Disposable>(
+  def: ConnectorDefinition<O, S>,
+  settings: Pick<KitSettings, 'toolsets' | 'tools'>,
+): string[] {
+  const problems: string[] = [];
+  const sets = Object.keys(def.toolsets);
+  const unknownSets = settings.toolsets.filter((n) => n !== 'all' && n !== 'default' && !sets.includes(n));
+  if (unknownSets.length) {
+    problems.push(`--toolsets: unknown toolset ${unknownSets.join(', ')}. Choose from: default, all, ${sets.join(', ')}.`);
+  }
+  const names = def.tools.map((t) => t.name);
+  const unknownTools = settings.tools.filter((n) => !names.includes(n));
+  if (unknownTools.length) {
+    problems.push(`--tools: unknown tool ${unknownTools.join(', ')}. Available: ${names.join(', ')}.`);
+  }
+  return problems;
+}

@@ -1,0 +1,159 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { ListRootsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import {
+  type ConnectorDefinition,
+  type Disposable,
+  type OptionsSpec,
+  createLogger,
+  createServer,
+  prepare,
+} from '@patchbay/kit';
+
+export interface Connected<S = unknown> {
+  client: Client;
+  services: S;
+  close(): Promise<void>;
+}
+
+export interface InMemoryOptions {
+  argv?: string[];
+  env?: Record<string, string | undefined>;
+  /** Directories the client offers as MCP roots. */
+  roots?: string[];
+  /** Collect stderr log lines here instead of printing them. */
+  logs?: string[];
+}
+
+/** A real SDK Client talking to `createServer()` over an in-memory transport pair. */
+export async function connectInMemory<O extends OptionsSpec, S extends Disposable>(
+  def: ConnectorDefinition<O, S>,
+  options: InMemoryOptions = {},
+): Promise<Connected<S>> {
+  const { options: values, settings } = prepare(def, options.argv ?? [], options.env ?? {});
+  const logs = options.logs;
+  const log = createLogger(`patchbay-${def.name}`, 'debug', (line) => {
+    if (logs) logs.push(line);
+  });
+  const services = def.createServices({ options: values, settings, log });
+  const server = createServer(def, { settings, services, log });
+  const client = newClient(options.roots);
+  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+  await server.connect(serverTransport);
+  await client.connect(clientTransport);
+  return {
+    client,
+    services,
+    async close() {
+      await client.close();
+      await server.close();
+      await services.dispose?.();
+    },
+  };
+}
+
+function newClient(roots?: string[]): Client {
+  const client = new Client(
+    { name: 'patchbay-test-client', version: '0.0.0' },
+    { capabilities: roots ? { roots: { listChanged: false } } : {} },
+  );
+  if (roots) {
+    client.setRequestHandler(ListRootsRequestSchema, async () => ({
+      roots: roots.map((r) => ({ uri: pathToFileURL(r).href, name: r })),
+    }));
+  }
+  return client;
+}
+
+export interface SpawnedStdio extends Connected<undefined> {
+  stderr: () => string;
+  pid: number | undefined;
+}
+
+/** Spawn a built bin and talk to it over stdio, as Claude Desktop would. */
+export async function connectStdio(
+  bin: string,
+  args: string[] = [],
+  options: { env?: Record<string, string>; roots?: string[]; cwd?: string } = {},
+): Promise<SpawnedStdio> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [bin, ...args],
+    env: { ...(process.env as Record<string, string>), ...options.env },
+    stderr: 'pipe',
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+  });
+  let stderr = '';
+  transport.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const client = newClient(options.roots);
+  await client.connect(transport);
+  return {
+    client,
+    services: undefined,
+    stderr: () => stderr,
+    pid: transport.pid ?? undefined,
+    close: () => client.close(),
+  };
+}
+
+export interface HttpServerProcess {
+  url: string;
+  child: ChildProcess;
+  stderr: () => string;
+  stop(): Promise<number | null>;
+}
+
+/** Start a built bin with `--http 127.0.0.1:0` and wait for it to say where it listens. */
+export async function startHttpBin(
+  bin: string,
+  args: string[] = [],
+  options: { env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<HttpServerProcess> {
+  const child = spawn(process.execPath, [bin, '--http', '127.0.0.1:0', ...args], {
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "listening on" line within the timeout; stderr:\n${stderr}`)), options.timeoutMs ?? 15_000);
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(stderr);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1] as string);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code} before listening; stderr:\n${stderr}`));
+    });
+  });
+  return {
+    url,
+    child,
+    stderr: () => stderr,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve(child.exitCode);
+        child.once('exit', (code) => resolve(code));
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** A real SDK Client over Streamable HTTP. */
+export async function connectHttp(url: string, options: { token?: string } = {}): Promise<Connected<undefined>> {
+  const transport = new StreamableHTTPClientTransport(new URL(url), {
+    ...(options.token ? { requestInit: { headers: { authorization: `Bearer ${options.token}` } } } : {}),
+  });
+  const client = newClient();
+  await client.connect(transport);
+  return { client, services: undefined, close: () => client.close() };
+}

@@ -1,0 +1,5 @@
+export * from './clients.js';
+export * from './results.js';
+export * from './surface.js';
+export * from './git.js';
+export * from './readme.js';
