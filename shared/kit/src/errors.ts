@@ -3,8 +3,12 @@
  * that names the argument, says what was wrong and what to do; anything else is a fault,
  * logged in full to stderr and reported to the client in one redacted line.
  */
+const TOOL_ERROR = Symbol.for('patchbay.ToolError');
+
 export class ToolError extends Error {
   override readonly name = 'ToolError';
+  /** A brand that survives two copies of the kit in one process (a bundle and a test, a gateway). */
+  readonly [TOOL_ERROR] = true;
   /** The input field at fault, when there is one (`path`, `ref`, `sql`…). */
   readonly argument: string | undefined;
   /** What the caller can do about it: a corrected call, a narrower query, an option to set. */
@@ -22,6 +26,10 @@ export class ToolError extends Error {
     const hint = this.hint ? ` ${this.hint}` : '';
     return `${where}${this.message}${hint}`;
   }
+}
+
+export function isToolError(error: unknown): error is ToolError {
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[TOOL_ERROR] === true;
 }
 
 /** Shorthand for the most common model-fixable error: one bad argument. */

@@ -36,7 +36,7 @@ export type {
   Infer,
 } from './define.js';
 export { renderToolsTable, renderOptionsTable, replaceBetween, TOOLS_BEGIN, TOOLS_END, OPTIONS_BEGIN, OPTIONS_END } from './docs.js';
-export { ToolError, ConfigError, badArgument, isAbortError } from './errors.js';
+export { ToolError, ConfigError, badArgument, isAbortError, isToolError } from './errors.js';
 export { retryingFetch, parseLinkHeader } from './fetch.js';
 export type { RetryPolicy } from './fetch.js';
 export { lazy } from './lazy.js';

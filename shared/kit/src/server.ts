@@ -13,7 +13,7 @@ import { OutputBudget, byteLength, jsonSize } from './budget.js';
 import type { OptionsSpec } from './config.js';
 import type { ConnectorDefinition, Disposable, KitSettings } from './connector.js';
 import { type AnyTool, type ResourceContents, type ToolContext, annotationsFor } from './define.js';
-import { ToolError, isAbortError } from './errors.js';
+import { isAbortError, isToolError } from './errors.js';
 import type { Logger } from './log.js';
 import { redact } from './redact.js';
 import { selectTools } from './selection.js';
@@ -161,7 +161,7 @@ async function callTool<S>(
     const reply = await tool.handler(args, ctx);
     return enforceBudget(tool.name, reply, budget);
   } catch (error) {
-    if (error instanceof ToolError) return errorResult(redact(error.render()));
+    if (isToolError(error)) return errorResult(redact(error.render()));
     if (signal.aborted || isAbortError(error)) {
       return errorResult(`${tool.name} was cancelled before it finished; nothing after the cancellation point was done.`);
     }
@@ -225,7 +225,7 @@ async function readResource(
 
 /** Resource and prompt errors travel as protocol errors; the message is still made readable. */
 function asProtocolError(name: string, error: unknown, log: Logger): Error {
-  if (error instanceof ToolError) return new Error(redact(error.render()));
+  if (isToolError(error)) return new Error(redact(error.render()));
   log.error(`${name} failed`, { error });
   const first = error instanceof Error ? error.message.split('\n')[0] : String(error);
   return new Error(redact(`${name} failed: ${first}`));

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { OutputBudget, decodeCursor, encodeCursor, formatTable, more, moreLine } from '../src/index.js';
+
+describe('OutputBudget', () => {
+  it('keeps the leading items that fit and counts the rest', () => {
+    const budget = new OutputBudget(1_024);
+    const items = Array.from({ length: 100 }, (_, i) => ({ id: i, name: `item-${i}` }));
+    const fitted = budget.take(items);
+    expect(fitted.items.length).toBeGreaterThan(5);
+    expect(fitted.items.length + fitted.omitted).toBe(100);
+    expect(JSON.stringify(fitted.items).length).toBeLessThanOrEqual(1_024);
+  });
+
+  it('cuts text at a line boundary and reports what it left out', () => {
+    const budget = new OutputBudget(1_024);
+    const text = Array.from({ length: 200 }, (_, i) => `line number ${i}`).join('\n');
+    const cut = budget.cutText(text);
+    expect(cut.cut).toBe(true);
+    expect(cut.text.endsWith('\n')).toBe(false);
+    expect(text.startsWith(cut.text)).toBe(true);
+    expect(text[cut.text.length]).toBe('\n');
+    expect(cut.omittedLines).toBe(200 - cut.text.split('\n').length);
+  });
+
+  it('never splits a multi-byte character', () => {
+    const budget = new OutputBudget(1_024);
+    const cut = budget.cutText('é'.repeat(2_000));
+    expect(cut.text).not.toContain('\uFFFD');
+    expect(Buffer.byteLength(cut.text)).toBeLessThanOrEqual(1_024);
+  });
+
+  it('describes a continuation only when something was left out', () => {
+    expect(more(0, 'x')).toBeUndefined();
+    const value = more(3, 'Call again with skip=10.');
+    expect(moreLine(value, 'rows')).toContain('3 more rows not shown');
+  });
+});
+
+describe('cursors', () => {
+  it('round-trips state and refuses a forged cursor with a fix', () => {
+    const isOffset = (v: Record<string, unknown>): v is { offset: number } => typeof v.offset === 'number';
+    expect(decodeCursor(encodeCursor({ offset: 40 }), isOffset)).toEqual({ offset: 40 });
+    expect(() => decodeCursor('not-a-cursor', isOffset)).toThrow(/not a cursor this tool returned/);
+  });
+});
+
+describe('formatTable', () => {
+  it('aligns columns and flattens newlines', () => {
+    const table = formatTable(['id', 'name'], [
+      [1, 'a\nb'],
+      [22, null],
+    ]);
+    expect(table.split('\n')).toEqual(['id  name', '--  ----', '1   a⏎b', '22']);
+  });
+});
