@@ -115,7 +115,7 @@ export function parseOptions<O extends OptionsSpec>(specs: O, input: ParseInput)
     }
     const eq = arg.indexOf('=');
     let name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
-    let inline: string | undefined = eq === -1 ? undefined : arg.slice(eq + 1);
+    const inline: string | undefined = eq === -1 ? undefined : arg.slice(eq + 1);
     let negated = false;
     if (!byFlag.has(name) && name.startsWith('no-') && byFlag.has(name.slice(3))) {
       name = name.slice(3);
