@@ -5,54 +5,49 @@ import { promisify } from 'node:util';
 import { type Logger, type OptionValues, ToolError, type ToolContext, resolveInside } from '@patchbay/kit';
 import type { SimpleGit } from 'simple-git';
 import type { GitOptions } from './config.js';
+import { GIT_CONFIG, gitEnv } from './env.js';
+import { type RunOptions, type RunResult, runGit } from './exec.js';
 
 const execFileAsync = promisify(execFile);
-
-/** Variables git may see from the server's environment; everything else is left out. */
-const PASSED_THROUGH = ['PATH', 'HOME', 'USER', 'TMPDIR', 'XDG_CONFIG_HOME', 'SSH_AUTH_SOCK', 'HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'];
-
-/**
- * Environment for every git process: only the variables above, so nothing the server inherited
- * can redirect git (GIT_DIR, GIT_WORK_TREE…) or run a program (EDITOR, PAGER, GIT_SSH_COMMAND);
- * prompts are off (a credential prompt would hang the tool) and output is in English.
- */
-export function gitEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const key of PASSED_THROUGH) {
-    const value = process.env[key];
-    if (value !== undefined) env[key] = value;
-  }
-  return { ...env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', LANG: 'C' };
-}
 
 export interface Repository {
   /** The real path of the repository's top level. */
   path: string;
   /** simple-git bound to the repository and to this call's AbortSignal. */
   git: SimpleGit;
+  /**
+   * Run git and read its output as a stream, bounded: for commands whose output can be huge
+   * (diffs, blobs, grep, ls-tree) so nothing is ever read in full.
+   */
+  run(args: string[], options?: Omit<RunOptions, 'signal' | 'timeout' | 'cwd'>): Promise<RunResult>;
 }
+
+/** What `open` needs from a call: the client's roots and the call's signal. */
+export type CallScope = Pick<ToolContext<unknown>, 'roots' | 'signal'>;
 
 export interface GitServices {
   options: OptionValues<GitOptions>;
   log: Logger;
   /** Resolve a tool's `repository` argument to an allowed repository. */
-  open(input: string | undefined, ctx: Pick<ToolContext<unknown>, 'roots' | 'signal'>): Promise<Repository>;
-  /** The roots a repository may live in: configured ones plus the client's MCP roots. */
-  allowedRoots(ctx: Pick<ToolContext<unknown>, 'roots'>): Promise<string[]>;
+  open(input: string | undefined, ctx: CallScope): Promise<Repository>;
+  /** The roots a repository may live in: configured ones, the clone root, the client's MCP roots. */
+  allowedRoots(ctx: Pick<CallScope, 'roots'>): Promise<string[]>;
   /** simple-git for a folder that is not (yet) a repository (clone targets). */
   gitAt(dir: string, signal: AbortSignal): Promise<SimpleGit>;
   dispose(): Promise<void>;
 }
 
-let simpleGitModule: Promise<typeof import('simple-git')> | undefined;
+const importSimpleGit = () => import('simple-git');
+let simpleGitModule: ReturnType<typeof importSimpleGit> | undefined;
 /** simple-git is loaded on the first git call, not at startup. */
 function loadSimpleGit() {
-  simpleGitModule ??= import('simple-git');
+  simpleGitModule ??= importSimpleGit();
   return simpleGitModule;
 }
 
 export function createGitServices(options: OptionValues<GitOptions>, log: Logger): GitServices {
-  const configured = options.repository.map((r) => path.resolve(r));
+  // Repositories cloned into the clone root must be usable by the other tools.
+  const configured = [...options.repository, ...(options.cloneRoot ? [options.cloneRoot] : [])].map((r) => path.resolve(r));
 
   const gitAt = async (dir: string, signal: AbortSignal) => {
     const { simpleGit } = await loadSimpleGit();
@@ -61,12 +56,13 @@ export function createGitServices(options: OptionValues<GitOptions>, log: Logger
       maxConcurrentProcesses: 4,
       timeout: { block: options.timeout },
       abort: signal,
+      config: GIT_CONFIG,
       // The operator's global identity is fine, but nothing may rewrite where git looks.
       unsafe: { allowUnsafeCustomBinary: false },
     }).env(gitEnv());
   };
 
-  const allowedRoots = async (ctx: Pick<ToolContext<unknown>, 'roots'>) => {
+  const allowedRoots = async (ctx: Pick<CallScope, 'roots'>) => {
     const roots = [...configured, ...(await ctx.roots())];
     return [...new Set(roots)];
   };
@@ -110,7 +106,17 @@ export function createGitServices(options: OptionValues<GitOptions>, log: Logger
           argument: 'repository',
         });
       }
-      return { path: top, git: await gitAt(top, ctx.signal) };
+      return {
+        path: top,
+        git: await gitAt(top, ctx.signal),
+        run: (args, runOptions = {}) =>
+          runGit([...GIT_CONFIG.flatMap((c) => ['-c', c]), ...args], {
+            ...runOptions,
+            cwd: top,
+            signal: ctx.signal,
+            timeout: options.timeout,
+          }),
+      };
     },
     async dispose() {
       // git processes are per call; nothing long-lived to close.

@@ -1,6 +1,7 @@
 import { defineConnector } from '@patchbay/kit';
 import { createGitServices } from './client.js';
 import { gitOptions } from './config.js';
+import { diffTool } from './tools/diff.js';
 import { logTool } from './tools/log.js';
 import { statusTool } from './tools/status.js';
 
@@ -21,6 +22,6 @@ export const gitConnector = defineConnector({
   toolsets: {
     repository: { title: 'Read the repository', description: 'status, diffs, history, blame, branches, tags, search', default: true },
   },
-  tools: [statusTool, logTool],
+  tools: [statusTool, logTool, diffTool],
   createServices: ({ options, log }) => createGitServices(options, log),
 });

@@ -1,3 +1,5 @@
+import { lstat, realpath } from 'node:fs/promises';
+import path from 'node:path';
 import { ToolError } from '@patchbay/kit';
 
 /**
@@ -55,13 +57,66 @@ export function safeRefName(value: string, argument: string): string {
   return value;
 }
 
+/** A revision naming one commit (not a range). */
+export function safeSingleRevision(value: string, argument: string): string {
+  safeRevision(value, argument);
+  if (value.includes('..')) {
+    throw new ToolError(`"${value}" is a range; this needs a single revision.`, {
+      argument,
+      hint: 'Give one branch, tag or commit id, e.g. "main" or "HEAD~2".',
+    });
+  }
+  return value;
+}
+
 /** A path inside the repository, relative to its top. */
 export function safePath(value: string, argument: string): string {
   safeArg(value, argument, 'path');
-  if (value.startsWith('/') || value.split(/[\\/]/).includes('..')) {
+  const segments = value.split(/[\\/]/);
+  if (value === '' || value.startsWith('/') || /^[A-Za-z]:/.test(value) || segments.includes('..')) {
     throw new ToolError(`"${value}" must be a path relative to the repository, without "..".`, {
       argument,
       hint: 'Give a path like "src/index.ts".',
+    });
+  }
+  if (segments.some((s) => s.toLowerCase() === '.git')) {
+    throw new ToolError(`"${value}" is inside .git, which the tools do not read or change.`, { argument });
+  }
+  return value;
+}
+
+/** Paths relative to the repository; "." (the whole repository) is accepted as-is. */
+export function safePaths(values: readonly string[] | undefined, argument: string): string[] {
+  return (values ?? []).map((v) => (v === '.' ? v : safePath(v.replace(/\/+$/, '') || v, argument)));
+}
+
+/**
+ * For tools that touch the working tree (blame or grep without a revision, add, unstaged diffs):
+ * the path, with every symbolic link resolved, must stay inside the repository. git itself
+ * refuses paths "beyond a symbolic link", but a check here gives a clear message and does not
+ * depend on every git command getting it right.
+ */
+export async function insideWorktree(repository: string, value: string, argument: string): Promise<string> {
+  safePath(value, argument);
+  let probe = path.join(repository, value);
+  while (probe !== repository && !(await lstat(probe).then(() => true, () => false))) probe = path.dirname(probe);
+  const real = await realpath(probe).catch(() => probe);
+  if (real !== repository && !real.startsWith(repository + path.sep)) {
+    throw new ToolError(`"${value}" leads outside the repository through a symbolic link.`, {
+      argument,
+      hint: 'Only files inside the repository can be used.',
+    });
+  }
+  return value;
+}
+
+/** A configured remote's name (never a URL: remotes are chosen by name, their URLs are the operator's). */
+export function safeRemoteName(value: string, argument: string): string {
+  safeArg(value, argument, 'remote name');
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(value)) {
+    throw new ToolError(`"${value}" is not a remote name.`, {
+      argument,
+      hint: 'Give the name of a configured remote such as "origin" (see git_remotes); URLs are not accepted here.',
     });
   }
   return value;

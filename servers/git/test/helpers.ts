@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Connected, type InMemoryOptions, connectInMemory } from '@patchbay/testing';
+import { type Connected, type InMemoryOptions, type TempRepo, connectInMemory, tempRepo } from '@patchbay/testing';
 import type { GitServices } from '../src/client.js';
 import { gitConnector } from '../src/connector.js';
 
@@ -10,4 +10,15 @@ export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '.
 /** An in-memory client for the Git connector with the given flags. */
 export function connect(argv: string[], options: Omit<InMemoryOptions, 'argv'> = {}): Promise<Connected<GitServices>> {
   return connectInMemory(gitConnector, { ...options, argv });
+}
+
+/**
+ * A temp repository whose own config names an author, so commits made through the tools work
+ * without any global git config (the tests run with GIT_CONFIG_GLOBAL=/dev/null).
+ */
+export async function repoWithIdentity(options: Parameters<typeof tempRepo>[0] = {}): Promise<TempRepo> {
+  const repo = await tempRepo(options);
+  await repo.git('config', 'user.name', 'Grace Hopper');
+  await repo.git('config', 'user.email', 'grace@example.com');
+  return repo;
 }

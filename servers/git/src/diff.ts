@@ -1,0 +1,332 @@
+import { createHash } from 'node:crypto';
+import { type More, type OutputBudget, ToolError, decodeCursor, encodeCursor, jsonSize, more, moreSchema } from '@patchbay/kit';
+import * as z from 'zod';
+import type { Repository } from './client.js';
+import { type Culprits, explainGitError } from './errors.js';
+
+/**
+ * The diff engine behind git_diff, git_show and the prompts: a diff is paged by file under the
+ * output budget. The file list (with +/− counts) comes first from one cheap `--raw --numstat`
+ * run; then only the patches of the files that can fit are asked for, streamed and cut at a
+ * line (preferably a hunk) boundary, so a diff of any size costs one page of work per call.
+ * A file whose patch alone is bigger than the budget continues on the next page from the line
+ * where it stopped.
+ */
+
+export const diffFileSchema = z.object({
+  path: z.string(),
+  old_path: z.string().optional().describe('The path before a rename'),
+  status: z.string().describe('A added, M modified, D deleted, R renamed, T type changed, U unmerged'),
+  additions: z.number().int(),
+  deletions: z.number().int(),
+  binary: z.boolean().optional().describe('true for binary files: counts are 0 and the patch only says it differs'),
+  patch: z.string().optional().describe('Unified diff of this file (absent in stat-only views)'),
+  from_line: z.number().int().optional().describe('The patch continues a previous page from this line of the file\'s diff'),
+  cut: z.boolean().optional().describe('The patch stops before the end of this file; the cursor continues it'),
+});
+
+export type DiffFile = z.infer<typeof diffFileSchema>;
+
+export const diffOutput = {
+  totals: z.object({ files: z.number().int(), additions: z.number().int(), deletions: z.number().int() }).describe('Over the whole diff, not just this page'),
+  files: z.array(diffFileSchema).describe('This page of changed files, in path order'),
+  more: moreSchema,
+};
+
+export interface DiffRequest {
+  /** Mode flags after `git diff`, before the revisions (`--cached`). */
+  flags: string[];
+  /** Revisions compared (none: index vs working tree). */
+  revisions: string[];
+  paths: string[];
+  context: number;
+  statOnly: boolean;
+  cursor: string | undefined;
+  /** Which tool the cursor hint should name. */
+  tool: string;
+  /** Bytes the caller needs for the rest of its reply (a commit header). */
+  reserve?: number;
+  culprits?: Culprits;
+}
+
+export interface DiffPage {
+  totals: { files: number; additions: number; deletions: number };
+  files: DiffFile[];
+  more: More;
+  /** The page for people: a summary line, then the raw patches (or stat lines). */
+  text: string;
+}
+
+interface Change {
+  path: string;
+  old_path?: string;
+  status: string;
+  additions: number;
+  deletions: number;
+  binary?: boolean;
+}
+
+interface DiffCursor extends Record<string, unknown> {
+  k: string;
+  o: number;
+  s: number;
+}
+
+const MAX_FILES = 200_000;
+const COMMON = ['--no-color', '--no-ext-diff', '--no-textconv', '-M'];
+
+export async function diffPage(repo: Repository, request: DiffRequest, budget: OutputBudget): Promise<DiffPage> {
+  const key = createHash('sha1')
+    .update(JSON.stringify([request.flags, request.revisions, request.paths, request.context, request.statOnly]))
+    .digest('hex')
+    .slice(0, 10);
+  const position = request.cursor ? readCursor(request.cursor, key, request.tool) : { k: key, o: 0, s: 0 };
+
+  const changes = await listChanges(repo, request);
+  const totals = {
+    files: changes.length,
+    additions: changes.reduce((n, c) => n + c.additions, 0),
+    deletions: changes.reduce((n, c) => n + c.deletions, 0),
+  };
+  if (position.o > changes.length) {
+    throw new ToolError('points past the end of this diff (it changed since the cursor was made).', {
+      argument: 'cursor',
+      hint: 'Call again without a cursor to start over.',
+    });
+  }
+  const meter = budget.meter(700 + (request.reserve ?? 0));
+  const files: DiffFile[] = [];
+  let next: { o: number; s: number } | undefined;
+
+  if (request.statOnly) {
+    let i = position.o;
+    for (; i < changes.length; i++) {
+      const change = changes[i] as Change;
+      if (!meter.fits(jsonSize(change) + 1)) break;
+      files.push(change);
+    }
+    if (i < changes.length) next = { o: i, s: 0 };
+  } else {
+    next = await fillPatches(repo, request, changes, position, meter, files);
+  }
+
+  const remaining = next ? changes.length - next.o : 0;
+  const cursor = next ? encodeCursor({ k: key, o: next.o, s: next.s } satisfies DiffCursor) : undefined;
+  const moreInfo = cursor
+    ? more(
+        remaining,
+        `Call ${request.tool} again with the same arguments and cursor set to continue${request.statOnly ? '' : ', or narrow it with paths or stat_only=true'}.`,
+        cursor,
+      )
+    : undefined;
+  return { totals, files, more: moreInfo, text: render(totals, files, position.o, request.statOnly, moreInfo) };
+}
+
+function readCursor(cursor: string, key: string, tool: string): DiffCursor {
+  const value = decodeCursor(
+    cursor,
+    (v): v is DiffCursor => typeof v.k === 'string' && Number.isInteger(v.o) && Number.isInteger(v.s) && (v.o as number) >= 0 && (v.s as number) >= 0,
+  );
+  if (value.k !== key) {
+    throw new ToolError(`belongs to a ${tool} call with different arguments.`, {
+      argument: 'cursor',
+      hint: 'Repeat the call that returned it with the same arguments, or leave cursor out to start over.',
+    });
+  }
+  return value;
+}
+
+/** Every changed file with its counts and status, from one `--raw --numstat -z` run. */
+async function listChanges(repo: Repository, request: DiffRequest): Promise<Change[]> {
+  const tokens: string[] = [];
+  let tooMany = false;
+  try {
+    await repo.run(
+      ['diff', '--raw', '--numstat', '-z', ...COMMON, ...request.flags, '--end-of-options', ...request.revisions, '--', ...request.paths],
+      {
+        separator: '\0',
+        onRecord(token) {
+          tokens.push(token);
+          if (tokens.length > MAX_FILES * 6) {
+            tooMany = true;
+            return false;
+          }
+          return undefined;
+        },
+      },
+    );
+  } catch (error) {
+    explainGitError(error, request.culprits);
+  }
+  if (tooMany) {
+    throw new ToolError(`more than ${MAX_FILES} files changed.`, { argument: 'paths', hint: 'Limit the diff to a folder with paths.' });
+  }
+  const changes: Change[] = [];
+  let i = 0;
+  // Raw records first: ":<modes> <ids> <status>" then one path, or two for renames and copies.
+  while (i < tokens.length && (tokens[i] as string).startsWith(':')) {
+    const status = ((tokens[i] as string).split(' ').at(-1) ?? 'M').charAt(0);
+    if (status === 'R' || status === 'C') {
+      changes.push({ old_path: tokens[i + 1] as string, path: tokens[i + 2] as string, status, additions: 0, deletions: 0 });
+      i += 3;
+    } else {
+      changes.push({ path: tokens[i + 1] as string, status, additions: 0, deletions: 0 });
+      i += 2;
+    }
+  }
+  // Then numstat records in the same order: "<added>\t<deleted>\t<path>", or with an empty path
+  // followed by the two paths of a rename. Binary files count "-".
+  for (const change of changes) {
+    const record = tokens[i] ?? '';
+    const [added = '0', deleted = '0', inline = ''] = record.split('\t');
+    i += inline === '' && change.old_path !== undefined ? 3 : 1;
+    if (added === '-') change.binary = true;
+    else {
+      change.additions = Number(added) || 0;
+      change.deletions = Number(deleted) || 0;
+    }
+  }
+  return changes;
+}
+
+/** Rough patch size of a change, to choose how many patches to ask git for at once. */
+function estimate(change: Change, context: number): number {
+  return 200 + (change.additions + change.deletions) * 50 + Math.min(change.additions + change.deletions, 50) * context * 10;
+}
+
+async function fillPatches(
+  repo: Repository,
+  request: DiffRequest,
+  changes: Change[],
+  position: { o: number; s: number },
+  meter: ReturnType<OutputBudget['meter']>,
+  files: DiffFile[],
+): Promise<{ o: number; s: number } | undefined> {
+  let at = position.o;
+  let skip = position.s;
+  while (at < changes.length) {
+    // A batch of files whose patches probably fit in what is left of the budget.
+    const batch: Change[] = [];
+    let guess = 0;
+    for (let j = at; j < changes.length && batch.length < 200; j++) {
+      const change = changes[j] as Change;
+      if (batch.length > 0 && guess + estimate(change, request.context) > meter.remaining * 1.5) break;
+      batch.push(change);
+      guess += estimate(change, request.context);
+    }
+    const paths = batch.flatMap((c) => (c.old_path !== undefined ? [c.old_path, c.path] : [c.path]));
+    const lines: string[] = [];
+    let bytes = 0;
+    let skipped = 0;
+    const limit = meter.remaining + 1024;
+    let read: Awaited<ReturnType<Repository['run']>>;
+    try {
+      read = await repo.run(
+        ['diff', `-U${request.context}`, ...COMMON, ...request.flags, '--end-of-options', ...request.revisions, '--', ...paths],
+        {
+          separator: '\n',
+          onRecord(line) {
+            if (skipped < skip) {
+              skipped++;
+              return undefined;
+            }
+            lines.push(line);
+            bytes += line.length + 1;
+            return bytes > limit ? false : undefined;
+          },
+        },
+      );
+    } catch (error) {
+      explainGitError(error, request.culprits);
+    }
+    const chunks = splitByFile(lines, skip > 0);
+    if (chunks.length > batch.length || (chunks.length === 0 && !read.stopped)) {
+      throw new ToolError('the diff changed while it was being read.', { hint: 'Call again (without a cursor to start over).' });
+    }
+    for (let k = 0; k < chunks.length; k++) {
+      const change = batch[k] as Change;
+      const chunk = chunks[k] as string[];
+      const complete = !(read.stopped && k === chunks.length - 1);
+      const first = files.length === 0;
+      const entry: DiffFile = { ...change, ...(skip > 0 && k === 0 ? { from_line: skip + 1 } : {}) };
+      const base = jsonSize(entry) + 16;
+      const patchSize = jsonSize(chunk.join('\n'));
+      if (complete && meter.fits(base + patchSize)) {
+        files.push({ ...entry, patch: chunk.join('\n') });
+        continue;
+      }
+      if (!first) return { o: at + k, s: 0 };
+      // The first file of the page does not fit (or was not read to its end): show what fits,
+      // cut at a hunk boundary when one is reasonably close, and continue it next time.
+      const kept = linesThatFit(chunk, meter.remaining - base);
+      meter.fits(base + jsonSize(chunk.slice(0, kept).join('\n')));
+      files.push({ ...entry, patch: chunk.slice(0, kept).join('\n'), cut: true });
+      return { o: at + k, s: (k === 0 ? skip : 0) + kept };
+    }
+    at += chunks.length;
+    skip = 0;
+    if (chunks.length < batch.length) {
+      // git produced fewer patches than files (the read stopped early): continue from there.
+      if (read.stopped) return { o: at, s: 0 };
+      throw new ToolError('the diff changed while it was being read.', { hint: 'Call again (without a cursor to start over).' });
+    }
+    if (meter.remaining < 400) return at < changes.length ? { o: at, s: 0 } : undefined;
+  }
+  return undefined;
+}
+
+/** Split patch lines into one chunk per file; a continued page starts mid-file, headerless. */
+function splitByFile(lines: string[], continued: boolean): string[][] {
+  const chunks: string[][] = [];
+  for (const line of lines) {
+    if (line.startsWith('diff --git ') || line.startsWith('diff --cc ') || (chunks.length === 0 && continued)) chunks.push([line]);
+    else if (chunks.length) (chunks.at(-1) as string[]).push(line);
+  }
+  return chunks;
+}
+
+/** How many leading lines fit in `room` bytes of JSON, preferring to stop before a hunk header. */
+function linesThatFit(lines: string[], room: number): number {
+  let used = 2;
+  let count = 0;
+  for (const line of lines) {
+    const size = jsonSize(line); // quotes stand in for the escaped newline
+    if (used + size > room) break;
+    used += size;
+    count++;
+  }
+  if (count === lines.length) return count;
+  let hunk = -1;
+  for (let i = count - 1; i > 0; i--) {
+    if (lines[i]?.startsWith('@@')) {
+      hunk = i;
+      break;
+    }
+  }
+  const cut = hunk > count / 2 ? hunk : count;
+  return Math.max(1, cut);
+}
+
+function render(
+  totals: DiffPage['totals'],
+  files: DiffFile[],
+  first: number,
+  statOnly: boolean,
+  moreInfo: More,
+): string {
+  if (totals.files === 0) return 'No changes.';
+  const summary = `${totals.files} file${totals.files === 1 ? '' : 's'} changed, +${totals.additions} −${totals.deletions}`;
+  const last = first + files.length;
+  const range = first > 0 || moreInfo ? ` (files ${first + 1}–${Math.max(first + 1, last)} of ${totals.files})` : '';
+  const body = statOnly
+    ? files.map((f) => `${f.status} ${f.old_path ? `${f.old_path} → ` : ''}${f.path}  ${f.binary ? 'binary' : `+${f.additions} −${f.deletions}`}`)
+    : files.map((f) => (f.from_line ? `(… ${f.path} continued from line ${f.from_line} of its diff)\n${f.patch}` : (f.patch ?? '')));
+  const tail = moreInfo ? `\n… ${moreInfo.omitted > 0 ? `${moreInfo.omitted} more file${moreInfo.omitted === 1 ? '' : 's'} not shown` : 'More of this file not shown'} (output budget). ${moreInfo.hint} cursor: ${moreInfo.cursor}` : '';
+  return `${summary}${range}\n${body.join('\n')}${tail}`;
+}
+
+/** The id of the empty tree in this repository's hash format (the "parent" of a root commit). */
+export async function emptyTree(repo: Repository): Promise<string> {
+  const { stdout } = await repo.run(['hash-object', '-t', 'tree', '--stdin'], { input: '' });
+  return stdout.trim();
+}

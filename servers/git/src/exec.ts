@@ -1,0 +1,139 @@
+import { spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import { ToolError } from '@patchbay/kit';
+import { gitEnv } from './env.js';
+
+/**
+ * A bounded, streaming git runner. simple-git buffers a command's whole output, which is right
+ * for status or a commit but not for a diff, a blob, a grep or a tree listing that can be many
+ * megabytes: here the caller consumes records as they arrive and stops git as soon as it has
+ * enough, so neither memory nor time grows with the size of the repository.
+ */
+export interface RunOptions {
+  cwd: string;
+  signal: AbortSignal;
+  /** Milliseconds before git is stopped and the call fails. */
+  timeout: number;
+  /** Split stdout into records on this separator and hand each to `onRecord`. */
+  separator?: '\n' | '\0';
+  /** Return false to stop reading: git is ended and the run counts as successful. */
+  onRecord?: (record: string) => boolean | undefined;
+  /** Without `onRecord`: keep at most this many bytes of stdout, then stop git. */
+  maxBytes?: number;
+  /** Exit codes that are not failures (grep exits 1 when nothing matched). */
+  okCodes?: readonly number[];
+  /** Written to git's stdin. */
+  input?: string;
+}
+
+export interface RunResult {
+  /** Collected stdout (empty when `onRecord` consumed it). */
+  stdout: string;
+  code: number;
+  /** The caller (or `maxBytes`) stopped git before it finished. */
+  stopped: boolean;
+}
+
+/** git exited with a failure status; `stderr` says why. Callers translate it (see errors.ts). */
+export class GitFailure extends Error {
+  override readonly name = 'GitFailure';
+  constructor(
+    readonly code: number,
+    readonly stderr: string,
+    readonly command: string,
+  ) {
+    super(`git ${command} exited with ${code}: ${stderr.trim().split('\n').slice(-3).join(' ')}`);
+  }
+}
+
+const STDERR_LIMIT = 16_384;
+
+export function runGit(args: string[], options: RunOptions): Promise<RunResult> {
+  const command = args.find((a, i) => !a.startsWith('-') && args[i - 1] !== '-c') ?? 'git';
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', args, {
+      cwd: options.cwd,
+      env: gitEnv(),
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      signal: options.signal,
+    });
+    const stdout = child.stdout as Readable;
+    const errors = child.stderr as Readable;
+    let stopped = false;
+    let settled = false;
+    let stderr = '';
+    const kept: Buffer[] = [];
+    let keptBytes = 0;
+    let pending = Buffer.alloc(0);
+    const separator = options.separator === '\0' ? 0 : 10;
+
+    const stop = () => {
+      if (stopped) return;
+      stopped = true;
+      stdout.removeAllListeners('data');
+      child.kill('SIGTERM');
+    };
+    const timer = setTimeout(() => {
+      if (settled) return;
+      settled = true;
+      child.kill('SIGKILL');
+      reject(
+        new ToolError(`git ${command} took longer than ${options.timeout} ms and was stopped.`, {
+          hint: 'Narrow the request (a path, a revision range, fewer results), or ask the operator to raise --timeout.',
+        }),
+      );
+    }, options.timeout);
+
+    stdout.on('data', (chunk: Buffer) => {
+      if (options.onRecord) {
+        let buffer = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+        let at = buffer.indexOf(separator);
+        while (at !== -1) {
+          const record = buffer.subarray(0, at).toString('utf8');
+          buffer = buffer.subarray(at + 1);
+          if (options.onRecord(record) === false) {
+            stop();
+            return;
+          }
+          at = buffer.indexOf(separator);
+        }
+        pending = Buffer.from(buffer);
+        return;
+      }
+      const room = (options.maxBytes ?? Number.POSITIVE_INFINITY) - keptBytes;
+      if (chunk.length >= room) {
+        kept.push(chunk.subarray(0, room));
+        keptBytes += room;
+        stop();
+        return;
+      }
+      kept.push(chunk);
+      keptBytes += chunk.length;
+    });
+    errors.on('data', (chunk: Buffer) => {
+      if (stderr.length < STDERR_LIMIT) stderr += chunk.toString('utf8');
+    });
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      if (settled) return;
+      settled = true;
+      reject(error);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (settled) return;
+      settled = true;
+      // A last record without a trailing separator.
+      if (!stopped && options.onRecord && pending.length) options.onRecord(pending.toString('utf8'));
+      const exit = code ?? 1;
+      if (!stopped && exit !== 0 && !(options.okCodes ?? []).includes(exit)) {
+        reject(new GitFailure(exit, stderr, command));
+        return;
+      }
+      // A cut in the middle of a multi-byte character leaves U+FFFD at the end: drop it.
+      const stdout = Buffer.concat(kept).toString('utf8').replace(/\uFFFD$/, '');
+      resolve({ stdout, code: stopped ? 0 : exit, stopped });
+    });
+    if (options.input !== undefined) child.stdin?.end(options.input);
+  });
+}
