@@ -1,4 +1,4 @@
-import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import type * as z from 'zod';
 import type { OutputBudget } from './budget.js';
 import type { Logger } from './log.js';
@@ -31,7 +31,15 @@ export interface ToolContext<S> {
 export interface ToolReply<O> {
   structured: O;
   text: string;
+  /**
+   * Extra MCP content after the text (an image, an embedded resource), passed through as is.
+   * Not counted against the output budget: the tool bounds its own media (a screenshot's size).
+   */
+  content?: ExtraContent[];
 }
+
+/** A non-text content item a tool may add to its result. */
+export type ExtraContent = Exclude<CallToolResult['content'][number], { type: 'text' }>;
 
 export interface ToolDefinition<S, I extends Shape, O extends Shape> {
   /** `<connector>_<verb>_<noun>`, snake_case, stable. */

@@ -28,6 +28,7 @@ export type {
   ToolContext,
   ToolDefinition,
   ToolReply,
+  ExtraContent,
   ResourceContents,
   ResourceDefinition,
   ResourceTemplateDefinition,

@@ -176,7 +176,11 @@ async function callTool<S>(
  * is still too long is cut at a line break with a note, and structured content that is still too
  * big (which no cut can keep schema-valid) is refused with advice rather than sent.
  */
-export function enforceBudget(name: string, reply: { structured: unknown; text: string }, budget: OutputBudget): CallToolResult {
+export function enforceBudget(
+  name: string,
+  reply: { structured: unknown; text: string; content?: CallToolResult['content'] },
+  budget: OutputBudget,
+): CallToolResult {
   const structuredBytes = jsonSize(reply.structured);
   if (structuredBytes > budget.bytes * 1.1) {
     return errorResult(
@@ -190,7 +194,7 @@ export function enforceBudget(name: string, reply: { structured: unknown; text: 
     text = `${cut.text}\n… ${cut.omittedLines} more lines (${formatBytes(cut.omittedBytes)}) cut to fit the output budget. Narrow the request to see them.`;
   }
   return {
-    content: [{ type: 'text', text }],
+    content: [{ type: 'text', text }, ...(reply.content ?? [])],
     structuredContent: reply.structured as Record<string, unknown>,
   };
 }
