@@ -1,8 +1,13 @@
 import { defineConnector } from '@patchbay/kit';
 import { createGitServices } from './client.js';
 import { gitOptions } from './config.js';
+import { blameTool } from './tools/blame.js';
 import { diffTool } from './tools/diff.js';
+import { filesTool } from './tools/files.js';
+import { grepTool } from './tools/grep.js';
 import { logTool } from './tools/log.js';
+import { branchesTool, tagsTool } from './tools/refs.js';
+import { showTool } from './tools/show.js';
 import { statusTool } from './tools/status.js';
 
 export const VERSION = process.env.PATCHBAY_VERSION ?? '0.0.0-dev';
@@ -22,6 +27,6 @@ export const gitConnector = defineConnector({
   toolsets: {
     repository: { title: 'Read the repository', description: 'status, diffs, history, blame, branches, tags, search', default: true },
   },
-  tools: [statusTool, logTool, diffTool],
+  tools: [statusTool, logTool, diffTool, showTool, blameTool, branchesTool, tagsTool, grepTool, filesTool],
   createServices: ({ options, log }) => createGitServices(options, log),
 });

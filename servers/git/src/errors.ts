@@ -37,12 +37,12 @@ export function explainGitError(error: unknown, culprits: Culprits = {}): never 
       hint: 'List files with git_files (it takes a revision and a folder).',
     });
   }
-  if (
-    revision &&
-    /unknown revision|bad revision|invalid reference|not a valid object name|bad object|not a valid ref|unable to resolve revision|Needed a single revision|not a commit|invalid object name|ambiguous argument|not a tree object|couldn't find remote ref/i.test(
-      message,
-    )
-  ) {
+  const unknownRevision =
+    /unknown revision|bad revision|invalid reference|not a valid object name|bad object|not a valid ref|unable to resolve revision|Needed a single revision|not a commit|invalid object name|ambiguous argument|not a tree object|couldn't find remote ref/i;
+  if (revision?.value === 'HEAD' && unknownRevision.test(message)) {
+    throw new ToolError('the repository has no commits yet.', { hint: 'Make a first commit (git_add, then git_commit).' });
+  }
+  if (revision && unknownRevision.test(message)) {
     throw new ToolError(`"${revision.value}" is not a revision in this repository.`, {
       argument: revision.argument,
       hint: 'Use a branch (git_branches), a tag (git_tags) or a commit id (git_log).',

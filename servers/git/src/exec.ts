@@ -29,6 +29,8 @@ export interface RunOptions {
 export interface RunResult {
   /** Collected stdout (empty when `onRecord` consumed it). */
   stdout: string;
+  /** The same bytes, undecoded (for binary content). */
+  bytes: Buffer;
   code: number;
   /** The caller (or `maxBytes`) stopped git before it finished. */
   stopped: boolean;
@@ -131,8 +133,9 @@ export function runGit(args: string[], options: RunOptions): Promise<RunResult> 
         return;
       }
       // A cut in the middle of a multi-byte character leaves U+FFFD at the end: drop it.
-      const stdout = Buffer.concat(kept).toString('utf8').replace(/\uFFFD$/, '');
-      resolve({ stdout, code: stopped ? 0 : exit, stopped });
+      const bytes = Buffer.concat(kept);
+      const stdout = bytes.toString('utf8').replace(/\uFFFD$/, '');
+      resolve({ stdout, bytes, code: stopped ? 0 : exit, stopped });
     });
     if (options.input !== undefined) child.stdin?.end(options.input);
   });

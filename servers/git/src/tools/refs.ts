@@ -1,0 +1,153 @@
+import { type ToolContext, defineTool, more, moreLine, moreSchema } from '@patchbay/kit';
+import * as z from 'zod';
+import type { GitServices, Repository } from '../client.js';
+import { explainGitError } from '../errors.js';
+import { repositoryInput } from '../inputs.js';
+
+/** Read refs with for-each-ref, one record per line, fields split by U+001F. */
+async function forEachRef(repo: Repository, fields: string[], patterns: string[], sort: string, limit: number): Promise<string[][]> {
+  const rows: string[][] = [];
+  try {
+    await repo.run(['for-each-ref', `--sort=${sort}`, `--format=${fields.join('%1f')}`, '--end-of-options', ...patterns], {
+      separator: '\n',
+      onRecord(line) {
+        if (line) rows.push(line.split('\x1f'));
+        return rows.length >= limit ? false : undefined;
+      },
+    });
+  } catch (error) {
+    explainGitError(error);
+  }
+  return rows;
+}
+
+/** At most this many refs are read before filtering; enough for any real repository's page. */
+const READ_LIMIT = 50_000;
+
+const filterInput = z.string().max(200).optional().describe('Only names containing this text (case-insensitive)');
+const countInput = z.number().int().min(1).max(1000).default(100).describe('Most entries to return (1–1000)');
+
+const branchSchema = z.object({
+  name: z.string().describe('Short name: "main", or "origin/main" for a remote-tracking branch'),
+  remote: z.boolean().optional().describe('true for a remote-tracking branch'),
+  current: z.boolean().optional().describe('true for the checked-out branch'),
+  commit: z.string(),
+  upstream: z.string().optional(),
+  ahead: z.number().int().optional().describe('Commits on this branch not on its upstream'),
+  behind: z.number().int().optional().describe('Commits on the upstream not on this branch'),
+  upstream_gone: z.boolean().optional().describe('The upstream branch no longer exists'),
+  date: z.string().describe('Date of the last commit, ISO 8601'),
+  subject: z.string().describe('Subject of the last commit'),
+});
+type Branch = z.infer<typeof branchSchema>;
+
+export const branchesTool = defineTool({
+  name: 'git_branches',
+  title: 'List branches',
+  description:
+    'Branches, most recently committed first, the current one marked, each with its upstream and ahead/behind counts and last commit. scope picks local, remote-tracking or all.',
+  toolset: 'repository',
+  access: 'read',
+  input: {
+    repository: repositoryInput,
+    scope: z.enum(['local', 'remote', 'all']).default('local').describe('local branches, remote-tracking branches, or both'),
+    contains: filterInput,
+    max_count: countInput,
+  },
+  output: {
+    repository: z.string(),
+    current: z.string().nullable().describe('The checked-out branch; null when HEAD is detached or there is no commit yet'),
+    branches: z.array(branchSchema),
+    more: moreSchema,
+  },
+  async handler(args, ctx: ToolContext<GitServices>) {
+    const repo = await ctx.services.open(args.repository, ctx);
+    const patterns = args.scope === 'local' ? ['refs/heads'] : args.scope === 'remote' ? ['refs/remotes'] : ['refs/heads', 'refs/remotes'];
+    const rows = await forEachRef(
+      repo,
+      ['%(HEAD)', '%(refname)', '%(refname:short)', '%(objectname)', '%(upstream:short)', '%(upstream:track,nobracket)', '%(committerdate:iso-strict)', '%(contents:subject)', '%(symref)'],
+      patterns,
+      '-committerdate',
+      READ_LIMIT,
+    );
+    const needle = args.contains?.toLowerCase();
+    const all: Branch[] = [];
+    let current: string | null = null;
+    for (const [head = '', ref = '', short = '', commit = '', upstream = '', track = '', date = '', subject = '', symref = ''] of rows) {
+      if (symref) continue; // origin/HEAD is a pointer, not a branch
+      if (head === '*') current = short;
+      if (needle && !short.toLowerCase().includes(needle)) continue;
+      const ahead = /ahead (\d+)/.exec(track)?.[1];
+      const behind = /behind (\d+)/.exec(track)?.[1];
+      all.push({
+        name: short,
+        ...(ref.startsWith('refs/remotes/') ? { remote: true } : {}),
+        ...(head === '*' ? { current: true } : {}),
+        commit,
+        ...(upstream ? { upstream } : {}),
+        ...(upstream && track !== 'gone' ? { ahead: Number(ahead ?? 0), behind: Number(behind ?? 0) } : {}),
+        ...(track === 'gone' ? { upstream_gone: true } : {}),
+        date,
+        subject,
+      });
+    }
+    const page = ctx.budget.take(all.slice(0, args.max_count), { reserve: 700 });
+    const moreInfo = more(all.length - page.items.length, 'Narrow with contains, or raise max_count.');
+    const text = page.items.length
+      ? page.items
+          .map((b) => {
+            const track = b.upstream
+              ? ` [${b.upstream}${b.upstream_gone ? ': gone' : b.ahead || b.behind ? `: ahead ${b.ahead}, behind ${b.behind}` : ''}]`
+              : '';
+            return `${b.current ? '*' : ' '} ${b.name} ${b.commit.slice(0, 10)}${track} ${b.date.slice(0, 10)} ${b.subject}`;
+          })
+          .join('\n') + moreLine(moreInfo, 'branches')
+      : 'No branches match.';
+    return { structured: { repository: repo.path, current, branches: page.items, more: moreInfo }, text };
+  },
+});
+
+const tagSchema = z.object({
+  name: z.string(),
+  commit: z.string().describe('The commit the tag points at'),
+  annotated: z.boolean(),
+  date: z.string().describe('Tagging date (annotated) or commit date (lightweight), ISO 8601'),
+  subject: z.string().describe('The tag message\'s first line (annotated) or the commit subject (lightweight)'),
+});
+
+export const tagsTool = defineTool({
+  name: 'git_tags',
+  title: 'List tags',
+  description: 'Tags, newest first, with the commit each points at, whether it is annotated, its date and message subject.',
+  toolset: 'repository',
+  access: 'read',
+  input: { repository: repositoryInput, contains: filterInput, max_count: countInput },
+  output: { repository: z.string(), tags: z.array(tagSchema), more: moreSchema },
+  async handler(args, ctx: ToolContext<GitServices>) {
+    const repo = await ctx.services.open(args.repository, ctx);
+    const rows = await forEachRef(
+      repo,
+      ['%(refname:short)', '%(objecttype)', '%(objectname)', '%(*objectname)', '%(creatordate:iso-strict)', '%(contents:subject)'],
+      ['refs/tags'],
+      '-creatordate',
+      READ_LIMIT,
+    );
+    const needle = args.contains?.toLowerCase();
+    const all = rows
+      .filter(([name = '']) => !needle || name.toLowerCase().includes(needle))
+      .map(([name = '', type = '', object = '', peeled = '', date = '', subject = '']) => ({
+        name,
+        commit: peeled || object,
+        annotated: type === 'tag',
+        date,
+        subject,
+      }));
+    const page = ctx.budget.take(all.slice(0, args.max_count), { reserve: 600 });
+    const moreInfo = more(all.length - page.items.length, 'Narrow with contains, or raise max_count.');
+    const text = page.items.length
+      ? page.items.map((t) => `${t.name} ${t.commit.slice(0, 10)} ${t.date.slice(0, 10)}${t.annotated ? '' : ' (lightweight)'} ${t.subject}`).join('\n') +
+        moreLine(moreInfo, 'tags')
+      : 'No tags.';
+    return { structured: { repository: repo.path, tags: page.items, more: moreInfo }, text };
+  },
+});
