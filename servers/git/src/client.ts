@@ -57,8 +57,10 @@ export function createGitServices(options: OptionValues<GitOptions>, log: Logger
       timeout: { block: options.timeout },
       abort: signal,
       config: GIT_CONFIG,
-      // The operator's global identity is fine, but nothing may rewrite where git looks.
-      unsafe: { allowUnsafeCustomBinary: false },
+      // simple-git refuses some environment variables unless told otherwise. The environment is
+      // built by gitEnv() from the operator's own (GIT_CONFIG_GLOBAL chooses their config file,
+      // GIT_EDITOR=true keeps an editor from ever opening); tool arguments never reach it or `-c`.
+      unsafe: { allowUnsafeCustomBinary: false, allowUnsafeConfigPaths: true, allowUnsafeEditor: true },
     }).env(gitEnv());
   };
 
