@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs, USAGE, UsageError } from './cli.js';
+import { describeThisMachine } from './machine.js';
+import type { BenchResult } from './model.js';
+import { PACKAGE_DIR, RESULTS_DIR } from './paths.js';
+import { renderMarkdown } from './report/markdown.js';
+import { benchChart } from './report/svg.js';
+import { updateReadme, writeResults } from './report/write.js';
+import { runBench } from './run.js';
+import { TOKEN_ENCODING } from './tokens.js';
+
+const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+
+async function main(): Promise<number> {
+  let options: ReturnType<typeof parseArgs>;
+  try {
+    options = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  if (options.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (process.platform !== 'linux') {
+    process.stderr.write('the bench reads memory from /proc and runs on Linux only\n');
+    return 2;
+  }
+
+  const started = performance.now();
+  const date = new Date().toISOString();
+  const chromium = process.env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium';
+  const scratch = await mkdtemp(path.join(tmpdir(), 'patchbay-bench-'));
+  log(`measuring ${options.only.join(', ')} with ${options.runs} run(s) each`);
+  try {
+    const { floor, connectors, postgresVersion } = await runBench({
+      only: options.only,
+      runs: options.runs,
+      chromium,
+      scratch,
+      progress: log,
+    });
+    const result: BenchResult = {
+      date,
+      machine: describeThisMachine({
+        ...(options.only.includes('puppeteer') ? { chromium } : {}),
+        ...(postgresVersion ? { postgres: postgresVersion } : {}),
+      }),
+      tokenizer: TOKEN_ENCODING,
+      runs: options.runs,
+      only: options.only,
+      durationMs: Math.round(performance.now() - started),
+      floor,
+      connectors,
+    };
+    const markdown = renderMarkdown(result);
+    const files = await writeResults(RESULTS_DIR, result, benchChart(result));
+    process.stdout.write(markdown);
+    log(`wrote ${files.map((f) => path.relative(process.cwd(), f)).join(', ')} in ${(result.durationMs / 1000).toFixed(0)} s`);
+    if (options.updateReadme) {
+      await updateReadme(path.join(PACKAGE_DIR, 'README.md'), markdown);
+      log('updated README.md');
+    }
+    return 0;
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+process.exitCode = await main();

@@ -1,0 +1,125 @@
+import type { BenchResult, ConnectorResult, Machine, SideResult } from '../model.js';
+import { ratio } from '../stats.js';
+import { cell, formatRatio, mib, ms } from './format.js';
+import { connectorRows, type Row, rowRatio } from './rows.js';
+
+/** The whole report: heading, machine, floor, then one table per connector. */
+export function renderMarkdown(result: BenchResult): string {
+  const out: string[] = [];
+  out.push(`### Patchbay bench, ${result.date.slice(0, 16).replace('T', ' ')} UTC`, '');
+  out.push(`Machine: ${describeMachine(result.machine)}.`);
+  out.push(
+    `Each cell is the median (min–max) of ${result.runs} session${result.runs === 1 ? '' : 's'} per server, started interleaved ` +
+      `(floor, Patchbay, comparator, floor, …). Tokens: ${result.tokenizer}. Ratios divide medians: below 1× Patchbay is ` +
+      `faster or smaller. × floor divides by the floor's figure (its idle RSS for memory rows).`,
+    '',
+  );
+  out.push(...floorTable(result.floor), '');
+  for (const connector of result.connectors) out.push(...connectorSection(connector, result.floor), '');
+  return `${out.join('\n').trimEnd()}\n`;
+}
+
+export function describeMachine(m: Machine): string {
+  const parts = [`${m.cpu}, ${m.cores} cores, ${m.memoryGiB.toFixed(1)} GiB RAM`, m.os, `Node ${m.node}`];
+  if (m.chromium) parts.push(m.chromium);
+  if (m.postgres) parts.push(m.postgres);
+  if (m.git) parts.push(m.git);
+  return parts.join('; ');
+}
+
+function floorTable(floor: SideResult): string[] {
+  const s = floor.summary;
+  const lines = [
+    '**Floor**: a bare `node -e` process that answers each line on stdin; no imports. The least a Node server can take.',
+    '',
+    '| figure | floor |',
+    '|---|---:|',
+    `| spawn → initialize response (ms) | ${cell(s?.startupMs, ms)} |`,
+    `| idle RSS (MiB) | ${cell(s?.idleRssKb, mib)} |`,
+  ];
+  if (floor.status === 'failed') lines.push('', `The floor failed: ${floor.reason ?? 'no sample'}`);
+  return lines;
+}
+
+function sideName(side: SideResult): string {
+  return side.version ? `${side.label} ${side.version}` : side.label;
+}
+
+/** A side's state as one sentence when it has no figures (or only some). */
+function sideState(side: SideResult): string | undefined {
+  if (side.status === 'measured') return side.reason ? `${sideName(side)}: ${side.reason}` : undefined;
+  return `${sideName(side)}: **${side.status}**${side.reason ? ` (${side.reason})` : ''}`;
+}
+
+function connectorSection(connector: ConnectorResult, floor: SideResult): string[] {
+  const p = connector.patchbay;
+  const c = connector.comparator;
+  const lines = [`#### ${connector.title}: ${sideName(p)} vs ${sideName(c)}`, ''];
+  if (connector.skipped) return [...lines, `Not measured: ${connector.skipped}.`];
+  const states = [sideState(p), sideState(c)].filter((s): s is string => s !== undefined);
+  if (states.length) lines.push(...states.map((s) => `- ${s}`), '');
+  if (p.status !== 'measured' && c.status !== 'measured') return lines.concat(notes(connector));
+
+  const pHead = p.status === 'measured' ? 'Patchbay' : `Patchbay (${p.status})`;
+  const cHead = c.status === 'measured' ? c.label : `${c.label} (${c.status})`;
+  lines.push(
+    `| figure | ${pHead} | ${cHead} | Patchbay ÷ comparator | Patchbay × floor | comparator × floor |`,
+    '|---|---:|---:|---:|---:|---:|',
+  );
+  const footnotes: string[] = [];
+  for (const row of connectorRows(connector, floor)) lines.push(renderRow(row, footnotes));
+  lines.push('');
+  if (connector.calls.length) lines.push(...callList(connector), '');
+  if (footnotes.length) lines.push(...footnotes.map((f) => `- ${f}`), '');
+  return lines.concat(notes(connector));
+}
+
+function renderRow(row: Row, footnotes: string[]): string {
+  const side = (
+    summary: Row['patchbay'],
+    note: string | undefined,
+    errors: number | undefined,
+    firstError: string | undefined,
+    who: string,
+  ) => {
+    if (note) return note;
+    const text = cell(summary, row.format);
+    if (errors && row.figure.endsWith('latency (ms)')) {
+      const what = row.figure.replace(': latency (ms)', '');
+      footnotes.push(
+        `⚠ ${who} answered "${what}" with an error in ${errors} run${errors === 1 ? '' : 's'}${firstError ? `: ${firstError.replace(/\s+/g, ' ').slice(0, 200)}` : ''}`,
+      );
+    }
+    return errors ? `${text} ⚠` : text;
+  };
+  const cells = [
+    row.figure,
+    side(row.patchbay, row.patchbayNote, row.patchbayErrors, row.patchbayError, 'Patchbay'),
+    side(row.comparator, row.comparatorNote, row.comparatorErrors, row.comparatorError, 'The comparator'),
+    formatRatio(rowRatio(row)),
+    row.floor ? formatRatio(ratio(row.patchbay, row.floor)) : '',
+    row.floor ? formatRatio(ratio(row.comparator, row.floor)) : '',
+  ];
+  return `| ${cells.map(escapeCell).join(' | ')} |`;
+}
+
+function callList(connector: ConnectorResult): string[] {
+  return [
+    'Calls, in session order:',
+    ...connector.calls.map(
+      (c) =>
+        `- ${c.label}: Patchbay \`${c.patchbayTool}\`${c.comparatorTool ? `, comparator \`${c.comparatorTool}\`` : ', no comparator equivalent'}`,
+    ),
+  ];
+}
+
+function notes(connector: ConnectorResult): string[] {
+  const lines = connector.notes.map((n) => `- ${n}`);
+  for (const side of [connector.patchbay, connector.comparator])
+    if (side.command) lines.push(`- Started as: \`${side.command}\``);
+  return lines;
+}
+
+function escapeCell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
