@@ -1,0 +1,160 @@
+import { type OptionValues, option, registerSecret } from '@patchbay/kit';
+
+/** The name of the connection given as the first argument or DATABASE_URL. */
+export const MAIN_CONNECTION = 'main';
+
+const NAME = /^[a-z][a-z0-9_-]{0,31}$/;
+
+const positiveMs = (least: number) => (n: number) =>
+  Number.isInteger(n) && n >= least ? undefined : `must be a whole number of milliseconds, at least ${least}`;
+
+/** Every option of the PostgreSQL connector; the kit adds the common ones (--read-only, --http, …). */
+export const postgresOptions = {
+  url: option.string({
+    flag: 'url',
+    env: ['DATABASE_URL'],
+    placeholder: 'postgres://…',
+    positional: true,
+    // Not `secret`: that would mask the whole URL everywhere; its password is registered instead.
+    description: `Database URL of the connection named "${MAIN_CONNECTION}" (also accepted as the first argument)`,
+  }),
+  connection: option.list({
+    env: ['PATCHBAY_POSTGRES_CONNECTIONS'],
+    placeholder: 'name=url',
+    description: 'A further named connection; repeatable. Tools pick one with their `connection` argument',
+  }),
+  readWrite: option.list({
+    flag: 'read-write',
+    env: ['PATCHBAY_POSTGRES_READ_WRITE'],
+    placeholder: 'name',
+    description: `Connections that are read-write (e.g. ${MAIN_CONNECTION}); every other connection is read-only. Only these get the write tool`,
+  }),
+  statementTimeout: option.number({
+    env: ['PATCHBAY_POSTGRES_STATEMENT_TIMEOUT'],
+    placeholder: 'ms',
+    default: 30_000,
+    description: 'Longest a statement may run before the database cancels it',
+    validate: positiveMs(100),
+  }),
+  lockTimeout: option.number({
+    env: ['PATCHBAY_POSTGRES_LOCK_TIMEOUT'],
+    placeholder: 'ms',
+    default: 5_000,
+    description: 'Longest a statement may wait for a lock',
+    validate: positiveMs(100),
+  }),
+  idleTimeout: option.number({
+    flag: 'idle-in-transaction-timeout',
+    env: ['PATCHBAY_POSTGRES_IDLE_IN_TRANSACTION_TIMEOUT'],
+    placeholder: 'ms',
+    default: 15_000,
+    description: 'The database ends a session that sits idle inside a transaction this long',
+    validate: positiveMs(1_000),
+  }),
+  poolSize: option.number({
+    env: ['PATCHBAY_POSTGRES_POOL_SIZE'],
+    placeholder: 'n',
+    default: 4,
+    description: 'Most database sessions per connection',
+    validate: (n) => (Number.isInteger(n) && n >= 1 && n <= 50 ? undefined : 'must be a whole number from 1 to 50'),
+  }),
+  allowFunction: option.list({
+    env: ['PATCHBAY_POSTGRES_ALLOW_FUNCTIONS'],
+    placeholder: 'name',
+    description:
+      'A VOLATILE user-defined function (name or schema.name) that read-only SQL may call anyway; repeatable. The built-in denylist still applies',
+  }),
+};
+
+export type PostgresOptions = OptionValues<typeof postgresOptions>;
+
+export type AccessMode = 'read-only' | 'read-write';
+
+export interface ConnectionSpec {
+  name: string;
+  /** The URL as given, password included: only ever handed to pg. */
+  url: string;
+  /** The URL without password or query, safe to show. */
+  display: string;
+  mode: AccessMode;
+}
+
+/**
+ * The connections the operator named, validated, with every password registered as a secret so
+ * that it is masked in every log line and result. Problems never echo a password.
+ */
+export function connectionSpecs(options: PostgresOptions): { specs: ConnectionSpec[]; problems: string[] } {
+  const problems: string[] = [];
+  const raw: Array<{ name: string; url: string; origin: string }> = [];
+  const urls = options.url === undefined ? [] : Array.isArray(options.url) ? (options.url as string[]) : [options.url];
+  if (urls.length > 1) problems.push('Give one database URL as the argument; name further databases with --connection name=url.');
+  if (urls[0] !== undefined) raw.push({ name: MAIN_CONNECTION, url: urls[0], origin: 'the database URL' });
+  for (const entry of options.connection) {
+    const eq = entry.indexOf('=');
+    const name = eq === -1 ? '' : entry.slice(0, eq).trim();
+    const url = eq === -1 ? '' : entry.slice(eq + 1).trim();
+    if (!NAME.test(name) || !url) {
+      problems.push(`--connection must look like name=postgres://user@host/db with a lowercase name (got "${displayUrl(entry)}").`);
+      continue;
+    }
+    raw.push({ name, url, origin: `--connection ${name}` });
+  }
+
+  const specs: ConnectionSpec[] = [];
+  for (const { name, url, origin } of raw) {
+    registerUrlSecrets(url);
+    if (specs.some((s) => s.name === name)) {
+      problems.push(`Two connections are named "${name}"; give each --connection a different name.`);
+      continue;
+    }
+    if (!/^postgres(ql)?:\/\//i.test(url) || !parseUrl(url)) {
+      problems.push(`${origin} must be a postgres:// or postgresql:// URL (got "${displayUrl(url)}").`);
+      continue;
+    }
+    specs.push({ name, url, display: displayUrl(url), mode: options.readWrite.includes(name) ? 'read-write' : 'read-only' });
+  }
+  for (const name of options.readWrite) {
+    if (!raw.some((r) => r.name === name)) {
+      problems.push(`--read-write names "${name}", which is not a connection. Connections: ${raw.map((r) => r.name).join(', ') || 'none'}.`);
+    }
+  }
+  if (raw.length === 0) {
+    problems.push(
+      'missing: no database to connect to. Pass a URL as the first argument (patchbay-postgres postgres://user@host:5432/db), set DATABASE_URL, or use --connection name=url.',
+    );
+  }
+  return { specs, problems };
+}
+
+function parseUrl(url: string): URL | undefined {
+  try {
+    return new URL(url);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Mask the password wherever it shows up later (raw and percent-decoded), and PGPASSWORD too. */
+function registerUrlSecrets(url: string): void {
+  const parsed = parseUrl(url);
+  const passwords = [parsed?.password, parsed?.searchParams.get('password') ?? undefined, process.env.PGPASSWORD];
+  for (const password of passwords) {
+    if (!password) continue;
+    registerSecret(password);
+    try {
+      registerSecret(decodeURIComponent(password));
+    } catch {
+      // Not valid percent-encoding: the raw form is registered already.
+    }
+  }
+}
+
+/** `postgres://user@host:5432/db`: no password, no query string (which may hold one too). */
+export function displayUrl(url: string): string {
+  const parsed = parseUrl(url);
+  if (!parsed || !/^postgres(ql)?:$/i.test(parsed.protocol)) return url.replace(/:[^:@/]*@/, ':***@').replace(/\?.*$/, '');
+  const user = parsed.username ? `${decodeURIComponent(parsed.username)}@` : '';
+  const socket = parsed.searchParams.get('host');
+  const host = parsed.host || (socket ? `[${socket}]` : 'localhost');
+  return `${parsed.protocol}//${user}${host}${parsed.pathname}`;
+}

@@ -1,0 +1,42 @@
+import { defineConnector } from '@patchbay/kit';
+import { createPostgresServices } from './client.js';
+import { connectionSpecs, postgresOptions } from './config.js';
+import { explainSlowQueryPrompt, writeQueryPrompt } from './prompts/query.js';
+import { tableSchemaResource } from './resources/tables.js';
+import { explainTool } from './tools/explain.js';
+import { healthTools } from './tools/health.js';
+import { queryTool } from './tools/query.js';
+import { schemaTools } from './tools/schema.js';
+import { executeTool } from './tools/write.js';
+
+export const VERSION = process.env.PATCHBAY_VERSION ?? '0.0.0-dev';
+
+export const postgresConnector = defineConnector({
+  name: 'postgres',
+  title: 'PostgreSQL',
+  version: VERSION,
+  description: 'MCP server for PostgreSQL: read-only SQL that cannot be talked out of it, schema insight, plans and health checks',
+  usage: 'patchbay-postgres [postgres://user@host:5432/db] [--connection name=url]... [--read-write name]... [options]',
+  instructions:
+    'Tools for PostgreSQL databases. Explore with postgres_list_tables, postgres_search_schema and postgres_describe_table, then ' +
+    'query with postgres_query (one read-only statement, values as $1… params; results are cut to an output budget with a cursor ' +
+    'for more). postgres_explain shows plans. Every tool takes an optional `connection` (see postgres_list_connections). ' +
+    'Reads run in READ ONLY transactions with a statement timeout; writes exist only as postgres_execute on read-write connections.',
+  helpFooter:
+    'Examples:\n' +
+    '  patchbay-postgres postgres://reader@localhost:5432/shop\n' +
+    '  patchbay-postgres --connection prod=postgres://reader@db/prod --connection dev=postgres://me@localhost/dev --read-write dev\n' +
+    'Connections are read-only unless named by --read-write. Passwords in URLs are masked in every log line and result.',
+  options: postgresOptions,
+  toolsets: {
+    query: { title: 'Query', description: 'read-only SQL and query plans', default: true },
+    schema: { title: 'Schema', description: 'connections, schemas, tables, columns, keys and indexes', default: true },
+    health: { title: 'Health', description: 'activity, locks, cache, indexes, vacuum and top queries', default: false },
+    write: { title: 'Write', description: 'execute changes; offered only when a connection is --read-write', default: true },
+  },
+  tools: [queryTool, explainTool, ...schemaTools, ...healthTools, executeTool],
+  resources: [tableSchemaResource],
+  prompts: [writeQueryPrompt, explainSlowQueryPrompt],
+  check: (options) => connectionSpecs(options).problems,
+  createServices: ({ options, log }) => createPostgresServices(options, log),
+});

@@ -1,0 +1,93 @@
+import { OutputBudget, ToolError, type ToolContext, defineTool, moreLine, moreSchema, more } from '@patchbay/kit';
+import * as z from 'zod';
+import type { PostgresServices } from '../client.js';
+import { columnLine, fitRows } from '../format.js';
+import { checkWrite, describe } from '../guard.js';
+import { cellSchema, columnSchema, connectionInput, paramsInput } from '../inputs.js';
+import { fetchRows } from '../rows.js';
+
+const statementSchema = z.object({
+  sql: z.string().min(1).max(100_000).describe('One SQL statement; use $1, $2… for values'),
+  params: paramsInput,
+});
+
+export const executeTool = defineTool({
+  name: 'postgres_execute',
+  title: 'Execute SQL that changes the database',
+  description:
+    'Run one statement, or a list of statements in one transaction (all or nothing), on a read-write connection: INSERT/UPDATE/DELETE/MERGE, DDL, GRANT… Returns rows affected per statement and any RETURNING rows. Only on connections the operator made read-write; reaching server files or programs is refused.',
+  toolset: 'write',
+  access: 'destructive',
+  input: {
+    sql: z.string().min(1).max(100_000).optional().describe('One statement (or use `statements` for several)'),
+    params: paramsInput,
+    statements: z.array(statementSchema).min(1).max(100).optional().describe('Several statements run in order in one transaction'),
+    connection: z.string().optional().describe('Read-write connection to use; may be left out when exactly one is read-write'),
+  },
+  output: {
+    connection: z.string(),
+    committed: z.boolean(),
+    results: z.array(
+      z.object({
+        command: z.string().describe('INSERT, UPDATE, CREATE TABLE…'),
+        rows_affected: z.number().int().optional(),
+        columns: z.array(columnSchema).optional(),
+        rows: z.array(z.array(cellSchema)).optional().describe('RETURNING rows that fit the output budget'),
+        more: moreSchema,
+      }),
+    ),
+  },
+  enabled: (services: PostgresServices) => services.databases.some((d) => d.readWrite),
+  async handler(args, ctx: ToolContext<PostgresServices>) {
+    if ((args.sql === undefined) === (args.statements === undefined)) {
+      throw new ToolError('give either `sql` (one statement) or `statements` (several), not both or neither.', { argument: 'sql' });
+    }
+    const statements = args.statements ?? [{ sql: args.sql as string, params: args.params }];
+    const db = ctx.services.writable(args.connection);
+    // Every statement is checked before any is sent, so a refusal never leaves half a change.
+    const analyses = await Promise.all(statements.map((s, i) => checkWrite(s.sql, args.statements ? `statements[${i}].sql` : 'sql')));
+    const share = Math.max(1_024, Math.floor(ctx.budget.bytes / statements.length) - 256);
+    const results = await db.write(ctx.signal, async (client) => {
+      const out = [];
+      for (const [index, statement] of statements.entries()) {
+        try {
+          const fetched = await fetchRows(client, statement.sql, statement.params, {
+            budget: new OutputBudget(share),
+            metrics: ctx.services.metrics,
+            types: ctx.services.types(db),
+            drain: true,
+          });
+          out.push({ fetched, type: analyses[index]?.type ?? '' });
+        } catch (error) {
+          if (error instanceof Error && statements.length > 1) error.message = `statement ${index + 1} of ${statements.length}: ${error.message}`;
+          throw error;
+        }
+      }
+      return out;
+    });
+    const shaped = results.map(({ fetched, type }) => {
+      const command = fetched.command ?? describe(type);
+      if (fetched.columns.length === 0) return { command, ...(fetched.rowCount !== undefined ? { rows_affected: fetched.rowCount } : {}) };
+      const { shown } = fitRows(fetched.columns, fetched.rows, 'table', share);
+      const rows = fetched.rows.slice(0, shown);
+      const left = (fetched.rowCount ?? rows.length) - rows.length;
+      const moreInfo = more(left, 'RETURNING rows past the output budget are not shown; the changes were made. Query the table to see them.');
+      return {
+        command,
+        ...(fetched.rowCount !== undefined ? { rows_affected: fetched.rowCount } : {}),
+        columns: fetched.columns,
+        rows,
+        ...(moreInfo ? { more: moreInfo } : {}),
+      };
+    });
+    const text = shaped
+      .map((r, i) => {
+        const head = `${statements.length > 1 ? `${i + 1}. ` : ''}${r.command}${r.rows_affected !== undefined ? ` — ${r.rows_affected} row${r.rows_affected === 1 ? '' : 's'}` : ''}`;
+        if (!('columns' in r) || !r.columns) return head;
+        const body = fitRows(r.columns, r.rows ?? [], 'table', share).text;
+        return `${head}\n${columnLine(r.columns)}\n${body}${moreLine(r.more, 'rows')}`;
+      })
+      .join('\n');
+    return { structured: { connection: db.name, committed: true, results: shaped }, text: `Committed on "${db.name}".\n${text}` };
+  },
+});
