@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -37,7 +38,7 @@ async function main(): Promise<number> {
 
   const started = performance.now();
   const date = new Date().toISOString();
-  const chromium = process.env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium';
+  const chromium = findChromium(process.env);
   const scratch = await mkdtemp(path.join(tmpdir(), 'patchbay-bench-'));
   log(`measuring ${options.only.join(', ')} with ${options.runs} run(s) each`);
   try {
@@ -73,6 +74,13 @@ async function main(): Promise<number> {
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/** The Chromium both browser servers drive: PUPPETEER_EXECUTABLE_PATH, else where Linux packages put it. */
+function findChromium(env: NodeJS.ProcessEnv): string {
+  if (env.PUPPETEER_EXECUTABLE_PATH) return env.PUPPETEER_EXECUTABLE_PATH;
+  const candidates = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+  return candidates.find((p) => existsSync(p)) ?? (candidates[0] as string);
 }
 
 process.exitCode = await main();

@@ -91,6 +91,8 @@ async function measureCall(session: StdioSession, sampler: TreeSampler, call: Pl
     .map((c) => c.text)
     .join('\n');
   const isError = error !== undefined || (result as { isError?: boolean } | undefined)?.isError === true;
+  // Patchbay's continuation convention: structured `more` when a result was cut to the budget.
+  const more = (result as { structuredContent?: { more?: unknown } } | undefined)?.structuredContent?.more;
   return {
     id: call.id,
     tool: call.tool,
@@ -99,6 +101,7 @@ async function measureCall(session: StdioSession, sampler: TreeSampler, call: Pl
     textBytes: Buffer.byteLength(text),
     tokens: tokens(text),
     ...(isError ? { error: (error?.message ?? text).slice(0, 300) } : {}),
+    ...(more !== undefined && more !== null ? { truncated: true } : {}),
     peakRssKb,
     peakTreeRssKb,
   };

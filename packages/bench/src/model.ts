@@ -13,6 +13,8 @@ export interface CallSample {
   tokens: number;
   /** True when the server answered with an error (isError result or JSON-RPC error). */
   error?: string;
+  /** The result was cut to an output budget and says how to get the rest (a `more` continuation). */
+  truncated?: boolean;
   /** VmHWM of the server process during this call (peak reset just before it). */
   peakRssKb: number;
   /** Highest summed VmRSS of the server and its child processes, sampled every 20 ms. */
@@ -48,6 +50,8 @@ export interface CallSummary {
   /** Runs in which this call returned an error, with the first error's text. */
   errors: number;
   firstError?: string;
+  /** Runs in which the result was cut to the output budget with a continuation. */
+  truncated: number;
 }
 
 export interface SideSummary {

@@ -85,7 +85,8 @@ async function runConnector(
   if (plan.fixture) {
     try {
       options.progress(`${plan.id}: setting up ${plan.fixture} fixture`);
-      await setUp(plan.fixture, fx);
+      const where = await setUp(plan.fixture, fx);
+      if (where) result.notes.push(where);
       fixtureReady();
     } catch (error) {
       result.skipped = `${plan.fixture} fixture unavailable: ${error instanceof Error ? error.message : String(error)}`;

@@ -34,7 +34,7 @@ export function summarizeSide(
 
   for (const call of calls) {
     const runs = samples.flatMap((s) => s.calls.filter((c) => c.id === call.id));
-    const entry: CallSummary = { errors: 0 };
+    const entry: CallSummary = { errors: 0, truncated: 0 };
     if (call.tool) entry.tool = call.tool;
     if (!call.tool) entry.absent = 'no equivalent';
     else if (runs.length === 0) {
@@ -52,6 +52,7 @@ export function summarizeSide(
       for (const [key, value] of Object.entries(figures)) if (value) (entry as unknown as Record<string, unknown>)[key] = value;
       const failed = runs.filter((c) => c.error !== undefined);
       entry.errors = failed.length;
+      entry.truncated = runs.filter((c) => c.truncated).length;
       if (failed[0]?.error) entry.firstError = failed[0].error;
     }
     summary.calls[call.id] = entry;

@@ -2,13 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { renderMarkdown } from '../src/report/markdown.js';
 import { benchResult } from './result-fixture.js';
 
-function tableRow(markdown: string, figure: string): string[] {
-  const line = markdown.split('\n').find((l) => l.startsWith(`| ${figure} |`));
-  if (!line) throw new Error(`no row "${figure}" in:\n${markdown}`);
+function cells(line: string): string[] {
   return line
     .split(/(?<!\\)\|/)
     .slice(1, -1)
     .map((c) => c.trim());
+}
+
+/** The cells of the table row whose first cell is `figure`. */
+function tableRow(markdown: string, figure: string): string[] {
+  const line = markdown.split('\n').find((l) => l.startsWith('|') && cells(l)[0] === figure);
+  if (!line) throw new Error(`no row "${figure}" in:\n${markdown}`);
+  return cells(line);
 }
 
 /** The part of the report from a connector's heading to the next one. */
@@ -64,6 +69,19 @@ describe('renderMarkdown', () => {
     expect(git).toContain('⚠ The comparator answered "diff <a>..b & c" with an error in 1 run: bad revision');
   });
 
+  it('marks the sizes of a result cut to the output budget and says so under the table', () => {
+    const result = benchResult();
+    const log = result.connectors[0]?.patchbay.summary?.calls.log;
+    if (!log) throw new Error('fixture has no log call');
+    log.truncated = 2;
+    const cut = section(renderMarkdown(result), 'Git');
+    expect(tableRow(cut, 'log, 100 commits: tokens')[1]).toBe('300 ✂');
+    expect(tableRow(cut, 'log, 100 commits: latency (ms)')[1]).toBe('10');
+    expect(cut).toContain(
+      '✂ Patchbay cut the result of "log, 100 commits" to its output budget in 2 runs, saying how to get the rest.',
+    );
+  });
+
   it('lists a connector that is not built yet, with the comparator still measured', () => {
     expect(slack).toContain('Patchbay slack: **not built yet** (servers/slack/dist/index.js does not exist)');
     expect(tableRow(slack, 'spawn → initialize response (ms)')).toEqual([
@@ -74,7 +92,7 @@ describe('renderMarkdown', () => {
       '–',
       '3×',
     ]);
-    expect(slack).toContain('| figure | Patchbay (not built yet) | @modelcontextprotocol/server-slack |');
+    expect(tableRow(slack, 'figure').slice(1, 3)).toEqual(['Patchbay (not built yet)', '@modelcontextprotocol/server-slack']);
     expect(slack).toContain('- Dummy tokens.');
   });
 
@@ -91,6 +109,6 @@ describe('renderMarkdown', () => {
     const call = result.connectors[0]?.calls[0];
     if (!call) throw new Error('fixture has no call');
     call.label = 'grep a|b';
-    expect(renderMarkdown(result)).toContain('| grep a\\|b: latency (ms) |');
+    expect(tableRow(renderMarkdown(result), 'grep a\\|b: latency (ms)')).toHaveLength(6);
   });
 });

@@ -20,7 +20,7 @@ describe('summarizeSide', () => {
 
   it('explains a call the server has no tool for instead of dropping it', () => {
     const summary = summarizeSide([session(1)], [{ id: 'diff', tool: 'git_diff' }], new Set(['git_log']));
-    expect(summary.calls.diff).toEqual({ tool: 'git_diff', absent: 'no git_diff tool yet', errors: 0 });
+    expect(summary.calls.diff).toEqual({ tool: 'git_diff', absent: 'no git_diff tool yet', errors: 0, truncated: 0 });
   });
 
   it('marks a call without an equivalent on this side', () => {
@@ -33,5 +33,10 @@ describe('summarizeSide', () => {
     expect(call?.errors).toBe(1);
     expect(call?.firstError).toBe('permission denied');
     expect(call?.tokens?.n).toBe(2);
+  });
+
+  it('counts the runs whose result was cut to the output budget', () => {
+    const samples = [session(1, [{ truncated: true }]), session(1, [{ truncated: true }]), session(1, [{}])];
+    expect(summarizeSide(samples, [{ id: 'log', tool: 'git_log' }], new Set(['git_log'])).calls.log?.truncated).toBe(2);
   });
 });

@@ -2,6 +2,7 @@ import type { BenchResult, ConnectorResult, Machine, SideResult } from '../model
 import { ratio } from '../stats.js';
 import { cell, formatRatio, mib, ms } from './format.js';
 import { connectorRows, type Row, rowRatio } from './rows.js';
+import { markdownTable } from './table.js';
 
 /** The whole report: heading, machine, floor, then one table per connector. */
 export function renderMarkdown(result: BenchResult): string {
@@ -32,10 +33,14 @@ function floorTable(floor: SideResult): string[] {
   const lines = [
     '**Floor**: a bare `node -e` process that answers each line on stdin; no imports. The least a Node server can take.',
     '',
-    '| figure | floor |',
-    '|---|---:|',
-    `| spawn → initialize response (ms) | ${cell(s?.startupMs, ms)} |`,
-    `| idle RSS (MiB) | ${cell(s?.idleRssKb, mib)} |`,
+    ...markdownTable(
+      ['figure', 'floor'],
+      ['left', 'right'],
+      [
+        ['spawn → initialize response (ms)', cell(s?.startupMs, ms)],
+        ['idle RSS (MiB)', cell(s?.idleRssKb, mib)],
+      ],
+    ),
   ];
   if (floor.status === 'failed') lines.push('', `The floor failed: ${floor.reason ?? 'no sample'}`);
   return lines;
@@ -62,50 +67,70 @@ function connectorSection(connector: ConnectorResult, floor: SideResult): string
 
   const pHead = p.status === 'measured' ? 'Patchbay' : `Patchbay (${p.status})`;
   const cHead = c.status === 'measured' ? c.label : `${c.label} (${c.status})`;
-  lines.push(
-    `| figure | ${pHead} | ${cHead} | Patchbay ÷ comparator | Patchbay × floor | comparator × floor |`,
-    '|---|---:|---:|---:|---:|---:|',
-  );
   const footnotes: string[] = [];
-  for (const row of connectorRows(connector, floor)) lines.push(renderRow(row, footnotes));
-  lines.push('');
+  lines.push(
+    ...markdownTable(
+      ['figure', pHead, cHead, 'Patchbay ÷ comparator', 'Patchbay × floor', 'comparator × floor'],
+      ['left', 'right', 'right', 'right', 'right', 'right'],
+      connectorRows(connector, floor).map((row) => renderRow(row, footnotes)),
+    ),
+    '',
+  );
   if (connector.calls.length) lines.push(...callList(connector), '');
   if (footnotes.length) lines.push(...footnotes.map((f) => `- ${f}`), '');
   return lines.concat(notes(connector));
 }
 
-function renderRow(row: Row, footnotes: string[]): string {
+function renderRow(row: Row, footnotes: string[]): string[] {
+  const call = row.figure.slice(0, row.figure.lastIndexOf(': '));
   const side = (
+    who: 'Patchbay' | 'The comparator',
     summary: Row['patchbay'],
-    note: string | undefined,
-    errors: number | undefined,
-    firstError: string | undefined,
-    who: string,
+    note?: string,
+    errors?: number,
+    firstError?: string,
+    cut?: number,
   ) => {
     if (note) return note;
-    const text = cell(summary, row.format);
-    if (errors && row.figure.endsWith('latency (ms)')) {
-      const what = row.figure.replace(': latency (ms)', '');
-      footnotes.push(
-        `⚠ ${who} answered "${what}" with an error in ${errors} run${errors === 1 ? '' : 's'}${firstError ? `: ${firstError.replace(/\s+/g, ' ').slice(0, 200)}` : ''}`,
-      );
+    const marks: string[] = [];
+    if (errors) marks.push('⚠');
+    // Cut results are marked where their size is shown.
+    if (cut && (row.metric === 'text' || row.metric === 'tokens' || row.metric === 'wire')) marks.push('✂');
+    if (row.metric === 'latency') {
+      if (errors) {
+        const quoted = firstError ? `: ${firstError.replace(/\s+/g, ' ').slice(0, 200)}` : '';
+        footnotes.push(`⚠ ${who} answered "${call}" with an error in ${runs(errors)}${quoted}`);
+      }
+      if (cut)
+        footnotes.push(`✂ ${who} cut the result of "${call}" to its output budget in ${runs(cut)}, saying how to get the rest.`);
     }
-    return errors ? `${text} ⚠` : text;
+    return [cell(summary, row.format), ...marks].join(' ');
   };
-  const cells = [
+  return [
     row.figure,
-    side(row.patchbay, row.patchbayNote, row.patchbayErrors, row.patchbayError, 'Patchbay'),
-    side(row.comparator, row.comparatorNote, row.comparatorErrors, row.comparatorError, 'The comparator'),
+    side('Patchbay', row.patchbay, row.patchbayNote, row.patchbayErrors, row.patchbayError, row.patchbayTruncated),
+    side(
+      'The comparator',
+      row.comparator,
+      row.comparatorNote,
+      row.comparatorErrors,
+      row.comparatorError,
+      row.comparatorTruncated,
+    ),
     formatRatio(rowRatio(row)),
     row.floor ? formatRatio(ratio(row.patchbay, row.floor)) : '',
     row.floor ? formatRatio(ratio(row.comparator, row.floor)) : '',
   ];
-  return `| ${cells.map(escapeCell).join(' | ')} |`;
+}
+
+function runs(n: number): string {
+  return `${n} run${n === 1 ? '' : 's'}`;
 }
 
 function callList(connector: ConnectorResult): string[] {
   return [
     'Calls, in session order:',
+    '',
     ...connector.calls.map(
       (c) =>
         `- ${c.label}: Patchbay \`${c.patchbayTool}\`${c.comparatorTool ? `, comparator \`${c.comparatorTool}\`` : ', no comparator equivalent'}`,
@@ -118,8 +143,4 @@ function notes(connector: ConnectorResult): string[] {
   for (const side of [connector.patchbay, connector.comparator])
     if (side.command) lines.push(`- Started as: \`${side.command}\``);
   return lines;
-}
-
-function escapeCell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }

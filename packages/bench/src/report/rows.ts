@@ -6,6 +6,8 @@ import { count, type Formatter, mib, ms } from './format.js';
 export interface Row {
   /** Call id for call rows; undefined for the session figures. */
   call?: string;
+  /** Which figure of the call this row holds. */
+  metric?: 'latency' | 'text' | 'tokens' | 'wire' | 'peak' | 'peakTree';
   figure: string;
   /** Short name of the figure for the chart. */
   short: string;
@@ -22,6 +24,9 @@ export interface Row {
   comparatorErrors?: number;
   patchbayError?: string;
   comparatorError?: string;
+  /** Runs in which a side cut this call's result to its output budget (with a continuation). */
+  patchbayTruncated?: number;
+  comparatorTruncated?: number;
 }
 
 /** The rows of a connector's table, in reading order: start-up, tool list, memory, then each call. */
@@ -74,11 +79,21 @@ export function connectorRows(connector: ConnectorResult, floor: SideResult): Ro
       ...opt('comparatorErrors', cc?.errors || undefined),
       ...opt('patchbayError', pc?.firstError),
       ...opt('comparatorError', cc?.firstError),
+      ...opt('patchbayTruncated', pc?.truncated || undefined),
+      ...opt('comparatorTruncated', cc?.truncated || undefined),
     };
     rows.push(
-      { ...base, figure: `${call.label}: latency (ms)`, short: `${call.label}: latency`, ...pair(pc?.ms, cc?.ms), format: ms },
       {
         ...base,
+        metric: 'latency',
+        figure: `${call.label}: latency (ms)`,
+        short: `${call.label}: latency`,
+        ...pair(pc?.ms, cc?.ms),
+        format: ms,
+      },
+      {
+        ...base,
+        metric: 'text',
         figure: `${call.label}: text for the model (bytes)`,
         short: `${call.label}: bytes`,
         ...pair(pc?.textBytes, cc?.textBytes),
@@ -86,6 +101,7 @@ export function connectorRows(connector: ConnectorResult, floor: SideResult): Ro
       },
       {
         ...base,
+        metric: 'tokens',
         figure: `${call.label}: tokens`,
         short: `${call.label}: tokens`,
         ...pair(pc?.tokens, cc?.tokens),
@@ -93,6 +109,7 @@ export function connectorRows(connector: ConnectorResult, floor: SideResult): Ro
       },
       {
         ...base,
+        metric: 'wire',
         figure: `${call.label}: response on the wire (bytes)`,
         short: `${call.label}: wire bytes`,
         ...pair(pc?.wireBytes, cc?.wireBytes),
@@ -100,6 +117,7 @@ export function connectorRows(connector: ConnectorResult, floor: SideResult): Ro
       },
       {
         ...base,
+        metric: 'peak',
         figure: `${call.label}: peak RSS (MiB)`,
         short: `${call.label}: peak RSS`,
         ...pair(pc?.peakRssKb, cc?.peakRssKb),
@@ -110,6 +128,7 @@ export function connectorRows(connector: ConnectorResult, floor: SideResult): Ro
     if (hasChildren(pc, cc, 'peak')) {
       rows.push({
         ...base,
+        metric: 'peakTree',
         figure: `${call.label}: peak RSS incl. child processes (MiB)`,
         short: `${call.label}: peak RSS + children`,
         ...pair(pc?.peakTreeRssKb, cc?.peakTreeRssKb),
