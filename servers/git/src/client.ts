@@ -126,7 +126,8 @@ export function createGitServices(options: OptionValues<GitOptions>, log: Logger
   };
 }
 
-async function topLevel(dir: string): Promise<string | undefined> {
+/** The real path of the top of the repository containing `dir`, or undefined when there is none. */
+export async function topLevel(dir: string): Promise<string | undefined> {
   try {
     const { stdout } = await execFileAsync('git', ['rev-parse', '--show-toplevel'], { cwd: dir, env: gitEnv() });
     return await realpath(stdout.trim());

@@ -1,14 +1,24 @@
+import { statSync } from 'node:fs';
 import { defineConnector } from '@patchbay/kit';
 import { createGitServices } from './client.js';
 import { gitOptions } from './config.js';
 import { blameTool } from './tools/blame.js';
+import { checkoutTool, createBranchTool } from './tools/branch.js';
+import { cloneTool } from './tools/clone.js';
+import { addTool, commitTool } from './tools/commit.js';
 import { diffTool } from './tools/diff.js';
 import { filesTool } from './tools/files.js';
 import { grepTool } from './tools/grep.js';
 import { logTool } from './tools/log.js';
 import { branchesTool, tagsTool } from './tools/refs.js';
+import { fetchTool, pullTool, pushTool, remotesTool } from './tools/remote.js';
+import { resetHardTool, resetTool } from './tools/reset.js';
 import { showTool } from './tools/show.js';
+import { stashTool } from './tools/stash.js';
 import { statusTool } from './tools/status.js';
+import { createTagTool } from './tools/tag.js';
+import { fileResource } from './resources/file.js';
+import { commitMessagePrompt, reviewPrompt } from './prompts.js';
 
 export const VERSION = process.env.PATCHBAY_VERSION ?? '0.0.0-dev';
 
@@ -21,12 +31,51 @@ export const gitConnector = defineConnector({
   instructions:
     'Tools for local git repositories. Every tool takes `repository` (a path inside an allowed repository; ' +
     'optional when only one is allowed). Start with git_status; use git_log for history, git_diff for changes, ' +
-    'git_show for one commit or a file at a revision. Large results are cut to an output budget and say how to get the rest.',
-  helpFooter: 'Example: patchbay-git --repository ~/code/project --read-only',
+    'git_show for one commit or a file at a revision, git_grep and git_files to find things. ' +
+    'To commit: git_add, then git_commit. Large results are cut to an output budget and say how to get the rest (a cursor or a start line).',
+  helpFooter: 'Examples:\n  patchbay-git --repository ~/code/project --read-only\n  patchbay-git --repository ~/code/project --toolsets default,remote --clone-root ~/code',
   options: gitOptions,
   toolsets: {
-    repository: { title: 'Read the repository', description: 'status, diffs, history, blame, branches, tags, search', default: true },
+    repository: { title: 'Read the repository', description: 'status, diffs, history, show, blame, branches, tags, search, files', default: true },
+    write: { title: 'Change the repository', description: 'stage, commit, branch, switch, stash, tag, reset (hidden by --read-only)', default: true },
+    remote: { title: 'Talk to remotes', description: 'remotes, fetch, pull, push, clone (network access; opt-in)', default: false },
   },
-  tools: [statusTool, logTool, diffTool, showTool, blameTool, branchesTool, tagsTool, grepTool, filesTool],
+  tools: [
+    statusTool,
+    logTool,
+    diffTool,
+    showTool,
+    blameTool,
+    branchesTool,
+    tagsTool,
+    grepTool,
+    filesTool,
+    addTool,
+    commitTool,
+    createBranchTool,
+    checkoutTool,
+    stashTool,
+    createTagTool,
+    resetTool,
+    resetHardTool,
+    remotesTool,
+    fetchTool,
+    pullTool,
+    pushTool,
+    cloneTool,
+  ],
+  resources: [fileResource],
+  prompts: [commitMessagePrompt, reviewPrompt],
+  check(options) {
+    const problems: string[] = [];
+    const isFolder = (p: string) => statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
+    for (const repository of options.repository) {
+      if (!isFolder(repository)) problems.push(`--repository: "${repository}" is not a folder that exists.`);
+    }
+    if (options.cloneRoot !== undefined && !isFolder(options.cloneRoot)) {
+      problems.push(`--clone-root: "${options.cloneRoot}" is not a folder that exists (create it first).`);
+    }
+    return problems;
+  },
   createServices: ({ options, log }) => createGitServices(options, log),
 });

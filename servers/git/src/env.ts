@@ -32,8 +32,8 @@ const PASSED_THROUGH = [
 /**
  * Environment for every git process: only the variables above, so nothing the server inherited
  * can redirect git or run a program; prompts are off (a credential prompt would hang the tool),
- * an editor can never open (it would hang too), pathspecs are literal (no `:(glob)` or `:/`
- * magic in a user's path) and output is in English so errors can be recognised.
+ * an editor can never open (it would hang too) and output is in English so errors can be
+ * recognised. (Pathspecs are made literal per command: see RunOptions.magicPathspecs.)
  */
 export function gitEnv(): Record<string, string> {
   const env: Record<string, string> = {};
@@ -45,7 +45,6 @@ export function gitEnv(): Record<string, string> {
     ...env,
     GIT_TERMINAL_PROMPT: '0',
     GIT_EDITOR: 'true',
-    GIT_LITERAL_PATHSPECS: '1',
     GIT_OPTIONAL_LOCKS: '0',
     LC_ALL: 'C',
     LANG: 'C',

@@ -24,6 +24,12 @@ export interface RunOptions {
   okCodes?: readonly number[];
   /** Written to git's stdin. */
   input?: string;
+  /**
+   * Paths are literal by default (GIT_LITERAL_PATHSPECS): a user's "*" or ":(top)" is a file name,
+   * never a glob or pathspec magic. `git stash --include-untracked` relies on magic internally
+   * and silently stashes no untracked files under that setting, so it opts out.
+   */
+  magicPathspecs?: boolean;
 }
 
 export interface RunResult {
@@ -31,6 +37,8 @@ export interface RunResult {
   stdout: string;
   /** The same bytes, undecoded (for binary content). */
   bytes: Buffer;
+  /** What git wrote to stderr (its first 16 KiB): progress, warnings, a remote's messages. */
+  stderr: string;
   code: number;
   /** The caller (or `maxBytes`) stopped git before it finished. */
   stopped: boolean;
@@ -55,7 +63,7 @@ export function runGit(args: string[], options: RunOptions): Promise<RunResult> 
   return new Promise((resolve, reject) => {
     const child = spawn('git', args, {
       cwd: options.cwd,
-      env: gitEnv(),
+      env: options.magicPathspecs ? gitEnv() : { ...gitEnv(), GIT_LITERAL_PATHSPECS: '1' },
       stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       signal: options.signal,
     });
@@ -135,8 +143,12 @@ export function runGit(args: string[], options: RunOptions): Promise<RunResult> 
       // A cut in the middle of a multi-byte character leaves U+FFFD at the end: drop it.
       const bytes = Buffer.concat(kept);
       const stdout = bytes.toString('utf8').replace(/\uFFFD$/, '');
-      resolve({ stdout, bytes, code: stopped ? 0 : exit, stopped });
+      resolve({ stdout, bytes, stderr, code: stopped ? 0 : exit, stopped });
     });
-    if (options.input !== undefined) child.stdin?.end(options.input);
+    if (options.input !== undefined && child.stdin) {
+      // git may exit before reading its input (a refusing hook): that is not a fault of ours.
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(options.input);
+    }
   });
 }

@@ -1,0 +1,63 @@
+import { readdir, realpath } from 'node:fs/promises';
+import path from 'node:path';
+import { ToolError } from '@patchbay/kit';
+import { type GitServices, type Repository, topLevel } from './client.js';
+
+/**
+ * Resources and prompts have no per-call client roots, so they work with the repositories the
+ * operator configured: each --repository (or, for a folder of repositories, each repository
+ * directly inside it) and each clone in the clone root. In a resource URI a repository is named
+ * by its folder name when that is unique, or by its whole path, percent-encoded.
+ */
+export interface KnownRepository {
+  id: string;
+  path: string;
+}
+
+export async function knownRepositories(services: GitServices): Promise<KnownRepository[]> {
+  const roots = [...services.options.repository, ...(services.options.cloneRoot ? [services.options.cloneRoot] : [])];
+  const found = new Set<string>();
+  for (const root of roots) {
+    const real = await realpath(root).catch(() => undefined);
+    if (!real) continue;
+    const top = await topLevel(real);
+    if (top) {
+      found.add(top);
+      continue;
+    }
+    const children = await readdir(real, { withFileTypes: true }).catch(() => []);
+    for (const child of children.slice(0, 500)) {
+      if (!child.isDirectory() || child.name.startsWith('.')) continue;
+      const inner = await topLevel(path.join(real, child.name));
+      if (inner && inner.startsWith(real + path.sep)) found.add(inner);
+    }
+  }
+  const paths = [...found];
+  const names = paths.map((p) => path.basename(p));
+  return paths.map((p, i) => ({
+    path: p,
+    id: names.indexOf(names[i] as string) === names.lastIndexOf(names[i] as string) ? (names[i] as string) : encodeURIComponent(p),
+  }));
+}
+
+/** Open a repository named by a resource URI or a prompt argument. */
+export async function openKnown(services: GitServices, id: string | undefined, signal: AbortSignal, argument = 'repository'): Promise<Repository> {
+  const scope = { roots: async () => [], signal };
+  if (id === undefined || id === '') return services.open(undefined, scope);
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(id);
+  } catch {
+    throw new ToolError(`"${id}" is not validly percent-encoded.`, { argument });
+  }
+  if (decoded.includes('/') || decoded.includes(path.sep)) return services.open(decoded, scope);
+  const known = await knownRepositories(services);
+  const match = known.find((k) => k.id === decoded || path.basename(k.path) === decoded);
+  if (!match) {
+    throw new ToolError(`no configured repository is called "${decoded}".`, {
+      argument,
+      hint: known.length ? `Known: ${known.map((k) => k.id).join(', ')}.` : 'The operator configures repositories with --repository.',
+    });
+  }
+  return services.open(match.path, scope);
+}

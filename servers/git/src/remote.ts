@@ -1,0 +1,104 @@
+import { ToolError, redact } from '@patchbay/kit';
+import type { Repository } from './client.js';
+import { gitMessage, lastLine } from './errors.js';
+import { withoutCredentials } from './url-policy.js';
+import { currentBranch } from './worktree.js';
+import { safeRemoteName } from './validate.js';
+
+/**
+ * Remotes are chosen by name, never by URL: a remote's URL is repository configuration that only
+ * the operator (or the person who cloned it) wrote, and no tool can add or change one. That is
+ * why a remote may point at a local path — the operator decided so — while git_clone, which
+ * takes a URL from the model, is held to its URL policy.
+ */
+export interface Remote {
+  name: string;
+  url: string;
+  push_url?: string;
+}
+
+export async function listRemotes(repo: Repository): Promise<Remote[]> {
+  const { stdout } = await repo.run(['config', '--get-regexp', '^remote\\..*\\.(url|pushurl)$'], { okCodes: [1], maxBytes: 256 * 1024 });
+  const remotes = new Map<string, Remote>();
+  for (const line of stdout.split('\n').filter(Boolean)) {
+    const match = /^remote\.(.+)\.(url|pushurl) (.*)$/.exec(line);
+    if (!match) continue;
+    const [, name = '', key, value = ''] = match;
+    const remote = remotes.get(name) ?? { name, url: '' };
+    if (key === 'url') remote.url = redact(withoutCredentials(value));
+    else remote.push_url = redact(withoutCredentials(value));
+    remotes.set(name, remote);
+  }
+  return [...remotes.values()];
+}
+
+/** The upstream of the current branch, split into remote and branch, if it has one. */
+export async function upstreamOf(repo: Repository): Promise<{ remote: string; branch: string } | undefined> {
+  const branch = await currentBranch(repo);
+  if (!branch) return undefined;
+  const remote = (await repo.run(['config', '--get', `branch.${branch}.remote`], { okCodes: [1] })).stdout.trim();
+  const merge = (await repo.run(['config', '--get', `branch.${branch}.merge`], { okCodes: [1] })).stdout.trim();
+  if (!remote || !merge) return undefined;
+  return { remote, branch: merge.replace(/^refs\/heads\//, '') };
+}
+
+/** The remote a call means: the one named (which must exist), else the upstream's, else the only one or "origin". */
+export async function chooseRemote(repo: Repository, named: string | undefined): Promise<string> {
+  const remotes = (await listRemotes(repo)).map((r) => r.name);
+  if (remotes.length === 0) {
+    throw new ToolError('this repository has no remotes.', { hint: 'Ask the operator to add one (git remote add origin <url>).' });
+  }
+  if (named !== undefined) {
+    const name = safeRemoteName(named, 'remote');
+    if (!remotes.includes(name)) {
+      throw new ToolError(`there is no remote named "${name}".`, { argument: 'remote', hint: `Configured remotes: ${remotes.join(', ')}.` });
+    }
+    return name;
+  }
+  const upstream = await upstreamOf(repo);
+  if (upstream && remotes.includes(upstream.remote)) return upstream.remote;
+  if (remotes.length === 1) return remotes[0] as string;
+  if (remotes.includes('origin')) return 'origin';
+  throw new ToolError('is required: the current branch has no upstream and there are several remotes.', {
+    argument: 'remote',
+    hint: `Pass one of: ${remotes.join(', ')}.`,
+  });
+}
+
+/** A failed network operation as a ToolError with git's own reason and what usually fixes it. */
+export function remoteFailure(what: string, remote: string, error: unknown): ToolError {
+  if (error instanceof ToolError) return error;
+  const message = gitMessage(error);
+  const reason = redact(lastLine(message));
+  let hint = 'Check the remote with git_remotes; network access and credentials are the operator\'s to set up.';
+  if (/Authentication failed|could not read Username|Permission denied|terminal prompts disabled|403|401/i.test(message)) {
+    hint = 'The remote refused the credentials. The server never prompts for them: the operator must configure a credential helper, an SSH agent or a token.';
+  } else if (/Could not resolve host|Connection refused|timed out|Network is unreachable|Could not read from remote/i.test(message)) {
+    hint = 'The remote could not be reached from this machine. Check the remote URL and the network.';
+  } else if (/not found|does not appear to be a git repository|Repository not found/i.test(message)) {
+    hint = 'The remote repository does not exist at that URL, or the credentials cannot see it.';
+  }
+  return new ToolError(`${what} ${remote} failed: ${reason}.`, { hint });
+}
+
+/** Lines the remote sent back ("remote: …"), e.g. a link to open a pull request. */
+export function remoteMessages(stderr: string): string[] {
+  return stderr
+    .split('\n')
+    .filter((l) => l.startsWith('remote: ') && l.trim() !== 'remote:')
+    .map((l) => redact(l.slice(8).trimEnd()))
+    .slice(0, 20);
+}
+
+/** Remote-tracking refs and tags with their commits, to report what a fetch changed. */
+export async function refSnapshot(repo: Repository, remote: string): Promise<Map<string, string>> {
+  const { stdout } = await repo.run(['for-each-ref', '--format=%(objectname) %(refname)', '--end-of-options', `refs/remotes/${remote}`, 'refs/tags'], {
+    maxBytes: 8 * 1024 * 1024,
+  });
+  const refs = new Map<string, string>();
+  for (const line of stdout.split('\n').filter(Boolean)) {
+    const space = line.indexOf(' ');
+    refs.set(line.slice(space + 1).replace(/^refs\/remotes\//, '').replace(/^refs\/tags\//, 'tag '), line.slice(0, space));
+  }
+  return refs;
+}

@@ -1,0 +1,76 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { type ToolContext, ToolError, defineTool, resolveInside } from '@patchbay/kit';
+import * as z from 'zod';
+import type { GitServices } from '../client.js';
+import { runGit } from '../exec.js';
+import { remoteFailure } from '../remote.js';
+import { checkCloneUrl, withoutCredentials } from '../url-policy.js';
+import { safeRefName } from '../validate.js';
+
+const FOLDER = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,99}$/;
+
+export const cloneTool = defineTool({
+  name: 'git_clone',
+  title: 'Clone a repository',
+  description:
+    'Clone a remote repository into a new folder of the operator\'s clone root; the clone can then be used by every other tool. ' +
+    'Accepts https://, ssh://, git:// and user@host:path URLs only (no local paths or file://). depth=1 makes a shallow clone.',
+  toolset: 'remote',
+  access: 'write',
+  openWorld: true,
+  // Offered only when the operator named a folder to clone into.
+  enabled: (services: GitServices) => Boolean(services.options.cloneRoot),
+  input: {
+    url: z.string().min(1).max(2048).describe('https://, ssh://, git:// or user@host:path URL of the repository'),
+    directory: z.string().max(100).optional().describe('Name of the new folder inside the clone root (default: the repository name from the URL)'),
+    branch: z.string().max(250).optional().describe('Branch or tag to check out (default: the remote\'s default branch)'),
+    depth: z.number().int().min(1).max(1_000_000).optional().describe('Only this many recent commits (a shallow clone)'),
+  },
+  output: {
+    repository: z.string().describe('Path of the new clone; pass it as `repository` to the other tools'),
+    url: z.string().describe('The URL cloned, without credentials'),
+    branch: z.string().nullable(),
+    commit: z.string(),
+  },
+  async handler(args, ctx: ToolContext<GitServices>) {
+    const { options } = ctx.services;
+    const root = options.cloneRoot;
+    if (!root) throw new ToolError('cloning is not enabled on this server.', { hint: 'The operator enables it with --clone-root <folder>.' });
+    const source = checkCloneUrl(args.url, 'url');
+    const folder = args.directory ?? source.name;
+    if (!FOLDER.test(folder)) {
+      throw new ToolError(`"${folder}" is not a folder name clone may create.`, {
+        argument: args.directory === undefined ? 'url' : 'directory',
+        hint: 'Give directory: one folder name of letters, digits, ".", "_" and "-" (not starting with "." or "-").',
+      });
+    }
+    const branch = args.branch !== undefined ? safeRefName(args.branch, 'branch') : undefined;
+    const target = await resolveInside([root], path.join(path.resolve(root), folder), 'directory', { mustExist: false });
+    const existing = await readdir(target.path).catch(() => undefined);
+    if (existing !== undefined) {
+      throw new ToolError(`"${folder}" already exists in the clone root.`, { argument: 'directory', hint: 'Choose another directory name.' });
+    }
+
+    const shownUrl = withoutCredentials(source.url);
+    ctx.log.info('cloning', { url: shownUrl, into: target.path });
+    try {
+      await runGit(
+        ['clone', '--quiet', '--no-recurse-submodules', ...(branch ? [`--branch=${branch}`] : []), ...(args.depth ? [`--depth=${args.depth}`] : []), '--', source.url, target.path],
+        { cwd: target.root, signal: ctx.signal, timeout: options.timeout, maxBytes: 64 * 1024 },
+      );
+    } catch (error) {
+      if (error instanceof Error && /Remote branch .* not found/.test(error.message)) {
+        throw new ToolError(`the remote has no branch or tag "${branch}".`, { argument: 'branch' });
+      }
+      throw remoteFailure('Cloning', shownUrl, error);
+    }
+    const repo = await ctx.services.open(target.path, ctx);
+    const head = (await repo.run(['rev-parse', '--verify', '--quiet', 'HEAD'], { okCodes: [1] })).stdout.trim();
+    const current = (await repo.run(['symbolic-ref', '--quiet', '--short', 'HEAD'], { okCodes: [1] })).stdout.trim() || null;
+    return {
+      structured: { repository: repo.path, url: shownUrl, branch: current, commit: head },
+      text: `Cloned ${shownUrl} into ${repo.path}${current ? ` (branch ${current}` : ' ('}${head ? ` at ${head.slice(0, 10)})` : ', empty)'}.`,
+    };
+  },
+});

@@ -1,0 +1,86 @@
+import { ToolError } from '@patchbay/kit';
+import type { Repository } from './client.js';
+import { type Culprits, explainGitError, gitMessage, lastLine } from './errors.js';
+
+/** Helpers for the tools that change a repository. */
+
+/**
+ * Run a git command that changes something. Its failures are nearly always about the state of
+ * the repository (a conflict, a refusal to overwrite, a hook), which the model can act on, so
+ * an unrecognised failure is still reported as a ToolError carrying git's own words.
+ */
+export async function change(
+  repo: Repository,
+  args: string[],
+  what: string,
+  culprits: Culprits = {},
+  options: { input?: string; magicPathspecs?: boolean } = {},
+): Promise<string> {
+  try {
+    return (await repo.run(args, { maxBytes: 256 * 1024, ...options })).stdout;
+  } catch (error) {
+    try {
+      explainGitError(error, culprits);
+    } catch (explained) {
+      if (explained instanceof ToolError || explained !== error) throw explained;
+    }
+    if (error instanceof Error && error.name === 'AbortError') throw error;
+    throw new ToolError(`${what} failed: ${lastLine(gitMessage(error))}.`, { hint: 'Check the repository state with git_status.' });
+  }
+}
+
+/** Tracked files with staged or unstaged changes (untracked files are not counted). */
+export async function trackedChanges(repo: Repository, limit = 1000): Promise<string[]> {
+  const paths: string[] = [];
+  let skipNext = false;
+  await repo.run(['status', '--porcelain=v1', '-z', '--untracked-files=no'], {
+    separator: '\0',
+    onRecord(record) {
+      if (skipNext) {
+        skipNext = false; // the source path of a rename
+        return undefined;
+      }
+      if (record.length < 4) return undefined;
+      if (record[0] === 'R' || record[0] === 'C') skipNext = true;
+      paths.push(record.slice(3));
+      return paths.length >= limit ? false : undefined;
+    },
+  });
+  return paths;
+}
+
+/** Whether the index differs from HEAD (something is staged). */
+export async function hasStaged(repo: Repository): Promise<boolean> {
+  return (await repo.run(['diff', '--cached', '--quiet', '--no-ext-diff'], { okCodes: [1] })).code === 1;
+}
+
+/** The commit HEAD points at, or undefined before the first commit. */
+export async function headCommit(repo: Repository): Promise<string | undefined> {
+  const result = await repo.run(['rev-parse', '--verify', '--quiet', 'HEAD'], { okCodes: [1, 128] });
+  return result.code === 0 ? result.stdout.trim() : undefined;
+}
+
+/** The checked-out branch, or null when HEAD is detached. */
+export async function currentBranch(repo: Repository): Promise<string | null> {
+  const result = await repo.run(['symbolic-ref', '--quiet', '--short', 'HEAD'], { okCodes: [1, 128] });
+  return result.code === 0 ? result.stdout.trim() : null;
+}
+
+/** Resolve a revision to a commit id; a ToolError naming `argument` when it is not one. */
+export async function resolveCommit(repo: Repository, revision: string, argument: string): Promise<string> {
+  try {
+    return (await repo.run(['rev-parse', '--verify', '--end-of-options', `${revision}^{commit}`], { maxBytes: 1024 })).stdout.trim();
+  } catch (error) {
+    explainGitError(error, { revision: { value: revision, argument } });
+  }
+}
+
+/** Whether a full ref name exists. */
+export async function refExists(repo: Repository, ref: string): Promise<boolean> {
+  return (await repo.run(['show-ref', '--verify', '--quiet', ref], { okCodes: [1] })).code === 0;
+}
+
+/** A list for a message: the first few items and how many more. */
+export function someOf(items: readonly string[], shown = 8): string {
+  return items.length > shown ? `${items.slice(0, shown).join(', ')} and ${items.length - shown} more` : items.join(', ');
+}
