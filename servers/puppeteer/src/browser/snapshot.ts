@@ -1,0 +1,161 @@
+import type { ElementHandle, Page, SerializedAXNode } from 'puppeteer-core';
+
+/** What an accessibility node gives us beyond the public type: where it lives in the DOM. */
+type AXNode = SerializedAXNode & { backendNodeId?: number; loaderId?: string };
+
+export interface RefTarget {
+  ref: string;
+  tab: string;
+  role: string;
+  name: string;
+  handle: () => Promise<ElementHandle | null>;
+}
+
+/** Past this many remembered refs a tab forgets them all (refs keep counting, so old ones fail clearly). */
+const MAX_REFS_PER_TAB = 20_000;
+const MAX_NAME = 200;
+
+/**
+ * Element refs (`e12`) that stay the same for the same DOM node across snapshots, so a model can
+ * snapshot, think, and click `e12` later. A ref is keyed by the document load and the node's
+ * backend id; after a navigation the page's nodes are new and so are their refs, while the old
+ * ones answer "stale" instead of hitting a different element. The counter is shared by all tabs,
+ * so a ref never means two things at once.
+ */
+export class RefRegistry {
+  #next = 1;
+  readonly #byKey = new Map<string, Map<string, string>>();
+  readonly #byRef = new Map<string, RefTarget>();
+
+  refFor(tab: string, node: AXNode): string | undefined {
+    if (node.backendNodeId === undefined) return undefined;
+    const key = `${node.loaderId ?? ''}:${node.backendNodeId}`;
+    let keys = this.#byKey.get(tab);
+    if (keys && keys.size >= MAX_REFS_PER_TAB) {
+      this.forgetTab(tab);
+      keys = undefined;
+    }
+    if (!keys) {
+      keys = new Map();
+      this.#byKey.set(tab, keys);
+    }
+    let ref = keys.get(key);
+    if (!ref) {
+      ref = `e${this.#next++}`;
+      keys.set(key, ref);
+    }
+    // The latest snapshot's handle getter wins: it belongs to the newest execution context.
+    this.#byRef.set(ref, { ref, tab, role: node.role, name: node.name ?? '', handle: () => node.elementHandle() });
+    return ref;
+  }
+
+  get(ref: string): RefTarget | undefined {
+    return this.#byRef.get(ref);
+  }
+
+  forgetTab(tab: string): void {
+    const keys = this.#byKey.get(tab);
+    if (!keys) return;
+    for (const ref of keys.values()) this.#byRef.delete(ref);
+    this.#byKey.delete(tab);
+  }
+}
+
+export interface SnapshotLine {
+  text: string;
+  ref?: string;
+}
+
+const HIDDEN_ROLES = new Set(['LineBreak', 'InlineTextBox', 'none', 'presentation', 'generic']);
+const VALUE_ROLES = new Set(['textbox', 'searchbox', 'combobox', 'spinbutton', 'slider', 'progressbar', 'meter']);
+
+/**
+ * The page as an indented outline, one node per line, in the shape Playwright MCP made familiar:
+ * `- button "Save" [ref=e12]`. Iframes are included under their `iframe` node.
+ */
+export async function snapshotLines(
+  page: Page,
+  tab: string,
+  refs: RefRegistry,
+  scope?: ElementHandle,
+): Promise<SnapshotLine[]> {
+  const accessibility = scope ? frameAccessibility(scope, page) : page.accessibility;
+  const root = (await accessibility.snapshot({ includeIframes: true, interestingOnly: true, ...(scope ? { root: scope } : {}) })) as
+    | AXNode
+    | null;
+  const lines: SnapshotLine[] = [];
+  if (!root) return lines;
+  const base = page.url();
+  const visit = (node: AXNode, depth: number) => {
+    const children = (node.children ?? []) as AXNode[];
+    if (node.role === 'RootWebArea' || HIDDEN_ROLES.has(node.role)) {
+      for (const child of children) visit(child, depth);
+      return;
+    }
+    const name = clipName(node.name ?? '');
+    if (node.role === 'StaticText') {
+      if (name.trim()) lines.push({ text: `${indent(depth)}- text: ${name}` });
+      return;
+    }
+    // A link or button whose only child is its own label says it once.
+    const shown = children.filter((c) => !(c.role === 'StaticText' && (c.name ?? '') === (node.name ?? '')));
+    const ref = refs.refFor(tab, node);
+    let line = `${indent(depth)}- ${roleName(node.role)}${name ? ` ${JSON.stringify(name)}` : ''}${attributes(node)}`;
+    if (ref) line += ` [ref=${ref}]`;
+    if (node.role === 'link' && node.url) line += ` → ${shortUrl(node.url, base)}`;
+    if (VALUE_ROLES.has(node.role) && node.value !== undefined && node.value !== '') line += `: ${clipName(String(node.value))}`;
+    if (shown.length) line += ':';
+    lines.push(ref ? { text: line, ref } : { text: line });
+    for (const child of shown) visit(child, depth + 1);
+  };
+  visit(root, 0);
+  return lines;
+}
+
+function frameAccessibility(scope: ElementHandle, page: Page): Page['accessibility'] {
+  // A ref inside an iframe must be snapshotted by its own frame's accessibility domain.
+  const frame = scope.frame as unknown as { accessibility?: Page['accessibility'] };
+  return frame.accessibility ?? page.accessibility;
+}
+
+function roleName(role: string): string {
+  if (role === 'Iframe') return 'iframe';
+  if (role === 'image') return 'img';
+  return role.charAt(0).toLowerCase() + role.slice(1);
+}
+
+function attributes(node: AXNode): string {
+  const out: string[] = [];
+  if (node.level !== undefined) out.push(`level=${node.level}`);
+  if (node.checked === true) out.push('checked');
+  if (node.checked === 'mixed') out.push('checked=mixed');
+  if (node.pressed === true) out.push('pressed');
+  if (node.selected === true) out.push('selected');
+  if (node.expanded === true) out.push('expanded');
+  if (node.disabled) out.push('disabled');
+  if (node.required) out.push('required');
+  if (node.focused) out.push('focused');
+  if (node.invalid && node.invalid !== 'false') out.push('invalid');
+  return out.map((a) => ` [${a}]`).join('');
+}
+
+function indent(depth: number): string {
+  return '  '.repeat(Math.min(depth, 40));
+}
+
+function clipName(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > MAX_NAME ? `${flat.slice(0, MAX_NAME - 1)}…` : flat;
+}
+
+/** Same-origin links as paths: shorter, and what a model needs to recognise them. */
+export function shortUrl(url: string, base: string): string {
+  try {
+    const u = new URL(url);
+    const b = new URL(base);
+    const short = u.origin === b.origin ? `${u.pathname}${u.search}${u.hash}` : u.href;
+    return short.length > MAX_NAME ? `${short.slice(0, MAX_NAME - 1)}…` : short;
+  } catch {
+    return url.slice(0, MAX_NAME);
+  }
+}

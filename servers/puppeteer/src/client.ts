@@ -1,0 +1,129 @@
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { type Lazy, type Logger, type OptionValues, lazy } from '@patchbay/kit';
+import type { BrowserOptions } from './config.js';
+import { launchBrowser } from './browser/launch.js';
+import { NavigationPolicy } from './browser/policy.js';
+import { type ConsoleEntry, type NetworkEntry, Ring } from './browser/ring.js';
+import { BrowserSession } from './browser/session.js';
+import { RefRegistry } from './browser/snapshot.js';
+import type { Tab } from './browser/tab.js';
+import { ScreenshotStore } from './media.js';
+
+const CONSOLE_CAPACITY = 1_000;
+const NETWORK_CAPACITY = 1_000;
+const MAX_NOTICES = 20;
+
+export interface BrowserServices {
+  options: OptionValues<BrowserOptions>;
+  log: Logger;
+  policy: NavigationPolicy;
+  console: Ring<ConsoleEntry>;
+  network: Ring<NetworkEntry>;
+  screenshots: ScreenshotStore;
+  refs: RefRegistry;
+  /** What the console and network tools returned last, so the next call shows only what is new. */
+  seen: { console: number; network: number };
+  /** The running browser, launched on first use and again after a crash. */
+  session(): Promise<BrowserSession>;
+  /** The running browser if there is one, without launching. */
+  peek(): BrowserSession | undefined;
+  /** The active tab, or the named one. */
+  tab(id?: string): Promise<Tab>;
+  /** Notes for the model gathered since the last tool result (dialogs, new tabs, refusals). */
+  drainNotices(): string[];
+  dispose(): Promise<void>;
+}
+
+/** Created with no I/O: the browser starts when the first tool needs it. */
+export function createBrowserServices(options: OptionValues<BrowserOptions>, log: Logger): BrowserServices {
+  const policy = new NavigationPolicy({
+    allowSites: options.allowSites,
+    blockSites: options.blockSites,
+    blockPrivateNetworks: options.blockPrivateNetworks,
+  });
+  const consoleRing = new Ring<ConsoleEntry>(CONSOLE_CAPACITY);
+  const networkRing = new Ring<NetworkEntry>(NETWORK_CAPACITY);
+  const refs = new RefRegistry();
+  const notices: string[] = [];
+  const notice = (text: string) => {
+    notices.push(text);
+    if (notices.length > MAX_NOTICES) notices.shift();
+  };
+  let tabCounter = 0;
+  let crashed = false;
+
+  const browser: Lazy<BrowserSession> = lazy(
+    async () => {
+      const instance = await launchBrowser(options, log);
+      try {
+        const session = await BrowserSession.start(instance, {
+          policy,
+          console: consoleRing,
+          network: networkRing,
+          log,
+          notice,
+          refs,
+          actionTimeout: options.actionTimeout,
+          navigationTimeout: options.navigationTimeout,
+          nextTabId: () => `t${++tabCounter}`,
+          downloadsDir: options.downloadsDir ? path.resolve(options.downloadsDir) : undefined,
+        });
+        instance.once('disconnected', () => {
+          if (session.closing || browser.peek() !== session) return;
+          // The browser died under us (killed, crashed, out of memory): the next call relaunches.
+          crashed = true;
+          log.warn('the browser disconnected; it will be started again on the next call', { pid: session.pid });
+          void browser.reset();
+        });
+        if (crashed) {
+          crashed = false;
+          notice('The browser had stopped and was started again; earlier tabs and refs are gone.');
+        }
+        return session;
+      } catch (error) {
+        await instance.close().catch(() => undefined);
+        throw error;
+      }
+    },
+    (session) => session.close(),
+  );
+
+  const session = async () => {
+    const current = browser.peek();
+    // A dead browser whose 'disconnected' event has not arrived yet is replaced now.
+    if (current && !current.connected) await browser.reset();
+    return browser.get();
+  };
+
+  return {
+    options,
+    log,
+    policy,
+    console: consoleRing,
+    network: networkRing,
+    screenshots: new ScreenshotStore(),
+    refs,
+    seen: { console: 0, network: 0 },
+    session,
+    peek: () => browser.peek(),
+    async tab(id) {
+      const s = await session();
+      return id ? s.get(id) : s.active();
+    },
+    drainNotices: () => notices.splice(0, notices.length),
+    dispose: () => browser.dispose(),
+  };
+}
+
+/** Operator-level checks that need the filesystem; run once at startup. */
+export function checkBrowserOptions(options: OptionValues<BrowserOptions>): string[] {
+  const problems: string[] = [];
+  if (options.executablePath && !existsSync(options.executablePath)) {
+    problems.push(`--executable-path: ${options.executablePath} does not exist.`);
+  }
+  if (options.downloadsDir && !(existsSync(options.downloadsDir) && statSync(options.downloadsDir).isDirectory())) {
+    problems.push(`--downloads-dir: ${options.downloadsDir} is not an existing folder.`);
+  }
+  return problems;
+}

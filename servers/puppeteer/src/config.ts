@@ -1,0 +1,112 @@
+import { option } from '@patchbay/kit';
+
+/**
+ * Every option of the browser connector. The browser's launch configuration lives here and only
+ * here: no tool argument reaches the launch (the reference server let the model pass launch
+ * options, and an `executablePath` of /bin/sh ran a command).
+ */
+export const browserOptions = {
+  executablePath: option.string({
+    env: ['PUPPETEER_EXECUTABLE_PATH', 'PATCHBAY_PUPPETEER_EXECUTABLE_PATH'],
+    placeholder: 'path',
+    description: 'Chrome or Chromium to run; by default the usual system locations, then puppeteer’s own cache',
+  }),
+  headful: option.boolean({
+    env: ['PATCHBAY_PUPPETEER_HEADFUL'],
+    description: 'Show the browser window instead of running headless (needs a display)',
+  }),
+  viewport: option.string({
+    env: ['PATCHBAY_PUPPETEER_VIEWPORT'],
+    placeholder: 'WxH',
+    default: '1280x720',
+    description: 'Size of every tab’s viewport in CSS pixels',
+    validate: (v) => (parseViewport(v) ? undefined : 'must be WIDTHxHEIGHT, each 100–4000 (e.g. 1280x720)'),
+  }),
+  userDataDir: option.string({
+    env: ['PATCHBAY_PUPPETEER_USER_DATA_DIR'],
+    placeholder: 'path',
+    description: 'Keep the browser profile (cookies, logins) in this folder; by default each launch gets a fresh profile that is deleted on exit',
+  }),
+  browserArg: option.list({
+    env: ['PATCHBAY_PUPPETEER_BROWSER_ARGS'],
+    placeholder: 'arg',
+    description: 'Extra Chromium command-line switch, repeatable (e.g. --browser-arg=--lang=de)',
+    validate: (args) => {
+      const bad = args.filter((a) => !a.startsWith('--') || /^--(remote-debugging|remote-allow-origins|user-data-dir)/.test(a));
+      return bad.length
+        ? `${bad.join(', ')}: give switches that start with "--"; remote debugging and the profile folder are managed by the server`
+        : undefined;
+    },
+  }),
+  noSandbox: option.boolean({
+    flag: 'no-sandbox',
+    env: ['PATCHBAY_PUPPETEER_NO_SANDBOX'],
+    description: 'Run Chromium without its sandbox. Implied when running as root, where Chromium cannot start sandboxed (a note says so)',
+  }),
+  allowSites: option.list({
+    env: ['PATCHBAY_PUPPETEER_ALLOW_SITES'],
+    placeholder: 'patterns',
+    description:
+      'Only these sites may be requested: example.com (and its subdomains), *.example.com, https://example.com:8443, 127.0.0.1:3000. Applies to every request, so list CDNs too',
+    validate: (list) => patternProblem(list),
+  }),
+  blockSites: option.list({
+    env: ['PATCHBAY_PUPPETEER_BLOCK_SITES'],
+    placeholder: 'patterns',
+    description: 'Sites never requested (same patterns as --allow-sites); wins over the allow list',
+    validate: (list) => patternProblem(list),
+  }),
+  blockPrivateNetworks: option.boolean({
+    env: ['PATCHBAY_PUPPETEER_BLOCK_PRIVATE_NETWORKS'],
+    description: 'Also refuse loopback and private addresses (127.0.0.0/8, 10/8, 172.16/12, 192.168/16, fc00::/7…). Cloud metadata and link-local are always refused',
+  }),
+  downloadsDir: option.string({
+    env: ['PATCHBAY_PUPPETEER_DOWNLOADS_DIR'],
+    placeholder: 'path',
+    description: 'Folder downloads are saved into (it must exist); downloads are refused without it',
+  }),
+  allowEvaluate: option.boolean({
+    env: ['PATCHBAY_PUPPETEER_ALLOW_EVALUATE'],
+    description: 'Offer puppeteer_evaluate, which runs the model’s JavaScript in the page',
+  }),
+  navigationTimeout: option.number({
+    env: ['PATCHBAY_PUPPETEER_NAVIGATION_TIMEOUT_MS'],
+    placeholder: 'ms',
+    default: 30_000,
+    description: 'Longest a navigation or a wait may take',
+    validate: (n) => (n >= 1_000 && n <= 300_000 ? undefined : 'must be from 1000 to 300000 ms'),
+  }),
+  actionTimeout: option.number({
+    env: ['PATCHBAY_PUPPETEER_ACTION_TIMEOUT_MS'],
+    placeholder: 'ms',
+    default: 5_000,
+    description: 'Longest a click, hover or typing waits for its element to be ready',
+    validate: (n) => (n >= 100 && n <= 120_000 ? undefined : 'must be from 100 to 120000 ms'),
+  }),
+  maxMediaBytes: option.number({
+    env: ['PATCHBAY_PUPPETEER_MAX_MEDIA_BYTES'],
+    placeholder: 'bytes',
+    default: 1_048_576,
+    description: 'Largest screenshot or PDF returned; screenshots are scaled down or re-encoded to fit',
+    validate: (n) => (Number.isInteger(n) && n >= 16_384 && n <= 20_971_520 ? undefined : 'must be from 16384 to 20971520 bytes'),
+  }),
+};
+
+export type BrowserOptions = typeof browserOptions;
+
+export function parseViewport(value: string): { width: number; height: number } | undefined {
+  const match = /^(\d{3,4})x(\d{3,4})$/.exec(value.trim());
+  if (!match) return undefined;
+  const width = Number(match[1]);
+  const height = Number(match[2]);
+  if (width < 100 || height < 100 || width > 4000 || height > 4000) return undefined;
+  return { width, height };
+}
+
+/** `example.com`, `*.example.com`, `host:port`, or an origin `scheme://host[:port]`. */
+export const SITE_PATTERN = /^(?:(https?):\/\/)?(\*\.)?([a-z0-9.-]+|\[[0-9a-f:.]+\])(?::(\d{1,5}))?\/?$/i;
+
+function patternProblem(list: string[]): string | undefined {
+  const bad = list.filter((p) => !SITE_PATTERN.test(p.trim()));
+  return bad.length ? `${bad.join(', ')}: not a site pattern (example.com, *.example.com, https://example.com:8443, 127.0.0.1:3000)` : undefined;
+}

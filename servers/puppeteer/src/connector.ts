@@ -1,0 +1,60 @@
+import { defineConnector } from '@patchbay/kit';
+import { checkBrowserOptions, createBrowserServices } from './client.js';
+import { browserOptions } from './config.js';
+import { consoleResource, screenshotResources } from './resources/browser.js';
+import { pdfTool, screenshotTool } from './tools/capture.js';
+import { evaluateTool } from './tools/evaluate.js';
+import { consoleTool, networkTool } from './tools/inspect.js';
+import { clickTool, hoverTool, pressKeyTool, selectTool, typeTool } from './tools/interact.js';
+import { historyTool, navigateTool } from './tools/navigate.js';
+import { snapshotTool, textTool } from './tools/read.js';
+import { tabsTool } from './tools/tabs.js';
+import { waitTool } from './tools/wait.js';
+
+export const VERSION = process.env.PATCHBAY_VERSION ?? '0.0.0-dev';
+
+export const puppeteerConnector = defineConnector({
+  name: 'puppeteer',
+  title: 'Browser',
+  version: VERSION,
+  description: 'MCP server for a headless Chromium: accessibility snapshots with element refs, navigation kept in bounds, console and network inspection',
+  usage: 'patchbay-puppeteer [options]',
+  instructions:
+    'A real browser. Open a page with puppeteer_navigate; it returns an accessibility snapshot where elements carry refs like [ref=e12]. ' +
+    'Act on elements by ref with puppeteer_click, puppeteer_type, puppeteer_select_option, puppeteer_hover and puppeteer_press_key; ' +
+    'refs stay valid while the element exists, so snapshot again only when the page changed. Read long pages with puppeteer_get_text. ' +
+    'puppeteer_console_messages and puppeteer_network_requests show what happened since their last call. ' +
+    'Only http(s) pages the operator allows can be opened; cloud-metadata and link-local addresses never.',
+  helpFooter:
+    'Examples:\n  patchbay-puppeteer                                    headless, loopback and public sites\n' +
+    '  patchbay-puppeteer --allow-sites example.com --block-private-networks\n' +
+    '  patchbay-puppeteer --headful --user-data-dir ~/.patchbay-browser',
+  options: browserOptions,
+  toolsets: {
+    browse: { title: 'Browse', description: 'navigate, tabs, snapshot, text, screenshot, wait, click, type, select, keys', default: true },
+    inspect: { title: 'Inspect', description: 'console messages and network requests', default: true },
+    capture: { title: 'Capture', description: 'print the page to PDF', default: false },
+    script: { title: 'Script', description: 'run JavaScript in the page (also needs --allow-evaluate)', default: true },
+  },
+  tools: [
+    navigateTool,
+    historyTool,
+    tabsTool,
+    snapshotTool,
+    textTool,
+    screenshotTool,
+    waitTool,
+    clickTool,
+    hoverTool,
+    typeTool,
+    selectTool,
+    pressKeyTool,
+    consoleTool,
+    networkTool,
+    pdfTool,
+    evaluateTool,
+  ],
+  resources: [consoleResource, screenshotResources],
+  check: (options) => checkBrowserOptions(options),
+  createServices: ({ options, log }) => createBrowserServices(options, log),
+});

@@ -1,0 +1,216 @@
+import {
+  type More,
+  type ToolContext,
+  ToolError,
+  badArgument,
+  decodeCursor,
+  encodeCursor,
+  jsonSize,
+  more,
+  moreLine,
+  moreSchema,
+} from '@patchbay/kit';
+import type { ElementHandle } from 'puppeteer-core';
+import * as z from 'zod';
+import { snapshotLines } from '../browser/snapshot.js';
+import type { Tab } from '../browser/tab.js';
+import type { BrowserServices } from '../client.js';
+
+export type Ctx = ToolContext<BrowserServices>;
+
+export const refInput = z
+  .string()
+  .regex(/^e\d{1,9}$/, 'a ref looks like e12')
+  .optional()
+  .describe('Element ref from the latest snapshot, like e12');
+export const selectorInput = z
+  .string()
+  .min(1)
+  .max(1_000)
+  .optional()
+  .describe('CSS selector, when no ref fits (Puppeteer ::-p-text(…) and ::-p-aria(…) work too)');
+export const snapshotAfterInput = z.boolean().default(false).describe('Also return a snapshot of the page after the action');
+
+/** Fields every result about a page carries. */
+export const pageShape = {
+  tab: z.string().describe('Id of the tab, like t1'),
+  url: z.string(),
+  title: z.string(),
+  notices: z.array(z.string()).optional().describe('Things that happened on the side: dialogs, new tabs, refused requests'),
+};
+
+export const snapshotShape = {
+  snapshot: z.string().optional().describe('Accessibility outline of the page, one node per line, with [ref=eN] for elements'),
+  more: moreSchema,
+};
+
+export interface Located {
+  handle: ElementHandle;
+  /** How to name the element in a result: `button "Save" [ref=e4]` or the selector. */
+  label: string;
+}
+
+/** The element a tool acts on, from a ref of a snapshot or a selector. */
+export async function locate(ctx: Ctx, tab: Tab, args: { ref?: string | undefined; selector?: string | undefined }): Promise<Located> {
+  if (args.ref && args.selector) throw badArgument('ref', 'give either ref or selector, not both.');
+  if (args.ref) return locateRef(ctx, tab, args.ref);
+  if (args.selector) return locateSelector(ctx, tab, args.selector);
+  throw badArgument('ref', 'is required (or selector).', 'Take a snapshot with puppeteer_snapshot and pass a [ref=…] from it.');
+}
+
+export async function locateOptional(
+  ctx: Ctx,
+  tab: Tab,
+  args: { ref?: string | undefined; selector?: string | undefined },
+): Promise<Located | undefined> {
+  return args.ref || args.selector ? locate(ctx, tab, args) : undefined;
+}
+
+async function locateRef(ctx: Ctx, tab: Tab, ref: string): Promise<Located> {
+  const target = ctx.services.refs.get(ref);
+  if (!target) {
+    throw badArgument('ref', `"${ref}" is not a ref of this browser's pages.`, 'Take a new snapshot with puppeteer_snapshot and use a [ref=…] from it.');
+  }
+  if (target.tab !== tab.id) {
+    throw badArgument('ref', `${ref} belongs to tab ${target.tab}, not the active tab ${tab.id}.`, `Select it first: puppeteer_tabs action=select tab=${target.tab}.`);
+  }
+  const label = `${target.role}${target.name ? ` ${JSON.stringify(target.name.slice(0, 80))}` : ''} [ref=${ref}]`;
+  let handle: ElementHandle | null = null;
+  try {
+    handle = await target.handle();
+  } catch {
+    handle = null;
+  }
+  const connected = handle ? await handle.evaluate((node) => node.isConnected).catch(() => false) : false;
+  if (!handle || !connected) {
+    throw badArgument('ref', `${label} is no longer on the page (it changed or navigated since the snapshot).`, 'Take a new snapshot and use a current ref.');
+  }
+  return { handle, label };
+}
+
+async function locateSelector(ctx: Ctx, tab: Tab, selector: string): Promise<Located> {
+  try {
+    const handle = await tab.page.waitForSelector(selector, { timeout: ctx.services.options.actionTimeout, signal: ctx.signal });
+    if (!handle) throw new Error('not found');
+    return { handle: handle as ElementHandle, label: `selector ${JSON.stringify(selector)}` };
+  } catch (error) {
+    throw selectorError(error, selector, ctx.services.options.actionTimeout);
+  }
+}
+
+export function selectorError(error: unknown, selector: string, timeout: number): ToolError {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/not a valid selector|Unexpected token|Invalid selector|is not a valid/i.test(message)) {
+    return badArgument('selector', `${JSON.stringify(selector)} is not a valid selector.`, 'Prefer a ref from puppeteer_snapshot.');
+  }
+  return badArgument(
+    'selector',
+    `no element matches ${JSON.stringify(selector)} within ${timeout} ms.`,
+    'Check the page with puppeteer_snapshot; a ref is more reliable than a selector.',
+  );
+}
+
+/** Turn puppeteer's failures while acting on an element into something the model can act on. */
+export function actionError(error: unknown, label: string, timeout: number): unknown {
+  if (error instanceof ToolError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  if (/timed? ?out|Timeout/i.test(message)) {
+    return new ToolError(`${label} did not become visible, enabled and still within ${timeout} ms.`, {
+      hint: 'It may be hidden, covered or disabled; check with puppeteer_snapshot or puppeteer_screenshot.',
+    });
+  }
+  if (/not clickable|not visible|not an HTMLElement|0 width|0 height|detached/i.test(message)) {
+    return new ToolError(`${label} cannot be used: ${message.split('\n')[0]}.`, { hint: 'Take a new snapshot and pick a visible element.' });
+  }
+  return error;
+}
+
+export async function pageState(tab: Tab): Promise<{ tab: string; url: string; title: string }> {
+  return { tab: tab.id, url: tab.url(), title: await tab.title() };
+}
+
+export function pageHeader(state: { tab: string; url: string; title: string }): string {
+  return `Tab ${state.tab}: ${state.title ? `${JSON.stringify(state.title)} ` : ''}${state.url}`;
+}
+
+interface SnapshotCursor extends Record<string, unknown> {
+  o: number;
+  u: string;
+}
+
+/**
+ * The accessibility outline of a tab (or of one element), cut to the output budget at a line
+ * boundary. A cursor continues where the cut was, as long as the page has not navigated.
+ */
+export async function budgetedSnapshot(
+  ctx: Ctx,
+  tab: Tab,
+  options: { scope?: ElementHandle; cursor?: string; reserve?: number } = {},
+): Promise<{ snapshot: string; more: More; total: number }> {
+  let offset = 0;
+  if (options.cursor) {
+    const state = decodeCursor<SnapshotCursor>(options.cursor, (v): v is SnapshotCursor => typeof v.o === 'number' && typeof v.u === 'string');
+    if (state.u !== tab.url()) {
+      throw badArgument('cursor', 'the page navigated since this cursor was made.', 'Take a new snapshot without a cursor.');
+    }
+    offset = state.o;
+  }
+  const lines = await snapshotLines(tab.page, tab.id, ctx.services.refs, options.scope);
+  const meter = ctx.budget.meter(options.reserve ?? 1_536);
+  const kept: string[] = [];
+  for (let i = offset; i < lines.length; i++) {
+    const text = (lines[i] as { text: string }).text;
+    if (!meter.fits(jsonSize(text) + 1)) break;
+    kept.push(text);
+  }
+  const omitted = lines.length - offset - kept.length;
+  const info =
+    omitted > 0
+      ? more(
+          omitted,
+          'Snapshot one part with ref= (a landmark, list or form from above) or selector=, or pass cursor to continue.',
+          encodeCursor({ o: offset + kept.length, u: tab.url() }),
+        )
+      : undefined;
+  return { snapshot: kept.join('\n') || (lines.length ? '' : '(the page has no accessible content)'), more: info, total: lines.length };
+}
+
+/** The text rendering of a result: header, body, notices and the `more` line. */
+export function render(parts: { header: string; body?: string | undefined; notices?: string[] | undefined; more?: More; unit?: string }): string {
+  const out = [parts.header];
+  if (parts.notices?.length) out.push(...parts.notices.map((n) => `Note: ${n}`));
+  if (parts.body) out.push(parts.body);
+  return out.join('\n') + moreLine(parts.more, parts.unit ?? 'lines');
+}
+
+/** Notices collected since the last result, only when there are some (no empty arrays in output). */
+export function notices(ctx: Ctx): { notices?: string[] } {
+  const list = ctx.services.drainNotices();
+  return list.length ? { notices: list } : {};
+}
+
+/** The common tail of every action: settle, then state, notices and an optional snapshot. */
+export async function afterAction(ctx: Ctx, tab: Tab, urlBefore: string, done: string, withSnapshot: boolean) {
+  const navigated = (await tab.settle(ctx.signal)) || tab.url() !== urlBefore;
+  await (await ctx.services.session()).adopted();
+  const active = await ctx.services.tab();
+  const state = await pageState(active);
+  const snap = withSnapshot ? await budgetedSnapshot(ctx, active) : undefined;
+  const side = notices(ctx);
+  const structured = {
+    ...state,
+    action: done,
+    navigated,
+    ...side,
+    ...(snap ? { snapshot: snap.snapshot, more: snap.more } : {}),
+  };
+  const header = `${done}${navigated ? ' The page navigated.' : ''}\n${pageHeader(state)}`;
+  return { structured, text: render({ header, body: snap?.snapshot, notices: side.notices, more: snap?.more }) };
+}
+
+export const actionShape = {
+  ...pageShape,
+  action: z.string().describe('What was done'),
+  navigated: z.boolean().describe('Whether the action led to a navigation of the tab'),
+  ...snapshotShape,
+};

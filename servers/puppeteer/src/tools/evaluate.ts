@@ -1,0 +1,67 @@
+import { ToolError, badArgument, defineTool, jsonSize, more, moreSchema } from '@patchbay/kit';
+import * as z from 'zod';
+import type { BrowserServices } from '../client.js';
+import {
+  type Ctx, locateOptional, notices, pageHeader, pageShape, pageState, refInput, render, selectorInput } from './common.js';
+
+/** Something puppeteer can send as a page function: its source is exactly the model's text. */
+function asPageFunction(source: string): (...args: unknown[]) => unknown {
+  const fn = () => undefined;
+  fn.toString = () => source;
+  return fn;
+}
+
+export const evaluateTool = defineTool({
+  name: 'puppeteer_evaluate',
+  title: 'Run JavaScript in the page',
+  description:
+    'Run a JavaScript function in the active page and return its JSON result, e.g. "() => document.title", or "(el) => el.value" with ref/selector to receive that element. Promises are awaited. Only when the operator enabled it.',
+  toolset: 'script',
+  access: 'destructive',
+  openWorld: true,
+  enabled: (services: BrowserServices) => services.options.allowEvaluate,
+  input: {
+    function: z.string().min(1).max(50_000).describe('A function expression: () => … or (element) => … when ref/selector is given'),
+    ref: refInput,
+    selector: selectorInput,
+  },
+  output: {
+    ...pageShape,
+    result: z.string().describe('The result as JSON ("undefined" when the function returned nothing)'),
+    more: moreSchema,
+  },
+  async handler(args, ctx: Ctx) {
+    // Checked here too: an operator switch is enforced by the server, not only by the tool list.
+    if (!ctx.services.options.allowEvaluate) throw new ToolError('running JavaScript is turned off on this server.');
+    const source = args.function.trim();
+    try {
+      // Parsed, never run, in Node: a syntax error becomes an argument error before the page sees it.
+      new Function(`return (${source});`);
+    } catch (error) {
+      throw badArgument('function', `is not a valid function expression: ${(error as Error).message}.`, 'Write it like () => document.title.');
+    }
+    const tab = await ctx.services.tab();
+    const target = await locateOptional(ctx, tab, args);
+    let value: unknown;
+    try {
+      value = target ? await target.handle.evaluate(asPageFunction(source)) : await tab.page.evaluate(asPageFunction(source));
+    } catch (error) {
+      const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+      throw new ToolError(`the function threw in the page: ${message.slice(0, 1_000)}`, { argument: 'function' });
+    }
+    let result = value === undefined ? 'undefined' : (JSON.stringify(value) ?? 'undefined');
+    const state = await pageState(tab);
+    const side = notices(ctx);
+    const room = ctx.budget.bytes - 1_536 - jsonSize(state);
+    let info: ReturnType<typeof more>;
+    if (jsonSize(result) > room) {
+      const full = result.length;
+      while (jsonSize(result) > room) result = result.slice(0, Math.floor(result.length * 0.8));
+      info = more(full - result.length, 'The result was cut; return less (a slice, a count, selected fields).');
+    }
+    return {
+      structured: { ...state, ...side, result, more: info },
+      text: render({ header: pageHeader(state), body: result, notices: side.notices, more: info, unit: 'characters' }),
+    };
+  },
+});

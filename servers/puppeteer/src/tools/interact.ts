@@ -1,0 +1,200 @@
+import { ToolError, badArgument, defineTool } from '@patchbay/kit';
+import type { KeyInput } from 'puppeteer-core';
+import * as z from 'zod';
+import {
+  type Ctx, actionError, actionShape, afterAction, locate, locateOptional, refInput, selectorInput, snapshotAfterInput } from './common.js';
+
+export const clickTool = defineTool({
+  name: 'puppeteer_click',
+  title: 'Click an element',
+  description:
+    'Click an element by ref (from a snapshot) or selector, waiting until it is visible and enabled. Waits for a navigation the click starts. Say snapshot=true to see the page after.',
+  toolset: 'browse',
+  access: 'write',
+  openWorld: true,
+  input: {
+    ref: refInput,
+    selector: selectorInput,
+    button: z.enum(['left', 'right', 'middle']).default('left').describe('Mouse button'),
+    double: z.boolean().default(false).describe('Double-click'),
+    snapshot: snapshotAfterInput,
+  },
+  output: actionShape,
+  async handler(args, ctx: Ctx) {
+    const tab = await ctx.services.tab();
+    const { handle, label } = await locate(ctx, tab, args);
+    const before = tab.url();
+    try {
+      await handle
+        .asLocator()
+        .setTimeout(ctx.services.options.actionTimeout)
+        .click({ button: args.button, count: args.double ? 2 : 1, signal: ctx.signal });
+    } catch (error) {
+      throw actionError(error, label, ctx.services.options.actionTimeout);
+    }
+    return afterAction(ctx, tab, before, `${args.double ? 'Double-clicked' : 'Clicked'} ${label}.`, args.snapshot);
+  },
+});
+
+export const hoverTool = defineTool({
+  name: 'puppeteer_hover',
+  title: 'Hover over an element',
+  description: 'Move the mouse over an element by ref or selector (menus and tooltips that open on hover).',
+  toolset: 'browse',
+  access: 'read',
+  idempotent: true,
+  input: { ref: refInput, selector: selectorInput, snapshot: snapshotAfterInput },
+  output: actionShape,
+  async handler(args, ctx: Ctx) {
+    const tab = await ctx.services.tab();
+    const { handle, label } = await locate(ctx, tab, args);
+    const before = tab.url();
+    try {
+      await handle.asLocator().setTimeout(ctx.services.options.actionTimeout).hover({ signal: ctx.signal });
+    } catch (error) {
+      throw actionError(error, label, ctx.services.options.actionTimeout);
+    }
+    return afterAction(ctx, tab, before, `Hovered over ${label}.`, args.snapshot);
+  },
+});
+
+export const typeTool = defineTool({
+  name: 'puppeteer_type',
+  title: 'Type into a field',
+  description:
+    'Fill a text field, text area or editable element (by ref or selector) with text, replacing what is there unless append=true. submit=true presses Enter after.',
+  toolset: 'browse',
+  access: 'write',
+  openWorld: true,
+  input: {
+    ref: refInput,
+    selector: selectorInput,
+    text: z.string().max(100_000).describe('The text to enter'),
+    append: z.boolean().default(false).describe('Type after the current content instead of replacing it'),
+    submit: z.boolean().default(false).describe('Press Enter afterwards (submits most forms)'),
+    snapshot: snapshotAfterInput,
+  },
+  output: actionShape,
+  async handler(args, ctx: Ctx) {
+    const tab = await ctx.services.tab();
+    const { handle, label } = await locate(ctx, tab, args);
+    const before = tab.url();
+    const timeout = ctx.services.options.actionTimeout;
+    try {
+      if (args.append) {
+        await handle.asLocator().setTimeout(timeout).click({ signal: ctx.signal });
+        await handle.evaluate((el) => {
+          // Put the caret at the end so the text is appended.
+          if (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement) {
+            const end = el.value.length;
+            try {
+              el.setSelectionRange(end, end);
+            } catch {
+              // Some input types (email, number) have no selection.
+            }
+          }
+        });
+        await handle.type(args.text);
+      } else {
+        await handle.asLocator().setTimeout(timeout).fill(args.text, { signal: ctx.signal });
+      }
+      if (args.submit) await handle.press('Enter');
+    } catch (error) {
+      throw actionError(error, label, timeout);
+    }
+    const shown = args.text.length > 60 ? `${args.text.slice(0, 57)}…` : args.text;
+    return afterAction(ctx, tab, before, `Typed ${JSON.stringify(shown)} into ${label}${args.submit ? ' and pressed Enter' : ''}.`, args.snapshot);
+  },
+});
+
+export const selectTool = defineTool({
+  name: 'puppeteer_select_option',
+  title: 'Choose in a drop-down',
+  description:
+    'Choose option(s) of a <select> element (by ref or selector), matching each value by option value or visible label. For custom drop-downs, click instead.',
+  toolset: 'browse',
+  access: 'write',
+  openWorld: true,
+  input: {
+    ref: refInput,
+    selector: selectorInput,
+    values: z.array(z.string().max(1_000)).min(1).max(100).describe('Values or labels to choose (several for a multiple select)'),
+    snapshot: snapshotAfterInput,
+  },
+  output: actionShape,
+  async handler(args, ctx: Ctx) {
+    const tab = await ctx.services.tab();
+    const { handle, label } = await locate(ctx, tab, args);
+    const before = tab.url();
+    const match = await handle.evaluate((el, wanted) => {
+      if (!(el instanceof HTMLSelectElement)) return { error: `is a <${el.tagName.toLowerCase()}>, not a <select>` };
+      const options = [...el.options];
+      const values: string[] = [];
+      const missing: string[] = [];
+      for (const w of wanted) {
+        const found = options.find((o) => o.value === w) ?? options.find((o) => o.label.trim() === w.trim() || o.text.trim() === w.trim());
+        if (found) values.push(found.value);
+        else missing.push(w);
+      }
+      return { values, missing, available: options.slice(0, 50).map((o) => o.label || o.value) };
+    }, args.values);
+    if ('error' in match) {
+      throw badArgument(args.ref ? 'ref' : 'selector', `${label} ${match.error}.`, 'For a custom drop-down, click it and then click the option.');
+    }
+    if (match.missing.length) {
+      throw badArgument('values', `${label} has no option ${match.missing.map((m) => JSON.stringify(m)).join(', ')}.`, `Options: ${match.available.join(', ')}.`);
+    }
+    try {
+      await handle.select(...match.values);
+    } catch (error) {
+      throw actionError(error, label, ctx.services.options.actionTimeout);
+    }
+    return afterAction(ctx, tab, before, `Selected ${args.values.map((v) => JSON.stringify(v)).join(', ')} in ${label}.`, args.snapshot);
+  },
+});
+
+const MODIFIERS = new Set(['Control', 'Shift', 'Alt', 'Meta', 'ControlOrMeta']);
+
+export const pressKeyTool = defineTool({
+  name: 'puppeteer_press_key',
+  title: 'Press a key',
+  description:
+    'Press a key or combination (Enter, Escape, Tab, ArrowDown, Control+A, Shift+Tab…), in the focused element or in one given by ref or selector.',
+  toolset: 'browse',
+  access: 'write',
+  openWorld: true,
+  input: {
+    key: z.string().min(1).max(100).describe('Key name as in KeyboardEvent.key (Enter, a, ArrowLeft), optionally with modifiers: Control+Shift+K'),
+    ref: refInput,
+    selector: selectorInput,
+    snapshot: snapshotAfterInput,
+  },
+  output: actionShape,
+  async handler(args, ctx: Ctx) {
+    const tab = await ctx.services.tab();
+    const target = await locateOptional(ctx, tab, args);
+    const parts = args.key === '+' ? ['+'] : args.key.split('+').map((k) => k.trim());
+    const main = parts.pop() || '+';
+    const modifiers = parts.map((m) => (m === 'Ctrl' ? 'Control' : m === 'Cmd' ? 'Meta' : m));
+    const unknown = modifiers.filter((m) => !MODIFIERS.has(m));
+    if (unknown.length) throw badArgument('key', `${unknown.join(', ')} is not a modifier.`, 'Modifiers are Control, Shift, Alt and Meta.');
+    const before = tab.url();
+    try {
+      if (target) await target.handle.focus();
+      const keyboard = tab.page.keyboard;
+      for (const m of modifiers) await keyboard.down(m as KeyInput);
+      try {
+        await keyboard.press(main as KeyInput);
+      } finally {
+        for (const m of modifiers.reverse()) await keyboard.up(m as KeyInput);
+      }
+    } catch (error) {
+      if (error instanceof Error && /Unknown key/i.test(error.message)) {
+        throw badArgument('key', `${JSON.stringify(main)} is not a key name.`, 'Use names like Enter, Escape, Tab, ArrowDown, PageDown, a, 1.');
+      }
+      if (error instanceof ToolError) throw error;
+      throw actionError(error, target?.label ?? 'the focused element', ctx.services.options.actionTimeout);
+    }
+    return afterAction(ctx, tab, before, `Pressed ${args.key}${target ? ` in ${target.label}` : ''}.`, args.snapshot);
+  },
+});

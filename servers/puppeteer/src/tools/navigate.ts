@@ -1,0 +1,150 @@
+import { ToolError, badArgument, defineTool } from '@patchbay/kit';
+import type { HTTPResponse } from 'puppeteer-core';
+import * as z from 'zod';
+import type { Tab } from '../browser/tab.js';
+import { type Ctx, budgetedSnapshot, notices, pageHeader, pageShape, pageState, render, snapshotShape } from './common.js';
+
+const waitUntilInput = z
+  .enum(['load', 'domcontentloaded', 'networkidle'])
+  .default('load')
+  .describe('When the page counts as loaded: load (default), domcontentloaded (sooner), networkidle (no requests for 500 ms)');
+const withSnapshotInput = z.boolean().default(true).describe('Include a snapshot of the page (default true)');
+
+const navigationShape = {
+  ...pageShape,
+  status: z.number().int().nullable().describe('HTTP status of the document; null when there was no HTTP response'),
+  ...snapshotShape,
+};
+
+/** Check a URL the model gave against the policy before the browser sees it. */
+export async function checkTarget(ctx: Ctx, raw: string, argument = 'url'): Promise<string> {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    const guess = /^[\w.-]+\.[a-z]{2,}(?::\d+)?(\/.*)?$/i.test(raw) ? ` Did you mean https://${raw}?` : '';
+    throw badArgument(argument, `"${raw.slice(0, 200)}" is not an absolute URL.${guess}`);
+  }
+  const verdict = await ctx.services.policy.checkTopLevel(url.href);
+  if (!verdict.allowed) {
+    throw badArgument(argument, `${url.href.slice(0, 200)} is not allowed: ${verdict.reason}.`, 'Only http(s) pages the operator allows can be opened.');
+  }
+  return url.href;
+}
+
+/** Open a checked URL in a tab, turning the browser's failures into errors the model can act on. */
+export async function goTo(ctx: Ctx, tab: Tab, url: string, waitUntil: 'load' | 'domcontentloaded' | 'networkidle'): Promise<HTTPResponse | null> {
+  tab.lastBlocked = undefined;
+  try {
+    return await tab.page.goto(url, {
+      waitUntil: waitUntil === 'networkidle' ? 'networkidle0' : waitUntil,
+      timeout: ctx.services.options.navigationTimeout,
+      signal: ctx.signal,
+    });
+  } catch (error) {
+    throw navigationError(error, tab, url, ctx.services.options.navigationTimeout);
+  }
+}
+
+export function navigationError(error: unknown, tab: Tab, url: string, timeout: number): unknown {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/ERR_BLOCKED_BY_CLIENT/.test(message) && tab.lastBlocked) {
+    const where = tab.lastBlocked.url === url ? tab.lastBlocked.url : `${tab.lastBlocked.url} (reached from ${url})`;
+    return new ToolError(`navigation refused: ${where.slice(0, 300)} is not allowed: ${tab.lastBlocked.reason}.`, {
+      hint: 'Nothing was requested from that address.',
+    });
+  }
+  if (/ERR_ABORTED/.test(message)) {
+    return new ToolError(`loading ${url.slice(0, 200)} was aborted (often because the URL is a download, or the page navigated again).`, {
+      hint: 'puppeteer_network_requests shows what happened.',
+    });
+  }
+  const net = /net::(ERR_[A-Z_]+)/.exec(message);
+  if (net) return new ToolError(`could not load ${url.slice(0, 200)}: ${net[1]}.`, { hint: 'Check the address; the site may be down or unreachable from here.' });
+  if (/timeout|timed out/i.test(message)) {
+    return new ToolError(`${url.slice(0, 200)} did not finish loading within ${timeout} ms.`, {
+      hint: 'What has loaded so far can be read with puppeteer_snapshot; waitUntil=domcontentloaded finishes sooner.',
+    });
+  }
+  return error;
+}
+
+/** The reply of every tool that lands on a page: where, status, and a compact snapshot. */
+export async function landed(ctx: Ctx, tab: Tab, response: HTTPResponse | null, withSnapshot: boolean, verb: string) {
+  const state = await pageState(tab);
+  const status = response ? response.status() : null;
+  const snap = withSnapshot ? await budgetedSnapshot(ctx, tab) : undefined;
+  const side = notices(ctx);
+  const header = `${verb} ${pageHeader(state)}${status !== null ? ` (HTTP ${status})` : ''}`;
+  return {
+    structured: { ...state, status, ...side, ...(snap ? { snapshot: snap.snapshot, more: snap.more } : {}) },
+    text: render({ header, body: snap?.snapshot, notices: side.notices, more: snap?.more }),
+  };
+}
+
+export const navigateTool = defineTool({
+  name: 'puppeteer_navigate',
+  title: 'Open a URL',
+  description:
+    'Open an http(s) URL in the active tab and return the final URL, HTTP status, title and an accessibility snapshot with element refs (cut to the output budget). Start here.',
+  toolset: 'browse',
+  access: 'read',
+  idempotent: false,
+  openWorld: true,
+  input: {
+    url: z.string().min(1).max(8_192).describe('Absolute http:// or https:// URL (or about:blank)'),
+    wait_until: waitUntilInput,
+    snapshot: withSnapshotInput,
+  },
+  output: navigationShape,
+  async handler(args, ctx: Ctx) {
+    const url = await checkTarget(ctx, args.url);
+    const tab = await ctx.services.tab();
+    const response = await goTo(ctx, tab, url, args.wait_until);
+    return landed(ctx, tab, response, args.snapshot, 'Opened');
+  },
+});
+
+export const historyTool = defineTool({
+  name: 'puppeteer_navigate_history',
+  title: 'Back, forward or reload',
+  description: 'Go back or forward in the active tab’s history, or reload it; returns the page like puppeteer_navigate.',
+  toolset: 'browse',
+  access: 'read',
+  idempotent: false,
+  openWorld: true,
+  input: {
+    action: z.enum(['back', 'forward', 'reload']).describe('back, forward or reload'),
+    wait_until: waitUntilInput,
+    snapshot: withSnapshotInput,
+  },
+  output: navigationShape,
+  async handler(args, ctx: Ctx) {
+    const tab = await ctx.services.tab();
+    const options = {
+      waitUntil: args.wait_until === 'networkidle' ? ('networkidle0' as const) : args.wait_until,
+      timeout: ctx.services.options.navigationTimeout,
+      signal: ctx.signal,
+    };
+    const url = tab.url();
+    tab.lastBlocked = undefined;
+    let response: HTTPResponse | null;
+    try {
+      if (args.action === 'reload') response = await tab.page.reload(options);
+      else {
+        const before = url;
+        response = args.action === 'back' ? await tab.page.goBack(options) : await tab.page.goForward(options);
+        if (!response && tab.url() === before) throw noHistory(args.action, tab.id);
+      }
+    } catch (error) {
+      if (error instanceof Error && /History entry to navigate to not found/i.test(error.message)) throw noHistory(args.action, tab.id);
+      throw navigationError(error, tab, url, ctx.services.options.navigationTimeout);
+    }
+    const verb = args.action === 'reload' ? 'Reloaded' : args.action === 'back' ? 'Went back to' : 'Went forward to';
+    return landed(ctx, tab, response, args.snapshot, verb);
+  },
+});
+
+function noHistory(action: string, tab: string) {
+  return badArgument('action', `there is no page to go ${action} to in tab ${tab}.`);
+}

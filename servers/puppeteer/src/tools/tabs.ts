@@ -1,0 +1,62 @@
+import { badArgument, defineTool, formatTable } from '@patchbay/kit';
+import * as z from 'zod';
+import { type Ctx, notices, render } from './common.js';
+import { checkTarget, goTo } from './navigate.js';
+
+const tabRow = z.object({ id: z.string(), url: z.string(), title: z.string(), active: z.boolean() });
+
+async function listTabs(ctx: Ctx) {
+  const session = await ctx.services.session();
+  const active = (await session.active()).id;
+  return Promise.all(session.tabs().map(async (t) => ({ id: t.id, url: t.url(), title: await t.title(), active: t.id === active })));
+}
+
+export const tabsTool = defineTool({
+  name: 'puppeteer_tabs',
+  title: 'List, open, select or close tabs',
+  description:
+    'Manage tabs: list them, open a new one (optionally at a URL), select which one the other tools act on, or close one. Returns the tab list.',
+  toolset: 'browse',
+  access: 'read',
+  idempotent: false,
+  openWorld: true,
+  input: {
+    action: z.enum(['list', 'open', 'select', 'close']).default('list').describe('list (default), open, select or close'),
+    tab: z.string().regex(/^t\d{1,9}$/, 'a tab id looks like t2').optional().describe('Tab id (t1, t2…) for select and close'),
+    url: z.string().min(1).max(8_192).optional().describe('For open: an http(s) URL to load in the new tab'),
+  },
+  output: {
+    action: z.string(),
+    tabs: z.array(tabRow),
+    notices: z.array(z.string()).optional(),
+  },
+  async handler(args, ctx: Ctx) {
+    const session = await ctx.services.session();
+    let done = 'Tabs:';
+    if (args.action === 'open') {
+      const url = args.url ? await checkTarget(ctx, args.url) : undefined;
+      const tab = await session.newTab();
+      if (url) await goTo(ctx, tab, url, 'load');
+      done = `Opened tab ${tab.id}${url ? ` at ${tab.url()}` : ''}; it is now the active tab.`;
+    } else if (args.action === 'select' || args.action === 'close') {
+      if (!args.tab) throw badArgument('tab', `is required for action=${args.action}.`, 'List the tabs with action=list.');
+      if (args.action === 'select') {
+        await session.select(args.tab);
+        done = `Selected tab ${args.tab}.`;
+      } else {
+        await session.closeTab(args.tab);
+        done = `Closed tab ${args.tab}.`;
+      }
+    } else if (args.tab || args.url) {
+      throw badArgument(args.tab ? 'tab' : 'url', 'is only used with action=open, select or close.');
+    }
+    const tabs = await listTabs(ctx);
+    const side = notices(ctx);
+    const table = formatTable(
+      ['', 'tab', 'title', 'url'],
+      tabs.map((t) => [t.active ? '*' : '', t.id, t.title, t.url]),
+      100,
+    );
+    return { structured: { action: args.action, tabs, ...side }, text: render({ header: done, body: table, notices: side.notices }) };
+  },
+});

@@ -1,0 +1,227 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { lookup } from 'node:dns/promises';
+import { hostname, tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Connected } from '@patchbay/testing';
+import { call, callError, callOk } from '@patchbay/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { classifyAddress } from '../src/browser/addresses.js';
+import type { BrowserServices } from '../src/client.js';
+import { connect, waitFor } from './helpers.js';
+import { type Site, startSite } from './site.js';
+
+interface Request {
+  url: string;
+  type: string;
+  status?: number;
+  failure?: string;
+}
+
+describe('where the browser may go', () => {
+  let site: Site;
+  let server: Connected<BrowserServices>;
+  beforeAll(async () => {
+    site = await startSite();
+    server = await connect();
+    await callOk(server.client, 'puppeteer_navigate', { url: site.url, snapshot: false });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await site?.close();
+  });
+
+  it.each([
+    ['file:///etc/passwd', 'the file: scheme is not allowed'],
+    ['chrome://settings', 'the chrome: scheme is not allowed'],
+    ['javascript:alert(document.cookie)', 'the javascript: scheme is not allowed'],
+    ['data:text/html,<h1>hi</h1>', 'the data: scheme is not allowed'],
+    ['view-source:http://127.0.0.1/', 'the view-source: scheme is not allowed'],
+    ['about:config', 'the about: scheme is not allowed'],
+  ])('refuses %s', async (url, reason) => {
+    const text = await callError(server.client, 'puppeteer_navigate', { url });
+    expect(text).toContain('Argument `url`:');
+    expect(text).toContain(reason);
+    const tabs = await callOk<{ tabs: Array<{ url: string; active: boolean }> }>(server.client, 'puppeteer_tabs', {});
+    expect(tabs.data.tabs.find((t) => t.active)?.url.startsWith('http://127.0.0.1')).toBe(true);
+  });
+
+  it.each([
+    ['http://169.254.169.254/latest/meta-data/', 'is a cloud metadata address'],
+    ['http://2852039166/latest/meta-data/', 'is a cloud metadata address'],
+    ['http://[fd00:ec2::254]/', 'is a cloud metadata address'],
+    ['http://[::ffff:169.254.169.254]/', 'is a cloud metadata address'],
+    ['http://metadata.google.internal/computeMetadata/v1/', 'is a cloud metadata service'],
+    ['http://169.254.3.4/', 'is a link-local address'],
+    ['http://[fe80::1]/', 'is a link-local address'],
+  ])('refuses %s directly', async (url, reason) => {
+    const text = await callError(server.client, 'puppeteer_navigate', { url });
+    expect(text).toContain(reason);
+  });
+
+  it('refuses a redirect to the metadata address before any connection is attempted', async () => {
+    await callOk(server.client, 'puppeteer_network_requests', {});
+    const text = await callError(server.client, 'puppeteer_navigate', { url: `${site.origin}/redirect-metadata` });
+    expect(text).toBe(
+      `navigation refused: http://169.254.169.254/latest/meta-data/ (reached from ${site.origin}/redirect-metadata) is not allowed: ` +
+        '169.254.169.254 is a cloud metadata address. Nothing was requested from that address.',
+    );
+    const log = await callOk<{ requests: Request[] }>(server.client, 'puppeteer_network_requests', { url: '169.254.169.254' });
+    // One entry, refused by the policy at the request stage: the browser never reported a
+    // connection error (refused, unreachable, timed out) because it never tried to connect.
+    expect(log.data.requests).toEqual([
+      expect.objectContaining({ url: 'http://169.254.169.254/latest/meta-data/', type: 'document', failure: 'refused: 169.254.169.254 is a cloud metadata address' }),
+    ]);
+    const first = await callOk<{ requests: Request[] }>(server.client, 'puppeteer_network_requests', { all: true, url: 'redirect-metadata' });
+    expect(first.data.requests.at(-1)?.status).toBe(302);
+  });
+
+  it('refuses a redirect to a metadata host name', async () => {
+    const text = await callError(server.client, 'puppeteer_navigate', { url: `${site.origin}/redirect-metadata-name` });
+    expect(text).toContain('metadata.google.internal is a cloud metadata service');
+  });
+
+  it('refuses metadata subresources and frames while the page itself loads', async () => {
+    await callOk(server.client, 'puppeteer_network_requests', {});
+    const page = await callOk<{ title: string }>(server.client, 'puppeteer_navigate', { url: `${site.origin}/subresource-metadata` });
+    expect(page.data.title).toBe('Sneaky');
+    const refused = await callOk<{ requests: Request[] }>(server.client, 'puppeteer_network_requests', { outcome: 'refused' });
+    const urls = refused.data.requests.map((r) => r.url);
+    expect(urls).toContain('http://169.254.169.254/latest/meta-data/iam');
+    expect(urls).toContain('http://[fd00:ec2::254]/');
+  });
+
+  it('leaves a file: link unfollowed', async () => {
+    const page = await callOk<{ snapshot: string }>(server.client, 'puppeteer_navigate', { url: `${site.origin}/links` });
+    const ref = /link "Local file" \[ref=(e\d+)\]/.exec(page.data.snapshot)?.[1];
+    await callOk(server.client, 'puppeteer_click', { ref });
+    const tabs = await callOk<{ tabs: Array<{ url: string }> }>(server.client, 'puppeteer_tabs', {});
+    expect(tabs.data.tabs.every((t) => t.url.startsWith('http://127.0.0.1') || t.url === 'about:blank')).toBe(true);
+  });
+
+  it('refuses a clicked link that redirects to the metadata address', async () => {
+    const page = await callOk<{ snapshot: string }>(server.client, 'puppeteer_navigate', { url: `${site.origin}/links` });
+    const ref = /link "Metadata by redirect" \[ref=(e\d+)\]/.exec(page.data.snapshot)?.[1];
+    const click = await callOk<{ url: string; notices?: string[] }>(server.client, 'puppeteer_click', { ref });
+    expect(click.data.notices?.join('\n')).toContain('Refused http://169.254.169.254/latest/meta-data/: 169.254.169.254 is a cloud metadata address.');
+    expect(click.data.url.startsWith('http://169.254.169.254')).toBe(false);
+  });
+
+  it('ignores launch options smuggled into tool arguments', async () => {
+    const marker = path.join(tmpdir(), `patchbay-pwned-${process.pid}`);
+    const result = await call(server.client, 'puppeteer_navigate', {
+      url: site.url,
+      snapshot: false,
+      executablePath: '/bin/sh',
+      args: ['-c', `touch ${marker}`],
+      launchOptions: { executablePath: '/bin/sh', args: ['-c', `touch ${marker}`], headless: false, dumpio: true },
+      headless: false,
+    });
+    expect(result.isError).toBe(false);
+    const session = server.services.peek();
+    expect(session?.browser.process()?.spawnfile).toBe('/usr/bin/chromium');
+    expect(session?.browser.process()?.spawnargs).not.toContain('-c');
+    expect(existsSync(marker)).toBe(false);
+    const { tools } = await server.client.listTools();
+    const properties = tools.flatMap((t) => Object.keys((t.inputSchema.properties ?? {}) as object));
+    for (const launchy of ['executablePath', 'args', 'launchOptions', 'headless', 'userDataDir', 'browserArg']) {
+      expect(properties).not.toContain(launchy);
+    }
+  });
+
+  it('does not offer or run puppeteer_evaluate unless the operator enabled it', async () => {
+    const { tools } = await server.client.listTools();
+    expect(tools.map((t) => t.name)).not.toContain('puppeteer_evaluate');
+    const outcome = await server.client.callTool({ name: 'puppeteer_evaluate', arguments: { function: '() => document.cookie' } }).then(
+      (r) => ({ isError: r.isError === true, text: JSON.stringify(r.content) }),
+      (error: Error) => ({ isError: true, text: error.message }),
+    );
+    expect(outcome.isError).toBe(true);
+    expect(outcome.text).toMatch(/puppeteer_evaluate.*not found|not found.*puppeteer_evaluate/i);
+  });
+
+  it('refuses downloads unless the operator gave a downloads folder', async () => {
+    await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/links`, snapshot: false });
+    const click = await callOk<{ notices?: string[] }>(server.client, 'puppeteer_click', { selector: 'a[href="/download"]' });
+    expect(click.data.notices).toContain('The page started a download of report.csv; downloads are refused on this server.');
+    const requests = await callOk<{ requests: Request[] }>(server.client, 'puppeteer_network_requests', { type: 'download' });
+    expect(requests.data.requests).toEqual([
+      expect.objectContaining({ url: `${site.origin}/download`, failure: 'refused: downloads are off (the operator can allow them with --downloads-dir)' }),
+    ]);
+  });
+});
+
+describe('operator site lists and private networks', () => {
+  let site: Site;
+  beforeAll(async () => {
+    site = await startSite();
+  });
+  afterAll(() => site?.close());
+
+  it('refuses loopback with --block-private-networks, by address and by name', async () => {
+    const server = await connect(['--block-private-networks']);
+    try {
+      expect(await callError(server.client, 'puppeteer_navigate', { url: site.url })).toContain(
+        '127.0.0.1 is a loopback address and the operator blocks private networks',
+      );
+      expect(await callError(server.client, 'puppeteer_navigate', { url: `http://localhost:${site.port}/` })).toContain(
+        'localhost is a loopback address',
+      );
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('resolves a host name before allowing it', async () => {
+    const name = hostname();
+    const address = await lookup(name).then((r) => r.address, () => undefined);
+    const kind = address ? classifyAddress(address) : undefined;
+    if (kind !== 'loopback' && kind !== 'private') {
+      // This machine's name resolves to a public address (or not at all): the policy unit tests cover this case.
+      expect(kind === undefined || kind === 'public').toBe(true);
+      return;
+    }
+    const server = await connect(['--block-private-networks']);
+    try {
+      const text = await callError(server.client, 'puppeteer_navigate', { url: `http://${name}:${site.port}/` });
+      expect(text).toContain(`${name.toLowerCase()} (${address}) is a ${kind} address`);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('keeps to --allow-sites and --block-sites', async () => {
+    const server = await connect(['--allow-sites', `127.0.0.1:${site.port}`]);
+    try {
+      await callOk(server.client, 'puppeteer_navigate', { url: site.url, snapshot: false });
+      expect(await callError(server.client, 'puppeteer_navigate', { url: `http://localhost:${site.port}/` })).toContain(
+        "localhost is not in the operator's --allow-sites list",
+      );
+    } finally {
+      await server.close();
+    }
+    const blocking = await connect(['--block-sites', `127.0.0.1:${site.port}`]);
+    try {
+      expect(await callError(blocking.client, 'puppeteer_navigate', { url: site.url })).toContain(
+        `127.0.0.1 is blocked by the operator (--block-sites 127.0.0.1:${site.port})`,
+      );
+    } finally {
+      await blocking.close();
+    }
+  });
+
+  it('saves downloads into the operator’s folder only', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'patchbay-downloads-'));
+    const server = await connect(['--downloads-dir', dir]);
+    try {
+      await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/links`, snapshot: false });
+      await callOk(server.client, 'puppeteer_click', { selector: 'a[href="/download"]' });
+      expect(await waitFor(() => existsSync(path.join(dir, 'report.csv')))).toBe(true);
+      expect(await readFile(path.join(dir, 'report.csv'), 'utf8')).toBe('a,b\n1,2\n');
+      expect(await readdir(dir)).toEqual(['report.csv']);
+    } finally {
+      await server.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,175 @@
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * The pages the tests browse, served by node:http on 127.0.0.1: forms, links, a page that logs
+ * console errors, a slow page, an iframe, a page far larger than the output budget, redirects
+ * to forbidden places. Every request is recorded so tests can see what the browser fetched.
+ */
+export interface Site {
+  url: string;
+  origin: string;
+  port: number;
+  requests: Array<{ method: string; path: string; headers: IncomingMessage['headers'] }>;
+  close(): Promise<void>;
+}
+
+const page = (title: string, body: string, head = '') =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title>${head}</head><body>${body}</body></html>`;
+
+const routes: Record<string, (req: IncomingMessage, res: ServerResponse, url: URL) => void> = {
+  '/': (_req, res) =>
+    html(
+      res,
+      page(
+        'Fixture home',
+        `<main><h1>Fixture home</h1>
+        <nav><a href="/form">Form</a> <a href="/frame">Frame</a> <a href="/console">Console</a> <a href="/big">Big</a></nav>
+        <p>Welcome to the fixture site.</p></main>`,
+      ),
+    ),
+  '/form': (_req, res) =>
+    html(
+      res,
+      page(
+        'Sign up',
+        `<h1>Sign up</h1>
+        <form action="/submitted" method="get">
+          <label>Name <input name="name" value="old"></label>
+          <label>Email <input name="email" type="email"></label>
+          <label>Colour <select name="colour"><option value="r">Red</option><option value="g">Green</option><option value="b">Blue</option></select></label>
+          <label><input type="checkbox" name="agree"> I agree</label>
+          <label>Notes <textarea name="notes"></textarea></label>
+          <button type="submit">Send</button>
+        </form>
+        <p id="keys">keys:</p>
+        <div id="hoverme" onmouseenter="document.getElementById('tip').textContent='Tooltip shown'">Hover target</div>
+        <p id="tip"></p>
+        <script>document.addEventListener('keydown', (e) => { document.getElementById('keys').textContent += ' ' + e.key; });</script>`,
+      ),
+    ),
+  '/submitted': (_req, res, url) =>
+    html(
+      res,
+      page(
+        'Submitted',
+        `<h1>Thanks</h1><ul>${[...url.searchParams].map(([k, v]) => `<li>${escapeHtml(k)}=${escapeHtml(v)}</li>`).join('')}</ul>`,
+      ),
+    ),
+  '/console': (_req, res) =>
+    html(
+      res,
+      page(
+        'Console',
+        `<h1>Console</h1><script>
+          console.log('hello from the page');
+          console.warn('a warning');
+          console.error('something broke: code 42');
+          fetch('/missing').catch(() => {});
+          setTimeout(() => { throw new Error('uncaught boom'); }, 0);
+        </script>`,
+      ),
+    ),
+  '/late': (_req, res) =>
+    html(
+      res,
+      page(
+        'Late',
+        `<h1>Late</h1><p id="status">Loading</p><script>
+          setTimeout(() => { document.getElementById('status').textContent = 'Ready now'; const b = document.createElement('button'); b.id = 'late-button'; b.textContent = 'Late button'; document.body.append(b); }, 600);
+        </script>`,
+      ),
+    ),
+  '/slow': (_req, res, url) => {
+    const ms = Number(url.searchParams.get('ms') ?? '1500');
+    setTimeout(() => html(res, page('Slow', '<h1>Slow page</h1>')), ms);
+  },
+  '/frame': (_req, res) =>
+    html(res, page('Frame', '<h1>Outer</h1><iframe title="Inner frame" src="/inner" width="400" height="200"></iframe><p>After the frame</p>')),
+  '/inner': (_req, res) =>
+    html(res, page('Inner', `<p>Inside the frame</p><button onclick="this.textContent='Inner clicked'">Inner button</button>`)),
+  '/big': (_req, res) => {
+    const items = Array.from({ length: 5_000 }, (_, i) => `<li><a href="/item/${i}">Item number ${i} with a fairly long descriptive name</a></li>`);
+    html(res, page('Big', `<h1>Big</h1><main><ul>${items.join('')}</ul></main><footer><button>Last button</button></footer>`));
+  },
+  '/links': (_req, res) =>
+    html(
+      res,
+      page(
+        'Links',
+        `<a href="/form">To the form</a> <a href="/form" target="_blank">Form in a new tab</a>
+         <a href="/download">Get the file</a> <a href="file:///etc/passwd">Local file</a>
+         <a href="/redirect-metadata">Metadata by redirect</a>`,
+      ),
+    ),
+  '/download': (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/csv', 'content-disposition': 'attachment; filename="report.csv"' });
+    res.end('a,b\n1,2\n');
+  },
+  '/redirect-metadata': (_req, res) => {
+    res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' });
+    res.end();
+  },
+  '/redirect-metadata-name': (_req, res) => {
+    res.writeHead(302, { location: 'http://metadata.google.internal/computeMetadata/v1/' });
+    res.end();
+  },
+  '/redirect-form': (_req, res) => {
+    res.writeHead(302, { location: '/form' });
+    res.end();
+  },
+  '/subresource-metadata': (_req, res) =>
+    html(res, page('Sneaky', '<h1>Sneaky</h1><img alt="x" src="http://169.254.169.254/latest/meta-data/iam"><iframe src="http://[fd00:ec2::254]/"></iframe>')),
+  '/alert': (_req, res) => html(res, page('Alert', `<h1>Alert</h1><button onclick="alert('Hello there')">Alert me</button>`)),
+  '/text': (_req, res) =>
+    html(
+      res,
+      page(
+        'Article',
+        `<article><h1>Article</h1>${Array.from({ length: 400 }, (_, i) => `<p>Paragraph ${i}: ${'lorem ipsum dolor sit amet '.repeat(6)}</p>`).join('')}</article>`,
+      ),
+    ),
+  '/tall': (_req, res) =>
+    html(
+      res,
+      page('Tall', `<div style="height:6000px;background:linear-gradient(red,blue)"><h1 id="top">Tall</h1></div>`),
+    ),
+};
+
+function html(res: ServerResponse, body: string): void {
+  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+  res.end(body);
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+export async function startSite(): Promise<Site> {
+  const requests: Site['requests'] = [];
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    requests.push({ method: req.method ?? 'GET', path: url.pathname + url.search, headers: req.headers });
+    const route = routes[url.pathname];
+    if (route) route(req, res, url);
+    else if (url.pathname.startsWith('/item/')) html(res, page(`Item ${url.pathname.slice(6)}`, `<h1>Item ${url.pathname.slice(6)}</h1>`));
+    else {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('not found');
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const origin = `http://127.0.0.1:${port}`;
+  return {
+    url: `${origin}/`,
+    origin,
+    port,
+    requests,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
