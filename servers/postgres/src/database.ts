@@ -124,13 +124,23 @@ export class Database {
       stuck.unref();
     };
     signal.addEventListener('abort', cancel, { once: true });
+    // A checked-out session has no listener of the pool's: the database ending it between queries
+    // (idle-in-transaction timeout, a restart) would otherwise be an unhandled 'error' event.
+    let lost = false;
+    const onSessionError = (error: Error) => {
+      lost = true;
+      this.log.warn('the database ended a session in use', { connection: this.name, error: error.message });
+    };
+    client.on('error', onSessionError);
     // The database's statement_timeout fires first; this is for a database that stopped answering.
     const watchdog = setTimeout(cancel, this.limits.statementTimeout * 2 + 5_000);
     watchdog.unref();
     try {
       await client.query(this.beginSql(mode));
       const result = await work(client);
-      await client.query(mode === 'read' ? 'ROLLBACK' : 'COMMIT');
+      // A read always rolls back, which also undoes any session setting it changed; session-level
+      // advisory locks survive a rollback, so they are released explicitly.
+      await client.query(mode === 'read' ? 'ROLLBACK; SELECT pg_catalog.pg_advisory_unlock_all()' : 'COMMIT');
       return result;
     } catch (error) {
       if (!released) await client.query('ROLLBACK').catch(() => release(true));
@@ -140,8 +150,9 @@ export class Database {
       clearTimeout(watchdog);
       if (stuck) clearTimeout(stuck);
       signal.removeEventListener('abort', cancel);
+      client.off('error', onSessionError);
       // A session that was sent a cancel is not reused: the cancel could land on its next query.
-      release(cancelled);
+      release(cancelled || lost);
     }
   }
 

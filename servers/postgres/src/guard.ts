@@ -169,7 +169,7 @@ function inspect(type: string, root: Node, purpose: Purpose, argument = 'sql'): 
       }
       if (key === 'intoClause') fail('SELECT … INTO creates a table.', 'Drop INTO; the rows come back as the result.');
       if (key !== undefined && DML.has(key) && node !== root) {
-        fail(`a ${describe(key)} inside the statement (a data-modifying WITH) changes data.`, READ_HINT);
+        fail(`${describe(key)} inside the statement (a data-modifying WITH) changes data.`, READ_HINT);
       }
     }
     if (key === 'FuncCall') {
@@ -244,6 +244,12 @@ const NAMES: Record<string, string> = {
   DiscardStmt: 'DISCARD',
   VacuumStmt: 'VACUUM/ANALYZE',
   ExplainStmt: 'EXPLAIN',
+  RefreshMatViewStmt: 'REFRESH MATERIALIZED VIEW',
+  CheckPointStmt: 'CHECKPOINT',
+  TruncateStmt: 'TRUNCATE',
+  GrantStmt: 'GRANT/REVOKE',
+  CreateRoleStmt: 'CREATE ROLE',
+  AlterRoleSetStmt: 'ALTER ROLE … SET',
 };
 
 /** `CreateStmt` → "CREATE TABLE"-ish words a model recognises. */

@@ -71,6 +71,7 @@ function walk(node: PlanNode, depth: number, lines: string[]): void {
 
 function label(node: PlanNode): string {
   let type = String(node['Node Type'] ?? 'Node');
+  if (type === 'ModifyTable' && typeof node.Operation === 'string') type = node.Operation;
   const join = node['Join Type'];
   if (typeof join === 'string' && join !== 'Inner' && /Join|Nested Loop/.test(type)) {
     type = type === 'Nested Loop' ? `Nested Loop ${join} Join` : type.replace(/Join$/, `${join} Join`);

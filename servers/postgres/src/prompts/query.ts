@@ -66,10 +66,6 @@ export const writeQueryPrompt = definePrompt({
     question: z.string().describe('The question the query should answer'),
     connection: z.string().optional().describe('Connection name (default: the first)'),
   },
-  complete: {
-    connection: async (value: string, _context: Record<string, string>, services: unknown) =>
-      (services as PostgresServices).databases.map((d) => d.name).filter((n) => n.startsWith(value)),
-  },
   async render(args, ctx) {
     const services = ctx.services as PostgresServices;
     const db = services.database(args.connection);
