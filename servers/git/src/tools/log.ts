@@ -1,8 +1,10 @@
-import { type ToolContext, ToolError, defineTool, more, moreLine, moreSchema } from '@patchbay/kit';
+import { type ToolContext, defineTool, more, moreLine, moreSchema } from '@patchbay/kit';
 import * as z from 'zod';
 import type { GitServices } from '../client.js';
+import { explainGitError } from '../errors.js';
 import { repositoryInput } from '../inputs.js';
 import { safeArg, safePath, safeRevision } from '../validate.js';
+import { headCommit } from '../worktree.js';
 
 const FIELD = '\x1f';
 const RECORD = '\x1e';
@@ -54,18 +56,14 @@ export const logTool = defineTool({
     command.push('--end-of-options', args.revision ? safeRevision(args.revision, 'revision') : 'HEAD');
     if (args.path) command.push('--', safePath(args.path, 'path'));
 
-    let raw: string;
+    let raw = '';
     try {
       raw = await repo.git.raw(command);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      if (/does not have any commits yet/.test(message)) raw = '';
-      else if (/unknown revision|bad revision|ambiguous argument/.test(message)) {
-        throw new ToolError(`"${args.revision}" is not a revision in this repository.`, {
-          argument: 'revision',
-          hint: 'List branches with git_branches or tags with git_tags.',
-        });
-      } else throw error;
+      // A repository without commits has an empty history, not an error.
+      if (args.revision || (await headCommit(repo)) !== undefined) {
+        explainGitError(error, args.revision ? { revision: { value: args.revision, argument: 'revision' } } : {});
+      }
     }
     const all = raw
       .split(RECORD)
