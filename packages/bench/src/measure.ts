@@ -92,7 +92,8 @@ async function measureCall(session: StdioSession, sampler: TreeSampler, call: Pl
     .join('\n');
   const isError = error !== undefined || (result as { isError?: boolean } | undefined)?.isError === true;
   // Patchbay's continuation convention: structured `more` when a result was cut to the budget.
-  const more = (result as { structuredContent?: { more?: unknown } } | undefined)?.structuredContent?.more;
+  const more = (result as { structuredContent?: { more?: { omitted?: unknown; hint?: unknown } | null } } | undefined)
+    ?.structuredContent?.more;
   return {
     id: call.id,
     tool: call.tool,
@@ -101,7 +102,14 @@ async function measureCall(session: StdioSession, sampler: TreeSampler, call: Pl
     textBytes: Buffer.byteLength(text),
     tokens: tokens(text),
     ...(isError ? { error: (error?.message ?? text).slice(0, 300) } : {}),
-    ...(more !== undefined && more !== null ? { truncated: true } : {}),
+    ...(more && typeof more === 'object'
+      ? {
+          more: {
+            ...(typeof more.omitted === 'number' ? { omitted: more.omitted } : {}),
+            ...(typeof more.hint === 'string' ? { hint: more.hint.slice(0, 300) } : {}),
+          },
+        }
+      : {}),
     peakRssKb,
     peakTreeRssKb,
   };

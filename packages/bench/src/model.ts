@@ -1,5 +1,11 @@
 import type { Summary } from './stats.js';
 
+/** A result's continuation: how much was left out and how to get it. */
+export interface Continuation {
+  omitted?: number;
+  hint?: string;
+}
+
 /** One tool call in one session, as measured. */
 export interface CallSample {
   id: string;
@@ -13,8 +19,8 @@ export interface CallSample {
   tokens: number;
   /** True when the server answered with an error (isError result or JSON-RPC error). */
   error?: string;
-  /** The result was cut to an output budget and says how to get the rest (a `more` continuation). */
-  truncated?: boolean;
+  /** The result holds part of what was asked and says how to get the rest (Patchbay's `more`). */
+  more?: Continuation;
   /** VmHWM of the server process during this call (peak reset just before it). */
   peakRssKb: number;
   /** Highest summed VmRSS of the server and its child processes, sampled every 20 ms. */
@@ -50,8 +56,9 @@ export interface CallSummary {
   /** Runs in which this call returned an error, with the first error's text. */
   errors: number;
   firstError?: string;
-  /** Runs in which the result was cut to the output budget with a continuation. */
+  /** Runs in which the result ended with a continuation, and the first run's. */
   truncated: number;
+  more?: Continuation;
 }
 
 export interface SideSummary {

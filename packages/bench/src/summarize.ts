@@ -52,7 +52,9 @@ export function summarizeSide(
       for (const [key, value] of Object.entries(figures)) if (value) (entry as unknown as Record<string, unknown>)[key] = value;
       const failed = runs.filter((c) => c.error !== undefined);
       entry.errors = failed.length;
-      entry.truncated = runs.filter((c) => c.truncated).length;
+      const continued = runs.filter((c) => c.more);
+      entry.truncated = continued.length;
+      if (continued[0]?.more) entry.more = continued[0].more;
       if (failed[0]?.error) entry.firstError = failed[0].error;
     }
     summary.calls[call.id] = entry;

@@ -69,16 +69,17 @@ describe('renderMarkdown', () => {
     expect(git).toContain('⚠ The comparator answered "diff <a>..b & c" with an error in 1 run: bad revision');
   });
 
-  it('marks the sizes of a result cut to the output budget and says so under the table', () => {
+  it('marks the sizes of a partial result and quotes its continuation under the table', () => {
     const result = benchResult();
     const log = result.connectors[0]?.patchbay.summary?.calls.log;
     if (!log) throw new Error('fixture has no log call');
     log.truncated = 2;
+    log.more = { omitted: 1315, hint: 'Call git_log again with skip=186.' };
     const cut = section(renderMarkdown(result), 'Git');
     expect(tableRow(cut, 'log, 100 commits: tokens')[1]).toBe('300 ✂');
     expect(tableRow(cut, 'log, 100 commits: latency (ms)')[1]).toBe('10');
     expect(cut).toContain(
-      '✂ Patchbay cut the result of "log, 100 commits" to its output budget in 2 runs, saying how to get the rest.',
+      '✂ Patchbay returned part of "log, 100 commits" with a continuation in 2 runs, 1,315 left out: "Call git_log again with skip=186."',
     );
   });
 

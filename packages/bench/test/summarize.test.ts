@@ -35,8 +35,11 @@ describe('summarizeSide', () => {
     expect(call?.tokens?.n).toBe(2);
   });
 
-  it('counts the runs whose result was cut to the output budget', () => {
-    const samples = [session(1, [{ truncated: true }]), session(1, [{ truncated: true }]), session(1, [{}])];
-    expect(summarizeSide(samples, [{ id: 'log', tool: 'git_log' }], new Set(['git_log'])).calls.log?.truncated).toBe(2);
+  it('counts the runs whose result ended with a continuation and keeps what it said', () => {
+    const more = { omitted: 315, hint: 'Call git_log again with skip=186.' };
+    const samples = [session(1, [{ more }]), session(1, [{ more }]), session(1, [{}])];
+    const call = summarizeSide(samples, [{ id: 'log', tool: 'git_log' }], new Set(['git_log'])).calls.log;
+    expect(call?.truncated).toBe(2);
+    expect(call?.more).toEqual(more);
   });
 });

@@ -1,4 +1,4 @@
-import type { BenchResult, ConnectorResult, Machine, SideResult } from '../model.js';
+import type { BenchResult, ConnectorResult, Continuation, Machine, SideResult } from '../model.js';
 import { ratio } from '../stats.js';
 import { cell, formatRatio, mib, ms } from './format.js';
 import { connectorRows, type Row, rowRatio } from './rows.js';
@@ -81,46 +81,65 @@ function connectorSection(connector: ConnectorResult, floor: SideResult): string
   return lines.concat(notes(connector));
 }
 
+interface SideCell {
+  who: 'Patchbay' | 'The comparator';
+  summary: Row['patchbay'];
+  note: string | undefined;
+  errors: number | undefined;
+  firstError: string | undefined;
+  continued: number | undefined;
+  more: Continuation | undefined;
+}
+
 function renderRow(row: Row, footnotes: string[]): string[] {
   const call = row.figure.slice(0, row.figure.lastIndexOf(': '));
-  const side = (
-    who: 'Patchbay' | 'The comparator',
-    summary: Row['patchbay'],
-    note?: string,
-    errors?: number,
-    firstError?: string,
-    cut?: number,
-  ) => {
+  const side = ({ who, summary, note, errors, firstError, continued, more }: SideCell) => {
     if (note) return note;
     const marks: string[] = [];
     if (errors) marks.push('⚠');
-    // Cut results are marked where their size is shown.
-    if (cut && (row.metric === 'text' || row.metric === 'tokens' || row.metric === 'wire')) marks.push('✂');
+    // A partial result is marked where its size is shown: the size is of what was returned.
+    if (continued && (row.metric === 'text' || row.metric === 'tokens' || row.metric === 'wire')) marks.push('✂');
     if (row.metric === 'latency') {
       if (errors) {
-        const quoted = firstError ? `: ${firstError.replace(/\s+/g, ' ').slice(0, 200)}` : '';
+        const quoted = firstError ? `: ${oneLine(firstError)}` : '';
         footnotes.push(`⚠ ${who} answered "${call}" with an error in ${runs(errors)}${quoted}`);
       }
-      if (cut)
-        footnotes.push(`✂ ${who} cut the result of "${call}" to its output budget in ${runs(cut)}, saying how to get the rest.`);
+      if (continued) {
+        const omitted = more?.omitted ? `, ${more.omitted.toLocaleString('en-US')} left out` : '';
+        const hint = more?.hint ? `: "${oneLine(more.hint)}"` : '';
+        footnotes.push(`✂ ${who} returned part of "${call}" with a continuation in ${runs(continued)}${omitted}${hint}`);
+      }
     }
     return [cell(summary, row.format), ...marks].join(' ');
   };
   return [
     row.figure,
-    side('Patchbay', row.patchbay, row.patchbayNote, row.patchbayErrors, row.patchbayError, row.patchbayTruncated),
-    side(
-      'The comparator',
-      row.comparator,
-      row.comparatorNote,
-      row.comparatorErrors,
-      row.comparatorError,
-      row.comparatorTruncated,
-    ),
+    side({
+      who: 'Patchbay',
+      summary: row.patchbay,
+      note: row.patchbayNote,
+      errors: row.patchbayErrors,
+      firstError: row.patchbayError,
+      continued: row.patchbayTruncated,
+      more: row.patchbayMore,
+    }),
+    side({
+      who: 'The comparator',
+      summary: row.comparator,
+      note: row.comparatorNote,
+      errors: row.comparatorErrors,
+      firstError: row.comparatorError,
+      continued: row.comparatorTruncated,
+      more: row.comparatorMore,
+    }),
     formatRatio(rowRatio(row)),
     row.floor ? formatRatio(ratio(row.patchbay, row.floor)) : '',
     row.floor ? formatRatio(ratio(row.comparator, row.floor)) : '',
   ];
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').slice(0, 200);
 }
 
 function runs(n: number): string {

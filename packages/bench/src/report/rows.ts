@@ -1,4 +1,4 @@
-import type { CallSummary, ConnectorResult, SideResult, SideSummary } from '../model.js';
+import type { CallSummary, ConnectorResult, Continuation, SideResult, SideSummary } from '../model.js';
 import { ratio, type Summary } from '../stats.js';
 import { count, type Formatter, mib, ms } from './format.js';
 
@@ -24,9 +24,11 @@ export interface Row {
   comparatorErrors?: number;
   patchbayError?: string;
   comparatorError?: string;
-  /** Runs in which a side cut this call's result to its output budget (with a continuation). */
+  /** Runs in which a side's result ended with a continuation, and what it said. */
   patchbayTruncated?: number;
   comparatorTruncated?: number;
+  patchbayMore?: Continuation;
+  comparatorMore?: Continuation;
 }
 
 /** The rows of a connector's table, in reading order: start-up, tool list, memory, then each call. */
@@ -81,6 +83,8 @@ export function connectorRows(connector: ConnectorResult, floor: SideResult): Ro
       ...opt('comparatorError', cc?.firstError),
       ...opt('patchbayTruncated', pc?.truncated || undefined),
       ...opt('comparatorTruncated', cc?.truncated || undefined),
+      ...opt('patchbayMore', pc?.more),
+      ...opt('comparatorMore', cc?.more),
     };
     rows.push(
       {
