@@ -1,6 +1,6 @@
 import { type OutputBudget, jsonSize } from '@patchbay/kit';
 import type { FieldDef, PoolClient, QueryResult } from 'pg';
-import Cursor from 'pg-cursor';
+import type Cursor from 'pg-cursor';
 import type { Metrics } from './database.js';
 import { type Cell, cutCell, rawTypes } from './values.js';
 
@@ -45,8 +45,16 @@ const SKIP_BATCH = 1_000;
  * the server a few batches, not the table; the portal is closed as soon as the budget is spent.
  * The extended protocol also means the text can hold one statement only.
  */
+let cursorModule: Promise<typeof Cursor> | undefined;
+/** pg-cursor (and with it pg) is loaded on the first query, not at startup. */
+function loadCursor(): Promise<typeof Cursor> {
+  cursorModule ??= import('pg-cursor').then((m) => ((m as unknown as { default?: typeof Cursor }).default ?? m) as typeof Cursor);
+  return cursorModule;
+}
+
 export async function fetchRows(client: PoolClient, sql: string, params: readonly unknown[], options: FetchOptions): Promise<Fetched> {
-  const cursor = client.query(new Cursor(sql, params as unknown[], { rowMode: 'array', types: rawTypes }));
+  const CursorClass = await loadCursor();
+  const cursor = client.query(new CursorClass(sql, params as unknown[], { rowMode: 'array', types: rawTypes }));
   const { metrics } = options;
   let fields: FieldDef[] = [];
   let last: QueryResult | undefined;

@@ -35,7 +35,9 @@ const offsetOf = (cursor: string | undefined) => (cursor ? decodeCursor<OffsetCu
 /** Keep what fits the budget and build the `more` for the rest. */
 function page<T>(ctx: ToolContext<PostgresServices>, items: T[], offset: number, tool: string, unit: string) {
   const hasNext = items.length > PAGE;
-  const fitted = ctx.budget.take(items.slice(0, PAGE), { reserve: 1_024 });
+  const fitted = ctx.budget.take(items.slice(0, PAGE), { reserve: Math.min(1_024, Math.floor(ctx.budget.bytes / 4)) });
+  // Always make progress: a page holds at least one item.
+  if (fitted.items.length === 0 && items.length > 0) fitted.items.push(items[0] as T), fitted.omitted--;
   const next = offset + fitted.items.length;
   const moreInfo =
     fitted.omitted > 0 || hasNext

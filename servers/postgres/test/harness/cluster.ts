@@ -95,7 +95,9 @@ export async function startThrowawayCluster(): Promise<TestServer> {
   const data = path.join(dir, 'data');
   const log = path.join(dir, 'server.log');
   const exec = (file: string, args: string[]) =>
-    runner ? run(runner[0], [...runner.slice(1), path.join(bin, file), ...args], { cwd: dir }) : run(path.join(bin, file), args, { cwd: dir });
+    runner
+      ? run(runner[0] as string, [...runner.slice(1), path.join(bin, file), ...args], { cwd: dir })
+      : run(path.join(bin, file), args, { cwd: dir });
 
   try {
     await exec('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions']);
