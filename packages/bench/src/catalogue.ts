@@ -134,7 +134,7 @@ export const CATALOGUE: readonly ConnectorPlan[] = [
         },
         {
           id: 'read-page',
-          label: 'read the page (snapshot; reference: evaluate outerHTML)',
+          label: 'read the page',
           patchbay: { tool: 'puppeteer_snapshot', args: {} },
           comparator: { tool: 'puppeteer_evaluate', args: { script: 'document.documentElement.outerHTML' } },
         },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { benchChart, escapeXml, logX, renderPanel } from '../src/report/svg.js';
+import { benchChart, escapeXml, logX, renderPanel, wrap } from '../src/report/svg.js';
 import { benchResult } from './result-fixture.js';
 
 describe('escapeXml', () => {
@@ -77,6 +77,17 @@ describe('benchChart', () => {
     expect(svg).not.toContain('<a>');
   });
 
+  it('marks a token ratio built on a partial result', () => {
+    expect(svg).not.toMatch(/✂/);
+    const result = benchResult();
+    const log = result.connectors[0]?.patchbay.summary?.calls.log;
+    if (!log) throw new Error('fixture has no log call');
+    log.truncated = 2;
+    expect(benchChart(result)).toMatch(
+      /log, 100 commits: tokens: 0\.5×<\/title><\/rect><text [^>]*>0\.5× ✂ partial result<\/text>/,
+    );
+  });
+
   it('marks ratios built on error results', () => {
     expect(svg).not.toMatch(/⚠/);
     const result = benchResult();
@@ -84,5 +95,19 @@ describe('benchChart', () => {
     if (!log) throw new Error('fixture has no log call');
     log.errors = 1;
     expect(benchChart(result)).toMatch(/0\.5× ⚠ error results/);
+  });
+});
+
+describe('wrap', () => {
+  it('breaks a list at its separators so no line is longer than asked', () => {
+    expect(wrap('Intel Xeon, 2 cores; Linux 6.18; Node v20.20.2; Chromium 156', '; ', 30)).toEqual([
+      'Intel Xeon, 2 cores;',
+      'Linux 6.18; Node v20.20.2;',
+      'Chromium 156',
+    ]);
+  });
+
+  it('keeps a single overlong part whole rather than cutting it', () => {
+    expect(wrap('a-very-long-part; b', '; ', 5)).toEqual(['a-very-long-part;', 'b']);
   });
 });

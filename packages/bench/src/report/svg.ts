@@ -13,6 +13,8 @@ export interface Bar {
   note?: string;
   /** Some runs behind this figure answered with an error: the value gets a ⚠. */
   warn?: boolean;
+  /** A side returned part of the result (with a continuation): the value gets a ✂. */
+  partial?: boolean;
 }
 
 export interface BarGroup {
@@ -76,7 +78,7 @@ export function renderPanel(panel: Panel, top: number): { svg: string; height: n
           `<rect x="${x.toFixed(1)}" y="${y + 4}" width="${width.toFixed(1)}" height="${ROW - 8}" fill="${color}"><title>${escapeXml(`${bar.label}: ${formatRatio(bar.value)}`)}</title></rect>`,
         );
         parts.push(
-          `<text x="${LABEL_WIDTH + PLOT_WIDTH + 10}" y="${mid + 4}" font-size="11">${escapeXml(formatRatio(bar.value) + (bar.warn ? ' ⚠ error results' : ''))}</text>`,
+          `<text x="${LABEL_WIDTH + PLOT_WIDTH + 10}" y="${mid + 4}" font-size="11">${escapeXml(formatRatio(bar.value) + (bar.partial ? ' ✂ partial result' : '') + (bar.warn ? ' ⚠ error results' : ''))}</text>`,
         );
       } else {
         parts.push(
@@ -123,6 +125,21 @@ export function renderSvg(heading: string, subheading: string[], panels: Panel[]
   ].join('\n');
 }
 
+/** Break a list-like line at its separators into lines of at most `width` characters (SVG text does not wrap). */
+export function wrap(text: string, separator: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const part of text.split(separator)) {
+    const next = line ? `${line}${separator}${part}` : part;
+    if (line && next.length > width) {
+      lines.push(`${line}${separator.trimEnd()}`);
+      line = part;
+    } else line = next;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
 /** Figures worth a bar: time, tokens and memory (bytes follow tokens; counts say little). */
 const CHARTED = /^(start-up|tools\/list tokens|idle RSS|idle RSS \+ children)$|: (latency|tokens|peak RSS|peak RSS \+ children)$/;
 
@@ -140,7 +157,14 @@ export function benchChart(result: BenchResult): string {
           const value = ratio(row.patchbay, row.comparator);
           const note = row.patchbayNote ?? row.comparatorNote;
           const warn = Boolean(row.patchbayErrors || row.comparatorErrors);
-          return { label: row.short, value, ...(note ? { note } : {}), ...(warn ? { warn } : {}) };
+          const partial = row.metric === 'tokens' && Boolean(row.patchbayTruncated || row.comparatorTruncated);
+          return {
+            label: row.short,
+            value,
+            ...(note ? { note } : {}),
+            ...(warn ? { warn } : {}),
+            ...(partial ? { partial } : {}),
+          };
         });
       ratios.push({ title: `${connector.title}: Patchbay ÷ ${c.label}`, bars });
     } else {
