@@ -1,5 +1,5 @@
 import type { CallSummary, SessionSample, SideSummary } from './model.js';
-import { summarize } from './stats.js';
+import { type Summary, summarize } from './stats.js';
 
 export interface CallRef {
   id: string;
@@ -16,21 +16,19 @@ export function summarizeSide(
   calls: readonly CallRef[],
   toolNames: ReadonlySet<string>,
 ): SideSummary {
-  const pick = (f: (s: SessionSample) => number | undefined) => summarize(samples.map((s) => f(s) ?? Number.NaN));
   const summary: SideSummary = {
+    ...summarizeFields(samples, {
+      startupMs: (s) => s.startupMs,
+      toolsListMs: (s) => s.toolsListMs,
+      toolsListBytes: (s) => s.toolsListBytes,
+      toolsListTokens: (s) => s.toolsListTokens,
+      tools: (s) => s.tools,
+      idleRssKb: (s) => s.idleRssKb,
+      idleTreeRssKb: (s) => s.idleTreeRssKb,
+    }),
     calls: {},
     failedRuns: samples.filter((s) => s.failure !== undefined).length,
   };
-  const figures = {
-    startupMs: pick((s) => s.startupMs),
-    toolsListMs: pick((s) => s.toolsListMs),
-    toolsListBytes: pick((s) => s.toolsListBytes),
-    toolsListTokens: pick((s) => s.toolsListTokens),
-    tools: pick((s) => s.tools),
-    idleRssKb: pick((s) => s.idleRssKb),
-    idleTreeRssKb: pick((s) => s.idleTreeRssKb),
-  };
-  for (const [key, value] of Object.entries(figures)) if (value) (summary as unknown as Record<string, unknown>)[key] = value;
 
   for (const call of calls) {
     const runs = samples.flatMap((s) => s.calls.filter((c) => c.id === call.id));
@@ -40,16 +38,17 @@ export function summarizeSide(
     else if (runs.length === 0) {
       entry.absent = toolNames.size > 0 && !toolNames.has(call.tool) ? `no ${call.tool} tool yet` : 'not measured';
     } else {
-      const of = (f: (c: (typeof runs)[number]) => number) => summarize(runs.map(f));
-      const figures = {
-        ms: of((c) => c.ms),
-        wireBytes: of((c) => c.wireBytes),
-        textBytes: of((c) => c.textBytes),
-        tokens: of((c) => c.tokens),
-        peakRssKb: of((c) => c.peakRssKb),
-        peakTreeRssKb: of((c) => c.peakTreeRssKb),
-      };
-      for (const [key, value] of Object.entries(figures)) if (value) (entry as unknown as Record<string, unknown>)[key] = value;
+      Object.assign(
+        entry,
+        summarizeFields(runs, {
+          ms: (c) => c.ms,
+          wireBytes: (c) => c.wireBytes,
+          textBytes: (c) => c.textBytes,
+          tokens: (c) => c.tokens,
+          peakRssKb: (c) => c.peakRssKb,
+          peakTreeRssKb: (c) => c.peakTreeRssKb,
+        }),
+      );
       const failed = runs.filter((c) => c.error !== undefined);
       entry.errors = failed.length;
       const continued = runs.filter((c) => c.more);
@@ -60,4 +59,17 @@ export function summarizeSide(
     summary.calls[call.id] = entry;
   }
   return summary;
+}
+
+/** Summaries of several figures over the same items; a figure no item has is left out, not undefined. */
+function summarizeFields<T, K extends string>(
+  items: readonly T[],
+  fields: Record<K, (item: T) => number | undefined>,
+): Partial<Record<K, Summary>> {
+  const out: Partial<Record<K, Summary>> = {};
+  for (const key of Object.keys(fields) as K[]) {
+    const summary = summarize(items.map((item) => fields[key](item) ?? Number.NaN));
+    if (summary) out[key] = summary;
+  }
+  return out;
 }
