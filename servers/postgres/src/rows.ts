@@ -59,6 +59,7 @@ export async function fetchRows(client: PoolClient, sql: string, params: readonl
   let fields: FieldDef[] = [];
   let last: QueryResult | undefined;
   let done = false;
+  let total = 0;
 
   const read = (count: number) =>
     new Promise<unknown[][]>((resolve, reject) => {
@@ -67,6 +68,7 @@ export async function fetchRows(client: PoolClient, sql: string, params: readonl
         last = result;
         if (result?.fields?.length) fields = result.fields;
         metrics.rowsFetched += rows.length;
+        total += rows.length;
         if (rows.length < count) done = true;
         resolve(rows as unknown[][]);
       });
@@ -117,7 +119,9 @@ export async function fetchRows(client: PoolClient, sql: string, params: readonl
       skipped,
       cutCells,
       ...(last?.command ? { command: last.command } : {}),
-      ...(done && typeof last?.rowCount === 'number' ? { rowCount: last.rowCount } : {}),
+      // A portal read in batches reports only its last batch in the command tag; for statements
+      // that return rows, the rows counted on the way are the total.
+      ...(done ? (fields.length > 0 ? { rowCount: total } : typeof last?.rowCount === 'number' ? { rowCount: last.rowCount } : {}) : {}),
     };
   } finally {
     await cursor.close().catch(() => undefined);
