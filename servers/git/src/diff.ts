@@ -15,21 +15,21 @@ import { type Culprits, explainGitError } from './errors.js';
 
 export const diffFileSchema = z.object({
   path: z.string(),
-  old_path: z.string().optional().describe('The path before a rename'),
-  status: z.string().describe('A added, M modified, D deleted, R renamed, T type changed, U unmerged'),
-  additions: z.number().int(),
-  deletions: z.number().int(),
-  binary: z.boolean().optional().describe('true for binary files: counts are 0 and the patch only says it differs'),
-  patch: z.string().optional().describe('Unified diff of this file (absent in stat-only views)'),
-  from_line: z.number().int().optional().describe('The patch continues a previous page from this line of the file\'s diff'),
-  cut: z.boolean().optional().describe('The patch stops before the end of this file; the cursor continues it'),
+  old_path: z.string().optional().describe('Path before a rename'),
+  status: z.string().describe('A, M, D, R (renamed), T (type changed), U (unmerged)'),
+  additions: z.number(),
+  deletions: z.number(),
+  binary: z.boolean().optional().describe('Binary file: counts are 0, the patch only says it differs'),
+  patch: z.string().optional().describe('Unified diff (absent when stat_only)'),
+  from_line: z.number().optional().describe('Continues this file\'s patch from this line'),
+  cut: z.boolean().optional().describe('Patch continues on the next page (cursor)'),
 });
 
 export type DiffFile = z.infer<typeof diffFileSchema>;
 
 export const diffOutput = {
-  totals: z.object({ files: z.number().int(), additions: z.number().int(), deletions: z.number().int() }).describe('Over the whole diff, not just this page'),
-  files: z.array(diffFileSchema).describe('This page of changed files, in path order'),
+  totals: z.object({ files: z.number(), additions: z.number(), deletions: z.number() }).describe('Whole diff, not just this page'),
+  files: z.array(diffFileSchema).describe('This page of files, in path order'),
   more: moreSchema,
 };
 

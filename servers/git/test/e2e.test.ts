@@ -1,33 +1,143 @@
-import { type TempRepo, callOk, connectHttp, connectStdio, startHttpBin, tempRepo } from '@patchbay/testing';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { type TempRepo, call, callError, callOk, connectHttp, connectStdio, startHttpBin } from '@patchbay/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN } from './helpers.js';
+import { BIN, repoWithIdentity } from './helpers.js';
 
+const run = promisify(execFile);
+
+/** The built bin, spawned as a client would: over stdio and over Streamable HTTP. */
 describe('patchbay-git bin', () => {
   let repo: TempRepo;
+  let name: string;
   beforeAll(async () => {
-    repo = await tempRepo();
-    await repo.commit('First', { 'a.txt': 'a\n' });
+    repo = await repoWithIdentity();
+    name = path.basename(repo.path);
+    await repo.commit('First', { 'a.txt': 'a\n', 'src/app.ts': 'export const answer = 42;\n' });
+    for (let i = 0; i < 12; i++) await repo.write(`pages/file-${i}.txt`, `${'line\n'.repeat(60)}`);
+    await repo.commit('Pages', {});
+    for (let i = 0; i < 12; i++) await repo.write(`pages/file-${i}.txt`, `${'changed\n'.repeat(60)}`);
   });
   afterAll(() => repo.remove());
 
-  it('serves git_log over stdio', async () => {
-    const server = await connectStdio(BIN, ['--repository', repo.path]);
-    const { tools } = await server.client.listTools();
-    expect(tools.map((t) => t.name)).toContain('git_log');
-    const log = await callOk<{ commits: Array<{ subject: string }> }>(server.client, 'git_log', {});
-    expect(log.data.commits[0]?.subject).toBe('First');
-    await server.close();
+  describe('over stdio', () => {
+    it('serves reads, pages a diff as raw text, and reads resources and prompts', async () => {
+      const server = await connectStdio(BIN, ['--repository', repo.path, '--output-budget', '4096']);
+      try {
+        const { tools } = await server.client.listTools();
+        expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(['git_log', 'git_diff', 'git_commit']));
+        expect(tools.map((t) => t.name)).not.toContain('git_push');
+        const log = await callOk<{ commits: Array<{ subject: string }> }>(server.client, 'git_log', {});
+        expect(log.data.commits.map((c) => c.subject)).toEqual(['Pages', 'First']);
+        const status = await callOk<{ unstaged: unknown[] }>(server.client, 'git_status', {});
+        expect(status.data.unstaged).toHaveLength(12);
+        const page = await callOk<{ files: Array<{ path: string }>; more?: { cursor?: string } }>(server.client, 'git_diff', {});
+        expect(page.text).toMatch(/^Unstaged changes \(working tree vs index\): 12 files changed, \+720 −720 \(files 1–\d+ of 12\)\ndiff --git a\/pages\/file-0.txt/);
+        const next = await callOk<{ files: Array<{ path: string }> }>(server.client, 'git_diff', { cursor: page.data.more?.cursor });
+        expect(next.data.files[0]?.path).not.toBe(page.data.files[0]?.path);
+        const resource = await server.client.readResource({ uri: `git://${name}/main/src/app.ts` });
+        expect((resource.contents[0] as { text: string }).text).toBe('export const answer = 42;\n');
+        const prompt = await server.client.getPrompt({ name: 'git_review_changes', arguments: { base: 'HEAD~1' } });
+        expect((prompt.messages[0]?.content as { text: string }).text).toContain('+changed');
+      } finally {
+        await server.close();
+      }
+    });
+
+    it('stages and commits, and hides every write under --read-only', async () => {
+      const work = await repoWithIdentity();
+      try {
+        await work.commit('Start', { 'x.txt': 'x\n' });
+        await work.write('x.txt', 'y\n');
+        const server = await connectStdio(BIN, ['--repository', work.path]);
+        await callOk(server.client, 'git_add', { paths: ['x.txt'] });
+        const commit = await callOk<{ subject: string; files_changed: number }>(server.client, 'git_commit', { message: 'Change x' });
+        expect(commit.data).toMatchObject({ subject: 'Change x', files_changed: 1 });
+        expect((await work.git('log', '-1', '--format=%s')).trim()).toBe('Change x');
+        await server.close();
+        const readOnly = await connectStdio(BIN, ['--repository', work.path, '--read-only']);
+        const { tools } = await readOnly.client.listTools();
+        expect(tools.every((t) => t.annotations?.readOnlyHint)).toBe(true);
+        expect((await call(readOnly.client, 'git_commit', { message: 'No' })).isError).toBe(true);
+        await readOnly.close();
+      } finally {
+        await work.remove();
+      }
+    });
+
+    it('uses the client\'s MCP roots when no repository is configured', async () => {
+      const server = await connectStdio(BIN, [], { roots: [repo.path] });
+      try {
+        const log = await callOk<{ commits: unknown[] }>(server.client, 'git_log', {});
+        expect(log.data.commits).toHaveLength(2);
+        expect(await callError(server.client, 'git_log', { repository: '/' })).toMatch(/outside the allowed locations/);
+      } finally {
+        await server.close();
+      }
+    });
+
+    it('answers a bad argument with an error result and keeps serving', async () => {
+      const server = await connectStdio(BIN, ['--repository', repo.path]);
+      try {
+        expect(await callError(server.client, 'git_show', { revision: '--output=/tmp/pwned' })).toMatch(/Argument `revision`/);
+        expect(await callError(server.client, 'git_blame', { path: '../../etc/passwd' })).toMatch(/Argument `path`/);
+        const ok = await callOk<{ ranges: unknown[] }>(server.client, 'git_blame', { path: 'a.txt' });
+        expect(ok.data.ranges).toHaveLength(1);
+      } finally {
+        await server.close();
+      }
+    });
   });
 
-  it('serves git_log over Streamable HTTP', async () => {
-    const http = await startHttpBin(BIN, ['--repository', repo.path]);
-    try {
-      const { client, close } = await connectHttp(http.url);
-      const log = await callOk<{ commits: Array<{ subject: string }> }>(client, 'git_log', {});
-      expect(log.data.commits[0]?.subject).toBe('First');
-      await close();
-    } finally {
-      expect(await http.stop()).toBe(0);
-    }
+  describe('over Streamable HTTP', () => {
+    it('serves reads, writes, resources and prompts, one stateless request at a time', async () => {
+      const work = await repoWithIdentity();
+      await work.commit('Over HTTP', { 'h.txt': 'hello http\n' });
+      const http = await startHttpBin(BIN, ['--repository', work.path]);
+      try {
+        const { client, close } = await connectHttp(http.url);
+        const show = await callOk<{ commit: { subject: string } }>(client, 'git_show', {});
+        expect(show.data.commit.subject).toBe('Over HTTP');
+        const grep = await callOk<{ matches: Array<{ path: string; line: number }> }>(client, 'git_grep', { pattern: 'http' });
+        expect(grep.data.matches).toEqual([{ path: 'h.txt', line: 1, text: 'hello http' }]);
+        const files = await callOk<{ total: number }>(client, 'git_files', {});
+        expect(files.data.total).toBe(1);
+        await callOk(client, 'git_create_branch', { name: 'from-http', checkout: true });
+        const branches = await callOk<{ current: string }>(client, 'git_branches', {});
+        expect(branches.data.current).toBe('from-http');
+        const resource = await client.readResource({ uri: `git://${path.basename(work.path)}/main/h.txt` });
+        expect((resource.contents[0] as { text: string }).text).toBe('hello http\n');
+        // Every HTTP request builds a fresh server: prompts with completion must survive that.
+        await work.write('h.txt', 'staged over http\n');
+        await work.git('add', 'h.txt');
+        for (let i = 0; i < 2; i++) {
+          const prompt = await client.getPrompt({ name: 'git_commit_message', arguments: {} });
+          expect((prompt.messages[0]?.content as { text: string }).text).toContain('+staged over http');
+        }
+        await close();
+      } finally {
+        expect(await http.stop()).toBe(0);
+        await work.remove();
+      }
+    });
+  });
+
+  describe('as a command', () => {
+    it('refuses to start with a repository folder that does not exist, in one line, exit code 2', async () => {
+      const failure = await run(process.execPath, [BIN, '--repository', '/no/such/folder']).then(
+        () => undefined,
+        (error: { code: number; stderr: string }) => error,
+      );
+      expect(failure?.code).toBe(2);
+      expect(failure?.stderr).toMatch(/^patchbay-git: --repository: "\/no\/such\/folder" is not a folder that exists\./);
+    });
+
+    it('lists its options and toolsets in --help', async () => {
+      const { stdout } = await run(process.execPath, [BIN, '--help']);
+      expect(stdout).toContain('--repository');
+      expect(stdout).toContain('--allow-force-push');
+      expect(stdout).toMatch(/remote\s+remotes, fetch, pull, push, clone/);
+    });
   });
 });

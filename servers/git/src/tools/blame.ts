@@ -10,8 +10,8 @@ const rangeSchema = z.object({
   author: z.string(),
   date: z.string().describe('Author date, ISO 8601'),
   summary: z.string().describe('The commit\'s subject line'),
-  start_line: z.number().int(),
-  end_line: z.number().int(),
+  start_line: z.number(),
+  end_line: z.number(),
   content: z.string().describe('The lines start_line..end_line as they are now'),
 });
 type Range = z.infer<typeof rangeSchema>;
@@ -30,8 +30,8 @@ export const blameTool = defineTool({
     repository: repositoryInput,
     path: z.string().max(4096).describe('File to blame, relative to the repository'),
     revision: z.string().max(256).optional().describe('Blame the file as of this commit (default: the working tree, uncommitted lines included)'),
-    start_line: z.number().int().min(1).default(1).describe('First line'),
-    end_line: z.number().int().min(1).optional().describe('Last line (default: the end of the file)'),
+    start_line: z.number().int().min(1).max(100_000_000).default(1).describe('First line'),
+    end_line: z.number().int().min(1).max(100_000_000).optional().describe('Last line (default: the end of the file)'),
   },
   output: {
     repository: z.string(),

@@ -81,9 +81,9 @@ export const commitTool = defineTool({
     commit: z.string().describe('The new commit\'s hash'),
     branch: z.string().nullable().describe('The branch it was made on; null on a detached HEAD'),
     subject: z.string(),
-    files_changed: z.number().int(),
-    insertions: z.number().int(),
-    deletions: z.number().int(),
+    files_changed: z.number(),
+    insertions: z.number(),
+    deletions: z.number(),
     signed: z.boolean().describe('The repository asks for signed commits (commit.gpgSign) and the commit was signed'),
   },
   async handler(args, ctx: ToolContext<GitServices>) {

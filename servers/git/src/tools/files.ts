@@ -12,7 +12,7 @@ const KIND = { blob: 'file', tree: 'folder', commit: 'submodule' } as const;
 const entrySchema = z.object({
   path: z.string(),
   type: z.enum(['file', 'folder', 'symlink', 'submodule']),
-  size: z.number().int().optional().describe('Bytes, for files'),
+  size: z.number().optional().describe('Bytes, for files'),
 });
 type Entry = z.infer<typeof entrySchema>;
 
@@ -33,7 +33,7 @@ export const filesTool = defineTool({
   output: {
     repository: z.string(),
     revision: z.string(),
-    total: z.number().int().describe('Entries in the whole listing'),
+    total: z.number().describe('Entries in the whole listing'),
     entries: z.array(entrySchema),
     more: moreSchema,
   },

@@ -10,7 +10,7 @@ const LINE_LIMIT = 300;
 
 const matchSchema = z.object({
   path: z.string(),
-  line: z.number().int(),
+  line: z.number(),
   text: z.string().describe('The matching line (cut at 300 characters)'),
 });
 

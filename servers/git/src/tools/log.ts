@@ -20,7 +20,7 @@ export const logTool = defineTool({
     repository: repositoryInput,
     revision: z.string().optional().describe('Branch, tag, commit or range like main..feature (default: HEAD)'),
     max_count: z.number().int().min(1).max(500).default(30).describe('Most commits to return (1–500)'),
-    skip: z.number().int().min(0).default(0).describe('Commits to skip first, for paging'),
+    skip: z.number().int().min(0).max(10_000_000).default(0).describe('Commits to skip first, for paging'),
     path: z.string().optional().describe('Only commits touching this path (relative to the repository)'),
     author: z.string().optional().describe('Only commits whose author matches this text'),
     grep: z.string().optional().describe('Only commits whose message matches this regular expression'),

@@ -102,7 +102,7 @@ export const pullTool = defineTool({
     branch: z.string(),
     from: z.string().optional().describe('Where the branch was'),
     to: z.string().describe('Where the branch is now'),
-    new_commits: z.number().int().describe('Commits the branch gained'),
+    new_commits: z.number().describe('Commits the branch gained'),
   },
   async handler(args, ctx: ToolContext<GitServices>) {
     const repo = await ctx.services.open(args.repository, ctx);

@@ -23,13 +23,13 @@ const commitSchema = z.object({
 const fileSchema = z.object({
   path: z.string(),
   revision: z.string(),
-  size: z.number().int().describe('Bytes'),
+  size: z.number().describe('Bytes'),
   binary: z.boolean(),
   symlink_to: z.string().optional().describe('For a symbolic link: where it points (its target is never read)'),
   content: z.string().optional().describe('The text of lines start_line..end_line (absent for binary files)'),
-  start_line: z.number().int().optional(),
-  end_line: z.number().int().optional(),
-  total_lines: z.number().int().optional(),
+  start_line: z.number().optional(),
+  end_line: z.number().optional(),
+  total_lines: z.number().optional(),
 });
 
 export const showTool = defineTool({
@@ -44,7 +44,7 @@ export const showTool = defineTool({
     repository: repositoryInput,
     revision: z.string().max(256).default('HEAD').describe('Commit, branch or tag (default HEAD)'),
     path: z.string().max(4096).optional().describe('Show this file at the revision instead of the commit'),
-    start_line: z.number().int().min(1).default(1).describe('With path: first line to show'),
+    start_line: z.number().int().min(1).max(100_000_000).default(1).describe('With path: first line to show'),
     paths: pathsInput('Without path: only the changes to these files or folders'),
     context_lines: z.number().int().min(0).max(100).default(3).describe('Without path: unchanged lines around each change'),
     stat_only: z.boolean().default(false).describe('Without path: list changed files with +/− counts, no patches'),
@@ -54,7 +54,7 @@ export const showTool = defineTool({
     repository: z.string(),
     commit: commitSchema.optional(),
     compared_with: z.string().optional().describe('What the commit\'s changes are shown against'),
-    totals: z.object({ files: z.number().int(), additions: z.number().int(), deletions: z.number().int() }).optional(),
+    totals: z.object({ files: z.number(), additions: z.number(), deletions: z.number() }).optional(),
     files: z.array(diffFileSchema).optional(),
     file: fileSchema.optional(),
     more: moreSchema,

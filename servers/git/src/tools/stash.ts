@@ -6,7 +6,7 @@ import { repositoryInput } from '../inputs.js';
 import { change, someOf, trackedChanges } from '../worktree.js';
 
 const stashSchema = z.object({
-  index: z.number().int().describe('0 is the newest; pass it to pop'),
+  index: z.number().describe('0 is the newest; pass it to pop'),
   date: z.string().describe('ISO 8601'),
   message: z.string(),
 });

@@ -9,7 +9,7 @@ export const createTagTool = defineTool({
   name: 'git_create_tag',
   title: 'Create a tag',
   description:
-    'Tag a commit (default HEAD). With a message the tag is annotated (and signed if the repository requires it; a signing failure creates nothing); without, lightweight. Never moves an existing tag.',
+    'Tag a commit (HEAD unless target is given); with a message the tag is annotated (and signed if the repository requires it: a signing failure creates nothing), without one lightweight. Never moves an existing tag.',
   toolset: 'write',
   access: 'write',
   input: {
