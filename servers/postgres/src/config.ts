@@ -115,7 +115,7 @@ export function connectionSpecs(options: PostgresOptions): { specs: ConnectionSp
   }
   for (const name of options.readWrite) {
     if (!raw.some((r) => r.name === name)) {
-      problems.push(`--read-write names "${name}", which is not a connection. Connections: ${raw.map((r) => r.name).join(', ') || 'none'}.`);
+      problems.push(`--read-write names "${name}", which is not a connection. Connections: ${[...new Set(raw.map((r) => r.name))].join(', ') || 'none'}.`);
     }
   }
   if (raw.length === 0) {

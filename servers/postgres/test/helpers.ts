@@ -39,13 +39,21 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+/** Run SQL as the superuser in the server's maintenance database (roles, databases). */
+export async function adminSql(text: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  try {
+    await admin.query(text);
+  } finally {
+    await admin.end();
+  }
+}
+
 /** A database of its own for one test file, so files running in parallel never collide. */
 export async function createTestDatabase(label: string): Promise<TestDatabase> {
   const name = `pb_${label.replace(/[^a-z0-9_]/g, '_')}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
+  await adminSql(`CREATE DATABASE ${name}`);
   const url = withDatabase(ADMIN_URL, name);
   const client = new pg.Client({ connectionString: url });
   await client.connect();
@@ -66,10 +74,7 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
     async drop() {
       await Promise.allSettled(sessions.map((s) => s.end()));
       await client.end();
-      const dropper = new pg.Client({ connectionString: ADMIN_URL });
-      await dropper.connect();
-      await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await dropper.end();
+      await adminSql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     },
   };
 }

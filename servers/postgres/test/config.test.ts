@@ -1,0 +1,154 @@
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { ConfigError, prepare } from '@patchbay/kit';
+import { callError, callOk } from '@patchbay/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectionSpecs } from '../src/config.js';
+import { postgresConnector } from '../src/connector.js';
+import { BIN, NO_DATABASE, type TestDatabase, adminSql, connect, createTestDatabase, eventually, withDatabase } from './helpers.js';
+
+function problems(argv: string[], env: Record<string, string> = {}): string[] {
+  try {
+    prepare(postgresConnector, argv, env);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+}
+
+const specs = (argv: string[], env: Record<string, string> = {}) => connectionSpecs(prepare(postgresConnector, argv, env).options).specs;
+
+describe('connection options', () => {
+  it('takes the URL as the first argument or DATABASE_URL, named "main" and read-only', () => {
+    expect(specs(['postgres://u@h:5432/db'])).toEqual([{ name: 'main', url: 'postgres://u@h:5432/db', display: 'postgres://u@h:5432/db', mode: 'read-only' }]);
+    expect(specs([], { DATABASE_URL: 'postgresql://u@h/db' })[0]).toMatchObject({ name: 'main', mode: 'read-only' });
+  });
+
+  it('takes named connections, each with its own access mode', () => {
+    const result = specs(['postgres://u@h/a', '--connection', 'dev=postgres://me@localhost/dev', '--connection', 'prod=postgres://r@db/prod', '--read-write', 'dev']);
+    expect(result.map((s) => [s.name, s.mode])).toEqual([
+      ['main', 'read-only'],
+      ['dev', 'read-write'],
+      ['prod', 'read-only'],
+    ]);
+  });
+
+  it('reports a missing database as one "missing:" line', () => {
+    expect(problems([])).toEqual([expect.stringMatching(/^missing: no database to connect to\. Pass a URL as the first argument/)]);
+  });
+
+  it('reports every bad connection at once, never echoing a password', () => {
+    const found = problems([
+      'mysql://u:hunter22@h/db',
+      '--connection',
+      'Bad Name=postgres://u@h/db',
+      '--connection',
+      'dup=postgres://u@h/a',
+      '--connection',
+      'dup=postgres://u@h/b',
+      '--read-write',
+      'nosuch',
+    ]);
+    expect(found).toEqual([
+      expect.stringMatching(/^--connection must look like name=postgres:/),
+      'the database URL must be a postgres:// or postgresql:// URL (got "mysql://u:***@h/db").',
+      'Two connections are named "dup"; give each --connection a different name.',
+      '--read-write names "nosuch", which is not a connection. Connections: main, dup.',
+    ]);
+    expect(found.join('\n')).not.toContain('hunter22');
+    expect(problems(['postgres://a@h/x', 'postgres://b@h/y'])).toEqual([
+      'Give one database URL as the argument; name further databases with --connection name=url.',
+    ]);
+  });
+
+  it('exits with one line and code 2 when no database is given', () => {
+    const env = { ...process.env };
+    delete env.DATABASE_URL;
+    const run = spawnSync(process.execPath, [BIN], { env, encoding: 'utf8', input: '' });
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      'patchbay-postgres: no database to connect to. Pass a URL as the first argument (patchbay-postgres postgres://user@host:5432/db), set DATABASE_URL, or use --connection name=url.',
+    ]);
+    expect(run.stdout).toBe('');
+  });
+});
+
+describe.skipIf(NO_DATABASE)('connections at run time', () => {
+  let db: TestDatabase;
+  const reader = `pb_reader_${randomBytes(3).toString('hex')}`;
+  const writer = `pb_writer_${randomBytes(3).toString('hex')}`;
+  beforeAll(async () => {
+    db = await createTestDatabase('config');
+    await db.sql(`
+      CREATE TABLE items (id int PRIMARY KEY);
+      INSERT INTO items VALUES (1), (2);
+      CREATE ROLE ${reader} LOGIN;
+      CREATE ROLE ${writer} LOGIN;
+      GRANT CONNECT ON DATABASE ${db.name} TO ${reader}, ${writer};
+      GRANT USAGE ON SCHEMA public TO ${reader}, ${writer};
+      GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${reader}, ${writer};
+      GRANT INSERT ON items TO ${writer};
+    `);
+  });
+  afterAll(async () => {
+    await db?.drop();
+    if (db) await adminSql(`DROP ROLE IF EXISTS ${reader}; DROP ROLE IF EXISTS ${writer}`);
+  });
+
+  it('starts without touching the database', async () => {
+    const logs: string[] = [];
+    const { client, close } = await connect([db.url], { logs });
+    await client.listTools();
+    const sessions = await db.sql<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'patchbay-postgres' AND datname = current_database()");
+    expect(sessions[0]?.n).toBe(0);
+    expect(logs).toEqual([]);
+    await close();
+  });
+
+  it('warns once, at first connect, when the role is a superuser, with the SQL for a read-only role', async () => {
+    const logs: string[] = [];
+    const { client, close } = await connect([db.url], { logs });
+    await callOk(client, 'postgres_query', { sql: 'SELECT 1' });
+    await callOk(client, 'postgres_query', { sql: 'SELECT 2' });
+    await eventually(async () => logs.some((l) => l.includes('superuser')), 5_000, 'the doctor warning');
+    const warnings = logs.filter((l) => l.includes(' warn connection "main"'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/uses role "postgres", which is a superuser\./);
+    expect(warnings[0]).toContain('CREATE ROLE mcp_readonly LOGIN');
+    expect(warnings[0]).toContain(`GRANT CONNECT ON DATABASE "${db.name}" TO mcp_readonly;`);
+    await close();
+  });
+
+  it('warns about a role that can write on a read-only connection, and not about a reader', async () => {
+    for (const [role, expected] of [
+      [writer, /which is able to write/],
+      [reader, undefined],
+    ] as const) {
+      const logs: string[] = [];
+      const { client, close } = await connect([withDatabase(db.url, db.name, role)], { logs });
+      const result = await callOk<{ rows: unknown[][] }>(client, 'postgres_query', { sql: 'SELECT count(*) FROM items' });
+      expect(result.data.rows).toEqual([[2]]);
+      await callOk(client, 'postgres_list_connections');
+      const warning = logs.find((l) => l.includes(`uses role "${role}"`));
+      if (expected) expect(warning).toMatch(expected);
+      else expect(warning).toBeUndefined();
+      await close();
+    }
+  });
+
+  it('never shows a password from a URL in results, errors or logs', async () => {
+    const password = 'pw-Secret-9931';
+    const unreachable = `postgres://postgres:${password}@127.0.0.1:1/nope`;
+    const logs: string[] = [];
+    const { client, close } = await connect([unreachable, '--connection', `good=${withDatabase(db.url, db.name, 'postgres', password)}`], { logs });
+    const failure = await callError(client, 'postgres_query', { sql: 'SELECT 1' });
+    expect(failure).toMatch(/^could not connect to the database "main" \(postgres:\/\/postgres@127\.0\.0\.1:1\/nope\): .*ECONNREFUSED/);
+    const listed = await callOk(client, 'postgres_list_connections');
+    const ok = await callOk(client, 'postgres_query', { sql: 'SELECT current_user', connection: 'good' });
+    const everything = [failure, JSON.stringify(listed.raw), JSON.stringify(ok.raw), ...logs].join('\n');
+    expect(everything).not.toContain(password);
+    expect(logs.join('')).toContain('cannot connect to the database');
+    await close();
+  });
+});

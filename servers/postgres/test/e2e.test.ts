@@ -1,0 +1,93 @@
+import { callError, callOk, connectHttp, connectStdio, startHttpBin } from '@patchbay/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, NO_DATABASE, type TestDatabase, createTestDatabase, eventually, seedBig, seedShop } from './helpers.js';
+
+type Any = Record<string, any>;
+
+describe.skipIf(NO_DATABASE)('patchbay-postgres bin', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase('e2e');
+    await seedShop(db);
+    await seedBig(db);
+    await db.sql('CREATE TABLE scratch (id int PRIMARY KEY, note text)');
+  });
+  afterAll(() => db?.drop());
+
+  it('serves every tool, the table resources and the prompts over stdio', async () => {
+    const server = await connectStdio(BIN, ['--connection', `app=${db.url}`, '--read-write', 'app', '--toolsets', 'all']);
+    const { client } = server;
+    try {
+      const { tools } = await client.listTools();
+      expect(tools).toHaveLength(14);
+
+      const big = await callOk<Any>(client, 'postgres_query', { sql: 'SELECT * FROM big' });
+      expect(Buffer.byteLength(JSON.stringify(big.raw))).toBeLessThan(80_000);
+      expect(big.data.more.cursor).toBeTruthy();
+      const next = await callOk<Any>(client, 'postgres_query', { sql: 'SELECT * FROM big', cursor: big.data.more.cursor });
+      expect(next.data.offset).toBe(big.data.row_count);
+      expect(await callError(client, 'postgres_query', { sql: 'COMMIT; DROP TABLE big' })).toMatch(/holds 2 statements/);
+
+      const plan = await callOk<Any>(client, 'postgres_explain', { sql: 'SELECT * FROM big WHERE id = $1', params: [5], analyze: true });
+      expect(plan.data.tree).toMatch(/Index Scan using big_pkey on big/);
+
+      const connections = await callOk<Any>(client, 'postgres_list_connections');
+      expect(connections.data.connections[0]).toMatchObject({ name: 'app', mode: 'read-write', superuser: true });
+      const schemas = await callOk<Any>(client, 'postgres_list_schemas');
+      expect(schemas.data.schemas.map((s: Any) => s.name)).toEqual(['public', 'shop']);
+      const tables = await callOk<Any>(client, 'postgres_list_tables', { schema: 'public' });
+      expect(tables.data.tables.map((t: Any) => t.name)).toEqual(['big', 'customers', 'scratch']);
+      const described = await callOk<Any>(client, 'postgres_describe_table', { table: 'shop.orders' });
+      expect(described.data.foreign_keys).toHaveLength(2);
+      const found = await callOk<Any>(client, 'postgres_search_schema', { text: 'email' });
+      expect(found.data.matches[0]).toMatchObject({ table: 'customers', column: 'email' });
+
+      const activity = await callOk<Any>(client, 'postgres_list_activity', { include_idle: true });
+      expect(activity.data.sessions.some((s: Any) => s.application === 'patchbay-postgres')).toBe(true);
+      const locks = await callOk<Any>(client, 'postgres_list_locks');
+      expect(locks.data.blocked).toEqual([]);
+      const health = await callOk<Any>(client, 'postgres_check_health');
+      expect(health.data.checks.length).toBe(9);
+      const indexes = await callOk<Any>(client, 'postgres_check_indexes');
+      expect(indexes.data.invalid).toEqual([]);
+      const vacuum = await callOk<Any>(client, 'postgres_check_vacuum');
+      expect(vacuum.data.tables.map((t: Any) => t.table)).toContain('public.big');
+      const top = await callOk<Any>(client, 'postgres_list_top_queries');
+      expect(top.data.available).toBe(false);
+
+      const written = await callOk<Any>(client, 'postgres_execute', {
+        statements: [
+          { sql: 'INSERT INTO scratch VALUES ($1, $2)', params: [1, 'from e2e'] },
+          { sql: 'UPDATE scratch SET note = upper(note) RETURNING note' },
+        ],
+      });
+      expect(written.data.results.map((r: Any) => r.rows_affected)).toEqual([1, 1]);
+      expect((await db.sql<{ note: string }>('SELECT note FROM scratch'))[0]?.note).toBe('FROM E2E');
+
+      const resource = await client.readResource({ uri: 'postgres://app/shop/customers/schema' });
+      expect(resource.contents[0]?.text).toMatch(/^shop\.customers \(table/);
+      const prompt = await client.getPrompt({ name: 'postgres_write_query', arguments: { question: 'How many orders per customer?' } });
+      expect(prompt.messages[0]?.content).toMatchObject({ type: 'text', text: expect.stringContaining('shop.orders (table') });
+      const slow = await client.getPrompt({ name: 'postgres_explain_slow_query', arguments: { sql: 'SELECT * FROM big WHERE name = $$x$$' } });
+      expect(slow.messages[0]?.content).toMatchObject({ type: 'text', text: expect.stringContaining('Seq Scan on big') });
+
+      // The doctor warning went to stderr, and only there.
+      await eventually(async () => server.stderr().includes('which is a superuser'), 5_000, 'the doctor warning on stderr');
+      expect(server.stderr()).toMatch(/patchbay-postgres warn connection "app" \(postgres:\/\/postgres@127\.0\.0\.1:\d+\/pb_e2e_\w+\) uses role "postgres", which is a superuser/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('serves postgres_query over Streamable HTTP', async () => {
+    const http = await startHttpBin(BIN, [db.url]);
+    try {
+      const { client, close } = await connectHttp(http.url);
+      const result = await callOk<Any>(client, 'postgres_query', { sql: 'SELECT count(*) AS n FROM big' });
+      expect(result.data.rows).toEqual([[100000]]);
+      await close();
+    } finally {
+      expect(await http.stop()).toBe(0);
+    }
+  });
+});
