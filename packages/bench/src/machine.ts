@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { cpus, release, totalmem, type } from 'node:os';
+import { cpus, loadavg, release, totalmem, type } from 'node:os';
 import type { Machine } from './model.js';
 
 /** What the figures were measured on, so a reader can judge them and reproduce them. */
-export function describeThisMachine(extra: { chromium?: string; postgres?: string }): Machine {
+export function describeThisMachine(extra: { chromium?: string; postgres?: string; loadAtStart: number }): Machine {
   const cpu = cpus();
   const machine: Machine = {
     cpu: (cpu[0]?.model ?? 'unknown CPU').replace(/\s+/g, ' ').trim(),
@@ -11,6 +11,7 @@ export function describeThisMachine(extra: { chromium?: string; postgres?: strin
     memoryGiB: totalmem() / 1024 ** 3,
     os: `${type()} ${release()}`,
     node: process.version,
+    load: { start: extra.loadAtStart, end: loadavg()[0] ?? 0 },
   };
   const git = version('git', ['--version']);
   if (git) machine.git = git;

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs, USAGE, UsageError } from './cli.js';
@@ -37,6 +37,7 @@ async function main(): Promise<number> {
   }
 
   const started = performance.now();
+  const loadAtStart = loadavg()[0] ?? 0;
   const date = new Date().toISOString();
   const chromium = findChromium(process.env);
   const scratch = await mkdtemp(path.join(tmpdir(), 'patchbay-bench-'));
@@ -52,6 +53,7 @@ async function main(): Promise<number> {
     const result: BenchResult = {
       date,
       machine: describeThisMachine({
+        loadAtStart,
         ...(options.only.includes('puppeteer') ? { chromium } : {}),
         ...(postgresVersion ? { postgres: postgresVersion } : {}),
       }),

@@ -105,6 +105,8 @@ export interface Machine {
   chromium?: string;
   postgres?: string;
   git?: string;
+  /** 1-minute load average when the bench started and when it ended: other work skews the figures. */
+  load: { start: number; end: number };
 }
 
 export interface BenchResult {

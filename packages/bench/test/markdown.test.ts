@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderMarkdown } from '../src/report/markdown.js';
+import { describeLoad, renderMarkdown } from '../src/report/markdown.js';
 import { benchResult } from './result-fixture.js';
 
 function cells(line: string): string[] {
@@ -33,6 +33,14 @@ describe('renderMarkdown', () => {
     expect(markdown).toContain('Test CPU, 2 cores, 8.0 GiB RAM; Linux 6.1; Node v20.20.2');
     expect(markdown).toContain('median (min–max) of 2 sessions');
     expect(markdown).toContain('Tokens: o200k_base (gpt-tokenizer)');
+  });
+
+  it('states the load average and warns when other work was running', () => {
+    expect(markdown).toContain('Load average (1 min) 0.20 at the start, 0.40 at the end.');
+    const busy = { ...benchResult().machine, load: { start: 8.35, end: 3 } };
+    expect(describeLoad(busy)).toBe(
+      'Load average (1 min) 8.35 at the start, 3.00 at the end: other work was running on the 2 cores, so times are slower and ranges wider than on an idle machine.',
+    );
   });
 
   it('shows the floor with its range', () => {

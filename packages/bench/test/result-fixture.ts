@@ -88,7 +88,7 @@ export function benchResult(): BenchResult {
   };
   return {
     date: '2025-11-21T10:05:33.000Z',
-    machine: { cpu: 'Test CPU', cores: 2, memoryGiB: 8, os: 'Linux 6.1', node: 'v20.20.2' },
+    machine: { cpu: 'Test CPU', cores: 2, memoryGiB: 8, os: 'Linux 6.1', node: 'v20.20.2', load: { start: 0.2, end: 0.4 } },
     tokenizer: 'o200k_base (gpt-tokenizer)',
     runs: 2,
     only: ['git', 'slack'],

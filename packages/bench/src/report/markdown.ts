@@ -9,6 +9,7 @@ export function renderMarkdown(result: BenchResult): string {
   const out: string[] = [];
   out.push(`### Patchbay bench, ${result.date.slice(0, 16).replace('T', ' ')} UTC`, '');
   out.push(`Machine: ${describeMachine(result.machine)}.`);
+  out.push(describeLoad(result.machine));
   out.push(
     `Each cell is the median (min–max) of ${result.runs} session${result.runs === 1 ? '' : 's'} per server, started interleaved ` +
       `(floor, Patchbay, comparator, floor, …). Tokens: ${result.tokenizer}. Ratios divide medians: below 1× Patchbay is ` +
@@ -26,6 +27,18 @@ export function describeMachine(m: Machine): string {
   if (m.postgres) parts.push(m.postgres);
   if (m.git) parts.push(m.git);
   return parts.join('; ');
+}
+
+/**
+ * Load average before and after: on a busy machine every figure is slower and noisier (the floor
+ * too, which is why the × floor columns are there), and the reader should know.
+ */
+export function describeLoad(m: Machine): string {
+  const { start, end } = m.load;
+  const busy = Math.max(start, end) > m.cores * 0.75;
+  return `Load average (1 min) ${start.toFixed(2)} at the start, ${end.toFixed(2)} at the end${
+    busy ? `: other work was running on the ${m.cores} cores, so times are slower and ranges wider than on an idle machine` : ''
+  }.`;
 }
 
 function floorTable(floor: SideResult): string[] {
