@@ -1,4 +1,4 @@
-import { ToolError, jsonSize } from '@patchbay/kit';
+import { jsonSize, ToolError } from '@patchbay/kit';
 import type { Repository } from './client.js';
 import { explainGitError } from './errors.js';
 
@@ -24,7 +24,8 @@ export async function lookupPath(
 ): Promise<TreeEntry> {
   let out: string;
   try {
-    out = (await repo.run(['ls-tree', '-l', '-z', '--full-tree', '--end-of-options', revision, path], { maxBytes: 64 * 1024 })).stdout;
+    out = (await repo.run(['ls-tree', '-l', '-z', '--full-tree', '--end-of-options', revision, path], { maxBytes: 64 * 1024 }))
+      .stdout;
   } catch (error) {
     explainGitError(error, { revision: { value: revision, argument: argument.revision } });
   }

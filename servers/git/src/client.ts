@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { type Logger, type OptionValues, ToolError, type ToolContext, resolveInside } from '@patchbay/kit';
+import { type Logger, type OptionValues, resolveInside, type ToolContext, ToolError } from '@patchbay/kit';
 import type { SimpleGit } from 'simple-git';
 import type { GitOptions } from './config.js';
 import { GIT_CONFIG, gitEnv } from './env.js';

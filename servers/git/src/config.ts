@@ -12,7 +12,8 @@ export const gitOptions = {
   cloneRoot: option.string({
     env: ['PATCHBAY_GIT_CLONE_ROOT'],
     placeholder: 'path',
-    description: 'Folder git_clone clones into (it must exist); repositories in it are allowed too. Without it git_clone is not offered',
+    description:
+      'Folder git_clone clones into (it must exist); repositories in it are allowed too. Without it git_clone is not offered',
   }),
   allowForcePush: option.boolean({
     env: ['PATCHBAY_GIT_ALLOW_FORCE_PUSH'],

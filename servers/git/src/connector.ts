@@ -2,6 +2,8 @@ import { statSync } from 'node:fs';
 import { defineConnector } from '@patchbay/kit';
 import { createGitServices } from './client.js';
 import { gitOptions } from './config.js';
+import { commitMessagePrompt, reviewPrompt } from './prompts.js';
+import { fileResource } from './resources/file.js';
 import { blameTool } from './tools/blame.js';
 import { checkoutTool, createBranchTool } from './tools/branch.js';
 import { cloneTool } from './tools/clone.js';
@@ -17,8 +19,6 @@ import { showTool } from './tools/show.js';
 import { stashTool } from './tools/stash.js';
 import { statusTool } from './tools/status.js';
 import { createTagTool } from './tools/tag.js';
-import { fileResource } from './resources/file.js';
-import { commitMessagePrompt, reviewPrompt } from './prompts.js';
 
 export const VERSION = process.env.PATCHBAY_VERSION ?? '0.0.0-dev';
 
@@ -33,12 +33,25 @@ export const gitConnector = defineConnector({
     'optional when only one is allowed). Start with git_status; use git_log for history, git_diff for changes, ' +
     'git_show for one commit or a file at a revision, git_grep and git_files to find things. ' +
     'To commit: git_add, then git_commit. Large results are cut to an output budget and say how to get the rest (a cursor or a start line).',
-  helpFooter: 'Examples:\n  patchbay-git --repository ~/code/project --read-only\n  patchbay-git --repository ~/code/project --toolsets default,remote --clone-root ~/code',
+  helpFooter:
+    'Examples:\n  patchbay-git --repository ~/code/project --read-only\n  patchbay-git --repository ~/code/project --toolsets default,remote --clone-root ~/code',
   options: gitOptions,
   toolsets: {
-    repository: { title: 'Read the repository', description: 'status, diffs, history, show, blame, branches, tags, search, files', default: true },
-    write: { title: 'Change the repository', description: 'stage, commit, branch, switch, stash, tag, reset (hidden by --read-only)', default: true },
-    remote: { title: 'Talk to remotes', description: 'remotes, fetch, pull, push, clone (network access; opt-in)', default: false },
+    repository: {
+      title: 'Read the repository',
+      description: 'status, diffs, history, show, blame, branches, tags, search, files',
+      default: true,
+    },
+    write: {
+      title: 'Change the repository',
+      description: 'stage, commit, branch, switch, stash, tag, reset (hidden by --read-only)',
+      default: true,
+    },
+    remote: {
+      title: 'Talk to remotes',
+      description: 'remotes, fetch, pull, push, clone (network access; opt-in)',
+      default: false,
+    },
   },
   tools: [
     statusTool,

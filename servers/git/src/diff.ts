@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
-import { type More, type OutputBudget, ToolError, decodeCursor, encodeCursor, jsonSize, more, moreSchema } from '@patchbay/kit';
+import { encodeCursor, jsonSize, type More, more, moreSchema, type OutputBudget, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
 import type { Repository } from './client.js';
 import { type Culprits, explainGitError } from './errors.js';
+import { argumentsKey, openCursor } from './paging.js';
 
 /**
  * The diff engine behind git_diff, git_show and the prompts: a diff is paged by file under the
@@ -21,14 +21,16 @@ export const diffFileSchema = z.object({
   deletions: z.number(),
   binary: z.boolean().optional().describe('Binary file: counts are 0, the patch only says it differs'),
   patch: z.string().optional().describe('Unified diff (absent when stat_only)'),
-  from_line: z.number().optional().describe('Continues this file\'s patch from this line'),
+  from_line: z.number().optional().describe("Continues this file's patch from this line"),
   cut: z.boolean().optional().describe('Patch continues on the next page (cursor)'),
 });
 
 export type DiffFile = z.infer<typeof diffFileSchema>;
 
 export const diffOutput = {
-  totals: z.object({ files: z.number(), additions: z.number(), deletions: z.number() }).describe('Whole diff, not just this page'),
+  totals: z
+    .object({ files: z.number(), additions: z.number(), deletions: z.number() })
+    .describe('Whole diff, not just this page'),
   files: z.array(diffFileSchema).describe('This page of files, in path order'),
   more: moreSchema,
 };
@@ -76,11 +78,10 @@ const MAX_FILES = 200_000;
 const COMMON = ['--no-color', '--no-ext-diff', '--no-textconv', '-M'];
 
 export async function diffPage(repo: Repository, request: DiffRequest, budget: OutputBudget): Promise<DiffPage> {
-  const key = createHash('sha1')
-    .update(JSON.stringify([request.flags, request.revisions, request.paths, request.context, request.statOnly]))
-    .digest('hex')
-    .slice(0, 10);
-  const position = request.cursor ? readCursor(request.cursor, key, request.tool) : { k: key, o: 0, s: 0 };
+  const key = argumentsKey(request.flags, request.revisions, request.paths, request.context, request.statOnly);
+  const position = request.cursor
+    ? openCursor<DiffCursor>(request.cursor, key, request.tool, (v) => isCount(v.o) && isCount(v.s))
+    : { k: key, o: 0, s: 0 };
 
   const changes = await listChanges(repo, request);
   const totals = {
@@ -122,19 +123,7 @@ export async function diffPage(repo: Repository, request: DiffRequest, budget: O
   return { totals, files, more: moreInfo, text: render(totals, files, position.o, request.statOnly, moreInfo) };
 }
 
-function readCursor(cursor: string, key: string, tool: string): DiffCursor {
-  const value = decodeCursor(
-    cursor,
-    (v): v is DiffCursor => typeof v.k === 'string' && Number.isInteger(v.o) && Number.isInteger(v.s) && (v.o as number) >= 0 && (v.s as number) >= 0,
-  );
-  if (value.k !== key) {
-    throw new ToolError(`belongs to a ${tool} call with different arguments.`, {
-      argument: 'cursor',
-      hint: 'Repeat the call that returned it with the same arguments, or leave cursor out to start over.',
-    });
-  }
-  return value;
-}
+const isCount = (value: unknown): boolean => Number.isInteger(value) && (value as number) >= 0;
 
 /** Every changed file with its counts and status, from one `--raw --numstat -z` run. */
 async function listChanges(repo: Repository, request: DiffRequest): Promise<Change[]> {
@@ -142,7 +131,18 @@ async function listChanges(repo: Repository, request: DiffRequest): Promise<Chan
   let tooMany = false;
   try {
     await repo.run(
-      ['diff', '--raw', '--numstat', '-z', ...COMMON, ...request.flags, '--end-of-options', ...request.revisions, '--', ...request.paths],
+      [
+        'diff',
+        '--raw',
+        '--numstat',
+        '-z',
+        ...COMMON,
+        ...request.flags,
+        '--end-of-options',
+        ...request.revisions,
+        '--',
+        ...request.paths,
+      ],
       {
         separator: '\0',
         onRecord(token) {
@@ -159,7 +159,10 @@ async function listChanges(repo: Repository, request: DiffRequest): Promise<Chan
     explainGitError(error, request.culprits);
   }
   if (tooMany) {
-    throw new ToolError(`more than ${MAX_FILES} files changed.`, { argument: 'paths', hint: 'Limit the diff to a folder with paths.' });
+    throw new ToolError(`more than ${MAX_FILES} files changed.`, {
+      argument: 'paths',
+      hint: 'Limit the diff to a folder with paths.',
+    });
   }
   const changes: Change[] = [];
   let i = 0;
@@ -279,7 +282,8 @@ async function fillPatches(
 function splitByFile(lines: string[], continued: boolean): string[][] {
   const chunks: string[][] = [];
   for (const line of lines) {
-    if (line.startsWith('diff --git ') || line.startsWith('diff --cc ') || (chunks.length === 0 && continued)) chunks.push([line]);
+    if (line.startsWith('diff --git ') || line.startsWith('diff --cc ') || (chunks.length === 0 && continued))
+      chunks.push([line]);
     else if (chunks.length) (chunks.at(-1) as string[]).push(line);
   }
   return chunks;
@@ -307,21 +311,22 @@ function linesThatFit(lines: string[], room: number): number {
   return Math.max(1, cut);
 }
 
-function render(
-  totals: DiffPage['totals'],
-  files: DiffFile[],
-  first: number,
-  statOnly: boolean,
-  moreInfo: More,
-): string {
+function render(totals: DiffPage['totals'], files: DiffFile[], first: number, statOnly: boolean, moreInfo: More): string {
   if (totals.files === 0) return 'No changes.';
   const summary = `${totals.files} file${totals.files === 1 ? '' : 's'} changed, +${totals.additions} −${totals.deletions}`;
   const last = first + files.length;
   const range = first > 0 || moreInfo ? ` (files ${first + 1}–${Math.max(first + 1, last)} of ${totals.files})` : '';
   const body = statOnly
-    ? files.map((f) => `${f.status} ${f.old_path ? `${f.old_path} → ` : ''}${f.path}  ${f.binary ? 'binary' : `+${f.additions} −${f.deletions}`}`)
-    : files.map((f) => (f.from_line ? `(… ${f.path} continued from line ${f.from_line} of its diff)\n${f.patch}` : (f.patch ?? '')));
-  const tail = moreInfo ? `\n… ${moreInfo.omitted > 0 ? `${moreInfo.omitted} more file${moreInfo.omitted === 1 ? '' : 's'} not shown` : 'More of this file not shown'} (output budget). ${moreInfo.hint} cursor: ${moreInfo.cursor}` : '';
+    ? files.map(
+        (f) =>
+          `${f.status} ${f.old_path ? `${f.old_path} → ` : ''}${f.path}  ${f.binary ? 'binary' : `+${f.additions} −${f.deletions}`}`,
+      )
+    : files.map((f) =>
+        f.from_line ? `(… ${f.path} continued from line ${f.from_line} of its diff)\n${f.patch}` : (f.patch ?? ''),
+      );
+  const tail = moreInfo
+    ? `\n… ${moreInfo.omitted > 0 ? `${moreInfo.omitted} more file${moreInfo.omitted === 1 ? '' : 's'} not shown` : 'More of this file not shown'} (output budget). ${moreInfo.hint} cursor: ${moreInfo.cursor}`
+    : '';
   return `${summary}${range}\n${body.join('\n')}${tail}`;
 }
 

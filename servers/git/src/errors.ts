@@ -22,7 +22,12 @@ export function explainGitError(error: unknown, culprits: Culprits = {}): never 
   if (error instanceof ToolError) throw error;
   const message = gitMessage(error);
   const { revision, path } = culprits;
-  if (/does not have any commits yet|bad default revision 'HEAD'|ambiguous argument 'HEAD'|Needed a single revision/.test(message) && !revision) {
+  if (
+    /does not have any commits yet|bad default revision 'HEAD'|ambiguous argument 'HEAD'|Needed a single revision/.test(
+      message,
+    ) &&
+    !revision
+  ) {
     throw new ToolError('the repository has no commits yet.', { hint: 'Make a first commit (git_add, then git_commit).' });
   }
   if (/beyond a symbolic link/.test(message)) {
@@ -31,7 +36,12 @@ export function explainGitError(error: unknown, culprits: Culprits = {}): never 
       hint: 'Give the path of the file inside the repository itself.',
     });
   }
-  if (path && /no such path|exists on disk, but not in|does not exist in|pathspec .* did not match|is outside repository|not in the working tree/.test(message)) {
+  if (
+    path &&
+    /no such path|exists on disk, but not in|does not exist in|pathspec .* did not match|is outside repository|not in the working tree/.test(
+      message,
+    )
+  ) {
     throw new ToolError(`"${path.value}" does not exist${revision ? ` at ${revision.value}` : ''}.`, {
       argument: path.argument,
       hint: 'List files with git_files (it takes a revision and a folder).',
@@ -53,7 +63,11 @@ export function explainGitError(error: unknown, culprits: Culprits = {}): never 
       hint: 'Ask the operator to set user.name and user.email in git config (or GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL for the server).',
     });
   }
-  if (/gpg failed to sign|failed to sign|cannot run gpg|signing failed|error: gpg|ssh-keygen.*sign|Couldn't load public key|error: cannot run ssh-keygen/i.test(message)) {
+  if (
+    /gpg failed to sign|failed to sign|cannot run gpg|signing failed|error: gpg|ssh-keygen.*sign|Couldn't load public key|error: cannot run ssh-keygen/i.test(
+      message,
+    )
+  ) {
     throw new ToolError(`signing failed, so nothing was created: ${lastLine(message)}.`, {
       hint:
         'This repository requires signed commits or tags (commit.gpgSign / tag.gpgSign) and the signing program failed. ' +
@@ -73,5 +87,7 @@ export function lastLine(message: string): string {
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean);
-  return (lines.find((l) => /^(fatal|error):/.test(l)) ?? lines.at(-1) ?? '').replace(/^(fatal|error):\s*/, '').replace(/\.$/, '');
+  return (lines.find((l) => /^(fatal|error):/.test(l)) ?? lines.at(-1) ?? '')
+    .replace(/^(fatal|error):\s*/, '')
+    .replace(/\.$/, '');
 }

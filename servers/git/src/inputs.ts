@@ -8,6 +8,10 @@ export const repositoryInput = z
 
 /** Paths relative to the repository top, used as literal paths (a folder includes everything below it). */
 export const pathsInput = (what: string) =>
-  z.array(z.string().min(1).max(4096)).max(100).optional().describe(`${what}, relative to the repository (a folder includes all below it)`);
+  z
+    .array(z.string().min(1).max(4096))
+    .max(100)
+    .optional()
+    .describe(`${what}, relative to the repository (a folder includes all below it)`);
 
 export const cursorInput = z.string().max(2048).optional().describe('more.cursor from the previous result, to continue');

@@ -29,19 +29,25 @@ export async function knownRepositories(services: GitServices): Promise<KnownRep
     for (const child of children.slice(0, 500)) {
       if (!child.isDirectory() || child.name.startsWith('.')) continue;
       const inner = await topLevel(path.join(real, child.name));
-      if (inner && inner.startsWith(real + path.sep)) found.add(inner);
+      if (inner?.startsWith(real + path.sep)) found.add(inner);
     }
   }
   const paths = [...found];
   const names = paths.map((p) => path.basename(p));
   return paths.map((p, i) => ({
     path: p,
-    id: names.indexOf(names[i] as string) === names.lastIndexOf(names[i] as string) ? (names[i] as string) : encodeURIComponent(p),
+    id:
+      names.indexOf(names[i] as string) === names.lastIndexOf(names[i] as string) ? (names[i] as string) : encodeURIComponent(p),
   }));
 }
 
 /** Open a repository named by a resource URI or a prompt argument. */
-export async function openKnown(services: GitServices, id: string | undefined, signal: AbortSignal, argument = 'repository'): Promise<Repository> {
+export async function openKnown(
+  services: GitServices,
+  id: string | undefined,
+  signal: AbortSignal,
+  argument = 'repository',
+): Promise<Repository> {
   const scope = { roots: async () => [], signal };
   if (id === undefined || id === '') return services.open(undefined, scope);
   let decoded: string;
@@ -56,7 +62,9 @@ export async function openKnown(services: GitServices, id: string | undefined, s
   if (!match) {
     throw new ToolError(`no configured repository is called "${decoded}".`, {
       argument,
-      hint: known.length ? `Known: ${known.map((k) => k.id).join(', ')}.` : 'The operator configures repositories with --repository.',
+      hint: known.length
+        ? `Known: ${known.map((k) => k.id).join(', ')}.`
+        : 'The operator configures repositories with --repository.',
     });
   }
   return services.open(match.path, scope);

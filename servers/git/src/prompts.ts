@@ -1,4 +1,4 @@
-import { OutputBudget, ToolError, definePrompt } from '@patchbay/kit';
+import { definePrompt, OutputBudget, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
 import type { GitServices, Repository } from './client.js';
 import { diffPage } from './diff.js';
@@ -12,8 +12,10 @@ import { hasStaged, refExists } from './worktree.js';
  * repository argument names a configured repository (see known.ts): prompts get no client roots.
  */
 
-const repositoryArg = () => z.string().optional().describe('A configured repository\'s folder name or path (optional when only one is configured)');
-const baseArg = () => z.string().optional().describe('Branch, tag or commit to compare with (default: the upstream, else main or master)');
+const repositoryArg = () =>
+  z.string().optional().describe("A configured repository's folder name or path (optional when only one is configured)");
+const baseArg = () =>
+  z.string().optional().describe('Branch, tag or commit to compare with (default: the upstream, else main or master)');
 type RepositoryArg = ReturnType<typeof repositoryArg>;
 
 async function completeRepository(value: string, _context: Record<string, string>, services: GitServices): Promise<string[]> {
@@ -24,19 +26,26 @@ async function completeRepository(value: string, _context: Record<string, string
 }
 
 /** The stat of every file, then as many patches as fit: a model sees the whole shape of the change. */
-async function diffMaterial(repo: Repository, flags: string[], revisions: string[], budget: OutputBudget): Promise<{ files: number; text: string }> {
+async function diffMaterial(
+  repo: Repository,
+  flags: string[],
+  revisions: string[],
+  budget: OutputBudget,
+): Promise<{ files: number; text: string }> {
   const request = { flags, revisions, paths: [], context: 3, cursor: undefined, tool: 'git_diff' };
   const stat = await diffPage(repo, { ...request, statOnly: true }, new OutputBudget(Math.floor(budget.bytes / 4)));
   if (stat.totals.files === 0) return { files: 0, text: '' };
   const patches = await diffPage(repo, { ...request, statOnly: false }, new OutputBudget(Math.floor((budget.bytes * 3) / 4)));
-  const note = patches.more ? '\n(The patches were cut to fit; the list of files above is complete unless it says otherwise. Use git_diff for the rest.)' : '';
+  const note = patches.more
+    ? '\n(The patches were cut to fit; the list of files above is complete unless it says otherwise. Use git_diff for the rest.)'
+    : '';
   return { files: stat.totals.files, text: `Files:\n${stat.text}\n\nPatches:\n${patches.text}${note}` };
 }
 
 export const commitMessagePrompt = definePrompt<GitServices, { repository: RepositoryArg }>({
   name: 'git_commit_message',
   title: 'Write a commit message',
-  description: 'A commit message for the staged changes, in the style of the repository\'s recent commits.',
+  description: "A commit message for the staged changes, in the style of the repository's recent commits.",
   // A getter: the kit marks argument schemas completable in place (Object.defineProperty, once
   // only), and builds a server per HTTP request, so each server needs schemas of its own.
   get args() {
@@ -46,7 +55,9 @@ export const commitMessagePrompt = definePrompt<GitServices, { repository: Repos
   async render(args, ctx) {
     const repo = await openKnown(ctx.services, args.repository, ctx.signal);
     if (!(await hasStaged(repo))) {
-      throw new ToolError('nothing is staged in this repository, so there is nothing to describe.', { hint: 'Stage changes with git_add first.' });
+      throw new ToolError('nothing is staged in this repository, so there is nothing to describe.', {
+        hint: 'Stage changes with git_add first.',
+      });
     }
     const material = await diffMaterial(repo, ['--cached'], [], ctx.budget);
     const recent = (await repo.run(['log', '-8', '--format=%s'], { okCodes: [128], maxBytes: 4096 })).stdout.trim();
@@ -74,7 +85,8 @@ export const commitMessagePrompt = definePrompt<GitServices, { repository: Repos
 export const reviewPrompt = definePrompt<GitServices, { repository: RepositoryArg; base: ReturnType<typeof baseArg> }>({
   name: 'git_review_changes',
   title: 'Review changes against a base',
-  description: 'A code review of everything that changed since the current branch left a base branch (commits and uncommitted work).',
+  description:
+    'A code review of everything that changed since the current branch left a base branch (commits and uncommitted work).',
   get args() {
     return { repository: repositoryArg(), base: baseArg() };
   },
@@ -82,10 +94,16 @@ export const reviewPrompt = definePrompt<GitServices, { repository: RepositoryAr
     repository: completeRepository,
     async base(value, context, services) {
       const repo = await openKnown(services, context.repository, AbortSignal.timeout(5000));
-      const { stdout } = await repo.run(['for-each-ref', '--format=%(refname:short)', '--end-of-options', 'refs/heads', 'refs/remotes', 'refs/tags'], {
-        maxBytes: 256 * 1024,
-      });
-      return stdout.split('\n').filter((n) => n && n.startsWith(value)).slice(0, 100);
+      const { stdout } = await repo.run(
+        ['for-each-ref', '--format=%(refname:short)', '--end-of-options', 'refs/heads', 'refs/remotes', 'refs/tags'],
+        {
+          maxBytes: 256 * 1024,
+        },
+      );
+      return stdout
+        .split('\n')
+        .filter((n) => n !== '' && n.startsWith(value))
+        .slice(0, 100);
     },
   },
   async render(args, ctx) {
@@ -95,9 +113,14 @@ export const reviewPrompt = definePrompt<GitServices, { repository: RepositoryAr
     try {
       forkPoint = (await repo.run(['merge-base', '--end-of-options', base, 'HEAD'], { maxBytes: 256 })).stdout.trim();
     } catch {
-      throw new ToolError(`"${base}" is not a revision that shares history with HEAD.`, { argument: 'base', hint: 'Name a branch such as "main".' });
+      throw new ToolError(`"${base}" is not a revision that shares history with HEAD.`, {
+        argument: 'base',
+        hint: 'Name a branch such as "main".',
+      });
     }
-    const commits = (await repo.run(['log', '--format=%h %s', '-50', `${forkPoint}..HEAD`], { maxBytes: 16 * 1024 })).stdout.trim();
+    const commits = (
+      await repo.run(['log', '--format=%h %s', '-50', `${forkPoint}..HEAD`], { maxBytes: 16 * 1024 })
+    ).stdout.trim();
     // Against the fork point, the working tree: commits on the branch and uncommitted work alike.
     const material = await diffMaterial(repo, [], [forkPoint], ctx.budget);
     if (material.files === 0) throw new ToolError(`nothing has changed since the branch left ${base}.`, { argument: 'base' });
@@ -109,7 +132,9 @@ export const reviewPrompt = definePrompt<GitServices, { repository: RepositoryAr
           text: [
             `Review the changes below: everything that differs from ${base} (fork point ${forkPoint.slice(0, 10)}), committed or not.`,
             'Look for bugs, security problems, missing tests, unclear names and needless complexity. For each finding give the file and line, what is wrong and a concrete fix; say which findings must be fixed before merging. Skip praise.',
-            commits ? `Commits on the branch:\n${commits}` : 'There are no commits on the branch yet; the changes are uncommitted.',
+            commits
+              ? `Commits on the branch:\n${commits}`
+              : 'There are no commits on the branch yet; the changes are uncommitted.',
             '',
             material.text,
           ].join('\n'),
@@ -123,5 +148,8 @@ async function defaultBase(repo: Repository): Promise<string> {
   const upstream = await upstreamOf(repo);
   if (upstream) return `${upstream.remote}/${upstream.branch}`;
   for (const name of ['main', 'master']) if (await refExists(repo, `refs/heads/${name}`)) return name;
-  throw new ToolError('has no default here: the branch has no upstream and there is no main or master.', { argument: 'base', hint: 'Name the branch to compare with.' });
+  throw new ToolError('has no default here: the branch has no upstream and there is no main or master.', {
+    argument: 'base',
+    hint: 'Name the branch to compare with.',
+  });
 }

@@ -1,9 +1,9 @@
-import { ToolError, redact } from '@patchbay/kit';
+import { redact, ToolError } from '@patchbay/kit';
 import type { Repository } from './client.js';
 import { gitMessage, lastLine } from './errors.js';
 import { withoutCredentials } from './url-policy.js';
-import { currentBranch } from './worktree.js';
 import { safeRemoteName } from './validate.js';
+import { currentBranch } from './worktree.js';
 
 /**
  * Remotes are chosen by name, never by URL: a remote's URL is repository configuration that only
@@ -18,7 +18,10 @@ export interface Remote {
 }
 
 export async function listRemotes(repo: Repository): Promise<Remote[]> {
-  const { stdout } = await repo.run(['config', '--get-regexp', '^remote\\..*\\.(url|pushurl)$'], { okCodes: [1], maxBytes: 256 * 1024 });
+  const { stdout } = await repo.run(['config', '--get-regexp', '^remote\\..*\\.(url|pushurl)$'], {
+    okCodes: [1],
+    maxBytes: 256 * 1024,
+  });
   const remotes = new Map<string, Remote>();
   for (const line of stdout.split('\n').filter(Boolean)) {
     const match = /^remote\.(.+)\.(url|pushurl) (.*)$/.exec(line);
@@ -46,12 +49,17 @@ export async function upstreamOf(repo: Repository): Promise<{ remote: string; br
 export async function chooseRemote(repo: Repository, named: string | undefined): Promise<string> {
   const remotes = (await listRemotes(repo)).map((r) => r.name);
   if (remotes.length === 0) {
-    throw new ToolError('this repository has no remotes.', { hint: 'Ask the operator to add one (git remote add origin <url>).' });
+    throw new ToolError('this repository has no remotes.', {
+      hint: 'Ask the operator to add one (git remote add origin <url>).',
+    });
   }
   if (named !== undefined) {
     const name = safeRemoteName(named, 'remote');
     if (!remotes.includes(name)) {
-      throw new ToolError(`there is no remote named "${name}".`, { argument: 'remote', hint: `Configured remotes: ${remotes.join(', ')}.` });
+      throw new ToolError(`there is no remote named "${name}".`, {
+        argument: 'remote',
+        hint: `Configured remotes: ${remotes.join(', ')}.`,
+      });
     }
     return name;
   }
@@ -70,10 +78,13 @@ export function remoteFailure(what: string, remote: string, error: unknown): Too
   if (error instanceof ToolError) return error;
   const message = gitMessage(error);
   const reason = redact(lastLine(message));
-  let hint = 'Check the remote with git_remotes; network access and credentials are the operator\'s to set up.';
+  let hint = "Check the remote with git_remotes; network access and credentials are the operator's to set up.";
   if (/Authentication failed|could not read Username|Permission denied|terminal prompts disabled|403|401/i.test(message)) {
-    hint = 'The remote refused the credentials. The server never prompts for them: the operator must configure a credential helper, an SSH agent or a token.';
-  } else if (/Could not resolve host|Connection refused|timed out|Network is unreachable|Could not read from remote/i.test(message)) {
+    hint =
+      'The remote refused the credentials. The server never prompts for them: the operator must configure a credential helper, an SSH agent or a token.';
+  } else if (
+    /Could not resolve host|Connection refused|timed out|Network is unreachable|Could not read from remote/i.test(message)
+  ) {
     hint = 'The remote could not be reached from this machine. Check the remote URL and the network.';
   } else if (/not found|does not appear to be a git repository|Repository not found/i.test(message)) {
     hint = 'The remote repository does not exist at that URL, or the credentials cannot see it.';
@@ -92,13 +103,22 @@ export function remoteMessages(stderr: string): string[] {
 
 /** Remote-tracking refs and tags with their commits, to report what a fetch changed. */
 export async function refSnapshot(repo: Repository, remote: string): Promise<Map<string, string>> {
-  const { stdout } = await repo.run(['for-each-ref', '--format=%(objectname) %(refname)', '--end-of-options', `refs/remotes/${remote}`, 'refs/tags'], {
-    maxBytes: 8 * 1024 * 1024,
-  });
+  const { stdout } = await repo.run(
+    ['for-each-ref', '--format=%(objectname) %(refname)', '--end-of-options', `refs/remotes/${remote}`, 'refs/tags'],
+    {
+      maxBytes: 8 * 1024 * 1024,
+    },
+  );
   const refs = new Map<string, string>();
   for (const line of stdout.split('\n').filter(Boolean)) {
     const space = line.indexOf(' ');
-    refs.set(line.slice(space + 1).replace(/^refs\/remotes\//, '').replace(/^refs\/tags\//, 'tag '), line.slice(0, space));
+    refs.set(
+      line
+        .slice(space + 1)
+        .replace(/^refs\/remotes\//, '')
+        .replace(/^refs\/tags\//, 'tag '),
+      line.slice(0, space),
+    );
   }
   return refs;
 }

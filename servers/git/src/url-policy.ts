@@ -30,7 +30,8 @@ export function checkCloneUrl(value: string, argument = 'url'): CloneUrl {
   };
   if (url === '' || /[\s\0-\x1f\x7f]/.test(url)) refuse('must be a URL without spaces or control characters.');
   if (url.startsWith('-')) refuse('may not start with "-" (it would be read as a git option).');
-  if (/^[A-Za-z][A-Za-z0-9+.-]*::/.test(url)) refuse(`"${url.split('::')[0]}::" transports are not allowed (they can run programs).`);
+  if (/^[A-Za-z][A-Za-z0-9+.-]*::/.test(url))
+    refuse(`"${url.split('::')[0]}::" transports are not allowed (they can run programs).`);
 
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(url)?.[1]?.toLowerCase();
   let host: string;
@@ -74,7 +75,10 @@ export function checkCloneUrl(value: string, argument = 'url'): CloneUrl {
 
 /** Loopback, unspecified and link-local hosts, in every spelling curl and ssh accept. */
 export function isLocalHost(input: string): boolean {
-  let host = input.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  let host = input
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '');
   if (host === 'localhost' || host.endsWith('.localhost')) return true;
   // Normalise numeric IPv4 spellings ("127.1", "2130706433", "0x7f.0.0.1") the way resolvers do.
   if (!isIP(host) && /^[0-9a-fx.]+$/.test(host)) {

@@ -99,7 +99,14 @@ export function safePaths(values: readonly string[] | undefined, argument: strin
 export async function insideWorktree(repository: string, value: string, argument: string): Promise<string> {
   safePath(value, argument);
   let probe = path.join(repository, value);
-  while (probe !== repository && !(await lstat(probe).then(() => true, () => false))) probe = path.dirname(probe);
+  while (
+    probe !== repository &&
+    !(await lstat(probe).then(
+      () => true,
+      () => false,
+    ))
+  )
+    probe = path.dirname(probe);
   const real = await realpath(probe).catch(() => probe);
   if (real !== repository && !real.startsWith(repository + path.sep)) {
     throw new ToolError(`"${value}" leads outside the repository through a symbolic link.`, {

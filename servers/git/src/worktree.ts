@@ -25,7 +25,9 @@ export async function change(
       if (explained instanceof ToolError || explained !== error) throw explained;
     }
     if (error instanceof Error && error.name === 'AbortError') throw error;
-    throw new ToolError(`${what} failed: ${lastLine(gitMessage(error))}.`, { hint: 'Check the repository state with git_status.' });
+    throw new ToolError(`${what} failed: ${lastLine(gitMessage(error))}.`, {
+      hint: 'Check the repository state with git_status.',
+    });
   }
 }
 
@@ -69,7 +71,9 @@ export async function currentBranch(repo: Repository): Promise<string | null> {
 /** Resolve a revision to a commit id; a ToolError naming `argument` when it is not one. */
 export async function resolveCommit(repo: Repository, revision: string, argument: string): Promise<string> {
   try {
-    return (await repo.run(['rev-parse', '--verify', '--end-of-options', `${revision}^{commit}`], { maxBytes: 1024 })).stdout.trim();
+    return (
+      await repo.run(['rev-parse', '--verify', '--end-of-options', `${revision}^{commit}`], { maxBytes: 1024 })
+    ).stdout.trim();
   } catch (error) {
     explainGitError(error, { revision: { value: revision, argument } });
   }

@@ -1,6 +1,6 @@
 import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type TempDir, type TempRepo, callError, callOk, tempDir, tempRepo } from '@patchbay/testing';
+import { callError, callOk, type TempDir, type TempRepo, tempDir, tempRepo } from '@patchbay/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isLocalHost } from '../src/url-policy.js';
 import { connect, repoWithIdentity } from './helpers.js';
@@ -50,11 +50,21 @@ describe('git_clone', () => {
     const result = await callOk<{ repository: string; url: string; branch: string; commit: string }>(client, 'git_clone', {
       url: 'https://git.example.test/team/demo.git',
     });
-    expect(result.data).toMatchObject({ repository: path.join(root.path, 'demo'), url: 'https://git.example.test/team/demo.git', branch: 'main' });
+    expect(result.data).toMatchObject({
+      repository: path.join(root.path, 'demo'),
+      url: 'https://git.example.test/team/demo.git',
+      branch: 'main',
+    });
     const log = await callOk<{ commits: Array<{ subject: string }> }>(client, 'git_log', { repository: result.data.repository });
     expect(log.data.commits.map((c) => c.subject)).toEqual(['Upstream history']);
-    expect(await callError(client, 'git_clone', { url: 'https://git.example.test/team/demo.git' })).toMatch(/Argument `directory`: "demo" already exists/);
-    const shallow = await callOk<{ repository: string }>(client, 'git_clone', { url: 'https://git.example.test/team/demo.git', directory: 'shallow', depth: 1 });
+    expect(await callError(client, 'git_clone', { url: 'https://git.example.test/team/demo.git' })).toMatch(
+      /Argument `directory`: "demo" already exists/,
+    );
+    const shallow = await callOk<{ repository: string }>(client, 'git_clone', {
+      url: 'https://git.example.test/team/demo.git',
+      directory: 'shallow',
+      depth: 1,
+    });
     expect(shallow.data.repository).toBe(path.join(root.path, 'shallow'));
     await close();
   });
@@ -108,14 +118,33 @@ describe('git_clone', () => {
 
   it('reports a failed clone as a fixable error and leaves nothing behind', async () => {
     const { client, close } = await connect(['--clone-root', root.path, ...REMOTE]);
-    const text = await callError(client, 'git_clone', { url: 'https://git.example.test/team/demo.git', directory: 'nobranch', branch: 'no-such-branch' });
+    const text = await callError(client, 'git_clone', {
+      url: 'https://git.example.test/team/demo.git',
+      directory: 'nobranch',
+      branch: 'no-such-branch',
+    });
     expect(text).toMatch(/Argument `branch`: the remote has no branch or tag "no-such-branch"/);
     expect(await readdir(root.path)).not.toContain('nobranch');
     await close();
   });
 
   it('recognises loopback and link-local hosts in their many spellings', () => {
-    for (const host of ['localhost', 'LOCALHOST.', 'a.localhost', '127.0.0.1', '127.1', '0x7f.0.0.1', '2130706433', '0.0.0.0', '[::1]', '::', 'fe80::1', '::ffff:127.0.0.1', '::ffff:7f00:1', '169.254.169.254']) {
+    for (const host of [
+      'localhost',
+      'LOCALHOST.',
+      'a.localhost',
+      '127.0.0.1',
+      '127.1',
+      '0x7f.0.0.1',
+      '2130706433',
+      '0.0.0.0',
+      '[::1]',
+      '::',
+      'fe80::1',
+      '::ffff:127.0.0.1',
+      '::ffff:7f00:1',
+      '169.254.169.254',
+    ]) {
       expect(isLocalHost(host), host).toBe(true);
     }
     for (const host of ['github.com', '10.0.0.5', '192.168.1.20', '8.8.8.8', '2001:db8::1', 'git.example.test']) {

@@ -1,6 +1,6 @@
 import { symlink } from 'node:fs/promises';
 import path from 'node:path';
-import { type TempDir, type TempRepo, callError, callOk, tempDir } from '@patchbay/testing';
+import { callError, callOk, type TempDir, type TempRepo, tempDir } from '@patchbay/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, repoWithIdentity } from './helpers.js';
 
@@ -29,7 +29,11 @@ describe('git_diff', () => {
   beforeAll(async () => {
     repo = await repoWithIdentity();
     outside = await tempDir();
-    base = await repo.commit('Base', { 'a.txt': 'one\ntwo\nthree\nfour\nfive\nsix\nseven\n', 'docs/guide.md': '# Guide\n', 'old-name.txt': 'stays the same\nacross the rename\n' });
+    base = await repo.commit('Base', {
+      'a.txt': 'one\ntwo\nthree\nfour\nfive\nsix\nseven\n',
+      'docs/guide.md': '# Guide\n',
+      'old-name.txt': 'stays the same\nacross the rename\n',
+    });
     await repo.commit('Second', { 'a.txt': 'one\ntwo\nTHREE\nfour\nfive\nsix\nseven\n', 'b.txt': 'b\n' });
     // Working tree: one staged change, one unstaged change.
     await repo.write('docs/guide.md', '# Guide\nStaged line\n');
@@ -82,7 +86,11 @@ describe('git_diff', () => {
     const filtered = await callOk<DiffResult>(client, 'git_diff', { revision: base, paths: ['docs'] });
     expect(filtered.data.files.map((f) => f.path)).toEqual(['docs/guide.md']);
     const wide = await callOk<DiffResult>(client, 'git_diff', { revision: `${base}..HEAD`, paths: ['a.txt'], context_lines: 3 });
-    const narrow = await callOk<DiffResult>(client, 'git_diff', { revision: `${base}..HEAD`, paths: ['a.txt'], context_lines: 0 });
+    const narrow = await callOk<DiffResult>(client, 'git_diff', {
+      revision: `${base}..HEAD`,
+      paths: ['a.txt'],
+      context_lines: 0,
+    });
     expect(wide.data.files[0]?.patch).toContain('\n two\n');
     expect(narrow.data.files[0]?.patch).not.toContain('\n two\n');
     expect(narrow.data.files[0]?.patch).toContain('@@ -3 +3 @@');
@@ -187,8 +195,12 @@ describe('git_diff', () => {
       const first = await callOk<DiffResult>(client, 'git_diff', {});
       const cursor = first.data.more?.cursor as string;
       expect(cursor).toBeTruthy();
-      expect(await callError(client, 'git_diff', { cursor, context_lines: 1 })).toMatch(/Argument `cursor`: belongs to a git_diff call with different arguments/);
-      expect(await callError(client, 'git_diff', { cursor: 'not-a-cursor' })).toMatch(/Argument `cursor`: is not a cursor this tool returned/);
+      expect(await callError(client, 'git_diff', { cursor, context_lines: 1 })).toMatch(
+        /Argument `cursor`: belongs to a git_diff call with different arguments/,
+      );
+      expect(await callError(client, 'git_diff', { cursor: 'not-a-cursor' })).toMatch(
+        /Argument `cursor`: is not a cursor this tool returned/,
+      );
       await close();
     } finally {
       await big.remove();
@@ -197,8 +209,12 @@ describe('git_diff', () => {
 
   it('rejects bad arguments with errors naming them', async () => {
     const { client, close } = await connect(['--repository', repo.path]);
-    expect(await callError(client, 'git_diff', { revision: '--output=/tmp/x' })).toMatch(/Argument `revision`: .*may not start with "-"/);
-    expect(await callError(client, 'git_diff', { revision: 'nope-branch' })).toMatch(/Argument `revision`: "nope-branch" is not a revision/);
+    expect(await callError(client, 'git_diff', { revision: '--output=/tmp/x' })).toMatch(
+      /Argument `revision`: .*may not start with "-"/,
+    );
+    expect(await callError(client, 'git_diff', { revision: 'nope-branch' })).toMatch(
+      /Argument `revision`: "nope-branch" is not a revision/,
+    );
     expect(await callError(client, 'git_diff', { revision: 'HEAD~1..HEAD', staged: true })).toMatch(/Argument `staged`/);
     expect(await callError(client, 'git_diff', { paths: ['../outside'] })).toMatch(/Argument `paths`: .*without "\.\."/);
     expect(await callError(client, 'git_diff', { paths: ['/etc/passwd'] })).toMatch(/Argument `paths`/);
@@ -209,7 +225,9 @@ describe('git_diff', () => {
   it('refuses a path that leads out of the repository through a symbolic link', async () => {
     await symlink(outside.path, path.join(repo.path, 'escape'));
     const { client, close } = await connect(['--repository', repo.path]);
-    expect(await callError(client, 'git_diff', { paths: ['escape/secret.txt'] })).toMatch(/Argument `paths`: .*leads outside the repository/);
+    expect(await callError(client, 'git_diff', { paths: ['escape/secret.txt'] })).toMatch(
+      /Argument `paths`: .*leads outside the repository/,
+    );
     await close();
   });
 });

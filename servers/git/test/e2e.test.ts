@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { type TempRepo, call, callError, callOk, connectHttp, connectStdio, startHttpBin } from '@patchbay/testing';
+import { call, callError, callOk, connectHttp, connectStdio, startHttpBin, type TempRepo } from '@patchbay/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, repoWithIdentity } from './helpers.js';
 
@@ -33,13 +33,17 @@ describe('patchbay-git bin', () => {
         const status = await callOk<{ unstaged: unknown[] }>(server.client, 'git_status', {});
         expect(status.data.unstaged).toHaveLength(12);
         const page = await callOk<{ files: Array<{ path: string }>; more?: { cursor?: string } }>(server.client, 'git_diff', {});
-        expect(page.text).toMatch(/^Unstaged changes \(working tree vs index\): 12 files changed, \+720 −720 \(files 1–\d+ of 12\)\ndiff --git a\/pages\/file-0.txt/);
-        const next = await callOk<{ files: Array<{ path: string }> }>(server.client, 'git_diff', { cursor: page.data.more?.cursor });
+        expect(page.text).toMatch(
+          /^Unstaged changes \(working tree vs index\): 12 files changed, \+720 −720 \(files 1–\d+ of 12\)\ndiff --git a\/pages\/file-0.txt/,
+        );
+        const next = await callOk<{ files: Array<{ path: string }> }>(server.client, 'git_diff', {
+          cursor: page.data.more?.cursor,
+        });
         expect(next.data.files[0]?.path).not.toBe(page.data.files[0]?.path);
         const resource = await server.client.readResource({ uri: `git://${name}/main/src/app.ts` });
         expect((resource.contents[0] as { text: string }).text).toBe('export const answer = 42;\n');
         const prompt = await server.client.getPrompt({ name: 'git_review_changes', arguments: { base: 'HEAD~1' } });
-        expect((prompt.messages[0]?.content as { text: string }).text).toContain('+changed');
+        expect(promptText(prompt)).toContain('+changed');
       } finally {
         await server.close();
       }
@@ -52,7 +56,9 @@ describe('patchbay-git bin', () => {
         await work.write('x.txt', 'y\n');
         const server = await connectStdio(BIN, ['--repository', work.path]);
         await callOk(server.client, 'git_add', { paths: ['x.txt'] });
-        const commit = await callOk<{ subject: string; files_changed: number }>(server.client, 'git_commit', { message: 'Change x' });
+        const commit = await callOk<{ subject: string; files_changed: number }>(server.client, 'git_commit', {
+          message: 'Change x',
+        });
         expect(commit.data).toMatchObject({ subject: 'Change x', files_changed: 1 });
         expect((await work.git('log', '-1', '--format=%s')).trim()).toBe('Change x');
         await server.close();
@@ -66,7 +72,7 @@ describe('patchbay-git bin', () => {
       }
     });
 
-    it('uses the client\'s MCP roots when no repository is configured', async () => {
+    it("uses the client's MCP roots when no repository is configured", async () => {
       const server = await connectStdio(BIN, [], { roots: [repo.path] });
       try {
         const log = await callOk<{ commits: unknown[] }>(server.client, 'git_log', {});
@@ -113,7 +119,7 @@ describe('patchbay-git bin', () => {
         await work.git('add', 'h.txt');
         for (let i = 0; i < 2; i++) {
           const prompt = await client.getPrompt({ name: 'git_commit_message', arguments: {} });
-          expect((prompt.messages[0]?.content as { text: string }).text).toContain('+staged over http');
+          expect(promptText(prompt)).toContain('+staged over http');
         }
         await close();
       } finally {
@@ -141,3 +147,8 @@ describe('patchbay-git bin', () => {
     });
   });
 });
+
+/** The text of a prompt's first message. */
+function promptText(prompt: { messages: Array<{ content: unknown }> }): string {
+  return (prompt.messages[0]?.content as { text?: string } | undefined)?.text ?? '';
+}

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Connected, type InMemoryOptions, type TempRepo, connectInMemory, tempRepo } from '@patchbay/testing';
+import { type Connected, connectInMemory, type InMemoryOptions, type TempRepo, tempRepo } from '@patchbay/testing';
 import type { GitServices } from '../src/client.js';
 import { gitConnector } from '../src/connector.js';
 

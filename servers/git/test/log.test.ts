@@ -1,4 +1,4 @@
-import { type TempRepo, callError, callOk, generatedRepo, tempRepo } from '@patchbay/testing';
+import { callError, callOk, generatedRepo, type TempRepo, tempRepo } from '@patchbay/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from './helpers.js';
 
@@ -34,10 +34,15 @@ describe('git_log', () => {
 
   it('pages with skip and says how to get older commits', async () => {
     const { client, close } = await connect(['--repository', repo.path]);
-    const first = await callOk<{ commits: unknown[]; more?: { omitted: number; hint: string } }>(client, 'git_log', { max_count: 2 });
+    const first = await callOk<{ commits: unknown[]; more?: { omitted: number; hint: string } }>(client, 'git_log', {
+      max_count: 2,
+    });
     expect(first.data.commits).toHaveLength(2);
     expect(first.data.more?.hint).toContain('skip=2');
-    const second = await callOk<{ commits: Array<{ subject: string }>; more?: unknown }>(client, 'git_log', { max_count: 2, skip: 2 });
+    const second = await callOk<{ commits: Array<{ subject: string }>; more?: unknown }>(client, 'git_log', {
+      max_count: 2,
+      skip: 2,
+    });
     expect(second.data.commits.map((c) => c.subject)).toEqual(['Initial commit']);
     expect(second.data.more).toBeUndefined();
     await close();

@@ -1,6 +1,6 @@
 import { symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type TempDir, type TempRepo, callError, callOk, tempDir, tempRepo } from '@patchbay/testing';
+import { callError, callOk, type TempDir, type TempRepo, tempDir, tempRepo } from '@patchbay/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, repoWithIdentity } from './helpers.js';
 
@@ -12,10 +12,21 @@ beforeAll(async () => {
   repo = await repoWithIdentity();
   outside = await tempDir();
   await writeFile(path.join(outside.path, 'secret.txt'), 'TOP-SECRET needle\n');
-  first = await repo.commit('Create app', { 'src/app.ts': 'const a = 1;\nconst b = 2;\nconst c = 3;\n', 'README.md': '# needle in a haystack\n' }, '2024-01-01T10:00:00Z');
+  first = await repo.commit(
+    'Create app',
+    { 'src/app.ts': 'const a = 1;\nconst b = 2;\nconst c = 3;\n', 'README.md': '# needle in a haystack\n' },
+    '2024-01-01T10:00:00Z',
+  );
   await symlink(path.join(outside.path, 'secret.txt'), path.join(repo.path, 'secret-link'));
   await symlink(outside.path, path.join(repo.path, 'outside-dir'));
-  second = await repo.commit('Change b', { 'src/app.ts': 'const a = 1;\nconst b = 20; // needle\nconst c = 3;\n', 'src/util/strings.ts': 'export const needle = "--output=x";\n' }, '2024-02-01T10:00:00Z');
+  second = await repo.commit(
+    'Change b',
+    {
+      'src/app.ts': 'const a = 1;\nconst b = 20; // needle\nconst c = 3;\n',
+      'src/util/strings.ts': 'export const needle = "--output=x";\n',
+    },
+    '2024-02-01T10:00:00Z',
+  );
   await repo.git('tag', 'v1', first);
   await repo.git('tag', '-a', 'v2', '-m', 'Second release', second);
   await repo.git('branch', 'feature/login', first);
@@ -30,7 +41,15 @@ afterAll(async () => {
 
 interface Blame {
   path: string;
-  ranges: Array<{ commit: string; author: string; date: string; summary: string; start_line: number; end_line: number; content: string }>;
+  ranges: Array<{
+    commit: string;
+    author: string;
+    date: string;
+    summary: string;
+    start_line: number;
+    end_line: number;
+    content: string;
+  }>;
   more?: { hint: string };
 }
 
@@ -43,7 +62,11 @@ describe('git_blame', () => {
       [second.slice(0, 7), 2, 2, 'Change b'],
       ['0000000', 3, 3, 'Version of src/app.ts from src/app.ts'],
     ]);
-    expect(result.data.ranges[0]).toMatchObject({ author: 'Ada Lovelace', date: '2024-01-01T10:00:00Z', content: 'const a = 1;' });
+    expect(result.data.ranges[0]).toMatchObject({
+      author: 'Ada Lovelace',
+      date: '2024-01-01T10:00:00Z',
+      content: 'const a = 1;',
+    });
     expect(result.data.ranges[2]?.author).toBe('Not committed yet');
     expect(result.text).toContain(`${first.slice(0, 10)} 2024-01-01 Ada Lovelace: Create app\n    1  const a = 1;`);
     expect(result.text).toContain('uncommitted\n    3  const c = 30;');
@@ -80,14 +103,28 @@ describe('git_blame', () => {
 
   it('rejects bad arguments and paths that leave the repository', async () => {
     const { client, close } = await connect(['--repository', repo.path]);
-    expect(await callError(client, 'git_blame', { path: 'nope.ts', revision: 'HEAD' })).toMatch(/Argument `path`: "nope.ts" does not exist/);
-    expect(await callError(client, 'git_blame', { path: 'src/app.ts', start_line: 99 })).toMatch(/Argument `start_line`: is past the end/);
-    expect(await callError(client, 'git_blame', { path: 'src/app.ts', start_line: 3, end_line: 2 })).toMatch(/Argument `end_line`/);
-    expect(await callError(client, 'git_blame', { path: 'src/app.ts', revision: '-L1,2' })).toMatch(/Argument `revision`: .*may not start with "-"/);
-    expect(await callError(client, 'git_blame', { path: '--contents=/etc/passwd' })).toMatch(/Argument `path`: .*may not start with "-"/);
+    expect(await callError(client, 'git_blame', { path: 'nope.ts', revision: 'HEAD' })).toMatch(
+      /Argument `path`: "nope.ts" does not exist/,
+    );
+    expect(await callError(client, 'git_blame', { path: 'src/app.ts', start_line: 99 })).toMatch(
+      /Argument `start_line`: is past the end/,
+    );
+    expect(await callError(client, 'git_blame', { path: 'src/app.ts', start_line: 3, end_line: 2 })).toMatch(
+      /Argument `end_line`/,
+    );
+    expect(await callError(client, 'git_blame', { path: 'src/app.ts', revision: '-L1,2' })).toMatch(
+      /Argument `revision`: .*may not start with "-"/,
+    );
+    expect(await callError(client, 'git_blame', { path: '--contents=/etc/passwd' })).toMatch(
+      /Argument `path`: .*may not start with "-"/,
+    );
     expect(await callError(client, 'git_blame', { path: '../../../etc/passwd' })).toMatch(/Argument `path`/);
-    expect(await callError(client, 'git_blame', { path: 'secret-link' })).toMatch(/Argument `path`: .*leads outside the repository/);
-    expect(await callError(client, 'git_blame', { path: 'outside-dir/secret.txt' })).toMatch(/Argument `path`: .*leads outside the repository/);
+    expect(await callError(client, 'git_blame', { path: 'secret-link' })).toMatch(
+      /Argument `path`: .*leads outside the repository/,
+    );
+    expect(await callError(client, 'git_blame', { path: 'outside-dir/secret.txt' })).toMatch(
+      /Argument `path`: .*leads outside the repository/,
+    );
     await close();
   });
 });
@@ -109,7 +146,16 @@ describe('git_branches and git_tags', () => {
 
   interface Branches {
     current: string | null;
-    branches: Array<{ name: string; current?: boolean; remote?: boolean; upstream?: string; ahead?: number; behind?: number; commit: string; subject: string }>;
+    branches: Array<{
+      name: string;
+      current?: boolean;
+      remote?: boolean;
+      upstream?: string;
+      ahead?: number;
+      behind?: number;
+      commit: string;
+      subject: string;
+    }>;
     more?: { omitted: number };
   }
 
@@ -119,7 +165,13 @@ describe('git_branches and git_tags', () => {
     const result = await callOk<Branches>(client, 'git_branches', {});
     expect(result.data.current).toBe('main');
     expect(result.data.branches.map((b) => b.name).sort()).toEqual(['feature/login', 'hotfix', 'main']);
-    expect(result.data.branches.find((b) => b.name === 'main')).toMatchObject({ current: true, upstream: 'origin/main', ahead: 1, behind: 0, subject: 'Local only' });
+    expect(result.data.branches.find((b) => b.name === 'main')).toMatchObject({
+      current: true,
+      upstream: 'origin/main',
+      ahead: 1,
+      behind: 0,
+      subject: 'Local only',
+    });
     expect(result.text).toMatch(/^\* main [0-9a-f]{10} \[origin\/main: ahead 1, behind 0\]/m);
     await close();
   });
@@ -150,11 +202,19 @@ describe('git_branches and git_tags', () => {
 
   it('lists tags newest first, telling annotated from lightweight', async () => {
     const { client, close } = await connect(['--repository', repo.path]);
-    const result = await callOk<{ tags: Array<{ name: string; commit: string; annotated: boolean; subject: string }> }>(client, 'git_tags', {});
+    const result = await callOk<{ tags: Array<{ name: string; commit: string; annotated: boolean; subject: string }> }>(
+      client,
+      'git_tags',
+      {},
+    );
     expect(result.data.tags.map((t) => t.name)).toContain('v1');
     const v2 = result.data.tags.find((t) => t.name === 'v2');
     expect(v2).toMatchObject({ commit: second, annotated: true, subject: 'Second release' });
-    expect(result.data.tags.find((t) => t.name === 'v1')).toMatchObject({ commit: first, annotated: false, subject: 'Create app' });
+    expect(result.data.tags.find((t) => t.name === 'v1')).toMatchObject({
+      commit: first,
+      annotated: false,
+      subject: 'Create app',
+    });
     const filtered = await callOk<{ tags: Array<{ name: string }> }>(client, 'git_tags', { contains: 'v2' });
     expect(filtered.data.tags.map((t) => t.name)).toEqual(['v2']);
     await close();
@@ -211,12 +271,22 @@ describe('git_grep', () => {
       const { client, close } = await connect(['--repository', big.path]);
       const page1 = await callOk<Grep>(client, 'git_grep', { pattern: 'match', max_matches: 20 });
       expect(page1.data.matches).toHaveLength(20);
-      const page2 = await callOk<Grep>(client, 'git_grep', { pattern: 'match', max_matches: 20, cursor: page1.data.more?.cursor });
+      const page2 = await callOk<Grep>(client, 'git_grep', {
+        pattern: 'match',
+        max_matches: 20,
+        cursor: page1.data.more?.cursor,
+      });
       expect(page2.data.matches[0]?.text).toBe('match 20');
-      const page3 = await callOk<Grep>(client, 'git_grep', { pattern: 'match', max_matches: 20, cursor: page2.data.more?.cursor });
+      const page3 = await callOk<Grep>(client, 'git_grep', {
+        pattern: 'match',
+        max_matches: 20,
+        cursor: page2.data.more?.cursor,
+      });
       expect(page3.data.matches).toHaveLength(10);
       expect(page3.data.more).toBeUndefined();
-      expect(await callError(client, 'git_grep', { pattern: 'other', cursor: page1.data.more?.cursor })).toMatch(/Argument `cursor`/);
+      expect(await callError(client, 'git_grep', { pattern: 'other', cursor: page1.data.more?.cursor })).toMatch(
+        /Argument `cursor`/,
+      );
       await close();
     } finally {
       await big.remove();
@@ -225,12 +295,20 @@ describe('git_grep', () => {
 
   it('rejects bad arguments with errors naming them', async () => {
     const { client, close } = await connect(['--repository', repo.path]);
-    expect(await callError(client, 'git_grep', { pattern: 'a(' })).toMatch(/Argument `pattern`: is not a valid extended regular expression/);
+    expect(await callError(client, 'git_grep', { pattern: 'a(' })).toMatch(
+      /Argument `pattern`: is not a valid extended regular expression/,
+    );
     expect(await callError(client, 'git_grep', { pattern: 'a\nb' })).toMatch(/Argument `pattern`/);
-    expect(await callError(client, 'git_grep', { pattern: 'x', revision: '--open-files-in-pager=touch /tmp/p' })).toMatch(/Argument `revision`/);
+    expect(await callError(client, 'git_grep', { pattern: 'x', revision: '--open-files-in-pager=touch /tmp/p' })).toMatch(
+      /Argument `revision`/,
+    );
     expect(await callError(client, 'git_grep', { pattern: 'x', paths: ['-O'] })).toMatch(/Argument `paths`/);
-    expect(await callError(client, 'git_grep', { pattern: 'x', paths: ['outside-dir'] })).toMatch(/Argument `paths`: .*leads outside/);
-    expect(await callError(client, 'git_grep', { pattern: 'x', revision: 'nope' })).toMatch(/Argument `revision`: "nope" is not a revision/);
+    expect(await callError(client, 'git_grep', { pattern: 'x', paths: ['outside-dir'] })).toMatch(
+      /Argument `paths`: .*leads outside/,
+    );
+    expect(await callError(client, 'git_grep', { pattern: 'x', revision: 'nope' })).toMatch(
+      /Argument `revision`: "nope" is not a revision/,
+    );
     await close();
   });
 });
@@ -299,7 +377,9 @@ describe('git_files', () => {
 
   it('rejects bad arguments with errors naming them', async () => {
     const { client, close } = await connect(['--repository', repo.path]);
-    expect(await callError(client, 'git_files', { path: 'nothing-here' })).toMatch(/Argument `path`: "nothing-here" is not a folder/);
+    expect(await callError(client, 'git_files', { path: 'nothing-here' })).toMatch(
+      /Argument `path`: "nothing-here" is not a folder/,
+    );
     expect(await callError(client, 'git_files', { revision: '--output=x' })).toMatch(/Argument `revision`/);
     expect(await callError(client, 'git_files', { path: '../..' })).toMatch(/Argument `path`/);
     await close();

@@ -1,4 +1,4 @@
-import { type TempDir, type TempRepo, callError, callOk, git, tempDir, tempRepo } from '@patchbay/testing';
+import { callError, callOk, git, type TempDir, type TempRepo, tempDir, tempRepo } from '@patchbay/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connect, repoWithIdentity } from './helpers.js';
 
@@ -17,7 +17,8 @@ async function pushFromElsewhere(message: string, files: Record<string, string>)
   const dir = `${other.path}/clone`;
   await git(other.path, 'clone', '-q', bare.path, dir).catch(() => undefined);
   await git(dir, 'pull', '-q', '--ff-only').catch(() => undefined);
-  for (const [name, content] of Object.entries(files)) await import('node:fs/promises').then((fs) => fs.writeFile(`${dir}/${name}`, content));
+  for (const [name, content] of Object.entries(files))
+    await import('node:fs/promises').then((fs) => fs.writeFile(`${dir}/${name}`, content));
   await git(dir, 'add', '-A');
   await git(dir, 'commit', '-q', '-m', message);
   await git(dir, 'push', '-q', 'origin', 'HEAD');
@@ -56,9 +57,15 @@ describe('git_fetch', () => {
     await pushFromElsewhere('Remote work', { 'remote.txt': 'r\n' });
     const before = (await work.git('rev-parse', 'origin/main')).trim();
     const { client, close } = await connect(['--repository', work.path, ...REMOTE]);
-    const result = await callOk<{ remote: string; changes: Array<{ ref: string; change: string; from?: string; to?: string }> }>(client, 'git_fetch', {});
+    const result = await callOk<{ remote: string; changes: Array<{ ref: string; change: string; from?: string; to?: string }> }>(
+      client,
+      'git_fetch',
+      {},
+    );
     expect(result.data.remote).toBe('origin');
-    expect(result.data.changes).toEqual([{ ref: 'origin/main', change: 'updated', from: before, to: expect.stringMatching(/^[0-9a-f]{40}$/) }]);
+    expect(result.data.changes).toEqual([
+      { ref: 'origin/main', change: 'updated', from: before, to: expect.stringMatching(/^[0-9a-f]{40}$/) },
+    ]);
     // The local branch did not move.
     expect((await work.git('log', '-1', '--format=%s', 'main')).trim()).toBe('Initial');
     const again = await callOk<{ changes: unknown[] }>(client, 'git_fetch', { remote: 'origin' });
@@ -79,16 +86,24 @@ describe('git_fetch', () => {
 
   it('takes remotes by name only: URLs, options and unknown names are refused', async () => {
     const { client, close } = await connect(['--repository', work.path, ...REMOTE]);
-    expect(await callError(client, 'git_fetch', { remote: '--upload-pack=touch /tmp/pwned' })).toMatch(/Argument `remote`: .*may not start with "-"/);
-    expect(await callError(client, 'git_fetch', { remote: 'https://evil.example.com/x.git' })).toMatch(/Argument `remote`: .*not a remote name/);
-    expect(await callError(client, 'git_fetch', { remote: 'upstream' })).toMatch(/Argument `remote`: there is no remote named "upstream".*origin/);
+    expect(await callError(client, 'git_fetch', { remote: '--upload-pack=touch /tmp/pwned' })).toMatch(
+      /Argument `remote`: .*may not start with "-"/,
+    );
+    expect(await callError(client, 'git_fetch', { remote: 'https://evil.example.com/x.git' })).toMatch(
+      /Argument `remote`: .*not a remote name/,
+    );
+    expect(await callError(client, 'git_fetch', { remote: 'upstream' })).toMatch(
+      /Argument `remote`: there is no remote named "upstream".*origin/,
+    );
     await close();
   });
 
   it('reports an unreachable remote as a fixable error', async () => {
     await work.git('remote', 'add', 'gone', `${other.path}/does-not-exist.git`);
     const { client, close } = await connect(['--repository', work.path, ...REMOTE]);
-    expect(await callError(client, 'git_fetch', { remote: 'gone' })).toMatch(/Fetching from gone failed: .*does not appear to be a git repository/);
+    expect(await callError(client, 'git_fetch', { remote: 'gone' })).toMatch(
+      /Fetching from gone failed: .*does not appear to be a git repository/,
+    );
     await close();
   });
 });
@@ -170,7 +185,9 @@ describe('git_push', () => {
     await work.git('reset', '-q', '--hard', 'HEAD~1');
     await work.commit('Rewritten', { 'z.txt': 'zz\n' });
     const denied = await connect(['--repository', work.path, ...REMOTE]);
-    expect(await callError(denied.client, 'git_push', { force: true })).toMatch(/Argument `force`: force-push is disabled.*--allow-force-push/);
+    expect(await callError(denied.client, 'git_push', { force: true })).toMatch(
+      /Argument `force`: force-push is disabled.*--allow-force-push/,
+    );
     expect(await callError(denied.client, 'git_push', {})).toMatch(/rejected/);
     await denied.close();
     const allowed = await connect(['--repository', work.path, ...REMOTE, '--allow-force-push']);
@@ -187,8 +204,12 @@ describe('git_push', () => {
   it('rejects branch names that would be options or force refspecs', async () => {
     const { client, close } = await connect(['--repository', work.path, ...REMOTE, '--allow-force-push']);
     expect(await callError(client, 'git_push', { branch: '--mirror' })).toMatch(/Argument `branch`/);
-    expect(await callError(client, 'git_push', { branch: '+main' })).toMatch(/Argument `branch`: there is no local branch named "\+main"/);
-    expect(await callError(client, 'git_push', { branch: 'main:other' })).toMatch(/Argument `branch`: "main:other" is not a valid git ref name/);
+    expect(await callError(client, 'git_push', { branch: '+main' })).toMatch(
+      /Argument `branch`: there is no local branch named "\+main"/,
+    );
+    expect(await callError(client, 'git_push', { branch: 'main:other' })).toMatch(
+      /Argument `branch`: "main:other" is not a valid git ref name/,
+    );
     expect(await callError(client, 'git_push', { remote: '--receive-pack=touch /tmp/x' })).toMatch(/Argument `remote`/);
     await close();
   });

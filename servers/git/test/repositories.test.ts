@@ -1,6 +1,6 @@
 import { mkdir, symlink } from 'node:fs/promises';
 import path from 'node:path';
-import { type TempDir, type TempRepo, call, callError, callOk, tempDir, tempRepo } from '@patchbay/testing';
+import { call, callError, callOk, type TempDir, type TempRepo, tempDir, tempRepo } from '@patchbay/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, repoWithIdentity } from './helpers.js';
 
@@ -37,23 +37,29 @@ describe('repository resolution', () => {
     await close();
   });
 
-  it('uses a repository inside the client\'s MCP roots when none is configured', async () => {
+  it("uses a repository inside the client's MCP roots when none is configured", async () => {
     const { client, close } = await connect([], { roots: [repo.path] });
     const log = await callOk<{ commits: Array<{ subject: string }> }>(client, 'git_log', {});
     expect(subjects(log.data)).toEqual(['In repo']);
     const inSub = await callOk<{ repository: string }>(client, 'git_status', { repository: path.join(repo.path, 'sub') });
     expect(inSub.data.repository).toBe(repo.path);
-    expect(await callError(client, 'git_log', { repository: elsewhere.path })).toMatch(/Argument `repository`: .*outside the allowed locations/);
+    expect(await callError(client, 'git_log', { repository: elsewhere.path })).toMatch(
+      /Argument `repository`: .*outside the allowed locations/,
+    );
     await close();
   });
 
   it('lets a root that holds several repositories reach each of them by path', async () => {
     const { client, close } = await connect([], { roots: [parent.path] });
     const one = await callOk<{ commits: Array<{ subject: string }> }>(client, 'git_log', { repository: repo.path });
-    const two = await callOk<{ commits: Array<{ subject: string }> }>(client, 'git_log', { repository: path.relative(parent.path, sibling.path) });
+    const two = await callOk<{ commits: Array<{ subject: string }> }>(client, 'git_log', {
+      repository: path.relative(parent.path, sibling.path),
+    });
     expect([subjects(one.data), subjects(two.data)]).toEqual([['In repo'], ['In sibling']]);
     expect(await callError(client, 'git_log', {})).toMatch(/is not inside a git repository/);
-    expect(await callError(client, 'git_log', { repository: path.join(parent.path, 'plain-folder') })).toMatch(/Argument `repository`: .*is not inside a git repository.*\.git/);
+    expect(await callError(client, 'git_log', { repository: path.join(parent.path, 'plain-folder') })).toMatch(
+      /Argument `repository`: .*is not inside a git repository.*\.git/,
+    );
     await close();
   });
 
@@ -90,8 +96,12 @@ describe('repository resolution', () => {
   });
 
   it('refuses to start with a configured folder or clone root that does not exist', async () => {
-    await expect(connect(['--repository', path.join(parent.path, 'missing')])).rejects.toThrow(/--repository: ".*missing" is not a folder that exists/);
-    await expect(connect(['--clone-root', path.join(parent.path, 'missing-root')])).rejects.toThrow(/--clone-root: .*create it first/);
+    await expect(connect(['--repository', path.join(parent.path, 'missing')])).rejects.toThrow(
+      /--repository: ".*missing" is not a folder that exists/,
+    );
+    await expect(connect(['--clone-root', path.join(parent.path, 'missing-root')])).rejects.toThrow(
+      /--clone-root: .*create it first/,
+    );
   });
 
   it('answers a malformed argument with an error result, not a crash', async () => {

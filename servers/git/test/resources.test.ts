@@ -12,7 +12,8 @@ let first: string;
 const TEMPLATE = 'git://{repository}/{ref}/{+path}';
 
 /** The first content of a resource read, text or blob. */
-const firstContent = (result: { contents: unknown[] }) => result.contents[0] as { uri: string; mimeType?: string; text?: string; blob?: string } | undefined;
+const firstContent = (result: { contents: unknown[] }) =>
+  result.contents[0] as { uri: string; mimeType?: string; text?: string; blob?: string } | undefined;
 
 beforeAll(async () => {
   repo = await repoWithIdentity();
@@ -20,7 +21,11 @@ beforeAll(async () => {
   outside = await tempDir();
   await writeFile(path.join(outside.path, 'secret.txt'), 'TOP-SECRET\n');
   name = path.basename(repo.path);
-  first = await repo.commit('First', { 'README.md': '# First\n', 'src/app.ts': 'export const v = 1;\n', 'src/lib/util.ts': 'export {};\n' });
+  first = await repo.commit('First', {
+    'README.md': '# First\n',
+    'src/app.ts': 'export const v = 1;\n',
+    'src/lib/util.ts': 'export {};\n',
+  });
   await symlink(path.join(outside.path, 'secret.txt'), path.join(repo.path, 'secret-link'));
   await repo.write('logo.bin', '\u0000\u0001binary\u0000');
   await repo.commit('Second', { 'src/app.ts': 'export const v = 2;\n' });
@@ -37,7 +42,11 @@ describe('git:// file resources', () => {
   it('reads a file at a branch, a commit, and a ref with a slash', async () => {
     const { client, close } = await connect(['--repository', repo.path]);
     const now = await client.readResource({ uri: `git://${name}/main/src/app.ts` });
-    expect(firstContent(now)).toMatchObject({ uri: `git://${name}/main/src/app.ts`, mimeType: 'text/x-typescript', text: 'export const v = 2;\n' });
+    expect(firstContent(now)).toMatchObject({
+      uri: `git://${name}/main/src/app.ts`,
+      mimeType: 'text/x-typescript',
+      text: 'export const v = 2;\n',
+    });
     const then = await client.readResource({ uri: `git://${name}/${first}/src/app.ts` });
     expect(firstContent(then)?.text).toBe('export const v = 1;\n');
     const branch = await client.readResource({ uri: `git://${name}/feature%2Fx/README.md` });
@@ -81,11 +90,21 @@ describe('git:// file resources', () => {
 
   it('refuses unknown repositories, repositories outside the allowed ones, bad refs and escaping paths', async () => {
     const { client, close } = await connect(['--repository', repo.path]);
-    await expect(client.readResource({ uri: 'git://nope/main/README.md' })).rejects.toThrow(/no configured repository is called "nope"/);
-    await expect(client.readResource({ uri: `git://${encodeURIComponent(second.path)}/main/other.txt` })).rejects.toThrow(/outside the allowed locations/);
-    await expect(client.readResource({ uri: `git://${name}/--output%3D%2Ftmp%2Fx/README.md` })).rejects.toThrow(/Argument `ref`: .*may not start with "-"/);
-    await expect(client.readResource({ uri: `git://${name}/main/..%2F..%2Fetc%2Fpasswd` })).rejects.toThrow(/Argument `path`: .*without "\.\."/);
-    await expect(client.readResource({ uri: `git://${name}/main/missing.txt` })).rejects.toThrow(/Argument `path`: "missing.txt" does not exist at main/);
+    await expect(client.readResource({ uri: 'git://nope/main/README.md' })).rejects.toThrow(
+      /no configured repository is called "nope"/,
+    );
+    await expect(client.readResource({ uri: `git://${encodeURIComponent(second.path)}/main/other.txt` })).rejects.toThrow(
+      /outside the allowed locations/,
+    );
+    await expect(client.readResource({ uri: `git://${name}/--output%3D%2Ftmp%2Fx/README.md` })).rejects.toThrow(
+      /Argument `ref`: .*may not start with "-"/,
+    );
+    await expect(client.readResource({ uri: `git://${name}/main/..%2F..%2Fetc%2Fpasswd` })).rejects.toThrow(
+      /Argument `path`: .*without "\.\."/,
+    );
+    await expect(client.readResource({ uri: `git://${name}/main/missing.txt` })).rejects.toThrow(
+      /Argument `path`: "missing.txt" does not exist at main/,
+    );
     await close();
   });
 
@@ -94,11 +113,23 @@ describe('git:// file resources', () => {
     const ref = { type: 'ref/resource' as const, uri: TEMPLATE };
     const repositories = await client.complete({ ref, argument: { name: 'repository', value: '' } });
     expect(repositories.completion.values.sort()).toEqual([path.basename(repo.path), path.basename(second.path)].sort());
-    const refs = await client.complete({ ref, argument: { name: 'ref', value: 'fe' }, context: { arguments: { repository: name } } });
+    const refs = await client.complete({
+      ref,
+      argument: { name: 'ref', value: 'fe' },
+      context: { arguments: { repository: name } },
+    });
     expect(refs.completion.values).toEqual(['feature%2Fx']);
-    const top = await client.complete({ ref, argument: { name: 'path', value: 's' }, context: { arguments: { repository: name, ref: 'main' } } });
+    const top = await client.complete({
+      ref,
+      argument: { name: 'path', value: 's' },
+      context: { arguments: { repository: name, ref: 'main' } },
+    });
     expect(top.completion.values).toEqual(['secret-link', 'src/']);
-    const inner = await client.complete({ ref, argument: { name: 'path', value: 'src/' }, context: { arguments: { repository: name, ref: 'main' } } });
+    const inner = await client.complete({
+      ref,
+      argument: { name: 'path', value: 'src/' },
+      context: { arguments: { repository: name, ref: 'main' } },
+    });
     expect(inner.completion.values).toEqual(['src/app.ts', 'src/lib/']);
     await close();
   });
@@ -111,7 +142,7 @@ describe('prompts', () => {
     try {
       const { client, close } = await connect(['--repository', repo.path]);
       const prompt = await client.getPrompt({ name: 'git_commit_message', arguments: {} });
-      const text = (prompt.messages[0]?.content as { text: string }).text;
+      const text = promptText(prompt);
       expect(text).toContain('Write a commit message for the staged changes');
       expect(text).toContain('Second\nFirst');
       expect(text).toContain('-export const v = 2;\n+export const v = 3;');
@@ -138,13 +169,18 @@ describe('prompts', () => {
       await work.git('add', 'b.txt');
       const { client, close } = await connect(['--repository', work.path]);
       const prompt = await client.getPrompt({ name: 'git_review_changes', arguments: {} });
-      const text = (prompt.messages[0]?.content as { text: string }).text;
+      const text = promptText(prompt);
       expect(prompt.description).toContain('against main');
       expect(text).toMatch(/Commits on the branch:\n[0-9a-f]+ Topic change/);
       expect(text).toContain('+topic');
       expect(text).toContain('+uncommitted');
-      await expect(client.getPrompt({ name: 'git_review_changes', arguments: { base: '--output=x' } })).rejects.toThrow(/Argument `base`/);
-      const bases = await client.complete({ ref: { type: 'ref/prompt', name: 'git_review_changes' }, argument: { name: 'base', value: 'ma' } });
+      await expect(client.getPrompt({ name: 'git_review_changes', arguments: { base: '--output=x' } })).rejects.toThrow(
+        /Argument `base`/,
+      );
+      const bases = await client.complete({
+        ref: { type: 'ref/prompt', name: 'git_review_changes' },
+        argument: { name: 'base', value: 'ma' },
+      });
       expect(bases.completion.values).toEqual(['main']);
       await close();
     } finally {
@@ -154,7 +190,14 @@ describe('prompts', () => {
 
   it('asks which repository when several are configured', async () => {
     const { client, close } = await connect(['--repository', repo.path, '--repository', second.path]);
-    await expect(client.getPrompt({ name: 'git_review_changes', arguments: {} })).rejects.toThrow(/Argument `repository`: is required/);
+    await expect(client.getPrompt({ name: 'git_review_changes', arguments: {} })).rejects.toThrow(
+      /Argument `repository`: is required/,
+    );
     await close();
   });
 });
+
+/** The text of a prompt's first message. */
+function promptText(prompt: { messages: Array<{ content: unknown }> }): string {
+  return (prompt.messages[0]?.content as { text?: string } | undefined)?.text ?? '';
+}

@@ -1,6 +1,6 @@
 import { symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type TempDir, type TempRepo, callError, callOk, tempDir } from '@patchbay/testing';
+import { callError, callOk, type TempDir, type TempRepo, tempDir } from '@patchbay/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, repoWithIdentity } from './helpers.js';
 
@@ -43,7 +43,18 @@ describe('git_show', () => {
     await repo.commit('Side work', { 'side.txt': 'side\n' });
     await repo.git('checkout', '-q', 'main');
     await repo.commit('Main work', { 'main.txt': 'main\n' });
-    await repo.git('-c', 'user.name=Grace Hopper', '-c', 'user.email=grace@example.com', 'merge', '-q', '--no-ff', '-m', 'Merge side', 'side');
+    await repo.git(
+      '-c',
+      'user.name=Grace Hopper',
+      '-c',
+      'user.email=grace@example.com',
+      'merge',
+      '-q',
+      '--no-ff',
+      '-m',
+      'Merge side',
+      'side',
+    );
   });
   afterAll(async () => {
     await repo.remove();
@@ -111,7 +122,14 @@ describe('git_show', () => {
   it('shows a file as it was at a revision, from a start line', async () => {
     const { client, close } = await connect(['--repository', repo.path]);
     const old = await callOk<ShowResult>(client, 'git_show', { revision: root, path: 'src/app.ts' });
-    expect(old.data.file).toMatchObject({ path: 'src/app.ts', binary: false, content: 'export const version = 1;', start_line: 1, end_line: 1, total_lines: 1 });
+    expect(old.data.file).toMatchObject({
+      path: 'src/app.ts',
+      binary: false,
+      content: 'export const version = 1;',
+      start_line: 1,
+      end_line: 1,
+      total_lines: 1,
+    });
     expect(old.text).toBe(`src/app.ts at ${root}: lines 1–1 of 1 (26 B)\nexport const version = 1;`);
     expect(old.data.more).toBeUndefined();
     await close();
@@ -135,7 +153,9 @@ describe('git_show', () => {
       const minified = await callOk<ShowResult>(client, 'git_show', { path: 'min.js' });
       expect(minified.data.file?.content?.length).toBeGreaterThan(1000);
       expect(minified.data.more?.hint).toContain('start_line=2');
-      expect(await callError(client, 'git_show', { path: 'long.txt', start_line: 5000 })).toMatch(/Argument `start_line`: is past the end/);
+      expect(await callError(client, 'git_show', { path: 'long.txt', start_line: 5000 })).toMatch(
+        /Argument `start_line`: is past the end/,
+      );
       await close();
     } finally {
       await big.remove();
@@ -158,13 +178,19 @@ describe('git_show', () => {
 
   it('rejects bad arguments with errors naming them', async () => {
     const { client, close } = await connect(['--repository', repo.path]);
-    expect(await callError(client, 'git_show', { path: 'missing.txt' })).toMatch(/Argument `path`: "missing.txt" does not exist at HEAD/);
+    expect(await callError(client, 'git_show', { path: 'missing.txt' })).toMatch(
+      /Argument `path`: "missing.txt" does not exist at HEAD/,
+    );
     expect(await callError(client, 'git_show', { path: '../../etc/passwd' })).toMatch(/Argument `path`/);
     expect(await callError(client, 'git_show', { path: '/etc/passwd' })).toMatch(/Argument `path`/);
     expect(await callError(client, 'git_show', { path: '.git/config' })).toMatch(/Argument `path`: .*inside \.git/);
-    expect(await callError(client, 'git_show', { revision: '--output=/tmp/x' })).toMatch(/Argument `revision`: .*may not start with "-"/);
+    expect(await callError(client, 'git_show', { revision: '--output=/tmp/x' })).toMatch(
+      /Argument `revision`: .*may not start with "-"/,
+    );
     expect(await callError(client, 'git_show', { revision: 'HEAD~1..HEAD' })).toMatch(/Argument `revision`: .*is a range/);
-    expect(await callError(client, 'git_show', { revision: 'no-such-ref' })).toMatch(/Argument `revision`: "no-such-ref" is not a revision/);
+    expect(await callError(client, 'git_show', { revision: 'no-such-ref' })).toMatch(
+      /Argument `revision`: "no-such-ref" is not a revision/,
+    );
     expect(await callError(client, 'git_show', { revision: 'no-such-ref', path: 'README.md' })).toMatch(/Argument `revision`/);
     await close();
   });

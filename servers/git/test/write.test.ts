@@ -1,6 +1,6 @@
 import { readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type TempDir, type TempRepo, callError, callOk, tempDir, tempRepo } from '@patchbay/testing';
+import { callError, callOk, type TempDir, type TempRepo, tempDir, tempRepo } from '@patchbay/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connect, repoWithIdentity } from './helpers.js';
 
@@ -50,9 +50,13 @@ describe('git_add', () => {
     expect(await callError(client, 'git_add', {})).toMatch(/Argument `paths`: is empty/);
     expect(await callError(client, 'git_add', { paths: ['../x'] })).toMatch(/Argument `paths`/);
     expect(await callError(client, 'git_add', { paths: ['--all'] })).toMatch(/Argument `paths`: .*may not start with "-"/);
-    expect(await callError(client, 'git_add', { paths: ['link/outside.txt'] })).toMatch(/Argument `paths`: .*leads outside the repository/);
+    expect(await callError(client, 'git_add', { paths: ['link/outside.txt'] })).toMatch(
+      /Argument `paths`: .*leads outside the repository/,
+    );
     expect(await callError(client, 'git_add', { paths: ['.git/config'] })).toMatch(/Argument `paths`: .*inside \.git/);
-    expect(await callError(client, 'git_add', { paths: ['missing.txt'] })).toMatch(/Argument `paths`: "missing.txt" does not exist/);
+    expect(await callError(client, 'git_add', { paths: ['missing.txt'] })).toMatch(
+      /Argument `paths`: "missing.txt" does not exist/,
+    );
     expect(await porcelain()).toBe('?? link');
     await close();
   });
@@ -63,12 +67,23 @@ describe('git_commit', () => {
     await repo.write('src/app.ts', 'export const x = 2;\n');
     await repo.git('add', 'src/app.ts');
     const { client, close } = await connect(['--repository', repo.path]);
-    const result = await callOk<{ commit: string; branch: string; subject: string; files_changed: number; insertions: number; deletions: number; signed: boolean }>(
-      client,
-      'git_commit',
-      { message: '--amend is not an option here\n\nBody line.' },
-    );
-    expect(result.data).toMatchObject({ branch: 'main', subject: '--amend is not an option here', files_changed: 1, insertions: 1, deletions: 1, signed: false });
+    const result = await callOk<{
+      commit: string;
+      branch: string;
+      subject: string;
+      files_changed: number;
+      insertions: number;
+      deletions: number;
+      signed: boolean;
+    }>(client, 'git_commit', { message: '--amend is not an option here\n\nBody line.' });
+    expect(result.data).toMatchObject({
+      branch: 'main',
+      subject: '--amend is not an option here',
+      files_changed: 1,
+      insertions: 1,
+      deletions: 1,
+      signed: false,
+    });
     expect(result.data.commit).toBe((await repo.git('rev-parse', 'HEAD')).trim());
     expect(await repo.git('log', '-1', '--format=%B')).toBe('--amend is not an option here\n\nBody line.\n\n');
     expect(await repo.git('log', '-1', '--format=%an')).toBe('Grace Hopper\n');
@@ -116,7 +131,9 @@ describe('git_commit', () => {
     await repo.write('README.md', 'changed\n');
     await repo.git('add', 'README.md');
     const { client, close } = await connect(['--repository', repo.path]);
-    expect(await callError(client, 'git_commit', { message: 'Blocked' })).toMatch(/git commit failed: lint failed: fix src\/app.ts/);
+    expect(await callError(client, 'git_commit', { message: 'Blocked' })).toMatch(
+      /git commit failed: lint failed: fix src\/app.ts/,
+    );
     await close();
   });
 
@@ -141,16 +158,28 @@ describe('git_create_branch and git_checkout', () => {
     const initial = (await repo.git('rev-parse', 'HEAD')).trim();
     await repo.commit('Second', { 'b.txt': 'b\n' });
     const { client, close } = await connect(['--repository', repo.path]);
-    const plain = await callOk<{ created: string; branch: string; checked_out: boolean }>(client, 'git_create_branch', { name: 'feature/x' });
+    const plain = await callOk<{ created: string; branch: string; checked_out: boolean }>(client, 'git_create_branch', {
+      name: 'feature/x',
+    });
     expect(plain.data).toMatchObject({ created: 'feature/x', branch: 'main', checked_out: false });
-    const fromBase = await callOk<{ branch: string; commit: string }>(client, 'git_create_branch', { name: 'old', base: 'HEAD~1', checkout: true });
+    const fromBase = await callOk<{ branch: string; commit: string }>(client, 'git_create_branch', {
+      name: 'old',
+      base: 'HEAD~1',
+      checkout: true,
+    });
     expect(fromBase.data).toMatchObject({ branch: 'old', commit: initial });
     expect((await repo.git('branch', '--show-current')).trim()).toBe('old');
-    expect(await callError(client, 'git_create_branch', { name: 'old' })).toMatch(/Argument `name`: a branch named "old" already exists/);
+    expect(await callError(client, 'git_create_branch', { name: 'old' })).toMatch(
+      /Argument `name`: a branch named "old" already exists/,
+    );
     expect(await callError(client, 'git_create_branch', { name: '-f' })).toMatch(/Argument `name`: .*may not start with "-"/);
-    expect(await callError(client, 'git_create_branch', { name: 'a..b' })).toMatch(/Argument `name`: "a..b" is not a valid git ref name/);
+    expect(await callError(client, 'git_create_branch', { name: 'a..b' })).toMatch(
+      /Argument `name`: "a..b" is not a valid git ref name/,
+    );
     expect(await callError(client, 'git_create_branch', { name: 'x', base: '--orphan' })).toMatch(/Argument `base`/);
-    expect(await callError(client, 'git_create_branch', { name: 'y', base: 'nope' })).toMatch(/Argument `base`: "nope" is not a revision/);
+    expect(await callError(client, 'git_create_branch', { name: 'y', base: 'nope' })).toMatch(
+      /Argument `base`: "nope" is not a revision/,
+    );
     await close();
   });
 
@@ -196,7 +225,9 @@ describe('git_create_branch and git_checkout', () => {
       await repo.git('push', '-q', 'origin', 'main:feature');
       await repo.git('fetch', '-q', 'origin');
       const { client, close } = await connect(['--repository', repo.path]);
-      const result = await callOk<{ branch: string; created_tracking_branch?: string }>(client, 'git_checkout', { target: 'origin/feature' });
+      const result = await callOk<{ branch: string; created_tracking_branch?: string }>(client, 'git_checkout', {
+        target: 'origin/feature',
+      });
       expect(result.data).toMatchObject({ branch: 'feature', created_tracking_branch: 'feature' });
       expect((await repo.git('rev-parse', '--abbrev-ref', 'feature@{upstream}')).trim()).toBe('origin/feature');
       await close();
@@ -207,8 +238,12 @@ describe('git_create_branch and git_checkout', () => {
 
   it('rejects a target that is not a revision or looks like an option', async () => {
     const { client, close } = await connect(['--repository', repo.path]);
-    expect(await callError(client, 'git_checkout', { target: 'nowhere' })).toMatch(/Argument `target`: "nowhere" is not a revision/);
-    expect(await callError(client, 'git_checkout', { target: '--orphan=x' })).toMatch(/Argument `target`: .*may not start with "-"/);
+    expect(await callError(client, 'git_checkout', { target: 'nowhere' })).toMatch(
+      /Argument `target`: "nowhere" is not a revision/,
+    );
+    expect(await callError(client, 'git_checkout', { target: '--orphan=x' })).toMatch(
+      /Argument `target`: .*may not start with "-"/,
+    );
     await close();
   });
 });
@@ -248,7 +283,9 @@ describe('git_stash', () => {
     const { client, close } = await connect(['--repository', repo.path]);
     await callOk(client, 'git_stash', { action: 'push' });
     await repo.commit('Conflicting', { 'README.md': 'committed version\n' });
-    expect(await callError(client, 'git_stash', { action: 'pop' })).toMatch(/conflicted with the working tree in README.md.*kept/);
+    expect(await callError(client, 'git_stash', { action: 'pop' })).toMatch(
+      /conflicted with the working tree in README.md.*kept/,
+    );
     expect((await repo.git('stash', 'list')).trim().split('\n')).toHaveLength(1);
     await close();
   });
@@ -260,11 +297,16 @@ describe('git_create_tag', () => {
     const { client, close } = await connect(['--repository', repo.path]);
     const light = await callOk<{ tag: string; commit: string; annotated: boolean }>(client, 'git_create_tag', { name: 'v1.0.0' });
     expect(light.data).toEqual({ repository: expect.any(String), tag: 'v1.0.0', commit: head, annotated: false });
-    const annotated = await callOk<{ annotated: boolean }>(client, 'git_create_tag', { name: 'v1.0.1', message: 'Release 1.0.1\n\nNotes.' });
+    const annotated = await callOk<{ annotated: boolean }>(client, 'git_create_tag', {
+      name: 'v1.0.1',
+      message: 'Release 1.0.1\n\nNotes.',
+    });
     expect(annotated.data.annotated).toBe(true);
     expect((await repo.git('cat-file', '-t', 'v1.0.1')).trim()).toBe('tag');
     expect((await repo.git('tag', '-l', '--format=%(contents)', 'v1.0.1')).trim()).toBe('Release 1.0.1\n\nNotes.');
-    expect(await callError(client, 'git_create_tag', { name: 'v1.0.0', target: 'HEAD' })).toMatch(/Argument `name`: a tag named "v1.0.0" already exists/);
+    expect(await callError(client, 'git_create_tag', { name: 'v1.0.0', target: 'HEAD' })).toMatch(
+      /Argument `name`: a tag named "v1.0.0" already exists/,
+    );
     expect(await callError(client, 'git_create_tag', { name: '-d' })).toMatch(/Argument `name`/);
     expect(await callError(client, 'git_create_tag', { name: 'x', target: '-f' })).toMatch(/Argument `target`/);
     await close();

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ToolError, defineResourceTemplate, formatBytes } from '@patchbay/kit';
+import { defineResourceTemplate, formatBytes, ToolError } from '@patchbay/kit';
 import { isBinary, lookupPath, parseTreeLine, readBytes } from '../blob.js';
 import type { GitServices } from '../client.js';
 import { knownRepositories, openKnown } from '../known.js';
@@ -57,7 +57,9 @@ export const fileResource = defineResourceTemplate<GitServices>({
     );
     const entry = await lookupPath(repo, ref, file, { revision: 'ref', path: 'path' });
     if (entry.type === 'tree') {
-      const { stdout } = await repo.run(['ls-tree', '-z', '-l', '--full-tree', '--end-of-options', ref, `${file}/`], { maxBytes: ctx.budget.bytes });
+      const { stdout } = await repo.run(['ls-tree', '-z', '-l', '--full-tree', '--end-of-options', ref, `${file}/`], {
+        maxBytes: ctx.budget.bytes,
+      });
       const lines = stdout
         .split('\0')
         .map(parseTreeLine)
@@ -65,7 +67,8 @@ export const fileResource = defineResourceTemplate<GitServices>({
         .map((e) => (e.type === 'tree' ? `${e.path}/` : e.path));
       return [{ uri: uri.href, mimeType: 'text/plain', text: `Folder ${file}/ at ${ref}:\n${lines.join('\n')}` }];
     }
-    if (entry.type === 'commit') return [{ uri: uri.href, mimeType: 'text/plain', text: `${file} is a submodule at commit ${entry.oid}.` }];
+    if (entry.type === 'commit')
+      return [{ uri: uri.href, mimeType: 'text/plain', text: `${file} is a submodule at commit ${entry.oid}.` }];
     const mimeType = TYPES[path.extname(file).toLowerCase()];
     if (entry.mode === '120000') {
       const target = (await readBytes(repo, entry.oid, 4096)).toString('utf8');
@@ -74,9 +77,21 @@ export const fileResource = defineResourceTemplate<GitServices>({
     if (await isBinary(repo, entry.oid)) {
       // base64 grows by a third: a binary file is sent only when that still fits the budget.
       if (entry.size * 1.34 <= ctx.budget.bytes) {
-        return [{ uri: uri.href, mimeType: mimeType ?? 'application/octet-stream', blob: (await readBytes(repo, entry.oid, entry.size)).toString('base64') }];
+        return [
+          {
+            uri: uri.href,
+            mimeType: mimeType ?? 'application/octet-stream',
+            blob: (await readBytes(repo, entry.oid, entry.size)).toString('base64'),
+          },
+        ];
       }
-      return [{ uri: uri.href, mimeType: 'text/plain', text: `${file} at ${ref} is a binary file of ${formatBytes(entry.size)}, larger than the output budget; it is not sent.` }];
+      return [
+        {
+          uri: uri.href,
+          mimeType: 'text/plain',
+          text: `${file} at ${ref} is a binary file of ${formatBytes(entry.size)}, larger than the output budget; it is not sent.`,
+        },
+      ];
     }
     const bytes = await readBytes(repo, entry.oid, ctx.budget.bytes);
     let text = bytes.toString('utf8').replace(/\uFFFD$/, '');
@@ -89,18 +104,24 @@ export const fileResource = defineResourceTemplate<GitServices>({
   complete: {
     async repository(value, _context, services) {
       const known = await knownRepositories(services);
-      return known.map((k) => k.id).filter((id) => id.startsWith(value)).slice(0, 100);
+      return known
+        .map((k) => k.id)
+        .filter((id) => id.startsWith(value))
+        .slice(0, 100);
     },
     async ref(value, context, services) {
       if (!context.repository) return [];
       const repo = await openKnown(services, context.repository, AbortSignal.timeout(5000));
-      const { stdout } = await repo.run(['for-each-ref', '--format=%(refname:short)', '--sort=-committerdate', '--end-of-options', 'refs/heads', 'refs/tags'], {
-        maxBytes: 256 * 1024,
-      });
+      const { stdout } = await repo.run(
+        ['for-each-ref', '--format=%(refname:short)', '--sort=-committerdate', '--end-of-options', 'refs/heads', 'refs/tags'],
+        {
+          maxBytes: 256 * 1024,
+        },
+      );
       const prefix = decodeURIComponent(value);
       return stdout
         .split('\n')
-        .filter((name) => name && name.startsWith(prefix))
+        .filter((name) => name !== '' && name.startsWith(prefix))
         .slice(0, 100)
         .map((name) => encodeURIComponent(name));
     },
@@ -110,7 +131,9 @@ export const fileResource = defineResourceTemplate<GitServices>({
       const ref = safeSingleRevision(decodeURIComponent(context.ref), 'ref');
       const folder = value.includes('/') ? value.slice(0, value.lastIndexOf('/') + 1) : '';
       if (folder) safePath(folder.replace(/\/$/, ''), 'path');
-      const { stdout } = await repo.run(['ls-tree', '-z', '--full-tree', '--end-of-options', ref, ...(folder ? [folder] : [])], { maxBytes: 512 * 1024 });
+      const { stdout } = await repo.run(['ls-tree', '-z', '--full-tree', '--end-of-options', ref, ...(folder ? [folder] : [])], {
+        maxBytes: 512 * 1024,
+      });
       return stdout
         .split('\0')
         .map((line) => {
@@ -119,7 +142,7 @@ export const fileResource = defineResourceTemplate<GitServices>({
           const isTree = line.slice(0, tab).split(' ')[1] === 'tree';
           return `${line.slice(tab + 1)}${isTree ? '/' : ''}`;
         })
-        .filter((p): p is string => p !== undefined && p.startsWith(value))
+        .filter((p): p is string => p?.startsWith(value) === true)
         .slice(0, 100);
     },
   },

@@ -1,4 +1,4 @@
-import { type ToolContext, ToolError, defineTool, jsonSize, more, moreLine, moreSchema } from '@patchbay/kit';
+import { defineTool, jsonSize, more, moreLine, moreSchema, type ToolContext, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
 import type { GitServices } from '../client.js';
 import { explainGitError } from '../errors.js';
@@ -9,7 +9,7 @@ const rangeSchema = z.object({
   commit: z.string().describe('Full hash; all zeros for lines not committed yet'),
   author: z.string(),
   date: z.string().describe('Author date, ISO 8601'),
-  summary: z.string().describe('The commit\'s subject line'),
+  summary: z.string().describe("The commit's subject line"),
   start_line: z.number(),
   end_line: z.number(),
   content: z.string().describe('The lines start_line..end_line as they are now'),
@@ -29,7 +29,11 @@ export const blameTool = defineTool({
   input: {
     repository: repositoryInput,
     path: z.string().max(4096).describe('File to blame, relative to the repository'),
-    revision: z.string().max(256).optional().describe('Blame the file as of this commit (default: the working tree, uncommitted lines included)'),
+    revision: z
+      .string()
+      .max(256)
+      .optional()
+      .describe('Blame the file as of this commit (default: the working tree, uncommitted lines included)'),
     start_line: z.number().int().min(1).max(100_000_000).default(1).describe('First line'),
     end_line: z.number().int().min(1).max(100_000_000).optional().describe('Last line (default: the end of the file)'),
   },
@@ -44,7 +48,10 @@ export const blameTool = defineTool({
     const revision = args.revision ? safeSingleRevision(args.revision, 'revision') : undefined;
     const path = revision ? safePath(args.path, 'path') : await insideWorktree(repo.path, args.path, 'path');
     if (args.end_line !== undefined && args.end_line < args.start_line) {
-      throw new ToolError('is before start_line.', { argument: 'end_line', hint: `Give an end_line of ${args.start_line} or more.` });
+      throw new ToolError('is before start_line.', {
+        argument: 'end_line',
+        hint: `Give an end_line of ${args.start_line} or more.`,
+      });
     }
 
     const meter = ctx.budget.meter(600);
@@ -57,20 +64,13 @@ export const blameTool = defineTool({
     let full = false;
     // Blame gives a commit's details only at its first appearance; later ranges reuse them.
     const info = (hash: string) => {
-      let entry = commits.get(hash);
-      if (!entry) commits.set(hash, (entry = { author: '', date: '', summary: '' }));
+      const entry = commits.get(hash) ?? { author: '', date: '', summary: '' };
+      commits.set(hash, entry);
       return entry;
     };
     try {
       await repo.run(
-        [
-          'blame',
-          '--porcelain',
-          `-L${args.start_line},${args.end_line ?? ''}`,
-          ...(revision ? [revision] : []),
-          '--',
-          path,
-        ],
+        ['blame', '--porcelain', `-L${args.start_line},${args.end_line ?? ''}`, ...(revision ? [revision] : []), '--', path],
         {
           separator: '\n',
           onRecord(line) {
@@ -109,7 +109,8 @@ export const blameTool = defineTool({
             const key = space === -1 ? line : line.slice(0, space);
             const value = space === -1 ? '' : line.slice(space + 1);
             if (key === 'author') info(current).author = UNCOMMITTED.test(current) ? 'Not committed yet' : value;
-            else if (key === 'author-time') info(current).date = new Date(Number(value) * 1000).toISOString().replace('.000Z', 'Z');
+            else if (key === 'author-time')
+              info(current).date = new Date(Number(value) * 1000).toISOString().replace('.000Z', 'Z');
             else if (key === 'summary') info(current).summary = value;
             return undefined;
           },
@@ -125,11 +126,15 @@ export const blameTool = defineTool({
         path: { value: path, argument: 'path' },
       });
     }
-    const moreInfo = full ? more(total - lastShown, `Call git_blame again with start_line=${lastShown + 1} for the rest.`) : undefined;
+    const moreInfo = full
+      ? more(total - lastShown, `Call git_blame again with start_line=${lastShown + 1} for the rest.`)
+      : undefined;
     const text = ranges.length
       ? ranges
           .map((r) => {
-            const who = UNCOMMITTED.test(r.commit) ? 'uncommitted' : `${r.commit.slice(0, 10)} ${r.date.slice(0, 10)} ${r.author}: ${r.summary}`;
+            const who = UNCOMMITTED.test(r.commit)
+              ? 'uncommitted'
+              : `${r.commit.slice(0, 10)} ${r.date.slice(0, 10)} ${r.author}: ${r.summary}`;
             const lines = r.content.split('\n').map((l, i) => `${String(r.start_line + i).padStart(5)}  ${l}`);
             return `${who}\n${lines.join('\n')}`;
           })

@@ -1,4 +1,4 @@
-import { type ToolContext, ToolError, defineTool } from '@patchbay/kit';
+import { defineTool, type ToolContext, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
 import type { GitServices, Repository } from '../client.js';
 import { repositoryInput } from '../inputs.js';
@@ -30,15 +30,26 @@ export const createBranchTool = defineTool({
     const name = safeRefName(args.name, 'name');
     const base = args.base ? safeSingleRevision(args.base, 'base') : 'HEAD';
     if (await refExists(repo, `refs/heads/${name}`)) {
-      throw new ToolError(`a branch named "${name}" already exists.`, { argument: 'name', hint: 'Choose another name, or switch to it with git_checkout.' });
+      throw new ToolError(`a branch named "${name}" already exists.`, {
+        argument: 'name',
+        hint: 'Choose another name, or switch to it with git_checkout.',
+      });
     }
     const start = await resolveCommit(repo, base, 'base');
     await change(
       repo,
-      args.checkout ? ['switch', '--quiet', '--no-track', '--create', name, start] : ['branch', '--no-track', '--end-of-options', name, start],
+      args.checkout
+        ? ['switch', '--quiet', '--no-track', '--create', name, start]
+        : ['branch', '--no-track', '--end-of-options', name, start],
       'creating the branch',
     );
-    const data = { repository: repo.path, created: name, checked_out: args.checkout, branch: await currentBranch(repo), commit: (await headCommit(repo)) ?? start };
+    const data = {
+      repository: repo.path,
+      created: name,
+      checked_out: args.checkout,
+      branch: await currentBranch(repo),
+      commit: (await headCommit(repo)) ?? start,
+    };
     return {
       structured: data,
       text: `Created branch ${name} at ${start.slice(0, 10)}${args.checkout ? ' and switched to it' : ''}.`,
@@ -59,7 +70,11 @@ export const checkoutTool = defineTool({
     repository: repositoryInput,
     target: z.string().min(1).max(256).describe('Branch, remote branch, tag or commit to switch to'),
   },
-  output: { ...headState, detached: z.boolean(), created_tracking_branch: z.string().optional().describe('A local branch made to track the remote one') },
+  output: {
+    ...headState,
+    detached: z.boolean(),
+    created_tracking_branch: z.string().optional().describe('A local branch made to track the remote one'),
+  },
   async handler(args, ctx: ToolContext<GitServices>) {
     const repo = await ctx.services.open(args.repository, ctx);
     const target = safeSingleRevision(args.target, 'target');
@@ -88,15 +103,19 @@ export const checkoutTool = defineTool({
 });
 
 async function planSwitch(repo: Repository, target: string): Promise<{ args: string[]; tracking?: string }> {
-  if (await refExists(repo, `refs/heads/${target}`)) return { args: ['switch', '--quiet', '--no-guess', '--end-of-options', target] };
+  if (await refExists(repo, `refs/heads/${target}`))
+    return { args: ['switch', '--quiet', '--no-guess', '--end-of-options', target] };
   // "origin/feature": make a local "feature" that tracks it, unless one exists already.
   const slash = target.indexOf('/');
   if (slash > 0 && (await refExists(repo, `refs/remotes/${target}`))) {
     const local = target.slice(slash + 1);
-    if (!(await refExists(repo, `refs/heads/${local}`))) return { args: ['switch', '--quiet', '--track', '--end-of-options', target], tracking: local };
+    if (!(await refExists(repo, `refs/heads/${local}`)))
+      return { args: ['switch', '--quiet', '--track', '--end-of-options', target], tracking: local };
   }
   // A name only one remote has ("feature" when origin/feature exists): git's own guess.
-  const remotes = (await repo.run(['for-each-ref', '--format=%(refname)', '--end-of-options', 'refs/remotes'], { maxBytes: 1024 * 1024 })).stdout
+  const remotes = (
+    await repo.run(['for-each-ref', '--format=%(refname)', '--end-of-options', 'refs/remotes'], { maxBytes: 1024 * 1024 })
+  ).stdout
     .split('\n')
     .filter((ref) => ref.endsWith(`/${target}`) && ref.split('/').length === 4 + target.split('/').length - 1);
   if (remotes.length === 1) return { args: ['switch', '--quiet', '--guess', '--end-of-options', target], tracking: target };

@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { type ToolContext, ToolError, defineTool, resolveInside } from '@patchbay/kit';
+import { defineTool, resolveInside, type ToolContext, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
 import type { GitServices } from '../client.js';
 import { runGit } from '../exec.js';
@@ -14,7 +14,7 @@ export const cloneTool = defineTool({
   name: 'git_clone',
   title: 'Clone a repository',
   description:
-    'Clone a remote repository into a new folder of the operator\'s clone root; the clone can then be used by every other tool. ' +
+    "Clone a remote repository into a new folder of the operator's clone root; the clone can then be used by every other tool. " +
     'Accepts https://, ssh://, git:// and user@host:path URLs only (no local paths or file://). depth=1 makes a shallow clone.',
   toolset: 'remote',
   access: 'write',
@@ -23,8 +23,12 @@ export const cloneTool = defineTool({
   enabled: (services: GitServices) => Boolean(services.options.cloneRoot),
   input: {
     url: z.string().min(1).max(2048).describe('https://, ssh://, git:// or user@host:path URL of the repository'),
-    directory: z.string().max(100).optional().describe('Name of the new folder inside the clone root (default: the repository name from the URL)'),
-    branch: z.string().max(250).optional().describe('Branch or tag to check out (default: the remote\'s default branch)'),
+    directory: z
+      .string()
+      .max(100)
+      .optional()
+      .describe('Name of the new folder inside the clone root (default: the repository name from the URL)'),
+    branch: z.string().max(250).optional().describe("Branch or tag to check out (default: the remote's default branch)"),
     depth: z.number().int().min(1).max(1_000_000).optional().describe('Only this many recent commits (a shallow clone)'),
   },
   output: {
@@ -36,7 +40,10 @@ export const cloneTool = defineTool({
   async handler(args, ctx: ToolContext<GitServices>) {
     const { options } = ctx.services;
     const root = options.cloneRoot;
-    if (!root) throw new ToolError('cloning is not enabled on this server.', { hint: 'The operator enables it with --clone-root <folder>.' });
+    if (!root)
+      throw new ToolError('cloning is not enabled on this server.', {
+        hint: 'The operator enables it with --clone-root <folder>.',
+      });
     const source = checkCloneUrl(args.url, 'url');
     const folder = args.directory ?? source.name;
     if (!FOLDER.test(folder)) {
@@ -49,14 +56,26 @@ export const cloneTool = defineTool({
     const target = await resolveInside([root], path.join(path.resolve(root), folder), 'directory', { mustExist: false });
     const existing = await readdir(target.path).catch(() => undefined);
     if (existing !== undefined) {
-      throw new ToolError(`"${folder}" already exists in the clone root.`, { argument: 'directory', hint: 'Choose another directory name.' });
+      throw new ToolError(`"${folder}" already exists in the clone root.`, {
+        argument: 'directory',
+        hint: 'Choose another directory name.',
+      });
     }
 
     const shownUrl = withoutCredentials(source.url);
     ctx.log.info('cloning', { url: shownUrl, into: target.path });
     try {
       await runGit(
-        ['clone', '--quiet', '--no-recurse-submodules', ...(branch ? [`--branch=${branch}`] : []), ...(args.depth ? [`--depth=${args.depth}`] : []), '--', source.url, target.path],
+        [
+          'clone',
+          '--quiet',
+          '--no-recurse-submodules',
+          ...(branch ? [`--branch=${branch}`] : []),
+          ...(args.depth ? [`--depth=${args.depth}`] : []),
+          '--',
+          source.url,
+          target.path,
+        ],
         { cwd: target.root, signal: ctx.signal, timeout: options.timeout, maxBytes: 64 * 1024 },
       );
     } catch (error) {

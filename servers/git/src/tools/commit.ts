@@ -1,22 +1,30 @@
-import { type ToolContext, ToolError, defineTool, more, moreLine, moreSchema } from '@patchbay/kit';
+import { defineTool, more, moreLine, moreSchema, type ToolContext, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
 import type { GitServices } from '../client.js';
 import { repositoryInput } from '../inputs.js';
 import { insideWorktree } from '../validate.js';
 import { change, currentBranch, hasStaged } from '../worktree.js';
 
-const stagedFile = z.object({ path: z.string(), status: z.string().describe('A added, M modified, D deleted, R renamed, T type changed') });
+const stagedFile = z.object({
+  path: z.string(),
+  status: z.string().describe('A added, M modified, D deleted, R renamed, T type changed'),
+});
 
 export const addTool = defineTool({
   name: 'git_add',
   title: 'Stage changes',
-  description: 'Stage files for the next commit: the given paths (new, modified or deleted; a folder stages everything in it), or every change with all=true. Returns what is staged now.',
+  description:
+    'Stage files for the next commit: the given paths (new, modified or deleted; a folder stages everything in it), or every change with all=true. Returns what is staged now.',
   toolset: 'write',
   access: 'write',
   idempotent: true,
   input: {
     repository: repositoryInput,
-    paths: z.array(z.string().min(1).max(4096)).max(500).optional().describe('Files or folders to stage, relative to the repository'),
+    paths: z
+      .array(z.string().min(1).max(4096))
+      .max(500)
+      .optional()
+      .describe('Files or folders to stage, relative to the repository'),
     all: z.boolean().default(false).describe('Stage every change, untracked files included (git add -A)'),
   },
   output: {
@@ -28,14 +36,24 @@ export const addTool = defineTool({
     const repo = await ctx.services.open(args.repository, ctx);
     const paths = args.paths ?? [];
     if (!args.all && paths.length === 0) {
-      throw new ToolError('is empty.', { argument: 'paths', hint: 'Name the files to stage, or pass all=true to stage every change.' });
+      throw new ToolError('is empty.', {
+        argument: 'paths',
+        hint: 'Name the files to stage, or pass all=true to stage every change.',
+      });
     }
     if (args.all && paths.length) {
       throw new ToolError('cannot be combined with all=true.', { argument: 'paths', hint: 'Pass either paths or all=true.' });
     }
     for (const p of paths) if (p !== '.') await insideWorktree(repo.path, p.replace(/\/+$/, '') || p, 'paths');
-    await change(repo, args.all ? ['add', '-A'] : ['add', '--', ...paths], 'git add', paths.length === 1 ? { path: { value: paths[0] as string, argument: 'paths' } } : {});
-    const { stdout } = await repo.run(['diff', '--cached', '--name-status', '-z', '--no-ext-diff', '-M'], { maxBytes: 2 * 1024 * 1024 });
+    await change(
+      repo,
+      args.all ? ['add', '-A'] : ['add', '--', ...paths],
+      'git add',
+      paths.length === 1 ? { path: { value: paths[0] as string, argument: 'paths' } } : {},
+    );
+    const { stdout } = await repo.run(['diff', '--cached', '--name-status', '-z', '--no-ext-diff', '-M'], {
+      maxBytes: 2 * 1024 * 1024,
+    });
     const staged = parseNameStatus(stdout);
     const page = ctx.budget.take(staged, { reserve: 600 });
     const moreInfo = more(page.omitted, 'See every change with git_diff staged=true stat_only=true.');
@@ -74,11 +92,14 @@ export const commitTool = defineTool({
   input: {
     repository: repositoryInput,
     message: z.string().max(20_000).describe('The commit message: a subject line, optionally a blank line and a body'),
-    all: z.boolean().default(false).describe('Also stage modifications and deletions of tracked files first (git commit -a); new files still need git_add'),
+    all: z
+      .boolean()
+      .default(false)
+      .describe('Also stage modifications and deletions of tracked files first (git commit -a); new files still need git_add'),
   },
   output: {
     repository: z.string(),
-    commit: z.string().describe('The new commit\'s hash'),
+    commit: z.string().describe("The new commit's hash"),
     branch: z.string().nullable().describe('The branch it was made on; null on a detached HEAD'),
     subject: z.string(),
     files_changed: z.number(),
@@ -94,13 +115,23 @@ export const commitTool = defineTool({
     const trackedChanges = args.all && (await repo.run(['diff', '--quiet', '--no-ext-diff'], { okCodes: [1] })).code === 1;
     if (!trackedChanges && !(await hasStaged(repo))) {
       throw new ToolError('nothing to commit: no changes are staged, so the commit would be empty.', {
-        hint: args.all ? 'Stage new files with git_add first.' : 'Stage changes with git_add first (or pass all=true for changes to tracked files).',
+        hint: args.all
+          ? 'Stage new files with git_add first.'
+          : 'Stage changes with git_add first (or pass all=true for changes to tracked files).',
       });
     }
     // The message goes through stdin (never argv), and signing is left to the repository's own
     // configuration: there is no --no-gpg-sign anywhere, so a signing failure stops the commit.
-    await change(repo, ['commit', '--quiet', ...(args.all ? ['--all'] : []), '--file=-'], 'git commit', {}, { input: `${message}\n` });
-    const [hash = '', subject = ''] = (await repo.run(['log', '-1', '--format=%H%x1f%s'], { maxBytes: 8192 })).stdout.trim().split('\x1f');
+    await change(
+      repo,
+      ['commit', '--quiet', ...(args.all ? ['--all'] : []), '--file=-'],
+      'git commit',
+      {},
+      { input: `${message}\n` },
+    );
+    const [hash = '', subject = ''] = (await repo.run(['log', '-1', '--format=%H%x1f%s'], { maxBytes: 8192 })).stdout
+      .trim()
+      .split('\x1f');
     const stat = (await repo.run(['show', '--shortstat', '--format=', '--no-ext-diff', hash], { maxBytes: 8192 })).stdout;
     const count = (pattern: RegExp) => Number(pattern.exec(stat)?.[1] ?? 0);
     const signConfig = await repo.run(['config', '--bool', '--get', 'commit.gpgsign'], { okCodes: [1] });

@@ -1,4 +1,4 @@
-import { type ToolContext, ToolError, defineTool } from '@patchbay/kit';
+import { defineTool, type ToolContext, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
 import type { GitServices } from '../client.js';
 import { diffOutput, diffPage } from '../diff.js';
@@ -19,7 +19,9 @@ export const diffTool = defineTool({
       .string()
       .max(256)
       .optional()
-      .describe('Compare against this commit/branch/tag, or a range "a..b" (a to b) / "a...b" (b since it forked from a). Default: unstaged changes'),
+      .describe(
+        'Compare against this commit/branch/tag, or a range "a..b" (a to b) / "a...b" (b since it forked from a). Default: unstaged changes',
+      ),
     staged: z.boolean().default(false).describe('Diff the index (what the next commit holds) instead of the working tree'),
     paths: pathsInput('Only these files or folders'),
     context_lines: z.number().int().min(0).max(100).default(3).describe('Unchanged lines shown around each change'),

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
-import { type ToolContext, ToolError, decodeCursor, defineTool, encodeCursor, jsonSize, more, moreLine, moreSchema } from '@patchbay/kit';
+import { defineTool, jsonSize, more, moreLine, moreSchema, type ToolContext, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
 import type { GitServices } from '../client.js';
 import { explainGitError } from '../errors.js';
 import { cursorInput, pathsInput, repositoryInput } from '../inputs.js';
+import { argumentsKey, readSkip, skipCursor } from '../paging.js';
 import { insideWorktree, safePaths, safeSingleRevision } from '../validate.js';
 
 const LINE_LIMIT = 300;
@@ -24,7 +24,11 @@ export const grepTool = defineTool({
   access: 'read',
   input: {
     repository: repositoryInput,
-    pattern: z.string().min(1).max(1000).describe('Extended regular expression (or plain text with fixed_strings=true); may start with "-"'),
+    pattern: z
+      .string()
+      .min(1)
+      .max(1000)
+      .describe('Extended regular expression (or plain text with fixed_strings=true); may start with "-"'),
     revision: z.string().max(256).optional().describe('Search the files at this commit/branch/tag (default: the working tree)'),
     paths: pathsInput('Only in these files or folders'),
     ignore_case: z.boolean().default(false).describe('Match case-insensitively'),
@@ -46,22 +50,23 @@ export const grepTool = defineTool({
     const paths = safePaths(args.paths, 'paths');
     if (!revision) for (const p of paths) if (p !== '.') await insideWorktree(repo.path, p, 'paths');
 
-    const key = createHash('sha1')
-      .update(JSON.stringify([args.pattern, revision, paths, args.ignore_case, args.fixed_strings]))
-      .digest('hex')
-      .slice(0, 10);
-    let skip = 0;
-    if (args.cursor) {
-      const cursor = decodeCursor(args.cursor, (v): v is { k: string; n: number } => typeof v.k === 'string' && Number.isInteger(v.n) && (v.n as number) > 0);
-      if (cursor.k !== key) {
-        throw new ToolError('belongs to a git_grep call with different arguments.', { argument: 'cursor', hint: 'Repeat the same search, or leave cursor out.' });
-      }
-      skip = cursor.n;
-    }
+    const key = argumentsKey(args.pattern, revision, paths, args.ignore_case, args.fixed_strings);
+    const skip = readSkip(args.cursor, key, 'git_grep');
 
     // The pattern goes after -e, so even "--output=x" is a pattern, never an option; the revision
     // is validated not to start with "-" and paths come after "--".
-    const command = ['grep', '-n', '-z', '-I', '--no-color', '--full-name', args.ignore_case ? '-i' : '', args.fixed_strings ? '-F' : '-E', '-e', args.pattern];
+    const command = [
+      'grep',
+      '-n',
+      '-z',
+      '-I',
+      '--no-color',
+      '--full-name',
+      args.ignore_case ? '-i' : '',
+      args.fixed_strings ? '-F' : '-E',
+      '-e',
+      args.pattern,
+    ];
     const prefix = revision ? `${revision}:` : '';
     const matches: Array<z.infer<typeof matchSchema>> = [];
     const meter = ctx.budget.meter(700);
@@ -88,7 +93,11 @@ export const grepTool = defineTool({
       });
     } catch (error) {
       const message = error instanceof Error ? error.message : '';
-      if (/command line|Unmatched|Invalid (preceding|range|regular|content|back)|Trailing backslash|regcomp|parentheses/i.test(message)) {
+      if (
+        /command line|Unmatched|Invalid (preceding|range|regular|content|back)|Trailing backslash|regcomp|parentheses/i.test(
+          message,
+        )
+      ) {
         throw new ToolError('is not a valid extended regular expression.', {
           argument: 'pattern',
           hint: 'Fix the expression, or pass fixed_strings=true to search for the text as it is.',
@@ -98,7 +107,11 @@ export const grepTool = defineTool({
     }
     const moreInfo =
       stoppedAt !== undefined
-        ? more(0, 'Call git_grep again with the same arguments and this cursor for more matches, or narrow with paths.', encodeCursor({ k: key, n: stoppedAt }))
+        ? more(
+            0,
+            'Call git_grep again with the same arguments and this cursor for more matches, or narrow with paths.',
+            skipCursor(key, stoppedAt),
+          )
         : undefined;
     const lines: string[] = [];
     let lastPath = '';

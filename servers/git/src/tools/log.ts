@@ -1,4 +1,4 @@
-import { type ToolContext, defineTool, more, moreLine, moreSchema } from '@patchbay/kit';
+import { defineTool, more, moreLine, moreSchema, type ToolContext } from '@patchbay/kit';
 import * as z from 'zod';
 import type { GitServices } from '../client.js';
 import { explainGitError } from '../errors.js';

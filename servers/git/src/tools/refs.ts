@@ -1,11 +1,17 @@
-import { type ToolContext, defineTool, more, moreLine, moreSchema } from '@patchbay/kit';
+import { defineTool, more, moreLine, moreSchema, type ToolContext } from '@patchbay/kit';
 import * as z from 'zod';
 import type { GitServices, Repository } from '../client.js';
 import { explainGitError } from '../errors.js';
 import { repositoryInput } from '../inputs.js';
 
 /** Read refs with for-each-ref, one record per line, fields split by U+001F. */
-async function forEachRef(repo: Repository, fields: string[], patterns: string[], sort: string, limit: number): Promise<string[][]> {
+async function forEachRef(
+  repo: Repository,
+  fields: string[],
+  patterns: string[],
+  sort: string,
+  limit: number,
+): Promise<string[][]> {
   const rows: string[][] = [];
   try {
     await repo.run(['for-each-ref', `--sort=${sort}`, `--format=${fields.join('%1f')}`, '--end-of-options', ...patterns], {
@@ -62,10 +68,21 @@ export const branchesTool = defineTool({
   },
   async handler(args, ctx: ToolContext<GitServices>) {
     const repo = await ctx.services.open(args.repository, ctx);
-    const patterns = args.scope === 'local' ? ['refs/heads'] : args.scope === 'remote' ? ['refs/remotes'] : ['refs/heads', 'refs/remotes'];
+    const patterns =
+      args.scope === 'local' ? ['refs/heads'] : args.scope === 'remote' ? ['refs/remotes'] : ['refs/heads', 'refs/remotes'];
     const rows = await forEachRef(
       repo,
-      ['%(HEAD)', '%(refname)', '%(refname:short)', '%(objectname)', '%(upstream:short)', '%(upstream:track,nobracket)', '%(committerdate:iso-strict)', '%(contents:subject)', '%(symref)'],
+      [
+        '%(HEAD)',
+        '%(refname)',
+        '%(refname:short)',
+        '%(objectname)',
+        '%(upstream:short)',
+        '%(upstream:track,nobracket)',
+        '%(committerdate:iso-strict)',
+        '%(contents:subject)',
+        '%(symref)',
+      ],
       patterns,
       '-committerdate',
       READ_LIMIT,
@@ -73,7 +90,17 @@ export const branchesTool = defineTool({
     const needle = args.contains?.toLowerCase();
     const all: Branch[] = [];
     let current: string | null = null;
-    for (const [head = '', ref = '', short = '', commit = '', upstream = '', track = '', date = '', subject = '', symref = ''] of rows) {
+    for (const [
+      head = '',
+      ref = '',
+      short = '',
+      commit = '',
+      upstream = '',
+      track = '',
+      date = '',
+      subject = '',
+      symref = '',
+    ] of rows) {
       if (symref) continue; // origin/HEAD is a pointer, not a branch
       if (head === '*') current = short;
       if (needle && !short.toLowerCase().includes(needle)) continue;
@@ -112,7 +139,7 @@ const tagSchema = z.object({
   commit: z.string().describe('The commit the tag points at'),
   annotated: z.boolean(),
   date: z.string().describe('Tagging date (annotated) or commit date (lightweight), ISO 8601'),
-  subject: z.string().describe('The tag message\'s first line (annotated) or the commit subject (lightweight)'),
+  subject: z.string().describe("The tag message's first line (annotated) or the commit subject (lightweight)"),
 });
 
 export const tagsTool = defineTool({
@@ -127,7 +154,14 @@ export const tagsTool = defineTool({
     const repo = await ctx.services.open(args.repository, ctx);
     const rows = await forEachRef(
       repo,
-      ['%(refname:short)', '%(objecttype)', '%(objectname)', '%(*objectname)', '%(creatordate:iso-strict)', '%(contents:subject)'],
+      [
+        '%(refname:short)',
+        '%(objecttype)',
+        '%(objectname)',
+        '%(*objectname)',
+        '%(creatordate:iso-strict)',
+        '%(contents:subject)',
+      ],
       ['refs/tags'],
       '-creatordate',
       READ_LIMIT,
@@ -145,8 +179,11 @@ export const tagsTool = defineTool({
     const page = ctx.budget.take(all.slice(0, args.max_count), { reserve: 600 });
     const moreInfo = more(all.length - page.items.length, 'Narrow with contains, or raise max_count.');
     const text = page.items.length
-      ? page.items.map((t) => `${t.name} ${t.commit.slice(0, 10)} ${t.date.slice(0, 10)}${t.annotated ? '' : ' (lightweight)'} ${t.subject}`).join('\n') +
-        moreLine(moreInfo, 'tags')
+      ? page.items
+          .map(
+            (t) => `${t.name} ${t.commit.slice(0, 10)} ${t.date.slice(0, 10)}${t.annotated ? '' : ' (lightweight)'} ${t.subject}`,
+          )
+          .join('\n') + moreLine(moreInfo, 'tags')
       : 'No tags.';
     return { structured: { repository: repo.path, tags: page.items, more: moreInfo }, text };
   },

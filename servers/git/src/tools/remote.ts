@@ -1,4 +1,4 @@
-import { type ToolContext, ToolError, defineTool, more, moreLine, moreSchema } from '@patchbay/kit';
+import { defineTool, more, moreLine, moreSchema, type ToolContext, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
 import type { GitServices, Repository } from '../client.js';
 import { gitMessage, lastLine } from '../errors.js';
@@ -7,7 +7,11 @@ import { chooseRemote, listRemotes, refSnapshot, remoteFailure, remoteMessages, 
 import { safeRefName } from '../validate.js';
 import { currentBranch, headCommit, refExists, someOf, trackedChanges } from '../worktree.js';
 
-const remoteInput = z.string().max(100).optional().describe('Name of a configured remote (default: the current branch\'s upstream remote, else the only one or "origin")');
+const remoteInput = z
+  .string()
+  .max(100)
+  .optional()
+  .describe('Name of a configured remote (default: the current branch\'s upstream remote, else the only one or "origin")');
 
 export const remotesTool = defineTool({
   name: 'git_remotes',
@@ -23,7 +27,9 @@ export const remotesTool = defineTool({
   async handler(args, ctx: ToolContext<GitServices>) {
     const repo = await ctx.services.open(args.repository, ctx);
     const remotes = await listRemotes(repo);
-    const text = remotes.length ? remotes.map((r) => `${r.name}  ${r.url}${r.push_url ? ` (push: ${r.push_url})` : ''}`).join('\n') : 'No remotes.';
+    const text = remotes.length
+      ? remotes.map((r) => `${r.name}  ${r.url}${r.push_url ? ` (push: ${r.push_url})` : ''}`).join('\n')
+      : 'No remotes.';
     return { structured: { repository: repo.path, remotes }, text };
   },
 });
@@ -38,7 +44,8 @@ const refChange = z.object({
 export const fetchTool = defineTool({
   name: 'git_fetch',
   title: 'Fetch from a remote',
-  description: 'Download new commits, branches and tags from a remote without changing local branches or files. Returns the remote-tracking refs that changed.',
+  description:
+    'Download new commits, branches and tags from a remote without changing local branches or files. Returns the remote-tracking refs that changed.',
   toolset: 'remote',
   access: 'write',
   idempotent: true,
@@ -59,7 +66,9 @@ export const fetchTool = defineTool({
     const remote = await chooseRemote(repo, args.remote);
     const before = await refSnapshot(repo, remote);
     try {
-      await repo.run(['fetch', '--quiet', ...(args.prune ? ['--prune'] : []), '--end-of-options', remote], { maxBytes: 64 * 1024 });
+      await repo.run(['fetch', '--quiet', ...(args.prune ? ['--prune'] : []), '--end-of-options', remote], {
+        maxBytes: 64 * 1024,
+      });
     } catch (error) {
       throw remoteFailure('Fetching from', remote, error);
     }
@@ -75,7 +84,10 @@ export const fetchTool = defineTool({
     const moreInfo = more(page.omitted, 'See every branch with git_branches scope=remote.');
     const text = changes.length
       ? `Fetched ${remote}:\n${page.items
-          .map((c) => `${c.change.padEnd(7)} ${c.ref}${c.change === 'updated' ? ` ${c.from?.slice(0, 10)}..${c.to?.slice(0, 10)}` : c.to ? ` ${c.to.slice(0, 10)}` : ''}`)
+          .map(
+            (c) =>
+              `${c.change.padEnd(7)} ${c.ref}${c.change === 'updated' ? ` ${c.from?.slice(0, 10)}..${c.to?.slice(0, 10)}` : c.to ? ` ${c.to.slice(0, 10)}` : ''}`,
+          )
           .join('\n')}${moreLine(moreInfo, 'refs')}`
       : `Fetched ${remote}: already up to date.`;
     return { structured: { repository: repo.path, remote, changes: page.items, more: moreInfo }, text };
@@ -94,7 +106,7 @@ export const pullTool = defineTool({
   input: {
     repository: repositoryInput,
     remote: remoteInput,
-    branch: z.string().max(250).optional().describe('Remote branch to pull (default: the current branch\'s upstream)'),
+    branch: z.string().max(250).optional().describe("Remote branch to pull (default: the current branch's upstream)"),
     mode: z.enum(['ff-only', 'rebase', 'merge']).default('ff-only').describe('How to integrate diverged histories'),
   },
   output: {
@@ -107,21 +119,32 @@ export const pullTool = defineTool({
   async handler(args, ctx: ToolContext<GitServices>) {
     const repo = await ctx.services.open(args.repository, ctx);
     const branch = await currentBranch(repo);
-    if (!branch) throw new ToolError('HEAD is detached, so there is no branch to pull into.', { hint: 'Switch to a branch with git_checkout first.' });
+    if (!branch)
+      throw new ToolError('HEAD is detached, so there is no branch to pull into.', {
+        hint: 'Switch to a branch with git_checkout first.',
+      });
     const dirty = await trackedChanges(repo);
     if (dirty.length) {
-      throw new ToolError(`uncommitted changes to ${someOf(dirty)} could be lost or tangled in the pull, so nothing was pulled.`, {
-        hint: 'Commit them (git_commit) or stash them (git_stash action=push) first.',
-      });
+      throw new ToolError(
+        `uncommitted changes to ${someOf(dirty)} could be lost or tangled in the pull, so nothing was pulled.`,
+        {
+          hint: 'Commit them (git_commit) or stash them (git_stash action=push) first.',
+        },
+      );
     }
     const upstream = await upstreamOf(repo);
     const remote = await chooseRemote(repo, args.remote);
-    const source = args.branch !== undefined ? safeRefName(args.branch, 'branch') : upstream?.remote === remote ? upstream.branch : undefined;
+    const source =
+      args.branch !== undefined ? safeRefName(args.branch, 'branch') : upstream?.remote === remote ? upstream.branch : undefined;
     if (!source) {
-      throw new ToolError(`the current branch ${branch} has no upstream on ${remote}.`, { argument: 'branch', hint: 'Pass the remote branch to pull, e.g. "main".' });
+      throw new ToolError(`the current branch ${branch} has no upstream on ${remote}.`, {
+        argument: 'branch',
+        hint: 'Pass the remote branch to pull, e.g. "main".',
+      });
     }
     const from = await headCommit(repo);
-    const modeArgs = args.mode === 'ff-only' ? ['--ff-only'] : args.mode === 'rebase' ? ['--rebase'] : ['--no-rebase', '--no-edit'];
+    const modeArgs =
+      args.mode === 'ff-only' ? ['--ff-only'] : args.mode === 'rebase' ? ['--rebase'] : ['--no-rebase', '--no-edit'];
     try {
       await repo.run(['pull', '--quiet', ...modeArgs, '--end-of-options', remote, source], { maxBytes: 64 * 1024 });
     } catch (error) {
@@ -129,7 +152,10 @@ export const pullTool = defineTool({
     }
     const to = (await headCommit(repo)) ?? '';
     const gained = from ? Number((await repo.run(['rev-list', '--count', `${from}..${to}`], { maxBytes: 64 })).stdout.trim()) : 0;
-    const text = from === to ? `${branch} is already up to date with ${remote}/${source}.` : `Pulled ${remote}/${source} into ${branch} (${args.mode}): ${from?.slice(0, 10) ?? 'nothing'} → ${to.slice(0, 10)}, ${gained} new commit${gained === 1 ? '' : 's'}.`;
+    const text =
+      from === to
+        ? `${branch} is already up to date with ${remote}/${source}.`
+        : `Pulled ${remote}/${source} into ${branch} (${args.mode}): ${from?.slice(0, 10) ?? 'nothing'} → ${to.slice(0, 10)}, ${gained} new commit${gained === 1 ? '' : 's'}.`;
     return { structured: { repository: repo.path, branch, ...(from ? { from } : {}), to, new_commits: gained }, text };
   },
 });
@@ -137,13 +163,20 @@ export const pullTool = defineTool({
 /** A conflicted rebase or merge is aborted so the branch is left as it was, then explained. */
 async function explainPullFailure(repo: Repository, remote: string, mode: string, error: unknown): Promise<ToolError> {
   const message = gitMessage(error);
-  const conflicted = (await repo.run(['diff', '--name-only', '--diff-filter=U', '-z'], { maxBytes: 64 * 1024, okCodes: [1, 128] })).stdout.split('\0').filter(Boolean);
+  const conflicted = (
+    await repo.run(['diff', '--name-only', '--diff-filter=U', '-z'], { maxBytes: 64 * 1024, okCodes: [1, 128] })
+  ).stdout
+    .split('\0')
+    .filter(Boolean);
   const rebasing = await repo.run(['rev-parse', '--verify', '--quiet', 'REBASE_HEAD'], { okCodes: [1, 128] });
   if (conflicted.length || rebasing.code === 0 || /CONFLICT/.test(message)) {
     await repo.run([mode === 'rebase' ? 'rebase' : 'merge', '--abort'], { okCodes: [1, 128] });
-    return new ToolError(`pulling conflicted${conflicted.length ? ` in ${someOf(conflicted)}` : ''}; the ${mode} was aborted and the branch is as it was.`, {
-      hint: 'Resolve it by hand with the git CLI, or try the other mode (rebase or merge).',
-    });
+    return new ToolError(
+      `pulling conflicted${conflicted.length ? ` in ${someOf(conflicted)}` : ''}; the ${mode} was aborted and the branch is as it was.`,
+      {
+        hint: 'Resolve it by hand with the git CLI, or try the other mode (rebase or merge).',
+      },
+    );
   }
   if (/Not possible to fast-forward|not possible to fast-forward|Diverging branches/i.test(message)) {
     return new ToolError('the local branch and the remote have diverged, so a fast-forward is impossible; nothing changed.', {
@@ -152,7 +185,10 @@ async function explainPullFailure(repo: Repository, remote: string, mode: string
     });
   }
   if (/couldn't find remote ref/i.test(message)) {
-    return new ToolError(`${remote} has no such branch: ${lastLine(message)}.`, { argument: 'branch', hint: 'List remote branches with git_branches scope=remote after git_fetch.' });
+    return new ToolError(`${remote} has no such branch: ${lastLine(message)}.`, {
+      argument: 'branch',
+      hint: 'List remote branches with git_branches scope=remote after git_fetch.',
+    });
   }
   return remoteFailure('Pulling from', remote, error);
 }
@@ -163,7 +199,7 @@ export const pushTool = defineTool({
   name: 'git_push',
   title: 'Push to a remote',
   description:
-    'Upload a local branch (default: the current one) to the same name on a remote; set_upstream=true makes it the branch\'s upstream. ' +
+    "Upload a local branch (default: the current one) to the same name on a remote; set_upstream=true makes it the branch's upstream. " +
     'Never forced unless the operator started the server with --allow-force-push, and then only with --force-with-lease.',
   toolset: 'remote',
   access: 'write',
@@ -172,8 +208,11 @@ export const pushTool = defineTool({
     repository: repositoryInput,
     remote: remoteInput,
     branch: z.string().max(250).optional().describe('Local branch to push (default: the current branch)'),
-    set_upstream: z.boolean().default(false).describe('Record the pushed branch as the local branch\'s upstream'),
-    force: z.boolean().default(false).describe('Overwrite the remote branch with --force-with-lease (only if the operator allowed force-push)'),
+    set_upstream: z.boolean().default(false).describe("Record the pushed branch as the local branch's upstream"),
+    force: z
+      .boolean()
+      .default(false)
+      .describe('Overwrite the remote branch with --force-with-lease (only if the operator allowed force-push)'),
   },
   output: {
     repository: z.string(),
@@ -192,9 +231,13 @@ export const pushTool = defineTool({
     }
     const repo = await ctx.services.open(args.repository, ctx);
     const branch = args.branch !== undefined ? safeRefName(args.branch, 'branch') : await currentBranch(repo);
-    if (!branch) throw new ToolError('is required while HEAD is detached.', { argument: 'branch', hint: 'Name the local branch to push.' });
+    if (!branch)
+      throw new ToolError('is required while HEAD is detached.', { argument: 'branch', hint: 'Name the local branch to push.' });
     if (!(await refExists(repo, `refs/heads/${branch}`))) {
-      throw new ToolError(`there is no local branch named "${branch}".`, { argument: 'branch', hint: 'List branches with git_branches.' });
+      throw new ToolError(`there is no local branch named "${branch}".`, {
+        argument: 'branch',
+        hint: 'List branches with git_branches.',
+      });
     }
     const remote = await chooseRemote(repo, args.remote);
     // A full refspec: the branch name can never be read as "+force" or as another ref.
@@ -202,7 +245,15 @@ export const pushTool = defineTool({
     let run: Awaited<ReturnType<Repository['run']>>;
     try {
       run = await repo.run(
-        ['push', '--porcelain', ...(args.set_upstream ? ['--set-upstream'] : []), ...(args.force ? ['--force-with-lease'] : []), '--end-of-options', remote, refspec],
+        [
+          'push',
+          '--porcelain',
+          ...(args.set_upstream ? ['--set-upstream'] : []),
+          ...(args.force ? ['--force-with-lease'] : []),
+          '--end-of-options',
+          remote,
+          refspec,
+        ],
         { okCodes: [1], maxBytes: 64 * 1024 },
       );
     } catch (error) {
@@ -215,14 +266,23 @@ export const pushTool = defineTool({
       throw new ToolError(`the remote rejected the push (${reason}).`, {
         hint: /non-fast-forward|fetch first|stale info/.test(reason)
           ? 'The remote has commits this branch does not: git_pull first, then push again.'
-          : 'Check the remote\'s branch protection and your permissions.',
+          : "Check the remote's branch protection and your permissions.",
       });
     }
-    const result = (flag === '*' ? 'new branch' : flag === '+' ? 'forced' : flag === '=' ? 'up to date' : 'fast-forward') as PushResult;
+    const result = (
+      flag === '*' ? 'new branch' : flag === '+' ? 'forced' : flag === '=' ? 'up to date' : 'fast-forward'
+    ) as PushResult;
     const commit = (await repo.run(['rev-parse', `refs/heads/${branch}`], { maxBytes: 256 })).stdout.trim();
     const messages = remoteMessages(run.stderr);
     return {
-      structured: { repository: repo.path, remote, branch, result, commit, ...(messages.length ? { remote_messages: messages } : {}) },
+      structured: {
+        repository: repo.path,
+        remote,
+        branch,
+        result,
+        commit,
+        ...(messages.length ? { remote_messages: messages } : {}),
+      },
       text: `Pushed ${branch} to ${remote} (${result}) at ${commit.slice(0, 10)}.${messages.length ? `\nThe remote said:\n${messages.join('\n')}` : ''}`,
     };
   },

@@ -1,4 +1,4 @@
-import { type ToolContext, ToolError, defineTool, more, moreLine, moreSchema } from '@patchbay/kit';
+import { defineTool, more, moreLine, moreSchema, type ToolContext, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
 import type { GitServices } from '../client.js';
 import { repositoryInput } from '../inputs.js';
@@ -33,11 +33,18 @@ export const resetTool = defineTool({
     const target = safeSingleRevision(args.target, 'target');
     const paths = safePaths(args.paths, 'paths');
     if (paths.length && args.mode === 'soft') {
-      throw new ToolError('cannot be combined with mode=soft.', { argument: 'paths', hint: 'Leave mode out (mixed) to unstage files.' });
+      throw new ToolError('cannot be combined with mode=soft.', {
+        argument: 'paths',
+        hint: 'Leave mode out (mixed) to unstage files.',
+      });
     }
     const commit = await resolveCommit(repo, target, 'target');
     // reset takes no --end-of-options; target is a resolved commit id and paths follow "--".
-    await change(repo, paths.length ? ['reset', '--quiet', commit, '--', ...paths] : ['reset', '--quiet', `--${args.mode}`, commit], 'git reset');
+    await change(
+      repo,
+      paths.length ? ['reset', '--quiet', commit, '--', ...paths] : ['reset', '--quiet', `--${args.mode}`, commit],
+      'git reset',
+    );
     const branch = await currentBranch(repo);
     const head = (await repo.run(['rev-parse', 'HEAD'], { maxBytes: 256 })).stdout.trim();
     const text = paths.length
@@ -73,7 +80,9 @@ export const resetHardTool = defineTool({
     const page = ctx.budget.take(discarded, { reserve: 600 });
     const moreInfo = more(page.omitted, 'The list of discarded files was cut.');
     const text = `Hard reset: ${branch ?? 'HEAD'} now at ${commit.slice(0, 10)}. ${
-      discarded.length ? `Discarded uncommitted changes to ${discarded.length} file${discarded.length === 1 ? '' : 's'}:\n${page.items.join('\n')}` : 'There were no uncommitted changes to discard.'
+      discarded.length
+        ? `Discarded uncommitted changes to ${discarded.length} file${discarded.length === 1 ? '' : 's'}:\n${page.items.join('\n')}`
+        : 'There were no uncommitted changes to discard.'
     }${moreLine(moreInfo, 'files')}`;
     return { structured: { repository: repo.path, branch, commit, discarded: page.items, more: moreInfo }, text };
   },

@@ -1,4 +1,4 @@
-import { type ToolContext, ToolError, defineTool, formatBytes, jsonSize, more, moreLine, moreSchema } from '@patchbay/kit';
+import { defineTool, formatBytes, jsonSize, more, moreLine, moreSchema, type ToolContext, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
 import { isBinary, lookupPath, readLines } from '../blob.js';
 import type { GitServices, Repository } from '../client.js';
@@ -37,7 +37,7 @@ export const showTool = defineTool({
   title: 'Show a commit or a file at a revision',
   description:
     'Without path: one commit — hash, author, date, full message, then its changes (against the first parent) paged by file like git_diff. ' +
-    'With path: that file\'s text at the revision, from start_line while it fits the output budget; binary files are described, not dumped.',
+    "With path: that file's text at the revision, from start_line while it fits the output budget; binary files are described, not dumped.",
   toolset: 'repository',
   access: 'read',
   input: {
@@ -53,7 +53,7 @@ export const showTool = defineTool({
   output: {
     repository: z.string(),
     commit: commitSchema.optional(),
-    compared_with: z.string().optional().describe('What the commit\'s changes are shown against'),
+    compared_with: z.string().optional().describe("What the commit's changes are shown against"),
     totals: z.object({ files: z.number(), additions: z.number(), deletions: z.number() }).optional(),
     files: z.array(diffFileSchema).optional(),
     file: fileSchema.optional(),
@@ -88,7 +88,9 @@ export const showTool = defineTool({
       ? `commit ${commit.hash} (continued): ${commit.subject}`
       : [
           `commit ${commit.hash}`,
-          ...(commit.parents.length > 1 ? [`Merge: ${commit.parents.map((p) => p.slice(0, 10)).join(' ')} (changes shown against the first parent)`] : []),
+          ...(commit.parents.length > 1
+            ? [`Merge: ${commit.parents.map((p) => p.slice(0, 10)).join(' ')} (changes shown against the first parent)`]
+            : []),
           `Author: ${commit.author} <${commit.email}>`,
           `Date:   ${commit.date}`,
           '',
@@ -104,9 +106,19 @@ async function readCommit(repo: Repository, revision: string): Promise<z.infer<t
   let raw: string;
   try {
     raw = (
-      await repo.run(['log', '-1', `--format=%H${FIELD}%P${FIELD}%an${FIELD}%ae${FIELD}%aI${FIELD}%B`, '--end-of-options', `${revision}^{commit}`, '--'], {
-        maxBytes: 64 * 1024,
-      })
+      await repo.run(
+        [
+          'log',
+          '-1',
+          `--format=%H${FIELD}%P${FIELD}%an${FIELD}%ae${FIELD}%aI${FIELD}%B`,
+          '--end-of-options',
+          `${revision}^{commit}`,
+          '--',
+        ],
+        {
+          maxBytes: 64 * 1024,
+        },
+      )
     ).stdout;
   } catch (error) {
     explainGitError(error, { revision: { value: revision, argument: 'revision' } });
@@ -141,10 +153,16 @@ async function showFile(repo: Repository, revision: string, path: string, startL
   }
   if (entry.mode === '120000') {
     const target = (await repo.run(['cat-file', 'blob', entry.oid], { maxBytes: 4096 })).stdout;
-    return reply({ ...base, binary: false, symlink_to: target }, `${path} at ${revision} is a symbolic link to ${target} (not followed).`);
+    return reply(
+      { ...base, binary: false, symlink_to: target },
+      `${path} at ${revision} is a symbolic link to ${target} (not followed).`,
+    );
   }
   if (await isBinary(repo, entry.oid)) {
-    return reply({ ...base, binary: true }, `${path} at ${revision} is a binary file of ${formatBytes(entry.size)}; its content is not shown.`);
+    return reply(
+      { ...base, binary: true },
+      `${path} at ${revision} is a binary file of ${formatBytes(entry.size)}; its content is not shown.`,
+    );
   }
   const window = await readLines(repo, entry, startLine, ctx.budget.bytes - 600 - jsonSize(base));
   const { line_cut, ...lines } = window;

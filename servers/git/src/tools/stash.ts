@@ -1,4 +1,4 @@
-import { type ToolContext, ToolError, defineTool, more, moreLine, moreSchema } from '@patchbay/kit';
+import { defineTool, more, moreLine, moreSchema, type ToolContext, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
 import type { GitServices, Repository } from '../client.js';
 import { gitMessage, lastLine } from '../errors.js';
@@ -38,32 +38,58 @@ export const stashTool = defineTool({
     if (args.action === 'push') {
       const before = await listStashes(repo);
       const message = args.message?.replace(/[\r\n\0]+/g, ' ').trim();
-      await change(repo, ['stash', 'push', '--quiet', ...(args.include_untracked ? ['--include-untracked'] : []), ...(message ? [`--message=${message}`] : [])], 'git stash push', {}, { magicPathspecs: true });
+      await change(
+        repo,
+        [
+          'stash',
+          'push',
+          '--quiet',
+          ...(args.include_untracked ? ['--include-untracked'] : []),
+          ...(message ? [`--message=${message}`] : []),
+        ],
+        'git stash push',
+        {},
+        { magicPathspecs: true },
+      );
       if ((await listStashes(repo)).length === before.length) {
         throw new ToolError('there were no local changes to stash.', {
-          hint: args.include_untracked ? 'The working tree is clean.' : 'Only untracked files changed? Pass include_untracked=true.',
+          hint: args.include_untracked
+            ? 'The working tree is clean.'
+            : 'Only untracked files changed? Pass include_untracked=true.',
         });
       }
       done = 'Stashed the changes as stash 0; the working tree is clean.';
     } else if (args.action === 'pop') {
       const stashes = await listStashes(repo);
       if (args.index >= stashes.length) {
-        throw new ToolError(stashes.length ? `there is no stash ${args.index}; the newest is 0 and the oldest ${stashes.length - 1}.` : 'there are no stashes.', {
-          argument: 'index',
-        });
+        throw new ToolError(
+          stashes.length
+            ? `there is no stash ${args.index}; the newest is 0 and the oldest ${stashes.length - 1}.`
+            : 'there are no stashes.',
+          {
+            argument: 'index',
+          },
+        );
       }
       try {
         await repo.run(['stash', 'pop', '--quiet', `stash@{${args.index}}`], { maxBytes: 64 * 1024, magicPathspecs: true });
       } catch (error) {
-        const conflicted = (await repo.run(['diff', '--name-only', '--diff-filter=U', '-z'], { maxBytes: 64 * 1024 })).stdout.split('\0').filter(Boolean);
+        const conflicted = (await repo.run(['diff', '--name-only', '--diff-filter=U', '-z'], { maxBytes: 64 * 1024 })).stdout
+          .split('\0')
+          .filter(Boolean);
         if (conflicted.length) {
-          throw new ToolError(`the stash conflicted with the working tree in ${someOf(conflicted)}; it was applied with conflict markers and kept.`, {
-            hint: 'Resolve the conflicts, then git_add the files; drop the stash with the git CLI when done.',
-          });
+          throw new ToolError(
+            `the stash conflicted with the working tree in ${someOf(conflicted)}; it was applied with conflict markers and kept.`,
+            {
+              hint: 'Resolve the conflicts, then git_add the files; drop the stash with the git CLI when done.',
+            },
+          );
         }
         const dirty = await trackedChanges(repo, 20);
         throw new ToolError(`git refused to pop the stash: ${lastLine(gitMessage(error))}.`, {
-          hint: dirty.length ? `Commit or stash the changes to ${someOf(dirty)} first.` : 'Check the repository state with git_status.',
+          hint: dirty.length
+            ? `Commit or stash the changes to ${someOf(dirty)} first.`
+            : 'Check the repository state with git_status.',
         });
       }
       done = `Applied and dropped stash ${args.index}.`;
@@ -73,7 +99,9 @@ export const stashTool = defineTool({
     const stashes = await listStashes(repo);
     const page = ctx.budget.take(stashes, { reserve: 600 });
     const moreInfo = more(page.omitted, 'Only the newest stashes are listed.');
-    const list = page.items.length ? page.items.map((s) => `${s.index}  ${s.date.slice(0, 16).replace('T', ' ')}  ${s.message}`).join('\n') : 'No stashes.';
+    const list = page.items.length
+      ? page.items.map((s) => `${s.index}  ${s.date.slice(0, 16).replace('T', ' ')}  ${s.message}`).join('\n')
+      : 'No stashes.';
     return {
       structured: { repository: repo.path, action: args.action, stashes: page.items, more: moreInfo },
       text: `${done ? `${done}\n` : ''}${list}${moreLine(moreInfo, 'stashes')}`,

@@ -1,9 +1,12 @@
-import { type ToolContext, defineTool } from '@patchbay/kit';
+import { defineTool, type ToolContext } from '@patchbay/kit';
 import * as z from 'zod';
 import type { GitServices } from '../client.js';
 import { repositoryInput } from '../inputs.js';
 
-const fileChange = z.object({ path: z.string(), status: z.string().describe('M modified, A added, D deleted, R renamed, C copied, U conflicted') });
+const fileChange = z.object({
+  path: z.string(),
+  status: z.string().describe('M modified, A added, D deleted, R renamed, C copied, U conflicted'),
+});
 
 export const statusTool = defineTool({
   name: 'git_status',
@@ -53,8 +56,14 @@ export const statusTool = defineTool({
     const section = (title: string, items: string[]) => {
       if (items.length) lines.push(`${title}:`, ...items.map((i) => `  ${i}`));
     };
-    section('Staged', staged.map((f) => `${f.status} ${f.path}`));
-    section('Unstaged', unstaged.map((f) => `${f.status} ${f.path}`));
+    section(
+      'Staged',
+      staged.map((f) => `${f.status} ${f.path}`),
+    );
+    section(
+      'Unstaged',
+      unstaged.map((f) => `${f.status} ${f.path}`),
+    );
     section('Untracked', data.untracked);
     section('Conflicted', data.conflicted);
     if (data.clean) lines.push('Working tree clean.');

@@ -1,4 +1,4 @@
-import { type ToolContext, ToolError, defineTool } from '@patchbay/kit';
+import { defineTool, type ToolContext, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
 import type { GitServices } from '../client.js';
 import { repositoryInput } from '../inputs.js';
@@ -29,13 +29,23 @@ export const createTagTool = defineTool({
     const name = safeRefName(args.name, 'name');
     const target = args.target ? safeSingleRevision(args.target, 'target') : 'HEAD';
     if (await refExists(repo, `refs/tags/${name}`)) {
-      throw new ToolError(`a tag named "${name}" already exists.`, { argument: 'name', hint: 'Tags are not moved; choose another name.' });
+      throw new ToolError(`a tag named "${name}" already exists.`, {
+        argument: 'name',
+        hint: 'Tags are not moved; choose another name.',
+      });
     }
     const commit = await resolveCommit(repo, target, 'target');
     const message = args.message?.trim();
-    if (args.message !== undefined && !message) throw new ToolError('is empty.', { argument: 'message', hint: 'Leave it out for a lightweight tag.' });
+    if (args.message !== undefined && !message)
+      throw new ToolError('is empty.', { argument: 'message', hint: 'Leave it out for a lightweight tag.' });
     // The message goes through stdin; signing follows the repository's tag.gpgSign, never skipped.
-    await change(repo, ['tag', ...(message ? ['--annotate', '--file=-'] : []), '--end-of-options', name, commit], 'git tag', {}, message ? { input: `${message}\n` } : {});
+    await change(
+      repo,
+      ['tag', ...(message ? ['--annotate', '--file=-'] : []), '--end-of-options', name, commit],
+      'git tag',
+      {},
+      message ? { input: `${message}\n` } : {},
+    );
     return {
       structured: { repository: repo.path, tag: name, commit, annotated: Boolean(message) },
       text: `Created ${message ? 'annotated' : 'lightweight'} tag ${name} at ${commit.slice(0, 10)}.`,
