@@ -66,7 +66,14 @@ export async function listTables(
   client: PoolClient,
   filter: { schema?: string; kinds: string[]; includeSystem: boolean; offset: number; limit: number },
 ): Promise<TableRow[]> {
-  const rows = await catalogRows<{ schema: string; name: string; kind: string; rows: number | null; bytes: number | null; comment: string | null }>(
+  const rows = await catalogRows<{
+    schema: string;
+    name: string;
+    kind: string;
+    rows: number | null;
+    bytes: number | null;
+    comment: string | null;
+  }>(
     client,
     `SELECT n.nspname AS schema, c.relname AS name, c.relkind AS kind,
        CASE WHEN c.relkind = 'p' THEN (SELECT sum(GREATEST(pc.reltuples, 0)) FROM pg_catalog.pg_partition_tree(c.oid) t JOIN pg_catalog.pg_class pc ON pc.oid = t.relid)::float8
@@ -163,9 +170,24 @@ export interface TableDescription {
   comment?: string;
   rows?: number;
   bytes?: number;
-  columns: Array<{ name: string; type: string; nullable: boolean; default?: string; identity?: string; generated?: string; comment?: string }>;
+  columns: Array<{
+    name: string;
+    type: string;
+    nullable: boolean;
+    default?: string;
+    identity?: string;
+    generated?: string;
+    comment?: string;
+  }>;
   primary_key?: string[];
-  foreign_keys: Array<{ name: string; columns: string[]; references: string; referenced_columns: string[]; on_delete?: string; on_update?: string }>;
+  foreign_keys: Array<{
+    name: string;
+    columns: string[];
+    references: string;
+    referenced_columns: string[];
+    on_delete?: string;
+    on_update?: string;
+  }>;
   referenced_by: Array<{ name: string; table: string; columns: string[]; referenced_columns: string[] }>;
   indexes: Array<{ name: string; definition: string; primary: boolean; unique: boolean; valid: boolean; bytes: number }>;
   constraints: Array<{ name: string; type: string; definition: string }>;
@@ -180,7 +202,14 @@ const CONSTRAINT_TYPES: Record<string, string> = { c: 'check', u: 'unique', x: '
 
 /** Everything about one relation, from a handful of catalog queries. */
 export async function describeTable(client: PoolClient, table: ResolvedTable): Promise<TableDescription> {
-  const [info] = await catalogRows<{ comment: string | null; rows: number | null; bytes: number | null; partition_key: string | null; partition_of: string | null; definition: string | null }>(
+  const [info] = await catalogRows<{
+    comment: string | null;
+    rows: number | null;
+    bytes: number | null;
+    partition_key: string | null;
+    partition_of: string | null;
+    definition: string | null;
+  }>(
     client,
     `SELECT pg_catalog.obj_description(c.oid, 'pg_class') AS comment,
        CASE WHEN c.reltuples >= 0 THEN c.reltuples::float8 ELSE (SELECT s.n_live_tup FROM pg_catalog.pg_stat_all_tables s WHERE s.relid = c.oid)::float8 END AS rows,
@@ -191,7 +220,15 @@ export async function describeTable(client: PoolClient, table: ResolvedTable): P
      FROM pg_catalog.pg_class c WHERE c.oid = $1`,
     [table.oid],
   );
-  const columns = await catalogRows<{ name: string; type: string; not_null: boolean; default: string | null; identity: string; generated: string; comment: string | null }>(
+  const columns = await catalogRows<{
+    name: string;
+    type: string;
+    not_null: boolean;
+    default: string | null;
+    identity: string;
+    generated: string;
+    comment: string | null;
+  }>(
     client,
     `SELECT a.attname AS name, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS not_null,
        pg_catalog.pg_get_expr(d.adbin, d.adrelid) AS default, a.attidentity::text AS identity, a.attgenerated::text AS generated,
@@ -200,7 +237,16 @@ export async function describeTable(client: PoolClient, table: ResolvedTable): P
      WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
     [table.oid],
   );
-  const constraints = await catalogRows<{ name: string; type: string; definition: string; columns: string[]; references: string | null; referenced_columns: string[]; on_delete: string; on_update: string }>(
+  const constraints = await catalogRows<{
+    name: string;
+    type: string;
+    definition: string;
+    columns: string[];
+    references: string | null;
+    referenced_columns: string[];
+    on_delete: string;
+    on_update: string;
+  }>(
     client,
     `SELECT con.conname AS name, con.contype::text AS type, pg_catalog.pg_get_constraintdef(con.oid, true) AS definition,
        ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(n, i) JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n ORDER BY k.i) AS columns,
@@ -297,8 +343,12 @@ export function renderDescription(d: TableDescription, formatBytes: (n: number) 
   if (d.foreign_keys.length) {
     lines.push('foreign keys:');
     for (const f of d.foreign_keys) {
-      const actions = [f.on_delete ? `on delete ${f.on_delete}` : '', f.on_update ? `on update ${f.on_update}` : ''].filter(Boolean).join(' ');
-      lines.push(`  (${f.columns.join(', ')}) → ${f.references}(${f.referenced_columns.join(', ')})${actions ? ` ${actions}` : ''}`);
+      const actions = [f.on_delete ? `on delete ${f.on_delete}` : '', f.on_update ? `on update ${f.on_update}` : '']
+        .filter(Boolean)
+        .join(' ');
+      lines.push(
+        `  (${f.columns.join(', ')}) → ${f.references}(${f.referenced_columns.join(', ')})${actions ? ` ${actions}` : ''}`,
+      );
     }
   }
   if (d.referenced_by.length) {
@@ -307,7 +357,8 @@ export function renderDescription(d: TableDescription, formatBytes: (n: number) 
   }
   if (d.indexes.length) {
     lines.push('indexes:');
-    for (const i of d.indexes) lines.push(`  ${i.definition.replace(/ USING btree/, '')}${i.valid ? '' : ' INVALID'} (${formatBytes(i.bytes)})`);
+    for (const i of d.indexes)
+      lines.push(`  ${i.definition.replace(/ USING btree/, '')}${i.valid ? '' : ' INVALID'} (${formatBytes(i.bytes)})`);
   }
   if (d.constraints.length) {
     lines.push('constraints:');

@@ -1,5 +1,5 @@
 import { type Logger, ToolError } from '@patchbay/kit';
-import { type PostgresOptions, connectionSpecs } from './config.js';
+import { connectionSpecs, type PostgresOptions } from './config.js';
 import { Database, type Metrics } from './database.js';
 import { TypeNames } from './rows.js';
 
@@ -34,7 +34,10 @@ export function createPostgresServices(options: PostgresOptions, log: Logger): P
   const database = (name: string | undefined) => {
     const found = name === undefined ? databases[0] : databases.find((d) => d.name === name);
     if (!found) {
-      throw new ToolError(`"${name}" is not a connection of this server.`, { argument: 'connection', hint: `Connections: ${names()}.` });
+      throw new ToolError(`"${name}" is not a connection of this server.`, {
+        argument: 'connection',
+        hint: `Connections: ${names()}.`,
+      });
     }
     return found;
   };
@@ -50,7 +53,9 @@ export function createPostgresServices(options: PostgresOptions, log: Logger): P
       const writable = databases.filter((d) => d.readWrite);
       if (writable.length === 1) return writable[0] as Database;
       throw new ToolError(
-        writable.length === 0 ? 'no connection of this server is read-write.' : 'is required: more than one connection is read-write.',
+        writable.length === 0
+          ? 'no connection of this server is read-write.'
+          : 'is required: more than one connection is read-write.',
         { argument: 'connection', hint: `Connections: ${names()}.` },
       );
     },

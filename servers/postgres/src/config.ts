@@ -94,7 +94,9 @@ export function connectionSpecs(options: PostgresOptions): { specs: ConnectionSp
     const name = eq === -1 ? '' : entry.slice(0, eq).trim();
     const url = eq === -1 ? '' : entry.slice(eq + 1).trim();
     if (!NAME.test(name) || !url) {
-      problems.push(`--connection must look like name=postgres://user@host/db with a lowercase name (got "${displayUrl(entry)}").`);
+      problems.push(
+        `--connection must look like name=postgres://user@host/db with a lowercase name (got "${displayUrl(entry)}").`,
+      );
       continue;
     }
     raw.push({ name, url, origin: `--connection ${name}` });
@@ -115,7 +117,9 @@ export function connectionSpecs(options: PostgresOptions): { specs: ConnectionSp
   }
   for (const name of options.readWrite) {
     if (!raw.some((r) => r.name === name)) {
-      problems.push(`--read-write names "${name}", which is not a connection. Connections: ${[...new Set(raw.map((r) => r.name))].join(', ') || 'none'}.`);
+      problems.push(
+        `--read-write names "${name}", which is not a connection. Connections: ${[...new Set(raw.map((r) => r.name))].join(', ') || 'none'}.`,
+      );
     }
   }
   if (raw.length === 0) {

@@ -15,7 +15,8 @@ export const postgresConnector = defineConnector({
   name: 'postgres',
   title: 'PostgreSQL',
   version: VERSION,
-  description: 'MCP server for PostgreSQL: read-only SQL that cannot be talked out of it, schema insight, plans and health checks',
+  description:
+    'MCP server for PostgreSQL: read-only SQL that cannot be talked out of it, schema insight, plans and health checks',
   usage: 'patchbay-postgres [postgres://user@host:5432/db] [--connection name=url]... [--read-write name]... [options]',
   instructions:
     'Tools for PostgreSQL databases. Explore with postgres_list_tables, postgres_search_schema and postgres_describe_table, then ' +

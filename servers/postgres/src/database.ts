@@ -1,4 +1,4 @@
-import { type Lazy, type Logger, ToolError, lazy } from '@patchbay/kit';
+import { type Lazy, type Logger, lazy, ToolError } from '@patchbay/kit';
 import type { Pool, PoolClient } from 'pg';
 import type { ConnectionSpec } from './config.js';
 import { databaseError } from './errors.js';
@@ -29,7 +29,9 @@ export interface RoleInfo {
 let pgModule: Promise<typeof import('pg')> | undefined;
 /** pg is loaded on the first database call, not at startup. */
 export function loadPg() {
-  pgModule ??= import('pg').then((m) => ((m as unknown as { default?: typeof import('pg') }).default ?? m) as typeof import('pg'));
+  pgModule ??= import('pg').then(
+    (m) => ((m as unknown as { default?: typeof import('pg') }).default ?? m) as typeof import('pg'),
+  );
   return pgModule;
 }
 
@@ -104,7 +106,11 @@ export class Database {
     return run;
   }
 
-  private async runTransaction<T>(mode: 'read' | 'write', signal: AbortSignal, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  private async runTransaction<T>(
+    mode: 'read' | 'write',
+    signal: AbortSignal,
+    work: (client: PoolClient) => Promise<T>,
+  ): Promise<T> {
     signal.throwIfAborted();
     const client = await this.connect();
     let released = false;
@@ -196,7 +202,11 @@ export class Database {
     if (!pid) return;
     this.metrics.cancels++;
     const pg = await loadPg();
-    const canceller = new pg.Client({ connectionString: this.spec.url, connectionTimeoutMillis: 5_000, application_name: `${APPLICATION} cancel` });
+    const canceller = new pg.Client({
+      connectionString: this.spec.url,
+      connectionTimeoutMillis: 5_000,
+      application_name: `${APPLICATION} cancel`,
+    });
     try {
       await canceller.connect();
       await canceller.query('SELECT pg_cancel_backend($1)', [pid]);

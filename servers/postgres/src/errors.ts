@@ -23,7 +23,9 @@ const ADVICE: Array<[RegExp, string]> = [
 ];
 
 function isPgError(error: unknown): error is PgError {
-  return error instanceof Error && typeof (error as PgError).code === 'string' && /^[0-9A-Z]{5}$/.test((error as PgError).code ?? '');
+  return (
+    error instanceof Error && typeof (error as PgError).code === 'string' && /^[0-9A-Z]{5}$/.test((error as PgError).code ?? '')
+  );
 }
 
 /**
@@ -42,7 +44,9 @@ export function databaseError(error: unknown, db: { name: string }, statementTim
           : 'was cancelled in the database.',
         {
           argument: 'sql',
-          hint: timedOut ? 'Make the query cheaper (a WHERE on an indexed column, a LIMIT), or ask the operator to raise --statement-timeout.' : undefined,
+          hint: timedOut
+            ? 'Make the query cheaper (a WHERE on an indexed column, a LIMIT), or ask the operator to raise --statement-timeout.'
+            : undefined,
         },
       );
     }

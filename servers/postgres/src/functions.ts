@@ -30,11 +30,13 @@ export async function checkFunctions(client: PoolClient, calls: CalledFunction[]
   });
   for (const call of calls) {
     const candidates = rows.filter(
-      (r) => r.name === call.name && (call.schema === undefined || r.schema === call.schema) && (!call.attribute || r.nargs === 1),
+      (r) =>
+        r.name === call.name && (call.schema === undefined || r.schema === call.schema) && (!call.attribute || r.nargs === 1),
     );
     for (const candidate of candidates) {
       if (candidate.volatility !== 'v') continue;
-      if (SYSTEM_SCHEMAS.has(candidate.schema) ? isHarmlessVolatileBuiltin(candidate.name) : isAllowed(candidate, allowed)) continue;
+      if (SYSTEM_SCHEMAS.has(candidate.schema) ? isHarmlessVolatileBuiltin(candidate.name) : isAllowed(candidate, allowed))
+        continue;
       const qualified = `${candidate.schema}.${candidate.name}`;
       throw new ToolError(`was refused: it calls ${qualified}(), a VOLATILE function, which may change data or server state.`, {
         argument: 'sql',

@@ -114,7 +114,10 @@ function explainTarget(type: string, node: Node, analyze: boolean): Analysis {
   if (type === 'SelectStmt') return { ...inspect(type, node, 'read'), explain: { type, analyze } };
   if (DML.has(type)) {
     if (analyze) {
-      refuse(`EXPLAIN ANALYZE would run the ${describe(type)}, which is not a read.`, 'Leave out ANALYZE to see the plan without running it.');
+      refuse(
+        `EXPLAIN ANALYZE would run the ${describe(type)}, which is not a read.`,
+        'Leave out ANALYZE to see the plan without running it.',
+      );
     }
     return { ...inspect(type, node, 'plan'), explain: { type, analyze } };
   }
@@ -128,13 +131,19 @@ export async function checkWrite(sql: string, argument: string): Promise<Analysi
     throw new ToolError(`was refused: ${reason}`, { argument, ...(hint ? { hint } : {}) });
   };
   if (type === 'TransactionStmt') {
-    fail('transaction control is the server\'s: every call runs in one transaction that commits at the end, or rolls back on any error.');
+    fail(
+      "transaction control is the server's: every call runs in one transaction that commits at the end, or rolls back on any error.",
+    );
   }
   if (type === 'CopyStmt' && (node.filename !== undefined || node.is_program === true)) {
-    fail('COPY to or from a server file or program reaches the database host, not the database.', 'Insert rows with INSERT instead.');
+    fail(
+      'COPY to or from a server file or program reaches the database host, not the database.',
+      'Insert rows with INSERT instead.',
+    );
   }
   if (type === 'AlterSystemStmt') fail('ALTER SYSTEM changes the server configuration; ask the operator.');
-  if (type === 'CopyStmt') fail('COPY needs a client-side data stream, which this tool does not offer.', 'Use INSERT … VALUES or INSERT … SELECT.');
+  if (type === 'CopyStmt')
+    fail('COPY needs a client-side data stream, which this tool does not offer.', 'Use INSERT … VALUES or INSERT … SELECT.');
   if (['PrepareStmt', 'ExecuteStmt', 'DeallocateStmt', 'DeclareCursorStmt', 'FetchStmt', 'ClosePortalStmt'].includes(type)) {
     fail(`${describe(type)} leaves state in a pooled session.`, 'Send the statement itself, with params for its values.');
   }
@@ -165,7 +174,10 @@ function inspect(type: string, root: Node, purpose: Purpose, argument = 'sql'): 
 
     if (purpose !== 'write') {
       if (key === 'lockingClause' || key === 'LockingClause') {
-        fail('FOR UPDATE/FOR SHARE takes row locks that block writers.', 'Drop the locking clause; a plain SELECT sees the same rows.');
+        fail(
+          'FOR UPDATE/FOR SHARE takes row locks that block writers.',
+          'Drop the locking clause; a plain SELECT sees the same rows.',
+        );
       }
       if (key === 'intoClause') fail('SELECT … INTO creates a table.', 'Drop INTO; the rows come back as the result.');
       if (key !== undefined && DML.has(key) && node !== root) {

@@ -27,12 +27,20 @@ const DENIED: Array<[RegExp, string, boolean]> = [
     'controls the server or other sessions.',
     true,
   ],
-  [/^(pg_\w*replication_slot\w*|pg_replication_origin_\w+|pg_logical_slot_\w+|pg_logical_emit_message)$/, 'changes replication state, which outlives the transaction.', true],
+  [
+    /^(pg_\w*replication_slot\w*|pg_replication_origin_\w+|pg_logical_slot_\w+|pg_logical_emit_message)$/,
+    'changes replication state, which outlives the transaction.',
+    true,
+  ],
   [/^(pg_stat_reset\w*|pg_stat_statements_reset)$/, 'resets statistics.', false],
   [/^set_config$/, 'changes settings.', false],
   [/^(pg_advisory\w*|pg_try_advisory\w*)$/, 'takes advisory locks, which can outlive the query and block other sessions.', false],
   [/^(nextval|setval)$/, 'advances a sequence, which a rollback does not undo.', false],
-  [/^(txid_current|txid_current_if_assigned|pg_current_xact_id|pg_current_xact_id_if_assigned|pg_export_snapshot)$/, 'assigns a transaction ID.', false],
+  [
+    /^(txid_current|txid_current_if_assigned|pg_current_xact_id|pg_current_xact_id_if_assigned|pg_export_snapshot)$/,
+    'assigns a transaction ID.',
+    false,
+  ],
   [/^pg_notify$/, 'sends a notification to other sessions.', false],
 ];
 

@@ -1,4 +1,4 @@
-import { type OutputBudget, jsonSize } from '@patchbay/kit';
+import { jsonSize, type OutputBudget } from '@patchbay/kit';
 import type { FieldDef, PoolClient, QueryResult } from 'pg';
 import type Cursor from 'pg-cursor';
 import type { Metrics } from './database.js';
@@ -52,7 +52,12 @@ function loadCursor(): Promise<typeof Cursor> {
   return cursorModule;
 }
 
-export async function fetchRows(client: PoolClient, sql: string, params: readonly unknown[], options: FetchOptions): Promise<Fetched> {
+export async function fetchRows(
+  client: PoolClient,
+  sql: string,
+  params: readonly unknown[],
+  options: FetchOptions,
+): Promise<Fetched> {
   const CursorClass = await loadCursor();
   const cursor = client.query(new CursorClass(sql, params as unknown[], { rowMode: 'array', types: rawTypes }));
   const { metrics } = options;
@@ -85,7 +90,7 @@ export async function fetchRows(client: PoolClient, sql: string, params: readonl
     let cutCells = 0;
     let more = false;
     let meter: ReturnType<OutputBudget['meter']> | undefined;
-    let batch = 64;
+    let batch = options.maxRows !== undefined ? Math.min(64, options.maxRows + 1) : 64;
     reading: while (!done) {
       const rows = await read(batch);
       meter ??= options.budget.meter((options.reserve ?? 512) + jsonSize(fields.map((f) => f.name)) * 3);
@@ -111,6 +116,8 @@ export async function fetchRows(client: PoolClient, sql: string, params: readonl
       }
       const average = meter.used / Math.max(1, kept.length);
       batch = Math.min(1_000, Math.max(16, Math.ceil(meter.remaining / Math.max(1, average)) + 1));
+      // One row past max_rows is enough to know whether there are more.
+      if (options.maxRows !== undefined) batch = Math.max(1, Math.min(batch, options.maxRows - kept.length + 1));
     }
     if (options.drain) while (!done) await read(SKIP_BATCH);
     result = {
@@ -121,7 +128,13 @@ export async function fetchRows(client: PoolClient, sql: string, params: readonl
       ...(last?.command ? { command: last.command } : {}),
       // A portal read in batches reports only its last batch in the command tag; for statements
       // that return rows, the rows counted on the way are the total.
-      ...(done ? (fields.length > 0 ? { rowCount: total } : typeof last?.rowCount === 'number' ? { rowCount: last.rowCount } : {}) : {}),
+      ...(done
+        ? fields.length > 0
+          ? { rowCount: total }
+          : typeof last?.rowCount === 'number'
+            ? { rowCount: last.rowCount }
+            : {}
+        : {}),
     };
   } finally {
     await cursor.close().catch(() => undefined);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { callError, connectStdio } from '@patchbay/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, NO_DATABASE, type TestDatabase, connect, createTestDatabase, eventually, runningWith } from './helpers.js';
+import { BIN, connect, createTestDatabase, eventually, NO_DATABASE, runningWith, type TestDatabase } from './helpers.js';
 
 /**
  * The reference server left a pg_sleep running after the client gave up and after the server
@@ -21,11 +21,9 @@ describe.skipIf(NO_DATABASE)('queries end in the database when the call ends', (
     const { client, close, services } = await connect([db.url]);
     const tag = marker();
     const controller = new AbortController();
-    const pending = client.callTool(
-      { name: 'postgres_query', arguments: { sql: `SELECT pg_sleep(30) AS ${tag}` } },
-      undefined,
-      { signal: controller.signal },
-    );
+    const pending = client.callTool({ name: 'postgres_query', arguments: { sql: `SELECT pg_sleep(30) AS ${tag}` } }, undefined, {
+      signal: controller.signal,
+    });
     pending.catch(() => undefined);
     await eventually(async () => (await runningWith(db, tag)) === 1, 8_000, 'the query to start');
     controller.abort();

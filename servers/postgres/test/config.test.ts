@@ -5,7 +5,16 @@ import { callError, callOk } from '@patchbay/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectionSpecs } from '../src/config.js';
 import { postgresConnector } from '../src/connector.js';
-import { BIN, NO_DATABASE, type TestDatabase, adminSql, connect, createTestDatabase, eventually, withDatabase } from './helpers.js';
+import {
+  adminSql,
+  BIN,
+  connect,
+  createTestDatabase,
+  eventually,
+  NO_DATABASE,
+  type TestDatabase,
+  withDatabase,
+} from './helpers.js';
 
 function problems(argv: string[], env: Record<string, string> = {}): string[] {
   try {
@@ -17,16 +26,27 @@ function problems(argv: string[], env: Record<string, string> = {}): string[] {
   }
 }
 
-const specs = (argv: string[], env: Record<string, string> = {}) => connectionSpecs(prepare(postgresConnector, argv, env).options).specs;
+const specs = (argv: string[], env: Record<string, string> = {}) =>
+  connectionSpecs(prepare(postgresConnector, argv, env).options).specs;
 
 describe('connection options', () => {
   it('takes the URL as the first argument or DATABASE_URL, named "main" and read-only', () => {
-    expect(specs(['postgres://u@h:5432/db'])).toEqual([{ name: 'main', url: 'postgres://u@h:5432/db', display: 'postgres://u@h:5432/db', mode: 'read-only' }]);
+    expect(specs(['postgres://u@h:5432/db'])).toEqual([
+      { name: 'main', url: 'postgres://u@h:5432/db', display: 'postgres://u@h:5432/db', mode: 'read-only' },
+    ]);
     expect(specs([], { DATABASE_URL: 'postgresql://u@h/db' })[0]).toMatchObject({ name: 'main', mode: 'read-only' });
   });
 
   it('takes named connections, each with its own access mode', () => {
-    const result = specs(['postgres://u@h/a', '--connection', 'dev=postgres://me@localhost/dev', '--connection', 'prod=postgres://r@db/prod', '--read-write', 'dev']);
+    const result = specs([
+      'postgres://u@h/a',
+      '--connection',
+      'dev=postgres://me@localhost/dev',
+      '--connection',
+      'prod=postgres://r@db/prod',
+      '--read-write',
+      'dev',
+    ]);
     expect(result.map((s) => [s.name, s.mode])).toEqual([
       ['main', 'read-only'],
       ['dev', 'read-write'],
@@ -35,7 +55,9 @@ describe('connection options', () => {
   });
 
   it('reports a missing database as one "missing:" line', () => {
-    expect(problems([])).toEqual([expect.stringMatching(/^missing: no database to connect to\. Pass a URL as the first argument/)]);
+    expect(problems([])).toEqual([
+      expect.stringMatching(/^missing: no database to connect to\. Pass a URL as the first argument/),
+    ]);
   });
 
   it('reports every bad connection at once, never echoing a password', () => {
@@ -100,7 +122,9 @@ describe.skipIf(NO_DATABASE)('connections at run time', () => {
     const logs: string[] = [];
     const { client, close } = await connect([db.url], { logs });
     await client.listTools();
-    const sessions = await db.sql<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'patchbay-postgres' AND datname = current_database()");
+    const sessions = await db.sql<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'patchbay-postgres' AND datname = current_database()",
+    );
     expect(sessions[0]?.n).toBe(0);
     expect(logs).toEqual([]);
     await close();
@@ -141,9 +165,14 @@ describe.skipIf(NO_DATABASE)('connections at run time', () => {
     const password = 'pw-Secret-9931';
     const unreachable = `postgres://postgres:${password}@127.0.0.1:1/nope`;
     const logs: string[] = [];
-    const { client, close } = await connect([unreachable, '--connection', `good=${withDatabase(db.url, db.name, 'postgres', password)}`], { logs });
+    const { client, close } = await connect(
+      [unreachable, '--connection', `good=${withDatabase(db.url, db.name, 'postgres', password)}`],
+      { logs },
+    );
     const failure = await callError(client, 'postgres_query', { sql: 'SELECT 1' });
-    expect(failure).toMatch(/^could not connect to the database "main" \(postgres:\/\/postgres@127\.0\.0\.1:1\/nope\): .*ECONNREFUSED/);
+    expect(failure).toMatch(
+      /^could not connect to the database "main" \(postgres:\/\/postgres@127\.0\.0\.1:1\/nope\): .*ECONNREFUSED/,
+    );
     const listed = await callOk(client, 'postgres_list_connections');
     const ok = await callOk(client, 'postgres_query', { sql: 'SELECT current_user', connection: 'good' });
     const everything = [failure, JSON.stringify(listed.raw), JSON.stringify(ok.raw), ...logs].join('\n');

@@ -1,6 +1,15 @@
 import { callError, callOk, connectHttp, connectStdio, startHttpBin } from '@patchbay/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, NO_DATABASE, type TestDatabase, createTestDatabase, eventually, seedBig, seedShop } from './helpers.js';
+import {
+  BIN,
+  createTestDatabase,
+  eventually,
+  NO_DATABASE,
+  resourceText,
+  seedBig,
+  seedShop,
+  type TestDatabase,
+} from './helpers.js';
 
 type Any = Record<string, any>;
 
@@ -28,7 +37,11 @@ describe.skipIf(NO_DATABASE)('patchbay-postgres bin', () => {
       expect(next.data.offset).toBe(big.data.row_count);
       expect(await callError(client, 'postgres_query', { sql: 'COMMIT; DROP TABLE big' })).toMatch(/holds 2 statements/);
 
-      const plan = await callOk<Any>(client, 'postgres_explain', { sql: 'SELECT * FROM big WHERE id = $1', params: [5], analyze: true });
+      const plan = await callOk<Any>(client, 'postgres_explain', {
+        sql: 'SELECT * FROM big WHERE id = $1',
+        params: [5],
+        analyze: true,
+      });
       expect(plan.data.tree).toMatch(/Index Scan using big_pkey on big/);
 
       const connections = await callOk<Any>(client, 'postgres_list_connections');
@@ -65,15 +78,23 @@ describe.skipIf(NO_DATABASE)('patchbay-postgres bin', () => {
       expect((await db.sql<{ note: string }>('SELECT note FROM scratch'))[0]?.note).toBe('FROM E2E');
 
       const resource = await client.readResource({ uri: 'postgres://app/shop/customers/schema' });
-      expect(resource.contents[0]?.text).toMatch(/^shop\.customers \(table/);
-      const prompt = await client.getPrompt({ name: 'postgres_write_query', arguments: { question: 'How many orders per customer?' } });
+      expect(resourceText(resource)).toMatch(/^shop\.customers \(table/);
+      const prompt = await client.getPrompt({
+        name: 'postgres_write_query',
+        arguments: { question: 'How many orders per customer?' },
+      });
       expect(prompt.messages[0]?.content).toMatchObject({ type: 'text', text: expect.stringContaining('shop.orders (table') });
-      const slow = await client.getPrompt({ name: 'postgres_explain_slow_query', arguments: { sql: 'SELECT * FROM big WHERE name = $$x$$' } });
+      const slow = await client.getPrompt({
+        name: 'postgres_explain_slow_query',
+        arguments: { sql: 'SELECT * FROM big WHERE name = $$x$$' },
+      });
       expect(slow.messages[0]?.content).toMatchObject({ type: 'text', text: expect.stringContaining('Seq Scan on big') });
 
       // The doctor warning went to stderr, and only there.
       await eventually(async () => server.stderr().includes('which is a superuser'), 5_000, 'the doctor warning on stderr');
-      expect(server.stderr()).toMatch(/patchbay-postgres warn connection "app" \(postgres:\/\/postgres@127\.0\.0\.1:\d+\/pb_e2e_\w+\) uses role "postgres", which is a superuser/);
+      expect(server.stderr()).toMatch(
+        /patchbay-postgres warn connection "app" \(postgres:\/\/postgres@127\.0\.0\.1:\d+\/pb_e2e_\w+\) uses role "postgres", which is a superuser/,
+      );
     } finally {
       await server.close();
     }

@@ -1,6 +1,6 @@
 import { callError, callOk } from '@patchbay/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NO_DATABASE, type TestDatabase, connect, createTestDatabase, seedShop } from './helpers.js';
+import { connect, createTestDatabase, NO_DATABASE, seedShop, type TestDatabase } from './helpers.js';
 
 interface Explained {
   analyzed: boolean;
@@ -24,9 +24,14 @@ describe.skipIf(NO_DATABASE)('postgres_explain', () => {
 
   it('shows the plan as a tree plus JSON without running the query', async () => {
     const { client, close } = await connect([db.url]);
-    const result = await callOk<Explained>(client, 'postgres_explain', { sql: 'SELECT * FROM shop.orders WHERE customer_id = $1', params: [1] });
+    const result = await callOk<Explained>(client, 'postgres_explain', {
+      sql: 'SELECT * FROM shop.orders WHERE customer_id = $1',
+      params: [1],
+    });
     expect(result.data.analyzed).toBe(false);
-    expect(result.data.tree).toMatch(/^(Seq Scan on orders|Index Scan using orders_customer_idx on orders|Bitmap Heap Scan on orders)/m);
+    expect(result.data.tree).toMatch(
+      /^(Seq Scan on orders|Index Scan using orders_customer_idx on orders|Bitmap Heap Scan on orders)/m,
+    );
     expect(result.data.tree).toMatch(/\(cost=\d+\.\d\d\.\.\d+\.\d\d rows=\d+ width=\d+\)/);
     expect(result.data.total_cost).toBeGreaterThan(0);
     expect(result.data.planned_rows).toBeGreaterThan(0);
@@ -60,13 +65,17 @@ describe.skipIf(NO_DATABASE)('postgres_explain', () => {
       /^Argument `sql`: was refused: EXPLAIN ANALYZE would run the DELETE, which is not a read\. Leave out ANALYZE/,
     );
     expect(await callError(client, 'postgres_explain', { sql: 'EXPLAIN SELECT 1' })).toMatch(/already starts with EXPLAIN/);
-    expect(await callError(client, 'postgres_explain', { sql: "SELECT pg_read_file('/etc/passwd')", analyze: true })).toMatch(/pg_read_file\(\) is not allowed/);
+    expect(await callError(client, 'postgres_explain', { sql: "SELECT pg_read_file('/etc/passwd')", analyze: true })).toMatch(
+      /pg_read_file\(\) is not allowed/,
+    );
     await close();
   });
 
   it('runs ANALYZE under the statement timeout', async () => {
     const { client, close } = await connect([db.url, '--statement-timeout', '500']);
-    expect(await callError(client, 'postgres_explain', { sql: 'SELECT pg_sleep(10)', analyze: true })).toMatch(/statement timeout \(500 ms\)/);
+    expect(await callError(client, 'postgres_explain', { sql: 'SELECT pg_sleep(10)', analyze: true })).toMatch(
+      /statement timeout \(500 ms\)/,
+    );
     await close();
   });
 

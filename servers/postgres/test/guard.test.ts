@@ -156,7 +156,9 @@ describe('the SQL gate (parser layer) for read-only SQL', () => {
   });
 
   it('reports syntax errors with the position', async () => {
-    expect(await read('SELEC 1')).toMatch(/^Argument `sql`: is not valid SQL: syntax error at or near "SELEC" \(at character 1\)/);
+    expect(await read('SELEC 1')).toMatch(
+      /^Argument `sql`: is not valid SQL: syntax error at or near "SELEC" \(at character 1\)/,
+    );
   });
 
   it('refuses SQL that holds no statement', async () => {

@@ -1,6 +1,6 @@
 import { callOk } from '@patchbay/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NO_DATABASE, type TestDatabase, connect, createTestDatabase, eventually, seedShop } from './helpers.js';
+import { connect, createTestDatabase, eventually, NO_DATABASE, seedShop, type TestDatabase } from './helpers.js';
 
 type Any = Record<string, any>;
 
@@ -13,7 +13,8 @@ describe.skipIf(NO_DATABASE)('health toolset', () => {
   afterAll(() => db?.drop());
 
   const health = () => connect([db.url, '--toolsets', 'health']);
-  const pidOf = async (session: Awaited<ReturnType<TestDatabase['session']>>) => (await session.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+  const pidOf = async (session: Awaited<ReturnType<TestDatabase['session']>>) =>
+    (await session.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
 
   it('is opt-in: not offered by default', async () => {
     const { client, close } = await connect([db.url]);
@@ -29,7 +30,13 @@ describe.skipIf(NO_DATABASE)('health toolset', () => {
     await holder.query('BEGIN; LOCK TABLE shop.orders IN ACCESS EXCLUSIVE MODE; SELECT pg_advisory_lock(4242)');
     const waiting = waiter.query('SELECT count(*) FROM shop.orders /* waiting-marker */').catch(() => undefined);
     await eventually(
-      async () => (await db.sql<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'", [waiterPid]))[0]?.n === 1,
+      async () =>
+        (
+          await db.sql<{ n: number }>(
+            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'",
+            [waiterPid],
+          )
+        )[0]?.n === 1,
       5_000,
       'the waiter to block',
     );
@@ -49,9 +56,21 @@ describe.skipIf(NO_DATABASE)('health toolset', () => {
       expect(old.data.sessions).toEqual([]);
 
       const locks = await callOk<Any>(client, 'postgres_list_locks');
-      expect(locks.data.blocked).toContainEqual(expect.objectContaining({ pid: waiterPid, blocking_pid: holderPid, blocking_state: 'idle in transaction' }));
-      expect(locks.data.locks).toContainEqual(expect.objectContaining({ pid: holderPid, type: 'relation', mode: 'AccessExclusiveLock', granted: true, relation: 'shop.orders' }));
-      expect(locks.data.locks).toContainEqual(expect.objectContaining({ pid: waiterPid, type: 'relation', granted: false, relation: 'shop.orders' }));
+      expect(locks.data.blocked).toContainEqual(
+        expect.objectContaining({ pid: waiterPid, blocking_pid: holderPid, blocking_state: 'idle in transaction' }),
+      );
+      expect(locks.data.locks).toContainEqual(
+        expect.objectContaining({
+          pid: holderPid,
+          type: 'relation',
+          mode: 'AccessExclusiveLock',
+          granted: true,
+          relation: 'shop.orders',
+        }),
+      );
+      expect(locks.data.locks).toContainEqual(
+        expect.objectContaining({ pid: waiterPid, type: 'relation', granted: false, relation: 'shop.orders' }),
+      );
       expect(locks.data.locks).toContainEqual(expect.objectContaining({ pid: holderPid, type: 'advisory', granted: true }));
       expect(locks.text).toMatch(/^blocked sessions:/);
     } finally {
@@ -65,7 +84,10 @@ describe.skipIf(NO_DATABASE)('health toolset', () => {
     await db.sql('CREATE TABLE dup (x int); INSERT INTO dup VALUES (1), (1)');
     await db.sql('CREATE UNIQUE INDEX CONCURRENTLY dup_x_unique ON dup (x)').catch(() => undefined);
     const { client, close } = await health();
-    const result = await callOk<{ checks: Array<{ check: string; status: string; detail: string }> }>(client, 'postgres_check_health');
+    const result = await callOk<{ checks: Array<{ check: string; status: string; detail: string }> }>(
+      client,
+      'postgres_check_health',
+    );
     const byName = Object.fromEntries(result.data.checks.map((c) => [c.check, c]));
     expect(Object.keys(byName)).toEqual([
       'connections',
@@ -85,12 +107,18 @@ describe.skipIf(NO_DATABASE)('health toolset', () => {
   });
 
   it('finds invalid, unused and duplicate indexes', async () => {
-    await db.sql('CREATE INDEX orders_product_a ON shop.orders (product_id); CREATE INDEX orders_product_b ON shop.orders (product_id)');
+    await db.sql(
+      'CREATE INDEX orders_product_a ON shop.orders (product_id); CREATE INDEX orders_product_b ON shop.orders (product_id)',
+    );
     const { client, close } = await health();
     const result = await callOk<Any>(client, 'postgres_check_indexes');
     expect(result.data.invalid).toContainEqual(expect.objectContaining({ index: 'dup_x_unique', table: 'dup' }));
-    expect(result.data.duplicates).toContainEqual(expect.objectContaining({ indexes: ['shop.orders_product_a', 'shop.orders_product_b'], table: 'shop.orders' }));
-    expect(result.data.unused.map((u: Any) => u.index)).toEqual(expect.arrayContaining(['shop.orders_product_a', 'shop.orders_product_b']));
+    expect(result.data.duplicates).toContainEqual(
+      expect.objectContaining({ indexes: ['shop.orders_product_a', 'shop.orders_product_b'], table: 'shop.orders' }),
+    );
+    expect(result.data.unused.map((u: Any) => u.index)).toEqual(
+      expect.arrayContaining(['shop.orders_product_a', 'shop.orders_product_b']),
+    );
     // Primary keys and unique indexes are never called unused.
     expect(result.data.unused.map((u: Any) => u.index)).not.toContain('shop.orders_pkey');
     expect(result.text).toContain('shop.orders_product_a = shop.orders_product_b on shop.orders');
@@ -98,16 +126,22 @@ describe.skipIf(NO_DATABASE)('health toolset', () => {
   });
 
   it('reports dead rows, estimated bloat and whether vacuum is due', async () => {
-    await db.sql('CREATE TABLE churn AS SELECT g AS id, repeat($$x$$, 50) AS pad FROM generate_series(1, 2000) g; ALTER TABLE churn SET (autovacuum_enabled = off); ANALYZE churn');
+    await db.sql(
+      'CREATE TABLE churn AS SELECT g AS id, repeat($$x$$, 50) AS pad FROM generate_series(1, 2000) g; ALTER TABLE churn SET (autovacuum_enabled = off); ANALYZE churn',
+    );
     await db.sql('DELETE FROM churn WHERE id > 500');
     await db.sql('SELECT pg_stat_force_next_flush()').catch(() => undefined);
     const { client, close } = await health();
     let churn: Any | undefined;
-    await eventually(async () => {
-      const result = await callOk<Any>(client, 'postgres_check_vacuum', { schema: 'public' });
-      churn = result.data.tables.find((t: Any) => t.table === 'public.churn');
-      return churn?.dead_rows === 1500;
-    }, 10_000, 'dead rows to show in statistics');
+    await eventually(
+      async () => {
+        const result = await callOk<Any>(client, 'postgres_check_vacuum', { schema: 'public' });
+        churn = result.data.tables.find((t: Any) => t.table === 'public.churn');
+        return churn?.dead_rows === 1500;
+      },
+      10_000,
+      'dead rows to show in statistics',
+    );
     expect(churn).toMatchObject({ dead_rows: 1500, vacuum_due: true });
     expect(churn?.bytes).toBeGreaterThan(0);
     expect(churn?.last_analyze).toBeTruthy();
@@ -119,16 +153,21 @@ describe.skipIf(NO_DATABASE)('health toolset', () => {
     const { client, close } = await health();
     const missing = await callOk<Any>(client, 'postgres_list_top_queries');
     expect(missing.data).toMatchObject({ available: false, queries: [] });
-    expect(missing.text).toMatch(/pg_stat_statements is not installed in this database\. A superuser enables it with CREATE EXTENSION pg_stat_statements/);
+    expect(missing.text).toMatch(
+      /pg_stat_statements is not installed in this database\. A superuser enables it with CREATE EXTENSION pg_stat_statements/,
+    );
 
-    const preload = (await db.sql<{ shared_preload_libraries: string }>('SHOW shared_preload_libraries'))[0]?.shared_preload_libraries ?? '';
+    const preload =
+      (await db.sql<{ shared_preload_libraries: string }>('SHOW shared_preload_libraries'))[0]?.shared_preload_libraries ?? '';
     await db.sql('CREATE EXTENSION pg_stat_statements');
     const after = await callOk<Any>(client, 'postgres_list_top_queries', { sort_by: 'calls', limit: 5 });
     if (preload.includes('pg_stat_statements')) {
       for (let i = 0; i < 3; i++) await db.sql('SELECT count(*) FROM shop.orders WHERE quantity > $1', [i]);
       const top = await callOk<Any>(client, 'postgres_list_top_queries', { sort_by: 'calls', limit: 50 });
       expect(top.data.available).toBe(true);
-      expect(top.data.queries.some((q: Any) => /FROM shop\.orders WHERE quantity > \$1/.test(q.query) && q.calls >= 3)).toBe(true);
+      expect(top.data.queries.some((q: Any) => /FROM shop\.orders WHERE quantity > \$1/.test(q.query) && q.calls >= 3)).toBe(
+        true,
+      );
       expect(after.data.available).toBe(true);
     } else {
       // A server without the library preloaded (PATCHBAY_TEST_DATABASE_URL pointing elsewhere).

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Connected, type InMemoryOptions, connectInMemory } from '@patchbay/testing';
+import { type Connected, connectInMemory, type InMemoryOptions } from '@patchbay/testing';
 import pg from 'pg';
 import { inject } from 'vitest';
 import type { PostgresServices } from '../src/client.js';
@@ -144,4 +144,10 @@ export async function runningWith(db: TestDatabase, marker: string): Promise<num
     [marker],
   );
   return rows[0]?.n ?? 0;
+}
+
+/** The text of a resource read's first content. */
+export function resourceText(result: { contents: ReadonlyArray<object> }): string {
+  const text = (result.contents[0] as { text?: unknown } | undefined)?.text;
+  return typeof text === 'string' ? text : '';
 }

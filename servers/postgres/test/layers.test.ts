@@ -1,10 +1,10 @@
-import { OutputBudget, ToolError, createLogger } from '@patchbay/kit';
+import { createLogger, OutputBudget, ToolError } from '@patchbay/kit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Database, type Limits, type Metrics } from '../src/database.js';
 import { checkFunctions } from '../src/functions.js';
 import { checkRead } from '../src/guard.js';
-import { TypeNames, fetchRows } from '../src/rows.js';
-import { type TestDatabase, NO_DATABASE, createTestDatabase, runningWith } from './helpers.js';
+import { fetchRows, TypeNames } from '../src/rows.js';
+import { createTestDatabase, NO_DATABASE, runningWith, type TestDatabase } from './helpers.js';
 
 /**
  * Defence in depth: each database-side layer, tested alone with the parser layer bypassed, to show
@@ -51,15 +51,21 @@ describe.skipIf(NO_DATABASE)('each read-only layer holds on its own', () => {
   afterAll(() => db?.drop());
 
   it('the extended query protocol refuses a second statement', async () => {
-    await expect(unchecked(database(), 'SELECT 1; DELETE FROM victim')).rejects.toThrow(/cannot insert multiple commands into a prepared statement/);
+    await expect(unchecked(database(), 'SELECT 1; DELETE FROM victim')).rejects.toThrow(
+      /cannot insert multiple commands into a prepared statement/,
+    );
     expect(await victimCount()).toBe(10);
   });
 
   it('the READ ONLY transaction refuses writes and DDL', async () => {
     const d = database();
     await expect(unchecked(d, 'DELETE FROM victim')).rejects.toThrow(/cannot execute DELETE in a read-only transaction/);
-    await expect(unchecked(d, 'CREATE TABLE pwned (a int)')).rejects.toThrow(/cannot execute CREATE TABLE in a read-only transaction/);
-    await expect(unchecked(d, "SELECT nextval('counter')")).rejects.toThrow(/cannot execute nextval\(\) in a read-only transaction/);
+    await expect(unchecked(d, 'CREATE TABLE pwned (a int)')).rejects.toThrow(
+      /cannot execute CREATE TABLE in a read-only transaction/,
+    );
+    await expect(unchecked(d, "SELECT nextval('counter')")).rejects.toThrow(
+      /cannot execute nextval\(\) in a read-only transaction/,
+    );
     expect(await victimCount()).toBe(10);
   });
 
@@ -71,7 +77,13 @@ describe.skipIf(NO_DATABASE)('each read-only layer holds on its own', () => {
   it('session settings and advisory locks do not outlive the call', async () => {
     const d = database();
     const show = async () =>
-      d.read(never, async (client) => (await client.query('SHOW default_transaction_read_only; SHOW search_path') as unknown as Array<{ rows: Array<Record<string, string>> }>).map((r) => Object.values(r.rows[0] ?? {})[0]));
+      d.read(never, async (client) =>
+        (
+          (await client.query('SHOW default_transaction_read_only; SHOW search_path')) as unknown as Array<{
+            rows: Array<Record<string, string>>;
+          }>
+        ).map((r) => Object.values(r.rows[0] ?? {})[0]),
+      );
     const [readOnly, searchPath] = await show();
     await unchecked(d, 'SET default_transaction_read_only = on');
     await unchecked(d, "SELECT set_config('search_path', 'pwned', false)");

@@ -1,6 +1,6 @@
 import { call, callError, callOk } from '@patchbay/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NO_DATABASE, type TestDatabase, connect, createTestDatabase, seedBig, seedShop } from './helpers.js';
+import { connect, createTestDatabase, NO_DATABASE, seedBig, seedShop, type TestDatabase } from './helpers.js';
 
 interface QueryResult {
   connection: string;
@@ -83,7 +83,20 @@ describe.skipIf(NO_DATABASE)('postgres_query', () => {
               timestamptz '2024-01-02 03:04:05+00' AS ts, 'NaN'::float8 AS nan, 2.5::float8 AS f`,
       params: [7, 'seven', [1, 2, 3]],
     });
-    expect(result.data.rows[0]).toEqual([7, 'seven', '9007199254740993', 42, '1.50', true, null, '{"a": 1}', '{1,2,3}', '2024-01-02 03:04:05+00', 'NaN', 2.5]);
+    expect(result.data.rows[0]).toEqual([
+      7,
+      'seven',
+      '9007199254740993',
+      42,
+      '1.50',
+      true,
+      null,
+      '{"a": 1}',
+      '{1,2,3}',
+      '2024-01-02 03:04:05+00',
+      'NaN',
+      2.5,
+    ]);
     expect(result.data.columns.map((c) => c.type)).toEqual([
       'integer',
       'text',
@@ -107,7 +120,9 @@ describe.skipIf(NO_DATABASE)('postgres_query', () => {
       sql: "SELECT 1 AS id, 'a,b' AS comma, 'say \"hi\"' AS quote, E'two\\nlines' AS multi, NULL AS empty",
       format: 'csv',
     });
-    expect(result.text).toBe('1 row; columns: id integer, comma text, quote text, multi text, empty text\nid,comma,quote,multi,empty\n1,"a,b","say ""hi""","two\nlines",');
+    expect(result.text).toBe(
+      '1 row; columns: id integer, comma text, quote text, multi text, empty text\nid,comma,quote,multi,empty\n1,"a,b","say ""hi""","two\nlines",',
+    );
     await close();
   });
 
@@ -135,10 +150,16 @@ describe.skipIf(NO_DATABASE)('postgres_query', () => {
   it('reports database errors as fixable, with SQLSTATE and advice', async () => {
     const { client, close } = await connect([db.url]);
     const unknownColumn = await callError(client, 'postgres_query', { sql: 'SELECT nope FROM big' });
-    expect(unknownColumn).toMatch(/^Argument `sql`: failed on "main": column "nope" does not exist \(at character 8\) \[SQLSTATE 42703\]\./);
+    expect(unknownColumn).toMatch(
+      /^Argument `sql`: failed on "main": column "nope" does not exist \(at character 8\) \[SQLSTATE 42703\]\./,
+    );
     expect(unknownColumn).toMatch(/See the columns with postgres_describe_table\.$/);
-    expect(await callError(client, 'postgres_query', { sql: 'SELECT * FROM missing_table' })).toMatch(/42P01.*postgres_list_tables/);
-    expect(await callError(client, 'postgres_query', { sql: 'SELECT $1::int + $2::int', params: [1] })).toMatch(/08P01|bind message/);
+    expect(await callError(client, 'postgres_query', { sql: 'SELECT * FROM missing_table' })).toMatch(
+      /42P01.*postgres_list_tables/,
+    );
+    expect(await callError(client, 'postgres_query', { sql: 'SELECT $1::int + $2::int', params: [1] })).toMatch(
+      /08P01|bind message/,
+    );
     expect(await callError(client, 'postgres_query', { sql: 'SELECT 1/0' })).toMatch(/division by zero \[SQLSTATE 22012\]/);
     expect(await callError(client, 'postgres_query', { sql: 'SELECT 1', connection: 'nope' })).toBe(
       'Argument `connection`: "nope" is not a connection of this server. Connections: main (read-only).',
@@ -150,7 +171,10 @@ describe.skipIf(NO_DATABASE)('postgres_query', () => {
 
   it('queries the connection it is given by name', async () => {
     const { client, close } = await connect(['--connection', `first=${db.url}`, '--connection', `second=${db.url}`]);
-    const result = await callOk<QueryResult>(client, 'postgres_query', { sql: 'SELECT current_database() AS db', connection: 'second' });
+    const result = await callOk<QueryResult>(client, 'postgres_query', {
+      sql: 'SELECT current_database() AS db',
+      connection: 'second',
+    });
     expect(result.data.connection).toBe('second');
     expect(result.data.rows).toEqual([[db.name]]);
     const fallback = await callOk<QueryResult>(client, 'postgres_query', { sql: 'SELECT 1' });
@@ -160,7 +184,9 @@ describe.skipIf(NO_DATABASE)('postgres_query', () => {
 
   it('runs every read in a READ ONLY transaction', async () => {
     const { client, close } = await connect([db.url]);
-    const outcome = await call(client, 'postgres_query', { sql: "SELECT current_setting('transaction_read_only') AS ro, current_setting('statement_timeout') AS t" });
+    const outcome = await call(client, 'postgres_query', {
+      sql: "SELECT current_setting('transaction_read_only') AS ro, current_setting('statement_timeout') AS t",
+    });
     expect(outcome.structured?.rows).toEqual([['on', '30s']]);
     await close();
   });

@@ -3,7 +3,7 @@ import { call, callOk } from '@patchbay/testing';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fingerprint, serverFileExists } from './harness/fingerprint.js';
-import { type TestDatabase, NO_DATABASE, connect, createTestDatabase, seedShop } from './helpers.js';
+import { connect, createTestDatabase, NO_DATABASE, seedShop, type TestDatabase } from './helpers.js';
 
 /**
  * The adversarial suite: SQL a hostile prompt could send, through the tools, on a connection whose
@@ -37,7 +37,9 @@ describe.skipIf(NO_DATABASE)('read-only holds against hostile SQL, as a superuse
       .then(() => true)
       .catch(() => false);
     if (!hasDblink) console.warn('dblink is not available on the test server; the dblink attack is refused by name only');
-    const [{ superuser } = { superuser: false }] = await db.sql<{ superuser: boolean }>('SELECT rolsuper AS superuser FROM pg_roles WHERE rolname = current_user');
+    const [{ superuser } = { superuser: false }] = await db.sql<{ superuser: boolean }>(
+      'SELECT rolsuper AS superuser FROM pg_roles WHERE rolname = current_user',
+    );
     expect(superuser, 'the adversarial suite must run as a superuser').toBe(true);
     canary = await db.session();
     canaryPid = (await canary.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
@@ -98,7 +100,10 @@ describe.skipIf(NO_DATABASE)('read-only holds against hostile SQL, as a superuse
     ['SQL text run by query_to_xml', "SELECT query_to_xml('DELETE FROM public.victim RETURNING 1', true, false, '')"],
     ['SQL text run by ts_stat', "SELECT * FROM ts_stat('SELECT pg_terminate_backend(1)::text::tsvector')"],
     ['EXPLAIN ANALYZE of a DELETE', 'EXPLAIN ANALYZE DELETE FROM public.victim'],
-    ['EXPLAIN ANALYZE of a data-modifying CTE', 'EXPLAIN ANALYZE WITH d AS (DELETE FROM public.victim RETURNING 1) SELECT * FROM d'],
+    [
+      'EXPLAIN ANALYZE of a data-modifying CTE',
+      'EXPLAIN ANALYZE WITH d AS (DELETE FROM public.victim RETURNING 1) SELECT * FROM d',
+    ],
     ['a VOLATILE user function that writes and locks', 'SELECT public.wipe()'],
     ['a replication slot (survives rollback)', "SELECT pg_create_physical_replication_slot('pwned')"],
     ['assigning a transaction ID', 'SELECT txid_current()'],

@@ -1,6 +1,6 @@
 import { callError, callOk } from '@patchbay/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NO_DATABASE, type TestDatabase, connect, createTestDatabase, seedShop } from './helpers.js';
+import { connect, createTestDatabase, NO_DATABASE, resourceText, seedShop, type TestDatabase } from './helpers.js';
 
 describe.skipIf(NO_DATABASE)('schema tools, table resources and prompts', () => {
   let db: TestDatabase;
@@ -23,10 +23,18 @@ describe.skipIf(NO_DATABASE)('schema tools, table resources and prompts', () => 
     const { client, close } = await connect([withPassword, '--connection', `other=${db.url}`, '--read-write', 'other'], { logs });
     const result = await callOk<{ connections: Array<Record<string, unknown>> }>(client, 'postgres_list_connections');
     expect(result.data.connections).toEqual([
-      expect.objectContaining({ name: 'main', mode: 'read-only', url: expect.stringMatching(/^postgres:\/\/postgres@127\.0\.0\.1:\d+\/pb_schema_/), role: 'postgres', superuser: true }),
+      expect.objectContaining({
+        name: 'main',
+        mode: 'read-only',
+        url: expect.stringMatching(/^postgres:\/\/postgres@127\.0\.0\.1:\d+\/pb_schema_/),
+        role: 'postgres',
+        superuser: true,
+      }),
       expect.objectContaining({ name: 'other', mode: 'read-write', role: 'postgres' }),
     ]);
-    expect(result.text).toMatch(/^main \(read-only\) postgres:\/\/postgres@127\.0\.0\.1:\d+\/pb_schema_\w+ — role postgres \(superuser\), PostgreSQL \d+/);
+    expect(result.text).toMatch(
+      /^main \(read-only\) postgres:\/\/postgres@127\.0\.0\.1:\d+\/pb_schema_\w+ — role postgres \(superuser\), PostgreSQL \d+/,
+    );
     expect(JSON.stringify(result.raw) + logs.join('')).not.toContain('s3cret-pw');
     await close();
   });
@@ -35,7 +43,14 @@ describe.skipIf(NO_DATABASE)('schema tools, table resources and prompts', () => 
     const { client, close } = await connect([db.url]);
     const result = await callOk<{ schemas: Array<Record<string, unknown>> }>(client, 'postgres_list_schemas');
     expect(result.data.schemas.map((s) => s.name)).toEqual(['public', 'shop']);
-    expect(result.data.schemas[1]).toEqual({ name: 'shop', owner: 'postgres', tables: 5, views: 1, materialized_views: 1, comment: 'The web shop' });
+    expect(result.data.schemas[1]).toEqual({
+      name: 'shop',
+      owner: 'postgres',
+      tables: 5,
+      views: 1,
+      materialized_views: 1,
+      comment: 'The web shop',
+    });
     const all = await callOk<{ schemas: Array<{ name: string }> }>(client, 'postgres_list_schemas', { include_system: true });
     expect(all.data.schemas.map((s) => s.name)).toContain('pg_catalog');
     await close();
@@ -63,15 +78,21 @@ describe.skipIf(NO_DATABASE)('schema tools, table resources and prompts', () => 
   });
 
   it('pages the table list when it does not fit', async () => {
-    await db.sql(`CREATE SCHEMA many; ${Array.from({ length: 40 }, (_, i) => `CREATE TABLE many.t${String(i).padStart(2, '0')} (id int);`).join(' ')}`);
+    await db.sql(
+      `CREATE SCHEMA many; ${Array.from({ length: 40 }, (_, i) => `CREATE TABLE many.t${String(i).padStart(2, '0')} (id int);`).join(' ')}`,
+    );
     const { client, close } = await connect([db.url, '--output-budget', '1024']);
     const seen: string[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < 40; page++) {
-      const result = await callOk<{ tables: Array<{ name: string }>; more?: { cursor?: string } }>(client, 'postgres_list_tables', {
-        schema: 'many',
-        ...(cursor ? { cursor } : {}),
-      });
+      const result = await callOk<{ tables: Array<{ name: string }>; more?: { cursor?: string } }>(
+        client,
+        'postgres_list_tables',
+        {
+          schema: 'many',
+          ...(cursor ? { cursor } : {}),
+        },
+      );
       expect(Buffer.byteLength(JSON.stringify(result.data))).toBeLessThanOrEqual(1024 * 1.1);
       seen.push(...result.data.tables.map((t) => t.name));
       cursor = result.data.more?.cursor;
@@ -95,24 +116,40 @@ describe.skipIf(NO_DATABASE)('schema tools, table resources and prompts', () => 
     ]);
     expect(orders.data.primary_key).toEqual(['id']);
     expect(orders.data.foreign_keys).toEqual([
-      { name: 'orders_customer_id_fkey', columns: ['customer_id'], references: 'shop.customers', referenced_columns: ['id'], on_delete: 'CASCADE' },
+      {
+        name: 'orders_customer_id_fkey',
+        columns: ['customer_id'],
+        references: 'shop.customers',
+        referenced_columns: ['id'],
+        on_delete: 'CASCADE',
+      },
       { name: 'orders_product_id_fkey', columns: ['product_id'], references: 'shop.products', referenced_columns: ['id'] },
     ]);
     expect(orders.data.indexes.map((i: { name: string }) => i.name)).toEqual(['orders_pkey', 'orders_customer_idx']);
     expect(orders.text).toContain('(customer_id) → shop.customers(id) on delete CASCADE');
 
-    const customers = await callOk<Record<string, any>>(client, 'postgres_describe_table', { table: 'customers', schema: 'shop' });
+    const customers = await callOk<Record<string, any>>(client, 'postgres_describe_table', {
+      table: 'customers',
+      schema: 'shop',
+    });
     expect(customers.data.comment).toBe('People who bought something');
     expect(customers.data.columns[1]).toEqual({ name: 'email', type: 'text', nullable: false, comment: 'Login email' });
-    expect(customers.data.referenced_by).toEqual([{ name: 'orders_customer_id_fkey', table: 'shop.orders', columns: ['customer_id'], referenced_columns: ['id'] }]);
-    expect(customers.data.indexes.map((i: { unique: boolean; name: string }) => `${i.name}:${i.unique}`)).toEqual(['customers_pkey:true', 'customers_email_key:true']);
+    expect(customers.data.referenced_by).toEqual([
+      { name: 'orders_customer_id_fkey', table: 'shop.orders', columns: ['customer_id'], referenced_columns: ['id'] },
+    ]);
+    expect(customers.data.indexes.map((i: { unique: boolean; name: string }) => `${i.name}:${i.unique}`)).toEqual([
+      'customers_pkey:true',
+      'customers_email_key:true',
+    ]);
     expect(customers.data.constraints).toEqual([{ name: 'customers_email_key', type: 'unique', definition: 'UNIQUE (email)' }]);
     expect(customers.data.triggers[0].definition).toMatch(/CREATE TRIGGER customers_touch BEFORE UPDATE ON shop\.customers/);
     expect(customers.text).toContain('referenced by:\n  shop.orders(customer_id) → (id)');
 
     const products = await callOk<Record<string, any>>(client, 'postgres_describe_table', { table: 'shop.products' });
     expect(products.data.columns[0]).toMatchObject({ name: 'id', identity: 'ALWAYS' });
-    expect(products.data.constraints).toEqual([{ name: 'price_not_negative', type: 'check', definition: 'CHECK (price >= 0::numeric)' }]);
+    expect(products.data.constraints).toEqual([
+      { name: 'price_not_negative', type: 'check', definition: 'CHECK (price >= 0::numeric)' },
+    ]);
 
     const view = await callOk<Record<string, any>>(client, 'postgres_describe_table', { table: 'shop.order_totals' });
     expect(view.data.kind).toBe('view');
@@ -127,7 +164,9 @@ describe.skipIf(NO_DATABASE)('schema tools, table resources and prompts', () => 
 
   it('finds tables by quoted, mixed-case or unqualified names and explains what it cannot find', async () => {
     const { client, close } = await connect([db.url]);
-    const mixed = await callOk<{ name: string; columns: Array<{ name: string }> }>(client, 'postgres_describe_table', { table: 'shop."MixedCase"' });
+    const mixed = await callOk<{ name: string; columns: Array<{ name: string }> }>(client, 'postgres_describe_table', {
+      table: 'shop."MixedCase"',
+    });
     expect(mixed.data.columns[0]?.name).toBe('Id');
     // Two tables named customers: the one on the search path wins.
     const onPath = await callOk<{ schema: string }>(client, 'postgres_describe_table', { table: 'customers' });
@@ -144,7 +183,10 @@ describe.skipIf(NO_DATABASE)('schema tools, table resources and prompts', () => 
     const { client, close } = await connect([db.url]);
     const result = await callOk<{ matches: Array<Record<string, unknown>> }>(client, 'postgres_search_schema', { text: 'EMAIL' });
     expect(result.data.matches).toEqual([{ schema: 'shop', table: 'customers', kind: 'table', column: 'email', type: 'text' }]);
-    const tables = await callOk<{ matches: Array<{ table: string; column?: string }> }>(client, 'postgres_search_schema', { text: 'order', what: 'tables' });
+    const tables = await callOk<{ matches: Array<{ table: string; column?: string }> }>(client, 'postgres_search_schema', {
+      text: 'order',
+      what: 'tables',
+    });
     expect(tables.data.matches.map((m) => m.table)).toEqual(['order_totals', 'orders']);
     expect(tables.data.matches.every((m) => m.column === undefined)).toBe(true);
     const none = await callOk<{ matches: unknown[] }>(client, 'postgres_search_schema', { text: '100%_sure' });
@@ -160,13 +202,21 @@ describe.skipIf(NO_DATABASE)('schema tools, table resources and prompts', () => 
     const { resources } = await client.listResources();
     expect(resources.map((r) => r.uri)).toContain('postgres://main/shop/orders/schema');
     const read = await client.readResource({ uri: 'postgres://main/shop/orders/schema' });
-    expect(read.contents[0]?.text).toMatch(/^shop\.orders \(table/);
+    expect(resourceText(read)).toMatch(/^shop\.orders \(table/);
     const mixed = await client.readResource({ uri: 'postgres://main/shop/MixedCase/schema' });
-    expect(mixed.contents[0]?.text).toContain('"Id" integer not null'.replace(/"/g, ''));
+    expect(resourceText(mixed)).toContain('  Id integer not null, primary key');
     const ref = { type: 'ref/resource' as const, uri: 'postgres://{connection}/{schema}/{table}/schema' };
-    const schemas = await client.complete({ ref, argument: { name: 'schema', value: 'sh' }, context: { arguments: { connection: 'main' } } });
+    const schemas = await client.complete({
+      ref,
+      argument: { name: 'schema', value: 'sh' },
+      context: { arguments: { connection: 'main' } },
+    });
     expect(schemas.completion.values).toEqual(['shop']);
-    const tables = await client.complete({ ref, argument: { name: 'table', value: 'or' }, context: { arguments: { connection: 'main', schema: 'shop' } } });
+    const tables = await client.complete({
+      ref,
+      argument: { name: 'table', value: 'or' },
+      context: { arguments: { connection: 'main', schema: 'shop' } },
+    });
     expect(tables.completion.values).toEqual(['order_totals', 'orders']);
     const connections = await client.complete({ ref, argument: { name: 'connection', value: '' } });
     expect(connections.completion.values).toEqual(['main']);
@@ -175,7 +225,10 @@ describe.skipIf(NO_DATABASE)('schema tools, table resources and prompts', () => 
 
   it('prompts for a query with the relevant schema attached', async () => {
     const { client, close } = await connect([db.url]);
-    const prompt = await client.getPrompt({ name: 'postgres_write_query', arguments: { question: 'Which customers placed the most orders?' } });
+    const prompt = await client.getPrompt({
+      name: 'postgres_write_query',
+      arguments: { question: 'Which customers placed the most orders?' },
+    });
     const text = prompt.messages[0]?.content.type === 'text' ? prompt.messages[0].content.text : '';
     expect(text).toContain('Which customers placed the most orders?');
     expect(text).toMatch(/shop\.customers \(table/);
@@ -188,15 +241,17 @@ describe.skipIf(NO_DATABASE)('schema tools, table resources and prompts', () => 
     const { client, close } = await connect([db.url]);
     const prompt = await client.getPrompt({
       name: 'postgres_explain_slow_query',
-      arguments: { sql: 'SELECT * FROM shop.orders o JOIN shop.customers c ON c.id = o.customer_id WHERE c.email = $$ada@example.com$$' },
+      arguments: {
+        sql: 'SELECT * FROM shop.orders o JOIN shop.customers c ON c.id = o.customer_id WHERE c.email = $$ada@example.com$$',
+      },
     });
     const text = prompt.messages[0]?.content.type === 'text' ? prompt.messages[0].content.text : '';
     expect(text).toMatch(/Plan \(estimates; EXPLAIN without ANALYZE\):\n```\n.*(Join|Nested Loop)/);
     expect(text).toMatch(/Tables:\nshop\.orders \(table/);
     expect(text).toContain('shop.customers (table');
-    await expect(client.getPrompt({ name: 'postgres_explain_slow_query', arguments: { sql: 'DELETE FROM shop.orders', analyze: 'true' } })).rejects.toThrow(
-      /EXPLAIN ANALYZE would run the DELETE/,
-    );
+    await expect(
+      client.getPrompt({ name: 'postgres_explain_slow_query', arguments: { sql: 'DELETE FROM shop.orders', analyze: 'true' } }),
+    ).rejects.toThrow(/EXPLAIN ANALYZE would run the DELETE/);
     await close();
   });
 });

@@ -41,7 +41,10 @@ describe('tool surface', () => {
   });
 
   it('README tools table is current', async () => {
-    const { actual, expected } = await readmeWithCurrentTables(postgresConnector, path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../README.md'));
+    const { actual, expected } = await readmeWithCurrentTables(
+      postgresConnector,
+      path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../README.md'),
+    );
     expect(actual).toBe(expected);
   });
 });

@@ -1,6 +1,6 @@
 import { callError, callOk } from '@patchbay/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NO_DATABASE, type TestDatabase, connect, createTestDatabase } from './helpers.js';
+import { connect, createTestDatabase, NO_DATABASE, type TestDatabase } from './helpers.js';
 
 type Any = Record<string, any>;
 
@@ -31,9 +31,19 @@ describe.skipIf(NO_DATABASE)('postgres_execute on read-write connections', () =>
 
   it('executes one statement with parameters and returns affected and RETURNING rows', async () => {
     const { client, close } = await connect([db.url, '--read-write', 'main']);
-    const result = await callOk<Any>(client, 'postgres_execute', { sql: 'INSERT INTO notes (body) VALUES ($1), ($2) RETURNING id, body', params: ['one', 'two'] });
+    const result = await callOk<Any>(client, 'postgres_execute', {
+      sql: 'INSERT INTO notes (body) VALUES ($1), ($2) RETURNING id, body',
+      params: ['one', 'two'],
+    });
     expect(result.data).toMatchObject({ connection: 'main', committed: true });
-    expect(result.data.results[0]).toMatchObject({ command: 'INSERT', rows_affected: 2, columns: [{ name: 'id', type: 'integer' }, { name: 'body', type: 'text' }] });
+    expect(result.data.results[0]).toMatchObject({
+      command: 'INSERT',
+      rows_affected: 2,
+      columns: [
+        { name: 'id', type: 'integer' },
+        { name: 'body', type: 'text' },
+      ],
+    });
     expect(result.data.results[0].rows.map((r: unknown[]) => r[1])).toEqual(['one', 'two']);
     expect(result.text).toMatch(/^Committed on "main"\.\nINSERT — 2 rows\ncolumns: id integer, body text\n/);
     expect(await count()).toBe(2);
@@ -66,30 +76,57 @@ describe.skipIf(NO_DATABASE)('postgres_execute on read-write connections', () =>
     const { client, close } = await connect([db.url, '--read-write', 'main']);
     const before = await count();
     expect(
-      await callError(client, 'postgres_execute', { statements: [{ sql: "INSERT INTO notes (body) VALUES ('x')" }, { sql: 'COMMIT' }] }),
+      await callError(client, 'postgres_execute', {
+        statements: [{ sql: "INSERT INTO notes (body) VALUES ('x')" }, { sql: 'COMMIT' }],
+      }),
     ).toMatch(/^Argument `statements\[1\]\.sql`: was refused: transaction control is the server's/);
-    expect(await callError(client, 'postgres_execute', { sql: "COPY notes TO PROGRAM 'id'" })).toMatch(/reaches the database host/);
-    expect(await callError(client, 'postgres_execute', { sql: "SELECT lo_import('/etc/passwd')" })).toMatch(/lo_import\(\) is not allowed/);
+    expect(await callError(client, 'postgres_execute', { sql: "COPY notes TO PROGRAM 'id'" })).toMatch(
+      /reaches the database host/,
+    );
+    expect(await callError(client, 'postgres_execute', { sql: "SELECT lo_import('/etc/passwd')" })).toMatch(
+      /lo_import\(\) is not allowed/,
+    );
     expect(await callError(client, 'postgres_execute', { sql: 'SELECT 1; DELETE FROM notes' })).toMatch(/holds 2 statements/);
-    expect(await callError(client, 'postgres_execute', { sql: 'SELECT 1', statements: [{ sql: 'SELECT 2' }] })).toMatch(/either `sql`/);
+    expect(await callError(client, 'postgres_execute', { sql: 'SELECT 1', statements: [{ sql: 'SELECT 2' }] })).toMatch(
+      /either `sql`/,
+    );
     expect(await count()).toBe(before);
     await close();
   });
 
   it('writes only where the operator allowed it', async () => {
-    const { client, close } = await connect(['--connection', `prod=${db.url}`, '--connection', `dev=${db.url}`, '--read-write', 'dev']);
-    expect(await callError(client, 'postgres_execute', { sql: "INSERT INTO notes (body) VALUES ('x')", connection: 'prod' })).toBe(
+    const { client, close } = await connect([
+      '--connection',
+      `prod=${db.url}`,
+      '--connection',
+      `dev=${db.url}`,
+      '--read-write',
+      'dev',
+    ]);
+    expect(
+      await callError(client, 'postgres_execute', { sql: "INSERT INTO notes (body) VALUES ('x')", connection: 'prod' }),
+    ).toBe(
       'Argument `connection`: connection "prod" is read-only. Writes need a connection the operator started with --read-write <name>.',
     );
     const implicit = await callOk<Any>(client, 'postgres_execute', { sql: "INSERT INTO notes (body) VALUES ('via dev')" });
     expect(implicit.data.connection).toBe('dev');
     // Reads on the read-write connection are still read-only.
-    expect(await callError(client, 'postgres_query', { sql: 'DELETE FROM notes', connection: 'dev' })).toMatch(/DELETE is not a read/);
+    expect(await callError(client, 'postgres_query', { sql: 'DELETE FROM notes', connection: 'dev' })).toMatch(
+      /DELETE is not a read/,
+    );
     await close();
   });
 
   it('keeps writes under the statement timeout and RETURNING output under the budget', async () => {
-    const { client, close } = await connect([db.url, '--read-write', 'main', '--statement-timeout', '500', '--output-budget', '2048']);
+    const { client, close } = await connect([
+      db.url,
+      '--read-write',
+      'main',
+      '--statement-timeout',
+      '500',
+      '--output-budget',
+      '2048',
+    ]);
     expect(await callError(client, 'postgres_execute', { sql: 'SELECT pg_sleep(5)' })).toMatch(/statement timeout \(500 ms\)/);
     const many = await callOk<Any>(client, 'postgres_execute', {
       sql: "INSERT INTO notes (body) SELECT 'bulk ' || g FROM generate_series(1, 5000) g RETURNING id, body",

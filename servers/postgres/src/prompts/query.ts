@@ -1,16 +1,69 @@
-import { type OutputBudget, byteLength, definePrompt, formatBytes } from '@patchbay/kit';
+import { byteLength, definePrompt, formatBytes, type OutputBudget } from '@patchbay/kit';
 import type { PoolClient } from 'pg';
 import * as z from 'zod';
-import { HIDDEN_SCHEMAS, SYSTEM_SCHEMAS, catalogRows, describeTable, renderDescription, resolveTable } from '../catalog.js';
+import { catalogRows, describeTable, HIDDEN_SCHEMAS, renderDescription, resolveTable, SYSTEM_SCHEMAS } from '../catalog.js';
 import type { PostgresServices } from '../client.js';
 import { explain } from '../tools/explain.js';
 
-const STOP = new Set(['the', 'and', 'for', 'with', 'from', 'that', 'what', 'which', 'who', 'how', 'many', 'much', 'are', 'was', 'were', 'have', 'has', 'per', 'each', 'all', 'top', 'last', 'first', 'show', 'list', 'give', 'find', 'get', 'average', 'total', 'number', 'count', 'most', 'least', 'than', 'more', 'less', 'into', 'their', 'there', 'this', 'these', 'those', 'between', 'over', 'under', 'by', 'did', 'does', 'not']);
+const STOP = new Set([
+  'the',
+  'and',
+  'for',
+  'with',
+  'from',
+  'that',
+  'what',
+  'which',
+  'who',
+  'how',
+  'many',
+  'much',
+  'are',
+  'was',
+  'were',
+  'have',
+  'has',
+  'per',
+  'each',
+  'all',
+  'top',
+  'last',
+  'first',
+  'show',
+  'list',
+  'give',
+  'find',
+  'get',
+  'average',
+  'total',
+  'number',
+  'count',
+  'most',
+  'least',
+  'than',
+  'more',
+  'less',
+  'into',
+  'their',
+  'there',
+  'this',
+  'these',
+  'those',
+  'between',
+  'over',
+  'under',
+  'by',
+  'did',
+  'does',
+  'not',
+]);
 
 /** Words of a question that could name a table or column, singular. */
 export function keywords(question: string): string[] {
   const words = question.toLowerCase().match(/[a-z][a-z0-9_]{2,}/g) ?? [];
-  const stems = words.filter((w) => !STOP.has(w)).map((w) => (w.length > 4 && w.endsWith('s') ? w.replace(/(ies|s)$/, (m) => (m === 'ies' ? 'y' : '')) : w));
+  const stems = words
+    .filter((w) => !STOP.has(w))
+    .map((w) => (w.length > 4 && w.endsWith('s') ? w.replace(/(ies|s)$/, (m) => (m === 'ies' ? 'y' : '')) : w));
   return [...new Set(stems)].slice(0, 20);
 }
 
@@ -40,7 +93,11 @@ async function relevantTables(client: PoolClient, question: string): Promise<Arr
 }
 
 /** Descriptions of the tables, as many as fit half the budget. */
-async function describeAll(client: PoolClient, tables: Array<{ schema?: string; name: string }>, budget: OutputBudget): Promise<string> {
+async function describeAll(
+  client: PoolClient,
+  tables: Array<{ schema?: string; name: string }>,
+  budget: OutputBudget,
+): Promise<string> {
   const parts: string[] = [];
   let used = 0;
   for (const table of tables) {
@@ -70,7 +127,9 @@ export const writeQueryPrompt = definePrompt({
     const services = ctx.services as PostgresServices;
     const db = services.database(args.connection);
     const role = await db.role();
-    const schema = await db.read(ctx.signal, async (client) => describeAll(client, await relevantTables(client, args.question), ctx.budget));
+    const schema = await db.read(ctx.signal, async (client) =>
+      describeAll(client, await relevantTables(client, args.question), ctx.budget),
+    );
     return {
       description: `Query for: ${args.question}`,
       messages: [
@@ -91,10 +150,14 @@ export const writeQueryPrompt = definePrompt({
 export const explainSlowQueryPrompt = definePrompt({
   name: 'postgres_explain_slow_query',
   title: 'Explain a slow query',
-  description: "Explain why a query is slow from its plan and the schema of its tables, and propose fixes (indexes, rewrites, statistics).",
+  description:
+    'Explain why a query is slow from its plan and the schema of its tables, and propose fixes (indexes, rewrites, statistics).',
   args: {
     sql: z.string().describe('The slow query'),
-    analyze: z.enum(['true', 'false']).optional().describe('"true" runs the query to get actual times (reads only); default false'),
+    analyze: z
+      .enum(['true', 'false'])
+      .optional()
+      .describe('"true" runs the query to get actual times (reads only); default false'),
     connection: z.string().optional().describe('Connection name (default: the first)'),
   },
   async render(args, ctx) {

@@ -40,7 +40,13 @@ export const tableSchemaResource = defineResourceTemplate<PostgresServices>({
       const db = services.database(context.connection);
       const schema = context.schema;
       const tables = await db.read(quick(), (client) =>
-        listTables(client, { ...(schema ? { schema } : {}), kinds: ALL_KINDS, includeSystem: false, offset: 0, limit: LIST_LIMIT }),
+        listTables(client, {
+          ...(schema ? { schema } : {}),
+          kinds: ALL_KINDS,
+          includeSystem: false,
+          offset: 0,
+          limit: LIST_LIMIT,
+        }),
       );
       return tables.map((t) => t.name).filter((n) => n.startsWith(value));
     },

@@ -1,4 +1,4 @@
-import { ToolError, defineTool, jsonSize } from '@patchbay/kit';
+import { defineTool, jsonSize, ToolError } from '@patchbay/kit';
 import type { QueryConfig } from 'pg';
 import * as z from 'zod';
 import type { PostgresServices } from '../client.js';

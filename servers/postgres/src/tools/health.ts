@@ -1,4 +1,4 @@
-import { type ToolContext, defineTool, formatBytes, formatTable, more, moreLine, moreSchema } from '@patchbay/kit';
+import { defineTool, formatBytes, formatTable, more, moreLine, moreSchema, type ToolContext } from '@patchbay/kit';
 import type { PoolClient } from 'pg';
 import * as z from 'zod';
 import { catalogRows } from '../catalog.js';
@@ -10,9 +10,16 @@ import { connectionInput } from '../inputs.js';
  * the same READ ONLY transaction and timeouts as everything else.
  */
 
-const seconds = (value: number | null | undefined) => (value === null || value === undefined ? undefined : Math.round(value * 10) / 10);
+const seconds = (value: number | null | undefined) =>
+  value === null || value === undefined ? undefined : Math.round(value * 10) / 10;
 const duration = (value: number | undefined) =>
-  value === undefined ? '' : value < 120 ? `${Math.round(value)}s` : value < 7_200 ? `${Math.round(value / 60)}m` : `${(value / 3_600).toFixed(1)}h`;
+  value === undefined
+    ? ''
+    : value < 120
+      ? `${Math.round(value)}s`
+      : value < 7_200
+        ? `${Math.round(value / 60)}m`
+        : `${(value / 3_600).toFixed(1)}h`;
 const oneLine = (text: string | null | undefined, max = 160) => {
   const flat = (text ?? '').replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
@@ -141,7 +148,9 @@ async function connectionUse(client: PoolClient): Promise<{ used: number; max: n
      FROM pg_catalog.pg_stat_activity WHERE backend_type = 'client backend' GROUP BY 1 ORDER BY 2 DESC`,
   );
   const max =
-    rows[0]?.max ?? (await catalogRows<{ max: number }>(client, "SELECT current_setting('max_connections')::int AS max"))[0]?.max ?? 0;
+    rows[0]?.max ??
+    (await catalogRows<{ max: number }>(client, "SELECT current_setting('max_connections')::int AS max"))[0]?.max ??
+    0;
   return { used: rows.reduce((sum, r) => sum + r.n, 0), max, by_state: Object.fromEntries(rows.map((r) => [r.state, r.n])) };
 }
 
@@ -251,11 +260,24 @@ export const listLocksTool = defineTool({
     const locksText = fittedLocks.items.length
       ? `locks held or awaited:\n${formatTable(
           ['pid', 'type', 'mode', 'granted', 'relation', 'xact', 'query'],
-          fittedLocks.items.map((l) => [l.pid, l.type, l.mode, l.granted ? 'yes' : 'WAITING', l.relation ?? '', duration(l.transaction_seconds), oneLine(l.query, 80)]),
+          fittedLocks.items.map((l) => [
+            l.pid,
+            l.type,
+            l.mode,
+            l.granted ? 'yes' : 'WAITING',
+            l.relation ?? '',
+            duration(l.transaction_seconds),
+            oneLine(l.query, 80),
+          ]),
         )}`
       : 'No strong or advisory locks are held.';
     return {
-      structured: { connection: db.name, blocked: fittedBlocked.items, locks: fittedLocks.items, ...(moreInfo ? { more: moreInfo } : {}) },
+      structured: {
+        connection: db.name,
+        blocked: fittedBlocked.items,
+        locks: fittedLocks.items,
+        ...(moreInfo ? { more: moreInfo } : {}),
+      },
       text: `${blockedText}\n${locksText}${moreLine(moreInfo, 'entries')}`,
     };
   },
@@ -358,7 +380,8 @@ export const checkHealthTool = defineTool({
     checks.push({
       check: 'pg_stat_statements',
       status: 'ok',
-      detail: n('statements') > 0 ? 'installed in this database' : 'not installed in this database, so top queries are unavailable',
+      detail:
+        n('statements') > 0 ? 'installed in this database' : 'not installed in this database, so top queries are unavailable',
       next: 'postgres_list_top_queries',
     });
     const text = checks.map((c) => `${c.status.toUpperCase().padEnd(8)} ${c.check}: ${c.detail}`).join('\n');
@@ -421,9 +444,16 @@ export const checkIndexesTool = defineTool({
     const invalid = ctx.budget.take(result.invalid, { reserve: third });
     const unused = ctx.budget.take(result.unused, { reserve: third });
     const duplicates = ctx.budget.take(result.duplicates, { reserve: third });
-    const moreInfo = more(invalid.omitted + unused.omitted + duplicates.omitted, 'The largest indexes come first; the rest did not fit the output budget.');
+    const moreInfo = more(
+      invalid.omitted + unused.omitted + duplicates.omitted,
+      'The largest indexes come first; the rest did not fit the output budget.',
+    );
     const lines: string[] = [];
-    lines.push(invalid.items.length ? `invalid indexes:\n${invalid.items.map((i) => `  ${i.definition} (${formatBytes(i.bytes)})`).join('\n')}` : 'No invalid indexes.');
+    lines.push(
+      invalid.items.length
+        ? `invalid indexes:\n${invalid.items.map((i) => `  ${i.definition} (${formatBytes(i.bytes)})`).join('\n')}`
+        : 'No invalid indexes.',
+    );
     lines.push(
       unused.items.length
         ? `never scanned${result.since ? ` since ${result.since}` : ''}:\n${unused.items.map((i) => `  ${i.index} on ${i.table} (${formatBytes(i.bytes)})`).join('\n')}`
@@ -582,7 +612,19 @@ export const topQueriesTool = defineTool({
   },
   async handler(args, ctx: ToolContext<PostgresServices>) {
     const db = ctx.services.database(args.connection);
-    type Outcome = { reason: string } | { queries: Array<{ query: string; calls: number; total_ms: number; mean_ms: number; rows: number; blocks_hit: number; blocks_read: number }> };
+    type Outcome =
+      | { reason: string }
+      | {
+          queries: Array<{
+            query: string;
+            calls: number;
+            total_ms: number;
+            mean_ms: number;
+            rows: number;
+            blocks_hit: number;
+            blocks_read: number;
+          }>;
+        };
     const outcome = await db.read(ctx.signal, async (client): Promise<Outcome> => {
       const [state] = await catalogRows<{ schema: string | null; preload: string; version: number }>(
         client,
@@ -603,8 +645,19 @@ export const topQueriesTool = defineTool({
             "pg_stat_statements is installed but not loaded: add it to shared_preload_libraries in postgresql.conf (shared_preload_libraries = 'pg_stat_statements') and restart PostgreSQL.",
         };
       }
-      const time = state.version >= 130000 ? { total: 'total_exec_time', mean: 'mean_exec_time' } : { total: 'total_time', mean: 'mean_time' };
-      const queries = await catalogRows<{ query: string; calls: number; total_ms: number; mean_ms: number; rows: number; blocks_hit: number; blocks_read: number }>(
+      const time =
+        state.version >= 130000
+          ? { total: 'total_exec_time', mean: 'mean_exec_time' }
+          : { total: 'total_time', mean: 'mean_time' };
+      const queries = await catalogRows<{
+        query: string;
+        calls: number;
+        total_ms: number;
+        mean_ms: number;
+        rows: number;
+        blocks_hit: number;
+        blocks_read: number;
+      }>(
         client,
         `SELECT left(s.query, 2000) AS query, s.calls::float8 AS calls, s.${time.total}::float8 AS total_ms, s.${time.mean}::float8 AS mean_ms,
            s.rows::float8 AS rows, s.shared_blks_hit::float8 AS blocks_hit, s.shared_blks_read::float8 AS blocks_read
@@ -618,7 +671,11 @@ export const topQueriesTool = defineTool({
     if ('reason' in outcome) {
       return { structured: { connection: db.name, available: false, reason: outcome.reason, queries: [] }, text: outcome.reason };
     }
-    const queries = outcome.queries.map((q) => ({ ...q, total_ms: Math.round(q.total_ms * 100) / 100, mean_ms: Math.round(q.mean_ms * 1000) / 1000 }));
+    const queries = outcome.queries.map((q) => ({
+      ...q,
+      total_ms: Math.round(q.total_ms * 100) / 100,
+      mean_ms: Math.round(q.mean_ms * 1000) / 1000,
+    }));
     const fitted = ctx.budget.take(queries, { reserve: 1_024 });
     const moreInfo = more(fitted.omitted, 'Lower limit; the top statements come first.');
     const text = fitted.items.length
@@ -628,7 +685,10 @@ export const topQueriesTool = defineTool({
           200,
         ) + moreLine(moreInfo, 'queries')
       : 'pg_stat_statements has no statements recorded for this database yet.';
-    return { structured: { connection: db.name, available: true, queries: fitted.items, ...(moreInfo ? { more: moreInfo } : {}) }, text };
+    return {
+      structured: { connection: db.name, available: true, queries: fitted.items, ...(moreInfo ? { more: moreInfo } : {}) },
+      text,
+    };
   },
 });
 

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { type ToolContext, decodeCursor, defineTool, encodeCursor, more, moreLine, moreSchema } from '@patchbay/kit';
+import { decodeCursor, defineTool, encodeCursor, more, moreLine, moreSchema, type ToolContext } from '@patchbay/kit';
 import * as z from 'zod';
 import type { PostgresServices } from '../client.js';
-import { type RowFormat, columnLine, fitRows } from '../format.js';
+import { columnLine, fitRows, type RowFormat } from '../format.js';
 import { checkFunctions } from '../functions.js';
 import { checkRead } from '../guard.js';
 import { cellSchema, columnSchema, connectionInput, paramsInput } from '../inputs.js';
@@ -15,7 +15,10 @@ interface PageCursor extends Record<string, unknown> {
 }
 
 function fingerprint(connection: string, sql: string, params: unknown): string {
-  return createHash('sha256').update(JSON.stringify([connection, sql, params])).digest('base64url').slice(0, 16);
+  return createHash('sha256')
+    .update(JSON.stringify([connection, sql, params]))
+    .digest('base64url')
+    .slice(0, 16);
 }
 
 export const queryTool = defineTool({
@@ -29,7 +32,13 @@ export const queryTool = defineTool({
     sql: z.string().min(1).max(100_000).describe('One SQL statement; use $1, $2… for values'),
     params: paramsInput,
     format: z.enum(['table', 'csv']).default('table').describe('Text rendering of the rows: an aligned table, or CSV'),
-    max_rows: z.number().int().min(1).max(100_000).optional().describe('Return at most this many rows (the output budget may stop earlier)'),
+    max_rows: z
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .optional()
+      .describe('Return at most this many rows (the output budget may stop earlier)'),
     cursor: z.string().optional().describe('`more.cursor` of the previous call with the same sql and params, for the next rows'),
     connection: connectionInput,
   },
@@ -47,8 +56,10 @@ export const queryTool = defineTool({
     const analysis = await checkRead(args.sql);
     const query = fingerprint(db.name, args.sql, args.params);
     const offset = args.cursor
-      ? decodeCursor<PageCursor>(args.cursor, (v): v is PageCursor => Number.isInteger(v.offset) && (v.offset as number) >= 0 && v.query === query)
-          .offset
+      ? decodeCursor<PageCursor>(
+          args.cursor,
+          (v): v is PageCursor => Number.isInteger(v.offset) && (v.offset as number) >= 0 && v.query === query,
+        ).offset
       : 0;
 
     const fetched = await db.read(ctx.signal, async (client) => {
@@ -77,8 +88,12 @@ export const queryTool = defineTool({
           encodeCursor({ offset: next, query } satisfies PageCursor),
         )
       : undefined;
-    const note = fetched.cutCells > 0 ? `${fetched.cutCells} long values were shortened to fit the output budget; select them alone (or substr()) to read them in full.` : undefined;
-    const pageNote = offset > 0 ? `rows ${offset + 1}–${offset + rows.length}` : `${rows.length} row${rows.length === 1 ? '' : 's'}`;
+    const note =
+      fetched.cutCells > 0
+        ? `${fetched.cutCells} long values were shortened to fit the output budget; select them alone (or substr()) to read them in full.`
+        : undefined;
+    const pageNote =
+      offset > 0 ? `rows ${offset + 1}–${offset + rows.length}` : `${rows.length} row${rows.length === 1 ? '' : 's'}`;
     const text =
       fetched.columns.length === 0
         ? `${fetched.command ?? 'Statement'} returned no columns.`

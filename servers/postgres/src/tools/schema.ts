@@ -1,5 +1,4 @@
 import {
-  type ToolContext,
   decodeCursor,
   defineTool,
   encodeCursor,
@@ -9,17 +8,18 @@ import {
   more,
   moreLine,
   moreSchema,
+  type ToolContext,
 } from '@patchbay/kit';
 import * as z from 'zod';
 import {
-  type SearchHit,
-  type TableRow,
   describeTable,
   listSchemas,
   listTables,
   renderDescription,
   resolveTable,
+  type SearchHit,
   searchSchema,
+  type TableRow,
 } from '../catalog.js';
 import type { PostgresServices } from '../client.js';
 import { connectionInput, schemaInput, tableInput } from '../inputs.js';
@@ -37,11 +37,18 @@ function page<T>(ctx: ToolContext<PostgresServices>, items: T[], offset: number,
   const hasNext = items.length > PAGE;
   const fitted = ctx.budget.take(items.slice(0, PAGE), { reserve: Math.min(1_024, Math.floor(ctx.budget.bytes / 4)) });
   // Always make progress: a page holds at least one item.
-  if (fitted.items.length === 0 && items.length > 0) fitted.items.push(items[0] as T), fitted.omitted--;
+  if (fitted.items.length === 0 && items.length > 0) {
+    fitted.items.push(items[0] as T);
+    fitted.omitted--;
+  }
   const next = offset + fitted.items.length;
   const moreInfo =
     fitted.omitted > 0 || hasNext
-      ? more(fitted.omitted, `Call ${tool} again with the cursor for more ${unit}, or narrow the request.`, encodeCursor({ offset: next }))
+      ? more(
+          fitted.omitted,
+          `Call ${tool} again with the cursor for more ${unit}, or narrow the request.`,
+          encodeCursor({ offset: next }),
+        )
       : undefined;
   return { items: fitted.items, more: moreInfo };
 }
@@ -92,7 +99,8 @@ export const listConnectionsTool = defineTool({
 export const listSchemasTool = defineTool({
   name: 'postgres_list_schemas',
   title: 'List schemas',
-  description: 'Schemas of the database with their owner, number of tables, views and materialized views, and comment. System schemas only on request.',
+  description:
+    'Schemas of the database with their owner, number of tables, views and materialized views, and comment. System schemas only on request.',
   toolset: 'schema',
   access: 'read',
   input: {
@@ -165,7 +173,13 @@ export const listTablesTool = defineTool({
     const offset = offsetOf(args.cursor);
     const kinds = [...new Set(args.kinds.flatMap((k) => KIND_CODES[k]))];
     const rows = await db.read(ctx.signal, (client) =>
-      listTables(client, { ...(args.schema ? { schema: args.schema } : {}), kinds, includeSystem: false, offset, limit: PAGE + 1 }),
+      listTables(client, {
+        ...(args.schema ? { schema: args.schema } : {}),
+        kinds,
+        includeSystem: false,
+        offset,
+        limit: PAGE + 1,
+      }),
     );
     const { items, more: moreInfo } = page(ctx, rows, offset, 'postgres_list_tables', 'tables');
     const text =
@@ -179,7 +193,13 @@ export const listTablesTool = defineTool({
 function tableText(items: TableRow[]): string {
   return formatTable(
     ['table', 'kind', 'rows≈', 'size', 'comment'],
-    items.map((t) => [`${t.schema}.${t.name}`, t.kind, t.rows ?? '', t.bytes !== undefined ? formatBytes(t.bytes) : '', t.comment ?? '']),
+    items.map((t) => [
+      `${t.schema}.${t.name}`,
+      t.kind,
+      t.rows ?? '',
+      t.bytes !== undefined ? formatBytes(t.bytes) : '',
+      t.comment ?? '',
+    ]),
   );
 }
 
@@ -213,8 +233,19 @@ const describeOutput = {
       on_update: z.string().optional(),
     }),
   ),
-  referenced_by: z.array(z.object({ name: z.string(), table: z.string(), columns: z.array(z.string()), referenced_columns: z.array(z.string()) })),
-  indexes: z.array(z.object({ name: z.string(), definition: z.string(), primary: z.boolean(), unique: z.boolean(), valid: z.boolean(), bytes: z.number() })),
+  referenced_by: z.array(
+    z.object({ name: z.string(), table: z.string(), columns: z.array(z.string()), referenced_columns: z.array(z.string()) }),
+  ),
+  indexes: z.array(
+    z.object({
+      name: z.string(),
+      definition: z.string(),
+      primary: z.boolean(),
+      unique: z.boolean(),
+      valid: z.boolean(),
+      bytes: z.number(),
+    }),
+  ),
   constraints: z.array(z.object({ name: z.string(), type: z.string(), definition: z.string() })),
   triggers: z.array(z.object({ name: z.string(), definition: z.string() })),
   partition_key: z.string().optional(),
@@ -238,13 +269,15 @@ export const describeTableTool = defineTool({
   output: describeOutput,
   async handler(args, ctx: ToolContext<PostgresServices>) {
     const db = ctx.services.database(args.connection);
-    const description = await db.read(ctx.signal, async (client) => describeTable(client, await resolveTable(client, args.table, args.schema)));
+    const description = await db.read(ctx.signal, async (client) =>
+      describeTable(client, await resolveTable(client, args.table, args.schema)),
+    );
     // A very wide table: keep the columns that fit, in order, and say how many are left out.
     const fixed = jsonSize({ ...description, columns: [] });
     const fitted = ctx.budget.take(description.columns, { reserve: fixed + 512 });
     const moreInfo = more(
       fitted.omitted,
-      `Query the rest with postgres_query: SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = '${description.schema}' AND table_name = '${description.name}' OFFSET ${fitted.items.length}.`,
+      `Query the rest with postgres_query: SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position OFFSET ${fitted.items.length}, params ${JSON.stringify([description.schema, description.name])}.`,
     );
     const shown = { ...description, columns: fitted.items };
     return {
@@ -257,7 +290,8 @@ export const describeTableTool = defineTool({
 export const searchSchemaTool = defineTool({
   name: 'postgres_search_schema',
   title: 'Search tables and columns',
-  description: 'Find tables, views and columns whose name contains a text (case-insensitive), across all user schemas. Tables come first, then columns with their types.',
+  description:
+    'Find tables, views and columns whose name contains a text (case-insensitive), across all user schemas. Tables come first, then columns with their types.',
   toolset: 'schema',
   access: 'read',
   input: {
@@ -286,8 +320,10 @@ export const searchSchemaTool = defineTool({
       searchSchema(client, args.text, { includeSystem: false, offset, limit: PAGE + 1, what: args.what }),
     );
     const { items, more: moreInfo } = page(ctx, hits, offset, 'postgres_search_schema', 'matches');
-    const line = (h: SearchHit) => (h.column ? `column ${h.schema}.${h.table}.${h.column} ${h.type}` : `${h.kind} ${h.schema}.${h.table}`);
-    const text = items.length === 0 ? `Nothing named like "${args.text}".` : items.map(line).join('\n') + moreLine(moreInfo, 'matches');
+    const line = (h: SearchHit) =>
+      h.column ? `column ${h.schema}.${h.table}.${h.column} ${h.type}` : `${h.kind} ${h.schema}.${h.table}`;
+    const text =
+      items.length === 0 ? `Nothing named like "${args.text}".` : items.map(line).join('\n') + moreLine(moreInfo, 'matches');
     return { structured: { connection: db.name, matches: items, ...(moreInfo ? { more: moreInfo } : {}) }, text };
   },
 });

@@ -1,9 +1,9 @@
-import { OutputBudget, ToolError, type ToolContext, defineTool, moreLine, moreSchema, more } from '@patchbay/kit';
+import { defineTool, more, moreLine, moreSchema, OutputBudget, type ToolContext, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
 import type { PostgresServices } from '../client.js';
 import { columnLine, fitRows } from '../format.js';
 import { checkWrite, describe } from '../guard.js';
-import { cellSchema, columnSchema, connectionInput, paramsInput } from '../inputs.js';
+import { cellSchema, columnSchema, paramsInput } from '../inputs.js';
 import { fetchRows } from '../rows.js';
 
 const statementSchema = z.object({
@@ -21,7 +21,12 @@ export const executeTool = defineTool({
   input: {
     sql: z.string().min(1).max(100_000).optional().describe('One statement (or use `statements` for several)'),
     params: paramsInput,
-    statements: z.array(statementSchema).min(1).max(100).optional().describe('Several statements run in order in one transaction'),
+    statements: z
+      .array(statementSchema)
+      .min(1)
+      .max(100)
+      .optional()
+      .describe('Several statements run in order in one transaction'),
     connection: z.string().optional().describe('Read-write connection to use; may be left out when exactly one is read-write'),
   },
   output: {
@@ -40,12 +45,16 @@ export const executeTool = defineTool({
   enabled: (services: PostgresServices) => services.databases.some((d) => d.readWrite),
   async handler(args, ctx: ToolContext<PostgresServices>) {
     if ((args.sql === undefined) === (args.statements === undefined)) {
-      throw new ToolError('give either `sql` (one statement) or `statements` (several), not both or neither.', { argument: 'sql' });
+      throw new ToolError('give either `sql` (one statement) or `statements` (several), not both or neither.', {
+        argument: 'sql',
+      });
     }
     const statements = args.statements ?? [{ sql: args.sql as string, params: args.params }];
     const db = ctx.services.writable(args.connection);
     // Every statement is checked before any is sent, so a refusal never leaves half a change.
-    const analyses = await Promise.all(statements.map((s, i) => checkWrite(s.sql, args.statements ? `statements[${i}].sql` : 'sql')));
+    const analyses = await Promise.all(
+      statements.map((s, i) => checkWrite(s.sql, args.statements ? `statements[${i}].sql` : 'sql')),
+    );
     const share = Math.max(1_024, Math.floor(ctx.budget.bytes / statements.length) - 256);
     const results = await db.write(ctx.signal, async (client) => {
       const out = [];
@@ -59,7 +68,8 @@ export const executeTool = defineTool({
           });
           out.push({ fetched, type: analyses[index]?.type ?? '' });
         } catch (error) {
-          if (error instanceof Error && statements.length > 1) error.message = `statement ${index + 1} of ${statements.length}: ${error.message}`;
+          if (error instanceof Error && statements.length > 1)
+            error.message = `statement ${index + 1} of ${statements.length}: ${error.message}`;
           throw error;
         }
       }
@@ -67,11 +77,15 @@ export const executeTool = defineTool({
     });
     const shaped = results.map(({ fetched, type }) => {
       const command = fetched.command ?? describe(type);
-      if (fetched.columns.length === 0) return { command, ...(fetched.rowCount !== undefined ? { rows_affected: fetched.rowCount } : {}) };
+      if (fetched.columns.length === 0)
+        return { command, ...(fetched.rowCount !== undefined ? { rows_affected: fetched.rowCount } : {}) };
       const { shown } = fitRows(fetched.columns, fetched.rows, 'table', share);
       const rows = fetched.rows.slice(0, shown);
       const left = (fetched.rowCount ?? rows.length) - rows.length;
-      const moreInfo = more(left, 'RETURNING rows past the output budget are not shown; the changes were made. Query the table to see them.');
+      const moreInfo = more(
+        left,
+        'RETURNING rows past the output budget are not shown; the changes were made. Query the table to see them.',
+      );
       return {
         command,
         ...(fetched.rowCount !== undefined ? { rows_affected: fetched.rowCount } : {}),

@@ -27,9 +27,13 @@ export async function fingerprint(db: TestDatabase, tables: string[]): Promise<R
        WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1`,
     ),
     sequences: await one('SELECT schemaname, sequencename, last_value FROM pg_sequences ORDER BY 1, 2'),
-    roles: await one("SELECT rolname, rolsuper, rolcanlogin, rolcreaterole FROM pg_authid WHERE rolname NOT LIKE 'pb\\_%' ORDER BY 1"),
+    roles: await one(
+      "SELECT rolname, rolsuper, rolcanlogin, rolcreaterole FROM pg_authid WHERE rolname NOT LIKE 'pb\\_%' ORDER BY 1",
+    ),
     roleSettings: await one('SELECT setdatabase, setrole, setconfig::text FROM pg_db_role_setting ORDER BY 1, 2'),
-    database: await one('SELECT datname, datallowconn, datconnlimit, datacl::text FROM pg_database WHERE datname = current_database()'),
+    database: await one(
+      'SELECT datname, datallowconn, datconnlimit, datacl::text FROM pg_database WHERE datname = current_database()',
+    ),
     settings: await one("SELECT name, setting FROM pg_settings WHERE source NOT IN ('session', 'client') ORDER BY name"),
     fileSettings: await one('SELECT sourcefile, name, setting FROM pg_file_settings ORDER BY 1, 2'),
     autoConf: await one("SELECT pg_read_file('postgresql.auto.conf') AS content"),
