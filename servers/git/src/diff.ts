@@ -189,7 +189,16 @@ async function listChanges(repo: Repository, request: DiffRequest): Promise<Chan
       change.deletions = Number(deleted) || 0;
     }
   }
-  return changes;
+  // A conflicted file is listed twice against the working tree ("U", then its changes) but gets
+  // one combined patch: keep one entry, marked U, with the counts of the second.
+  return changes.filter((change, k) => {
+    const previous = changes[k - 1];
+    if (previous?.status === 'U' && previous.path === change.path && change.status !== 'U') {
+      Object.assign(previous, { additions: change.additions, deletions: change.deletions });
+      return false;
+    }
+    return true;
+  });
 }
 
 /** Rough patch size of a change, to choose how many patches to ask git for at once. */
@@ -278,13 +287,19 @@ async function fillPatches(
   return undefined;
 }
 
-/** Split patch lines into one chunk per file; a continued page starts mid-file, headerless. */
+/**
+ * Split patch lines into one chunk per file; a continued page starts mid-file, headerless. A file
+ * starts with "diff --git", a conflicted one with "diff --cc" (its combined diff) or, in the index,
+ * with "* Unmerged path" alone.
+ */
 function splitByFile(lines: string[], continued: boolean): string[][] {
   const chunks: string[][] = [];
   for (const line of lines) {
-    if (line.startsWith('diff --git ') || line.startsWith('diff --cc ') || (chunks.length === 0 && continued))
-      chunks.push([line]);
-    else if (chunks.length) (chunks.at(-1) as string[]).push(line);
+    const last = chunks.at(-1);
+    const header = line.startsWith('diff --git ') || line.startsWith('diff --cc ') || line.startsWith('* Unmerged path ');
+    const joinsUnmerged = last?.length === 1 && last[0]?.startsWith('* Unmerged path ') && line.startsWith('diff --cc ');
+    if ((header && !joinsUnmerged) || (!last && continued)) chunks.push([line]);
+    else last?.push(line);
   }
   return chunks;
 }

@@ -54,6 +54,8 @@ export function checkCloneUrl(value: string, argument = 'url'): CloneUrl {
     }
     host = parsed.hostname;
     path = parsed.pathname;
+    // ssh would read "-oProxyCommand=…" as an option (CVE-2017-1000117): refuse it outright.
+    if (parsed.username.startsWith('-') || decodeURIComponent(parsed.username).startsWith('-')) refuse('the user name may not start with "-".');
   } else {
     const scp = SCP_LIKE.exec(url);
     if (!scp) {
@@ -68,6 +70,7 @@ export function checkCloneUrl(value: string, argument = 'url'): CloneUrl {
     if (path.startsWith('-')) refuse('the path after ":" may not start with "-".');
   }
   if (!host) refuse('has no host.');
+  if (host.startsWith('-')) refuse('the host may not start with "-".');
   if (isLocalHost(host)) refuse(`the host "${host}" is this machine or a link-local address, which clone may not reach.`);
   const name = (path.split('/').filter(Boolean).at(-1) ?? '').replace(/\.git$/, '');
   return { url, host, name };

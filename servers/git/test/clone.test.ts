@@ -94,6 +94,8 @@ describe('git_clone', () => {
       ['git@127.0.0.1:repo.git', /is this machine/],
       ['git@example.com:-oProxyCommand=x', /may not start with "-"/],
       ['example.com:repo.git', /is not a URL git_clone accepts/],
+      ['ssh://-oProxyCommand=touch%20x/repo.git', /the host may not start with "-"/],
+      ['ssh://-oProxyCommand=x@example.com/repo.git', /the user name may not start with "-"/],
       ['https://example.com/repo.git\n--upload-pack=x', /without spaces or control characters/],
     ];
     for (const [url, message] of refused) {

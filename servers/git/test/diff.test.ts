@@ -127,6 +127,36 @@ describe('git_diff', () => {
     }
   });
 
+  it('shows a conflicted file once, as its combined diff, during a merge', async () => {
+    const merging = await repoWithIdentity();
+    try {
+      await merging.commit('Base', { 'a.txt': 'one\ntwo\n', 'b.txt': 'b\n', 'c.txt': 'c\n' });
+      await merging.git('switch', '-q', '-c', 'side');
+      await merging.commit('Side', { 'a.txt': 'one\nSIDE\n' });
+      await merging.git('switch', '-q', 'main');
+      await merging.commit('Main', { 'a.txt': 'one\nMAIN\n' });
+      await merging.git('merge', '-q', 'side').catch(() => undefined);
+      await merging.write('b.txt', 'b changed\n');
+      await merging.write('c.txt', 'c staged\n');
+      await merging.git('add', 'c.txt');
+      const { client, close } = await connect(['--repository', merging.path]);
+      const unstaged = await callOk<DiffResult>(client, 'git_diff', {});
+      expect(unstaged.data.files.map((f) => [f.path, f.status])).toEqual([
+        ['a.txt', 'U'],
+        ['b.txt', 'M'],
+      ]);
+      expect(unstaged.data.files[0]?.patch).toMatch(/^diff --cc a.txt\n[^]*\+\+<<<<<<< HEAD/);
+      const staged = await callOk<DiffResult>(client, 'git_diff', { staged: true });
+      expect(staged.data.files.map((f) => [f.path, f.status, f.patch?.split('\n')[0]])).toEqual([
+        ['a.txt', 'U', '* Unmerged path a.txt'],
+        ['c.txt', 'M', 'diff --git a/c.txt b/c.txt'],
+      ]);
+      await close();
+    } finally {
+      await merging.remove();
+    }
+  });
+
   it('pages a long diff by file with a cursor, each page within the budget, losing nothing', async () => {
     const big = await repoWithIdentity();
     try {

@@ -396,3 +396,24 @@ describe('git_files', () => {
     }
   });
 });
+
+describe('git_status', () => {
+  it('lists conflicts first and cuts a huge untracked tree to the budget, saying so', async () => {
+    const messy = await repoWithIdentity();
+    try {
+      await messy.commit('Base', { 'tracked.txt': 'x\n' });
+      await messy.write('tracked.txt', 'changed\n');
+      for (let i = 0; i < 400; i++) await messy.write(`junk-${String(i).padStart(3, '0')}.tmp`, 'x');
+      const { client, close } = await connect(['--repository', messy.path, '--output-budget', '2048']);
+      const result = await callOk<{ unstaged: unknown[]; untracked: string[]; more?: { omitted: number; hint: string } }>(client, 'git_status', {});
+      expect(Buffer.byteLength(JSON.stringify(result.data))).toBeLessThanOrEqual(2048);
+      expect(result.data.unstaged).toEqual([{ path: 'tracked.txt', status: 'M' }]);
+      expect(result.data.untracked.length).toBeGreaterThan(10);
+      expect(result.data.more?.omitted).toBe(400 - result.data.untracked.length);
+      expect(result.text).toMatch(/more files not shown/);
+      await close();
+    } finally {
+      await messy.remove();
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import { defineTool, type ToolContext } from '@patchbay/kit';
+import { defineTool, jsonSize, more, moreLine, moreSchema, type ToolContext } from '@patchbay/kit';
 import * as z from 'zod';
 import type { GitServices } from '../client.js';
 import { repositoryInput } from '../inputs.js';
@@ -27,6 +27,7 @@ export const statusTool = defineTool({
     untracked: z.array(z.string()),
     conflicted: z.array(z.string()),
     clean: z.boolean(),
+    more: moreSchema,
   },
   async handler({ repository }, ctx: ToolContext<GitServices>) {
     const repo = await ctx.services.open(repository, ctx);
@@ -38,17 +39,37 @@ export const statusTool = defineTool({
       if (file.index.trim()) staged.push({ path: file.path, status: file.index });
       if (file.working_dir.trim()) unstaged.push({ path: file.path, status: file.working_dir });
     }
+    // Lists are fitted to the budget in order of importance (a huge untracked tree, say an
+    // unignored node_modules, must not crowd out the conflicts or blow the budget).
+    const meter = ctx.budget.meter(1024);
+    const fit = <T>(items: T[]): T[] => {
+      const kept: T[] = [];
+      for (const item of items) {
+        if (!meter.fits(jsonSize(item) + 1)) break;
+        kept.push(item);
+      }
+      return kept;
+    };
+    const conflicted = fit(status.conflicted);
+    const keptStaged = fit(staged);
+    const keptUnstaged = fit(unstaged);
+    const untracked = fit(status.not_added);
+    const omitted =
+      status.conflicted.length + staged.length + unstaged.length + status.not_added.length -
+      (conflicted.length + keptStaged.length + keptUnstaged.length + untracked.length);
+    const moreInfo = more(omitted, 'List changed files by folder with git_diff stat_only=true paths=[folder] (staged=true for the index).');
     const data = {
       repository: repo.path,
       branch: status.detached ? null : status.current,
       upstream: status.tracking,
       ahead: status.ahead,
       behind: status.behind,
-      staged,
-      unstaged,
-      untracked: status.not_added,
-      conflicted: status.conflicted,
+      staged: keptStaged,
+      unstaged: keptUnstaged,
+      untracked,
+      conflicted,
       clean: status.isClean(),
+      more: moreInfo,
     };
     const lines = [
       `On ${data.branch ?? 'a detached HEAD'}${data.upstream ? ` tracking ${data.upstream} (ahead ${data.ahead}, behind ${data.behind})` : ''}`,
@@ -56,24 +77,18 @@ export const statusTool = defineTool({
     const section = (title: string, items: string[]) => {
       if (items.length) lines.push(`${title}:`, ...items.map((i) => `  ${i}`));
     };
+    section('Conflicted', conflicted);
     section(
       'Staged',
-      staged.map((f) => `${f.status} ${f.path}`),
+      keptStaged.map((f) => `${f.status} ${f.path}`),
     );
     section(
       'Unstaged',
-      unstaged.map((f) => `${f.status} ${f.path}`),
+      keptUnstaged.map((f) => `${f.status} ${f.path}`),
     );
-    section('Untracked', data.untracked);
-    section('Conflicted', data.conflicted);
+    section('Untracked', untracked);
     if (data.clean) lines.push('Working tree clean.');
-
-    // A huge untracked tree (node_modules not ignored) must not blow the budget.
-    const fitted = ctx.budget.take(data.untracked, { reserve: 2048 });
-    if (fitted.omitted) {
-      data.untracked = fitted.items;
-      lines.push(`(${fitted.omitted} more untracked files not listed)`);
-    }
+    if (moreInfo) lines.push(moreLine(moreInfo, 'files').trimStart());
     return { structured: data, text: lines.join('\n') };
   },
 });
