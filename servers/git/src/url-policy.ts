@@ -55,7 +55,8 @@ export function checkCloneUrl(value: string, argument = 'url'): CloneUrl {
     host = parsed.hostname;
     path = parsed.pathname;
     // ssh would read "-oProxyCommand=…" as an option (CVE-2017-1000117): refuse it outright.
-    if (parsed.username.startsWith('-') || decodeURIComponent(parsed.username).startsWith('-')) refuse('the user name may not start with "-".');
+    if (parsed.username.startsWith('-') || decodeURIComponent(parsed.username).startsWith('-'))
+      refuse('the user name may not start with "-".');
   } else {
     const scp = SCP_LIKE.exec(url);
     if (!scp) {

@@ -145,7 +145,7 @@ describe('git_diff', () => {
         ['a.txt', 'U'],
         ['b.txt', 'M'],
       ]);
-      expect(unstaged.data.files[0]?.patch).toMatch(/^diff --cc a.txt\n[^]*\+\+<<<<<<< HEAD/);
+      expect(unstaged.data.files[0]?.patch).toMatch(/^diff --cc a.txt\n[\s\S]*\+\+<<<<<<< HEAD/);
       const staged = await callOk<DiffResult>(client, 'git_diff', { staged: true });
       expect(staged.data.files.map((f) => [f.path, f.status, f.patch?.split('\n')[0]])).toEqual([
         ['a.txt', 'U', '* Unmerged path a.txt'],

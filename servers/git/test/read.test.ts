@@ -405,7 +405,11 @@ describe('git_status', () => {
       await messy.write('tracked.txt', 'changed\n');
       for (let i = 0; i < 400; i++) await messy.write(`junk-${String(i).padStart(3, '0')}.tmp`, 'x');
       const { client, close } = await connect(['--repository', messy.path, '--output-budget', '2048']);
-      const result = await callOk<{ unstaged: unknown[]; untracked: string[]; more?: { omitted: number; hint: string } }>(client, 'git_status', {});
+      const result = await callOk<{ unstaged: unknown[]; untracked: string[]; more?: { omitted: number; hint: string } }>(
+        client,
+        'git_status',
+        {},
+      );
       expect(Buffer.byteLength(JSON.stringify(result.data))).toBeLessThanOrEqual(2048);
       expect(result.data.unstaged).toEqual([{ path: 'tracked.txt', status: 'M' }]);
       expect(result.data.untracked.length).toBeGreaterThan(10);

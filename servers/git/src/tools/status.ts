@@ -55,9 +55,15 @@ export const statusTool = defineTool({
     const keptUnstaged = fit(unstaged);
     const untracked = fit(status.not_added);
     const omitted =
-      status.conflicted.length + staged.length + unstaged.length + status.not_added.length -
+      status.conflicted.length +
+      staged.length +
+      unstaged.length +
+      status.not_added.length -
       (conflicted.length + keptStaged.length + keptUnstaged.length + untracked.length);
-    const moreInfo = more(omitted, 'List changed files by folder with git_diff stat_only=true paths=[folder] (staged=true for the index).');
+    const moreInfo = more(
+      omitted,
+      'List changed files by folder with git_diff stat_only=true paths=[folder] (staged=true for the index).',
+    );
     const data = {
       repository: repo.path,
       branch: status.detached ? null : status.current,
