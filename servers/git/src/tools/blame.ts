@@ -6,13 +6,13 @@ import { repositoryInput } from '../inputs.js';
 import { insideWorktree, safePath, safeSingleRevision } from '../validate.js';
 
 const rangeSchema = z.object({
-  commit: z.string().describe('Full hash; all zeros for lines not committed yet'),
+  commit: z.string().describe('All zeros: not committed yet'),
   author: z.string(),
-  date: z.string().describe('Author date, ISO 8601'),
-  summary: z.string().describe("The commit's subject line"),
+  date: z.string(),
+  summary: z.string(),
   start_line: z.number(),
   end_line: z.number(),
-  content: z.string().describe('The lines start_line..end_line as they are now'),
+  content: z.string(),
 });
 type Range = z.infer<typeof rangeSchema>;
 

@@ -12,7 +12,7 @@ const KIND = { blob: 'file', tree: 'folder', commit: 'submodule' } as const;
 const entrySchema = z.object({
   path: z.string(),
   type: z.enum(['file', 'folder', 'symlink', 'submodule']),
-  size: z.number().optional().describe('Bytes, for files'),
+  size: z.number().optional(),
 });
 type Entry = z.infer<typeof entrySchema>;
 

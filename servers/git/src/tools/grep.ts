@@ -11,7 +11,7 @@ const LINE_LIMIT = 300;
 const matchSchema = z.object({
   path: z.string(),
   line: z.number(),
-  text: z.string().describe('The matching line (cut at 300 characters)'),
+  text: z.string().describe('Cut at 300 chars'),
 });
 
 export const grepTool = defineTool({

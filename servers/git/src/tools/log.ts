@@ -32,7 +32,7 @@ export const logTool = defineTool({
     commits: z.array(
       z.object({
         hash: z.string(),
-        date: z.string().describe('Author date, ISO 8601'),
+        date: z.string(),
         author: z.string(),
         email: z.string(),
         subject: z.string(),

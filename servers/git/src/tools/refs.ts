@@ -34,16 +34,16 @@ const filterInput = z.string().max(200).optional().describe('Only names containi
 const countInput = z.number().int().min(1).max(1000).default(100).describe('Most entries to return (1–1000)');
 
 const branchSchema = z.object({
-  name: z.string().describe('Short name: "main", or "origin/main" for a remote-tracking branch'),
-  remote: z.boolean().optional().describe('true for a remote-tracking branch'),
-  current: z.boolean().optional().describe('true for the checked-out branch'),
+  name: z.string().describe('"main", or "origin/main" when remote'),
+  remote: z.boolean().optional(),
+  current: z.boolean().optional(),
   commit: z.string(),
   upstream: z.string().optional(),
-  ahead: z.number().optional().describe('Commits on this branch not on its upstream'),
-  behind: z.number().optional().describe('Commits on the upstream not on this branch'),
-  upstream_gone: z.boolean().optional().describe('The upstream branch no longer exists'),
-  date: z.string().describe('Date of the last commit, ISO 8601'),
-  subject: z.string().describe('Subject of the last commit'),
+  ahead: z.number().optional().describe('Commits not on the upstream'),
+  behind: z.number().optional().describe('Upstream commits not here'),
+  upstream_gone: z.boolean().optional(),
+  date: z.string().describe('Last commit date'),
+  subject: z.string().describe('Last commit subject'),
 });
 type Branch = z.infer<typeof branchSchema>;
 
@@ -62,7 +62,7 @@ export const branchesTool = defineTool({
   },
   output: {
     repository: z.string(),
-    current: z.string().nullable().describe('The checked-out branch; null when HEAD is detached or there is no commit yet'),
+    current: z.string().nullable().describe('null when HEAD is detached'),
     branches: z.array(branchSchema),
     more: moreSchema,
   },
@@ -136,10 +136,10 @@ export const branchesTool = defineTool({
 
 const tagSchema = z.object({
   name: z.string(),
-  commit: z.string().describe('The commit the tag points at'),
+  commit: z.string(),
   annotated: z.boolean(),
-  date: z.string().describe('Tagging date (annotated) or commit date (lightweight), ISO 8601'),
-  subject: z.string().describe("The tag message's first line (annotated) or the commit subject (lightweight)"),
+  date: z.string(),
+  subject: z.string().describe('Tag message (annotated) or commit subject'),
 });
 
 export const tagsTool = defineTool({

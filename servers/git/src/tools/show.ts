@@ -15,18 +15,18 @@ const commitSchema = z.object({
   parents: z.array(z.string()),
   author: z.string(),
   email: z.string(),
-  date: z.string().describe('Author date, ISO 8601'),
+  date: z.string(),
   subject: z.string(),
-  body: z.string().optional().describe('The message after the subject line (cut at 4000 characters)'),
+  body: z.string().optional().describe('Message after the subject (cut at 4000 chars)'),
 });
 
 const fileSchema = z.object({
   path: z.string(),
   revision: z.string(),
-  size: z.number().describe('Bytes'),
+  size: z.number(),
   binary: z.boolean(),
-  symlink_to: z.string().optional().describe('For a symbolic link: where it points (its target is never read)'),
-  content: z.string().optional().describe('The text of lines start_line..end_line (absent for binary files)'),
+  symlink_to: z.string().optional().describe('Symbolic link target (never read)'),
+  content: z.string().optional().describe('Lines start_line..end_line'),
   start_line: z.number().optional(),
   end_line: z.number().optional(),
   total_lines: z.number().optional(),
@@ -53,7 +53,7 @@ export const showTool = defineTool({
   output: {
     repository: z.string(),
     commit: commitSchema.optional(),
-    compared_with: z.string().optional().describe("What the commit's changes are shown against"),
+    compared_with: z.string().optional(),
     totals: z.object({ files: z.number(), additions: z.number(), deletions: z.number() }).optional(),
     files: z.array(diffFileSchema).optional(),
     file: fileSchema.optional(),

@@ -7,7 +7,7 @@ import { change, someOf, trackedChanges } from '../worktree.js';
 
 const stashSchema = z.object({
   index: z.number().describe('0 is the newest; pass it to pop'),
-  date: z.string().describe('ISO 8601'),
+  date: z.string(),
   message: z.string(),
 });
 type Stash = z.infer<typeof stashSchema>;
