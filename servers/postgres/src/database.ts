@@ -36,6 +36,8 @@ export function loadPg() {
 }
 
 const APPLICATION = 'patchbay-postgres';
+/** Statements a read transaction may run (catalog lookups, the cursor's batches), for the watchdog. */
+const READ_STATEMENTS = 8;
 
 /**
  * One named database: a pool created on first use, and the only ways SQL reaches it — a READ ONLY
@@ -84,22 +86,27 @@ export class Database {
 
   /** Run `work` in a READ ONLY transaction that always rolls back. */
   read<T>(signal: AbortSignal, work: (client: PoolClient) => Promise<T>): Promise<T> {
-    return this.transaction('read', signal, work);
+    return this.transaction('read', signal, work, READ_STATEMENTS);
   }
 
   /** Run `work` in a READ WRITE transaction that commits when it returns and rolls back when it throws. */
-  write<T>(signal: AbortSignal, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  write<T>(signal: AbortSignal, work: (client: PoolClient) => Promise<T>, statements = 1): Promise<T> {
     if (!this.readWrite) {
       throw new ToolError(`connection "${this.name}" is read-only.`, {
         argument: 'connection',
         hint: 'Writes need a connection the operator started with --read-write <name>.',
       });
     }
-    return this.transaction('write', signal, work);
+    return this.transaction('write', signal, work, statements);
   }
 
-  private transaction<T>(mode: 'read' | 'write', signal: AbortSignal, work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const run = this.runTransaction(mode, AbortSignal.any([signal, this.shutdown.signal]), work);
+  private transaction<T>(
+    mode: 'read' | 'write',
+    signal: AbortSignal,
+    work: (client: PoolClient) => Promise<T>,
+    statements: number,
+  ): Promise<T> {
+    const run = this.runTransaction(mode, AbortSignal.any([signal, this.shutdown.signal]), work, statements);
     this.running.add(run);
     const forget = () => this.running.delete(run);
     run.then(forget, forget);
@@ -110,9 +117,14 @@ export class Database {
     mode: 'read' | 'write',
     signal: AbortSignal,
     work: (client: PoolClient) => Promise<T>,
+    statements: number,
   ): Promise<T> {
     signal.throwIfAborted();
     const client = await this.connect();
+    if (signal.aborted) {
+      client.release();
+      throw abortError(signal);
+    }
     let released = false;
     const release = (destroy: boolean) => {
       if (released) return;
@@ -139,7 +151,7 @@ export class Database {
     };
     client.on('error', onSessionError);
     // The database's statement_timeout fires first; this is for a database that stopped answering.
-    const watchdog = setTimeout(cancel, this.limits.statementTimeout * 2 + 5_000);
+    const watchdog = setTimeout(cancel, this.limits.statementTimeout * (statements + 1) + 5_000);
     watchdog.unref();
     try {
       await client.query(this.beginSql(mode));

@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import { ToolError } from '@patchbay/kit';
 import { deniedFunction, deniedRelation } from './policy.js';
 
@@ -28,11 +29,21 @@ export interface Analysis {
 }
 
 let parser: Promise<typeof import('libpg-query')> | undefined;
-/** libpg-query (a WebAssembly module) is loaded on the first SQL, not at startup. */
-function loadParser() {
-  parser ??= import('libpg-query').then(async (module) => {
+/**
+ * libpg-query (a WebAssembly module) is loaded on the first SQL, not at startup. V8 would
+ * recompile the parser's hot functions with its optimising compiler, which costs ~30 MB of memory
+ * for a parse that takes microseconds either way; the baseline compiler alone keeps the server's
+ * memory near idle. (The flag is process-wide; this process runs no other WebAssembly.)
+ */
+function loadParser(): Promise<typeof import('libpg-query')> {
+  parser ??= (async () => {
+    setFlagsFromString('--liftoff-only');
+    const module = await import('libpg-query');
     await module.loadModule();
     return module;
+  })().catch((error: unknown) => {
+    parser = undefined; // the next SQL tries again
+    throw error;
   });
   return parser;
 }

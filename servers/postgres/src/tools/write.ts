@@ -56,25 +56,29 @@ export const executeTool = defineTool({
       statements.map((s, i) => checkWrite(s.sql, args.statements ? `statements[${i}].sql` : 'sql')),
     );
     const share = Math.max(1_024, Math.floor(ctx.budget.bytes / statements.length) - 256);
-    const results = await db.write(ctx.signal, async (client) => {
-      const out = [];
-      for (const [index, statement] of statements.entries()) {
-        try {
-          const fetched = await fetchRows(client, statement.sql, statement.params, {
-            budget: new OutputBudget(share),
-            metrics: ctx.services.metrics,
-            types: ctx.services.types(db),
-            drain: true,
-          });
-          out.push({ fetched, type: analyses[index]?.type ?? '' });
-        } catch (error) {
-          if (error instanceof Error && statements.length > 1)
-            error.message = `statement ${index + 1} of ${statements.length}: ${error.message}`;
-          throw error;
+    const results = await db.write(
+      ctx.signal,
+      async (client) => {
+        const out = [];
+        for (const [index, statement] of statements.entries()) {
+          try {
+            const fetched = await fetchRows(client, statement.sql, statement.params, {
+              budget: new OutputBudget(share),
+              metrics: ctx.services.metrics,
+              types: ctx.services.types(db),
+              drain: true,
+            });
+            out.push({ fetched, type: analyses[index]?.type ?? '' });
+          } catch (error) {
+            if (error instanceof Error && statements.length > 1)
+              error.message = `statement ${index + 1} of ${statements.length}: ${error.message}`;
+            throw error;
+          }
         }
-      }
-      return out;
-    });
+        return out;
+      },
+      statements.length,
+    );
     const shaped = results.map(({ fetched, type }) => {
       const command = fetched.command ?? describe(type);
       if (fetched.columns.length === 0)
