@@ -61,11 +61,12 @@ const STDERR_LIMIT = 16_384;
 export function runGit(args: string[], options: RunOptions): Promise<RunResult> {
   const command = args.find((a, i) => !a.startsWith('-') && args[i - 1] !== '-c') ?? 'git';
   return new Promise((resolve, reject) => {
+    // Its own process group, so stopping git also stops what it started (hooks, ssh, helpers).
     const child = spawn('git', args, {
       cwd: options.cwd,
       env: options.magicPathspecs ? gitEnv() : { ...gitEnv(), GIT_LITERAL_PATHSPECS: '1' },
       stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-      signal: options.signal,
+      detached: true,
     });
     const stdout = child.stdout as Readable;
     const errors = child.stderr as Readable;
@@ -77,22 +78,44 @@ export function runGit(args: string[], options: RunOptions): Promise<RunResult> 
     let pending = Buffer.alloc(0);
     const separator = options.separator === '\0' ? 0 : 10;
 
+    const killGroup = (signal: NodeJS.Signals) => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, signal);
+      } catch {
+        child.kill(signal);
+      }
+    };
+    const finish = (settle: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      options.signal.removeEventListener('abort', onAbort);
+      settle();
+    };
     const stop = () => {
       if (stopped) return;
       stopped = true;
       stdout.removeAllListeners('data');
-      child.kill('SIGTERM');
+      killGroup('SIGTERM');
+    };
+    const onAbort = () => {
+      killGroup('SIGTERM');
+      const error = new Error(`git ${command} was cancelled`);
+      error.name = 'AbortError';
+      finish(() => reject(error));
     };
     const timer = setTimeout(() => {
-      if (settled) return;
-      settled = true;
-      child.kill('SIGKILL');
-      reject(
-        new ToolError(`git ${command} took longer than ${options.timeout} ms and was stopped.`, {
-          hint: 'Narrow the request (a path, a revision range, fewer results), or ask the operator to raise --timeout.',
-        }),
+      killGroup('SIGKILL');
+      finish(() =>
+        reject(
+          new ToolError(`git ${command} took longer than ${options.timeout} ms and was stopped.`, {
+            hint: 'Narrow the request (a path, a revision range, fewer results), or ask the operator to raise --timeout.',
+          }),
+        ),
       );
     }, options.timeout);
+    if (options.signal.aborted) onAbort();
+    else options.signal.addEventListener('abort', onAbort, { once: true });
 
     stdout.on('data', (chunk: Buffer) => {
       if (options.onRecord) {
@@ -123,27 +146,20 @@ export function runGit(args: string[], options: RunOptions): Promise<RunResult> 
     errors.on('data', (chunk: Buffer) => {
       if (stderr.length < STDERR_LIMIT) stderr += chunk.toString('utf8');
     });
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      if (settled) return;
-      settled = true;
-      reject(error);
-    });
+    child.on('error', (error) => finish(() => reject(error)));
     child.on('close', (code) => {
-      clearTimeout(timer);
       if (settled) return;
-      settled = true;
       // A last record without a trailing separator.
       if (!stopped && options.onRecord && pending.length) options.onRecord(pending.toString('utf8'));
       const exit = code ?? 1;
       if (!stopped && exit !== 0 && !(options.okCodes ?? []).includes(exit)) {
-        reject(new GitFailure(exit, stderr, command));
+        finish(() => reject(new GitFailure(exit, stderr, command)));
         return;
       }
       // A cut in the middle of a multi-byte character leaves U+FFFD at the end: drop it.
       const bytes = Buffer.concat(kept);
-      const stdout = bytes.toString('utf8').replace(/\uFFFD$/, '');
-      resolve({ stdout, bytes, stderr, code: stopped ? 0 : exit, stopped });
+      const text = bytes.toString('utf8').replace(/\uFFFD$/, '');
+      finish(() => resolve({ stdout: text, bytes, stderr, code: stopped ? 0 : exit, stopped }));
     });
     if (options.input !== undefined && child.stdin) {
       // git may exit before reading its input (a refusing hook): that is not a fault of ours.

@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { callError, callOk, type TempDir, type TempRepo, tempDir, tempRepo } from '@patchbay/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connect, repoWithIdentity } from './helpers.js';
@@ -353,6 +355,45 @@ describe('git_reset and git_reset_hard', () => {
     expect(result.text).toMatch(/Discarded uncommitted changes to 1 file/);
     expect(await readFile(path.join(repo.path, 'src/app.ts'), 'utf8')).toBe('export const x = 1;\n');
     expect(await readFile(path.join(repo.path, 'untracked.txt'), 'utf8')).toBe('kept\n');
+    await close();
+  });
+});
+
+describe('limits', () => {
+  it('stops a git command that runs past --timeout, and the hook it started with it', async () => {
+    const marker = '29.4321';
+    await writeFile(path.join(repo.path, '.git/hooks/pre-commit'), `#!/bin/sh\nsleep ${marker}\n`, { mode: 0o755 });
+    await repo.write('README.md', 'changed\n');
+    await repo.git('add', 'README.md');
+    const { client, close } = await connect(['--repository', repo.path, '--timeout', '1000']);
+    const started = Date.now();
+    expect(await callError(client, 'git_commit', { message: 'Slow' })).toMatch(
+      /took longer than 1000 ms and was stopped.*--timeout/,
+    );
+    expect(Date.now() - started).toBeLessThan(10_000);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const { stdout } = await promisify(execFile)('ps', ['-eo', 'args']);
+    expect(stdout).not.toContain(`sleep ${marker}`);
+    expect(await log()).toEqual(['Initial']);
+    await close();
+  });
+  it('stops git and its hook when the client cancels the call', async () => {
+    const marker = '28.4321';
+    await writeFile(path.join(repo.path, '.git/hooks/pre-commit'), `#!/bin/sh\nsleep ${marker}\n`, { mode: 0o755 });
+    await repo.write('README.md', 'changed\n');
+    await repo.git('add', 'README.md');
+    const { client, close } = await connect(['--repository', repo.path]);
+    const controller = new AbortController();
+    const pending = client.callTool({ name: 'git_commit', arguments: { message: 'Cancelled' } }, undefined, {
+      signal: controller.signal,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    controller.abort();
+    await expect(pending).rejects.toThrow();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const { stdout } = await promisify(execFile)('ps', ['-eo', 'args']);
+    expect(stdout).not.toContain(`sleep ${marker}`);
+    expect(await log()).toEqual(['Initial']);
     await close();
   });
 });
