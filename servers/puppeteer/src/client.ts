@@ -1,13 +1,14 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { type Lazy, type Logger, type OptionValues, lazy } from '@patchbay/kit';
-import type { BrowserOptions } from './config.js';
+import { type Lazy, type Logger, lazy, type OptionValues } from '@patchbay/kit';
 import { launchBrowser } from './browser/launch.js';
 import { NavigationPolicy } from './browser/policy.js';
+import { startGuardProxy } from './browser/proxy.js';
 import { type ConsoleEntry, type NetworkEntry, Ring } from './browser/ring.js';
 import { BrowserSession } from './browser/session.js';
 import { RefRegistry } from './browser/snapshot.js';
 import type { Tab } from './browser/tab.js';
+import type { BrowserOptions } from './config.js';
 import { ScreenshotStore } from './media.js';
 
 const CONSOLE_CAPACITY = 1_000;
@@ -32,6 +33,8 @@ export interface BrowserServices {
   tab(id?: string): Promise<Tab>;
   /** Notes for the model gathered since the last tool result (dialogs, new tabs, refusals). */
   drainNotices(): string[];
+  /** Why the guard proxy last failed to connect to this URL's host and port, if it did. */
+  connectionFailure(url: string): string | undefined;
   dispose(): Promise<void>;
 }
 
@@ -50,25 +53,58 @@ export function createBrowserServices(options: OptionValues<BrowserOptions>, log
     notices.push(text);
     if (notices.length > MAX_NOTICES) notices.shift();
   };
+  // Why the guard proxy could not connect somewhere, so a failed navigation can say it plainly.
+  const failures = new Map<string, string>();
+  const remember = (target: string, error: string) => {
+    failures.delete(target);
+    failures.set(target, error);
+    if (failures.size > 200) failures.delete(failures.keys().next().value as string);
+  };
   let tabCounter = 0;
   let crashed = false;
 
   const browser: Lazy<BrowserSession> = lazy(
     async () => {
-      const instance = await launchBrowser(options, log);
+      const proxy = await startGuardProxy(policy, log, {
+        refused(target, reason) {
+          networkRing.push({
+            tab: '',
+            time: Date.now(),
+            method: 'CONNECT',
+            url: target,
+            type: 'connection',
+            failure: `refused: ${reason}`,
+            blocked: true,
+          });
+          remember(target, `refused: ${reason}`);
+          notice(`Refused a connection to ${target}: ${reason}.`);
+        },
+        failed: (target, error) => remember(target, error),
+      });
+      let instance: Awaited<ReturnType<typeof launchBrowser>>;
       try {
-        const session = await BrowserSession.start(instance, {
-          policy,
-          console: consoleRing,
-          network: networkRing,
-          log,
-          notice,
-          refs,
-          actionTimeout: options.actionTimeout,
-          navigationTimeout: options.navigationTimeout,
-          nextTabId: () => `t${++tabCounter}`,
-          downloadsDir: options.downloadsDir ? path.resolve(options.downloadsDir) : undefined,
-        });
+        instance = await launchBrowser(options, log, proxy.url);
+      } catch (error) {
+        await proxy.close();
+        throw error;
+      }
+      try {
+        const session = await BrowserSession.start(
+          instance,
+          {
+            policy,
+            console: consoleRing,
+            network: networkRing,
+            log,
+            notice,
+            refs,
+            actionTimeout: options.actionTimeout,
+            navigationTimeout: options.navigationTimeout,
+            nextTabId: () => `t${++tabCounter}`,
+            downloadsDir: options.downloadsDir ? path.resolve(options.downloadsDir) : undefined,
+          },
+          proxy,
+        );
         instance.once('disconnected', () => {
           if (session.closing || browser.peek() !== session) return;
           // The browser died under us (killed, crashed, out of memory): the next call relaunches.
@@ -83,6 +119,7 @@ export function createBrowserServices(options: OptionValues<BrowserOptions>, log
         return session;
       } catch (error) {
         await instance.close().catch(() => undefined);
+        await proxy.close();
         throw error;
       }
     },
@@ -112,6 +149,14 @@ export function createBrowserServices(options: OptionValues<BrowserOptions>, log
       return id ? s.get(id) : s.active();
     },
     drainNotices: () => notices.splice(0, notices.length),
+    connectionFailure(url) {
+      try {
+        const u = new URL(url);
+        return failures.get(`${u.hostname.replace(/^\[|\]$/g, '')}:${u.port || (u.protocol === 'https:' ? 443 : 80)}`);
+      } catch {
+        return undefined;
+      }
+    },
     dispose: () => browser.dispose(),
   };
 }

@@ -25,23 +25,27 @@ export const browserOptions = {
   userDataDir: option.string({
     env: ['PATCHBAY_PUPPETEER_USER_DATA_DIR'],
     placeholder: 'path',
-    description: 'Keep the browser profile (cookies, logins) in this folder; by default each launch gets a fresh profile that is deleted on exit',
+    description:
+      'Keep the browser profile (cookies, logins) in this folder; by default each launch gets a fresh profile that is deleted on exit',
   }),
   browserArg: option.list({
     env: ['PATCHBAY_PUPPETEER_BROWSER_ARGS'],
     placeholder: 'arg',
     description: 'Extra Chromium command-line switch, repeatable (e.g. --browser-arg=--lang=de)',
     validate: (args) => {
-      const bad = args.filter((a) => !a.startsWith('--') || /^--(remote-debugging|remote-allow-origins|user-data-dir)/.test(a));
+      const bad = args.filter(
+        (a) => !a.startsWith('--') || /^--(remote-debugging|remote-allow-origins|user-data-dir|proxy-|no-proxy)/.test(a),
+      );
       return bad.length
-        ? `${bad.join(', ')}: give switches that start with "--"; remote debugging and the profile folder are managed by the server`
+        ? `${bad.join(', ')}: give switches that start with "--"; remote debugging, the proxy and the profile folder are managed by the server`
         : undefined;
     },
   }),
   noSandbox: option.boolean({
     flag: 'no-sandbox',
     env: ['PATCHBAY_PUPPETEER_NO_SANDBOX'],
-    description: 'Run Chromium without its sandbox. Implied when running as root, where Chromium cannot start sandboxed (a note says so)',
+    description:
+      'Run Chromium without its sandbox. Implied when running as root, where Chromium cannot start sandboxed (a note says so)',
   }),
   allowSites: option.list({
     env: ['PATCHBAY_PUPPETEER_ALLOW_SITES'],
@@ -58,7 +62,8 @@ export const browserOptions = {
   }),
   blockPrivateNetworks: option.boolean({
     env: ['PATCHBAY_PUPPETEER_BLOCK_PRIVATE_NETWORKS'],
-    description: 'Also refuse loopback and private addresses (127.0.0.0/8, 10/8, 172.16/12, 192.168/16, fc00::/7…). Cloud metadata and link-local are always refused',
+    description:
+      'Also refuse loopback and private addresses (127.0.0.0/8, 10/8, 172.16/12, 192.168/16, fc00::/7…). Cloud metadata and link-local are always refused',
   }),
   downloadsDir: option.string({
     env: ['PATCHBAY_PUPPETEER_DOWNLOADS_DIR'],
@@ -108,5 +113,7 @@ export const SITE_PATTERN = /^(?:(https?):\/\/)?(\*\.)?([a-z0-9.-]+|\[[0-9a-f:.]
 
 function patternProblem(list: string[]): string | undefined {
   const bad = list.filter((p) => !SITE_PATTERN.test(p.trim()));
-  return bad.length ? `${bad.join(', ')}: not a site pattern (example.com, *.example.com, https://example.com:8443, 127.0.0.1:3000)` : undefined;
+  return bad.length
+    ? `${bad.join(', ')}: not a site pattern (example.com, *.example.com, https://example.com:8443, 127.0.0.1:3000)`
+    : undefined;
 }

@@ -3,6 +3,7 @@ import { checkBrowserOptions, createBrowserServices } from './client.js';
 import { browserOptions } from './config.js';
 import { consoleResource, screenshotResources } from './resources/browser.js';
 import { pdfTool, screenshotTool } from './tools/capture.js';
+import { withBrowserErrors } from './tools/common.js';
 import { evaluateTool } from './tools/evaluate.js';
 import { consoleTool, networkTool } from './tools/inspect.js';
 import { clickTool, hoverTool, pressKeyTool, selectTool, typeTool } from './tools/interact.js';
@@ -17,7 +18,8 @@ export const puppeteerConnector = defineConnector({
   name: 'puppeteer',
   title: 'Browser',
   version: VERSION,
-  description: 'MCP server for a headless Chromium: accessibility snapshots with element refs, navigation kept in bounds, console and network inspection',
+  description:
+    'MCP server for a headless Chromium: accessibility snapshots with element refs, navigation kept in bounds, console and network inspection',
   usage: 'patchbay-puppeteer [options]',
   instructions:
     'A real browser. Open a page with puppeteer_navigate; it returns an accessibility snapshot where elements carry refs like [ref=e12]. ' +
@@ -31,7 +33,11 @@ export const puppeteerConnector = defineConnector({
     '  patchbay-puppeteer --headful --user-data-dir ~/.patchbay-browser',
   options: browserOptions,
   toolsets: {
-    browse: { title: 'Browse', description: 'navigate, tabs, snapshot, text, screenshot, wait, click, type, select, keys', default: true },
+    browse: {
+      title: 'Browse',
+      description: 'navigate, tabs, snapshot, text, screenshot, wait, click, type, select, keys',
+      default: true,
+    },
     inspect: { title: 'Inspect', description: 'console messages and network requests', default: true },
     capture: { title: 'Capture', description: 'print the page to PDF', default: false },
     script: { title: 'Script', description: 'run JavaScript in the page (also needs --allow-evaluate)', default: true },
@@ -53,7 +59,7 @@ export const puppeteerConnector = defineConnector({
     networkTool,
     pdfTool,
     evaluateTool,
-  ],
+  ].map(withBrowserErrors),
   resources: [consoleResource, screenshotResources],
   check: (options) => checkBrowserOptions(options),
   createServices: ({ options, log }) => createBrowserServices(options, log),

@@ -37,7 +37,10 @@ describe('navigating and reading pages', () => {
   });
 
   it('reports the final URL after a redirect', async () => {
-    const result = await callOk<Landed>(server.client, 'puppeteer_navigate', { url: `${site.origin}/redirect-form`, snapshot: false });
+    const result = await callOk<Landed>(server.client, 'puppeteer_navigate', {
+      url: `${site.origin}/redirect-form`,
+      snapshot: false,
+    });
     expect(result.data.url).toBe(`${site.origin}/form`);
     expect(result.data.title).toBe('Sign up');
     expect(result.data.snapshot).toBeUndefined();
@@ -108,7 +111,11 @@ describe('navigating and reading pages', () => {
 
   it('reads the text of a page in parts within the budget', async () => {
     await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/text`, snapshot: false });
-    const first = await callOk<{ text: string; total_chars: number; more?: { cursor: string } }>(server.client, 'puppeteer_get_text', {});
+    const first = await callOk<{ text: string; total_chars: number; more?: { cursor: string } }>(
+      server.client,
+      'puppeteer_get_text',
+      {},
+    );
     expect(first.data.text.startsWith('Article\n\nParagraph 0:')).toBe(true);
     expect(first.data.total_chars).toBeGreaterThan(60_000);
     expect(Buffer.byteLength(JSON.stringify(first.data))).toBeLessThanOrEqual(8192 * 1.1);
@@ -154,7 +161,10 @@ describe('navigating and reading pages', () => {
   });
 
   it('waits for a slow page that finishes within the timeout', async () => {
-    const result = await callOk<Landed>(server.client, 'puppeteer_navigate', { url: `${site.origin}/slow?ms=700`, snapshot: false });
+    const result = await callOk<Landed>(server.client, 'puppeteer_navigate', {
+      url: `${site.origin}/slow?ms=700`,
+      snapshot: false,
+    });
     expect(result.data.title).toBe('Slow');
   });
 

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Connected, type InMemoryOptions, connectInMemory } from '@patchbay/testing';
+import { type Connected, connectInMemory, type InMemoryOptions } from '@patchbay/testing';
 import type { BrowserServices } from '../src/client.js';
 import { puppeteerConnector } from '../src/connector.js';
 

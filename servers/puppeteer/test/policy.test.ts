@@ -48,7 +48,15 @@ describe('navigation policy', () => {
     const policy = new NavigationPolicy(open, resolver({ 'example.com': ['93.184.216.34'] }));
     expect(await policy.checkTopLevel('https://example.com/')).toEqual({ allowed: true });
     expect(await policy.checkTopLevel('about:blank')).toEqual({ allowed: true });
-    for (const url of ['file:///etc/passwd', 'chrome://settings', 'javascript:alert(1)', 'data:text/html,hi', 'view-source:https://example.com/', 'about:config', 'ftp://example.com/']) {
+    for (const url of [
+      'file:///etc/passwd',
+      'chrome://settings',
+      'javascript:alert(1)',
+      'data:text/html,hi',
+      'view-source:https://example.com/',
+      'about:config',
+      'ftp://example.com/',
+    ]) {
       const verdict = await policy.checkTopLevel(url);
       expect(verdict.allowed, url).toBe(false);
     }
@@ -85,7 +93,13 @@ describe('navigation policy', () => {
     const answers = resolver({ 'intranet.example': ['10.0.0.5'] });
     const relaxed = new NavigationPolicy(open, answers);
     const strict = new NavigationPolicy({ ...open, blockPrivateNetworks: true }, answers);
-    for (const url of ['http://127.0.0.1:3000/', 'http://localhost:3000/', 'http://app.localhost/', 'http://intranet.example/', 'http://[::1]/']) {
+    for (const url of [
+      'http://127.0.0.1:3000/',
+      'http://localhost:3000/',
+      'http://app.localhost/',
+      'http://intranet.example/',
+      'http://[::1]/',
+    ]) {
       expect((await relaxed.checkTopLevel(url)).allowed, url).toBe(true);
       expect((await strict.checkTopLevel(url)).allowed, url).toBe(false);
     }
@@ -93,7 +107,11 @@ describe('navigation policy', () => {
 
   it('applies allow and block site lists, block winning', async () => {
     const policy = new NavigationPolicy(
-      { allowSites: ['example.com', 'https://api.example.org', '127.0.0.1:3000'], blockSites: ['admin.example.com'], blockPrivateNetworks: false },
+      {
+        allowSites: ['example.com', 'https://api.example.org', '127.0.0.1:3000'],
+        blockSites: ['admin.example.com'],
+        blockPrivateNetworks: false,
+      },
       resolver({ 'example.com': ['93.184.216.34'], 'www.example.com': ['93.184.216.34'], 'api.example.org': ['93.184.216.35'] }),
     );
     expect((await policy.checkTopLevel('https://example.com/')).allowed).toBe(true);
@@ -113,7 +131,10 @@ describe('navigation policy', () => {
   });
 
   it('matches *.host for subdomains only', async () => {
-    const policy = new NavigationPolicy({ ...open, allowSites: ['*.example.com'] }, resolver({ 'a.example.com': ['93.184.216.34'], 'example.com': ['93.184.216.34'] }));
+    const policy = new NavigationPolicy(
+      { ...open, allowSites: ['*.example.com'] },
+      resolver({ 'a.example.com': ['93.184.216.34'], 'example.com': ['93.184.216.34'] }),
+    );
     expect((await policy.checkTopLevel('https://a.example.com/')).allowed).toBe(true);
     expect((await policy.checkTopLevel('https://example.com/')).allowed).toBe(false);
   });

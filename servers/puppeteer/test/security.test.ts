@@ -1,6 +1,7 @@
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { lookup } from 'node:dns/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Connected } from '@patchbay/testing';
@@ -70,9 +71,16 @@ describe('where the browser may go', () => {
     // One entry, refused by the policy at the request stage: the browser never reported a
     // connection error (refused, unreachable, timed out) because it never tried to connect.
     expect(log.data.requests).toEqual([
-      expect.objectContaining({ url: 'http://169.254.169.254/latest/meta-data/', type: 'document', failure: 'refused: 169.254.169.254 is a cloud metadata address' }),
+      expect.objectContaining({
+        url: 'http://169.254.169.254/latest/meta-data/',
+        type: 'document',
+        failure: 'refused: 169.254.169.254 is a cloud metadata address',
+      }),
     ]);
-    const first = await callOk<{ requests: Request[] }>(server.client, 'puppeteer_network_requests', { all: true, url: 'redirect-metadata' });
+    const first = await callOk<{ requests: Request[] }>(server.client, 'puppeteer_network_requests', {
+      all: true,
+      url: 'redirect-metadata',
+    });
     expect(first.data.requests.at(-1)?.status).toBe(302);
   });
 
@@ -83,7 +91,9 @@ describe('where the browser may go', () => {
 
   it('refuses metadata subresources and frames while the page itself loads', async () => {
     await callOk(server.client, 'puppeteer_network_requests', {});
-    const page = await callOk<{ title: string }>(server.client, 'puppeteer_navigate', { url: `${site.origin}/subresource-metadata` });
+    const page = await callOk<{ title: string }>(server.client, 'puppeteer_navigate', {
+      url: `${site.origin}/subresource-metadata`,
+    });
     expect(page.data.title).toBe('Sneaky');
     const refused = await callOk<{ requests: Request[] }>(server.client, 'puppeteer_network_requests', { outcome: 'refused' });
     const urls = refused.data.requests.map((r) => r.url);
@@ -103,7 +113,9 @@ describe('where the browser may go', () => {
     const page = await callOk<{ snapshot: string }>(server.client, 'puppeteer_navigate', { url: `${site.origin}/links` });
     const ref = /link "Metadata by redirect" \[ref=(e\d+)\]/.exec(page.data.snapshot)?.[1];
     const click = await callOk<{ url: string; notices?: string[] }>(server.client, 'puppeteer_click', { ref });
-    expect(click.data.notices?.join('\n')).toContain('Refused http://169.254.169.254/latest/meta-data/: 169.254.169.254 is a cloud metadata address.');
+    expect(click.data.notices?.join('\n')).toContain(
+      'Refused http://169.254.169.254/latest/meta-data/: 169.254.169.254 is a cloud metadata address.',
+    );
     expect(click.data.url.startsWith('http://169.254.169.254')).toBe(false);
   });
 
@@ -132,10 +144,12 @@ describe('where the browser may go', () => {
   it('does not offer or run puppeteer_evaluate unless the operator enabled it', async () => {
     const { tools } = await server.client.listTools();
     expect(tools.map((t) => t.name)).not.toContain('puppeteer_evaluate');
-    const outcome = await server.client.callTool({ name: 'puppeteer_evaluate', arguments: { function: '() => document.cookie' } }).then(
-      (r) => ({ isError: r.isError === true, text: JSON.stringify(r.content) }),
-      (error: Error) => ({ isError: true, text: error.message }),
-    );
+    const outcome = await server.client
+      .callTool({ name: 'puppeteer_evaluate', arguments: { function: '() => document.cookie' } })
+      .then(
+        (r) => ({ isError: r.isError === true, text: JSON.stringify(r.content) }),
+        (error: Error) => ({ isError: true, text: error.message }),
+      );
     expect(outcome.isError).toBe(true);
     expect(outcome.text).toMatch(/puppeteer_evaluate.*not found|not found.*puppeteer_evaluate/i);
   });
@@ -146,7 +160,10 @@ describe('where the browser may go', () => {
     expect(click.data.notices).toContain('The page started a download of report.csv; downloads are refused on this server.');
     const requests = await callOk<{ requests: Request[] }>(server.client, 'puppeteer_network_requests', { type: 'download' });
     expect(requests.data.requests).toEqual([
-      expect.objectContaining({ url: `${site.origin}/download`, failure: 'refused: downloads are off (the operator can allow them with --downloads-dir)' }),
+      expect.objectContaining({
+        url: `${site.origin}/download`,
+        failure: 'refused: downloads are off (the operator can allow them with --downloads-dir)',
+      }),
     ]);
   });
 });
@@ -174,7 +191,10 @@ describe('operator site lists and private networks', () => {
 
   it('resolves a host name before allowing it', async () => {
     const name = hostname();
-    const address = await lookup(name).then((r) => r.address, () => undefined);
+    const address = await lookup(name).then(
+      (r) => r.address,
+      () => undefined,
+    );
     const kind = address ? classifyAddress(address) : undefined;
     if (kind !== 'loopback' && kind !== 'private') {
       // This machine's name resolves to a public address (or not at all): the policy unit tests cover this case.
@@ -207,6 +227,39 @@ describe('operator site lists and private networks', () => {
       );
     } finally {
       await blocking.close();
+    }
+  });
+
+  it('lets no connection through to a blocked site by WebSocket or by a tab the page opens', async () => {
+    // A plain TCP listener: every connection attempt, of any protocol, is counted.
+    let connections = 0;
+    const listener = createNetServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    const port = (listener.address() as AddressInfo).port;
+    const server = await connect(['--block-sites', `127.0.0.1:${port}`, '--allow-evaluate']);
+    try {
+      await callOk(server.client, 'puppeteer_navigate', { url: site.url, snapshot: false });
+      // WebSockets never pass request interception; the guard proxy refuses the tunnel.
+      const socket = await callOk<{ result: string }>(server.client, 'puppeteer_evaluate', {
+        function: `() => new Promise((resolve) => { const ws = new WebSocket('ws://127.0.0.1:${port}/'); ws.onerror = () => resolve('error'); ws.onopen = () => resolve('open'); })`,
+      });
+      expect(socket.data.result).toBe('"error"');
+      const refused = await callOk<{ requests: Request[] }>(server.client, 'puppeteer_network_requests', { outcome: 'refused' });
+      expect(refused.data.requests).toEqual([
+        expect.objectContaining({ url: `127.0.0.1:${port}`, type: 'connection', failure: `refused: 127.0.0.1 is blocked by the operator (--block-sites 127.0.0.1:${port})` }),
+      ]);
+      // A tab opened by the page starts loading before its guard is attached; the proxy still holds.
+      await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/opener?to=http://127.0.0.1:${port}/secret`, snapshot: false });
+      const click = await callOk<{ notices?: string[] }>(server.client, 'puppeteer_click', { selector: 'button' });
+      expect((click.data.notices ?? []).join('\n')).toMatch(new RegExp(`Refused .*127\\.0\\.0\\.1:${port}`));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(connections).toBe(0);
+    } finally {
+      await server.close();
+      await new Promise((resolve) => listener.close(resolve));
     }
   });
 

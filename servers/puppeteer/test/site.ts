@@ -1,4 +1,4 @@
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -85,11 +85,20 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse, url: UR
     setTimeout(() => html(res, page('Slow', '<h1>Slow page</h1>')), ms);
   },
   '/frame': (_req, res) =>
-    html(res, page('Frame', '<h1>Outer</h1><iframe title="Inner frame" src="/inner" width="400" height="200"></iframe><p>After the frame</p>')),
+    html(
+      res,
+      page(
+        'Frame',
+        '<h1>Outer</h1><iframe title="Inner frame" src="/inner" width="400" height="200"></iframe><p>After the frame</p>',
+      ),
+    ),
   '/inner': (_req, res) =>
     html(res, page('Inner', `<p>Inside the frame</p><button onclick="this.textContent='Inner clicked'">Inner button</button>`)),
   '/big': (_req, res) => {
-    const items = Array.from({ length: 5_000 }, (_, i) => `<li><a href="/item/${i}">Item number ${i} with a fairly long descriptive name</a></li>`);
+    const items = Array.from(
+      { length: 5_000 },
+      (_, i) => `<li><a href="/item/${i}">Item number ${i} with a fairly long descriptive name</a></li>`,
+    );
     html(res, page('Big', `<h1>Big</h1><main><ul>${items.join('')}</ul></main><footer><button>Last button</button></footer>`));
   },
   '/links': (_req, res) =>
@@ -119,7 +128,18 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse, url: UR
     res.end();
   },
   '/subresource-metadata': (_req, res) =>
-    html(res, page('Sneaky', '<h1>Sneaky</h1><img alt="x" src="http://169.254.169.254/latest/meta-data/iam"><iframe src="http://[fd00:ec2::254]/"></iframe>')),
+    html(
+      res,
+      page(
+        'Sneaky',
+        '<h1>Sneaky</h1><img alt="x" src="http://169.254.169.254/latest/meta-data/iam"><iframe src="http://[fd00:ec2::254]/"></iframe>',
+      ),
+    ),
+  '/opener': (_req, res, url) =>
+    html(
+      res,
+      page('Opener', `<button onclick="window.open('${escapeHtml(url.searchParams.get('to') ?? '/')}')">Open it</button>`),
+    ),
   '/alert': (_req, res) => html(res, page('Alert', `<h1>Alert</h1><button onclick="alert('Hello there')">Alert me</button>`)),
   '/text': (_req, res) =>
     html(
@@ -130,10 +150,7 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse, url: UR
       ),
     ),
   '/tall': (_req, res) =>
-    html(
-      res,
-      page('Tall', `<div style="height:6000px;background:linear-gradient(red,blue)"><h1 id="top">Tall</h1></div>`),
-    ),
+    html(res, page('Tall', `<div style="height:6000px;background:linear-gradient(red,blue)"><h1 id="top">Tall</h1></div>`)),
 };
 
 function html(res: ServerResponse, body: string): void {
@@ -152,7 +169,8 @@ export async function startSite(): Promise<Site> {
     requests.push({ method: req.method ?? 'GET', path: url.pathname + url.search, headers: req.headers });
     const route = routes[url.pathname];
     if (route) route(req, res, url);
-    else if (url.pathname.startsWith('/item/')) html(res, page(`Item ${url.pathname.slice(6)}`, `<h1>Item ${url.pathname.slice(6)}</h1>`));
+    else if (url.pathname.startsWith('/item/'))
+      html(res, page(`Item ${url.pathname.slice(6)}`, `<h1>Item ${url.pathname.slice(6)}</h1>`));
     else {
       res.writeHead(404, { 'content-type': 'text/plain' });
       res.end('not found');

@@ -7,7 +7,13 @@ import { isIP } from 'node:net';
 export type AddressClass = 'metadata' | 'link-local' | 'reserved' | 'loopback' | 'private' | 'public';
 
 /** Hostnames that are cloud metadata services whatever they resolve to. */
-const METADATA_NAMES = new Set(['metadata.google.internal', 'metadata.goog', 'metadata', 'instance-data', 'instance-data.ec2.internal']);
+const METADATA_NAMES = new Set([
+  'metadata.google.internal',
+  'metadata.goog',
+  'metadata',
+  'instance-data',
+  'instance-data.ec2.internal',
+]);
 const METADATA_V4 = new Set(['169.254.169.254', '169.254.170.2', '100.100.100.200', '192.0.0.192']);
 
 export function isMetadataName(host: string): boolean {

@@ -34,7 +34,10 @@ const CACHE_BINARIES: Array<{ browser: string; relative: (platform: string) => s
     browser: 'chrome',
     relative: (p) =>
       p === 'darwin'
-        ? ['chrome-mac-arm64/Google Chrome for Testing.app/Contents/MacOS/Google Chrome for Testing', 'chrome-mac-x64/Google Chrome for Testing.app/Contents/MacOS/Google Chrome for Testing']
+        ? [
+            'chrome-mac-arm64/Google Chrome for Testing.app/Contents/MacOS/Google Chrome for Testing',
+            'chrome-mac-x64/Google Chrome for Testing.app/Contents/MacOS/Google Chrome for Testing',
+          ]
         : p === 'win32'
           ? ['chrome-win64/chrome.exe']
           : ['chrome-linux64/chrome'],

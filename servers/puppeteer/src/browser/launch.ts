@@ -2,7 +2,7 @@ import type { Logger, OptionValues } from '@patchbay/kit';
 import { ToolError } from '@patchbay/kit';
 import type { Browser, LaunchOptions } from 'puppeteer-core';
 import { type BrowserOptions, parseViewport } from '../config.js';
-import { NO_BROWSER_HINT, findBrowser, isExecutable } from './executable.js';
+import { findBrowser, isExecutable, NO_BROWSER_HINT } from './executable.js';
 
 /**
  * Switches every launch gets. This machine class often has no network beyond a few hosts, and a
@@ -19,6 +19,8 @@ export const BASE_ARGS = [
   '--disable-quic',
   '--disable-domain-reliability',
   '--no-pings',
+  // puppeteer merges this with its own list. Autofill would otherwise ask Google about every form.
+  '--disable-features=AutofillServerCommunication',
 ];
 
 const importPuppeteer = () => import('puppeteer-core');
@@ -34,9 +36,17 @@ export function isRoot(): boolean {
 }
 
 /** The launch, from operator options alone. Nothing a tool receives is passed here. */
-export function launchOptions(options: OptionValues<BrowserOptions>, executablePath: string, root: boolean): LaunchOptions {
+export function launchOptions(
+  options: OptionValues<BrowserOptions>,
+  executablePath: string,
+  root: boolean,
+  proxy: string,
+): LaunchOptions {
   const args = [...BASE_ARGS];
   if (options.noSandbox || root) args.push('--no-sandbox');
+  // Every connection goes through the guard proxy, loopback included (Chromium bypasses proxies
+  // for loopback unless told not to).
+  args.push(`--proxy-server=${proxy}`, '--proxy-bypass-list=<-loopback>');
   args.push(...options.browserArg);
   return {
     executablePath,
@@ -57,7 +67,7 @@ export function launchOptions(options: OptionValues<BrowserOptions>, executableP
   };
 }
 
-export async function launchBrowser(options: OptionValues<BrowserOptions>, log: Logger): Promise<Browser> {
+export async function launchBrowser(options: OptionValues<BrowserOptions>, log: Logger, proxy: string): Promise<Browser> {
   const found = findBrowser(options.executablePath);
   if (!found) throw new ToolError(`no Chrome or Chromium was found on this machine.`, { hint: NO_BROWSER_HINT });
   if (!isExecutable(found.path)) {
@@ -70,7 +80,7 @@ export async function launchBrowser(options: OptionValues<BrowserOptions>, log: 
   const { default: puppeteer } = await loadPuppeteer();
   const started = performance.now();
   try {
-    const browser = await puppeteer.launch(launchOptions(options, found.path, root));
+    const browser = await puppeteer.launch(launchOptions(options, found.path, root, proxy));
     log.info('browser started', { path: found.path, from: found.source, ms: Math.round(performance.now() - started) });
     return browser;
   } catch (error) {

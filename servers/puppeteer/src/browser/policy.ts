@@ -114,6 +114,36 @@ export class NavigationPolicy {
     return ALLOWED;
   }
 
+  /**
+   * A connection the browser asks the guard proxy for: the same checks, then the one address to
+   * connect to. The proxy connects to exactly that address, so a DNS answer that changes after
+   * the check (rebinding) cannot send the browser somewhere else.
+   */
+  async checkConnection(
+    host: string,
+    port: number,
+  ): Promise<{ allowed: true; address: string } | { allowed: false; reason: string; unresolved?: boolean }> {
+    const bare = host.replace(/^\[|\]$/g, '');
+    const shown = isIP(bare) === 6 ? `[${bare}]` : bare;
+    const url = parse(`${port === 443 ? 'https' : 'http'}://${shown}:${port}/`);
+    if (!url) return { allowed: false, reason: `${host} is not a host name` };
+    const first = this.checkStatic(url);
+    if (!first.allowed) return first;
+    if (isIP(bare)) return { allowed: true, address: bare };
+    let addresses: string[];
+    try {
+      addresses = await this.#resolve(url.hostname.toLowerCase().replace(/\.$/, ''));
+    } catch {
+      return { allowed: false, reason: `${host} could not be resolved`, unresolved: true };
+    }
+    for (const address of addresses) {
+      const verdict = this.#verdictFor(classifyAddress(address), `${bare} (${address})`);
+      if (!verdict.allowed) return verdict;
+    }
+    const address = addresses[0];
+    return address ? { allowed: true, address } : { allowed: false, reason: `${host} has no address`, unresolved: true };
+  }
+
   #verdictFor(kind: AddressClass, what: string): Verdict {
     switch (kind) {
       case 'metadata':

@@ -1,7 +1,8 @@
 import { ToolError } from '@patchbay/kit';
 import type { Browser, Page, Target } from 'puppeteer-core';
+import type { GuardProxy } from './proxy.js';
 import type { RefRegistry } from './snapshot.js';
-import { Tab, type TabDeps, sleep } from './tab.js';
+import { sleep, Tab, type TabDeps } from './tab.js';
 
 export interface SessionDeps extends TabDeps {
   refs: RefRegistry;
@@ -26,10 +27,11 @@ export class BrowserSession {
   private constructor(
     readonly browser: Browser,
     private readonly deps: SessionDeps,
+    private readonly proxy: GuardProxy,
   ) {}
 
-  static async start(browser: Browser, deps: SessionDeps): Promise<BrowserSession> {
-    const session = new BrowserSession(browser, deps);
+  static async start(browser: Browser, deps: SessionDeps, proxy: GuardProxy): Promise<BrowserSession> {
+    const session = new BrowserSession(browser, deps, proxy);
     browser.on('targetcreated', (target: Target) => {
       // Only tabs a page opened have an opener; ours come through newTab().
       if (target.type() === 'page' && target.opener()) void session.#adopt(target, true);
@@ -89,7 +91,11 @@ export class BrowserSession {
     if (!tab || tab.page.isClosed()) {
       throw new ToolError(`there is no tab "${id}".`, {
         argument: 'tab',
-        hint: `Open tabs: ${this.tabs().map((t) => t.id).join(', ') || 'none'}. List them with puppeteer_tabs action=list.`,
+        hint: `Open tabs: ${
+          this.tabs()
+            .map((t) => t.id)
+            .join(', ') || 'none'
+        }. List them with puppeteer_tabs action=list.`,
       });
     }
     return tab;
@@ -130,6 +136,7 @@ export class BrowserSession {
         child.kill('SIGKILL');
       }
     }
+    await this.proxy.close();
   }
 
   #adopt(target: Target, announce: boolean): Promise<Tab | undefined> {
@@ -156,13 +163,17 @@ export class BrowserSession {
     page.once('close', () => this.#forget(id));
     if (announce) {
       // The page opened this tab before our guard was attached: its first document is checked now.
-      const verdict = await this.deps.policy.checkTopLevel(page.url()).catch(() => ({ allowed: false as const, reason: 'unchecked' }));
+      const verdict = await this.deps.policy
+        .checkTopLevel(page.url())
+        .catch(() => ({ allowed: false as const, reason: 'unchecked' }));
       if (!verdict.allowed) {
         await page.goto('about:blank').catch(() => undefined);
         this.deps.notice(`A page opened ${page.url()} in a new tab, which was refused: ${verdict.reason}.`);
       }
       this.#active = id;
-      this.deps.notice(`The page opened a new tab ${id}${page.url() !== 'about:blank' ? ` (${page.url()})` : ''}; it is now the active tab.`);
+      this.deps.notice(
+        `The page opened a new tab ${id}${page.url() !== 'about:blank' ? ` (${page.url()})` : ''}; it is now the active tab.`,
+      );
     }
     return tab;
   }
@@ -180,7 +191,11 @@ export class BrowserSession {
     if (!this.deps.downloadsDir) {
       await cdp.send('Browser.setDownloadBehavior', { behavior: 'deny', eventsEnabled: true });
     } else {
-      await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: this.deps.downloadsDir, eventsEnabled: true });
+      await cdp.send('Browser.setDownloadBehavior', {
+        behavior: 'allow',
+        downloadPath: this.deps.downloadsDir,
+        eventsEnabled: true,
+      });
     }
     cdp.on('Browser.downloadWillBegin', (event) => {
       this.deps.network.push({

@@ -73,16 +73,13 @@ const VALUE_ROLES = new Set(['textbox', 'searchbox', 'combobox', 'spinbutton', '
  * The page as an indented outline, one node per line, in the shape Playwright MCP made familiar:
  * `- button "Save" [ref=e12]`. Iframes are included under their `iframe` node.
  */
-export async function snapshotLines(
-  page: Page,
-  tab: string,
-  refs: RefRegistry,
-  scope?: ElementHandle,
-): Promise<SnapshotLine[]> {
+export async function snapshotLines(page: Page, tab: string, refs: RefRegistry, scope?: ElementHandle): Promise<SnapshotLine[]> {
   const accessibility = scope ? frameAccessibility(scope, page) : page.accessibility;
-  const root = (await accessibility.snapshot({ includeIframes: true, interestingOnly: true, ...(scope ? { root: scope } : {}) })) as
-    | AXNode
-    | null;
+  const root = (await accessibility.snapshot({
+    includeIframes: true,
+    interestingOnly: true,
+    ...(scope ? { root: scope } : {}),
+  })) as AXNode | null;
   const lines: SnapshotLine[] = [];
   if (!root) return lines;
   const base = page.url();

@@ -1,7 +1,8 @@
 import type { Logger } from '@patchbay/kit';
 import type { ConsoleMessage, Dialog, Frame, HTTPRequest, Page } from 'puppeteer-core';
 import type { NavigationPolicy } from './policy.js';
-import { type ConsoleEntry, type NetworkEntry, type Ring, clip } from './ring.js';
+import { PROXY_ERROR_HEADER } from './proxy.js';
+import { type ConsoleEntry, clip, type NetworkEntry, type Ring } from './ring.js';
 
 const MAX_LOGGED_TEXT = 2_000;
 const MAX_LOGGED_URL = 500;
@@ -41,7 +42,10 @@ export class Tab {
     page.on('request', (request) => void tab.#guard(request));
     page.on('response', (response) => {
       const entry = tab.#entries.get(response.request());
-      if (entry) entry.status = response.status();
+      if (!entry) return;
+      entry.status = response.status();
+      const proxyError = response.headers()[PROXY_ERROR_HEADER];
+      if (proxyError) entry.failure = proxyError;
     });
     page.on('requestfinished', (request) => tab.#finished(request));
     page.on('requestfailed', (request) => tab.#failed(request));
@@ -64,7 +68,15 @@ export class Tab {
   }
 
   async title(): Promise<string> {
-    return this.page.title().catch(() => '');
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        return await this.page.title();
+      } catch {
+        // The document was being replaced; the next one has a title too.
+        await sleep(50);
+      }
+    }
+    return '';
   }
 
   /**
@@ -90,6 +102,11 @@ export class Tab {
     } catch (error) {
       this.deps.log.error('policy check failed', { error });
       verdict = { allowed: false, reason: 'the policy check failed' };
+    }
+    // Allowed data: and blob: URLs never reach the network; logging them would only add bulk.
+    if (verdict.allowed && (url.startsWith('data:') || url.startsWith('blob:'))) {
+      await request.continue().catch(() => undefined);
+      return;
     }
     const entry = this.deps.network.push({
       tab: this.id,
@@ -149,6 +166,8 @@ export class Tab {
   async #navigated(frame: Frame): Promise<void> {
     if (frame.parentFrame() !== null) return;
     const url = frame.url();
+    // Our own refusal commits Chromium's "blocked" error page under the refused URL: harmless.
+    if (this.lastBlocked?.url === url) return;
     const verdict = await this.deps.policy.checkTopLevel(url).catch(() => ({ allowed: false as const, reason: 'unchecked' }));
     if (verdict.allowed || url.startsWith('chrome-error://')) return;
     this.deps.notice(`Left ${clip(url, 200)}: ${verdict.reason}.`);

@@ -1,4 +1,4 @@
-import { ToolError, byteLength, defineResource, defineResourceTemplate } from '@patchbay/kit';
+import { byteLength, defineResource, defineResourceTemplate, ToolError } from '@patchbay/kit';
 import type { BrowserServices } from '../client.js';
 
 export const consoleResource = defineResource<BrowserServices>({
@@ -30,11 +30,18 @@ export const screenshotResources = defineResourceTemplate<BrowserServices>({
   description: 'The last screenshots taken with puppeteer_screenshot (the last 10 are kept).',
   uriTemplate: 'puppeteer://screenshots/{id}',
   list: async (services) =>
-    services.screenshots
-      .list()
-      .map((s) => ({ uri: `puppeteer://screenshots/${s.id}`, name: s.id, title: `${s.width}×${s.height} of ${s.url.slice(0, 100)}`, mimeType: s.mimeType })),
+    services.screenshots.list().map((s) => ({
+      uri: `puppeteer://screenshots/${s.id}`,
+      name: s.id,
+      title: `${s.width}×${s.height} of ${s.url.slice(0, 100)}`,
+      mimeType: s.mimeType,
+    })),
   complete: {
-    id: async (value, _context, services) => services.screenshots.list().map((s) => s.id).filter((id) => id.startsWith(value)),
+    id: async (value, _context, services) =>
+      services.screenshots
+        .list()
+        .map((s) => s.id)
+        .filter((id) => id.startsWith(value)),
   },
   async read(uri, variables, { services }) {
     const shot = services.screenshots.get(variables.id ?? '');

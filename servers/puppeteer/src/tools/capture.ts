@@ -1,7 +1,17 @@
-import { ToolError, badArgument, defineTool, formatBytes } from '@patchbay/kit';
+import { badArgument, defineTool, formatBytes, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
 import type { Tab } from '../browser/tab.js';
-import { type Ctx, locateOptional, notices, pageHeader, pageShape, pageState, refInput, render, selectorInput } from './common.js';
+import {
+  type Ctx,
+  locateOptional,
+  notices,
+  pageHeader,
+  pageShape,
+  pageState,
+  refInput,
+  render,
+  selectorInput,
+} from './common.js';
 
 /** Full-page screenshots stop here; longer pages are cut (Chromium's textures give out anyway). */
 const MAX_CAPTURE_HEIGHT = 12_000;
@@ -23,7 +33,11 @@ interface Clip {
   height: number;
 }
 
-async function regionOf(ctx: Ctx, tab: Tab, args: { ref?: string | undefined; selector?: string | undefined; full_page: boolean }) {
+async function regionOf(
+  ctx: Ctx,
+  tab: Tab,
+  args: { ref?: string | undefined; selector?: string | undefined; full_page: boolean },
+) {
   const target = await locateOptional(ctx, tab, args);
   const page = tab.page;
   const view = () =>
@@ -48,18 +62,28 @@ async function regionOf(ctx: Ctx, tab: Tab, args: { ref?: string | undefined; se
     }
     // Box coordinates are relative to the viewport; the clip is relative to the document.
     const { left, top } = await view();
-    return { clip: { x: box.x + left, y: box.y + top, width: box.width, height: Math.min(box.height, MAX_CAPTURE_HEIGHT) }, label: target.label, cut: box.height > MAX_CAPTURE_HEIGHT };
+    return {
+      clip: { x: box.x + left, y: box.y + top, width: box.width, height: Math.min(box.height, MAX_CAPTURE_HEIGHT) },
+      label: target.label,
+      cut: box.height > MAX_CAPTURE_HEIGHT,
+    };
   }
   const v = await view();
   if (args.full_page) {
     const height = Math.min(v.scrollHeight, MAX_CAPTURE_HEIGHT);
-    return { clip: { x: 0, y: 0, width: v.scrollWidth, height }, label: 'the full page', cut: v.scrollHeight > MAX_CAPTURE_HEIGHT };
+    return {
+      clip: { x: 0, y: 0, width: v.scrollWidth, height },
+      label: 'the full page',
+      cut: v.scrollHeight > MAX_CAPTURE_HEIGHT,
+    };
   }
   return { clip: { x: v.left, y: v.top, width: v.width, height: v.height }, label: 'the viewport', cut: false };
 }
 
 async function fit(tab: Tab, clip: Clip, maxBytes: number, format: 'auto' | 'png' | 'jpeg') {
-  const attempts = ATTEMPTS.filter((a) => (format === 'png' ? a.type === 'png' || a.scale < 1 : format === 'jpeg' ? a.type === 'jpeg' : true));
+  const attempts = ATTEMPTS.filter((a) =>
+    format === 'png' ? a.type === 'png' || a.scale < 1 : format === 'jpeg' ? a.type === 'jpeg' : true,
+  );
   let last = 0;
   for (const attempt of attempts) {
     const type = format === 'png' ? 'png' : attempt.type;
@@ -71,7 +95,8 @@ async function fit(tab: Tab, clip: Clip, maxBytes: number, format: 'auto' | 'png
       encoding: 'binary',
     });
     last = data.byteLength;
-    if (data.byteLength <= maxBytes) return { data: Buffer.from(data), type, scale: attempt.scale, quality: type === 'jpeg' ? attempt.quality : undefined };
+    if (data.byteLength <= maxBytes)
+      return { data: Buffer.from(data), type, scale: attempt.scale, quality: type === 'jpeg' ? attempt.quality : undefined };
   }
   throw new ToolError(`the screenshot is ${formatBytes(last)} even at 25% scale, over the limit of ${formatBytes(maxBytes)}.`, {
     hint: 'Capture the viewport or one element (ref=) instead of the full page.',
@@ -176,7 +201,10 @@ export const pdfTool = defineTool({
     const uri = `puppeteer://pdf/${encodeURIComponent(tab.id)}-${Date.now()}.pdf`;
     return {
       structured: { ...state, ...side, uri, mime_type: 'application/pdf', bytes: pdf.byteLength },
-      text: render({ header: `PDF of ${pageHeader(state)} (${formatBytes(pdf.byteLength)}, ${args.format}${args.landscape ? ' landscape' : ''})`, notices: side.notices }),
+      text: render({
+        header: `PDF of ${pageHeader(state)} (${formatBytes(pdf.byteLength)}, ${args.format}${args.landscape ? ' landscape' : ''})`,
+        notices: side.notices,
+      }),
       content: [{ type: 'resource', resource: { uri, mimeType: 'application/pdf', blob: Buffer.from(pdf).toString('base64') } }],
     };
   },

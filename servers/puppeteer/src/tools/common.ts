@@ -1,14 +1,15 @@
 import {
-  type More,
-  type ToolContext,
-  ToolError,
+  type AnyTool,
   badArgument,
   decodeCursor,
   encodeCursor,
   jsonSize,
+  type More,
   more,
   moreLine,
   moreSchema,
+  type ToolContext,
+  ToolError,
 } from '@patchbay/kit';
 import type { ElementHandle } from 'puppeteer-core';
 import * as z from 'zod';
@@ -51,7 +52,11 @@ export interface Located {
 }
 
 /** The element a tool acts on, from a ref of a snapshot or a selector. */
-export async function locate(ctx: Ctx, tab: Tab, args: { ref?: string | undefined; selector?: string | undefined }): Promise<Located> {
+export async function locate(
+  ctx: Ctx,
+  tab: Tab,
+  args: { ref?: string | undefined; selector?: string | undefined },
+): Promise<Located> {
   if (args.ref && args.selector) throw badArgument('ref', 'give either ref or selector, not both.');
   if (args.ref) return locateRef(ctx, tab, args.ref);
   if (args.selector) return locateSelector(ctx, tab, args.selector);
@@ -69,10 +74,18 @@ export async function locateOptional(
 async function locateRef(ctx: Ctx, tab: Tab, ref: string): Promise<Located> {
   const target = ctx.services.refs.get(ref);
   if (!target) {
-    throw badArgument('ref', `"${ref}" is not a ref of this browser's pages.`, 'Take a new snapshot with puppeteer_snapshot and use a [ref=…] from it.');
+    throw badArgument(
+      'ref',
+      `"${ref}" is not a ref of this browser's pages.`,
+      'Take a new snapshot with puppeteer_snapshot and use a [ref=…] from it.',
+    );
   }
   if (target.tab !== tab.id) {
-    throw badArgument('ref', `${ref} belongs to tab ${target.tab}, not the active tab ${tab.id}.`, `Select it first: puppeteer_tabs action=select tab=${target.tab}.`);
+    throw badArgument(
+      'ref',
+      `${ref} belongs to tab ${target.tab}, not the active tab ${tab.id}.`,
+      `Select it first: puppeteer_tabs action=select tab=${target.tab}.`,
+    );
   }
   const label = `${target.role}${target.name ? ` ${JSON.stringify(target.name.slice(0, 80))}` : ''} [ref=${ref}]`;
   let handle: ElementHandle | null = null;
@@ -83,14 +96,22 @@ async function locateRef(ctx: Ctx, tab: Tab, ref: string): Promise<Located> {
   }
   const connected = handle ? await handle.evaluate((node) => node.isConnected).catch(() => false) : false;
   if (!handle || !connected) {
-    throw badArgument('ref', `${label} is no longer on the page (it changed or navigated since the snapshot).`, 'Take a new snapshot and use a current ref.');
+    throw badArgument(
+      'ref',
+      `${label} is no longer on the page (it changed or navigated since the snapshot).`,
+      'Take a new snapshot and use a current ref.',
+    );
   }
   return { handle, label };
 }
 
 async function locateSelector(ctx: Ctx, tab: Tab, selector: string): Promise<Located> {
   try {
-    const handle = await tab.page.waitForSelector(selector, { timeout: ctx.services.options.actionTimeout, signal: ctx.signal });
+    // A direct query first: it answers at once when the element is there and rejects a
+    // malformed selector, where waiting would only time out.
+    const handle =
+      (await tab.page.$(selector)) ??
+      (await tab.page.waitForSelector(selector, { timeout: ctx.services.options.actionTimeout, signal: ctx.signal }));
     if (!handle) throw new Error('not found');
     return { handle: handle as ElementHandle, label: `selector ${JSON.stringify(selector)}` };
   } catch (error) {
@@ -98,11 +119,16 @@ async function locateSelector(ctx: Ctx, tab: Tab, selector: string): Promise<Loc
   }
 }
 
-export function selectorError(error: unknown, selector: string, timeout: number): ToolError {
+export function selectorError(error: unknown, selector: string, timeout: number): unknown {
   const message = error instanceof Error ? error.message : String(error);
-  if (/not a valid selector|Unexpected token|Invalid selector|is not a valid/i.test(message)) {
-    return badArgument('selector', `${JSON.stringify(selector)} is not a valid selector.`, 'Prefer a ref from puppeteer_snapshot.');
+  if (isInvalidSelector(error)) {
+    return badArgument(
+      'selector',
+      `${JSON.stringify(selector)} is not a valid selector.`,
+      'Prefer a ref from puppeteer_snapshot.',
+    );
   }
+  if (!isTimeout(error) && message !== 'not found') return error;
   return badArgument(
     'selector',
     `no element matches ${JSON.stringify(selector)} within ${timeout} ms.`,
@@ -110,17 +136,30 @@ export function selectorError(error: unknown, selector: string, timeout: number)
   );
 }
 
+export function isInvalidSelector(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  return /not a valid selector|Unexpected token|Invalid selector|is not a valid|SyntaxError/i.test(message);
+}
+
+/** Puppeteer's timeouts (their name is TimeoutError, which the kit would report as a cancellation). */
+export function isTimeout(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return error.name === 'TimeoutError' || /timed? ?out|timeout|ms exceeded/i.test(error.message);
+}
+
 /** Turn puppeteer's failures while acting on an element into something the model can act on. */
 export function actionError(error: unknown, label: string, timeout: number): unknown {
   if (error instanceof ToolError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  if (/timed? ?out|Timeout/i.test(message)) {
+  if (isTimeout(error)) {
     return new ToolError(`${label} did not become visible, enabled and still within ${timeout} ms.`, {
       hint: 'It may be hidden, covered or disabled; check with puppeteer_snapshot or puppeteer_screenshot.',
     });
   }
   if (/not clickable|not visible|not an HTMLElement|0 width|0 height|detached/i.test(message)) {
-    return new ToolError(`${label} cannot be used: ${message.split('\n')[0]}.`, { hint: 'Take a new snapshot and pick a visible element.' });
+    return new ToolError(`${label} cannot be used: ${message.split('\n')[0]}.`, {
+      hint: 'Take a new snapshot and pick a visible element.',
+    });
   }
   return error;
 }
@@ -149,7 +188,10 @@ export async function budgetedSnapshot(
 ): Promise<{ snapshot: string; more: More; total: number }> {
   let offset = 0;
   if (options.cursor) {
-    const state = decodeCursor<SnapshotCursor>(options.cursor, (v): v is SnapshotCursor => typeof v.o === 'number' && typeof v.u === 'string');
+    const state = decodeCursor<SnapshotCursor>(
+      options.cursor,
+      (v): v is SnapshotCursor => typeof v.o === 'number' && typeof v.u === 'string',
+    );
     if (state.u !== tab.url()) {
       throw badArgument('cursor', 'the page navigated since this cursor was made.', 'Take a new snapshot without a cursor.');
     }
@@ -172,11 +214,21 @@ export async function budgetedSnapshot(
           encodeCursor({ o: offset + kept.length, u: tab.url() }),
         )
       : undefined;
-  return { snapshot: kept.join('\n') || (lines.length ? '' : '(the page has no accessible content)'), more: info, total: lines.length };
+  return {
+    snapshot: kept.join('\n') || (lines.length ? '' : '(the page has no accessible content)'),
+    more: info,
+    total: lines.length,
+  };
 }
 
 /** The text rendering of a result: header, body, notices and the `more` line. */
-export function render(parts: { header: string; body?: string | undefined; notices?: string[] | undefined; more?: More; unit?: string }): string {
+export function render(parts: {
+  header: string;
+  body?: string | undefined;
+  notices?: string[] | undefined;
+  more?: More;
+  unit?: string;
+}): string {
   const out = [parts.header];
   if (parts.notices?.length) out.push(...parts.notices.map((n) => `Note: ${n}`));
   if (parts.body) out.push(parts.body);
@@ -214,3 +266,43 @@ export const actionShape = {
   navigated: z.boolean().describe('Whether the action led to a navigation of the tab'),
   ...snapshotShape,
 };
+
+const BROWSER_GONE =
+  /Target closed|Session closed|Connection closed|frame was detached|browser has disconnected|Protocol error|Execution context was destroyed/i;
+
+/**
+ * Every tool of this connector, wrapped so that a puppeteer timeout nobody mapped still reaches
+ * the model as what it is (a timeout), not as a cancellation; and so that a call that found the
+ * browser dead (killed, crashed) runs once more on a new browser instead of failing. Nothing the
+ * first attempt did survives in the new browser, so the retry cannot act twice.
+ */
+export function withBrowserErrors<T extends AnyTool<BrowserServices>>(tool: T): T {
+  const handler = tool.handler;
+  return {
+    ...tool,
+    async handler(args: never, ctx: Ctx) {
+      const session = ctx.services.peek();
+      try {
+        return await handler(args, ctx);
+      } catch (error) {
+        if (error instanceof ToolError || ctx.signal.aborted) throw error;
+        if (isTimeout(error)) {
+          throw new ToolError(`the browser did not answer in time: ${(error as Error).message.split('\n')[0]}.`, {
+            hint: 'The page may be busy or stuck; try again, or reload it with puppeteer_navigate_history action=reload.',
+          });
+        }
+        if (error instanceof Error && BROWSER_GONE.test(error.message) && session && (await died(session))) {
+          ctx.log.warn(`${tool.name} found the browser dead; running it again on a new browser`);
+          return handler(args, ctx);
+        }
+        throw error;
+      }
+    },
+  };
+}
+
+/** Whether a browser stopped, giving puppeteer a moment to notice its pipe closing. */
+async function died(session: { connected: boolean }): Promise<boolean> {
+  for (let i = 0; i < 10 && session.connected; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  return !session.connected;
+}

@@ -1,8 +1,17 @@
-import { ToolError, badArgument, defineTool, jsonSize, more, moreSchema } from '@patchbay/kit';
+import { badArgument, defineTool, jsonSize, more, moreSchema, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
 import type { BrowserServices } from '../client.js';
 import {
-  type Ctx, locateOptional, notices, pageHeader, pageShape, pageState, refInput, render, selectorInput } from './common.js';
+  type Ctx,
+  locateOptional,
+  notices,
+  pageHeader,
+  pageShape,
+  pageState,
+  refInput,
+  render,
+  selectorInput,
+} from './common.js';
 
 /** Something puppeteer can send as a page function: its source is exactly the model's text. */
 function asPageFunction(source: string): (...args: unknown[]) => unknown {
@@ -15,13 +24,17 @@ export const evaluateTool = defineTool({
   name: 'puppeteer_evaluate',
   title: 'Run JavaScript in the page',
   description:
-    'Run a JavaScript function in the active page and return its JSON result, e.g. "() => document.title", or "(el) => el.value" with ref/selector to receive that element. Promises are awaited. Only when the operator enabled it.',
+    'Run a JavaScript function in the active page and return its JSON result; offered only when the operator enabled it. Write "() => document.title", or "(el) => el.value" with ref/selector to receive that element. Promises are awaited.',
   toolset: 'script',
   access: 'destructive',
   openWorld: true,
   enabled: (services: BrowserServices) => services.options.allowEvaluate,
   input: {
-    function: z.string().min(1).max(50_000).describe('A function expression: () => … or (element) => … when ref/selector is given'),
+    function: z
+      .string()
+      .min(1)
+      .max(50_000)
+      .describe('A function expression: () => … or (element) => … when ref/selector is given'),
     ref: refInput,
     selector: selectorInput,
   },
@@ -38,7 +51,11 @@ export const evaluateTool = defineTool({
       // Parsed, never run, in Node: a syntax error becomes an argument error before the page sees it.
       new Function(`return (${source});`);
     } catch (error) {
-      throw badArgument('function', `is not a valid function expression: ${(error as Error).message}.`, 'Write it like () => document.title.');
+      throw badArgument(
+        'function',
+        `is not a valid function expression: ${(error as Error).message}.`,
+        'Write it like () => document.title.',
+      );
     }
     const tab = await ctx.services.tab();
     const target = await locateOptional(ctx, tab, args);

@@ -3,12 +3,29 @@ import * as z from 'zod';
 import type { ConsoleEntry, NetworkEntry, Ring } from '../browser/ring.js';
 import type { Ctx } from './common.js';
 
-const tabFilter = z.string().regex(/^t\d{1,9}$/).optional().describe('Only this tab (default: all tabs)');
+const tabFilter = z
+  .string()
+  .regex(/^t\d{1,9}$/)
+  .optional()
+  .describe('Only this tab (default: all tabs)');
 const allInput = z.boolean().default(false).describe('Everything still kept, not only what is new since the last call');
 
 /** Console levels from most to least severe; a filter keeps its level and everything above. */
 const LEVELS = ['error', 'warning', 'info', 'debug'] as const;
-const SEVERITY: Record<string, number> = { pageerror: 0, error: 0, assert: 0, dialog: 1, warning: 1, info: 2, log: 2, dir: 2, table: 2, trace: 2, debug: 3, verbose: 3 };
+const SEVERITY: Record<string, number> = {
+  pageerror: 0,
+  error: 0,
+  assert: 0,
+  dialog: 1,
+  warning: 1,
+  info: 2,
+  log: 2,
+  dir: 2,
+  table: 2,
+  trace: 2,
+  debug: 3,
+  verbose: 3,
+};
 
 /**
  * Entries since the tool's last call (or all kept ones), filtered, newest kept when the budget
@@ -43,7 +60,14 @@ const consoleRow = z.object({
 });
 
 function consoleRowOf(e: ConsoleEntry) {
-  return { seq: e.seq, tab: e.tab, time: new Date(e.time).toISOString(), level: e.level, text: e.text, ...(e.location ? { location: e.location } : {}) };
+  return {
+    seq: e.seq,
+    tab: e.tab,
+    time: new Date(e.time).toISOString(),
+    level: e.level,
+    text: e.text,
+    ...(e.location ? { location: e.location } : {}),
+  };
 }
 
 export const consoleTool = defineTool({
@@ -69,13 +93,17 @@ export const consoleTool = defineTool({
       ctx.services.console,
       'console',
       args.all,
-      (e) => (SEVERITY[e.level] ?? 2) <= limit && (!args.tab || e.tab === args.tab) && (!needle || e.text.toLowerCase().includes(needle)),
+      (e) =>
+        (SEVERITY[e.level] ?? 2) <= limit &&
+        (!args.tab || e.tab === args.tab) &&
+        (!needle || e.text.toLowerCase().includes(needle)),
       (e) => jsonSize(consoleRowOf(e)) + e.text.length,
     );
     const messages = shown.map(consoleRowOf);
     const info = more(omitted, 'Older matching messages were left out; filter by level or text to see them.');
     const text = messages.length
-      ? messages.map((m) => `[${m.tab} ${m.level}] ${m.text}${m.location ? ` (${m.location})` : ''}`).join('\n') + moreLine(info, 'messages')
+      ? messages.map((m) => `[${m.tab} ${m.level}] ${m.text}${m.location ? ` (${m.location})` : ''}`).join('\n') +
+        moreLine(info, 'messages')
       : `No ${args.all ? '' : 'new '}console messages${args.level || args.text || args.tab ? ' match' : ''}.`;
     return { structured: { messages, more: info }, text };
   },
@@ -115,8 +143,15 @@ export const networkTool = defineTool({
   idempotent: false,
   input: {
     url: z.string().max(500).optional().describe('Only URLs containing this text'),
-    type: z.string().max(40).optional().describe('Only this resource type: document, script, stylesheet, image, fetch, xhr, font, media, download…'),
-    outcome: z.enum(['any', 'failed', 'error_status', 'refused']).default('any').describe('failed: did not complete; error_status: HTTP ≥ 400; refused: blocked by the policy'),
+    type: z
+      .string()
+      .max(40)
+      .optional()
+      .describe('Only this resource type: document, script, stylesheet, image, fetch, xhr, font, media, download…'),
+    outcome: z
+      .enum(['any', 'failed', 'error_status', 'refused'])
+      .default('any')
+      .describe('failed: did not complete; error_status: HTTP ≥ 400; refused: blocked by the policy'),
     tab: tabFilter,
     all: allInput,
   },

@@ -1,8 +1,17 @@
-import { ToolError, badArgument, defineTool } from '@patchbay/kit';
+import { badArgument, defineTool, ToolError } from '@patchbay/kit';
 import type { KeyInput } from 'puppeteer-core';
 import * as z from 'zod';
 import {
-  type Ctx, actionError, actionShape, afterAction, locate, locateOptional, refInput, selectorInput, snapshotAfterInput } from './common.js';
+  actionError,
+  actionShape,
+  afterAction,
+  type Ctx,
+  locate,
+  locateOptional,
+  refInput,
+  selectorInput,
+  snapshotAfterInput,
+} from './common.js';
 
 export const clickTool = defineTool({
   name: 'puppeteer_click',
@@ -103,7 +112,13 @@ export const typeTool = defineTool({
       throw actionError(error, label, timeout);
     }
     const shown = args.text.length > 60 ? `${args.text.slice(0, 57)}…` : args.text;
-    return afterAction(ctx, tab, before, `Typed ${JSON.stringify(shown)} into ${label}${args.submit ? ' and pressed Enter' : ''}.`, args.snapshot);
+    return afterAction(
+      ctx,
+      tab,
+      before,
+      `Typed ${JSON.stringify(shown)} into ${label}${args.submit ? ' and pressed Enter' : ''}.`,
+      args.snapshot,
+    );
   },
 });
 
@@ -132,24 +147,39 @@ export const selectTool = defineTool({
       const values: string[] = [];
       const missing: string[] = [];
       for (const w of wanted) {
-        const found = options.find((o) => o.value === w) ?? options.find((o) => o.label.trim() === w.trim() || o.text.trim() === w.trim());
+        const found =
+          options.find((o) => o.value === w) ?? options.find((o) => o.label.trim() === w.trim() || o.text.trim() === w.trim());
         if (found) values.push(found.value);
         else missing.push(w);
       }
       return { values, missing, available: options.slice(0, 50).map((o) => o.label || o.value) };
     }, args.values);
     if ('error' in match) {
-      throw badArgument(args.ref ? 'ref' : 'selector', `${label} ${match.error}.`, 'For a custom drop-down, click it and then click the option.');
+      throw badArgument(
+        args.ref ? 'ref' : 'selector',
+        `${label} ${match.error}.`,
+        'For a custom drop-down, click it and then click the option.',
+      );
     }
     if (match.missing.length) {
-      throw badArgument('values', `${label} has no option ${match.missing.map((m) => JSON.stringify(m)).join(', ')}.`, `Options: ${match.available.join(', ')}.`);
+      throw badArgument(
+        'values',
+        `${label} has no option ${match.missing.map((m) => JSON.stringify(m)).join(', ')}.`,
+        `Options: ${match.available.join(', ')}.`,
+      );
     }
     try {
       await handle.select(...match.values);
     } catch (error) {
       throw actionError(error, label, ctx.services.options.actionTimeout);
     }
-    return afterAction(ctx, tab, before, `Selected ${args.values.map((v) => JSON.stringify(v)).join(', ')} in ${label}.`, args.snapshot);
+    return afterAction(
+      ctx,
+      tab,
+      before,
+      `Selected ${args.values.map((v) => JSON.stringify(v)).join(', ')} in ${label}.`,
+      args.snapshot,
+    );
   },
 });
 
@@ -164,7 +194,11 @@ export const pressKeyTool = defineTool({
   access: 'write',
   openWorld: true,
   input: {
-    key: z.string().min(1).max(100).describe('Key name as in KeyboardEvent.key (Enter, a, ArrowLeft), optionally with modifiers: Control+Shift+K'),
+    key: z
+      .string()
+      .min(1)
+      .max(100)
+      .describe('Key name as in KeyboardEvent.key (Enter, a, ArrowLeft), optionally with modifiers: Control+Shift+K'),
     ref: refInput,
     selector: selectorInput,
     snapshot: snapshotAfterInput,
@@ -174,10 +208,13 @@ export const pressKeyTool = defineTool({
     const tab = await ctx.services.tab();
     const target = await locateOptional(ctx, tab, args);
     const parts = args.key === '+' ? ['+'] : args.key.split('+').map((k) => k.trim());
-    const main = parts.pop() || '+';
-    const modifiers = parts.map((m) => (m === 'Ctrl' ? 'Control' : m === 'Cmd' ? 'Meta' : m));
+    const modifiers = parts.slice(0, -1).map((m) => (m === 'Ctrl' ? 'Control' : m === 'Cmd' ? 'Meta' : m));
+    let main = parts.at(-1) || '+';
+    // "Control+A" means the A key; an upper-case letter would be typed as Shift+a.
+    if (modifiers.length && !modifiers.includes('Shift') && /^[A-Z]$/.test(main)) main = main.toLowerCase();
     const unknown = modifiers.filter((m) => !MODIFIERS.has(m));
-    if (unknown.length) throw badArgument('key', `${unknown.join(', ')} is not a modifier.`, 'Modifiers are Control, Shift, Alt and Meta.');
+    if (unknown.length)
+      throw badArgument('key', `${unknown.join(', ')} is not a modifier.`, 'Modifiers are Control, Shift, Alt and Meta.');
     const before = tab.url();
     try {
       if (target) await target.handle.focus();
@@ -190,7 +227,11 @@ export const pressKeyTool = defineTool({
       }
     } catch (error) {
       if (error instanceof Error && /Unknown key/i.test(error.message)) {
-        throw badArgument('key', `${JSON.stringify(main)} is not a key name.`, 'Use names like Enter, Escape, Tab, ArrowDown, PageDown, a, 1.');
+        throw badArgument(
+          'key',
+          `${JSON.stringify(main)} is not a key name.`,
+          'Use names like Enter, Escape, Tab, ArrowDown, PageDown, a, 1.',
+        );
       }
       if (error instanceof ToolError) throw error;
       throw actionError(error, target?.label ?? 'the focused element', ctx.services.options.actionTimeout);

@@ -1,8 +1,19 @@
-import { ToolError, badArgument, defineTool } from '@patchbay/kit';
+import { badArgument, defineTool, ToolError } from '@patchbay/kit';
 import type { HTTPResponse } from 'puppeteer-core';
 import * as z from 'zod';
+import { PROXY_ERROR_HEADER } from '../browser/proxy.js';
 import type { Tab } from '../browser/tab.js';
-import { type Ctx, budgetedSnapshot, notices, pageHeader, pageShape, pageState, render, snapshotShape } from './common.js';
+import {
+  budgetedSnapshot,
+  type Ctx,
+  isTimeout,
+  notices,
+  pageHeader,
+  pageShape,
+  pageState,
+  render,
+  snapshotShape,
+} from './common.js';
 
 const waitUntilInput = z
   .enum(['load', 'domcontentloaded', 'networkidle'])
@@ -27,26 +38,47 @@ export async function checkTarget(ctx: Ctx, raw: string, argument = 'url'): Prom
   }
   const verdict = await ctx.services.policy.checkTopLevel(url.href);
   if (!verdict.allowed) {
-    throw badArgument(argument, `${url.href.slice(0, 200)} is not allowed: ${verdict.reason}.`, 'Only http(s) pages the operator allows can be opened.');
+    throw badArgument(
+      argument,
+      `${url.href.slice(0, 200)} is not allowed: ${verdict.reason}.`,
+      'Only http(s) pages the operator allows can be opened.',
+    );
   }
   return url.href;
 }
 
 /** Open a checked URL in a tab, turning the browser's failures into errors the model can act on. */
-export async function goTo(ctx: Ctx, tab: Tab, url: string, waitUntil: 'load' | 'domcontentloaded' | 'networkidle'): Promise<HTTPResponse | null> {
+export async function goTo(
+  ctx: Ctx,
+  tab: Tab,
+  url: string,
+  waitUntil: 'load' | 'domcontentloaded' | 'networkidle',
+): Promise<HTTPResponse | null> {
   tab.lastBlocked = undefined;
+  let response: HTTPResponse | null;
   try {
-    return await tab.page.goto(url, {
+    response = await tab.page.goto(url, {
       waitUntil: waitUntil === 'networkidle' ? 'networkidle0' : waitUntil,
       timeout: ctx.services.options.navigationTimeout,
       signal: ctx.signal,
     });
   } catch (error) {
-    throw navigationError(error, tab, url, ctx.services.options.navigationTimeout);
+    throw navigationError(ctx, error, tab, url);
   }
+  return checkedResponse(ctx, response, url);
 }
 
-export function navigationError(error: unknown, tab: Tab, url: string, timeout: number): unknown {
+const UNREACHABLE_HINT = 'Check the address; the site may be down or unreachable from here.';
+
+/** A response the guard proxy made up (it could not connect) is a failed navigation. */
+export function checkedResponse(ctx: Ctx, response: HTTPResponse | null, url: string): HTTPResponse | null {
+  const proxyError = response?.headers()[PROXY_ERROR_HEADER];
+  if (!response || !proxyError) return response;
+  const detail = ctx.services.connectionFailure(response.url()) ?? proxyError;
+  throw new ToolError(`could not load ${url.slice(0, 200)}: ${detail}.`, { hint: UNREACHABLE_HINT });
+}
+
+export function navigationError(ctx: Ctx, error: unknown, tab: Tab, url: string): unknown {
   const message = error instanceof Error ? error.message : String(error);
   if (/ERR_BLOCKED_BY_CLIENT/.test(message) && tab.lastBlocked) {
     const where = tab.lastBlocked.url === url ? tab.lastBlocked.url : `${tab.lastBlocked.url} (reached from ${url})`;
@@ -55,14 +87,21 @@ export function navigationError(error: unknown, tab: Tab, url: string, timeout: 
     });
   }
   if (/ERR_ABORTED/.test(message)) {
-    return new ToolError(`loading ${url.slice(0, 200)} was aborted (often because the URL is a download, or the page navigated again).`, {
-      hint: 'puppeteer_network_requests shows what happened.',
-    });
+    return new ToolError(
+      `loading ${url.slice(0, 200)} was aborted (often because the URL is a download, or the page navigated again).`,
+      {
+        hint: 'puppeteer_network_requests shows what happened.',
+      },
+    );
   }
   const net = /net::(ERR_[A-Z_]+)/.exec(message);
-  if (net) return new ToolError(`could not load ${url.slice(0, 200)}: ${net[1]}.`, { hint: 'Check the address; the site may be down or unreachable from here.' });
-  if (/timeout|timed out/i.test(message)) {
-    return new ToolError(`${url.slice(0, 200)} did not finish loading within ${timeout} ms.`, {
+  if (net) {
+    // Through the guard proxy, an https failure reaches Chromium only as a failed tunnel.
+    const detail = (net[1] === 'ERR_TUNNEL_CONNECTION_FAILED' && ctx.services.connectionFailure(url)) || net[1];
+    return new ToolError(`could not load ${url.slice(0, 200)}: ${detail}.`, { hint: UNREACHABLE_HINT });
+  }
+  if (isTimeout(error)) {
+    return new ToolError(`${url.slice(0, 200)} did not finish loading within ${ctx.services.options.navigationTimeout} ms.`, {
       hint: 'What has loaded so far can be read with puppeteer_snapshot; waitUntil=domcontentloaded finishes sooner.',
     });
   }
@@ -137,9 +176,11 @@ export const historyTool = defineTool({
         if (!response && tab.url() === before) throw noHistory(args.action, tab.id);
       }
     } catch (error) {
-      if (error instanceof Error && /History entry to navigate to not found/i.test(error.message)) throw noHistory(args.action, tab.id);
-      throw navigationError(error, tab, url, ctx.services.options.navigationTimeout);
+      if (error instanceof Error && /History entry to navigate to not found/i.test(error.message))
+        throw noHistory(args.action, tab.id);
+      throw navigationError(ctx, error, tab, url);
     }
+    response = checkedResponse(ctx, response, tab.url());
     const verb = args.action === 'reload' ? 'Reloaded' : args.action === 'back' ? 'Went back to' : 'Went forward to';
     return landed(ctx, tab, response, args.snapshot, verb);
   },

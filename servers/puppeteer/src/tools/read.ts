@@ -2,8 +2,8 @@ import { badArgument, decodeCursor, defineTool, encodeCursor, jsonSize, more, mo
 import type { ElementHandle } from 'puppeteer-core';
 import * as z from 'zod';
 import {
-  type Ctx,
   budgetedSnapshot,
+  type Ctx,
   locateOptional,
   notices,
   pageHeader,
@@ -29,7 +29,10 @@ export const snapshotTool = defineTool({
   async handler(args, ctx: Ctx) {
     const tab = await ctx.services.tab();
     const scope = await locateOptional(ctx, tab, args);
-    const snap = await budgetedSnapshot(ctx, tab, { ...(scope ? { scope: scope.handle } : {}), ...(args.cursor ? { cursor: args.cursor } : {}) });
+    const snap = await budgetedSnapshot(ctx, tab, {
+      ...(scope ? { scope: scope.handle } : {}),
+      ...(args.cursor ? { cursor: args.cursor } : {}),
+    });
     const state = await pageState(tab);
     const side = notices(ctx);
     const header = `${pageHeader(state)}${scope ? `\nSnapshot of ${scope.label}:` : ''}`;
@@ -63,19 +66,30 @@ export const textTool = defineTool({
     const tab = await ctx.services.tab();
     let offset = 0;
     if (args.cursor) {
-      const state = decodeCursor<TextCursor>(args.cursor, (v): v is TextCursor => typeof v.o === 'number' && typeof v.u === 'string');
-      if (state.u !== tab.url()) throw badArgument('cursor', 'the page navigated since this cursor was made.', 'Call again without a cursor.');
+      const state = decodeCursor<TextCursor>(
+        args.cursor,
+        (v): v is TextCursor => typeof v.o === 'number' && typeof v.u === 'string',
+      );
+      if (state.u !== tab.url())
+        throw badArgument('cursor', 'the page navigated since this cursor was made.', 'Call again without a cursor.');
       offset = state.o;
     }
     const scope = await locateOptional(ctx, tab, args);
     // Only a window of the text crosses from the page, however long the page is.
     const window = ctx.budget.bytes;
     const read = (el: Element, from: number, size: number) => {
+      // innerText, not textContent: the text as rendered, without scripts, styles or hidden parts.
+      // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is the point
       const raw = (el as HTMLElement).innerText ?? el.textContent ?? '';
-      const tidy = raw.replace(/[ \t]+\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim();
+      const tidy = raw
+        .replace(/[ \t]+\n/g, '\n')
+        .replace(/\n{3,}/g, '\n\n')
+        .trim();
       return { total: tidy.length, slice: tidy.slice(from, from + size) };
     };
-    const root = scope?.handle ?? ((await tab.page.evaluateHandle(() => document.body ?? document.documentElement)) as ElementHandle<Element>);
+    const root =
+      scope?.handle ??
+      ((await tab.page.evaluateHandle(() => document.body ?? document.documentElement)) as ElementHandle<Element>);
     const { total, slice } = await root.evaluate(read, offset, window);
     const state = await pageState(tab);
     const side = notices(ctx);
@@ -89,7 +103,11 @@ export const textTool = defineTool({
     const next = offset + text.length;
     const info =
       next < total
-        ? more(total - next, 'Pass cursor for the next part, or read one element with ref= or selector=.', encodeCursor({ o: next, u: tab.url() }))
+        ? more(
+            total - next,
+            'Pass cursor for the next part, or read one element with ref= or selector=.',
+            encodeCursor({ o: next, u: tab.url() }),
+          )
         : undefined;
     const header = `${pageHeader(state)}${scope ? `\nText of ${scope.label}` : ''}${offset ? ` (from character ${offset} of ${total})` : ''}:`;
     return {

@@ -8,7 +8,9 @@ const tabRow = z.object({ id: z.string(), url: z.string(), title: z.string(), ac
 async function listTabs(ctx: Ctx) {
   const session = await ctx.services.session();
   const active = (await session.active()).id;
-  return Promise.all(session.tabs().map(async (t) => ({ id: t.id, url: t.url(), title: await t.title(), active: t.id === active })));
+  return Promise.all(
+    session.tabs().map(async (t) => ({ id: t.id, url: t.url(), title: await t.title(), active: t.id === active })),
+  );
 }
 
 export const tabsTool = defineTool({
@@ -22,7 +24,11 @@ export const tabsTool = defineTool({
   openWorld: true,
   input: {
     action: z.enum(['list', 'open', 'select', 'close']).default('list').describe('list (default), open, select or close'),
-    tab: z.string().regex(/^t\d{1,9}$/, 'a tab id looks like t2').optional().describe('Tab id (t1, t2…) for select and close'),
+    tab: z
+      .string()
+      .regex(/^t\d{1,9}$/, 'a tab id looks like t2')
+      .optional()
+      .describe('Tab id (t1, t2…) for select and close'),
     url: z.string().min(1).max(8_192).optional().describe('For open: an http(s) URL to load in the new tab'),
   },
   output: {
@@ -57,6 +63,9 @@ export const tabsTool = defineTool({
       tabs.map((t) => [t.active ? '*' : '', t.id, t.title, t.url]),
       100,
     );
-    return { structured: { action: args.action, tabs, ...side }, text: render({ header: done, body: table, notices: side.notices }) };
+    return {
+      structured: { action: args.action, tabs, ...side },
+      text: render({ header: done, body: table, notices: side.notices }),
+    };
   },
 });

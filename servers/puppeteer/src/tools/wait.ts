@@ -1,8 +1,20 @@
-import { ToolError, badArgument, defineTool } from '@patchbay/kit';
+import { badArgument, defineTool, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
 import { sleep } from '../browser/tab.js';
 import {
-  type Ctx, budgetedSnapshot, notices, pageHeader, pageState, render, selectorError, snapshotAfterInput, snapshotShape, pageShape } from './common.js';
+  budgetedSnapshot,
+  type Ctx,
+  isInvalidSelector,
+  isTimeout,
+  notices,
+  pageHeader,
+  pageShape,
+  pageState,
+  render,
+  selectorError,
+  snapshotAfterInput,
+  snapshotShape,
+} from './common.js';
 
 export const waitTool = defineTool({
   name: 'puppeteer_wait_for',
@@ -19,7 +31,12 @@ export const waitTool = defineTool({
     url: z.string().min(1).max(2_000).optional().describe('Wait until the tab’s URL contains this text (after a navigation)'),
     network_idle: z.boolean().optional().describe('Wait until no request has been in flight for 500 ms'),
     seconds: z.number().min(0.1).max(30).optional().describe('Just wait this many seconds'),
-    timeout_ms: z.number().int().min(100).optional().describe('Give up after this long (default and maximum: the operator’s navigation timeout)'),
+    timeout_ms: z
+      .number()
+      .int()
+      .min(100)
+      .optional()
+      .describe('Give up after this long (default and maximum: the operator’s navigation timeout)'),
     snapshot: snapshotAfterInput,
   },
   output: {
@@ -35,7 +52,9 @@ export const waitTool = defineTool({
     if (conditions.length !== 1) {
       throw badArgument(
         conditions[1] ?? 'text',
-        conditions.length ? `give one condition at a time (got ${conditions.join(', ')}).` : 'give one condition: text, text_gone, selector, selector_gone, url, network_idle or seconds.',
+        conditions.length
+          ? `give one condition at a time (got ${conditions.join(', ')}).`
+          : 'give one condition: text, text_gone, selector, selector_gone, url, network_idle or seconds.',
       );
     }
     const condition = conditions[0] as (typeof conditions)[number];
@@ -54,6 +73,7 @@ export const waitTool = defineTool({
           const present = condition === 'text';
           described = `text ${JSON.stringify(wanted)} ${present ? 'to appear' : 'to disappear'}`;
           await page.waitForFunction(
+            // biome-ignore lint/performance/useDomNodeTextContent: visible text, as the user sees it
             (t: string, shouldBe: boolean) => (document.body?.innerText ?? '').includes(t) === shouldBe,
             { timeout, polling: 'mutation', signal },
             wanted,
@@ -66,9 +86,13 @@ export const waitTool = defineTool({
           const selector = (condition === 'selector' ? args.selector : args.selector_gone) as string;
           described = `${selector} ${condition === 'selector' ? 'to be visible' : 'to go away'}`;
           try {
-            await page.waitForSelector(selector, { timeout, signal, ...(condition === 'selector' ? { visible: true } : { hidden: true }) });
+            await page.waitForSelector(selector, {
+              timeout,
+              signal,
+              ...(condition === 'selector' ? { visible: true } : { hidden: true }),
+            });
           } catch (error) {
-            if (error instanceof Error && /valid selector|Unexpected token/i.test(error.message)) throw selectorError(error, selector, timeout);
+            if (isInvalidSelector(error)) throw selectorError(error, selector, timeout);
             throw error;
           }
           break;
@@ -98,8 +122,7 @@ export const waitTool = defineTool({
       }
     } catch (error) {
       if (error instanceof ToolError || signal.aborted) throw error;
-      const message = error instanceof Error ? error.message : String(error);
-      if (/timeout|timed out/i.test(message)) {
+      if (isTimeout(error)) {
         throw new ToolError(`gave up waiting for ${described} after ${timeout} ms.`, {
           argument: condition,
           hint: 'Check the page with puppeteer_snapshot; the condition may never hold.',
@@ -112,8 +135,19 @@ export const waitTool = defineTool({
     const snap = args.snapshot ? await budgetedSnapshot(ctx, tab) : undefined;
     const side = notices(ctx);
     return {
-      structured: { ...state, ...side, waited_ms: waited, condition: described, ...(snap ? { snapshot: snap.snapshot, more: snap.more } : {}) },
-      text: render({ header: `Waited ${waited} ms for ${described}.\n${pageHeader(state)}`, body: snap?.snapshot, notices: side.notices, more: snap?.more }),
+      structured: {
+        ...state,
+        ...side,
+        waited_ms: waited,
+        condition: described,
+        ...(snap ? { snapshot: snap.snapshot, more: snap.more } : {}),
+      },
+      text: render({
+        header: `Waited ${waited} ms for ${described}.\n${pageHeader(state)}`,
+        body: snap?.snapshot,
+        notices: side.notices,
+        more: snap?.more,
+      }),
     };
   },
 });
