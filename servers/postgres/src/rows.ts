@@ -38,13 +38,6 @@ export interface FetchOptions {
 
 const SKIP_BATCH = 1_000;
 
-/**
- * Run one statement through a protocol-level cursor (one Parse/Bind, then Execute with a row
- * limit, repeatedly) and keep only the rows that fit the output budget. The database sends rows
- * in small batches sized to what is left of the budget, so a SELECT * over millions of rows costs
- * the server a few batches, not the table; the portal is closed as soon as the budget is spent.
- * The extended protocol also means the text can hold one statement only.
- */
 let cursorModule: Promise<typeof Cursor> | undefined;
 /** pg-cursor (and with it pg) is loaded on the first query, not at startup. */
 function loadCursor(): Promise<typeof Cursor> {
@@ -52,6 +45,13 @@ function loadCursor(): Promise<typeof Cursor> {
   return cursorModule;
 }
 
+/**
+ * Run one statement through a protocol-level cursor (one Parse/Bind, then Execute with a row
+ * limit, repeatedly) and keep only the rows that fit the output budget. The database sends rows
+ * in small batches sized to what is left of the budget, so a SELECT * over millions of rows costs
+ * the server a few batches, not the table; the portal is closed as soon as the budget is spent.
+ * The extended protocol also means the text can hold one statement only.
+ */
 export async function fetchRows(
   client: PoolClient,
   sql: string,

@@ -83,7 +83,7 @@ export const queryTool = defineTool({
     const moreInfo = hasMore
       ? more(
           cutByText ? fetched.rows.length - shown : 0,
-          `More rows exist. Call postgres_query again with the same sql, params and cursor to get rows from ${next + 1} on` +
+          `Call postgres_query again with the same sql and params and this cursor for rows from ${next + 1} on` +
             ' (the query runs again, so add ORDER BY for a stable order), or narrow it with WHERE or LIMIT.',
           encodeCursor({ offset: next, query } satisfies PageCursor),
         )

@@ -55,7 +55,8 @@ export const executeTool = defineTool({
     const analyses = await Promise.all(
       statements.map((s, i) => checkWrite(s.sql, args.statements ? `statements[${i}].sql` : 'sql')),
     );
-    const share = Math.max(1_024, Math.floor(ctx.budget.bytes / statements.length) - 256);
+    // RETURNING rows of every statement share the budget.
+    const share = Math.max(256, Math.floor(ctx.budget.bytes / statements.length) - 128);
     const results = await db.write(
       ctx.signal,
       async (client) => {
@@ -67,6 +68,7 @@ export const executeTool = defineTool({
               metrics: ctx.services.metrics,
               types: ctx.services.types(db),
               drain: true,
+              reserve: 64,
             });
             out.push({ fetched, type: analyses[index]?.type ?? '' });
           } catch (error) {
