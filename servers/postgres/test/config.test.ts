@@ -54,6 +54,17 @@ describe('connection options', () => {
     ]);
   });
 
+  it('reads named connections and read-write names from the environment', () => {
+    const result = specs([], {
+      PATCHBAY_POSTGRES_CONNECTIONS: 'a=postgres://u@h/a,b=postgres://u@h/b',
+      PATCHBAY_POSTGRES_READ_WRITE: 'b',
+    });
+    expect(result.map((s) => [s.name, s.url, s.mode])).toEqual([
+      ['a', 'postgres://u@h/a', 'read-only'],
+      ['b', 'postgres://u@h/b', 'read-write'],
+    ]);
+  });
+
   it('reports a missing database as one "missing:" line', () => {
     expect(problems([])).toEqual([
       expect.stringMatching(/^missing: no database to connect to\. Pass a URL as the first argument/),

@@ -184,6 +184,21 @@ describe.skipIf(NO_DATABASE)('postgres_query', () => {
     await close();
   });
 
+  it('refuses a VOLATILE function of yours unless the operator allows it', async () => {
+    await db.sql("CREATE OR REPLACE FUNCTION public.label(n int) RETURNS text LANGUAGE sql VOLATILE AS $$ SELECT 'n=' || n $$");
+    const strict = await connect([db.url]);
+    expect(await callError(strict.client, 'postgres_query', { sql: 'SELECT label(1)' })).toBe(
+      'Argument `sql`: was refused: it calls public.label(), a VOLATILE function, which may change data or server state. ' +
+        'If it only reads, the operator can allow it with --allow-function public.label, or mark it STABLE.',
+    );
+    await strict.close();
+    const allowed = await connect([db.url, '--allow-function', 'public.label']);
+    expect((await callOk<QueryResult>(allowed.client, 'postgres_query', { sql: 'SELECT label(1)' })).data.rows).toEqual([
+      ['n=1'],
+    ]);
+    await allowed.close();
+  });
+
   it('runs every read in a READ ONLY transaction', async () => {
     const { client, close } = await connect([db.url]);
     const outcome = await call(client, 'postgres_query', {
