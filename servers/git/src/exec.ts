@@ -30,6 +30,8 @@ export interface RunOptions {
    * and silently stashes no untracked files under that setting, so it opts out.
    */
   magicPathspecs?: boolean;
+  /** With `--progress`: called with git's phase and percentage as they change. */
+  onProgress?: (phase: string, percent: number) => void;
 }
 
 export interface RunResult {
@@ -143,8 +145,19 @@ export function runGit(args: string[], options: RunOptions): Promise<RunResult> 
       kept.push(chunk);
       keptBytes += chunk.length;
     });
+    let lastProgress = '';
     errors.on('data', (chunk: Buffer) => {
-      if (stderr.length < STDERR_LIMIT) stderr += chunk.toString('utf8');
+      const text = chunk.toString('utf8');
+      if (options.onProgress) {
+        // "Receiving objects:  45% (450/1000)", repainted with \r.
+        for (const match of text.matchAll(/([A-Za-z][A-Za-z ]+):\s+(\d{1,3})%/g)) {
+          const key = `${match[1]}${match[2]}`;
+          if (key !== lastProgress) options.onProgress(match[1] as string, Number(match[2]));
+          lastProgress = key;
+        }
+        // Progress lines are repainted many times: keep only the others for error messages.
+        if (stderr.length < STDERR_LIMIT) stderr += text.replace(/[^\n]*\r/g, '');
+      } else if (stderr.length < STDERR_LIMIT) stderr += text;
     });
     child.on('error', (error) => finish(() => reject(error)));
     child.on('close', (code) => {

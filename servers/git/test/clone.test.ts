@@ -60,12 +60,17 @@ describe('git_clone', () => {
     expect(await callError(client, 'git_clone', { url: 'https://git.example.test/team/demo.git' })).toMatch(
       /Argument `directory`: "demo" already exists/,
     );
-    const shallow = await callOk<{ repository: string }>(client, 'git_clone', {
-      url: 'https://git.example.test/team/demo.git',
-      directory: 'shallow',
-      depth: 1,
-    });
-    expect(shallow.data.repository).toBe(path.join(root.path, 'shallow'));
+    // A shallow clone, with progress reported to a client that asked for it.
+    const progress: Array<{ progress: number; total?: number; message?: string }> = [];
+    const shallow = await client.callTool(
+      { name: 'git_clone', arguments: { url: 'https://git.example.test/team/demo.git', directory: 'shallow', depth: 1 } },
+      undefined,
+      { onprogress: (p) => progress.push(p) },
+    );
+    expect((shallow.structuredContent as { repository: string }).repository).toBe(path.join(root.path, 'shallow'));
+    expect(progress[0]?.message).toBe('Cloning https://git.example.test/team/demo.git');
+    expect(progress.some((p) => /Receiving objects 100%/.test(p.message ?? ''))).toBe(true);
+    expect(progress.map((p) => p.progress)).toEqual([...progress.map((p) => p.progress)].sort((a, b) => a - b));
     await close();
   });
 

@@ -64,11 +64,24 @@ export const cloneTool = defineTool({
 
     const shownUrl = withoutCredentials(source.url);
     ctx.log.info('cloning', { url: shownUrl, into: target.path });
+    // Each phase (counting, receiving, resolving…) goes 0–100%; the client sees the overall share.
+    const phases = ['Counting objects', 'Compressing objects', 'Receiving objects', 'Resolving deltas', 'Updating files'];
+    let reached = 0;
+    const report = (phase: string, percent: number) => {
+      const index = phases.findIndex((p) => phase.endsWith(p));
+      // Progress only ever grows; phases not in the list are not reported.
+      if (index === -1 || index * 100 + percent <= reached) return;
+      reached = index * 100 + percent;
+      void ctx.progress(reached, phases.length * 100, `${phase.replace(/^remote: /, '')} ${percent}%`);
+    };
+    await ctx.progress(0, phases.length * 100, `Cloning ${shownUrl}`);
     try {
       await runGit(
         [
           'clone',
-          '--quiet',
+          '--progress',
+          // A local path reached through the operator's insteadOf is still copied the git way.
+          '--no-local',
           '--no-recurse-submodules',
           ...(branch ? [`--branch=${branch}`] : []),
           ...(args.depth ? [`--depth=${args.depth}`] : []),
@@ -76,7 +89,7 @@ export const cloneTool = defineTool({
           source.url,
           target.path,
         ],
-        { cwd: target.root, signal: ctx.signal, timeout: options.timeout, maxBytes: 64 * 1024 },
+        { cwd: target.root, signal: ctx.signal, timeout: options.timeout, maxBytes: 64 * 1024, onProgress: report },
       );
     } catch (error) {
       if (error instanceof Error && /Remote branch .* not found/.test(error.message)) {
