@@ -61,7 +61,7 @@ export function createGitServices(options: OptionValues<GitOptions>, log: Logger
       // built by gitEnv() from the operator's own (GIT_CONFIG_GLOBAL chooses their config file,
       // GIT_EDITOR=true keeps an editor from ever opening); tool arguments never reach it or `-c`.
       unsafe: { allowUnsafeCustomBinary: false, allowUnsafeConfigPaths: true, allowUnsafeEditor: true },
-    }).env(gitEnv());
+    }).env({ ...gitEnv(), GIT_LITERAL_PATHSPECS: '1' });
   };
 
   const allowedRoots = async (ctx: Pick<CallScope, 'roots'>) => {

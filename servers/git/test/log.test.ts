@@ -56,6 +56,17 @@ describe('git_log', () => {
     await close();
   });
 
+  it('treats a path as a literal path, not a glob or pathspec magic', async () => {
+    const { client, close } = await connect(['--repository', repo.path]);
+    const glob = await callOk<{ commits: unknown[] }>(client, 'git_log', { path: '*.md' });
+    expect(glob.data.commits).toEqual([]);
+    const magic = await callOk<{ commits: unknown[] }>(client, 'git_log', { path: ':(glob)**' });
+    expect(magic.data.commits).toEqual([]);
+    const diff = await callOk<{ totals: { files: number } }>(client, 'git_diff', { revision: 'HEAD~2..HEAD', paths: ['src/*'] });
+    expect(diff.data.totals.files).toBe(0);
+    await close();
+  });
+
   it('reports an unknown revision as a fixable error', async () => {
     const { client, close } = await connect(['--repository', repo.path]);
     const text = await callError(client, 'git_log', { revision: 'no-such-branch' });
