@@ -62,7 +62,13 @@ describe('the bin', () => {
       child.stderr.on('data', (c: Buffer) => {
         stderr += c.toString();
       });
-      await new Promise((r) => setTimeout(r, 300));
+      // Wait for the answer to initialize: a signal before the handlers exist would test nothing.
+      await new Promise<void>((resolve) => {
+        child.stdout.on('data', () => resolve());
+        child.stdin.write(
+          `${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } } })}\n`,
+        );
+      });
       const exited = waitExit(child);
       if (how === 'SIGTERM') child.kill('SIGTERM');
       else child.stdin.end();
