@@ -249,10 +249,17 @@ describe('operator site lists and private networks', () => {
       expect(socket.data.result).toBe('"error"');
       const refused = await callOk<{ requests: Request[] }>(server.client, 'puppeteer_network_requests', { outcome: 'refused' });
       expect(refused.data.requests).toEqual([
-        expect.objectContaining({ url: `127.0.0.1:${port}`, type: 'connection', failure: `refused: 127.0.0.1 is blocked by the operator (--block-sites 127.0.0.1:${port})` }),
+        expect.objectContaining({
+          url: `127.0.0.1:${port}`,
+          type: 'connection',
+          failure: `refused: 127.0.0.1 is blocked by the operator (--block-sites 127.0.0.1:${port})`,
+        }),
       ]);
       // A tab opened by the page starts loading before its guard is attached; the proxy still holds.
-      await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/opener?to=http://127.0.0.1:${port}/secret`, snapshot: false });
+      await callOk(server.client, 'puppeteer_navigate', {
+        url: `${site.origin}/opener?to=http://127.0.0.1:${port}/secret`,
+        snapshot: false,
+      });
       const click = await callOk<{ notices?: string[] }>(server.client, 'puppeteer_click', { selector: 'button' });
       expect((click.data.notices ?? []).join('\n')).toMatch(new RegExp(`Refused .*127\\.0\\.0\\.1:${port}`));
       await new Promise((resolve) => setTimeout(resolve, 300));

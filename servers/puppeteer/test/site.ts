@@ -140,6 +140,18 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse, url: UR
       res,
       page('Opener', `<button onclick="window.open('${escapeHtml(url.searchParams.get('to') ?? '/')}')">Open it</button>`),
     ),
+  '/set-cookie': (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html', 'set-cookie': 'session=kept; Max-Age=3600; Path=/' });
+    res.end(page('Cookie set', '<h1>Cookie set</h1>'));
+  },
+  '/whoami': (req, res) =>
+    html(
+      res,
+      page(
+        'Who am I',
+        `<p id="cookie">cookie: ${escapeHtml(req.headers.cookie ?? 'none')}</p><p id="agent">agent: ${escapeHtml(req.headers['user-agent'] ?? '')}</p>`,
+      ),
+    ),
   '/alert': (_req, res) => html(res, page('Alert', `<h1>Alert</h1><button onclick="alert('Hello there')">Alert me</button>`)),
   '/text': (_req, res) =>
     html(

@@ -61,27 +61,40 @@ export class RefRegistry {
   }
 }
 
-export interface SnapshotLine {
-  text: string;
-  ref?: string;
+/** Which lines of the outline to render: from `offset`, while `fits` accepts them. */
+export interface SnapshotWindow {
+  offset: number;
+  fits: (line: string) => boolean;
 }
 
 const HIDDEN_ROLES = new Set(['LineBreak', 'InlineTextBox', 'none', 'presentation', 'generic']);
 const VALUE_ROLES = new Set(['textbox', 'searchbox', 'combobox', 'spinbutton', 'slider', 'progressbar', 'meter']);
+/** Stands in for a ref while checking whether a line fits, before the ref is handed out. */
+const REF_PLACEHOLDER = ' [ref=e0000000]';
 
 /**
  * The page as an indented outline, one node per line, in the shape Playwright MCP made familiar:
- * `- button "Save" [ref=e12]`. Iframes are included under their `iframe` node.
+ * `- button "Save" [ref=e12]`. Iframes are included under their `iframe` node. Only the lines in
+ * the window are rendered and given refs (a 30 000-node page costs refs for what is shown, not
+ * for everything); the rest are only counted, for the `more` note.
  */
-export async function snapshotLines(page: Page, tab: string, refs: RefRegistry, scope?: ElementHandle): Promise<SnapshotLine[]> {
+export async function snapshotLines(
+  page: Page,
+  tab: string,
+  refs: RefRegistry,
+  window: SnapshotWindow,
+  scope?: ElementHandle,
+): Promise<{ lines: string[]; total: number }> {
   const accessibility = scope ? frameAccessibility(scope, page) : page.accessibility;
   const root = (await accessibility.snapshot({
     includeIframes: true,
     interestingOnly: true,
     ...(scope ? { root: scope } : {}),
   })) as AXNode | null;
-  const lines: SnapshotLine[] = [];
-  if (!root) return lines;
+  const lines: string[] = [];
+  let total = 0;
+  let full = false;
+  if (!root) return { lines, total };
   const base = page.url();
   const visit = (node: AXNode, depth: number) => {
     const children = (node.children ?? []) as AXNode[];
@@ -91,22 +104,33 @@ export async function snapshotLines(page: Page, tab: string, refs: RefRegistry, 
     }
     const name = clipName(node.name ?? '');
     if (node.role === 'StaticText') {
-      if (name.trim()) lines.push({ text: `${indent(depth)}- text: ${name}` });
+      if (!name.trim()) return;
+      const line = `${indent(depth)}- text: ${name}`;
+      if (total++ >= window.offset && !full) {
+        if (window.fits(line)) lines.push(line);
+        else full = true;
+      }
       return;
     }
     // A link or button whose only child is its own label says it once.
     const shown = children.filter((c) => !(c.role === 'StaticText' && (c.name ?? '') === (node.name ?? '')));
-    const ref = refs.refFor(tab, node);
-    let line = `${indent(depth)}- ${roleName(node.role)}${name ? ` ${JSON.stringify(name)}` : ''}${attributes(node)}`;
-    if (ref) line += ` [ref=${ref}]`;
-    if (node.role === 'link' && node.url) line += ` → ${shortUrl(node.url, base)}`;
-    if (VALUE_ROLES.has(node.role) && node.value !== undefined && node.value !== '') line += `: ${clipName(String(node.value))}`;
-    if (shown.length) line += ':';
-    lines.push(ref ? { text: line, ref } : { text: line });
+    if (total++ >= window.offset && !full) {
+      const head = `${indent(depth)}- ${roleName(node.role)}${name ? ` ${JSON.stringify(name)}` : ''}${attributes(node)}`;
+      let tail = '';
+      if (node.role === 'link' && node.url) tail += ` → ${shortUrl(node.url, base)}`;
+      if (VALUE_ROLES.has(node.role) && node.value !== undefined && node.value !== '')
+        tail += `: ${clipName(String(node.value))}`;
+      if (shown.length) tail += ':';
+      const hasRef = node.backendNodeId !== undefined;
+      if (window.fits(`${head}${hasRef ? REF_PLACEHOLDER : ''}${tail}`)) {
+        const ref = refs.refFor(tab, node);
+        lines.push(`${head}${ref ? ` [ref=${ref}]` : ''}${tail}`);
+      } else full = true;
+    }
     for (const child of shown) visit(child, depth + 1);
   };
   visit(root, 0);
-  return lines;
+  return { lines, total };
 }
 
 function frameAccessibility(scope: ElementHandle, page: Page): Page['accessibility'] {

@@ -197,27 +197,27 @@ export async function budgetedSnapshot(
     }
     offset = state.o;
   }
-  const lines = await snapshotLines(tab.page, tab.id, ctx.services.refs, options.scope);
   const meter = ctx.budget.meter(options.reserve ?? 1_536);
-  const kept: string[] = [];
-  for (let i = offset; i < lines.length; i++) {
-    const text = (lines[i] as { text: string }).text;
-    if (!meter.fits(jsonSize(text) + 1)) break;
-    kept.push(text);
-  }
-  const omitted = lines.length - offset - kept.length;
+  const { lines, total } = await snapshotLines(
+    tab.page,
+    tab.id,
+    ctx.services.refs,
+    { offset, fits: (line) => meter.fits(jsonSize(line) + 1) },
+    options.scope,
+  );
+  const omitted = total - offset - lines.length;
   const info =
     omitted > 0
       ? more(
           omitted,
           'Snapshot one part with ref= (a landmark, list or form from above) or selector=, or pass cursor to continue.',
-          encodeCursor({ o: offset + kept.length, u: tab.url() }),
+          encodeCursor({ o: offset + lines.length, u: tab.url() }),
         )
       : undefined;
   return {
-    snapshot: kept.join('\n') || (lines.length ? '' : '(the page has no accessible content)'),
+    snapshot: lines.join('\n') || (total ? '' : '(the page has no accessible content)'),
     more: info,
-    total: lines.length,
+    total,
   };
 }
 
