@@ -1,4 +1,4 @@
-import { readdir, realpath } from 'node:fs/promises';
+import { lstat, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { ToolError } from '@patchbay/kit';
 import { type GitServices, type Repository, topLevel } from './client.js';
@@ -28,6 +28,14 @@ export async function knownRepositories(services: GitServices): Promise<KnownRep
     const children = await readdir(real, { withFileTypes: true }).catch(() => []);
     for (const child of children.slice(0, 500)) {
       if (!child.isDirectory() || child.name.startsWith('.')) continue;
+      // Only folders with a .git entry are worth asking git about (one process each).
+      if (
+        !(await lstat(path.join(real, child.name, '.git')).then(
+          () => true,
+          () => false,
+        ))
+      )
+        continue;
       const inner = await topLevel(path.join(real, child.name));
       if (inner?.startsWith(real + path.sep)) found.add(inner);
     }

@@ -108,6 +108,22 @@ describe('git:// file resources', () => {
     await close();
   });
 
+  it('finds the repositories inside a configured folder of repositories', async () => {
+    const folder = await tempDir();
+    try {
+      const inner = await repoWithIdentity({ parent: folder.path });
+      await inner.commit('Inner', { 'inner.txt': 'inside a folder\n' });
+      const { client, close } = await connect(['--repository', folder.path]);
+      const ids = await client.complete({ ref: { type: 'ref/resource', uri: TEMPLATE }, argument: { name: 'repository', value: '' } });
+      expect(ids.completion.values).toEqual([path.basename(inner.path)]);
+      const read = await client.readResource({ uri: `git://${path.basename(inner.path)}/main/inner.txt` });
+      expect(firstContent(read)?.text).toBe('inside a folder\n');
+      await close();
+    } finally {
+      await folder.remove();
+    }
+  });
+
   it('completes repositories, refs and paths', async () => {
     const { client, close } = await connect(['--repository', repo.path, '--repository', second.path]);
     const ref = { type: 'ref/resource' as const, uri: TEMPLATE };
