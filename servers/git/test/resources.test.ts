@@ -114,7 +114,10 @@ describe('git:// file resources', () => {
       const inner = await repoWithIdentity({ parent: folder.path });
       await inner.commit('Inner', { 'inner.txt': 'inside a folder\n' });
       const { client, close } = await connect(['--repository', folder.path]);
-      const ids = await client.complete({ ref: { type: 'ref/resource', uri: TEMPLATE }, argument: { name: 'repository', value: '' } });
+      const ids = await client.complete({
+        ref: { type: 'ref/resource', uri: TEMPLATE },
+        argument: { name: 'repository', value: '' },
+      });
       expect(ids.completion.values).toEqual([path.basename(inner.path)]);
       const read = await client.readResource({ uri: `git://${path.basename(inner.path)}/main/inner.txt` });
       expect(firstContent(read)?.text).toBe('inside a folder\n');
