@@ -11,9 +11,9 @@ export const MAX_OUTPUT_BUDGET = 1_048_576;
  */
 export const moreSchema = z
   .object({
-    omitted: z.number().int().describe('How many items (rows, files, lines, commits…) were left out'),
-    cursor: z.string().optional().describe('Pass as `cursor` to the same tool to get the next part'),
-    hint: z.string().describe('How to get what was left out'),
+    omitted: z.number().describe('Items left out'),
+    cursor: z.string().optional().describe('Pass as `cursor` for the rest'),
+    hint: z.string().describe('How to get the rest'),
   })
   .optional()
   .describe('Present when the result was cut to fit the output budget');

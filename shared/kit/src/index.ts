@@ -53,6 +53,6 @@ export { runConnector } from './run.js';
 export { selectTools, selectionProblems } from './selection.js';
 export { createServer, enforceBudget, errorResult, formatBytes } from './server.js';
 export type { ServerRuntime } from './server.js';
-export { startHttp, MCP_PATH } from './transport/http.js';
-export type { HttpOptions, RunningHttp } from './transport/http.js';
+// The HTTP transport is reached through runConnector's dynamic import (or `@patchbay/kit/http`),
+// never from here: a static re-export would pull the HTTP stack into every stdio start.
 export { formatTable } from './table.js';

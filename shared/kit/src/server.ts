@@ -104,7 +104,9 @@ export function createServer<O extends OptionsSpec, S extends Disposable>(
         return [
           key,
           completer
-            ? completable(schema as z.ZodString, (value: string, context?: { arguments?: Record<string, string> }) =>
+            ? // completable() marks the schema it is given; a fresh clone per server keeps a second
+            // createServer() (one per stateless HTTP request) from redefining that mark.
+            completable((schema as z.ZodString).clone(), (value: string, context?: { arguments?: Record<string, string> }) =>
                 completer(value ?? '', context?.arguments ?? {}, runtime.services).catch(() => []),
               )
             : schema,
