@@ -96,7 +96,7 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse, url: UR
     html(res, page('Inner', `<p>Inside the frame</p><button onclick="this.textContent='Inner clicked'">Inner button</button>`)),
   '/big': (_req, res) => {
     const items = Array.from(
-      { length: 5_000 },
+      { length: 3_000 },
       (_, i) => `<li><a href="/item/${i}">Item number ${i} with a fairly long descriptive name</a></li>`,
     );
     html(res, page('Big', `<h1>Big</h1><main><ul>${items.join('')}</ul></main><footer><button>Last button</button></footer>`));
