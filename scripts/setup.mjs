@@ -44,6 +44,6 @@ if (!chromium && !aptInstall('chromium')) {
 }
 
 const pgBinaries = existsSync('/usr/lib/postgresql') && readdirSync('/usr/lib/postgresql').some((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`));
-if (!process.env.PATCHBAY_TEST_DATABASE_URL && !pgBinaries && !aptInstall('postgresql')) {
+if (!process.env.PATCHBAY_TEST_DATABASE_URL && !pgBinaries && !aptInstall('postgresql', 'postgresql-contrib')) {
   say('no PostgreSQL binaries and no PATCHBAY_TEST_DATABASE_URL: the PostgreSQL tests will be skipped.');
 }

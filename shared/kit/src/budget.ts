@@ -38,8 +38,8 @@ export class OutputBudget {
 
   /**
    * Keep the leading items whose combined size fits, leaving `reserve` bytes for the rest of the
-   * reply. Always keeps at least one item when `atLeastOne` is set, so a single huge row still
-   * shows (the caller cuts that item itself).
+   * reply. An item that alone is bigger than the budget is not kept: the caller cuts such an item
+   * itself (a long line, a huge cell) before fitting.
    */
   take<T>(
     items: readonly T[],
