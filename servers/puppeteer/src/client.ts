@@ -60,27 +60,28 @@ export function createBrowserServices(options: OptionValues<BrowserOptions>, log
     failures.set(target, error);
     if (failures.size > 200) failures.delete(failures.keys().next().value as string);
   };
+  const proxyEvents = {
+    refused(target: string, reason: string) {
+      networkRing.push({
+        tab: '',
+        time: Date.now(),
+        method: 'CONNECT',
+        url: target,
+        type: 'connection',
+        failure: `refused: ${reason}`,
+        blocked: true,
+      });
+      remember(target, `refused: ${reason}`);
+      notice(`Refused a connection to ${target}: ${reason}.`);
+    },
+    failed: (target: string, error: string) => remember(target, error),
+  };
   let tabCounter = 0;
   let crashed = false;
 
   const browser: Lazy<BrowserSession> = lazy(
     async () => {
-      const proxy = await startGuardProxy(policy, log, {
-        refused(target, reason) {
-          networkRing.push({
-            tab: '',
-            time: Date.now(),
-            method: 'CONNECT',
-            url: target,
-            type: 'connection',
-            failure: `refused: ${reason}`,
-            blocked: true,
-          });
-          remember(target, `refused: ${reason}`);
-          notice(`Refused a connection to ${target}: ${reason}.`);
-        },
-        failed: (target, error) => remember(target, error),
-      });
+      const proxy = await startGuardProxy(policy, log, proxyEvents);
       let instance: Awaited<ReturnType<typeof launchBrowser>>;
       try {
         instance = await launchBrowser(options, log, proxy.url);

@@ -31,7 +31,8 @@ export const browserOptions = {
   browserArg: option.list({
     env: ['PATCHBAY_PUPPETEER_BROWSER_ARGS'],
     placeholder: 'arg',
-    description: 'Extra Chromium command-line switch, repeatable (e.g. --browser-arg=--lang=de)',
+    description:
+      'Extra Chromium command-line switch, repeatable (e.g. --browser-arg=--lang=de); a value cannot hold a comma, so repeat --disable-features per feature',
     validate: (args) => {
       const bad = args.filter(
         (a) => !a.startsWith('--') || /^--(remote-debugging|remote-allow-origins|user-data-dir|proxy-|no-proxy)/.test(a),

@@ -88,7 +88,7 @@ export async function startGuardProxy(policy: NavigationPolicy, log: Logger, eve
       return;
     }
     const port = Number(url.port || 80);
-    const target = `${url.hostname}:${port}`;
+    const target = `${url.hostname.replace(/^\[|\]$/g, '')}:${port}`;
     const fail = (error: string) => {
       events.failed(target, error);
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain', [PROXY_ERROR_HEADER]: error });
@@ -139,7 +139,7 @@ export async function startGuardProxy(policy: NavigationPolicy, log: Logger, eve
       client.end('HTTP/1.1 400 Bad Request\r\n\r\n');
       return;
     }
-    const host = match[1] as string;
+    const host = (match[1] as string).replace(/^\[|\]$/g, '');
     const port = Number(match[2]);
     const target = `${host}:${port}`;
     void policy.checkConnection(host, port).then((verdict) => {

@@ -23,6 +23,7 @@ export class BrowserSession {
   #front: string | undefined;
   readonly #inFlight = new Set<Promise<Tab | undefined>>();
   #closing = false;
+  #opening: Promise<Tab> | undefined;
 
   private constructor(
     readonly browser: Browser,
@@ -69,7 +70,13 @@ export class BrowserSession {
   async active(): Promise<Tab> {
     let tab = this.#active ? this.#tabs.get(this.#active) : undefined;
     if (!tab || tab.page.isClosed()) tab = [...this.#tabs.values()].filter((t) => !t.page.isClosed()).pop();
-    if (!tab) return this.newTab();
+    if (!tab) {
+      // Calls arriving together after the last tab closed share one new tab.
+      this.#opening ??= this.newTab().finally(() => {
+        this.#opening = undefined;
+      });
+      return this.#opening;
+    }
     this.#active = tab.id;
     await this.#toFront(tab);
     return tab;
