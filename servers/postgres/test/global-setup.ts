@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startTestServer } from './harness/cluster.js';
+import { startTestServer } from '@patchbay/testing';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -6,8 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
-// The same harness as servers/postgres/test/harness/cluster.ts (where it was written), here so the
-// bench can use the PostgreSQL the tests have when none is configured.
+// Shared by the PostgreSQL connector's tests (one server per run, from its global setup) and the
+// bench, which uses the PostgreSQL the tests have when none is configured.
 
 /**
  * A PostgreSQL server for tests: the one PATCHBAY_TEST_DATABASE_URL names, or else a throwaway
