@@ -111,3 +111,19 @@ describe('wrap', () => {
     expect(wrap('a-very-long-part; b', '; ', 5)).toEqual(['a-very-long-part;', 'b']);
   });
 });
+
+describe('the chart heading', () => {
+  it('names the machine, wrapped to fit, and the load average', () => {
+    const result = benchResult();
+    result.machine.chromium = 'Chromium 156.0.8078.79';
+    result.machine.postgres = 'PostgreSQL 15.20 (Debian 15.20-0+deb12u1)';
+    result.machine.git = 'git version 2.39.5';
+    result.machine.cpu = 'Intel(R) Xeon(R) Processor with a very long model name that goes on';
+    const lines = [...benchChart(result).matchAll(/<text x="20" y="\d+" font-size="11" fill="#616161">([^<]*)<\/text>/g)].map(
+      (m) => m[1] ?? '',
+    );
+    expect(lines.length).toBeGreaterThan(2);
+    expect(lines.slice(0, -1).every((l) => l.length <= 141)).toBe(true);
+    expect(lines.at(-1)).toContain('load average 0.20 → 0.40');
+  });
+});

@@ -32,7 +32,7 @@ export interface Panel {
   reference: number;
 }
 
-const WIDTH = 1000;
+const WIDTH = 1040;
 const LABEL_WIDTH = 380;
 const PLOT_WIDTH = 440;
 const ROW = 20;
@@ -213,8 +213,9 @@ export function benchChart(result: BenchResult): string {
   return renderSvg(
     `Patchbay bench, ${date} UTC`,
     [
-      describeMachine(result.machine),
-      `Medians of ${result.runs} interleaved runs per server. Tokens: ${result.tokenizer}. Figures and ranges: results/latest.json.`,
+      ...wrap(describeMachine(result.machine), '; ', 140),
+      `Medians of ${result.runs} interleaved runs per server; load average ${result.machine.load.start.toFixed(2)} → ${result.machine.load.end.toFixed(2)}. ` +
+        `Tokens: ${result.tokenizer}. Figures and ranges: results/latest.json.`,
     ],
     panels,
   );
