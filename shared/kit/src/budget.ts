@@ -11,7 +11,7 @@ export const MAX_OUTPUT_BUDGET = 1_048_576;
  */
 export const moreSchema = z
   .object({
-    omitted: z.number().describe('Items left out'),
+    omitted: z.number().describe('Items left out (at least; 0 when the count is unknown)'),
     cursor: z.string().optional().describe('Pass as `cursor` for the rest'),
     hint: z.string().describe('How to get the rest'),
   })
