@@ -43,4 +43,6 @@ await writeFile(
 );
 await chmod(path.join(cwd, 'dist/index.js'), 0o755);
 const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
-console.log(`${pkg.name}: bundled ${Object.keys(result.metafile.inputs).length} modules into dist (${(bytes / 1024).toFixed(0)} KiB)`);
+console.log(
+  `${pkg.name}: bundled ${Object.keys(result.metafile.inputs).length} modules into dist (${(bytes / 1024).toFixed(0)} KiB)`,
+);

@@ -36,14 +36,21 @@ if (!onPath('git') && !aptInstall('git')) say('git is missing: install it (the G
 // `setup.mjs git` (for `pnpm start`) needs only git; the tests and the bench need everything.
 if (process.argv[2] === 'git') process.exit(0);
 
-const chromium = [process.env.PUPPETEER_EXECUTABLE_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find(
-  (p) => p && existsSync(p),
-);
+const chromium = [
+  process.env.PUPPETEER_EXECUTABLE_PATH,
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+].find((p) => p && existsSync(p));
 if (!chromium && !aptInstall('chromium')) {
-  say('no Chromium found: install Debian\'s "chromium" package or set PUPPETEER_EXECUTABLE_PATH (the browser connector needs one).');
+  say(
+    'no Chromium found: install Debian\'s "chromium" package or set PUPPETEER_EXECUTABLE_PATH (the browser connector needs one).',
+  );
 }
 
-const pgBinaries = existsSync('/usr/lib/postgresql') && readdirSync('/usr/lib/postgresql').some((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`));
+const pgBinaries =
+  existsSync('/usr/lib/postgresql') &&
+  readdirSync('/usr/lib/postgresql').some((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`));
 if (!process.env.PATCHBAY_TEST_DATABASE_URL && !pgBinaries && !aptInstall('postgresql', 'postgresql-contrib')) {
   say('no PostgreSQL binaries and no PATCHBAY_TEST_DATABASE_URL: the PostgreSQL tests will be skipped.');
 }

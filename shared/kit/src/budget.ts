@@ -70,7 +70,10 @@ export class OutputBudget {
   cutText(text: string, reserve = 256): { text: string; cut: boolean; omittedBytes: number; omittedLines: number } {
     const limit = this.bytes - reserve;
     if (byteLength(text) <= limit) return { text, cut: false, omittedBytes: 0, omittedLines: 0 };
-    const head = Buffer.from(text, 'utf8').subarray(0, limit).toString('utf8').replace(/\uFFFD$/, '');
+    const head = Buffer.from(text, 'utf8')
+      .subarray(0, limit)
+      .toString('utf8')
+      .replace(/\uFFFD$/, '');
     const lastBreak = head.lastIndexOf('\n');
     const kept = lastBreak > limit / 2 ? head.slice(0, lastBreak) : head;
     const rest = text.slice(kept.length);

@@ -259,7 +259,10 @@ export function renderHelp(
       const left = `  --${flag}${value}`;
       const env = spec.env?.length ? ` [env: ${spec.env.join(', ')}]` : '';
       const shownDefault =
-        spec.secret || spec.default === undefined || (Array.isArray(spec.default) && spec.default.length === 0) || spec.default === false
+        spec.secret ||
+        spec.default === undefined ||
+        (Array.isArray(spec.default) && spec.default.length === 0) ||
+        spec.default === false
           ? ''
           : ` (default: ${Array.isArray(spec.default) ? spec.default.join(',') : String(spec.default)})`;
       const choices = spec.choices ? ` (${spec.choices.join(', ')})` : '';

@@ -57,7 +57,9 @@ export interface ConnectorDefinition<O extends OptionsSpec, S extends Disposable
   createServices: (input: ServiceInput<O>) => S;
 }
 
-export function defineConnector<O extends OptionsSpec, S extends Disposable>(def: ConnectorDefinition<O, S>): ConnectorDefinition<O, S> {
+export function defineConnector<O extends OptionsSpec, S extends Disposable>(
+  def: ConnectorDefinition<O, S>,
+): ConnectorDefinition<O, S> {
   for (const tool of def.tools) {
     if (!tool.name.startsWith(`${def.name}_`)) throw new Error(`Tool ${tool.name} must start with "${def.name}_"`);
     if (!def.toolsets[tool.toolset]) throw new Error(`Tool ${tool.name} names unknown toolset "${tool.toolset}"`);

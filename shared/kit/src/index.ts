@@ -6,53 +6,62 @@
  * --read-only, MCP annotations, the output budget, error shaping and redaction, stdio and
  * Streamable HTTP transports, logging and lifecycle.
  */
-export { DEFAULT_OUTPUT_BUDGET, OutputBudget, BudgetMeter, moreSchema, more, moreLine, byteLength, jsonSize } from './budget.js';
+
 export type { More } from './budget.js';
-export { option, parseOptions, renderHelp, flagOf } from './config.js';
+export { BudgetMeter, byteLength, DEFAULT_OUTPUT_BUDGET, jsonSize, more, moreLine, moreSchema, OutputBudget } from './budget.js';
 export type { OptionSpec, OptionsSpec, OptionValues } from './config.js';
-export { defineConnector, commonOptions } from './connector.js';
-export type { ConnectorDefinition, Toolset, KitSettings, ServiceInput, Disposable } from './connector.js';
-export { encodeCursor, decodeCursor } from './cursor.js';
-export {
-  defineTool,
-  defineResource,
-  defineResourceTemplate,
-  definePrompt,
-  annotationsFor,
-} from './define.js';
+export { flagOf, option, parseOptions, renderHelp } from './config.js';
+export type { ConnectorDefinition, Disposable, KitSettings, ServiceInput, Toolset } from './connector.js';
+export { commonOptions, defineConnector } from './connector.js';
+export { decodeCursor, encodeCursor } from './cursor.js';
 export type {
   Access,
-  AnyTool,
-  AnyResource,
   AnyPrompt,
-  ToolContext,
-  ToolDefinition,
-  ToolReply,
+  AnyResource,
+  AnyTool,
   ExtraContent,
+  Infer,
+  PromptDefinition,
+  PromptMessage,
   ResourceContents,
   ResourceDefinition,
   ResourceTemplateDefinition,
-  PromptDefinition,
-  PromptMessage,
-  Infer,
+  ToolContext,
+  ToolDefinition,
+  ToolReply,
 } from './define.js';
-export { renderToolsTable, renderOptionsTable, replaceBetween, TOOLS_BEGIN, TOOLS_END, OPTIONS_BEGIN, OPTIONS_END } from './docs.js';
-export { ToolError, ConfigError, badArgument, isAbortError, isToolError } from './errors.js';
-export { retryingFetch, parseLinkHeader } from './fetch.js';
+export {
+  annotationsFor,
+  definePrompt,
+  defineResource,
+  defineResourceTemplate,
+  defineTool,
+} from './define.js';
+export {
+  OPTIONS_BEGIN,
+  OPTIONS_END,
+  renderOptionsTable,
+  renderToolsTable,
+  replaceBetween,
+  TOOLS_BEGIN,
+  TOOLS_END,
+} from './docs.js';
+export { badArgument, ConfigError, isAbortError, isToolError, ToolError } from './errors.js';
 export type { RetryPolicy } from './fetch.js';
-export { lazy } from './lazy.js';
+export { parseLinkHeader, retryingFetch } from './fetch.js';
 export type { Lazy } from './lazy.js';
+export { lazy } from './lazy.js';
+export type { Level, Logger } from './log.js';
 export { createLogger } from './log.js';
-export type { Logger, Level } from './log.js';
 export { parseListenAddress } from './options.js';
 export { resolveInside } from './paths.js';
-export { prepare, helpText } from './prepare.js';
 export type { Prepared } from './prepare.js';
+export { helpText, prepare } from './prepare.js';
 export { redact, registerSecret } from './redact.js';
 export { runConnector } from './run.js';
-export { selectTools, selectionProblems } from './selection.js';
-export { createServer, enforceBudget, errorResult, formatBytes } from './server.js';
+export { selectionProblems, selectTools } from './selection.js';
 export type { ServerRuntime } from './server.js';
+export { createServer, enforceBudget, errorResult, formatBytes } from './server.js';
 // The HTTP transport is reached through runConnector's dynamic import (or `@patchbay/kit/http`),
 // never from here: a static re-export would pull the HTTP stack into every stdio start.
 export { formatTable } from './table.js';

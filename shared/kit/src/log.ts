@@ -23,7 +23,11 @@ export type LogSink = (level: 'debug' | 'info' | 'warning' | 'error', logger: st
  * Logs go to stderr, always: in stdio mode stdout is the protocol. Every line is redacted.
  * One line per event, `name level message key=value…`, so it greps well.
  */
-export function createLogger(name: string, level: Level = 'info', write: (line: string) => void = defaultWrite): Logger & {
+export function createLogger(
+  name: string,
+  level: Level = 'info',
+  write: (line: string) => void = defaultWrite,
+): Logger & {
   setLevel(level: Level): void;
   addSink(sink: LogSink): () => void;
 } {

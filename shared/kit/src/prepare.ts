@@ -1,4 +1,4 @@
-import { type OptionValues, type OptionsSpec, parseOptions, renderHelp } from './config.js';
+import { type OptionsSpec, type OptionValues, parseOptions, renderHelp } from './config.js';
 import type { ConnectorDefinition, Disposable, KitSettings } from './connector.js';
 import { ConfigError } from './errors.js';
 import { commonOptions } from './options.js';

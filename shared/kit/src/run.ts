@@ -2,7 +2,7 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import type { OptionsSpec } from './config.js';
 import type { ConnectorDefinition, Disposable } from './connector.js';
 import { ConfigError } from './errors.js';
-import { type Level, createLogger } from './log.js';
+import { createLogger, type Level } from './log.js';
 import { parseListenAddress } from './options.js';
 import { helpText, prepare } from './prepare.js';
 import { createServer } from './server.js';

@@ -1,5 +1,5 @@
-import type { ConnectorDefinition, Disposable, KitSettings } from './connector.js';
 import type { OptionsSpec } from './config.js';
+import type { ConnectorDefinition, Disposable, KitSettings } from './connector.js';
 import type { AnyTool } from './define.js';
 
 /**

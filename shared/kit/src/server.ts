@@ -9,10 +9,10 @@ import {
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
 import type * as z from 'zod';
-import { OutputBudget, byteLength, jsonSize } from './budget.js';
+import { byteLength, jsonSize, OutputBudget } from './budget.js';
 import type { OptionsSpec } from './config.js';
 import type { ConnectorDefinition, Disposable, KitSettings } from './connector.js';
-import { type AnyTool, type ResourceContents, type ToolContext, annotationsFor } from './define.js';
+import { type AnyTool, annotationsFor, type ResourceContents, type ToolContext } from './define.js';
 import { isAbortError, isToolError } from './errors.js';
 import type { Logger } from './log.js';
 import { redact } from './redact.js';
@@ -66,7 +66,11 @@ export function createServer<O extends OptionsSpec, S extends Disposable>(
   });
   for (const resource of def.resources ?? []) {
     if (resource.enabled && !resource.enabled(runtime.services)) continue;
-    const meta = { title: resource.title, description: resource.description, ...(resource.mimeType ? { mimeType: resource.mimeType } : {}) };
+    const meta = {
+      title: resource.title,
+      description: resource.description,
+      ...(resource.mimeType ? { mimeType: resource.mimeType } : {}),
+    };
     if (resource.kind === 'resource') {
       server.registerResource(resource.name, resource.uri, meta, async (uri, extra) =>
         readResource(resource.name, () => resource.read(uri, resourceContext(extra)), budget, runtime.log),
@@ -80,18 +84,11 @@ export function createServer<O extends OptionsSpec, S extends Disposable>(
         ]),
       );
       const template = new ResourceTemplate(resource.uriTemplate, {
-        list: resource.list
-          ? async () => ({ resources: await resource.list!(runtime.services).catch(() => []) })
-          : undefined,
+        list: resource.list ? async () => ({ resources: await resource.list!(runtime.services).catch(() => []) }) : undefined,
         complete,
       });
       server.registerResource(resource.name, template, meta, async (uri, variables, extra) =>
-        readResource(
-          resource.name,
-          () => resource.read(uri, flatten(variables), resourceContext(extra)),
-          budget,
-          runtime.log,
-        ),
+        readResource(resource.name, () => resource.read(uri, flatten(variables), resourceContext(extra)), budget, runtime.log),
       );
     }
   }
@@ -105,28 +102,29 @@ export function createServer<O extends OptionsSpec, S extends Disposable>(
           key,
           completer
             ? // completable() marks the schema it is given; a fresh clone per server keeps a second
-            // createServer() (one per stateless HTTP request) from redefining that mark.
-            completable((schema as z.ZodString).clone(), (value: string, context?: { arguments?: Record<string, string> }) =>
+              // createServer() (one per stateless HTTP request) from redefining that mark.
+              completable((schema as z.ZodString).clone(), (value: string, context?: { arguments?: Record<string, string> }) =>
                 completer(value ?? '', context?.arguments ?? {}, runtime.services).catch(() => []),
               )
             : schema,
         ];
       }),
     );
-    server.registerPrompt(prompt.name, { title: prompt.title, description: prompt.description, argsSchema } as never, (async (
-      args: Record<string, string | undefined>,
-      extra: Extra,
-    ) => {
-      try {
-        const rendered = await prompt.render(args, resourceContext(extra));
-        return {
-          ...(rendered.description ? { description: rendered.description } : {}),
-          messages: rendered.messages.map((m) => ({ role: m.role, content: { type: 'text' as const, text: m.text } })),
-        };
-      } catch (error) {
-        throw asProtocolError(prompt.name, error, runtime.log);
-      }
-    }) as never);
+    server.registerPrompt(
+      prompt.name,
+      { title: prompt.title, description: prompt.description, argsSchema } as never,
+      (async (args: Record<string, string | undefined>, extra: Extra) => {
+        try {
+          const rendered = await prompt.render(args, resourceContext(extra));
+          return {
+            ...(rendered.description ? { description: rendered.description } : {}),
+            messages: rendered.messages.map((m) => ({ role: m.role, content: { type: 'text' as const, text: m.text } })),
+          };
+        } catch (error) {
+          throw asProtocolError(prompt.name, error, runtime.log);
+        }
+      }) as never,
+    );
   }
 
   return server;
@@ -210,7 +208,9 @@ async function readResource(
   read: () => Promise<ResourceContents[]>,
   budget: OutputBudget,
   log: Logger,
-): Promise<{ contents: Array<{ uri: string; mimeType?: string; text: string } | { uri: string; mimeType?: string; blob: string }> }> {
+): Promise<{
+  contents: Array<{ uri: string; mimeType?: string; text: string } | { uri: string; mimeType?: string; blob: string }>;
+}> {
   let contents: ResourceContents[];
   try {
     contents = await read();

@@ -86,7 +86,12 @@ describe('the bin', () => {
       stdout += c.toString();
     });
     const send = (m: object) => child.stdin.write(`${JSON.stringify(m)}\n`);
-    send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } } });
+    send({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
+    });
     send({ jsonrpc: '2.0', method: 'notifications/initialized' });
     send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'echo_say', arguments: { text: 'log me' } } });
     await new Promise((r) => setTimeout(r, 500));
@@ -103,7 +108,9 @@ describe('Streamable HTTP', () => {
   let url: string;
   const token = 'test-token-0123456789';
   beforeAll(async () => {
-    child = spawn(process.execPath, [ECHO_BIN, '--http', '127.0.0.1:0', '--http-token', token], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, [ECHO_BIN, '--http', '127.0.0.1:0', '--http-token', token], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     url = await new Promise<string>((resolve, reject) => {
       let err = '';
       child.stderr?.on('data', (c: Buffer) => {
@@ -126,11 +133,18 @@ describe('Streamable HTTP', () => {
       headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
       body,
     });
-  const init = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } } });
+  const init = JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
+  });
 
   it('serves a real client with the bearer token, statelessly', async () => {
     const client = new Client({ name: 't', version: '0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }),
+    );
     const result = await client.callTool({ name: 'echo_say', arguments: { text: 'over http' } });
     expect(result.structuredContent).toEqual({ text: 'over http' });
     const { tools } = await client.listTools();
@@ -154,10 +168,19 @@ describe('Streamable HTTP', () => {
     const { request } = await import('node:http');
     const status = await new Promise<number>((resolve) => {
       const u = new URL(url);
-      const req = request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: { host: 'evil.example:80', authorization: `Bearer ${token}` } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = request(
+        {
+          host: u.hostname,
+          port: u.port,
+          path: u.pathname,
+          method: 'POST',
+          headers: { host: 'evil.example:80', authorization: `Bearer ${token}` },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.end(init);
     });
     expect(status).toBe(403);

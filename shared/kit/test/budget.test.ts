@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OutputBudget, decodeCursor, encodeCursor, formatTable, more, moreLine } from '../src/index.js';
+import { decodeCursor, encodeCursor, formatTable, more, moreLine, OutputBudget } from '../src/index.js';
 
 describe('OutputBudget', () => {
   it('keeps the leading items that fit and counts the rest', () => {
@@ -46,10 +46,13 @@ describe('cursors', () => {
 
 describe('formatTable', () => {
   it('aligns columns and flattens newlines', () => {
-    const table = formatTable(['id', 'name'], [
-      [1, 'a\nb'],
-      [22, null],
-    ]);
+    const table = formatTable(
+      ['id', 'name'],
+      [
+        [1, 'a\nb'],
+        [22, null],
+      ],
+    );
     expect(table.split('\n')).toEqual(['id  name', '--  ----', '1   a⏎b', '22']);
   });
 });

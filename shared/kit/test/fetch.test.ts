@@ -1,4 +1,4 @@
-import { type Server, createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseLinkHeader, retryingFetch } from '../src/index.js';
@@ -53,8 +53,9 @@ describe('retryingFetch', () => {
 
 describe('parseLinkHeader', () => {
   it('reads rel links', () => {
-    expect(
-      parseLinkHeader('<https://api.example/x?page=2>; rel="next", <https://api.example/x?page=9>; rel="last"'),
-    ).toEqual({ next: 'https://api.example/x?page=2', last: 'https://api.example/x?page=9' });
+    expect(parseLinkHeader('<https://api.example/x?page=2>; rel="next", <https://api.example/x?page=9>; rel="last"')).toEqual({
+      next: 'https://api.example/x?page=2',
+      last: 'https://api.example/x?page=9',
+    });
   });
 });

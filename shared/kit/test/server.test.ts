@@ -34,7 +34,9 @@ describe('createServer', () => {
   });
 
   it('refuses unknown toolset names, listing the valid ones', async () => {
-    await expect(connectEcho(['--toolsets', 'nope'])).rejects.toThrow(/unknown toolset nope. Choose from: default, all, basic, writes/);
+    await expect(connectEcho(['--toolsets', 'nope'])).rejects.toThrow(
+      /unknown toolset nope. Choose from: default, all, basic, writes/,
+    );
   });
 
   it('turns a ToolError into an isError result naming the argument and the fix', async () => {

@@ -5,14 +5,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { ListRootsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
-import {
-  type ConnectorDefinition,
-  type Disposable,
-  type OptionsSpec,
-  createLogger,
-  createServer,
-  prepare,
-} from '@patchbay/kit';
+import { type ConnectorDefinition, createLogger, createServer, type Disposable, type OptionsSpec, prepare } from '@patchbay/kit';
 
 export interface Connected<S = unknown> {
   client: Client;
@@ -121,7 +114,10 @@ export async function startHttpBin(
   });
   let stderr = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "listening on" line within the timeout; stderr:\n${stderr}`)), options.timeoutMs ?? 15_000);
+    const timer = setTimeout(
+      () => reject(new Error(`no "listening on" line within the timeout; stderr:\n${stderr}`)),
+      options.timeoutMs ?? 15_000,
+    );
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
       const match = /listening on (http:\/\/\S+)/.exec(stderr);

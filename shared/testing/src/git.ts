@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -40,9 +40,7 @@ export interface TempRepo extends TempDir {
 
 /** A real git repository in a temp directory, on branch `main`. */
 export async function tempRepo(options: { bare?: boolean; parent?: string } = {}): Promise<TempRepo> {
-  const dir = options.parent
-    ? await mkdtemp(path.join(options.parent, 'repo-'))
-    : (await tempDir('patchbay-repo-')).path;
+  const dir = options.parent ? await mkdtemp(path.join(options.parent, 'repo-')) : (await tempDir('patchbay-repo-')).path;
   await git(dir, 'init', '-q', '-b', 'main', ...(options.bare ? ['--bare'] : []));
   const repo: TempRepo = {
     path: dir,

@@ -5,11 +5,11 @@ import {
   OPTIONS_BEGIN,
   OPTIONS_END,
   type OptionsSpec,
-  TOOLS_BEGIN,
-  TOOLS_END,
   renderOptionsTable,
   renderToolsTable,
   replaceBetween,
+  TOOLS_BEGIN,
+  TOOLS_END,
 } from '@patchbay/kit';
 
 /**

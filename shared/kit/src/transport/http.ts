@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { type IncomingMessage, type Server, type ServerResponse, createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
@@ -55,12 +55,22 @@ export async function startHttp(options: HttpOptions): Promise<RunningHttp> {
     const hostHeader = (req.headers.host ?? '').toLowerCase();
     const hostname = hostHeader.startsWith('[') ? hostHeader.slice(0, hostHeader.indexOf(']') + 1) : hostHeader.split(':')[0];
     if (!hostname || !hosts.has(hostname)) {
-      sendJsonRpcError(res, 403, -32000, `Host "${hostHeader}" is not allowed. Start the server with --allowed-hosts to accept it.`);
+      sendJsonRpcError(
+        res,
+        403,
+        -32000,
+        `Host "${hostHeader}" is not allowed. Start the server with --allowed-hosts to accept it.`,
+      );
       return;
     }
     const origin = req.headers.origin;
     if (origin && !originAllowed(origin, origins)) {
-      sendJsonRpcError(res, 403, -32000, `Origin "${origin}" is not allowed. Start the server with --allowed-origins to accept it.`);
+      sendJsonRpcError(
+        res,
+        403,
+        -32000,
+        `Origin "${origin}" is not allowed. Start the server with --allowed-origins to accept it.`,
+      );
       return;
     }
     if (url.pathname === '/healthz' || url.pathname === '/health') {
@@ -73,7 +83,12 @@ export async function startHttp(options: HttpOptions): Promise<RunningHttp> {
     }
     if (options.token && !bearerMatches(req.headers.authorization, options.token)) {
       res.setHeader('www-authenticate', 'Bearer realm="patchbay"');
-      sendJsonRpcError(res, 401, -32001, 'Unauthorized: send "Authorization: Bearer <token>" with the token the server was started with.');
+      sendJsonRpcError(
+        res,
+        401,
+        -32001,
+        'Unauthorized: send "Authorization: Bearer <token>" with the token the server was started with.',
+      );
       return;
     }
     if (req.method !== 'POST') {
