@@ -89,6 +89,14 @@ export const browserOptions = {
     description: 'Longest a click, hover or typing waits for its element to be ready',
     validate: (n) => (n >= 100 && n <= 120_000 ? undefined : 'must be from 100 to 120000 ms'),
   }),
+  snapshotBytes: option.number({
+    env: ['PATCHBAY_PUPPETEER_SNAPSHOT_BYTES'],
+    placeholder: 'bytes',
+    default: 4_096,
+    description:
+      'Size of the compact snapshot a navigation or an action returns (the page’s start and a list of what follows); puppeteer_snapshot returns up to the output budget',
+    validate: (n) => (Number.isInteger(n) && n >= 1_024 && n <= 1_048_576 ? undefined : 'must be from 1024 to 1048576 bytes'),
+  }),
   maxMediaBytes: option.number({
     env: ['PATCHBAY_PUPPETEER_MAX_MEDIA_BYTES'],
     placeholder: 'bytes',

@@ -22,11 +22,12 @@ export const puppeteerConnector = defineConnector({
     'MCP server for a headless Chromium: accessibility snapshots with element refs, navigation kept in bounds, console and network inspection',
   usage: 'patchbay-puppeteer [options]',
   instructions:
-    'A real browser. Open a page with puppeteer_navigate; it returns an accessibility snapshot where elements carry refs like [ref=e12]. ' +
-    'Act on elements by ref with puppeteer_click, puppeteer_type, puppeteer_select_option, puppeteer_hover and puppeteer_press_key; ' +
-    'refs stay valid while the element exists, so snapshot again only when the page changed. Read long pages with puppeteer_get_text. ' +
-    'puppeteer_console_messages and puppeteer_network_requests show what happened since their last call. ' +
-    'Only http(s) pages the operator allows can be opened; cloud-metadata and link-local addresses never.',
+    'A real browser. puppeteer_navigate opens a page and returns a compact snapshot: the start of its accessibility outline, ' +
+    'where elements carry refs like [ref=e12], and the landmarks and headings further down. puppeteer_snapshot returns the whole ' +
+    'outline (ref= for one part, cursor= to continue). Act on elements by ref with puppeteer_click, puppeteer_type, ' +
+    'puppeteer_select_option, puppeteer_hover and puppeteer_press_key; refs stay valid while the element exists, so snapshot ' +
+    'again only when the page changed (or pass snapshot=compact to an action). Read long pages with puppeteer_get_text. ' +
+    'Only http(s) pages the operator allows can be opened.',
   helpFooter:
     'Examples:\n  patchbay-puppeteer                                    headless, loopback and public sites\n' +
     '  patchbay-puppeteer --allow-sites example.com --block-private-networks\n' +
@@ -35,10 +36,12 @@ export const puppeteerConnector = defineConnector({
   toolsets: {
     browse: {
       title: 'Browse',
-      description: 'navigate, tabs, snapshot, text, screenshot, wait, click, type, select, keys',
+      description: 'navigate, tabs, snapshot, text, screenshot, wait, click, hover, type, select, keys',
       default: true,
     },
-    inspect: { title: 'Inspect', description: 'console messages and network requests', default: true },
+    // Debugging tools, opt-in: most browsing never needs them, and refused requests and dialogs
+    // reach the model as notices anyway.
+    inspect: { title: 'Inspect', description: 'console messages and network requests', default: false },
     capture: { title: 'Capture', description: 'print the page to PDF', default: false },
     script: { title: 'Script', description: 'run JavaScript in the page (also needs --allow-evaluate)', default: true },
   },

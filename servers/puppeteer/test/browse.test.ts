@@ -9,7 +9,7 @@ interface Landed {
   tab: string;
   url: string;
   title: string;
-  status: number | null;
+  status?: number;
   snapshot?: string;
   more?: { omitted: number; cursor?: string; hint: string };
 }
@@ -39,7 +39,7 @@ describe('navigating and reading pages', () => {
   it('reports the final URL after a redirect', async () => {
     const result = await callOk<Landed>(server.client, 'puppeteer_navigate', {
       url: `${site.origin}/redirect-form`,
-      snapshot: false,
+      snapshot: 'none',
     });
     expect(result.data.url).toBe(`${site.origin}/form`);
     expect(result.data.title).toBe('Sign up');
@@ -47,7 +47,7 @@ describe('navigating and reading pages', () => {
   });
 
   it('keeps an element’s ref across snapshots of the same page', async () => {
-    await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/form`, snapshot: false });
+    await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/form`, snapshot: 'none' });
     const first = await callOk<Landed>(server.client, 'puppeteer_snapshot', {});
     const second = await callOk<Landed>(server.client, 'puppeteer_snapshot', {});
     const ref = /button "Send" \[ref=(e\d+)\]/.exec(first.data.snapshot ?? '')?.[1];
@@ -81,7 +81,7 @@ describe('navigating and reading pages', () => {
   });
 
   it('cuts a page far larger than the budget, with a cursor that continues', async () => {
-    const page = await callOk<Landed>(server.client, 'puppeteer_navigate', { url: `${site.origin}/big` });
+    const page = await callOk<Landed>(server.client, 'puppeteer_navigate', { url: `${site.origin}/big`, snapshot: 'full' });
     const bytes = Buffer.byteLength(JSON.stringify(page.raw));
     expect(bytes).toBeLessThan(2 * 8192 * 1.1);
     expect(Buffer.byteLength(page.text)).toBeLessThanOrEqual(8192);
@@ -96,21 +96,91 @@ describe('navigating and reading pages', () => {
   });
 
   it('reaches the end of a big page by snapshotting one part', async () => {
-    await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/big`, snapshot: false });
+    await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/big`, snapshot: 'none' });
     const footer = await callOk<Landed>(server.client, 'puppeteer_snapshot', { selector: 'footer' });
     expect(footer.data.snapshot).toMatch(/button "Last button" \[ref=e\d+\]/);
     expect(footer.data.more).toBeUndefined();
   });
 
   it('refuses a cursor after the page navigated', async () => {
-    const page = await callOk<Landed>(server.client, 'puppeteer_navigate', { url: `${site.origin}/big` });
-    await callOk(server.client, 'puppeteer_navigate', { url: site.url, snapshot: false });
+    const page = await callOk<Landed>(server.client, 'puppeteer_navigate', { url: `${site.origin}/big`, snapshot: 'full' });
+    await callOk(server.client, 'puppeteer_navigate', { url: site.url, snapshot: 'none' });
     const text = await callError(server.client, 'puppeteer_snapshot', { cursor: page.data.more?.cursor });
     expect(text).toContain('Argument `cursor`: the page navigated since this cursor was made.');
   });
 
+  describe('the compact snapshot of a navigation', () => {
+    const refIn = (snapshot: string | undefined, line: RegExp) => line.exec(snapshot ?? '')?.[1];
+
+    it('stays within --snapshot-bytes, says it was cut and lists what follows with refs', async () => {
+      const page = await callOk<Landed>(server.client, 'puppeteer_navigate', { url: `${site.origin}/big` });
+      // The default --snapshot-bytes is 4096: the outline and the note on the rest fit in it.
+      expect(Buffer.byteLength(JSON.stringify({ snapshot: page.data.snapshot, hint: page.data.more?.hint }))).toBeLessThanOrEqual(
+        4_096,
+      );
+      expect(page.data.snapshot).toMatch(/^- heading "Big" \[level=1\] \[ref=e\d+\]/);
+      expect(page.data.snapshot).toMatch(/link "Item number 0 with a fairly long descriptive name" \[ref=e\d+\] → \/item\/0/);
+      expect(page.data.more?.omitted).toBeGreaterThan(2_900);
+      expect(page.data.more?.hint).toMatch(
+        /^Further down: heading "After the list" \[level=2\] \[ref=e\d+\], contentinfo \[ref=e\d+\]\. puppeteer_snapshot shows the rest/,
+      );
+      expect(page.text).toMatch(
+        /\n… \d+ more lines not shown \(compact snapshot\)\. Further down: .+\. puppeteer_snapshot shows the rest: ref= for one part, or cursor=\S+ to continue\.$/,
+      );
+    });
+
+    it('is the start of the full snapshot, with the same refs, and its cursor continues there', async () => {
+      const page = await callOk<Landed>(server.client, 'puppeteer_navigate', { url: `${site.origin}/big` });
+      const full = await callOk<Landed>(server.client, 'puppeteer_snapshot', {});
+      const compact = page.data.snapshot ?? '';
+      expect(compact.split('\n').length).toBeGreaterThan(20);
+      expect((full.data.snapshot ?? '').startsWith(`${compact}\n`)).toBe(true);
+      const next = await callOk<Landed>(server.client, 'puppeteer_snapshot', { cursor: page.data.more?.cursor });
+      const numbers = (text: string | undefined) => [...(text ?? '').matchAll(/Item number (\d+)/g)].map((m) => Number(m[1]));
+      expect(numbers(next.data.snapshot)[0]).toBe((numbers(compact).at(-1) ?? -1) + 1);
+    });
+
+    it('gives refs that work for the next action: a link shown and a landmark listed further down', async () => {
+      const page = await callOk<Landed>(server.client, 'puppeteer_navigate', { url: `${site.origin}/big` });
+      const footer = refIn(page.data.more?.hint, /contentinfo \[ref=(e\d+)\]/);
+      const part = await callOk<Landed>(server.client, 'puppeteer_snapshot', { ref: footer });
+      expect(part.data.snapshot).toMatch(/^- contentinfo \[ref=e\d+\]:\n {2}- button "Last button" \[ref=e\d+\]$/);
+      const link = refIn(page.data.snapshot, /link "Item number 3 [^"]*" \[ref=(e\d+)\]/);
+      const clicked = await callOk<Landed & { navigated: boolean }>(server.client, 'puppeteer_click', {
+        ref: link,
+        snapshot: 'compact',
+      });
+      expect(clicked.data.navigated).toBe(true);
+      expect(clicked.data.url).toBe(`${site.origin}/item/3`);
+      expect(clicked.data.snapshot).toBeTruthy();
+      expect(clicked.data.more).toBeUndefined();
+    });
+
+    it('is the whole outline when the page is small', async () => {
+      const page = await callOk<Landed>(server.client, 'puppeteer_navigate', { url: `${site.origin}/form` });
+      const full = await callOk<Landed>(server.client, 'puppeteer_snapshot', {});
+      expect(page.data.more).toBeUndefined();
+      expect(page.data.snapshot).toBe(full.data.snapshot);
+      expect(page.text).not.toContain('not shown');
+    });
+
+    it('follows the operator’s --snapshot-bytes', async () => {
+      const small = await connect(['--snapshot-bytes', '1024']);
+      try {
+        const page = await callOk<Landed>(small.client, 'puppeteer_navigate', { url: `${site.origin}/big` });
+        expect(
+          Buffer.byteLength(JSON.stringify({ snapshot: page.data.snapshot, hint: page.data.more?.hint })),
+        ).toBeLessThanOrEqual(1_024);
+        expect(page.data.snapshot).toContain('Item number 0');
+        expect(page.data.more?.hint).toContain('contentinfo');
+      } finally {
+        await small.close();
+      }
+    });
+  });
+
   it('reads the text of a page in parts within the budget', async () => {
-    await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/text`, snapshot: false });
+    await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/text`, snapshot: 'none' });
     const first = await callOk<{ text: string; total_chars: number; more?: { cursor: string } }>(
       server.client,
       'puppeteer_get_text',
@@ -125,18 +195,18 @@ describe('navigating and reading pages', () => {
   });
 
   it('reads the text of one element', async () => {
-    await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/submitted?a=1&b=two`, snapshot: false });
+    await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/submitted?a=1&b=two`, snapshot: 'none' });
     const result = await callOk<{ text: string; more?: unknown }>(server.client, 'puppeteer_get_text', { selector: 'ul' });
     expect(result.data.text).toBe('a=1\nb=two');
     expect(result.data.more).toBeUndefined();
   });
 
   it('goes back, forward and reloads', async () => {
-    await callOk(server.client, 'puppeteer_navigate', { url: site.url, snapshot: false });
-    await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/form`, snapshot: false });
-    const back = await callOk<Landed>(server.client, 'puppeteer_navigate_history', { action: 'back', snapshot: false });
+    await callOk(server.client, 'puppeteer_navigate', { url: site.url, snapshot: 'none' });
+    await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/form`, snapshot: 'none' });
+    const back = await callOk<Landed>(server.client, 'puppeteer_navigate_history', { action: 'back', snapshot: 'none' });
     expect(back.data.url).toBe(site.url);
-    const forward = await callOk<Landed>(server.client, 'puppeteer_navigate_history', { action: 'forward', snapshot: false });
+    const forward = await callOk<Landed>(server.client, 'puppeteer_navigate_history', { action: 'forward', snapshot: 'none' });
     expect(forward.data.url).toBe(`${site.origin}/form`);
     const before = site.requests.filter((r) => r.path === '/form').length;
     const reload = await callOk<Landed>(server.client, 'puppeteer_navigate_history', { action: 'reload' });
@@ -145,7 +215,7 @@ describe('navigating and reading pages', () => {
   });
 
   it('says when there is no history to go forward to', async () => {
-    await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/item/1`, snapshot: false });
+    await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/item/1`, snapshot: 'none' });
     const text = await callError(server.client, 'puppeteer_navigate_history', { action: 'forward' });
     expect(text).toContain('Argument `action`: there is no page to go forward to');
   });
@@ -163,7 +233,7 @@ describe('navigating and reading pages', () => {
   it('waits for a slow page that finishes within the timeout', async () => {
     const result = await callOk<Landed>(server.client, 'puppeteer_navigate', {
       url: `${site.origin}/slow?ms=700`,
-      snapshot: false,
+      snapshot: 'none',
     });
     expect(result.data.title).toBe('Slow');
   });

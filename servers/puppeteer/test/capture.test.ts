@@ -39,7 +39,7 @@ describe('screenshots and PDFs', () => {
   });
 
   it('returns the viewport as a PNG image and keeps it as a resource', async () => {
-    await callOk(server.client, 'puppeteer_navigate', { url: site.url, snapshot: false });
+    await callOk(server.client, 'puppeteer_navigate', { url: site.url, snapshot: 'none' });
     const result = await callOk<Shot>(server.client, 'puppeteer_screenshot', {});
     const image = imageOf(result.raw as never);
     expect(image.mimeType).toBe('image/png');
@@ -71,7 +71,7 @@ describe('screenshots and PDFs', () => {
   it('scales a full-page screenshot down to fit the size limit', async () => {
     const small = await connect(['--viewport', '800x600', '--max-media-bytes', '16384']);
     try {
-      await callOk(small.client, 'puppeteer_navigate', { url: `${site.origin}/tall`, snapshot: false });
+      await callOk(small.client, 'puppeteer_navigate', { url: `${site.origin}/tall`, snapshot: 'none' });
       const result = await callOk<Shot>(small.client, 'puppeteer_screenshot', { full_page: true });
       const image = imageOf(result.raw as never);
       expect(image.data.byteLength).toBeLessThanOrEqual(16_384);
@@ -88,7 +88,7 @@ describe('screenshots and PDFs', () => {
   });
 
   it('keeps only the most recent screenshots', async () => {
-    await callOk(server.client, 'puppeteer_navigate', { url: site.url, snapshot: false });
+    await callOk(server.client, 'puppeteer_navigate', { url: site.url, snapshot: 'none' });
     let first = '';
     for (let i = 0; i < 11; i++) {
       const shot = await callOk<Shot>(server.client, 'puppeteer_screenshot', { format: 'jpeg' });
@@ -100,7 +100,7 @@ describe('screenshots and PDFs', () => {
   });
 
   it('prints the page to a PDF returned as an embedded resource', async () => {
-    await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/text`, snapshot: false });
+    await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/text`, snapshot: 'none' });
     const result = await callOk<{ bytes: number; mime_type: string; uri: string }>(server.client, 'puppeteer_print_pdf', {
       pages: '1-2',
     });
@@ -117,7 +117,7 @@ describe('screenshots and PDFs', () => {
   it('refuses a PDF over the size limit with advice', async () => {
     const small = await connect(['--max-media-bytes', '16384', '--toolsets', 'all']);
     try {
-      await callOk(small.client, 'puppeteer_navigate', { url: `${site.origin}/text`, snapshot: false });
+      await callOk(small.client, 'puppeteer_navigate', { url: `${site.origin}/text`, snapshot: 'none' });
       const text = await callError(small.client, 'puppeteer_print_pdf', {});
       expect(text).toMatch(/^Argument `pages`: the PDF is [\d.]+ KiB, over the limit of 16\.0 KiB\. Print fewer pages/);
     } finally {

@@ -16,8 +16,8 @@ describe('patchbay-puppeteer bin', () => {
   });
   afterAll(() => site?.close());
 
-  it('drives a page over stdio with default options', async () => {
-    const server = await connectStdio(BIN, []);
+  it('drives a page over stdio, with the opt-in inspect toolset', async () => {
+    const server = await connectStdio(BIN, ['--toolsets', 'default,inspect']);
     try {
       const page = await callOk<Page>(server.client, 'puppeteer_navigate', { url: `${site.origin}/form` });
       expect(page.data.title).toBe('Sign up');
@@ -43,7 +43,7 @@ describe('patchbay-puppeteer bin', () => {
   });
 
   it('drives a page over Streamable HTTP, sharing one browser across requests, and cleans up on SIGTERM', async () => {
-    const http = await startHttpBin(BIN, []);
+    const http = await startHttpBin(BIN, ['--toolsets', 'default,inspect']);
     let chromium: number[] = [];
     try {
       const { client, close } = await connectHttp(http.url);

@@ -29,7 +29,7 @@ describe('browser lifecycle and faults', () => {
     try {
       await server.client.listTools();
       expect(server.services.peek()).toBeUndefined();
-      await callOk(server.client, 'puppeteer_navigate', { url: site.url, snapshot: false });
+      await callOk(server.client, 'puppeteer_navigate', { url: site.url, snapshot: 'none' });
       expect(server.services.peek()?.pid).toBeGreaterThan(0);
     } finally {
       await server.close();
@@ -42,7 +42,7 @@ describe('browser lifecycle and faults', () => {
     try {
       const calls = await Promise.all([
         callOk<{ tab: string }>(server.client, 'puppeteer_tabs', {}),
-        callOk<{ tab: string }>(server.client, 'puppeteer_console_messages', {}),
+        callOk<{ tab: string }>(server.client, 'puppeteer_wait_for', { seconds: 0.1 }),
         callOk<{ tab: string }>(server.client, 'puppeteer_snapshot', {}),
         callOk<{ tab: string }>(server.client, 'puppeteer_get_text', {}),
       ]);
@@ -57,13 +57,13 @@ describe('browser lifecycle and faults', () => {
   it('starts a new browser after the old one was killed, and says so', async () => {
     const server = await connect();
     try {
-      await callOk(server.client, 'puppeteer_navigate', { url: site.url, snapshot: false });
+      await callOk(server.client, 'puppeteer_navigate', { url: site.url, snapshot: 'none' });
       const first = server.services.peek()?.pid as number;
       process.kill(-first, 'SIGKILL');
       // The very next call, without waiting for the browser's death to be noticed.
       const after = await callOk<{ title: string; notices?: string[] }>(server.client, 'puppeteer_navigate', {
         url: `${site.origin}/form`,
-        snapshot: false,
+        snapshot: 'none',
       });
       expect(after.data.title).toBe('Sign up');
       const second = server.services.peek()?.pid as number;
@@ -74,7 +74,7 @@ describe('browser lifecycle and faults', () => {
       process.kill(-second, 'SIGKILL');
       await waitFor(() => !isAlive(second));
       await new Promise((resolve) => setTimeout(resolve, 200));
-      const again = await callOk<{ title: string }>(server.client, 'puppeteer_navigate', { url: site.url, snapshot: false });
+      const again = await callOk<{ title: string }>(server.client, 'puppeteer_navigate', { url: site.url, snapshot: 'none' });
       expect(again.data.title).toBe('Fixture home');
     } finally {
       await server.close();
@@ -83,7 +83,7 @@ describe('browser lifecycle and faults', () => {
 
   it('leaves no Chromium process behind when the server closes', async () => {
     const server = await connect();
-    await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/frame`, snapshot: false });
+    await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/frame`, snapshot: 'none' });
     await callOk(server.client, 'puppeteer_tabs', { action: 'open', url: site.url });
     const pid = server.services.peek()?.pid as number;
     expect(groupMembers(pid).length).toBeGreaterThan(1);

@@ -24,7 +24,7 @@ describe('console, network, tabs and scripts', () => {
   let server: Connected<BrowserServices>;
   beforeAll(async () => {
     site = await startSite();
-    server = await connect(['--allow-evaluate', '--output-budget', '4096']);
+    server = await connect(['--toolsets', 'default,inspect', '--allow-evaluate', '--output-budget', '4096']);
   });
   afterAll(async () => {
     await server?.close();
@@ -32,7 +32,7 @@ describe('console, network, tabs and scripts', () => {
   });
 
   it('shows console messages and uncaught errors, then only what is new', async () => {
-    await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/console`, snapshot: false });
+    await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/console`, snapshot: 'none' });
     await callOk(server.client, 'puppeteer_wait_for', { seconds: 0.2 });
     const first = await callOk<{ messages: Message[] }>(server.client, 'puppeteer_console_messages', {});
     const byLevel = first.data.messages.map((m) => [m.level, m.text]);
@@ -74,7 +74,7 @@ describe('console, network, tabs and scripts', () => {
 
   it('lists network requests with status and failures, filtered', async () => {
     await callOk(server.client, 'puppeteer_network_requests', {});
-    await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/console`, snapshot: false });
+    await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/console`, snapshot: 'none' });
     await callOk(server.client, 'puppeteer_wait_for', { network_idle: true });
     const all = await callOk<{ requests: Request[] }>(server.client, 'puppeteer_network_requests', {});
     expect(all.data.requests).toEqual(
@@ -151,7 +151,7 @@ describe('console, network, tabs and scripts', () => {
     for (const t of tabs.data.tabs) await callOk(server.client, 'puppeteer_tabs', { action: 'close', tab: t.id });
     const page = await callOk<{ tab: string; url: string }>(server.client, 'puppeteer_navigate', {
       url: site.url,
-      snapshot: false,
+      snapshot: 'none',
     });
     expect(page.data.url).toBe(site.url);
     expect(tabs.data.tabs.map((t) => t.id)).not.toContain(page.data.tab);
@@ -161,7 +161,7 @@ describe('console, network, tabs and scripts', () => {
     const { tools } = await server.client.listTools();
     const evaluate = tools.find((t) => t.name === 'puppeteer_evaluate');
     expect(evaluate?.annotations).toMatchObject({ destructiveHint: true, readOnlyHint: false });
-    await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/form`, snapshot: false });
+    await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/form`, snapshot: 'none' });
     const title = await callOk<{ result: string }>(server.client, 'puppeteer_evaluate', {
       function: '() => ({ title: document.title, n: 1 + 1 })',
     });

@@ -49,7 +49,10 @@ describe('acting on pages', () => {
     await callOk(server.client, 'puppeteer_select_option', { ref: refOf(form, 'combobox "Colour"'), values: ['Green'] });
     await callOk(server.client, 'puppeteer_click', { ref: refOf(form, 'checkbox "I agree"') });
     await callOk(server.client, 'puppeteer_type', { selector: 'textarea', text: 'line one\nline two' });
-    const sent = await callOk<Acted>(server.client, 'puppeteer_click', { ref: refOf(form, 'button "Send"'), snapshot: true });
+    const sent = await callOk<Acted>(server.client, 'puppeteer_click', {
+      ref: refOf(form, 'button "Send"'),
+      snapshot: 'compact',
+    });
     expect(sent.data.navigated).toBe(true);
     expect(sent.data.title).toBe('Submitted');
     expect(sent.data.snapshot).toContain('name=Ada Lovelace');
@@ -124,7 +127,7 @@ describe('acting on pages', () => {
 
   it('says a ref is stale after the page navigated', async () => {
     const send = refOf(form, 'button "Send"');
-    await callOk(server.client, 'puppeteer_navigate', { url: site.url, snapshot: false });
+    await callOk(server.client, 'puppeteer_navigate', { url: site.url, snapshot: 'none' });
     const text = await callError(server.client, 'puppeteer_click', { ref: send });
     expect(text).toBe(
       `Argument \`ref\`: button "Send" [ref=${send}] is no longer on the page (it changed or navigated since the snapshot). Take a new snapshot and use a current ref.`,
@@ -151,13 +154,13 @@ describe('acting on pages', () => {
   });
 
   it('dismisses a dialog and reports it', async () => {
-    await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/alert`, snapshot: false });
+    await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/alert`, snapshot: 'none' });
     const result = await callOk<Acted>(server.client, 'puppeteer_click', { selector: 'button' });
     expect(result.data.notices).toContain('The page showed a alert dialog: Hello there (dismissed).');
   });
 
   it('follows a link that opens a new tab and makes it active', async () => {
-    await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/links`, snapshot: false });
+    await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/links`, snapshot: 'none' });
     const result = await callOk<Acted>(server.client, 'puppeteer_click', { selector: 'a[target=_blank]' });
     expect(result.data.title).toBe('Sign up');
     expect(result.data.notices?.[0]).toMatch(
@@ -173,25 +176,25 @@ describe('acting on pages', () => {
 
   describe('waiting', () => {
     it('waits for text to appear and for an element to show', async () => {
-      await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/late`, snapshot: false });
+      await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/late`, snapshot: 'none' });
       const text = await callOk<{ waited_ms: number; condition: string }>(server.client, 'puppeteer_wait_for', {
         text: 'Ready now',
       });
       expect(text.data.condition).toBe('text "Ready now" to appear');
       expect(text.data.waited_ms).toBeGreaterThan(100);
-      await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/late`, snapshot: false });
+      await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/late`, snapshot: 'none' });
       const selector = await callOk<{ snapshot: string }>(server.client, 'puppeteer_wait_for', {
         selector: '#late-button',
-        snapshot: true,
+        snapshot: 'compact',
       });
       expect(selector.data.snapshot).toMatch(/button "Late button" \[ref=e\d+\]/);
     });
 
     it('waits for text to go, for a URL, for network idle and for time', async () => {
-      await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/late`, snapshot: false });
+      await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/late`, snapshot: 'none' });
       await callOk(server.client, 'puppeteer_wait_for', { text_gone: 'Loading' });
       await callOk(server.client, 'puppeteer_wait_for', { selector_gone: '#nothing-here' });
-      await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/form`, snapshot: false });
+      await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/form`, snapshot: 'none' });
       await callOk(server.client, 'puppeteer_type', { selector: 'input[name=name]', text: 'Q', submit: true });
       const url = await callOk<{ url: string }>(server.client, 'puppeteer_wait_for', { url: '/submitted' });
       expect(url.data.url).toContain('/submitted?name=Q');

@@ -122,17 +122,17 @@ describe('launch configuration from operator options', () => {
     const profile = await mkdtemp(path.join(tmpdir(), 'patchbay-profile-'));
     try {
       const first = await connect(['--user-data-dir', profile]);
-      await callOk(first.client, 'puppeteer_navigate', { url: `${site.origin}/set-cookie`, snapshot: false });
+      await callOk(first.client, 'puppeteer_navigate', { url: `${site.origin}/set-cookie`, snapshot: 'none' });
       await first.close();
       const second = await connect(['--user-data-dir', profile]);
       const again = await callOk<{ text: string }>(second.client, 'puppeteer_navigate', {
         url: `${site.origin}/whoami`,
-        snapshot: false,
+        snapshot: 'none',
       }).then(() => callOk<{ text: string }>(second.client, 'puppeteer_get_text', { selector: '#cookie' }));
       expect(again.data.text).toBe('cookie: session=kept');
       await second.close();
       const isolated = await connect();
-      await callOk(isolated.client, 'puppeteer_navigate', { url: `${site.origin}/whoami`, snapshot: false });
+      await callOk(isolated.client, 'puppeteer_navigate', { url: `${site.origin}/whoami`, snapshot: 'none' });
       const fresh = await callOk<{ text: string }>(isolated.client, 'puppeteer_get_text', { selector: '#cookie' });
       expect(fresh.data.text).toBe('cookie: none');
       const temp = (isolated.services.peek()?.browser.process()?.spawnargs ?? [])

@@ -24,8 +24,9 @@ describe('where the browser may go', () => {
   let server: Connected<BrowserServices>;
   beforeAll(async () => {
     site = await startSite();
-    server = await connect();
-    await callOk(server.client, 'puppeteer_navigate', { url: site.url, snapshot: false });
+    // The inspect toolset (opt-in) shows what was refused.
+    server = await connect(['--toolsets', 'default,inspect']);
+    await callOk(server.client, 'puppeteer_navigate', { url: site.url, snapshot: 'none' });
   });
   afterAll(async () => {
     await server?.close();
@@ -123,7 +124,7 @@ describe('where the browser may go', () => {
     const marker = path.join(tmpdir(), `patchbay-pwned-${process.pid}`);
     const result = await call(server.client, 'puppeteer_navigate', {
       url: site.url,
-      snapshot: false,
+      snapshot: 'none',
       executablePath: '/bin/sh',
       args: ['-c', `touch ${marker}`],
       launchOptions: { executablePath: '/bin/sh', args: ['-c', `touch ${marker}`], headless: false, dumpio: true },
@@ -155,7 +156,7 @@ describe('where the browser may go', () => {
   });
 
   it('refuses downloads unless the operator gave a downloads folder', async () => {
-    await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/links`, snapshot: false });
+    await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/links`, snapshot: 'none' });
     const click = await callOk<{ notices?: string[] }>(server.client, 'puppeteer_click', { selector: 'a[href="/download"]' });
     expect(click.data.notices).toContain('The page started a download of report.csv; downloads are refused on this server.');
     const requests = await callOk<{ requests: Request[] }>(server.client, 'puppeteer_network_requests', { type: 'download' });
@@ -213,7 +214,7 @@ describe('operator site lists and private networks', () => {
   it('keeps to --allow-sites and --block-sites', async () => {
     const server = await connect(['--allow-sites', `127.0.0.1:${site.port}`]);
     try {
-      await callOk(server.client, 'puppeteer_navigate', { url: site.url, snapshot: false });
+      await callOk(server.client, 'puppeteer_navigate', { url: site.url, snapshot: 'none' });
       expect(await callError(server.client, 'puppeteer_navigate', { url: `http://localhost:${site.port}/` })).toContain(
         "localhost is not in the operator's --allow-sites list",
       );
@@ -239,9 +240,9 @@ describe('operator site lists and private networks', () => {
     });
     await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
     const port = (listener.address() as AddressInfo).port;
-    const server = await connect(['--block-sites', `127.0.0.1:${port}`, '--allow-evaluate']);
+    const server = await connect(['--block-sites', `127.0.0.1:${port}`, '--allow-evaluate', '--toolsets', 'default,inspect']);
     try {
-      await callOk(server.client, 'puppeteer_navigate', { url: site.url, snapshot: false });
+      await callOk(server.client, 'puppeteer_navigate', { url: site.url, snapshot: 'none' });
       // WebSockets never pass request interception; the guard proxy refuses the tunnel.
       const socket = await callOk<{ result: string }>(server.client, 'puppeteer_evaluate', {
         function: `() => new Promise((resolve) => { const ws = new WebSocket('ws://127.0.0.1:${port}/'); ws.onerror = () => resolve('error'); ws.onopen = () => resolve('open'); })`,
@@ -258,7 +259,7 @@ describe('operator site lists and private networks', () => {
       // A tab opened by the page starts loading before its guard is attached; the proxy still holds.
       await callOk(server.client, 'puppeteer_navigate', {
         url: `${site.origin}/opener?to=http://127.0.0.1:${port}/secret`,
-        snapshot: false,
+        snapshot: 'none',
       });
       const click = await callOk<{ notices?: string[] }>(server.client, 'puppeteer_click', { selector: 'button' });
       expect((click.data.notices ?? []).join('\n')).toMatch(new RegExp(`Refused .*127\\.0\\.0\\.1:${port}`));
@@ -274,7 +275,7 @@ describe('operator site lists and private networks', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'patchbay-downloads-'));
     const server = await connect(['--downloads-dir', dir]);
     try {
-      await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/links`, snapshot: false });
+      await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/links`, snapshot: 'none' });
       await callOk(server.client, 'puppeteer_click', { selector: 'a[href="/download"]' });
       expect(await waitFor(() => existsSync(path.join(dir, 'report.csv')))).toBe(true);
       expect(await readFile(path.join(dir, 'report.csv'), 'utf8')).toBe('a,b\n1,2\n');

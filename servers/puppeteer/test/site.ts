@@ -99,7 +99,13 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse, url: UR
       { length: 3_000 },
       (_, i) => `<li><a href="/item/${i}">Item number ${i} with a fairly long descriptive name</a></li>`,
     );
-    html(res, page('Big', `<h1>Big</h1><main><ul>${items.join('')}</ul></main><footer><button>Last button</button></footer>`));
+    html(
+      res,
+      page(
+        'Big',
+        `<h1>Big</h1><main><ul>${items.join('')}</ul><h2>After the list</h2></main><footer><button>Last button</button></footer>`,
+      ),
+    );
   },
   '/links': (_req, res) =>
     html(

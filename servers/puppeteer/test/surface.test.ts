@@ -1,4 +1,4 @@
-import { readmeWithCurrentTables, toolSurface } from '@patchbay/testing';
+import { readmeWithCurrentTables, toolListBytes, toolSurface } from '@patchbay/testing';
 import { describe, expect, it } from 'vitest';
 import { puppeteerConnector } from '../src/connector.js';
 import { connect, README } from './helpers.js';
@@ -52,7 +52,16 @@ describe('tool surface', () => {
         }
       }
       // What the model pays on every conversation for the whole browser.
-      expect(Buffer.byteLength(JSON.stringify(result))).toBeLessThan(40_000);
+      expect(Buffer.byteLength(JSON.stringify(result))).toBeLessThan(25_000);
+    } finally {
+      await close();
+    }
+  });
+
+  it('keeps the default tool list under 18 KB', async () => {
+    const { client, close } = await connect();
+    try {
+      expect(await toolListBytes(client)).toBeLessThan(18_000);
     } finally {
       await close();
     }

@@ -107,23 +107,23 @@ export const screenshotTool = defineTool({
   name: 'puppeteer_screenshot',
   title: 'Screenshot',
   description:
-    'A picture of the viewport, the full page or one element (by ref or selector), returned as an image. Scaled down or re-encoded as JPEG to stay under the size limit. Prefer puppeteer_snapshot to read a page.',
+    'An image of the viewport, the full page or one element by ref or selector, scaled or re-encoded to fit the size limit. To read a page, prefer puppeteer_snapshot.',
   toolset: 'browse',
   access: 'read',
   input: {
     ref: refInput,
     selector: selectorInput,
-    full_page: z.boolean().default(false).describe('The whole scrollable page instead of the viewport'),
-    format: z.enum(['auto', 'png', 'jpeg']).default('auto').describe('auto: PNG when it fits, else JPEG'),
+    full_page: z.boolean().default(false).describe('The whole scrollable page'),
+    format: z.enum(['auto', 'png', 'jpeg']).default('auto').describe('auto: PNG if it fits, else JPEG'),
   },
   output: {
     ...pageShape,
-    uri: z.string().describe('Resource URI of this screenshot (kept among the recent screenshots)'),
+    uri: z.string(),
     mime_type: z.string(),
-    bytes: z.number().int(),
-    width: z.number().int().describe('Image width in pixels'),
-    height: z.number().int().describe('Image height in pixels'),
-    scale: z.number().describe('1 is full size; smaller when scaled down to fit'),
+    bytes: z.number(),
+    width: z.number(),
+    height: z.number(),
+    scale: z.number(),
   },
   async handler(args, ctx: Ctx) {
     const tab = await ctx.services.tab();
@@ -149,8 +149,7 @@ export const screenshotTool = defineTool({
 export const pdfTool = defineTool({
   name: 'puppeteer_print_pdf',
   title: 'Print to PDF',
-  description:
-    'Print the active page to PDF (as the browser would), returned as an embedded PDF resource under the size limit. Use pages to print a range of a long document.',
+  description: 'Print the active page to PDF, returned as an embedded resource under the size limit.',
   toolset: 'capture',
   access: 'read',
   input: {
@@ -160,14 +159,14 @@ export const pdfTool = defineTool({
       .string()
       .regex(/^\s*\d+(\s*-\s*\d+)?(\s*,\s*\d+(\s*-\s*\d+)?)*\s*$/, 'like 1-5, 8, 11-13')
       .optional()
-      .describe('Page ranges to print, like 1-5, 8 (default: all)'),
-    background: z.boolean().default(true).describe('Print background colours and images'),
+      .describe('Page ranges, like 1-5, 8 (default: all)'),
+    background: z.boolean().default(true).describe('Print backgrounds'),
   },
   output: {
     ...pageShape,
     uri: z.string(),
     mime_type: z.string(),
-    bytes: z.number().int(),
+    bytes: z.number(),
   },
   async handler(args, ctx: Ctx) {
     if (ctx.services.options.headful) {

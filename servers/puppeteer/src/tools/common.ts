@@ -1,21 +1,9 @@
-import {
-  type AnyTool,
-  badArgument,
-  decodeCursor,
-  encodeCursor,
-  jsonSize,
-  type More,
-  more,
-  moreLine,
-  moreSchema,
-  type ToolContext,
-  ToolError,
-} from '@patchbay/kit';
+import { type AnyTool, badArgument, type More, moreLine, type ToolContext, ToolError } from '@patchbay/kit';
 import type { ElementHandle } from 'puppeteer-core';
 import * as z from 'zod';
-import { snapshotLines } from '../browser/snapshot.js';
 import type { Tab } from '../browser/tab.js';
 import type { BrowserServices } from '../client.js';
+import { attachedSnapshot, type SnapshotMode } from './page-snapshot.js';
 
 export type Ctx = ToolContext<BrowserServices>;
 
@@ -23,26 +11,36 @@ export const refInput = z
   .string()
   .regex(/^e\d{1,9}$/, 'a ref looks like e12')
   .optional()
-  .describe('Element ref from the latest snapshot, like e12');
+  .describe('Element ref from a snapshot, like e12');
 export const selectorInput = z
   .string()
   .min(1)
   .max(1_000)
   .optional()
-  .describe('CSS selector, when no ref fits (Puppeteer ::-p-text(…) and ::-p-aria(…) work too)');
-export const snapshotAfterInput = z.boolean().default(false).describe('Also return a snapshot of the page after the action');
+  .describe('CSS selector (or ::-p-text(…)) when there is no ref');
 
-/** Fields every result about a page carries. */
+/**
+ * Fields every result about a page carries. Output fields go without descriptions: the text
+ * rendering explains them, and every byte of a schema is paid on every conversation.
+ */
 export const pageShape = {
-  tab: z.string().describe('Id of the tab, like t1'),
+  tab: z.string(),
   url: z.string(),
   title: z.string(),
-  notices: z.array(z.string()).optional().describe('Things that happened on the side: dialogs, new tabs, refused requests'),
+  notices: z.array(z.string()).optional(),
 };
 
+/**
+ * The kit's `more` (the continuation convention) without its field descriptions: eleven tools
+ * here publish it, and the text rendering's `… N more` line says what the fields mean.
+ */
+export const moreOutput = z
+  .object({ omitted: z.number(), cursor: z.string().optional(), hint: z.string() })
+  .optional() satisfies z.ZodType<More>;
+
 export const snapshotShape = {
-  snapshot: z.string().optional().describe('Accessibility outline of the page, one node per line, with [ref=eN] for elements'),
-  more: moreSchema,
+  snapshot: z.string().optional(),
+  more: moreOutput,
 };
 
 export interface Located {
@@ -172,67 +170,20 @@ export function pageHeader(state: { tab: string; url: string; title: string }): 
   return `Tab ${state.tab}: ${state.title ? `${JSON.stringify(state.title)} ` : ''}${state.url}`;
 }
 
-interface SnapshotCursor extends Record<string, unknown> {
-  o: number;
-  u: string;
-}
-
-/**
- * The accessibility outline of a tab (or of one element), cut to the output budget at a line
- * boundary. A cursor continues where the cut was, as long as the page has not navigated.
- */
-export async function budgetedSnapshot(
-  ctx: Ctx,
-  tab: Tab,
-  options: { scope?: ElementHandle; cursor?: string; reserve?: number } = {},
-): Promise<{ snapshot: string; more: More; total: number }> {
-  let offset = 0;
-  if (options.cursor) {
-    const state = decodeCursor<SnapshotCursor>(
-      options.cursor,
-      (v): v is SnapshotCursor => typeof v.o === 'number' && typeof v.u === 'string',
-    );
-    if (state.u !== tab.url()) {
-      throw badArgument('cursor', 'the page navigated since this cursor was made.', 'Take a new snapshot without a cursor.');
-    }
-    offset = state.o;
-  }
-  const meter = ctx.budget.meter(options.reserve ?? 1_536);
-  const { lines, total } = await snapshotLines(
-    tab.page,
-    tab.id,
-    ctx.services.refs,
-    { offset, fits: (line) => meter.fits(jsonSize(line) + 1) },
-    options.scope,
-  );
-  const omitted = total - offset - lines.length;
-  const info =
-    omitted > 0
-      ? more(
-          omitted,
-          'Snapshot one part with ref= (a landmark, list or form from above) or selector=, or pass cursor to continue.',
-          encodeCursor({ o: offset + lines.length, u: tab.url() }),
-        )
-      : undefined;
-  return {
-    snapshot: lines.join('\n') || (total ? '' : '(the page has no accessible content)'),
-    more: info,
-    total,
-  };
-}
-
 /** The text rendering of a result: header, body, notices and the `more` line. */
 export function render(parts: {
   header: string;
   body?: string | undefined;
   notices?: string[] | undefined;
   more?: More;
+  /** The `more` line when the default rendering does not fit (a compact snapshot's). */
+  moreText?: string | undefined;
   unit?: string;
 }): string {
   const out = [parts.header];
   if (parts.notices?.length) out.push(...parts.notices.map((n) => `Note: ${n}`));
   if (parts.body) out.push(parts.body);
-  return out.join('\n') + moreLine(parts.more, parts.unit ?? 'lines');
+  return out.join('\n') + (parts.moreText ?? moreLine(parts.more, parts.unit ?? 'lines'));
 }
 
 /** Notices collected since the last result, only when there are some (no empty arrays in output). */
@@ -242,12 +193,11 @@ export function notices(ctx: Ctx): { notices?: string[] } {
 }
 
 /** The common tail of every action: settle, then state, notices and an optional snapshot. */
-export async function afterAction(ctx: Ctx, tab: Tab, urlBefore: string, done: string, withSnapshot: boolean) {
+export async function afterAction(ctx: Ctx, tab: Tab, urlBefore: string, done: string, mode: SnapshotMode) {
   const navigated = (await tab.settle(ctx.signal)) || tab.url() !== urlBefore;
   await (await ctx.services.session()).adopted();
   const active = await ctx.services.tab();
-  const state = await pageState(active);
-  const snap = withSnapshot ? await budgetedSnapshot(ctx, active) : undefined;
+  const [state, snap] = await Promise.all([pageState(active), attachedSnapshot(ctx, active, mode)]);
   const side = notices(ctx);
   const structured = {
     ...state,
@@ -257,13 +207,16 @@ export async function afterAction(ctx: Ctx, tab: Tab, urlBefore: string, done: s
     ...(snap ? { snapshot: snap.snapshot, more: snap.more } : {}),
   };
   const header = `${done}${navigated ? ' The page navigated.' : ''}\n${pageHeader(state)}`;
-  return { structured, text: render({ header, body: snap?.snapshot, notices: side.notices, more: snap?.more }) };
+  return {
+    structured,
+    text: render({ header, body: snap?.snapshot, notices: side.notices, more: snap?.more, moreText: snap?.moreText }),
+  };
 }
 
 export const actionShape = {
   ...pageShape,
-  action: z.string().describe('What was done'),
-  navigated: z.boolean().describe('Whether the action led to a navigation of the tab'),
+  action: z.string(),
+  navigated: z.boolean(),
   ...snapshotShape,
 };
 

@@ -1,9 +1,10 @@
-import { badArgument, defineTool, jsonSize, more, moreSchema, ToolError } from '@patchbay/kit';
+import { badArgument, defineTool, jsonSize, more, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
 import type { BrowserServices } from '../client.js';
 import {
   type Ctx,
   locateOptional,
+  moreOutput,
   notices,
   pageHeader,
   pageShape,
@@ -24,24 +25,20 @@ export const evaluateTool = defineTool({
   name: 'puppeteer_evaluate',
   title: 'Run JavaScript in the page',
   description:
-    'Run a JavaScript function in the active page and return its JSON result; offered only when the operator enabled it. Write "() => document.title", or "(el) => el.value" with ref/selector to receive that element. Promises are awaited.',
+    'Run a JavaScript function in the page and return its JSON result: "() => document.title", or "(el) => el.value" with ref or selector. Promises are awaited.',
   toolset: 'script',
   access: 'destructive',
   openWorld: true,
   enabled: (services: BrowserServices) => services.options.allowEvaluate,
   input: {
-    function: z
-      .string()
-      .min(1)
-      .max(50_000)
-      .describe('A function expression: () => … or (element) => … when ref/selector is given'),
+    function: z.string().min(1).max(50_000).describe('Function expression: () => … or (element) => … with ref or selector'),
     ref: refInput,
     selector: selectorInput,
   },
   output: {
     ...pageShape,
-    result: z.string().describe('The result as JSON ("undefined" when the function returned nothing)'),
-    more: moreSchema,
+    result: z.string().describe('JSON, or "undefined"'),
+    more: moreOutput,
   },
   async handler(args, ctx: Ctx) {
     // Checked here too: an operator switch is enforced by the server, not only by the tool list.

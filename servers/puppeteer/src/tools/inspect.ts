@@ -1,14 +1,14 @@
-import { defineTool, formatTable, jsonSize, more, moreLine, moreSchema } from '@patchbay/kit';
+import { defineTool, formatTable, jsonSize, more, moreLine } from '@patchbay/kit';
 import * as z from 'zod';
 import type { ConsoleEntry, NetworkEntry, Ring } from '../browser/ring.js';
-import type { Ctx } from './common.js';
+import { type Ctx, moreOutput } from './common.js';
 
 const tabFilter = z
   .string()
   .regex(/^t\d{1,9}$/)
   .optional()
-  .describe('Only this tab (default: all tabs)');
-const allInput = z.boolean().default(false).describe('Everything still kept, not only what is new since the last call');
+  .describe('Only this tab');
+const allInput = z.boolean().default(false).describe('Everything kept, not only what is new');
 
 /** Console levels from most to least severe; a filter keeps its level and everything above. */
 const LEVELS = ['error', 'warning', 'info', 'debug'] as const;
@@ -51,10 +51,10 @@ function since<T extends { seq: number }>(
 }
 
 const consoleRow = z.object({
-  seq: z.number().int(),
+  seq: z.number(),
   tab: z.string(),
-  time: z.string().describe('ISO time'),
-  level: z.string().describe('error, warning, info, log, debug, pageerror (uncaught exception) or dialog'),
+  time: z.string(),
+  level: z.string(),
   text: z.string(),
   location: z.string().optional(),
 });
@@ -74,17 +74,17 @@ export const consoleTool = defineTool({
   name: 'puppeteer_console_messages',
   title: 'Console messages',
   description:
-    'Console output and uncaught page errors since the last call (all=true for everything kept; the last 1000 are kept). Filter by level (error keeps errors only, warning adds warnings…) and text.',
+    'Console messages, uncaught errors and dialogs since the last call (the last 1000 are kept), filtered by level and text.',
   toolset: 'inspect',
   access: 'read',
   idempotent: false,
   input: {
-    level: z.enum(LEVELS).optional().describe('Least severe level to include (default: all)'),
-    text: z.string().max(500).optional().describe('Only messages containing this text'),
+    level: z.enum(LEVELS).optional().describe('Least severe level to show'),
+    text: z.string().max(500).optional().describe('Only messages containing this'),
     tab: tabFilter,
     all: allInput,
   },
-  output: { messages: z.array(consoleRow), more: moreSchema },
+  output: { messages: z.array(consoleRow), more: moreOutput },
   async handler(args, ctx: Ctx) {
     const limit = args.level ? LEVELS.indexOf(args.level) : 3;
     const needle = args.text?.toLowerCase();
@@ -110,14 +110,14 @@ export const consoleTool = defineTool({
 });
 
 const networkRow = z.object({
-  seq: z.number().int(),
+  seq: z.number(),
   tab: z.string(),
   method: z.string(),
   url: z.string(),
-  type: z.string().describe('document, script, stylesheet, image, fetch, xhr, download…'),
-  status: z.number().int().optional(),
-  failure: z.string().optional().describe('Why it failed, or why the policy refused it'),
-  ms: z.number().int().optional(),
+  type: z.string(),
+  status: z.number().optional(),
+  failure: z.string().optional(),
+  ms: z.number().optional(),
 });
 
 function networkRowOf(e: NetworkEntry) {
@@ -137,25 +137,21 @@ export const networkTool = defineTool({
   name: 'puppeteer_network_requests',
   title: 'Network requests',
   description:
-    'Requests the pages made since the last call (all=true for everything kept; the last 1000 are kept): method, URL, type, status, time, and why failed or refused ones did not complete. Filter by URL text, type or outcome.',
+    'Requests since the last call (the last 1000 are kept) with status, time and why failed or refused ones did not complete; filter by URL, type or outcome.',
   toolset: 'inspect',
   access: 'read',
   idempotent: false,
   input: {
-    url: z.string().max(500).optional().describe('Only URLs containing this text'),
-    type: z
-      .string()
-      .max(40)
-      .optional()
-      .describe('Only this resource type: document, script, stylesheet, image, fetch, xhr, font, media, download…'),
+    url: z.string().max(500).optional().describe('Only URLs containing this'),
+    type: z.string().max(40).optional().describe('Only this type: document, script, fetch, xhr, image…'),
     outcome: z
       .enum(['any', 'failed', 'error_status', 'refused'])
       .default('any')
-      .describe('failed: did not complete; error_status: HTTP ≥ 400; refused: blocked by the policy'),
+      .describe('failed, error_status (HTTP ≥ 400) or refused (by the policy)'),
     tab: tabFilter,
     all: allInput,
   },
-  output: { requests: z.array(networkRow), more: moreSchema },
+  output: { requests: z.array(networkRow), more: moreOutput },
   async handler(args, ctx: Ctx) {
     const needle = args.url?.toLowerCase();
     const keep = (e: NetworkEntry) =>

@@ -1,23 +1,13 @@
 import { badArgument, defineTool, ToolError } from '@patchbay/kit';
 import type { KeyInput } from 'puppeteer-core';
 import * as z from 'zod';
-import {
-  actionError,
-  actionShape,
-  afterAction,
-  type Ctx,
-  locate,
-  locateOptional,
-  refInput,
-  selectorInput,
-  snapshotAfterInput,
-} from './common.js';
+import { actionError, actionShape, afterAction, type Ctx, locate, locateOptional, refInput, selectorInput } from './common.js';
+import { snapshotAfterInput } from './page-snapshot.js';
 
 export const clickTool = defineTool({
   name: 'puppeteer_click',
   title: 'Click an element',
-  description:
-    'Click an element by ref (from a snapshot) or selector, waiting until it is visible and enabled. Waits for a navigation the click starts. Say snapshot=true to see the page after.',
+  description: 'Click an element by ref or selector once it is visible and enabled; waits for a navigation the click starts.',
   toolset: 'browse',
   access: 'write',
   openWorld: true,
@@ -48,7 +38,7 @@ export const clickTool = defineTool({
 export const hoverTool = defineTool({
   name: 'puppeteer_hover',
   title: 'Hover over an element',
-  description: 'Move the mouse over an element by ref or selector (menus and tooltips that open on hover).',
+  description: 'Move the mouse over an element by ref or selector (menus, tooltips).',
   toolset: 'browse',
   access: 'read',
   idempotent: true,
@@ -70,17 +60,16 @@ export const hoverTool = defineTool({
 export const typeTool = defineTool({
   name: 'puppeteer_type',
   title: 'Type into a field',
-  description:
-    'Fill a text field, text area or editable element (by ref or selector) with text, replacing what is there unless append=true. submit=true presses Enter after.',
+  description: 'Fill a text field or editable element by ref or selector, replacing its content unless append=true.',
   toolset: 'browse',
   access: 'write',
   openWorld: true,
   input: {
     ref: refInput,
     selector: selectorInput,
-    text: z.string().max(100_000).describe('The text to enter'),
-    append: z.boolean().default(false).describe('Type after the current content instead of replacing it'),
-    submit: z.boolean().default(false).describe('Press Enter afterwards (submits most forms)'),
+    text: z.string().max(100_000).describe('Text to enter'),
+    append: z.boolean().default(false).describe('Keep the current content'),
+    submit: z.boolean().default(false).describe('Press Enter after'),
     snapshot: snapshotAfterInput,
   },
   output: actionShape,
@@ -125,15 +114,14 @@ export const typeTool = defineTool({
 export const selectTool = defineTool({
   name: 'puppeteer_select_option',
   title: 'Choose in a drop-down',
-  description:
-    'Choose option(s) of a <select> element (by ref or selector), matching each value by option value or visible label. For custom drop-downs, click instead.',
+  description: 'Choose options of a <select> by ref or selector, by value or label. For custom drop-downs, click instead.',
   toolset: 'browse',
   access: 'write',
   openWorld: true,
   input: {
     ref: refInput,
     selector: selectorInput,
-    values: z.array(z.string().max(1_000)).min(1).max(100).describe('Values or labels to choose (several for a multiple select)'),
+    values: z.array(z.string().max(1_000)).min(1).max(100).describe('Option values or labels'),
     snapshot: snapshotAfterInput,
   },
   output: actionShape,
@@ -188,8 +176,7 @@ const MODIFIERS = new Set(['Control', 'Shift', 'Alt', 'Meta', 'ControlOrMeta']);
 export const pressKeyTool = defineTool({
   name: 'puppeteer_press_key',
   title: 'Press a key',
-  description:
-    'Press a key or combination (Enter, Escape, Tab, ArrowDown, Control+A, Shift+Tab…), in the focused element or in one given by ref or selector.',
+  description: 'Press a key or combination in the focused element, or in one given by ref or selector.',
   toolset: 'browse',
   access: 'write',
   openWorld: true,
@@ -198,7 +185,7 @@ export const pressKeyTool = defineTool({
       .string()
       .min(1)
       .max(100)
-      .describe('Key name as in KeyboardEvent.key (Enter, a, ArrowLeft), optionally with modifiers: Control+Shift+K'),
+      .describe('KeyboardEvent.key name, optionally with modifiers: Enter, Escape, ArrowDown, Control+A'),
     ref: refInput,
     selector: selectorInput,
     snapshot: snapshotAfterInput,

@@ -3,27 +3,19 @@ import type { HTTPResponse } from 'puppeteer-core';
 import * as z from 'zod';
 import { PROXY_ERROR_HEADER } from '../browser/proxy.js';
 import type { Tab } from '../browser/tab.js';
-import {
-  budgetedSnapshot,
-  type Ctx,
-  isTimeout,
-  notices,
-  pageHeader,
-  pageShape,
-  pageState,
-  render,
-  snapshotShape,
-} from './common.js';
+import { type Ctx, isTimeout, notices, pageHeader, pageShape, pageState, render, snapshotShape } from './common.js';
+import { attachedSnapshot, type SnapshotMode, snapshotModeInput } from './page-snapshot.js';
 
 const waitUntilInput = z
   .enum(['load', 'domcontentloaded', 'networkidle'])
   .default('load')
-  .describe('When the page counts as loaded: load (default), domcontentloaded (sooner), networkidle (no requests for 500 ms)');
-const withSnapshotInput = z.boolean().default(true).describe('Include a snapshot of the page (default true)');
+  .describe('When the page counts as loaded (domcontentloaded is sooner)');
+const withSnapshotInput = snapshotModeInput('compact');
 
 const navigationShape = {
   ...pageShape,
-  status: z.number().int().nullable().describe('HTTP status of the document; null when there was no HTTP response'),
+  // Left out when the document came without an HTTP response (about:blank, a cached history entry).
+  status: z.number().optional(),
   ...snapshotShape,
 };
 
@@ -108,16 +100,20 @@ export function navigationError(ctx: Ctx, error: unknown, tab: Tab, url: string)
   return error;
 }
 
-/** The reply of every tool that lands on a page: where, status, and a compact snapshot. */
-export async function landed(ctx: Ctx, tab: Tab, response: HTTPResponse | null, withSnapshot: boolean, verb: string) {
-  const state = await pageState(tab);
-  const status = response ? response.status() : null;
-  const snap = withSnapshot ? await budgetedSnapshot(ctx, tab) : undefined;
+/** The reply of every tool that lands on a page: where, status, and a (compact) snapshot. */
+export async function landed(ctx: Ctx, tab: Tab, response: HTTPResponse | null, mode: SnapshotMode, verb: string) {
+  const [state, snap] = await Promise.all([pageState(tab), attachedSnapshot(ctx, tab, mode)]);
+  const status = response?.status();
   const side = notices(ctx);
-  const header = `${verb} ${pageHeader(state)}${status !== null ? ` (HTTP ${status})` : ''}`;
+  const header = `${verb} ${pageHeader(state)}${status !== undefined ? ` (HTTP ${status})` : ''}`;
   return {
-    structured: { ...state, status, ...side, ...(snap ? { snapshot: snap.snapshot, more: snap.more } : {}) },
-    text: render({ header, body: snap?.snapshot, notices: side.notices, more: snap?.more }),
+    structured: {
+      ...state,
+      ...(status !== undefined ? { status } : {}),
+      ...side,
+      ...(snap ? { snapshot: snap.snapshot, more: snap.more } : {}),
+    },
+    text: render({ header, body: snap?.snapshot, notices: side.notices, more: snap?.more, moreText: snap?.moreText }),
   };
 }
 
@@ -125,13 +121,13 @@ export const navigateTool = defineTool({
   name: 'puppeteer_navigate',
   title: 'Open a URL',
   description:
-    'Open an http(s) URL in the active tab and return the final URL, HTTP status, title and an accessibility snapshot with element refs (cut to the output budget). Start here.',
+    'Open an http(s) URL in the active tab; returns the final URL, HTTP status, title and a compact snapshot with element refs.',
   toolset: 'browse',
   access: 'read',
   idempotent: false,
   openWorld: true,
   input: {
-    url: z.string().min(1).max(8_192).describe('Absolute http:// or https:// URL (or about:blank)'),
+    url: z.string().min(1).max(8_192).describe('Absolute http(s) URL, or about:blank'),
     wait_until: waitUntilInput,
     snapshot: withSnapshotInput,
   },
@@ -147,13 +143,13 @@ export const navigateTool = defineTool({
 export const historyTool = defineTool({
   name: 'puppeteer_navigate_history',
   title: 'Back, forward or reload',
-  description: 'Go back or forward in the active tab’s history, or reload it; returns the page like puppeteer_navigate.',
+  description: 'Go back, forward or reload in the active tab; replies like puppeteer_navigate.',
   toolset: 'browse',
   access: 'read',
   idempotent: false,
   openWorld: true,
   input: {
-    action: z.enum(['back', 'forward', 'reload']).describe('back, forward or reload'),
+    action: z.enum(['back', 'forward', 'reload']).describe('Where to go'),
     wait_until: waitUntilInput,
     snapshot: withSnapshotInput,
   },

@@ -1,10 +1,10 @@
-import { badArgument, decodeCursor, defineTool, encodeCursor, jsonSize, more, moreSchema } from '@patchbay/kit';
+import { badArgument, decodeCursor, defineTool, encodeCursor, jsonSize, more } from '@patchbay/kit';
 import type { ElementHandle } from 'puppeteer-core';
 import * as z from 'zod';
 import {
-  budgetedSnapshot,
   type Ctx,
   locateOptional,
+  moreOutput,
   notices,
   pageHeader,
   pageShape,
@@ -14,14 +14,15 @@ import {
   selectorInput,
   snapshotShape,
 } from './common.js';
+import { budgetedSnapshot } from './page-snapshot.js';
 
-const cursorInput = z.string().max(2_000).optional().describe('The more.cursor of the previous result, to continue');
+const cursorInput = z.string().max(2_000).optional().describe('more.cursor of the previous result, to continue');
 
 export const snapshotTool = defineTool({
   name: 'puppeteer_snapshot',
   title: 'Accessibility snapshot',
   description:
-    'The page (or one element’s subtree, by ref or selector) as an accessibility outline: roles, names, values and [ref=eN] for each element, iframes included. Refs stay the same while the element exists. Cut to the output budget with a cursor.',
+    'The page, or one element’s subtree by ref or selector, as an accessibility outline with [ref=eN] element refs (iframes included). Refs stay valid while the element exists; cut to the output budget with a cursor.',
   toolset: 'browse',
   access: 'read',
   input: { ref: refInput, selector: selectorInput, cursor: cursorInput },
@@ -29,16 +30,18 @@ export const snapshotTool = defineTool({
   async handler(args, ctx: Ctx) {
     const tab = await ctx.services.tab();
     const scope = await locateOptional(ctx, tab, args);
-    const snap = await budgetedSnapshot(ctx, tab, {
-      ...(scope ? { scope: scope.handle } : {}),
-      ...(args.cursor ? { cursor: args.cursor } : {}),
-    });
-    const state = await pageState(tab);
+    const [snap, state] = await Promise.all([
+      budgetedSnapshot(ctx, tab, {
+        ...(scope ? { scope: scope.handle } : {}),
+        ...(args.cursor ? { cursor: args.cursor } : {}),
+      }),
+      pageState(tab),
+    ]);
     const side = notices(ctx);
     const header = `${pageHeader(state)}${scope ? `\nSnapshot of ${scope.label}:` : ''}`;
     return {
       structured: { ...state, ...side, snapshot: snap.snapshot, more: snap.more },
-      text: render({ header, body: snap.snapshot, notices: side.notices, more: snap.more }),
+      text: render({ header, body: snap.snapshot, notices: side.notices, more: snap.more, moreText: snap.moreText }),
     };
   },
 });
@@ -52,15 +55,15 @@ export const textTool = defineTool({
   name: 'puppeteer_get_text',
   title: 'Readable text',
   description:
-    'The visible text of the page or of one element (by ref or selector), as the user reads it, without markup. Cheaper than a snapshot for reading articles; cut to the output budget with a cursor.',
+    'The visible text of the page or of one element by ref or selector, without markup; cheaper than a snapshot for reading. Cut to the output budget with a cursor.',
   toolset: 'browse',
   access: 'read',
   input: { ref: refInput, selector: selectorInput, cursor: cursorInput },
   output: {
     ...pageShape,
     text: z.string(),
-    total_chars: z.number().int().describe('Length of the whole text'),
-    more: moreSchema,
+    total_chars: z.number(),
+    more: moreOutput,
   },
   async handler(args, ctx: Ctx) {
     const tab = await ctx.services.tab();

@@ -15,21 +15,21 @@ async function listTabs(ctx: Ctx) {
 
 export const tabsTool = defineTool({
   name: 'puppeteer_tabs',
-  title: 'List, open, select or close tabs',
+  title: 'Tabs',
   description:
-    'Manage tabs: list them, open a new one (optionally at a URL), select which one the other tools act on, or close one. Returns the tab list.',
+    'List, open (optionally at a URL), select or close tabs; the other tools act on the selected tab. Returns the tab list.',
   toolset: 'browse',
   access: 'read',
   idempotent: false,
   openWorld: true,
   input: {
-    action: z.enum(['list', 'open', 'select', 'close']).default('list').describe('list (default), open, select or close'),
+    action: z.enum(['list', 'open', 'select', 'close']).default('list').describe('What to do'),
     tab: z
       .string()
       .regex(/^t\d{1,9}$/, 'a tab id looks like t2')
       .optional()
-      .describe('Tab id (t1, t2…) for select and close'),
-    url: z.string().min(1).max(8_192).optional().describe('For open: an http(s) URL to load in the new tab'),
+      .describe('Tab id like t2, for select and close'),
+    url: z.string().min(1).max(8_192).optional().describe('URL to open the new tab at'),
   },
   output: {
     action: z.string(),

@@ -2,7 +2,6 @@ import { badArgument, defineTool, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
 import { sleep } from '../browser/tab.js';
 import {
-  budgetedSnapshot,
   type Ctx,
   isInvalidSelector,
   isTimeout,
@@ -12,36 +11,37 @@ import {
   pageState,
   render,
   selectorError,
-  snapshotAfterInput,
   snapshotShape,
 } from './common.js';
+import { attachedSnapshot, snapshotAfterInput } from './page-snapshot.js';
 
 export const waitTool = defineTool({
   name: 'puppeteer_wait_for',
   title: 'Wait for the page',
   description:
-    'Wait until text appears or disappears, a selector appears or disappears, the URL contains something, the network is idle, or a number of seconds passes. Give exactly one condition.',
+    'Wait for one condition: text or a selector to appear or go, the URL to contain a string, the network to be idle, or some seconds.',
   toolset: 'browse',
   access: 'read',
   input: {
-    text: z.string().min(1).max(1_000).optional().describe('Wait until this text is visible on the page'),
-    text_gone: z.string().min(1).max(1_000).optional().describe('Wait until this text is no longer on the page'),
-    selector: z.string().min(1).max(1_000).optional().describe('Wait until an element matching this CSS selector is visible'),
-    selector_gone: z.string().min(1).max(1_000).optional().describe('Wait until no visible element matches this CSS selector'),
-    url: z.string().min(1).max(2_000).optional().describe('Wait until the tab’s URL contains this text (after a navigation)'),
-    network_idle: z.boolean().optional().describe('Wait until no request has been in flight for 500 ms'),
-    seconds: z.number().min(0.1).max(30).optional().describe('Just wait this many seconds'),
+    text: z.string().min(1).max(1_000).optional().describe('Text to appear'),
+    text_gone: z.string().min(1).max(1_000).optional().describe('Text to disappear'),
+    selector: z.string().min(1).max(1_000).optional().describe('CSS selector to become visible'),
+    selector_gone: z.string().min(1).max(1_000).optional().describe('CSS selector to disappear'),
+    url: z.string().min(1).max(2_000).optional().describe('Text the URL should contain'),
+    network_idle: z.boolean().optional().describe('No request for 500 ms'),
+    seconds: z.number().min(0.1).max(30).optional().describe('Seconds to wait'),
     timeout_ms: z
       .number()
       .int()
       .min(100)
+      .max(300_000)
       .optional()
-      .describe('Give up after this long (default and maximum: the operator’s navigation timeout)'),
+      .describe('Give up after this long (at most the navigation timeout)'),
     snapshot: snapshotAfterInput,
   },
   output: {
     ...pageShape,
-    waited_ms: z.number().int(),
+    waited_ms: z.number(),
     condition: z.string(),
     ...snapshotShape,
   },
@@ -131,8 +131,7 @@ export const waitTool = defineTool({
       throw error;
     }
     const waited = Math.round(performance.now() - started);
-    const state = await pageState(tab);
-    const snap = args.snapshot ? await budgetedSnapshot(ctx, tab) : undefined;
+    const [state, snap] = await Promise.all([pageState(tab), attachedSnapshot(ctx, tab, args.snapshot)]);
     const side = notices(ctx);
     return {
       structured: {
@@ -147,6 +146,7 @@ export const waitTool = defineTool({
         body: snap?.snapshot,
         notices: side.notices,
         more: snap?.more,
+        moreText: snap?.moreText,
       }),
     };
   },
