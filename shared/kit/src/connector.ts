@@ -55,6 +55,13 @@ export interface ConnectorDefinition<O extends OptionsSpec, S extends Disposable
   check?: (options: OptionValues<O>, settings: KitSettings) => string[];
   /** Create the services once per process. Must not do I/O: clients connect on first use. */
   createServices: (input: ServiceInput<O>) => S;
+  /**
+   * Optional: prepare in the background once the client has initialized (load a heavy library,
+   * compile a parser) so the first call does not pay for it. It starts shortly after the
+   * initialized notification, may run once per session (make it idempotent) and must do no I/O
+   * the operator would not expect before a call; a failure is logged at debug level.
+   */
+  warmUp?: (services: S) => Promise<void>;
 }
 
 export function defineConnector<O extends OptionsSpec, S extends Disposable>(

@@ -20,6 +20,9 @@ import { selectTools } from './selection.js';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
+/** How long after the client's initialized notification a connector's warm-up starts. */
+const WARM_UP_DELAY_MS = 100;
+
 export interface ServerRuntime<S> {
   settings: KitSettings;
   services: S;
@@ -44,6 +47,16 @@ export function createServer<O extends OptionsSpec, S extends Disposable>(
     },
   );
   const budget = new OutputBudget(runtime.settings.outputBudget);
+  const { warmUp } = def;
+  if (warmUp) {
+    // A moment after the initialized notification, so it does not hold up the requests a client
+    // sends right after it (tools/list, prompts/list…).
+    server.server.oninitialized = () => {
+      setTimeout(() => {
+        warmUp(runtime.services).catch((error: unknown) => runtime.log.debug('warm-up failed', { error }));
+      }, WARM_UP_DELAY_MS).unref();
+    };
+  }
 
   for (const tool of selectTools(def, runtime.settings, runtime.services)) {
     server.registerTool(
