@@ -1,6 +1,6 @@
 import { ToolError } from '@patchbay/kit';
 import type { PoolClient } from 'pg';
-import { loadPg } from './database.js';
+import { loadPg } from './modules.js';
 
 /**
  * What the schema tools, the table resources and the prompts read from the system catalogs. All
@@ -22,6 +22,9 @@ export const KINDS: Record<string, string> = {
   m: 'materialized view',
   f: 'foreign table',
 };
+
+/** Every relkind a model can query or describe. */
+export const RELATION_KINDS = Object.keys(KINDS);
 
 /** Schemas a user never asks about: temporary and TOAST schemas of every session. */
 export const HIDDEN_SCHEMAS = "n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'";
@@ -64,7 +67,7 @@ export interface TableRow {
 
 export async function listTables(
   client: PoolClient,
-  filter: { schema?: string; kinds: string[]; includeSystem: boolean; offset: number; limit: number },
+  filter: { schema?: string; kinds: string[]; includeSystem: boolean; offset: number; limit: number; prefix?: string },
 ): Promise<TableRow[]> {
   const rows = await catalogRows<{
     schema: string;
@@ -85,8 +88,9 @@ export async function listTables(
      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
      WHERE c.relkind = ANY($1::"char"[]) AND NOT c.relispartition AND ${HIDDEN_SCHEMAS}
        AND ($2::text IS NULL OR n.nspname = $2) AND ($3 OR $2::text IS NOT NULL OR NOT (${SYSTEM_SCHEMAS}))
+       AND ($6::text IS NULL OR starts_with(c.relname, $6))
      ORDER BY n.nspname, c.relname OFFSET $4 LIMIT $5`,
-    [filter.kinds, filter.schema ?? null, filter.includeSystem, filter.offset, filter.limit],
+    [filter.kinds, filter.schema ?? null, filter.includeSystem, filter.offset, filter.limit, filter.prefix ?? null],
   );
   return rows.map((r) => ({
     schema: r.schema,
@@ -180,25 +184,19 @@ export interface TableDescription {
     comment?: string;
   }>;
   primary_key?: string[];
-  foreign_keys: Array<{
-    name: string;
-    columns: string[];
-    references: string;
-    referenced_columns: string[];
-    on_delete?: string;
-    on_update?: string;
-  }>;
-  referenced_by: Array<{ name: string; table: string; columns: string[]; referenced_columns: string[] }>;
-  indexes: Array<{ name: string; definition: string; primary: boolean; unique: boolean; valid: boolean; bytes: number }>;
-  constraints: Array<{ name: string; type: string; definition: string }>;
-  triggers: Array<{ name: string; definition: string }>;
+  /** Definitions as PostgreSQL writes them (`FOREIGN KEY (a) REFERENCES s.t(id) ON DELETE CASCADE`). */
+  foreign_keys: Array<{ name: string; definition: string }>;
+  /** Foreign keys of other tables that point here. */
+  referenced_by: Array<{ name: string; table: string; definition: string }>;
+  indexes: Array<{ name: string; definition: string; valid: boolean; bytes: number }>;
+  /** Check, unique and exclusion constraints. */
+  constraints: Array<{ name: string; definition: string }>;
+  /** CREATE TRIGGER statements. */
+  triggers: string[];
   partition_key?: string;
   partition_of?: string;
   definition?: string;
 }
-
-const ACTIONS: Record<string, string> = { c: 'CASCADE', n: 'SET NULL', d: 'SET DEFAULT', r: 'RESTRICT' };
-const CONSTRAINT_TYPES: Record<string, string> = { c: 'check', u: 'unique', x: 'exclusion', t: 'trigger' };
 
 /** Everything about one relation, from a handful of catalog queries. */
 export async function describeTable(client: PoolClient, table: ResolvedTable): Promise<TableDescription> {
@@ -237,49 +235,37 @@ export async function describeTable(client: PoolClient, table: ResolvedTable): P
      WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
     [table.oid],
   );
-  const constraints = await catalogRows<{
-    name: string;
-    type: string;
-    definition: string;
-    columns: string[];
-    references: string | null;
-    referenced_columns: string[];
-    on_delete: string;
-    on_update: string;
-  }>(
+  const constraints = await catalogRows<{ name: string; type: string; definition: string; columns: string[] }>(
     client,
     `SELECT con.conname AS name, con.contype::text AS type, pg_catalog.pg_get_constraintdef(con.oid, true) AS definition,
-       ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(n, i) JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n ORDER BY k.i) AS columns,
-       CASE WHEN con.contype = 'f' THEN con.confrelid::regclass::text END AS references,
-       ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(n, i) JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n ORDER BY k.i) AS referenced_columns,
-       con.confdeltype::text AS on_delete, con.confupdtype::text AS on_update
-     FROM pg_catalog.pg_constraint con WHERE con.conrelid = $1 ORDER BY con.contype, con.conname`,
+       ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(n, i) JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n ORDER BY k.i) AS columns
+     FROM pg_catalog.pg_constraint con WHERE con.conrelid = $1 AND con.contype IN ('p', 'f', 'c', 'u', 'x') ORDER BY con.contype, con.conname`,
     [table.oid],
   );
-  const referencedBy = await catalogRows<{ name: string; table: string; columns: string[]; referenced_columns: string[] }>(
+  const referencedBy = await catalogRows<TableDescription['referenced_by'][number]>(
     client,
-    `SELECT con.conname AS name, con.conrelid::regclass::text AS table,
-       ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(n, i) JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n ORDER BY k.i) AS columns,
-       ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(n, i) JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n ORDER BY k.i) AS referenced_columns
+    `SELECT con.conname AS name, con.conrelid::regclass::text AS table, pg_catalog.pg_get_constraintdef(con.oid, true) AS definition
      FROM pg_catalog.pg_constraint con WHERE con.confrelid = $1 AND con.contype = 'f' ORDER BY 2, 1`,
     [table.oid],
   );
   const indexes = await catalogRows<TableDescription['indexes'][number]>(
     client,
-    `SELECT ic.relname AS name, pg_catalog.pg_get_indexdef(i.indexrelid) AS definition, i.indisprimary AS primary,
-       i.indisunique AS unique, i.indisvalid AS valid, pg_catalog.pg_relation_size(i.indexrelid)::float8 AS bytes
+    `SELECT ic.relname AS name, pg_catalog.pg_get_indexdef(i.indexrelid) AS definition, i.indisvalid AS valid,
+       pg_catalog.pg_relation_size(i.indexrelid)::float8 AS bytes
      FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
      WHERE i.indrelid = $1 ORDER BY i.indisprimary DESC, ic.relname`,
     [table.oid],
   );
-  const triggers = await catalogRows<{ name: string; definition: string }>(
+  const triggers = await catalogRows<{ definition: string }>(
     client,
-    `SELECT t.tgname AS name, pg_catalog.pg_get_triggerdef(t.oid, true) AS definition
+    `SELECT pg_catalog.pg_get_triggerdef(t.oid, true) AS definition
      FROM pg_catalog.pg_trigger t WHERE t.tgrelid = $1 AND NOT t.tgisinternal ORDER BY t.tgname`,
     [table.oid],
   );
 
   const primary = constraints.find((c) => c.type === 'p');
+  const named = (type: string) =>
+    constraints.filter((c) => type.includes(c.type)).map(({ name, definition }) => ({ name, definition }));
   return {
     schema: table.schema,
     name: table.name,
@@ -297,22 +283,11 @@ export async function describeTable(client: PoolClient, table: ResolvedTable): P
       ...(c.comment ? { comment: c.comment } : {}),
     })),
     ...(primary ? { primary_key: primary.columns } : {}),
-    foreign_keys: constraints
-      .filter((c) => c.type === 'f')
-      .map((c) => ({
-        name: c.name,
-        columns: c.columns,
-        references: c.references ?? '',
-        referenced_columns: c.referenced_columns,
-        ...(ACTIONS[c.on_delete] ? { on_delete: ACTIONS[c.on_delete] } : {}),
-        ...(ACTIONS[c.on_update] ? { on_update: ACTIONS[c.on_update] } : {}),
-      })),
+    foreign_keys: named('f'),
     referenced_by: referencedBy,
     indexes,
-    constraints: constraints
-      .filter((c) => CONSTRAINT_TYPES[c.type])
-      .map((c) => ({ name: c.name, type: CONSTRAINT_TYPES[c.type] as string, definition: c.definition })),
-    triggers,
+    constraints: named('cux'),
+    triggers: triggers.map((t) => t.definition),
     ...(info?.partition_key ? { partition_key: info.partition_key } : {}),
     ...(info?.partition_of ? { partition_of: info.partition_of } : {}),
     ...(info?.definition ? { definition: info.definition.trim() } : {}),
@@ -340,20 +315,15 @@ export function renderDescription(d: TableDescription, formatBytes: (n: number) 
     lines.push(`  ${c.name} ${c.type}${extras.length ? ` ${extras.join(', ')}` : ''}${c.comment ? ` — ${c.comment}` : ''}`);
   }
   if (d.primary_key && d.primary_key.length > 1) lines.push(`primary key: (${d.primary_key.join(', ')})`);
+  // `FOREIGN KEY (a) REFERENCES s.t(id)` reads as `(a) → s.t(id)`.
+  const arrow = (definition: string) => definition.replace(/^FOREIGN KEY /, '').replace(' REFERENCES ', ' → ');
   if (d.foreign_keys.length) {
     lines.push('foreign keys:');
-    for (const f of d.foreign_keys) {
-      const actions = [f.on_delete ? `on delete ${f.on_delete}` : '', f.on_update ? `on update ${f.on_update}` : '']
-        .filter(Boolean)
-        .join(' ');
-      lines.push(
-        `  (${f.columns.join(', ')}) → ${f.references}(${f.referenced_columns.join(', ')})${actions ? ` ${actions}` : ''}`,
-      );
-    }
+    for (const f of d.foreign_keys) lines.push(`  ${arrow(f.definition)}`);
   }
   if (d.referenced_by.length) {
     lines.push('referenced by:');
-    for (const r of d.referenced_by) lines.push(`  ${r.table}(${r.columns.join(', ')}) → (${r.referenced_columns.join(', ')})`);
+    for (const r of d.referenced_by) lines.push(`  ${r.table}${arrow(r.definition)}`);
   }
   if (d.indexes.length) {
     lines.push('indexes:');
@@ -366,7 +336,7 @@ export function renderDescription(d: TableDescription, formatBytes: (n: number) 
   }
   if (d.triggers.length) {
     lines.push('triggers:');
-    for (const t of d.triggers) lines.push(`  ${t.definition}`);
+    for (const t of d.triggers) lines.push(`  ${t}`);
   }
   if (d.definition) lines.push(`definition:\n  ${d.definition.replace(/\n/g, '\n  ')}`);
   return lines.join('\n');

@@ -1,6 +1,7 @@
 import { defineConnector } from '@patchbay/kit';
 import { createPostgresServices } from './client.js';
 import { connectionSpecs, postgresOptions } from './config.js';
+import { warmUp } from './modules.js';
 import { explainSlowQueryPrompt, writeQueryPrompt } from './prompts/query.js';
 import { tableSchemaResource } from './resources/tables.js';
 import { explainTool } from './tools/explain.js';
@@ -19,10 +20,9 @@ export const postgresConnector = defineConnector({
     'MCP server for PostgreSQL: read-only SQL that cannot be talked out of it, schema insight, plans and health checks',
   usage: 'patchbay-postgres [postgres://user@host:5432/db] [--connection name=url]... [--read-write name]... [options]',
   instructions:
-    'Tools for PostgreSQL databases. Explore with postgres_list_tables, postgres_search_schema and postgres_describe_table, then ' +
-    'query with postgres_query (one read-only statement, values as $1… params; results are cut to an output budget with a cursor ' +
-    'for more). postgres_explain shows plans. Every tool takes an optional `connection` (see postgres_list_connections). ' +
-    'Reads run in READ ONLY transactions with a statement timeout; writes exist only as postgres_execute on read-write connections.',
+    'Explore with postgres_list_tables, postgres_search_schema and postgres_describe_table; query with postgres_query ' +
+    '(one read-only statement, values as $1… params, long results paged by cursor). Reads run in READ ONLY transactions ' +
+    'with a statement timeout; changes only through postgres_execute on read-write connections.',
   helpFooter:
     'Examples:\n' +
     '  patchbay-postgres postgres://reader@localhost:5432/shop\n' +
@@ -30,14 +30,22 @@ export const postgresConnector = defineConnector({
     'Connections are read-only unless named by --read-write. Passwords in URLs are masked in every log line and result.',
   options: postgresOptions,
   toolsets: {
-    query: { title: 'Query', description: 'read-only SQL and query plans', default: true },
-    schema: { title: 'Schema', description: 'connections, schemas, tables, columns, keys and indexes', default: true },
-    health: { title: 'Health', description: 'activity, locks, cache, indexes, vacuum and top queries', default: false },
+    query: { title: 'Query', description: 'read-only SQL', default: true },
+    schema: { title: 'Schema', description: 'tables, columns, keys and indexes; connections (when several)', default: true },
+    catalog: { title: 'Catalog', description: 'schemas with owners and counts', default: false },
+    health: {
+      title: 'Health and tuning',
+      description: 'query plans, activity, locks, cache, indexes, vacuum and top queries',
+      default: false,
+    },
     write: { title: 'Write', description: 'execute changes; offered only when a connection is --read-write', default: true },
   },
-  tools: [queryTool, explainTool, ...schemaTools, ...healthTools, executeTool],
+  tools: [queryTool, ...schemaTools, explainTool, ...healthTools, executeTool],
   resources: [tableSchemaResource],
   prompts: [writeQueryPrompt, explainSlowQueryPrompt],
   check: (options) => connectionSpecs(options).problems,
   createServices: ({ options, log }) => createPostgresServices(options, log),
+  // The libraries a first call needs load while the client lists tools and the model thinks; the
+  // database is still reached only by the first call.
+  warmUp: () => warmUp(),
 });

@@ -2,6 +2,7 @@ import { type Lazy, type Logger, lazy, ToolError } from '@patchbay/kit';
 import type { Pool, PoolClient } from 'pg';
 import type { ConnectionSpec } from './config.js';
 import { databaseError } from './errors.js';
+import { loadPg } from './modules.js';
 import { rawTypes } from './values.js';
 
 export interface Limits {
@@ -24,15 +25,6 @@ export interface RoleInfo {
   version: string;
   versionNum: number;
   database: string;
-}
-
-let pgModule: Promise<typeof import('pg')> | undefined;
-/** pg is loaded on the first database call, not at startup. */
-export function loadPg() {
-  pgModule ??= import('pg').then(
-    (m) => ((m as unknown as { default?: typeof import('pg') }).default ?? m) as typeof import('pg'),
-  );
-  return pgModule;
 }
 
 const APPLICATION = 'patchbay-postgres';
@@ -109,7 +101,12 @@ export class Database {
     const run = this.runTransaction(mode, AbortSignal.any([signal, this.shutdown.signal]), work, statements);
     this.running.add(run);
     const forget = () => this.running.delete(run);
-    run.then(forget, forget);
+    run.then(() => {
+      forget();
+      // The doctor check runs after the first call that reached the database, on the session that
+      // call just gave back: the call never waits for it, nor for a second session to open.
+      if (!this.roleInfo && !this.shutdown.signal.aborted) setImmediate(() => void this.role().catch(() => undefined));
+    }, forget);
     return run;
   }
 
@@ -203,8 +200,6 @@ export class Database {
         { hint: 'The database may be down or the URL wrong; the operator can check the server log. Retry later.' },
       );
     }
-    // The first session starts the doctor check in the background; nothing waits for it.
-    if (!this.roleInfo) void this.role().catch(() => undefined);
     return client;
   }
 

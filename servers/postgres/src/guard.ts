@@ -1,5 +1,5 @@
-import { setFlagsFromString } from 'node:v8';
 import { ToolError } from '@patchbay/kit';
+import { loadParser } from './modules.js';
 import { deniedFunction, deniedRelation } from './policy.js';
 
 /**
@@ -26,26 +26,6 @@ export interface Analysis {
   explain?: { type: string; analyze: boolean };
   functions: CalledFunction[];
   relations: Array<{ schema?: string; name: string }>;
-}
-
-let parser: Promise<typeof import('libpg-query')> | undefined;
-/**
- * libpg-query (a WebAssembly module) is loaded on the first SQL, not at startup. V8 would
- * recompile the parser's hot functions with its optimising compiler, which costs ~30 MB of memory
- * for a parse that takes microseconds either way; the baseline compiler alone keeps the server's
- * memory near idle. (The flag is process-wide; this process runs no other WebAssembly.)
- */
-function loadParser(): Promise<typeof import('libpg-query')> {
-  parser ??= (async () => {
-    setFlagsFromString('--liftoff-only');
-    const module = await import('libpg-query');
-    await module.loadModule();
-    return module;
-  })().catch((error: unknown) => {
-    parser = undefined; // the next SQL tries again
-    throw error;
-  });
-  return parser;
 }
 
 /** Parse exactly one statement; anything else is the model's to fix. */

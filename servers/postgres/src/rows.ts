@@ -1,7 +1,7 @@
 import { jsonSize, type OutputBudget } from '@patchbay/kit';
 import type { FieldDef, PoolClient, QueryResult } from 'pg';
-import type Cursor from 'pg-cursor';
 import type { Metrics } from './database.js';
+import { loadCursor } from './modules.js';
 import { type Cell, cutCell, rawTypes } from './values.js';
 
 export interface Column {
@@ -15,6 +15,11 @@ export interface Fetched {
   rows: Cell[][];
   /** Rows exist beyond the ones returned (the budget or max_rows stopped the read). */
   more: boolean;
+  /**
+   * Rows the database sent that are not returned (the rest of the batch the read stopped in): a
+   * lower bound of what is left, at least 1 when `more`. The rows after them were never fetched.
+   */
+  unshown: number;
   /** Rows passed over to reach the offset. */
   skipped: number;
   /** Cells shortened to fit. */
@@ -37,13 +42,6 @@ export interface FetchOptions {
 }
 
 const SKIP_BATCH = 1_000;
-
-let cursorModule: Promise<typeof Cursor> | undefined;
-/** pg-cursor (and with it pg) is loaded on the first query, not at startup. */
-function loadCursor(): Promise<typeof Cursor> {
-  cursorModule ??= import('pg-cursor').then((m) => ((m as unknown as { default?: typeof Cursor }).default ?? m) as typeof Cursor);
-  return cursorModule;
-}
 
 /**
  * Run one statement through a protocol-level cursor (one Parse/Bind, then Execute with a row
@@ -89,14 +87,16 @@ export async function fetchRows(
     const kept: Cell[][] = [];
     let cutCells = 0;
     let more = false;
+    let unshown = 0;
     let meter: ReturnType<OutputBudget['meter']> | undefined;
     let batch = options.maxRows !== undefined ? Math.min(64, options.maxRows + 1) : 64;
     reading: while (!done) {
       const rows = await read(batch);
       meter ??= options.budget.meter((options.reserve ?? 512) + jsonSize(fields.map((f) => f.name)) * 3);
-      for (const raw of rows) {
+      for (const [index, raw] of rows.entries()) {
         if (options.maxRows !== undefined && kept.length >= options.maxRows) {
           more = true;
+          unshown = rows.length - index;
           break reading;
         }
         let row = raw.map((v) => cutCell(v, cellLimit));
@@ -109,6 +109,7 @@ export async function fetchRows(
         // Rows after the first that do not fit end the read; the next page starts at them.
         if (!meter.fits(jsonSize(cells) + 1) && kept.length > 0) {
           more = true;
+          unshown = rows.length - index;
           break reading;
         }
         cutCells += row.filter((c) => c.cut).length;
@@ -123,6 +124,7 @@ export async function fetchRows(
     result = {
       rows: kept,
       more,
+      unshown,
       skipped,
       cutCells,
       ...(last?.command ? { command: last.command } : {}),
@@ -145,11 +147,41 @@ export async function fetchRows(
 }
 
 /**
+ * Built-in types without a modifier, as `format_type` names them: their OIDs are fixed in every
+ * PostgreSQL release, so the usual columns of a first query need no catalog round trip.
+ */
+const BUILT_IN: ReadonlyArray<readonly [number, string]> = [
+  [16, 'boolean'],
+  [17, 'bytea'],
+  [20, 'bigint'],
+  [21, 'smallint'],
+  [23, 'integer'],
+  [25, 'text'],
+  [26, 'oid'],
+  [114, 'json'],
+  [700, 'real'],
+  [701, 'double precision'],
+  [1043, 'character varying'],
+  [1082, 'date'],
+  [1114, 'timestamp without time zone'],
+  [1184, 'timestamp with time zone'],
+  [1186, 'interval'],
+  [1700, 'numeric'],
+  [2950, 'uuid'],
+  [3802, 'jsonb'],
+  [1000, 'boolean[]'],
+  [1005, 'smallint[]'],
+  [1007, 'integer[]'],
+  [1009, 'text[]'],
+  [1016, 'bigint[]'],
+];
+
+/**
  * Column type names (`format_type(oid, typmod)`), cached per database: the first query of a type
  * asks the catalog once.
  */
 export class TypeNames {
-  private readonly cache = new Map<string, string>();
+  private readonly cache = new Map<string, string>(BUILT_IN.map(([oid, name]) => [`${oid}:-1`, name]));
 
   async resolve(client: PoolClient, fields: readonly FieldDef[]): Promise<Column[]> {
     const key = (f: FieldDef) => `${f.dataTypeID}:${f.dataTypeModifier}`;

@@ -5,6 +5,7 @@ import { callError, callOk } from '@patchbay/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectionSpecs } from '../src/config.js';
 import { postgresConnector } from '../src/connector.js';
+import { warmUp } from '../src/modules.js';
 import {
   adminSql,
   BIN,
@@ -129,10 +130,12 @@ describe.skipIf(NO_DATABASE)('connections at run time', () => {
     if (db) await adminSql(`DROP ROLE IF EXISTS ${reader}; DROP ROLE IF EXISTS ${writer}`);
   });
 
-  it('starts without touching the database', async () => {
+  it('starts, and warms up after initialize, without touching the database', async () => {
     const logs: string[] = [];
     const { client, close } = await connect([db.url], { logs });
     await client.listTools();
+    // The libraries a first call needs load in the background; that is all the warm-up does.
+    await warmUp();
     const sessions = await db.sql<{ n: number }>(
       "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'patchbay-postgres' AND datname = current_database()",
     );
@@ -161,7 +164,9 @@ describe.skipIf(NO_DATABASE)('connections at run time', () => {
       [reader, undefined],
     ] as const) {
       const logs: string[] = [];
-      const { client, close } = await connect([withDatabase(db.url, db.name, role)], { logs });
+      const url = withDatabase(db.url, db.name, role);
+      // A second connection offers postgres_list_connections, which waits for the role check.
+      const { client, close } = await connect([url, '--connection', `again=${url}`], { logs });
       const result = await callOk<{ rows: unknown[][] }>(client, 'postgres_query', { sql: 'SELECT count(*) FROM items' });
       expect(result.data.rows).toEqual([[2]]);
       await callOk(client, 'postgres_list_connections');

@@ -24,7 +24,16 @@ describe.skipIf(NO_DATABASE)('patchbay-postgres bin', () => {
   afterAll(() => db?.drop());
 
   it('serves every tool, the table resources and the prompts over stdio', async () => {
-    const server = await connectStdio(BIN, ['--connection', `app=${db.url}`, '--read-write', 'app', '--toolsets', 'all']);
+    const server = await connectStdio(BIN, [
+      '--connection',
+      `app=${db.url}`,
+      '--connection',
+      `spare=${db.url}`,
+      '--read-write',
+      'app',
+      '--toolsets',
+      'all',
+    ]);
     const { client } = server;
     try {
       const { tools } = await client.listTools();
@@ -45,7 +54,10 @@ describe.skipIf(NO_DATABASE)('patchbay-postgres bin', () => {
       expect(plan.data.tree).toMatch(/Index Scan using big_pkey on big/);
 
       const connections = await callOk<Any>(client, 'postgres_list_connections');
-      expect(connections.data.connections[0]).toMatchObject({ name: 'app', mode: 'read-write', superuser: true });
+      expect(connections.data.connections).toEqual([
+        expect.objectContaining({ name: 'app', mode: 'read-write', superuser: true }),
+        expect.objectContaining({ name: 'spare', mode: 'read-only' }),
+      ]);
       const schemas = await callOk<Any>(client, 'postgres_list_schemas');
       expect(schemas.data.schemas.map((s: Any) => s.name)).toEqual(['public', 'shop']);
       const tables = await callOk<Any>(client, 'postgres_list_tables', { schema: 'public' });

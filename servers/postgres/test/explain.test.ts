@@ -23,7 +23,7 @@ describe.skipIf(NO_DATABASE)('postgres_explain', () => {
   afterAll(() => db?.drop());
 
   it('shows the plan as a tree plus JSON without running the query', async () => {
-    const { client, close } = await connect([db.url]);
+    const { client, close } = await connect([db.url, '--toolsets', 'health']);
     const result = await callOk<Explained>(client, 'postgres_explain', {
       sql: 'SELECT * FROM shop.orders WHERE customer_id = $1',
       params: [1],
@@ -42,7 +42,7 @@ describe.skipIf(NO_DATABASE)('postgres_explain', () => {
   });
 
   it('with analyze runs a read and reports actual rows and times', async () => {
-    const { client, close } = await connect([db.url]);
+    const { client, close } = await connect([db.url, '--toolsets', 'health']);
     const result = await callOk<Explained>(client, 'postgres_explain', {
       sql: 'SELECT c.name, count(*) FROM shop.customers c JOIN shop.orders o ON o.customer_id = c.id GROUP BY c.name',
       analyze: true,
@@ -57,7 +57,7 @@ describe.skipIf(NO_DATABASE)('postgres_explain', () => {
   });
 
   it('plans a write without running it, and refuses to ANALYZE one', async () => {
-    const { client, close } = await connect([db.url]);
+    const { client, close } = await connect([db.url, '--toolsets', 'health']);
     const planned = await callOk<Explained>(client, 'postgres_explain', { sql: 'DELETE FROM shop.orders WHERE quantity > 1' });
     expect(planned.data.tree).toMatch(/^Delete on orders/);
     expect((await db.sql<{ n: number }>('SELECT count(*)::int AS n FROM shop.orders'))[0]?.n).toBe(3);
@@ -72,7 +72,7 @@ describe.skipIf(NO_DATABASE)('postgres_explain', () => {
   });
 
   it('runs ANALYZE under the statement timeout', async () => {
-    const { client, close } = await connect([db.url, '--statement-timeout', '500']);
+    const { client, close } = await connect([db.url, '--toolsets', 'health', '--statement-timeout', '500']);
     expect(await callError(client, 'postgres_explain', { sql: 'SELECT pg_sleep(10)', analyze: true })).toMatch(
       /statement timeout \(500 ms\)/,
     );
@@ -80,7 +80,7 @@ describe.skipIf(NO_DATABASE)('postgres_explain', () => {
   });
 
   it('leaves out a JSON plan that does not fit the budget, keeping the tree', async () => {
-    const { client, close } = await connect([db.url, '--output-budget', '2048']);
+    const { client, close } = await connect([db.url, '--toolsets', 'health', '--output-budget', '2048']);
     const sql = `SELECT * FROM shop.orders o JOIN shop.customers c ON c.id = o.customer_id JOIN shop.products p ON p.id = o.product_id
                  JOIN shop.orders o2 ON o2.customer_id = c.id JOIN shop.products p2 ON p2.id = o2.product_id WHERE c.email LIKE '%a%'`;
     const result = await callOk<Explained>(client, 'postgres_explain', { sql });

@@ -35,8 +35,14 @@ describe.skipIf(NO_DATABASE)('postgres_query', () => {
     expect(fetched).toBeLessThan(result.data.row_count + 1_000);
     expect(fetched).toBeLessThan(2_000);
     expect(result.data.more?.cursor).toBeTruthy();
+    // `omitted` counts rows the database sent that are not shown: at least one, never more than it sent.
+    const omitted = result.data.more?.omitted ?? 0;
+    expect(omitted).toBeGreaterThanOrEqual(1);
+    expect(omitted).toBeLessThanOrEqual(fetched - result.data.row_count);
     expect(result.text).toMatch(
-      /\n… More rows available \(output budget\)\. Call postgres_query again with the same sql and params and this cursor for rows from \d+ on .* cursor: \S+$/,
+      new RegExp(
+        `\\n… at least ${omitted} more rows? not shown \\(output budget\\)\\. Call postgres_query again with the same sql and params and this cursor for rows from ${result.data.row_count + 1} on .* cursor: \\S+$`,
+      ),
     );
     expect(result.data.columns).toEqual([
       { name: 'id', type: 'integer' },
@@ -71,6 +77,9 @@ describe.skipIf(NO_DATABASE)('postgres_query', () => {
     const result = await callOk<QueryResult>(client, 'postgres_query', { sql: 'SELECT id FROM big ORDER BY id', max_rows: 5 });
     expect(result.data.rows).toEqual([[1], [2], [3], [4], [5]]);
     expect(result.data.more?.cursor).toBeTruthy();
+    // One row past max_rows is read to know more exist, and counted as the lower bound it is.
+    expect(result.data.more?.omitted).toBe(1);
+    expect(result.text).toMatch(/\n… at least 1 more row not shown \(max_rows\)\. Call postgres_query again/);
     const last = await callOk<QueryResult>(client, 'postgres_query', { sql: 'SELECT id FROM big WHERE id <= 3', max_rows: 3 });
     expect(last.data.rows).toHaveLength(3);
     expect(last.data.more).toBeUndefined();

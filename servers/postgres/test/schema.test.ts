@@ -40,7 +40,7 @@ describe.skipIf(NO_DATABASE)('schema tools, table resources and prompts', () => 
   });
 
   it('lists schemas with counts and comments, system schemas on request', async () => {
-    const { client, close } = await connect([db.url]);
+    const { client, close } = await connect([db.url, '--toolsets', 'catalog']);
     const result = await callOk<{ schemas: Array<Record<string, unknown>> }>(client, 'postgres_list_schemas');
     expect(result.data.schemas.map((s) => s.name)).toEqual(['public', 'shop']);
     expect(result.data.schemas[1]).toEqual({
@@ -85,7 +85,7 @@ describe.skipIf(NO_DATABASE)('schema tools, table resources and prompts', () => 
     const seen: string[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < 40; page++) {
-      const result = await callOk<{ tables: Array<{ name: string }>; more?: { cursor?: string } }>(
+      const result = await callOk<{ tables: Array<{ name: string }>; more?: { omitted: number; cursor?: string } }>(
         client,
         'postgres_list_tables',
         {
@@ -94,11 +94,25 @@ describe.skipIf(NO_DATABASE)('schema tools, table resources and prompts', () => 
         },
       );
       expect(Buffer.byteLength(JSON.stringify(result.data))).toBeLessThanOrEqual(1024 * 1.1);
+      if (result.data.more) {
+        // The whole rest was read (40 tables is less than a page), so the count is exact.
+        const left = 40 - seen.length - result.data.tables.length;
+        expect(result.data.more.omitted).toBe(left);
+        expect(result.text).toContain(`\n… ${left} more ${left === 1 ? 'table' : 'tables'} not shown (output budget).`);
+      }
       seen.push(...result.data.tables.map((t) => t.name));
       cursor = result.data.more?.cursor;
       if (!cursor) break;
     }
     expect(seen).toEqual(Array.from({ length: 40 }, (_, i) => `t${String(i).padStart(2, '0')}`));
+
+    // Without a schema, the way to narrow a long list names the schemas and what they hold.
+    const everything = await callOk<{ more?: { hint: string } }>(client, 'postgres_list_tables', {});
+    expect(everything.data.more?.hint).toMatch(/pass schema to list one: many \(40\), public \(\d+\), shop \(7\)\.$/);
+    const empty = await callOk(client, 'postgres_list_tables', { schema: 'nothing_here' });
+    expect(empty.text).toMatch(
+      /^No tables in schema "nothing_here"\. Schemas \(relations\): many \(40\), public \(\d+\), shop \(7\)\.$/,
+    );
     await db.sql('DROP SCHEMA many CASCADE');
     await close();
   });
@@ -118,15 +132,14 @@ describe.skipIf(NO_DATABASE)('schema tools, table resources and prompts', () => 
     expect(orders.data.foreign_keys).toEqual([
       {
         name: 'orders_customer_id_fkey',
-        columns: ['customer_id'],
-        references: 'shop.customers',
-        referenced_columns: ['id'],
-        on_delete: 'CASCADE',
+        definition: 'FOREIGN KEY (customer_id) REFERENCES shop.customers(id) ON DELETE CASCADE',
       },
-      { name: 'orders_product_id_fkey', columns: ['product_id'], references: 'shop.products', referenced_columns: ['id'] },
+      { name: 'orders_product_id_fkey', definition: 'FOREIGN KEY (product_id) REFERENCES shop.products(id)' },
     ]);
     expect(orders.data.indexes.map((i: { name: string }) => i.name)).toEqual(['orders_pkey', 'orders_customer_idx']);
-    expect(orders.text).toContain('(customer_id) → shop.customers(id) on delete CASCADE');
+    expect(orders.text).toContain(
+      'foreign keys:\n  (customer_id) → shop.customers(id) ON DELETE CASCADE\n  (product_id) → shop.products(id)\n',
+    );
 
     const customers = await callOk<Record<string, any>>(client, 'postgres_describe_table', {
       table: 'customers',
@@ -135,21 +148,33 @@ describe.skipIf(NO_DATABASE)('schema tools, table resources and prompts', () => 
     expect(customers.data.comment).toBe('People who bought something');
     expect(customers.data.columns[1]).toEqual({ name: 'email', type: 'text', nullable: false, comment: 'Login email' });
     expect(customers.data.referenced_by).toEqual([
-      { name: 'orders_customer_id_fkey', table: 'shop.orders', columns: ['customer_id'], referenced_columns: ['id'] },
+      {
+        name: 'orders_customer_id_fkey',
+        table: 'shop.orders',
+        definition: 'FOREIGN KEY (customer_id) REFERENCES shop.customers(id) ON DELETE CASCADE',
+      },
     ]);
-    expect(customers.data.indexes.map((i: { unique: boolean; name: string }) => `${i.name}:${i.unique}`)).toEqual([
-      'customers_pkey:true',
-      'customers_email_key:true',
+    expect(customers.data.indexes).toEqual([
+      {
+        name: 'customers_pkey',
+        definition: 'CREATE UNIQUE INDEX customers_pkey ON shop.customers USING btree (id)',
+        valid: true,
+        bytes: expect.any(Number),
+      },
+      {
+        name: 'customers_email_key',
+        definition: 'CREATE UNIQUE INDEX customers_email_key ON shop.customers USING btree (email)',
+        valid: true,
+        bytes: expect.any(Number),
+      },
     ]);
-    expect(customers.data.constraints).toEqual([{ name: 'customers_email_key', type: 'unique', definition: 'UNIQUE (email)' }]);
-    expect(customers.data.triggers[0].definition).toMatch(/CREATE TRIGGER customers_touch BEFORE UPDATE ON shop\.customers/);
-    expect(customers.text).toContain('referenced by:\n  shop.orders(customer_id) → (id)');
+    expect(customers.data.constraints).toEqual([{ name: 'customers_email_key', definition: 'UNIQUE (email)' }]);
+    expect(customers.data.triggers[0]).toMatch(/^CREATE TRIGGER customers_touch BEFORE UPDATE ON shop\.customers/);
+    expect(customers.text).toContain('referenced by:\n  shop.orders(customer_id) → shop.customers(id) ON DELETE CASCADE');
 
     const products = await callOk<Record<string, any>>(client, 'postgres_describe_table', { table: 'shop.products' });
     expect(products.data.columns[0]).toMatchObject({ name: 'id', identity: 'ALWAYS' });
-    expect(products.data.constraints).toEqual([
-      { name: 'price_not_negative', type: 'check', definition: 'CHECK (price >= 0::numeric)' },
-    ]);
+    expect(products.data.constraints).toEqual([{ name: 'price_not_negative', definition: 'CHECK (price >= 0::numeric)' }]);
 
     const view = await callOk<Record<string, any>>(client, 'postgres_describe_table', { table: 'shop.order_totals' });
     expect(view.data.kind).toBe('view');
@@ -220,6 +245,43 @@ describe.skipIf(NO_DATABASE)('schema tools, table resources and prompts', () => 
     expect(tables.completion.values).toEqual(['order_totals', 'orders']);
     const connections = await client.complete({ ref, argument: { name: 'connection', value: '' } });
     expect(connections.completion.values).toEqual(['main']);
+    await close();
+  });
+
+  it('completes prompt arguments: connections, tables as schema.name, analyze', async () => {
+    const { client, close } = await connect([db.url, '--connection', `second=${db.url}`]);
+    const writeQuery = { type: 'ref/prompt' as const, name: 'postgres_write_query' };
+    const connections = await client.complete({ ref: writeQuery, argument: { name: 'connection', value: 's' } });
+    expect(connections.completion.values).toEqual(['second']);
+    const anySchema = await client.complete({ ref: writeQuery, argument: { name: 'table', value: 'cust' } });
+    expect(anySchema.completion.values).toEqual(['public.customers', 'shop.customer_counts', 'shop.customers']);
+    const inSchema = await client.complete({
+      ref: writeQuery,
+      argument: { name: 'table', value: 'shop.or' },
+      context: { arguments: { connection: 'second' } },
+    });
+    expect(inSchema.completion.values).toEqual(['shop.order_totals', 'shop.orders']);
+    const slow = { type: 'ref/prompt' as const, name: 'postgres_explain_slow_query' };
+    expect((await client.complete({ ref: slow, argument: { name: 'analyze', value: 't' } })).completion.values).toEqual(['true']);
+    expect((await client.complete({ ref: slow, argument: { name: 'connection', value: '' } })).completion.values).toEqual([
+      'main',
+      'second',
+    ]);
+    await close();
+  });
+
+  it('prompts for a query with a chosen table first', async () => {
+    const { client, close } = await connect([db.url]);
+    const prompt = await client.getPrompt({
+      name: 'postgres_write_query',
+      arguments: { question: 'How many orders per customer?', table: 'shop.products' },
+    });
+    const text = prompt.messages[0]?.content.type === 'text' ? prompt.messages[0].content.text : '';
+    expect(text).toMatch(/Schema:\nshop\.products \(table/);
+    expect(text).toMatch(/shop\.orders \(table/);
+    await expect(
+      client.getPrompt({ name: 'postgres_write_query', arguments: { question: 'x', table: 'shop.nope' } }),
+    ).rejects.toThrow(/no table, view or materialized view "shop\.nope"/);
     await close();
   });
 

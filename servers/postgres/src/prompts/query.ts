@@ -3,6 +3,7 @@ import type { PoolClient } from 'pg';
 import * as z from 'zod';
 import { catalogRows, describeTable, HIDDEN_SCHEMAS, renderDescription, resolveTable, SYSTEM_SCHEMAS } from '../catalog.js';
 import type { PostgresServices } from '../client.js';
+import { completeConnection, completeQualifiedTable } from '../completion.js';
 import { explain } from '../tools/explain.js';
 
 const STOP = new Set([
@@ -121,15 +122,24 @@ export const writeQueryPrompt = definePrompt({
   description: 'Write and run a read-only SQL query that answers a question, with the schema of the relevant tables attached.',
   args: {
     question: z.string().describe('The question the query should answer'),
+    table: z.string().optional().describe("A table to use (schema.name); tables named like the question's words are added"),
     connection: z.string().optional().describe('Connection name (default: the first)'),
+  },
+  complete: {
+    table: (value, context, services) => completeQualifiedTable(value, context.connection, services as PostgresServices),
+    connection: (value, _context, services) => completeConnection(value, services as PostgresServices),
   },
   async render(args, ctx) {
     const services = ctx.services as PostgresServices;
     const db = services.database(args.connection);
     const role = await db.role();
-    const schema = await db.read(ctx.signal, async (client) =>
-      describeAll(client, await relevantTables(client, args.question), ctx.budget),
-    );
+    const schema = await db.read(ctx.signal, async (client) => {
+      const chosen = args.table ? [await resolveTable(client, args.table, undefined)] : [];
+      const found = (await relevantTables(client, args.question)).filter(
+        (t) => !chosen.some((c) => c.schema === t.schema && c.name === t.name),
+      );
+      return describeAll(client, [...chosen, ...found], ctx.budget);
+    });
     return {
       description: `Query for: ${args.question}`,
       messages: [
@@ -160,6 +170,10 @@ export const explainSlowQueryPrompt = definePrompt({
       .describe('"true" runs the query to get actual times (reads only); default false'),
     connection: z.string().optional().describe('Connection name (default: the first)'),
   },
+  complete: {
+    analyze: async (value) => ['false', 'true'].filter((v) => v.startsWith(value)),
+    connection: (value, _context, services) => completeConnection(value, services as PostgresServices),
+  },
   async render(args, ctx) {
     const services = ctx.services as PostgresServices;
     const db = services.database(args.connection);
@@ -175,7 +189,7 @@ export const explainSlowQueryPrompt = definePrompt({
           text:
             `This query is slow on PostgreSQL ${role.version} (database "${db.name}"). From the plan and the tables below, explain where ` +
             'the time goes (sequential scans of large tables, misestimated row counts, sorts or hashes spilling to disk, nested loops over many rows) ' +
-            'and propose concrete fixes: CREATE INDEX statements, query rewrites, or ANALYZE. Check a rewrite with postgres_explain before recommending it.\n\n' +
+            'and propose concrete fixes: CREATE INDEX statements, query rewrites, or ANALYZE. Check the plan of a rewrite (EXPLAIN through postgres_query) before recommending it.\n\n' +
             `Query:\n\`\`\`sql\n${args.sql}\n\`\`\`\n\nPlan${analyze ? ' (EXPLAIN ANALYZE)' : ' (estimates; EXPLAIN without ANALYZE)'}:\n\`\`\`\n${plan.tree}\n\`\`\`\n\n` +
             `Tables:\n${tables || '(none found)'}`,
         },

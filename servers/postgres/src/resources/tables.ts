@@ -1,11 +1,9 @@
 import { defineResourceTemplate, formatBytes } from '@patchbay/kit';
-import { describeTable, listSchemas, listTables, renderDescription, resolveTable } from '../catalog.js';
+import { describeTable, listTables, RELATION_KINDS, renderDescription, resolveTable } from '../catalog.js';
 import type { PostgresServices } from '../client.js';
+import { completeConnection, completeSchema, completeTableIn, quick } from '../completion.js';
 
-const ALL_KINDS = ['r', 'p', 'v', 'm', 'f'];
 const LIST_LIMIT = 500;
-/** Completion and listing are not tool calls: no client cancel, so a bound of their own. */
-const quick = () => AbortSignal.timeout(10_000);
 
 export const tableSchemaResource = defineResourceTemplate<PostgresServices>({
   name: 'table-schema',
@@ -17,7 +15,9 @@ export const tableSchemaResource = defineResourceTemplate<PostgresServices>({
     const lists = await Promise.all(
       services.databases.map(async (db) => {
         const tables = await db
-          .read(quick(), (client) => listTables(client, { kinds: ALL_KINDS, includeSystem: false, offset: 0, limit: LIST_LIMIT }))
+          .read(quick(), (client) =>
+            listTables(client, { kinds: RELATION_KINDS, includeSystem: false, offset: 0, limit: LIST_LIMIT }),
+          )
           .catch(() => []);
         return tables.map((t) => ({
           uri: `postgres://${encodeURIComponent(db.name)}/${encodeURIComponent(t.schema)}/${encodeURIComponent(t.name)}/schema`,
@@ -30,26 +30,9 @@ export const tableSchemaResource = defineResourceTemplate<PostgresServices>({
     return lists.flat();
   },
   complete: {
-    connection: async (value, _context, services) => services.databases.map((d) => d.name).filter((n) => n.startsWith(value)),
-    schema: async (value, context, services) => {
-      const db = services.database(context.connection);
-      const schemas = await db.read(quick(), (client) => listSchemas(client, false));
-      return schemas.map((s) => s.name).filter((n) => n.startsWith(value));
-    },
-    table: async (value, context, services) => {
-      const db = services.database(context.connection);
-      const schema = context.schema;
-      const tables = await db.read(quick(), (client) =>
-        listTables(client, {
-          ...(schema ? { schema } : {}),
-          kinds: ALL_KINDS,
-          includeSystem: false,
-          offset: 0,
-          limit: LIST_LIMIT,
-        }),
-      );
-      return tables.map((t) => t.name).filter((n) => n.startsWith(value));
-    },
+    connection: (value, _context, services) => completeConnection(value, services),
+    schema: (value, context, services) => completeSchema(value, context.connection, services),
+    table: (value, context, services) => completeTableIn(value, context.schema, context.connection, services),
   },
   async read(uri, variables, ctx) {
     const db = ctx.services.database(decodeURIComponent(variables.connection ?? ''));

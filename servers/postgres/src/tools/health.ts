@@ -35,24 +35,20 @@ export const listActivityTool = defineTool({
   name: 'postgres_list_activity',
   title: 'Running queries and transactions',
   description:
-    'Client sessions with their state, current query, how long the query and its transaction have run, what they wait on and who blocks them, oldest transaction first; plus connection use against max_connections. Idle sessions only on request.',
+    'Client sessions, oldest transaction first: state, query, query and transaction age, wait event and blocking pids; plus connections used of max_connections.',
   toolset: 'health',
   access: 'read',
   input: {
-    min_seconds: z.number().min(0).default(0).describe('Only sessions whose transaction (or query) has run at least this long'),
+    min_seconds: z.number().min(0).default(0).describe('Only transactions (or queries) at least this old'),
     include_idle: z.boolean().default(false).describe('Include idle sessions'),
     connection: connectionInput,
   },
   output: {
     connection: z.string(),
-    connections: z.object({
-      used: z.number().int(),
-      max: z.number().int(),
-      by_state: z.record(z.string(), z.number().int()),
-    }),
+    connections: z.object({ used: z.number(), max: z.number(), by_state: z.record(z.string(), z.number()) }),
     sessions: z.array(
       z.object({
-        pid: z.number().int(),
+        pid: z.number(),
         user: z.string().optional(),
         database: z.string().optional(),
         application: z.string().optional(),
@@ -62,7 +58,7 @@ export const listActivityTool = defineTool({
         transaction_seconds: z.number().optional(),
         query_seconds: z.number().optional(),
         query: z.string().optional(),
-        blocked_by: z.array(z.number().int()),
+        blocked_by: z.array(z.number()),
       }),
     ),
     more: moreSchema,
@@ -158,7 +154,7 @@ export const listLocksTool = defineTool({
   name: 'postgres_list_locks',
   title: 'Locks and blocked queries',
   description:
-    'Which sessions wait for a lock and which sessions block them (with their queries and transaction age), plus strong relation locks and advisory locks currently held in this database.',
+    'Sessions waiting for a lock and the sessions blocking them, with queries and ages; plus strong relation locks and advisory locks held.',
   toolset: 'health',
   access: 'read',
   input: { connection: connectionInput },
@@ -166,11 +162,11 @@ export const listLocksTool = defineTool({
     connection: z.string(),
     blocked: z.array(
       z.object({
-        pid: z.number().int(),
+        pid: z.number(),
         query: z.string().optional(),
         waiting_seconds: z.number().optional(),
         wait: z.string().optional(),
-        blocking_pid: z.number().int(),
+        blocking_pid: z.number(),
         blocking_state: z.string().optional(),
         blocking_query: z.string().optional(),
         blocking_transaction_seconds: z.number().optional(),
@@ -178,7 +174,7 @@ export const listLocksTool = defineTool({
     ),
     locks: z.array(
       z.object({
-        pid: z.number().int(),
+        pid: z.number(),
         type: z.string(),
         mode: z.string(),
         granted: z.boolean(),
@@ -289,7 +285,7 @@ export const checkHealthTool = defineTool({
   name: 'postgres_check_health',
   title: 'Database health overview',
   description:
-    'One-call health check: connection use, cache hit ratio, transaction ID wraparound age, long and idle-in-transaction sessions, invalid indexes, tables overdue for vacuum, inactive replication slots, and whether pg_stat_statements is available. Each check is ok, warning or critical.',
+    'Health checks, each ok, warning or critical: connection use, cache hit ratio, wraparound age, long and idle-in-transaction sessions, invalid indexes, overdue vacuum, inactive replication slots, pg_stat_statements.',
   toolset: 'health',
   access: 'read',
   input: { connection: connectionInput },
@@ -300,7 +296,7 @@ export const checkHealthTool = defineTool({
         check: z.string(),
         status: z.enum(['ok', 'warning', 'critical']),
         detail: z.string(),
-        next: z.string().optional().describe('Which tool shows more'),
+        next: z.string().optional(),
       }),
     ),
   },
@@ -393,13 +389,13 @@ export const checkIndexesTool = defineTool({
   name: 'postgres_check_indexes',
   title: 'Unused, duplicate and invalid indexes',
   description:
-    'Indexes worth a look: invalid ones, ones never scanned since statistics were reset (excluding unique and primary keys), and exact duplicates on the same table, with their sizes.',
+    'Invalid indexes, indexes never scanned since the statistics reset (not unique or primary keys), and exact duplicates, with sizes.',
   toolset: 'health',
   access: 'read',
   input: { connection: connectionInput },
   output: {
     connection: z.string(),
-    stats_since: z.string().optional().describe('When usage statistics were last reset'),
+    stats_since: z.string().optional(),
     invalid: z.array(z.object({ index: z.string(), table: z.string(), definition: z.string(), bytes: z.number() })),
     unused: z.array(z.object({ index: z.string(), table: z.string(), bytes: z.number(), definition: z.string() })),
     duplicates: z.array(z.object({ indexes: z.array(z.string()), table: z.string(), bytes: z.number(), definition: z.string() })),
@@ -482,7 +478,7 @@ export const checkVacuumTool = defineTool({
   name: 'postgres_check_vacuum',
   title: 'Table bloat and vacuum status',
   description:
-    'Per table: live and dead rows, estimated bloat, when it was last vacuumed and analyzed (manually or by autovacuum), whether autovacuum is due, and transaction ID age. Tables with the most dead rows first.',
+    'Per table, most dead rows first: live and dead rows, estimated bloat, last vacuum and analyze, whether autovacuum is due, transaction ID age.',
   toolset: 'health',
   access: 'read',
   input: {
@@ -498,7 +494,7 @@ export const checkVacuumTool = defineTool({
         live_rows: z.number(),
         dead_rows: z.number(),
         bytes: z.number(),
-        bloat_bytes: z.number().optional().describe('Estimate from statistics; needs ANALYZE'),
+        bloat_bytes: z.number().optional(),
         last_vacuum: z.string().optional(),
         last_autovacuum: z.string().optional(),
         last_analyze: z.string().optional(),
@@ -585,7 +581,7 @@ export const topQueriesTool = defineTool({
   name: 'postgres_list_top_queries',
   title: 'Top queries (pg_stat_statements)',
   description:
-    'The most expensive statements in this database from pg_stat_statements: calls, total and mean time, rows, cache hits and disk reads. Says so plainly, with how to enable it, when the extension is not installed or not loaded.',
+    'The costliest statements from pg_stat_statements: calls, total and mean time, rows, cache hits, disk reads. Says how to enable the extension when it is missing.',
   toolset: 'health',
   access: 'read',
   input: {
@@ -595,8 +591,8 @@ export const topQueriesTool = defineTool({
   },
   output: {
     connection: z.string(),
-    available: z.boolean().describe('pg_stat_statements is installed and loaded'),
-    reason: z.string().optional().describe('Why it is not available, and how to enable it'),
+    available: z.boolean(),
+    reason: z.string().optional(),
     queries: z.array(
       z.object({
         query: z.string(),

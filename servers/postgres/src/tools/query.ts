@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { decodeCursor, defineTool, encodeCursor, more, moreLine, moreSchema, type ToolContext } from '@patchbay/kit';
+import { decodeCursor, defineTool, encodeCursor, more, moreSchema, type ToolContext } from '@patchbay/kit';
 import * as z from 'zod';
 import type { PostgresServices } from '../client.js';
+import { continuationLine } from '../continuation.js';
 import { columnLine, fitRows, type RowFormat } from '../format.js';
 import { checkFunctions } from '../functions.js';
 import { checkRead } from '../guard.js';
-import { cellSchema, columnSchema, connectionInput, paramsInput } from '../inputs.js';
+import { cellSchema, columnSchema, connectionInput, cursorInput, paramsInput, sqlInput } from '../inputs.js';
 import { fetchRows } from '../rows.js';
 
 /** A page cursor: the rows already shown, tied to the query it belongs to. */
@@ -25,31 +26,25 @@ export const queryTool = defineTool({
   name: 'postgres_query',
   title: 'Run read-only SQL',
   description:
-    'Run one read-only SQL statement (SELECT, VALUES, TABLE, SHOW, EXPLAIN) with $1, $2… bind parameters. Returns the rows as a table or CSV with column types, plus structured rows, cut to the output budget with a cursor for the next page. Writes, row locks, transaction control and functions with side effects are refused; a statement timeout applies.',
+    'Run one read-only statement (SELECT, VALUES, TABLE, SHOW or EXPLAIN) with $1… params. Rows are cut to the output budget with a cursor for the rest; writes, row locks and side-effecting functions are refused and a statement timeout applies.',
   toolset: 'query',
   access: 'read',
   input: {
-    sql: z.string().min(1).max(100_000).describe('One SQL statement; use $1, $2… for values'),
+    sql: sqlInput,
     params: paramsInput,
-    format: z.enum(['table', 'csv']).default('table').describe('Text rendering of the rows: an aligned table, or CSV'),
-    max_rows: z
-      .number()
-      .int()
-      .min(1)
-      .max(100_000)
-      .optional()
-      .describe('Return at most this many rows (the output budget may stop earlier)'),
-    cursor: z.string().optional().describe('`more.cursor` of the previous call with the same sql and params, for the next rows'),
+    format: z.enum(['table', 'csv']).default('table').describe('Text as aligned table or CSV'),
+    max_rows: z.number().int().min(1).max(100_000).optional().describe('Most rows to return'),
+    cursor: cursorInput,
     connection: connectionInput,
   },
   output: {
     connection: z.string(),
     columns: z.array(columnSchema),
-    rows: z.array(z.array(cellSchema)).describe('Rows as arrays in column order; NULL is null'),
-    row_count: z.number().int().describe('Rows in this result'),
-    offset: z.number().int().describe('Rows of the whole result before the first one here'),
+    rows: z.array(z.array(cellSchema)),
+    row_count: z.number(),
+    offset: z.number(),
     more: moreSchema,
-    note: z.string().optional().describe('Values that were shortened to fit'),
+    note: z.string().optional(),
   },
   async handler(args, ctx: ToolContext<PostgresServices>) {
     const db = ctx.services.database(args.connection);
@@ -79,10 +74,14 @@ export const queryTool = defineTool({
     const rows = fetched.rows.slice(0, shown);
     const cutByText = shown < fetched.rows.length;
     const hasMore = fetched.more || cutByText;
+    const maxRowsCut = args.max_rows !== undefined && fetched.rows.length >= args.max_rows;
     const next = offset + shown;
+    // Rows fetched but not shown: exact when the read reached the end, else a lower bound (the
+    // database never sent the rows after them).
+    const unshown = fetched.rows.length - shown + fetched.unshown;
     const moreInfo = hasMore
       ? more(
-          cutByText ? fetched.rows.length - shown : 0,
+          unshown,
           `Call postgres_query again with the same sql and params and this cursor for rows from ${next + 1} on` +
             ' (the query runs again, so add ORDER BY for a stable order), or narrow it with WHERE or LIMIT.',
           encodeCursor({ offset: next, query } satisfies PageCursor),
@@ -97,7 +96,7 @@ export const queryTool = defineTool({
     const text =
       fetched.columns.length === 0
         ? `${fetched.command ?? 'Statement'} returned no columns.`
-        : `${pageNote}; ${header}\n${rows.length ? body : '(no rows)'}${note ? `\n${note}` : ''}${moreLine(moreInfo, 'rows')}`;
+        : `${pageNote}; ${header}\n${rows.length ? body : '(no rows)'}${note ? `\n${note}` : ''}${continuationLine(moreInfo, ['row', 'rows'], fetched.more, cutByText || !maxRowsCut ? 'output budget' : 'max_rows')}`;
     return {
       structured: {
         connection: db.name,

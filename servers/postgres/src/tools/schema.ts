@@ -6,7 +6,6 @@ import {
   formatTable,
   jsonSize,
   more,
-  moreLine,
   moreSchema,
   type ToolContext,
 } from '@patchbay/kit';
@@ -22,7 +21,8 @@ import {
   type TableRow,
 } from '../catalog.js';
 import type { PostgresServices } from '../client.js';
-import { connectionInput, schemaInput, tableInput } from '../inputs.js';
+import { continuationLine } from '../continuation.js';
+import { connectionInput, cursorInput, schemaInput, tableInput } from '../inputs.js';
 
 const PAGE = 500;
 
@@ -32,32 +32,29 @@ interface OffsetCursor extends Record<string, unknown> {
 const isOffset = (v: Record<string, unknown>): v is OffsetCursor => Number.isInteger(v.offset) && (v.offset as number) >= 0;
 const offsetOf = (cursor: string | undefined) => (cursor ? decodeCursor<OffsetCursor>(cursor, isOffset).offset : 0);
 
-/** Keep what fits the budget and build the `more` for the rest. */
-function page<T>(ctx: ToolContext<PostgresServices>, items: T[], offset: number, tool: string, unit: string) {
-  const hasNext = items.length > PAGE;
+/**
+ * Keep what fits the budget and build the `more` for the rest. `items` is one page plus one row
+ * past it, so a full page knows more exist; `omitted` counts the rows read but not shown, exact
+ * unless that extra row was read (then `atLeast`).
+ */
+function page<T>(ctx: ToolContext<PostgresServices>, items: T[], offset: number, unit: readonly [string, string], hint: string) {
+  const atLeast = items.length > PAGE;
   const fitted = ctx.budget.take(items.slice(0, PAGE), { reserve: Math.min(1_024, Math.floor(ctx.budget.bytes / 4)) });
   // Always make progress: a page holds at least one item.
-  if (fitted.items.length === 0 && items.length > 0) {
-    fitted.items.push(items[0] as T);
-    fitted.omitted--;
-  }
+  if (fitted.items.length === 0 && items.length > 0) fitted.items.push(items[0] as T);
   const next = offset + fitted.items.length;
-  const moreInfo =
-    fitted.omitted > 0 || hasNext
-      ? more(
-          fitted.omitted,
-          `Call ${tool} again with the cursor for more ${unit}, or narrow the request.`,
-          encodeCursor({ offset: next }),
-        )
-      : undefined;
-  return { items: fitted.items, more: moreInfo };
+  const moreInfo = more(
+    items.length - fitted.items.length,
+    hint,
+    items.length > fitted.items.length ? encodeCursor({ offset: next }) : undefined,
+  );
+  return { items: fitted.items, more: moreInfo, line: continuationLine(moreInfo, unit, atLeast) };
 }
 
 export const listConnectionsTool = defineTool({
   name: 'postgres_list_connections',
   title: 'List database connections',
-  description:
-    'The databases this server can reach: name (the `connection` argument of every tool), access mode, address without password, and the role and PostgreSQL version once connected.',
+  description: 'The connections to pick from with `connection`: access mode, address, role and PostgreSQL version.',
   toolset: 'schema',
   access: 'read',
   input: {},
@@ -66,14 +63,16 @@ export const listConnectionsTool = defineTool({
       z.object({
         name: z.string(),
         mode: z.enum(['read-only', 'read-write']),
-        url: z.string().describe('Address without password'),
+        url: z.string(),
         role: z.string().optional(),
         superuser: z.boolean().optional(),
         version: z.string().optional(),
-        error: z.string().optional().describe('Why the connection could not be reached'),
+        error: z.string().optional(),
       }),
     ),
   },
+  // With one connection there is nothing to pick: its role and version are a query away.
+  enabled: (services: PostgresServices) => services.databases.length > 1,
   async handler(_args, ctx: ToolContext<PostgresServices>) {
     const connections = await Promise.all(
       ctx.services.databases.map(async (db) => {
@@ -99,9 +98,8 @@ export const listConnectionsTool = defineTool({
 export const listSchemasTool = defineTool({
   name: 'postgres_list_schemas',
   title: 'List schemas',
-  description:
-    'Schemas of the database with their owner, number of tables, views and materialized views, and comment. System schemas only on request.',
-  toolset: 'schema',
+  description: 'Schemas with owner, table/view counts and comment.',
+  toolset: 'catalog',
   access: 'read',
   input: {
     include_system: z.boolean().default(false).describe('Include pg_catalog and information_schema'),
@@ -113,9 +111,9 @@ export const listSchemasTool = defineTool({
       z.object({
         name: z.string(),
         owner: z.string(),
-        tables: z.number().int(),
-        views: z.number().int(),
-        materialized_views: z.number().int(),
+        tables: z.number(),
+        views: z.number(),
+        materialized_views: z.number(),
         comment: z.string().optional(),
       }),
     ),
@@ -130,28 +128,28 @@ export const listSchemasTool = defineTool({
       formatTable(
         ['schema', 'owner', 'tables', 'views', 'matviews', 'comment'],
         fitted.items.map((s) => [s.name, s.owner, s.tables, s.views, s.materialized_views, s.comment ?? '']),
-      ) + moreLine(moreInfo, 'schemas');
+      ) + continuationLine(moreInfo, ['schema', 'schemas'], false);
     return { structured: { connection: db.name, schemas: fitted.items, ...(moreInfo ? { more: moreInfo } : {}) }, text };
   },
 });
 
 const KIND_CODES = { table: ['r', 'p'], view: ['v'], materialized_view: ['m'], foreign_table: ['f'] } as const;
+const ALL_KINDS = Object.keys(KIND_CODES) as Array<keyof typeof KIND_CODES>;
 
 export const listTablesTool = defineTool({
   name: 'postgres_list_tables',
   title: 'List tables and views',
-  description:
-    'Tables, views, materialized views and foreign tables with estimated row counts, total size on disk and comments; all user schemas, or one. Use postgres_describe_table for columns and keys.',
+  description: 'Tables, views and materialized views with estimated rows, size and comment, paged; every user schema or one.',
   toolset: 'schema',
   access: 'read',
   input: {
-    schema: schemaInput.describe('Only this schema (default: every schema except the system ones)'),
+    schema: schemaInput.describe('Only this schema'),
     kinds: z
       .array(z.enum(['table', 'view', 'materialized_view', 'foreign_table']))
       .min(1)
-      .default(['table', 'view', 'materialized_view', 'foreign_table'])
-      .describe('Which kinds of relations to list'),
-    cursor: z.string().optional().describe('`more.cursor` of the previous call, for the next page'),
+      .optional()
+      .describe('Only these kinds'),
+    cursor: cursorInput,
     connection: connectionInput,
   },
   output: {
@@ -161,8 +159,8 @@ export const listTablesTool = defineTool({
         schema: z.string(),
         name: z.string(),
         kind: z.string(),
-        rows: z.number().optional().describe('Estimated from statistics'),
-        bytes: z.number().optional().describe('Total size including indexes and TOAST'),
+        rows: z.number().optional(),
+        bytes: z.number().optional(),
         comment: z.string().optional(),
       }),
     ),
@@ -171,21 +169,35 @@ export const listTablesTool = defineTool({
   async handler(args, ctx: ToolContext<PostgresServices>) {
     const db = ctx.services.database(args.connection);
     const offset = offsetOf(args.cursor);
-    const kinds = [...new Set(args.kinds.flatMap((k) => KIND_CODES[k]))];
-    const rows = await db.read(ctx.signal, (client) =>
-      listTables(client, {
+    const kinds = [...new Set((args.kinds ?? ALL_KINDS).flatMap((k) => KIND_CODES[k]))];
+    const { rows, schemas } = await db.read(ctx.signal, async (client) => {
+      const rows = await listTables(client, {
         ...(args.schema ? { schema: args.schema } : {}),
         kinds,
         includeSystem: false,
         offset,
         limit: PAGE + 1,
-      }),
+      });
+      // The schemas are how to narrow a long list, or where to look after an empty one.
+      const schemas = !args.schema || rows.length === 0 ? await listSchemas(client, false) : [];
+      return { rows, schemas };
+    });
+    const bySchema = schemas.map((s) => `${s.name} (${s.tables + s.views + s.materialized_views})`).join(', ');
+    const {
+      items,
+      line,
+      more: moreInfo,
+    } = page(
+      ctx,
+      rows,
+      offset,
+      ['table', 'tables'],
+      `Call postgres_list_tables again with the cursor for more, or pass schema to list one${bySchema ? `: ${bySchema}` : ''}.`,
     );
-    const { items, more: moreInfo } = page(ctx, rows, offset, 'postgres_list_tables', 'tables');
     const text =
       items.length === 0
-        ? `No tables${args.schema ? ` in schema "${args.schema}"` : ''}. List schemas with postgres_list_schemas.`
-        : tableText(items) + moreLine(moreInfo, 'tables');
+        ? `No tables${args.schema ? ` in schema "${args.schema}"` : ''}.${bySchema ? ` Schemas (relations): ${bySchema}.` : ''}`
+        : tableText(items) + line;
     return { structured: { connection: db.name, tables: items, ...(moreInfo ? { more: moreInfo } : {}) }, text };
   },
 });
@@ -209,7 +221,7 @@ const describeOutput = {
   name: z.string(),
   kind: z.string(),
   comment: z.string().optional(),
-  rows: z.number().optional().describe('Estimated from statistics'),
+  rows: z.number().optional(),
   bytes: z.number().optional(),
   columns: z.array(
     z.object({
@@ -218,39 +230,19 @@ const describeOutput = {
       nullable: z.boolean(),
       default: z.string().optional(),
       identity: z.string().optional(),
-      generated: z.string().optional().describe('Expression of a generated column'),
+      generated: z.string().optional(),
       comment: z.string().optional(),
     }),
   ),
   primary_key: z.array(z.string()).optional(),
-  foreign_keys: z.array(
-    z.object({
-      name: z.string(),
-      columns: z.array(z.string()),
-      references: z.string(),
-      referenced_columns: z.array(z.string()),
-      on_delete: z.string().optional(),
-      on_update: z.string().optional(),
-    }),
-  ),
-  referenced_by: z.array(
-    z.object({ name: z.string(), table: z.string(), columns: z.array(z.string()), referenced_columns: z.array(z.string()) }),
-  ),
-  indexes: z.array(
-    z.object({
-      name: z.string(),
-      definition: z.string(),
-      primary: z.boolean(),
-      unique: z.boolean(),
-      valid: z.boolean(),
-      bytes: z.number(),
-    }),
-  ),
-  constraints: z.array(z.object({ name: z.string(), type: z.string(), definition: z.string() })),
-  triggers: z.array(z.object({ name: z.string(), definition: z.string() })),
+  foreign_keys: z.array(z.object({ name: z.string(), definition: z.string() })),
+  referenced_by: z.array(z.object({ name: z.string(), table: z.string(), definition: z.string() })),
+  indexes: z.array(z.object({ name: z.string(), definition: z.string(), valid: z.boolean(), bytes: z.number() })),
+  constraints: z.array(z.object({ name: z.string(), definition: z.string() })),
+  triggers: z.array(z.string()),
   partition_key: z.string().optional(),
   partition_of: z.string().optional(),
-  definition: z.string().optional().describe('The query of a view or materialized view'),
+  definition: z.string().optional(),
   more: moreSchema,
 };
 
@@ -258,12 +250,12 @@ export const describeTableTool = defineTool({
   name: 'postgres_describe_table',
   title: 'Describe a table',
   description:
-    'Everything about one table, view or materialized view in any schema: columns with types, nullability, defaults and comments; primary key; foreign keys both ways; indexes; check/unique constraints; triggers; view definition; size and row estimate.',
+    'Columns, keys (both ways), indexes, constraints, triggers and view definition of one table or view in any schema.',
   toolset: 'schema',
   access: 'read',
   input: {
     table: tableInput,
-    schema: schemaInput.describe('Schema of the table, when not given as schema.table'),
+    schema: schemaInput.describe('Schema, if not in table'),
     connection: connectionInput,
   },
   output: describeOutput,
@@ -282,7 +274,7 @@ export const describeTableTool = defineTool({
     const shown = { ...description, columns: fitted.items };
     return {
       structured: { connection: db.name, ...shown, ...(moreInfo ? { more: moreInfo } : {}) },
-      text: renderDescription(shown, formatBytes) + moreLine(moreInfo, 'columns'),
+      text: renderDescription(shown, formatBytes) + continuationLine(moreInfo, ['column', 'columns'], false),
     };
   },
 });
@@ -290,14 +282,13 @@ export const describeTableTool = defineTool({
 export const searchSchemaTool = defineTool({
   name: 'postgres_search_schema',
   title: 'Search tables and columns',
-  description:
-    'Find tables, views and columns whose name contains a text (case-insensitive), across all user schemas. Tables come first, then columns with their types.',
+  description: 'Find tables, views and columns whose name contains a text (case-insensitive) in every user schema.',
   toolset: 'schema',
   access: 'read',
   input: {
-    text: z.string().min(1).max(128).describe('Part of a table or column name, e.g. "customer" or "email"'),
-    what: z.enum(['all', 'tables', 'columns']).default('all').describe('Search table names, column names, or both'),
-    cursor: z.string().optional().describe('`more.cursor` of the previous call, for the next page'),
+    text: z.string().min(1).max(128).describe('Part of a name, e.g. "email"'),
+    what: z.enum(['all', 'tables', 'columns']).default('all').describe('Match table names, column names or both'),
+    cursor: cursorInput,
     connection: connectionInput,
   },
   output: {
@@ -319,11 +310,20 @@ export const searchSchemaTool = defineTool({
     const hits = await db.read(ctx.signal, (client) =>
       searchSchema(client, args.text, { includeSystem: false, offset, limit: PAGE + 1, what: args.what }),
     );
-    const { items, more: moreInfo } = page(ctx, hits, offset, 'postgres_search_schema', 'matches');
+    const {
+      items,
+      more: moreInfo,
+      line: moreText,
+    } = page(
+      ctx,
+      hits,
+      offset,
+      ['match', 'matches'],
+      'Call postgres_search_schema again with the cursor for more, or search a longer text.',
+    );
     const line = (h: SearchHit) =>
       h.column ? `column ${h.schema}.${h.table}.${h.column} ${h.type}` : `${h.kind} ${h.schema}.${h.table}`;
-    const text =
-      items.length === 0 ? `Nothing named like "${args.text}".` : items.map(line).join('\n') + moreLine(moreInfo, 'matches');
+    const text = items.length === 0 ? `Nothing named like "${args.text}".` : items.map(line).join('\n') + moreText;
     return { structured: { connection: db.name, matches: items, ...(moreInfo ? { more: moreInfo } : {}) }, text };
   },
 });

@@ -3,41 +3,33 @@ import * as z from 'zod';
 import type { PostgresServices } from '../client.js';
 import { columnLine, fitRows } from '../format.js';
 import { checkWrite, describe } from '../guard.js';
-import { cellSchema, columnSchema, paramsInput } from '../inputs.js';
+import { cellSchema, columnSchema, paramsInput, sqlInput } from '../inputs.js';
 import { fetchRows } from '../rows.js';
 
-const statementSchema = z.object({
-  sql: z.string().min(1).max(100_000).describe('One SQL statement; use $1, $2… for values'),
-  params: paramsInput,
-});
+const statementSchema = z.object({ sql: sqlInput, params: paramsInput });
 
 export const executeTool = defineTool({
   name: 'postgres_execute',
   title: 'Execute SQL that changes the database',
   description:
-    'Run one statement, or a list of statements in one transaction (all or nothing), on a read-write connection: INSERT/UPDATE/DELETE/MERGE, DDL, GRANT… Returns rows affected per statement and any RETURNING rows. Only on connections the operator made read-write; reaching server files or programs is refused.',
+    'Run one statement (INSERT/UPDATE/DELETE/MERGE, DDL, GRANT…), or several in one all-or-nothing transaction, on a read-write connection. Returns rows affected and RETURNING rows.',
   toolset: 'write',
   access: 'destructive',
   input: {
-    sql: z.string().min(1).max(100_000).optional().describe('One statement (or use `statements` for several)'),
+    sql: z.string().min(1).max(100_000).optional().describe('One statement; values as $1, $2…'),
     params: paramsInput,
-    statements: z
-      .array(statementSchema)
-      .min(1)
-      .max(100)
-      .optional()
-      .describe('Several statements run in order in one transaction'),
-    connection: z.string().optional().describe('Read-write connection to use; may be left out when exactly one is read-write'),
+    statements: z.array(statementSchema).min(1).max(100).optional().describe('Several statements, instead of sql'),
+    connection: z.string().optional().describe('Read-write connection (default: the only one)'),
   },
   output: {
     connection: z.string(),
     committed: z.boolean(),
     results: z.array(
       z.object({
-        command: z.string().describe('INSERT, UPDATE, CREATE TABLE…'),
-        rows_affected: z.number().int().optional(),
+        command: z.string(),
+        rows_affected: z.number().optional(),
         columns: z.array(columnSchema).optional(),
-        rows: z.array(z.array(cellSchema)).optional().describe('RETURNING rows that fit the output budget'),
+        rows: z.array(z.array(cellSchema)).optional(),
         more: moreSchema,
       }),
     ),
