@@ -156,6 +156,13 @@ describe('navigating and reading pages', () => {
       expect(clicked.data.more).toBeUndefined();
     });
 
+    it('gives the full snapshot, up to the output budget, when a call asks for it', async () => {
+      await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/big`, snapshot: 'none' });
+      const reloaded = await callOk<Landed>(server.client, 'puppeteer_navigate_history', { action: 'reload', snapshot: 'full' });
+      expect(Buffer.byteLength(reloaded.data.snapshot ?? '')).toBeGreaterThan(5_000);
+      expect(reloaded.text).toMatch(/… \d+ more lines not shown \(output budget\)\. Snapshot one part/);
+    });
+
     it('is the whole outline when the page is small', async () => {
       const page = await callOk<Landed>(server.client, 'puppeteer_navigate', { url: `${site.origin}/form` });
       const full = await callOk<Landed>(server.client, 'puppeteer_snapshot', {});
