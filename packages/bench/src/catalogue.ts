@@ -148,7 +148,7 @@ export const CATALOGUE: readonly ConnectorPlan[] = [
     },
     notes: [
       'The reference server has no page snapshot; a model reads the page with puppeteer_evaluate, here returning document.documentElement.outerHTML.',
-      "Patchbay's puppeteer_navigate answers with the page's snapshot (a separate read is then optional); the reference's answers with one line, so reading the page takes its second call.",
+      "Patchbay's puppeteer_navigate answers with a compact snapshot (the start of the page's outline and its landmarks further down, within --snapshot-bytes); the reference's answers with one line, so reading the page takes its second call.",
       'Memory "incl. children" sums VmRSS over the server and every Chromium process it started.',
     ],
   },
