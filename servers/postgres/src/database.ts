@@ -28,6 +28,8 @@ export interface RoleInfo {
 }
 
 const APPLICATION = 'patchbay-postgres';
+/** How long after the first successful call the role is checked. */
+const DOCTOR_DELAY_MS = 1_000;
 /** Statements a read transaction may run (catalog lookups, the cursor's batches), for the watchdog. */
 const READ_STATEMENTS = 8;
 
@@ -39,6 +41,7 @@ const READ_STATEMENTS = 8;
 export class Database {
   readonly pool: Lazy<Pool>;
   private roleInfo: Promise<RoleInfo> | undefined;
+  private doctorDue: NodeJS.Timeout | undefined;
   private readonly running = new Set<Promise<unknown>>();
   private readonly shutdown = new AbortController();
 
@@ -103,9 +106,16 @@ export class Database {
     const forget = () => this.running.delete(run);
     run.then(() => {
       forget();
-      // The doctor check runs after the first call that reached the database, on the session that
-      // call just gave back: the call never waits for it, nor for a second session to open.
-      if (!this.roleInfo && !this.shutdown.signal.aborted) setImmediate(() => void this.role().catch(() => undefined));
+      if (!this.roleInfo && !this.doctorDue) {
+        // The doctor check runs a moment after the first call that reached the database, on a
+        // session it gave back: no call waits for it, and the calls that follow the first one
+        // closely do not find the session taken and open a second.
+        this.doctorDue = setTimeout(() => {
+          this.doctorDue = undefined;
+          if (!this.shutdown.signal.aborted) void this.role().catch(() => undefined);
+        }, DOCTOR_DELAY_MS);
+        this.doctorDue.unref();
+      }
     }, forget);
     return run;
   }
@@ -262,6 +272,7 @@ export class Database {
   /** Cancel every running query in the database and close the pool. */
   async dispose(): Promise<void> {
     this.shutdown.abort(new Error('the server is shutting down'));
+    clearTimeout(this.doctorDue);
     await Promise.race([Promise.allSettled([...this.running]), new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
     await this.pool.dispose().catch(() => undefined);
   }

@@ -144,7 +144,7 @@ describe.skipIf(NO_DATABASE)('connections at run time', () => {
     await close();
   });
 
-  it('warns once, at first connect, when the role is a superuser, with the SQL for a read-only role', async () => {
+  it('warns once, after the first call, when the role is a superuser, with the SQL for a read-only role', async () => {
     const logs: string[] = [];
     const { client, close } = await connect([db.url], { logs });
     await callOk(client, 'postgres_query', { sql: 'SELECT 1' });
