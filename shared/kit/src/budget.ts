@@ -7,16 +7,13 @@ export const MAX_OUTPUT_BUDGET = 1_048_576;
 
 /**
  * The `more` field every tool that can be cut puts in its output: how much was left out and how
- * to get it. Present only when something was left out.
+ * to get it. Present only when something was left out. No descriptions: every tool that can be
+ * cut publishes this schema, each byte is paid in every conversation, and each result's own
+ * `hint` (and its text line) already says how to get the rest.
  */
 export const moreSchema = z
-  .object({
-    omitted: z.number().describe('Items left out (at least; 0 when the count is unknown)'),
-    cursor: z.string().optional().describe('Pass as `cursor` for the rest'),
-    hint: z.string().describe('How to get the rest'),
-  })
-  .optional()
-  .describe('Present when the result was cut to fit the output budget');
+  .object({ omitted: z.number(), cursor: z.string().optional(), hint: z.string() })
+  .optional();
 
 export type More = z.infer<typeof moreSchema>;
 

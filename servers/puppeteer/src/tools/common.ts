@@ -1,4 +1,4 @@
-import { type AnyTool, badArgument, type More, moreLine, type ToolContext, ToolError } from '@patchbay/kit';
+import { type AnyTool, badArgument, type More, moreLine, moreSchema, type ToolContext, ToolError } from '@patchbay/kit';
 import type { ElementHandle } from 'puppeteer-core';
 import * as z from 'zod';
 import type { Tab } from '../browser/tab.js';
@@ -30,17 +30,9 @@ export const pageShape = {
   notices: z.array(z.string()).optional(),
 };
 
-/**
- * The kit's `more` (the continuation convention) without its field descriptions: eleven tools
- * here publish it, and the text rendering's `… N more` line says what the fields mean.
- */
-export const moreOutput = z
-  .object({ omitted: z.number(), cursor: z.string().optional(), hint: z.string() })
-  .optional() satisfies z.ZodType<More>;
-
 export const snapshotShape = {
   snapshot: z.string().optional(),
-  more: moreOutput,
+  more: moreSchema,
 };
 
 export interface Located {

@@ -1,10 +1,9 @@
-import { badArgument, defineTool, jsonSize, more, ToolError } from '@patchbay/kit';
+import { badArgument, defineTool, jsonSize, more, moreSchema, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
 import type { BrowserServices } from '../client.js';
 import {
   type Ctx,
   locateOptional,
-  moreOutput,
   notices,
   pageHeader,
   pageShape,
@@ -38,7 +37,7 @@ export const evaluateTool = defineTool({
   output: {
     ...pageShape,
     result: z.string().describe('JSON, or "undefined"'),
-    more: moreOutput,
+    more: moreSchema,
   },
   async handler(args, ctx: Ctx) {
     // Checked here too: an operator switch is enforced by the server, not only by the tool list.

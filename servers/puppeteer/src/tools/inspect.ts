@@ -1,7 +1,7 @@
-import { defineTool, formatTable, jsonSize, more, moreLine } from '@patchbay/kit';
+import { defineTool, formatTable, jsonSize, more, moreLine, moreSchema } from '@patchbay/kit';
 import * as z from 'zod';
 import type { ConsoleEntry, NetworkEntry, Ring } from '../browser/ring.js';
-import { type Ctx, moreOutput } from './common.js';
+import type { Ctx } from './common.js';
 
 const tabFilter = z
   .string()
@@ -84,7 +84,7 @@ export const consoleTool = defineTool({
     tab: tabFilter,
     all: allInput,
   },
-  output: { messages: z.array(consoleRow), more: moreOutput },
+  output: { messages: z.array(consoleRow), more: moreSchema },
   async handler(args, ctx: Ctx) {
     const limit = args.level ? LEVELS.indexOf(args.level) : 3;
     const needle = args.text?.toLowerCase();
@@ -151,7 +151,7 @@ export const networkTool = defineTool({
     tab: tabFilter,
     all: allInput,
   },
-  output: { requests: z.array(networkRow), more: moreOutput },
+  output: { requests: z.array(networkRow), more: moreSchema },
   async handler(args, ctx: Ctx) {
     const needle = args.url?.toLowerCase();
     const keep = (e: NetworkEntry) =>

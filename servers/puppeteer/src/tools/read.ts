@@ -1,10 +1,9 @@
-import { badArgument, decodeCursor, defineTool, encodeCursor, jsonSize, more } from '@patchbay/kit';
+import { badArgument, decodeCursor, defineTool, encodeCursor, jsonSize, more, moreSchema } from '@patchbay/kit';
 import type { ElementHandle } from 'puppeteer-core';
 import * as z from 'zod';
 import {
   type Ctx,
   locateOptional,
-  moreOutput,
   notices,
   pageHeader,
   pageShape,
@@ -63,7 +62,7 @@ export const textTool = defineTool({
     ...pageShape,
     text: z.string(),
     total_chars: z.number(),
-    more: moreOutput,
+    more: moreSchema,
   },
   async handler(args, ctx: Ctx) {
     const tab = await ctx.services.tab();
