@@ -40,7 +40,7 @@ export interface GitServices {
 const importSimpleGit = () => import('simple-git');
 let simpleGitModule: ReturnType<typeof importSimpleGit> | undefined;
 /** simple-git is loaded on the first git call, not at startup. */
-function loadSimpleGit() {
+export function loadSimpleGit() {
   simpleGitModule ??= importSimpleGit();
   return simpleGitModule;
 }

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { defineConnector } from '@patchbay/kit';
-import { createGitServices } from './client.js';
+import { createGitServices, loadSimpleGit } from './client.js';
 import { gitOptions } from './config.js';
 import { commitMessagePrompt, reviewPrompt } from './prompts.js';
 import { fileResource } from './resources/file.js';
@@ -91,4 +91,9 @@ export const gitConnector = defineConnector({
     return problems;
   },
   createServices: ({ options, log }) => createGitServices(options, log),
+  // simple-git loads in the background once the client is connected, so the first call does
+  // not pay for it; nothing touches a repository before a call.
+  warmUp: async () => {
+    await loadSimpleGit();
+  },
 });
