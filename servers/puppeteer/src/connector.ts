@@ -1,4 +1,5 @@
 import { defineConnector } from '@patchbay/kit';
+import { loadPuppeteer } from './browser/launch.js';
 import { checkBrowserOptions, createBrowserServices } from './client.js';
 import { browserOptions } from './config.js';
 import { consoleResource, screenshotResources } from './resources/browser.js';
@@ -66,4 +67,9 @@ export const puppeteerConnector = defineConnector({
   resources: [consoleResource, screenshotResources],
   check: (options) => checkBrowserOptions(options),
   createServices: ({ options, log }) => createBrowserServices(options, log),
+  // puppeteer-core (~140 ms to import) loads in the background once the client is connected, so
+  // the first navigation pays only for Chromium's launch; no browser starts before a call.
+  warmUp: async () => {
+    await loadPuppeteer();
+  },
 });
