@@ -53,7 +53,7 @@ export function gitEnv(): Record<string, string> {
 
 /**
  * Config every git command runs with: paths printed as they are (not octal-escaped), never
- * coloured. (Diff commands also pass --no-ext-diff --no-textconv so a repository's configured
- * programs do not run.)
+ * coloured. (Diff commands also pass --no-ext-diff --no-textconv, and blame --no-textconv, so a
+ * repository's configured programs do not run.)
  */
 export const GIT_CONFIG = ['core.quotePath=false', 'color.ui=never'];

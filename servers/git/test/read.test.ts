@@ -1,4 +1,4 @@
-import { symlink, writeFile } from 'node:fs/promises';
+import { access, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { callError, callOk, type TempDir, type TempRepo, tempDir, tempRepo } from '@patchbay/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,6 +81,25 @@ describe('git_blame', () => {
       [3, 3, 'const c = 3;'],
     ]);
     await close();
+  });
+
+  it("shows a file's own lines and runs no textconv program the repository configures", async () => {
+    const conv = await repoWithIdentity();
+    try {
+      // A textconv driver rewrites what diff-like commands show; blame applies it by default.
+      await conv.git('config', 'diff.shout.textconv', `sh -c 'touch "${conv.path}.ran"; tr a-z A-Z < "$0"'`);
+      await conv.commit('Notes', { '.gitattributes': '*.txt diff=shout\n', 'notes.txt': 'quiet words\n' });
+      const { client, close } = await connect(['--repository', conv.path]);
+      for (const revision of [undefined, 'HEAD']) {
+        const result = await callOk<Blame>(client, 'git_blame', { path: 'notes.txt', ...(revision ? { revision } : {}) });
+        expect(result.data.ranges.map((r) => r.content)).toEqual(['quiet words']);
+      }
+      await expect(access(`${conv.path}.ran`)).rejects.toThrow();
+      await close();
+    } finally {
+      await rm(`${conv.path}.ran`, { force: true });
+      await conv.remove();
+    }
   });
 
   it('cuts a long blame to the budget and says where to continue', async () => {

@@ -69,8 +69,17 @@ export const blameTool = defineTool({
       return entry;
     };
     try {
+      // --no-textconv: blame would otherwise show a configured converter's output, not the file's lines.
       await repo.run(
-        ['blame', '--porcelain', `-L${args.start_line},${args.end_line ?? ''}`, ...(revision ? [revision] : []), '--', path],
+        [
+          'blame',
+          '--porcelain',
+          '--no-textconv',
+          `-L${args.start_line},${args.end_line ?? ''}`,
+          ...(revision ? [revision] : []),
+          '--',
+          path,
+        ],
         {
           separator: '\n',
           onRecord(line) {
