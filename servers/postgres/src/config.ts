@@ -156,7 +156,12 @@ function registerUrlSecrets(url: string): void {
 /** `postgres://user@host:5432/db`: no password, no query string (which may hold one too). */
 export function displayUrl(url: string): string {
   const parsed = parseUrl(url);
-  if (!parsed || !/^postgres(ql)?:$/i.test(parsed.protocol)) return url.replace(/:[^:@/]*@/, ':***@').replace(/\?.*$/, '');
+  if (!parsed || !/^postgres(ql)?:$/i.test(parsed.protocol)) {
+    // Not a URL we can read: the password is whatever lies between the user's ':' and the last
+    // '@', and may hold '/', ':' or '@' itself.
+    const masked = url.includes('//') ? url.replace(/(\/\/[^:@/]*):.*@/, '$1:***@') : url.replace(/:.*@/, ':***@');
+    return masked.replace(/\?.*$/, '');
+  }
   const user = parsed.username ? `${decodeURIComponent(parsed.username)}@` : '';
   const socket = parsed.searchParams.get('host');
   const host = parsed.host || (socket ? `[${socket}]` : 'localhost');

@@ -96,6 +96,25 @@ describe('connection options', () => {
     ]);
   });
 
+  it('never echoes a password that a URL parser cannot read or that holds @, : or /', () => {
+    // The bin prints these problems as they are, before any secret is registered.
+    const cases = [
+      ['postgres', 'qq1/zz2-ww3'],
+      ['mysql', 'qq1/zz2-ww3'],
+      ['mysql', 'qq1@zz2:ww3'],
+      ['mysql', 'qq1:zz2@ww3'],
+    ];
+    for (const [scheme, password] of cases) {
+      const url = `${scheme}://u:${password}@h/db`;
+      const found = [...problems([url]), ...problems(['--connection', `Bad Name=${url}`])].filter((p) => p.includes('(got "'));
+      expect(found).toHaveLength(2);
+      for (const problem of found) {
+        expect(problem).toContain('u:***@h/db');
+        for (const part of ['qq1', 'zz2', 'ww3']) expect(problem).not.toContain(part);
+      }
+    }
+  });
+
   it('exits with one line and code 2 when no database is given', () => {
     const env = { ...process.env };
     delete env.DATABASE_URL;
