@@ -13,8 +13,11 @@ const execFileAsync = promisify(execFile);
 export interface Repository {
   /** The real path of the repository's top level. */
   path: string;
-  /** simple-git bound to the repository and to this call's AbortSignal. */
-  git: SimpleGit;
+  /**
+   * simple-git bound to the repository and to this call's AbortSignal, made on first use: most
+   * tools only stream through `run`, so they neither wait for simple-git to load nor build one.
+   */
+  git(): Promise<SimpleGit>;
   /**
    * Run git and read its output as a stream, bounded: for commands whose output can be huge
    * (diffs, blobs, grep, ls-tree) so nothing is ever read in full.
@@ -30,16 +33,12 @@ export interface GitServices {
   log: Logger;
   /** Resolve a tool's `repository` argument to an allowed repository. */
   open(input: string | undefined, ctx: CallScope): Promise<Repository>;
-  /** The roots a repository may live in: configured ones, the clone root, the client's MCP roots. */
-  allowedRoots(ctx: Pick<CallScope, 'roots'>): Promise<string[]>;
-  /** simple-git for a folder that is not (yet) a repository (clone targets). */
-  gitAt(dir: string, signal: AbortSignal): Promise<SimpleGit>;
   dispose(): Promise<void>;
 }
 
 const importSimpleGit = () => import('simple-git');
 let simpleGitModule: ReturnType<typeof importSimpleGit> | undefined;
-/** simple-git is loaded on the first git call, not at startup. */
+/** simple-git is loaded by the connector's warm-up or the first call that needs it, never at startup. */
 export function loadSimpleGit() {
   simpleGitModule ??= importSimpleGit();
   return simpleGitModule;
@@ -64,6 +63,7 @@ export function createGitServices(options: OptionValues<GitOptions>, log: Logger
     }).env({ ...gitEnv(), GIT_LITERAL_PATHSPECS: '1' });
   };
 
+  /** The roots a repository may live in: configured ones, the clone root, the client's MCP roots. */
   const allowedRoots = async (ctx: Pick<CallScope, 'roots'>) => {
     const roots = [...configured, ...(await ctx.roots())];
     return [...new Set(roots)];
@@ -72,8 +72,6 @@ export function createGitServices(options: OptionValues<GitOptions>, log: Logger
   return {
     options,
     log,
-    allowedRoots,
-    gitAt,
     async open(input, ctx) {
       const roots = await allowedRoots(ctx);
       if (roots.length === 0) {
@@ -110,7 +108,7 @@ export function createGitServices(options: OptionValues<GitOptions>, log: Logger
       }
       return {
         path: top,
-        git: await gitAt(top, ctx.signal),
+        git: () => gitAt(top, ctx.signal),
         run: (args, runOptions = {}) =>
           runGit([...GIT_CONFIG.flatMap((c) => ['-c', c]), ...args], {
             ...runOptions,

@@ -58,7 +58,7 @@ export const logTool = defineTool({
 
     let raw = '';
     try {
-      raw = await repo.git.raw(command);
+      raw = await (await repo.git()).raw(command);
     } catch (error) {
       // A repository without commits has an empty history, not an error.
       if (args.revision || (await headCommit(repo)) !== undefined) {
