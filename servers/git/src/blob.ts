@@ -53,10 +53,10 @@ export function parseTreeLine(line: string): TreeEntry | undefined {
 
 /** git's own rule: a NUL byte in the first 8000 bytes means binary. */
 export async function isBinary(repo: Repository, oid: string): Promise<boolean> {
-  const head = await repo.run(['cat-file', 'blob', oid], { maxBytes: 8000 });
-  return head.bytes.includes(0);
+  return (await readBytes(repo, oid, 8000)).includes(0);
 }
 
+/** The first `maxBytes` bytes of a blob. */
 export async function readBytes(repo: Repository, oid: string, maxBytes: number): Promise<Buffer> {
   return (await repo.run(['cat-file', 'blob', oid], { maxBytes })).bytes;
 }

@@ -22,7 +22,8 @@ export async function change(
     try {
       explainGitError(error, culprits);
     } catch (explained) {
-      if (explained instanceof ToolError || explained !== error) throw explained;
+      // explainGitError rethrows what it does not recognise; that is reported in git's words below.
+      if (explained instanceof ToolError) throw explained;
     }
     if (error instanceof Error && error.name === 'AbortError') throw error;
     throw new ToolError(`${what} failed: ${lastLine(gitMessage(error))}.`, {
@@ -49,6 +50,12 @@ export async function trackedChanges(repo: Repository, limit = 1000): Promise<st
     },
   });
   return paths;
+}
+
+/** Files left with conflicts (by a stash pop, a merge or a rebase). */
+export async function conflictedFiles(repo: Repository): Promise<string[]> {
+  const { stdout } = await repo.run(['diff', '--name-only', '--diff-filter=U', '-z'], { maxBytes: 64 * 1024, okCodes: [1, 128] });
+  return stdout.split('\0').filter(Boolean);
 }
 
 /** Whether the index differs from HEAD (something is staged). */

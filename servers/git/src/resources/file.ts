@@ -136,13 +136,10 @@ export const fileResource = defineResourceTemplate<GitServices>({
       });
       return stdout
         .split('\0')
-        .map((line) => {
-          const tab = line.indexOf('\t');
-          if (tab === -1) return undefined;
-          const isTree = line.slice(0, tab).split(' ')[1] === 'tree';
-          return `${line.slice(tab + 1)}${isTree ? '/' : ''}`;
-        })
-        .filter((p): p is string => p?.startsWith(value) === true)
+        .map(parseTreeLine)
+        .filter((e) => e !== undefined)
+        .map((e) => `${e.path}${e.type === 'tree' ? '/' : ''}`)
+        .filter((p) => p.startsWith(value))
         .slice(0, 100);
     },
   },

@@ -7,6 +7,7 @@ import { runGit } from '../exec.js';
 import { remoteFailure } from '../remote.js';
 import { checkCloneUrl, withoutCredentials } from '../url-policy.js';
 import { safeRefName } from '../validate.js';
+import { currentBranch, headCommit } from '../worktree.js';
 
 const FOLDER = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,99}$/;
 
@@ -98,8 +99,8 @@ export const cloneTool = defineTool({
       throw remoteFailure('Cloning', shownUrl, error);
     }
     const repo = await ctx.services.open(target.path, ctx);
-    const head = (await repo.run(['rev-parse', '--verify', '--quiet', 'HEAD'], { okCodes: [1] })).stdout.trim();
-    const current = (await repo.run(['symbolic-ref', '--quiet', '--short', 'HEAD'], { okCodes: [1] })).stdout.trim() || null;
+    const head = (await headCommit(repo)) ?? '';
+    const current = await currentBranch(repo);
     return {
       structured: { repository: repo.path, url: shownUrl, branch: current, commit: head },
       text: `Cloned ${shownUrl} into ${repo.path}${current ? ` (branch ${current}` : ' ('}${head ? ` at ${head.slice(0, 10)})` : ', empty)'}.`,

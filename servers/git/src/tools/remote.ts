@@ -5,7 +5,7 @@ import { gitMessage, lastLine } from '../errors.js';
 import { repositoryInput } from '../inputs.js';
 import { chooseRemote, listRemotes, refSnapshot, remoteFailure, remoteMessages, upstreamOf } from '../remote.js';
 import { safeRefName } from '../validate.js';
-import { currentBranch, headCommit, refExists, someOf, trackedChanges } from '../worktree.js';
+import { conflictedFiles, currentBranch, headCommit, refExists, someOf, trackedChanges } from '../worktree.js';
 
 const remoteInput = z
   .string()
@@ -163,11 +163,7 @@ export const pullTool = defineTool({
 /** A conflicted rebase or merge is aborted so the branch is left as it was, then explained. */
 async function explainPullFailure(repo: Repository, remote: string, mode: string, error: unknown): Promise<ToolError> {
   const message = gitMessage(error);
-  const conflicted = (
-    await repo.run(['diff', '--name-only', '--diff-filter=U', '-z'], { maxBytes: 64 * 1024, okCodes: [1, 128] })
-  ).stdout
-    .split('\0')
-    .filter(Boolean);
+  const conflicted = await conflictedFiles(repo);
   const rebasing = await repo.run(['rev-parse', '--verify', '--quiet', 'REBASE_HEAD'], { okCodes: [1, 128] });
   if (conflicted.length || rebasing.code === 0 || /CONFLICT/.test(message)) {
     await repo.run([mode === 'rebase' ? 'rebase' : 'merge', '--abort'], { okCodes: [1, 128] });

@@ -3,7 +3,7 @@ import * as z from 'zod';
 import type { GitServices } from '../client.js';
 import { repositoryInput } from '../inputs.js';
 import { safePaths, safeSingleRevision } from '../validate.js';
-import { change, currentBranch, resolveCommit, trackedChanges } from '../worktree.js';
+import { change, currentBranch, headCommit, resolveCommit, trackedChanges } from '../worktree.js';
 
 const targetInput = z.string().max(256).default('HEAD').describe('Commit, branch or tag to reset to (default HEAD)');
 
@@ -46,7 +46,7 @@ export const resetTool = defineTool({
       'git reset',
     );
     const branch = await currentBranch(repo);
-    const head = (await repo.run(['rev-parse', 'HEAD'], { maxBytes: 256 })).stdout.trim();
+    const head = (await headCommit(repo)) ?? commit;
     const text = paths.length
       ? `Unstaged ${paths.join(', ')}.`
       : `${args.mode === 'soft' ? 'Soft' : 'Mixed'} reset: ${branch ?? 'HEAD'} now at ${head.slice(0, 10)}; ${args.mode === 'soft' ? 'changes since then are staged' : 'changes since then are unstaged'} in the working tree.`;

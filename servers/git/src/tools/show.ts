@@ -1,6 +1,6 @@
 import { defineTool, formatBytes, jsonSize, more, moreLine, moreSchema, type ToolContext, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
-import { isBinary, lookupPath, readLines } from '../blob.js';
+import { isBinary, lookupPath, readBytes, readLines } from '../blob.js';
 import type { GitServices, Repository } from '../client.js';
 import { diffFileSchema, diffPage, emptyTree } from '../diff.js';
 import { explainGitError } from '../errors.js';
@@ -152,7 +152,7 @@ async function showFile(repo: Repository, revision: string, path: string, startL
     return reply({ ...base, binary: false }, `${path} is a submodule, at commit ${entry.oid} in ${revision}.`);
   }
   if (entry.mode === '120000') {
-    const target = (await repo.run(['cat-file', 'blob', entry.oid], { maxBytes: 4096 })).stdout;
+    const target = (await readBytes(repo, entry.oid, 4096)).toString('utf8');
     return reply(
       { ...base, binary: false, symlink_to: target },
       `${path} at ${revision} is a symbolic link to ${target} (not followed).`,

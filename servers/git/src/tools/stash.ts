@@ -3,7 +3,7 @@ import * as z from 'zod';
 import type { GitServices, Repository } from '../client.js';
 import { gitMessage, lastLine } from '../errors.js';
 import { repositoryInput } from '../inputs.js';
-import { change, someOf, trackedChanges } from '../worktree.js';
+import { change, conflictedFiles, someOf, trackedChanges } from '../worktree.js';
 
 const stashSchema = z.object({
   index: z.number().describe('0 is the newest; pass it to pop'),
@@ -74,9 +74,7 @@ export const stashTool = defineTool({
       try {
         await repo.run(['stash', 'pop', '--quiet', `stash@{${args.index}}`], { maxBytes: 64 * 1024, magicPathspecs: true });
       } catch (error) {
-        const conflicted = (await repo.run(['diff', '--name-only', '--diff-filter=U', '-z'], { maxBytes: 64 * 1024 })).stdout
-          .split('\0')
-          .filter(Boolean);
+        const conflicted = await conflictedFiles(repo);
         if (conflicted.length) {
           throw new ToolError(
             `the stash conflicted with the working tree in ${someOf(conflicted)}; it was applied with conflict markers and kept.`,
