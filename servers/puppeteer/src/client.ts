@@ -3,6 +3,7 @@ import path from 'node:path';
 import { type Lazy, type Logger, lazy, type OptionValues } from '@patchbay/kit';
 import { launchBrowser } from './browser/launch.js';
 import { NavigationPolicy } from './browser/policy.js';
+import { type Profile, prepareProfile } from './browser/profile.js';
 import { startGuardProxy } from './browser/proxy.js';
 import { type ConsoleEntry, type NetworkEntry, Ring } from './browser/ring.js';
 import { BrowserSession } from './browser/session.js';
@@ -82,11 +83,17 @@ export function createBrowserServices(options: OptionValues<BrowserOptions>, log
   const browser: Lazy<BrowserSession> = lazy(
     async () => {
       const proxy = await startGuardProxy(policy, log, proxyEvents);
+      let profile: Profile | undefined;
+      const release = async () => {
+        await proxy.close();
+        await profile?.dispose();
+      };
       let instance: Awaited<ReturnType<typeof launchBrowser>>;
       try {
-        instance = await launchBrowser(options, log, proxy.url);
+        profile = await prepareProfile(options.userDataDir);
+        instance = await launchBrowser(options, log, proxy.url, profile.dir);
       } catch (error) {
-        await proxy.close();
+        await release();
         throw error;
       }
       try {
@@ -104,7 +111,7 @@ export function createBrowserServices(options: OptionValues<BrowserOptions>, log
             nextTabId: () => `t${++tabCounter}`,
             downloadsDir: options.downloadsDir ? path.resolve(options.downloadsDir) : undefined,
           },
-          proxy,
+          release,
         );
         instance.once('disconnected', () => {
           if (session.closing || browser.peek() !== session) return;
@@ -120,7 +127,7 @@ export function createBrowserServices(options: OptionValues<BrowserOptions>, log
         return session;
       } catch (error) {
         await instance.close().catch(() => undefined);
-        await proxy.close();
+        await release();
         throw error;
       }
     },

@@ -1,6 +1,7 @@
+import { createSocket as createUdpSocket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -268,6 +269,57 @@ describe('operator site lists and private networks', () => {
     } finally {
       await server.close();
       await new Promise((resolve) => listener.close(resolve));
+    }
+  });
+
+  it.each([
+    ['a fresh profile', false],
+    ['the operator’s profile, even one that allowed it', true],
+  ])('sends no WebRTC datagram past the guard proxy, with %s', async (_name, ownProfile) => {
+    // UDP never passes the proxy: a STUN request the page makes must not leave the browser at all.
+    const datagrams: string[] = [];
+    const udp = createUdpSocket('udp4', (_message, from) => datagrams.push(`${from.address}:${from.port}`));
+    await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
+    const port = udp.address().port;
+    const profile = ownProfile ? await mkdtemp(path.join(tmpdir(), 'patchbay-profile-')) : undefined;
+    if (profile) {
+      await mkdir(path.join(profile, 'Default'));
+      const prefs = { webrtc: { ip_handling_policy: 'default' }, homepage: 'https://example.com/' };
+      await writeFile(path.join(profile, 'Default', 'Preferences'), JSON.stringify(prefs));
+    }
+    const server = await connect([
+      '--block-sites',
+      `127.0.0.1:${port}`,
+      '--allow-evaluate',
+      ...(profile ? ['--user-data-dir', profile] : []),
+    ]);
+    try {
+      await callOk(server.client, 'puppeteer_navigate', { url: site.url, snapshot: 'none' });
+      const gathered = await callOk<{ result: string }>(server.client, 'puppeteer_evaluate', {
+        function: `async () => {
+          const pc = new RTCPeerConnection({ iceServers: [{ urls: 'stun:127.0.0.1:${port}' }] });
+          pc.createDataChannel('x');
+          await pc.setLocalDescription(await pc.createOffer());
+          await new Promise((resolve) => {
+            pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && resolve();
+            setTimeout(resolve, 3000);
+          });
+          pc.close();
+          return 'done';
+        }`,
+      });
+      expect(gathered.data.result).toBe('"done"');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(datagrams).toEqual([]);
+      if (profile) {
+        // The operator's own preferences stay.
+        const prefs = JSON.parse(await readFile(path.join(profile, 'Default', 'Preferences'), 'utf8'));
+        expect(prefs.homepage).toBe('https://example.com/');
+      }
+    } finally {
+      await server.close();
+      await new Promise<void>((resolve) => udp.close(() => resolve()));
+      if (profile) await rm(profile, { recursive: true, force: true });
     }
   });
 

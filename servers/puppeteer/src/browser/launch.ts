@@ -42,6 +42,7 @@ export function launchOptions(
   executablePath: string,
   root: boolean,
   proxy: string,
+  profileDir: string,
 ): LaunchOptions {
   const args = [...BASE_ARGS];
   if (options.noSandbox || root) args.push('--no-sandbox');
@@ -60,7 +61,8 @@ export function launchOptions(
     // A pipe, not a TCP port: nothing on this machine (or a page) can reach DevTools.
     pipe: true,
     defaultViewport: parseViewport(options.viewport) ?? { width: 1280, height: 720 },
-    ...(options.userDataDir ? { userDataDir: options.userDataDir } : {}),
+    // Always ours to prepare (see profile.ts): the operator's folder, or a fresh one per launch.
+    userDataDir: profileDir,
     // The kit owns signals and shutdown; puppeteer still kills the browser when Node exits.
     handleSIGINT: false,
     handleSIGTERM: false,
@@ -70,7 +72,12 @@ export function launchOptions(
   };
 }
 
-export async function launchBrowser(options: OptionValues<BrowserOptions>, log: Logger, proxy: string): Promise<Browser> {
+export async function launchBrowser(
+  options: OptionValues<BrowserOptions>,
+  log: Logger,
+  proxy: string,
+  profileDir: string,
+): Promise<Browser> {
   const found = findBrowser(options.executablePath);
   if (!found) throw new ToolError(`no Chrome or Chromium was found on this machine.`, { hint: NO_BROWSER_HINT });
   if (!isExecutable(found.path)) {
@@ -83,7 +90,7 @@ export async function launchBrowser(options: OptionValues<BrowserOptions>, log: 
   const { default: puppeteer } = await loadPuppeteer();
   const started = performance.now();
   try {
-    const browser = await puppeteer.launch(launchOptions(options, found.path, root, proxy));
+    const browser = await puppeteer.launch(launchOptions(options, found.path, root, proxy, profileDir));
     log.info('browser started', { path: found.path, from: found.source, ms: Math.round(performance.now() - started) });
     return browser;
   } catch (error) {

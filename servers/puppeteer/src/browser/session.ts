@@ -1,6 +1,5 @@
 import { ToolError } from '@patchbay/kit';
 import type { Browser, Page, Target } from 'puppeteer-core';
-import type { GuardProxy } from './proxy.js';
 import type { RefRegistry } from './snapshot.js';
 import { sleep, Tab, type TabDeps } from './tab.js';
 
@@ -28,11 +27,12 @@ export class BrowserSession {
   private constructor(
     readonly browser: Browser,
     private readonly deps: SessionDeps,
-    private readonly proxy: GuardProxy,
+    /** What the browser needed and outlives it: the guard proxy, a profile made for this launch. */
+    private readonly release: () => Promise<void>,
   ) {}
 
-  static async start(browser: Browser, deps: SessionDeps, proxy: GuardProxy): Promise<BrowserSession> {
-    const session = new BrowserSession(browser, deps, proxy);
+  static async start(browser: Browser, deps: SessionDeps, release: () => Promise<void>): Promise<BrowserSession> {
+    const session = new BrowserSession(browser, deps, release);
     browser.on('targetcreated', (target: Target) => {
       // Only tabs a page opened have an opener; ours come through newTab().
       if (target.type() === 'page' && target.opener()) void session.#adopt(target, true);
@@ -143,7 +143,7 @@ export class BrowserSession {
         child.kill('SIGKILL');
       }
     }
-    await this.proxy.close();
+    await this.release();
   }
 
   #adopt(target: Target, announce: boolean): Promise<Tab | undefined> {
