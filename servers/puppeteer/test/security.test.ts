@@ -275,8 +275,8 @@ describe('operator site lists and private networks', () => {
   it.each([
     ['a fresh profile', false],
     ['the operator’s profile, even one that allowed it', true],
-  ])('sends no WebRTC datagram past the guard proxy, with %s', async (_name, ownProfile) => {
-    // UDP never passes the proxy: a STUN request the page makes must not leave the browser at all.
+  ])('sends no WebRTC or WebTransport datagram past the guard proxy, with %s', async (_name, ownProfile) => {
+    // UDP never passes the proxy: a STUN request or an HTTP/3 handshake must not leave the browser at all.
     const datagrams: string[] = [];
     const udp = createUdpSocket('udp4', (_message, from) => datagrams.push(`${from.address}:${from.port}`));
     await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
@@ -305,6 +305,9 @@ describe('operator site lists and private networks', () => {
             setTimeout(resolve, 3000);
           });
           pc.close();
+          // WebTransport is HTTP/3, over UDP too.
+          const transport = new WebTransport('https://127.0.0.1:${port}/');
+          await Promise.race([transport.ready.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 3000))]);
           return 'done';
         }`,
       });
