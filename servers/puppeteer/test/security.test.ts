@@ -1,6 +1,6 @@
 import { createSocket as createUdpSocket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
@@ -338,6 +338,26 @@ describe('operator site lists and private networks', () => {
     } finally {
       await server.close();
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps a download whose name climbs out (../../) inside the operator’s folder', async () => {
+    const parent = await mkdtemp(path.join(tmpdir(), 'patchbay-downloads-'));
+    const dir = path.join(parent, 'a', 'downloads');
+    await mkdir(dir, { recursive: true });
+    const server = await connect(['--downloads-dir', dir]);
+    try {
+      await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/escaping-download`, snapshot: 'none' });
+      await callOk(server.client, 'puppeteer_click', { selector: 'a' });
+      expect(await waitFor(() => existsSync(dir) && readdirSync(dir).some((f) => !f.endsWith('.crdownload')))).toBe(true);
+      const [saved] = readdirSync(dir);
+      expect(saved).toMatch(/escaped\.csv$/);
+      expect(await readFile(path.join(dir, saved as string), 'utf8')).toBe('x\n');
+      expect(readdirSync(path.join(parent, 'a'))).toEqual(['downloads']);
+      expect(readdirSync(parent)).toEqual(['a']);
+    } finally {
+      await server.close();
+      await rm(parent, { recursive: true, force: true });
     }
   });
 });

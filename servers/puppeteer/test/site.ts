@@ -121,6 +121,12 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse, url: UR
     res.writeHead(200, { 'content-type': 'text/csv', 'content-disposition': 'attachment; filename="report.csv"' });
     res.end('a,b\n1,2\n');
   },
+  // A download whose suggested name tries to climb out of the downloads folder.
+  '/escaping-download': (_req, res) => html(res, page('Escape', '<a href="/download-escape">Get it</a>')),
+  '/download-escape': (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/csv', 'content-disposition': 'attachment; filename="../../escaped.csv"' });
+    res.end('x\n');
+  },
   '/redirect-metadata': (_req, res) => {
     res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' });
     res.end();
