@@ -55,8 +55,8 @@ export async function parseOne(sql: string, argument = 'sql'): Promise<{ type: s
   return { type, node: stmt[type] as Node };
 }
 
-function refuse(reason: string, hint?: string): never {
-  throw new ToolError(`was refused: ${reason}`, { argument: 'sql', ...(hint ? { hint } : {}) });
+function refuse(reason: string, hint?: string, argument = 'sql'): never {
+  throw new ToolError(`was refused: ${reason}`, { argument, ...(hint ? { hint } : {}) });
 }
 
 const READ_HINT =
@@ -118,9 +118,7 @@ function explainTarget(type: string, node: Node, analyze: boolean): Analysis {
 /** A statement for the write tool: anything but transaction control and reaching the server's host. */
 export async function checkWrite(sql: string, argument: string): Promise<Analysis> {
   const { type, node } = await parseOne(sql, argument);
-  const fail = (reason: string, hint?: string): never => {
-    throw new ToolError(`was refused: ${reason}`, { argument, ...(hint ? { hint } : {}) });
-  };
+  const fail = (reason: string, hint?: string): never => refuse(reason, hint, argument);
   if (type === 'TransactionStmt') {
     fail(
       "transaction control is the server's: every call runs in one transaction that commits at the end, or rolls back on any error.",
@@ -150,9 +148,7 @@ type Purpose = 'read' | 'plan' | 'write';
 function inspect(type: string, root: Node, purpose: Purpose, argument = 'sql'): Analysis {
   const functions: CalledFunction[] = [];
   const relations: Array<{ schema?: string; name: string }> = [];
-  const fail = (reason: string, hint?: string): never => {
-    throw new ToolError(`was refused: ${reason}`, { argument, ...(hint ? { hint } : {}) });
-  };
+  const fail = (reason: string, hint?: string): never => refuse(reason, hint, argument);
 
   const visit = (value: unknown, key: string | undefined, depth: number): void => {
     if (depth > 2_000) fail('the statement nests too deeply to check.');
