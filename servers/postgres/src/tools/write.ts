@@ -73,33 +73,26 @@ export const executeTool = defineTool({
       },
       statements.length,
     );
-    const shaped = results.map(({ fetched, type }) => {
+    const lines: string[] = [];
+    const shaped = results.map(({ fetched, type }, i) => {
       const command = fetched.command ?? describe(type);
-      if (fetched.columns.length === 0)
-        return { command, ...(fetched.rowCount !== undefined ? { rows_affected: fetched.rowCount } : {}) };
-      const { shown } = fitRows(fetched.columns, fetched.rows, 'table', share);
+      const affected = fetched.rowCount !== undefined ? { rows_affected: fetched.rowCount } : {};
+      const head = `${statements.length > 1 ? `${i + 1}. ` : ''}${command}${fetched.rowCount !== undefined ? ` — ${fetched.rowCount} row${fetched.rowCount === 1 ? '' : 's'}` : ''}`;
+      if (fetched.columns.length === 0) {
+        lines.push(head);
+        return { command, ...affected };
+      }
+      const { text: body, shown } = fitRows(fetched.columns, fetched.rows, 'table', share);
       const rows = fetched.rows.slice(0, shown);
       const left = (fetched.rowCount ?? rows.length) - rows.length;
       const moreInfo = more(
         left,
         'RETURNING rows past the output budget are not shown; the changes were made. Query the table to see them.',
       );
-      return {
-        command,
-        ...(fetched.rowCount !== undefined ? { rows_affected: fetched.rowCount } : {}),
-        columns: fetched.columns,
-        rows,
-        ...(moreInfo ? { more: moreInfo } : {}),
-      };
+      lines.push(`${head}\n${columnLine(fetched.columns)}\n${body}${moreLine(moreInfo, 'rows')}`);
+      return { command, ...affected, columns: fetched.columns, rows, ...(moreInfo ? { more: moreInfo } : {}) };
     });
-    const text = shaped
-      .map((r, i) => {
-        const head = `${statements.length > 1 ? `${i + 1}. ` : ''}${r.command}${r.rows_affected !== undefined ? ` — ${r.rows_affected} row${r.rows_affected === 1 ? '' : 's'}` : ''}`;
-        if (!('columns' in r) || !r.columns) return head;
-        const body = fitRows(r.columns, r.rows ?? [], 'table', share).text;
-        return `${head}\n${columnLine(r.columns)}\n${body}${moreLine(r.more, 'rows')}`;
-      })
-      .join('\n');
+    const text = lines.join('\n');
     return { structured: { connection: db.name, committed: true, results: shaped }, text: `Committed on "${db.name}".\n${text}` };
   },
 });
