@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { type Logger, type OptionValues, resolveInside, type ToolContext, ToolError } from '@patchbay/kit';
 import type { SimpleGit } from 'simple-git';
 import type { GitOptions } from './config.js';
-import { GIT_CONFIG, gitEnv } from './env.js';
+import { GIT_CONFIG, GIT_CONFIG_ARGS, gitEnv } from './env.js';
 import { type RunOptions, type RunResult, runGit } from './exec.js';
 
 const execFileAsync = promisify(execFile);
@@ -110,7 +110,7 @@ export function createGitServices(options: OptionValues<GitOptions>, log: Logger
         path: top,
         git: () => gitAt(top, ctx.signal),
         run: (args, runOptions = {}) =>
-          runGit([...GIT_CONFIG.flatMap((c) => ['-c', c]), ...args], {
+          runGit([...GIT_CONFIG_ARGS, ...args], {
             ...runOptions,
             cwd: top,
             signal: ctx.signal,
@@ -127,7 +127,10 @@ export function createGitServices(options: OptionValues<GitOptions>, log: Logger
 /** The real path of the top of the repository containing `dir`, or undefined when there is none. */
 export async function topLevel(dir: string): Promise<string | undefined> {
   try {
-    const { stdout } = await execFileAsync('git', ['rev-parse', '--show-toplevel'], { cwd: dir, env: gitEnv() });
+    const { stdout } = await execFileAsync('git', [...GIT_CONFIG_ARGS, 'rev-parse', '--show-toplevel'], {
+      cwd: dir,
+      env: gitEnv(),
+    });
     return await realpath(stdout.trim());
   } catch {
     return undefined;

@@ -53,7 +53,14 @@ export function gitEnv(): Record<string, string> {
 
 /**
  * Config every git command runs with: paths printed as they are (not octal-escaped), never
- * coloured. (Diff commands also pass --no-ext-diff --no-textconv, and blame --no-textconv, so a
+ * coloured, and only repositories whose git directory is a `.git` are found. Without that last
+ * setting a folder inside an allowed repository that merely holds files shaped like a git
+ * directory (HEAD, objects, refs and a config naming a work tree and, say, an fsmonitor program)
+ * would be opened as a repository of its own and its config obeyed; such files can arrive in any
+ * clone. (Diff commands also pass --no-ext-diff --no-textconv, and blame --no-textconv, so a
  * repository's configured programs do not run.)
  */
-export const GIT_CONFIG = ['core.quotePath=false', 'color.ui=never'];
+export const GIT_CONFIG = ['core.quotePath=false', 'color.ui=never', 'safe.bareRepository=explicit'];
+
+/** GIT_CONFIG as `-c` arguments, for commands run without simple-git. */
+export const GIT_CONFIG_ARGS = GIT_CONFIG.flatMap((c) => ['-c', c]);

@@ -1,4 +1,4 @@
-import { mkdir, symlink } from 'node:fs/promises';
+import { access, mkdir, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { call, callError, callOk, type TempDir, type TempRepo, tempDir, tempRepo } from '@patchbay/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -93,6 +93,35 @@ describe('repository resolution', () => {
     const { client, close } = await connect(['--repository', path.join(repo.path, 'sub')]);
     expect(await callError(client, 'git_status', {})).toMatch(/starts at .*outside the allowed locations/);
     await close();
+  });
+
+  it("never opens a repository embedded in an allowed one's files, whose config could run programs", async () => {
+    // Ordinary files any repository (or a clone) can carry: a git directory that is not named
+    // .git, whose config names a work tree and an fsmonitor program git would run on status.
+    const marker = `${repo.path}.pwned`;
+    const carrier = await repoWithIdentity();
+    try {
+      await carrier.commit('Fixture', {
+        'fixture/HEAD': 'ref: refs/heads/main\n',
+        'fixture/config': `[core]\n\trepositoryformatversion = 0\n\tbare = false\n\tworktree = w\n\tfsmonitor = "touch '${marker}'; false"\n`,
+        'fixture/objects/.keep': '',
+        'fixture/refs/.keep': '',
+        'fixture/w/f.txt': 'f\n',
+      });
+      const { client, close } = await connect(['--repository', carrier.path]);
+      for (const repository of ['fixture', 'fixture/w']) {
+        for (const tool of ['git_status', 'git_log', 'git_diff']) {
+          expect(await callError(client, tool, { repository }), `${tool} ${repository}`).toMatch(
+            /Argument `repository`: .*is not inside a git repository/,
+          );
+        }
+      }
+      await expect(access(marker)).rejects.toThrow();
+      await close();
+    } finally {
+      await rm(marker, { force: true });
+      await carrier.remove();
+    }
   });
 
   it('refuses to start with a configured folder or clone root that does not exist', async () => {
