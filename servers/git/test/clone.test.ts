@@ -60,6 +60,11 @@ describe('git_clone', () => {
     expect(await callError(client, 'git_clone', { url: 'https://git.example.test/team/demo.git' })).toMatch(
       /Argument `directory`: "demo" already exists/,
     );
+    // A file of that name is in the way just as much as a folder.
+    await writeFile(path.join(root.path, 'notes'), 'not a folder\n');
+    expect(await callError(client, 'git_clone', { url: 'https://git.example.test/team/demo.git', directory: 'notes' })).toMatch(
+      /Argument `directory`: "notes" already exists/,
+    );
     // A shallow clone, with progress reported to a client that asked for it.
     const progress: Array<{ progress: number; total?: number; message?: string }> = [];
     const shallow = await client.callTool(

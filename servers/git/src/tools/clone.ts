@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { defineTool, resolveInside, type ToolContext, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
@@ -55,8 +55,13 @@ export const cloneTool = defineTool({
     }
     const branch = args.branch !== undefined ? safeRefName(args.branch, 'branch') : undefined;
     const target = await resolveInside([root], path.join(path.resolve(root), folder), 'directory', { mustExist: false });
-    const existing = await readdir(target.path).catch(() => undefined);
-    if (existing !== undefined) {
+    // lstat: a file or a symbolic link of that name is in the way as much as a folder.
+    if (
+      await lstat(target.path).then(
+        () => true,
+        () => false,
+      )
+    ) {
       throw new ToolError(`"${folder}" already exists in the clone root.`, {
         argument: 'directory',
         hint: 'Choose another directory name.',
