@@ -13,6 +13,7 @@ export interface PolicyOptions {
 }
 
 type Lookup = (host: string) => Promise<string[]>;
+type Resolved = { verdict: Verdict; address?: string | undefined };
 
 interface SitePattern {
   scheme?: string;
@@ -81,7 +82,7 @@ export class NavigationPolicy {
 
   /** The synchronous part: schemes, names and site lists, without DNS. */
   checkStatic(url: URL): Verdict {
-    const host = url.hostname.toLowerCase().replace(/\.$/, '');
+    const host = hostOf(url);
     if (isMetadataName(host)) return { allowed: false, reason: `${host} is a cloud metadata service` };
     for (const p of this.#block) {
       if (matches(p, url)) return { allowed: false, reason: `${host} is blocked by the operator (--block-sites ${p.source})` };
@@ -98,20 +99,14 @@ export class NavigationPolicy {
   async checkNetwork(url: URL): Promise<Verdict> {
     const first = this.checkStatic(url);
     if (!first.allowed) return first;
-    const host = url.hostname.toLowerCase().replace(/\.$/, '');
+    const host = hostOf(url);
     if (isIP(host.replace(/^\[|\]$/g, '')) || isLoopbackName(host)) return first;
-    let addresses: string[];
     try {
-      addresses = await this.#resolve(host);
+      return (await this.#checkResolved(host, host)).verdict;
     } catch {
       // The browser's own lookup will fail the same way and report it; nothing is reached.
       return ALLOWED;
     }
-    for (const address of addresses) {
-      const verdict = this.#verdictFor(classifyAddress(address), `${host} (${address})`);
-      if (!verdict.allowed) return verdict;
-    }
-    return ALLOWED;
   }
 
   /**
@@ -130,18 +125,25 @@ export class NavigationPolicy {
     const first = this.checkStatic(url);
     if (!first.allowed) return first;
     if (isIP(bare)) return { allowed: true, address: bare };
-    let addresses: string[];
+    let checked: Resolved;
     try {
-      addresses = await this.#resolve(url.hostname.toLowerCase().replace(/\.$/, ''));
+      checked = await this.#checkResolved(hostOf(url), bare);
     } catch {
       return { allowed: false, reason: `${host} could not be resolved`, unresolved: true };
     }
-    for (const address of addresses) {
-      const verdict = this.#verdictFor(classifyAddress(address), `${bare} (${address})`);
-      if (!verdict.allowed) return verdict;
-    }
-    const address = addresses[0];
+    if (!checked.verdict.allowed) return checked.verdict;
+    const { address } = checked;
     return address ? { allowed: true, address } : { allowed: false, reason: `${host} has no address`, unresolved: true };
+  }
+
+  /** Every address a name resolves to must pass; the first is the one to connect to. Throws when it does not resolve. */
+  async #checkResolved(host: string, shown: string): Promise<Resolved> {
+    const addresses = await this.#resolve(host);
+    for (const address of addresses) {
+      const verdict = this.#verdictFor(classifyAddress(address), `${shown} (${address})`);
+      if (!verdict.allowed) return { verdict };
+    }
+    return { verdict: ALLOWED, address: addresses[0] };
   }
 
   #verdictFor(kind: AddressClass, what: string): Verdict {
@@ -195,8 +197,13 @@ function parsePattern(source: string): SitePattern {
   };
 }
 
+/** A URL's host as the policy compares it: lower case, without the trailing dot of a rooted name. */
+function hostOf(url: URL): string {
+  return url.hostname.toLowerCase().replace(/\.$/, '');
+}
+
 function matches(p: SitePattern, url: URL): boolean {
-  const host = url.hostname.toLowerCase().replace(/\.$/, '');
+  const host = hostOf(url);
   if (p.scheme) {
     // ws(s) requests belong to the http(s) origin they upgrade from.
     const scheme = url.protocol === 'ws:' ? 'http:' : url.protocol === 'wss:' ? 'https:' : url.protocol;
