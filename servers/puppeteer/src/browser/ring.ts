@@ -6,28 +6,14 @@
 export class Ring<T extends { seq: number }> {
   #items: T[] = [];
   #next = 1;
-  /** Entries dropped because the ring was full, for the "n older entries were dropped" note. */
-  dropped = 0;
 
   constructor(readonly capacity: number) {}
 
   push(item: Omit<T, 'seq'>): T {
     const entry = { ...item, seq: this.#next++ } as T;
     this.#items.push(entry);
-    if (this.#items.length > this.capacity) {
-      this.#items.splice(0, this.#items.length - this.capacity);
-      this.dropped++;
-    }
+    if (this.#items.length > this.capacity) this.#items.splice(0, this.#items.length - this.capacity);
     return entry;
-  }
-
-  /** Find a live entry to update in place (a response arriving for a request). */
-  find(predicate: (item: T) => boolean): T | undefined {
-    for (let i = this.#items.length - 1; i >= 0; i--) {
-      const item = this.#items[i] as T;
-      if (predicate(item)) return item;
-    }
-    return undefined;
   }
 
   after(seq: number): T[] {

@@ -12,12 +12,9 @@ export const consoleResource = defineResource<BrowserServices>({
       .all()
       .map((e) => `${new Date(e.time).toISOString()} [${e.tab} ${e.level}] ${e.text}${e.location ? ` (${e.location})` : ''}`);
     // Newest last, and when too long the oldest go: they matter least.
-    let used = 0;
+    const meter = budget.meter(512);
     let start = lines.length;
-    while (start > 0 && used + byteLength(lines[start - 1] as string) + 1 < budget.bytes - 512) {
-      used += byteLength(lines[start - 1] as string) + 1;
-      start--;
-    }
+    while (start > 0 && meter.fits(byteLength(lines[start - 1] as string) + 1)) start--;
     const head = start > 0 ? [`… ${start} older messages not shown`] : [];
     const text = lines.length ? [...head, ...lines.slice(start)].join('\n') : 'No console messages yet.';
     return [{ uri: uri.href, mimeType: 'text/plain', text }];

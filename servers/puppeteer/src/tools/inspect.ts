@@ -47,7 +47,7 @@ function since<T extends { seq: number }>(
   while (start > 0 && meter.fits(size(matching[start - 1] as T) + 1)) start--;
   const shown = matching.slice(start);
   ctx.services.seen[key] = Math.max(ctx.services.seen[key], ring.lastSeq);
-  return { shown, omitted: start, dropped: ring.dropped };
+  return { shown, omitted: start };
 }
 
 const consoleRow = z.object({
