@@ -139,6 +139,37 @@ describe('navigation policy', () => {
     expect((await policy.checkTopLevel('https://example.com/')).allowed).toBe(false);
   });
 
+  it('refuses proxy connections to the metadata address in any spelling a CONNECT line can carry', async () => {
+    const policy = new NavigationPolicy(open, resolver({ 'metadata.example': ['169.254.169.254'] }));
+    for (const host of [
+      '169.254.169.254',
+      '2852039166',
+      '0xa9fea9fe',
+      '0251.0376.0251.0376',
+      '169.254.43518',
+      '0xa9.0xfe.0xa9.0xfe',
+      '::ffff:169.254.169.254',
+      '[::ffff:a9fe:a9fe]',
+      '::a9fe:a9fe',
+      'fd00:ec2::254',
+      'METADATA.GOOGLE.INTERNAL.',
+      'metadata.example',
+    ]) {
+      const verdict = await policy.checkConnection(host, 80);
+      expect(verdict, host).toMatchObject({ allowed: false });
+      expect(verdict, host).not.toHaveProperty('address');
+    }
+  });
+
+  it('connects the proxy to the address it checked, not to a later DNS answer', async () => {
+    const answers = [['93.184.216.34'], ['169.254.169.254']];
+    const policy = new NavigationPolicy(open, async () => answers.shift() ?? ['169.254.169.254']);
+    expect(await policy.checkRequest('http://rebind.example/', true)).toEqual({ allowed: true });
+    expect(await policy.checkConnection('rebind.example', 443)).toEqual({ allowed: true, address: '93.184.216.34' });
+    const unresolved = await new NavigationPolicy(open, resolver({})).checkConnection('nowhere.example', 80);
+    expect(unresolved).toMatchObject({ allowed: false, unresolved: true });
+  });
+
   it('lets subresources use data: and blob: but not file:', async () => {
     const policy = new NavigationPolicy(open, resolver({}));
     expect((await policy.checkRequest('data:image/png;base64,AAAA', false)).allowed).toBe(true);
