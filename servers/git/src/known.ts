@@ -1,7 +1,8 @@
-import { lstat, readdir, realpath } from 'node:fs/promises';
+import { readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { ToolError } from '@patchbay/kit';
 import { type GitServices, type Repository, topLevel } from './client.js';
+import { exists } from './validate.js';
 
 /**
  * Resources and prompts have no per-call client roots, so they work with the repositories the
@@ -29,13 +30,7 @@ export async function knownRepositories(services: GitServices): Promise<KnownRep
     for (const child of children.slice(0, 500)) {
       if (!child.isDirectory() || child.name.startsWith('.')) continue;
       // Only folders with a .git entry are worth asking git about (one process each).
-      if (
-        !(await lstat(path.join(real, child.name, '.git')).then(
-          () => true,
-          () => false,
-        ))
-      )
-        continue;
+      if (!(await exists(path.join(real, child.name, '.git')))) continue;
       const inner = await topLevel(path.join(real, child.name));
       if (inner?.startsWith(real + path.sep)) found.add(inner);
     }

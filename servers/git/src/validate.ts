@@ -90,6 +90,14 @@ export function safePaths(values: readonly string[] | undefined, argument: strin
   return (values ?? []).map((v) => (v === '.' ? v : safePath(v.replace(/\/+$/, '') || v, argument)));
 }
 
+/** Whether anything (a file, a folder, a symbolic link, even a dangling one) has this name. */
+export function exists(file: string): Promise<boolean> {
+  return lstat(file).then(
+    () => true,
+    () => false,
+  );
+}
+
 /**
  * For tools that touch the working tree (blame or grep without a revision, add, unstaged diffs):
  * the path, with every symbolic link resolved, must stay inside the repository. git itself
@@ -99,14 +107,7 @@ export function safePaths(values: readonly string[] | undefined, argument: strin
 export async function insideWorktree(repository: string, value: string, argument: string): Promise<string> {
   safePath(value, argument);
   let probe = path.join(repository, value);
-  while (
-    probe !== repository &&
-    !(await lstat(probe).then(
-      () => true,
-      () => false,
-    ))
-  )
-    probe = path.dirname(probe);
+  while (probe !== repository && !(await exists(probe))) probe = path.dirname(probe);
   const real = await realpath(probe).catch(() => probe);
   if (real !== repository && !real.startsWith(repository + path.sep)) {
     throw new ToolError(`"${value}" leads outside the repository through a symbolic link.`, {

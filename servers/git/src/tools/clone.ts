@@ -1,4 +1,3 @@
-import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { defineTool, resolveInside, type ToolContext, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
@@ -6,7 +5,7 @@ import type { GitServices } from '../client.js';
 import { runGit } from '../exec.js';
 import { remoteFailure } from '../remote.js';
 import { checkCloneUrl, withoutCredentials } from '../url-policy.js';
-import { safeRefName } from '../validate.js';
+import { exists, safeRefName } from '../validate.js';
 import { currentBranch, headCommit } from '../worktree.js';
 
 const FOLDER = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,99}$/;
@@ -56,12 +55,7 @@ export const cloneTool = defineTool({
     const branch = args.branch !== undefined ? safeRefName(args.branch, 'branch') : undefined;
     const target = await resolveInside([root], path.join(path.resolve(root), folder), 'directory', { mustExist: false });
     // lstat: a file or a symbolic link of that name is in the way as much as a folder.
-    if (
-      await lstat(target.path).then(
-        () => true,
-        () => false,
-      )
-    ) {
+    if (await exists(target.path)) {
       throw new ToolError(`"${folder}" already exists in the clone root.`, {
         argument: 'directory',
         hint: 'Choose another directory name.',
