@@ -1,4 +1,4 @@
-import { ToolError } from '@patchbay/kit';
+import { isAbortError, ToolError } from '@patchbay/kit';
 import type { Repository } from './client.js';
 import { type Culprits, explainGitError, gitMessage, lastLine } from './errors.js';
 
@@ -25,7 +25,7 @@ export async function change(
       // explainGitError rethrows what it does not recognise; that is reported in git's words below.
       if (explained instanceof ToolError) throw explained;
     }
-    if (error instanceof Error && error.name === 'AbortError') throw error;
+    if (isAbortError(error)) throw error;
     throw new ToolError(`${what} failed: ${lastLine(gitMessage(error))}.`, {
       hint: 'Check the repository state with git_status.',
     });
