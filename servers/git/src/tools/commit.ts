@@ -129,10 +129,13 @@ export const commitTool = defineTool({
       {},
       { input: `${message}\n` },
     );
-    const [hash = '', subject = ''] = (await repo.run(['log', '-1', '--format=%H%x1f%s'], { maxBytes: 8192 })).stdout
-      .trim()
-      .split('\x1f');
-    const stat = (await repo.run(['show', '--shortstat', '--format=', '--no-ext-diff', hash], { maxBytes: 8192 })).stdout;
+    // One read of the new commit: "<hash>\x1f<subject>", then its --shortstat line.
+    const shown = (
+      await repo.run(['show', '--shortstat', '--format=%H%x1f%s', '--no-ext-diff', '--no-textconv', 'HEAD'], { maxBytes: 8192 })
+    ).stdout;
+    const newline = shown.indexOf('\n');
+    const [hash = '', subject = ''] = shown.slice(0, newline === -1 ? undefined : newline).split('\x1f');
+    const stat = newline === -1 ? '' : shown.slice(newline);
     const count = (pattern: RegExp) => Number(pattern.exec(stat)?.[1] ?? 0);
     const signConfig = await repo.run(['config', '--bool', '--get', 'commit.gpgsign'], { okCodes: [1] });
     const data = {
