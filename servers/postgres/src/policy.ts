@@ -61,6 +61,9 @@ export function deniedFunction(name: string, forWrite = false): string | undefin
 const DENIED_RELATIONS: Record<string, string> = {
   pg_authid: 'holds password hashes',
   pg_shadow: 'holds password hashes',
+  // ANALYZE samples the catalogs too: a superuser sees pg_authid.rolpassword values here.
+  pg_statistic: 'holds values sampled from every table, password hashes among them',
+  pg_stats: 'holds values sampled from every table, password hashes among them',
   pg_user_mapping: 'holds passwords of foreign servers',
   pg_user_mappings: 'holds passwords of foreign servers',
   pg_hba_file_rules: "reads the server's pg_hba.conf",

@@ -151,6 +151,8 @@ describe('the SQL gate (parser layer) for read-only SQL', () => {
     ['SELECT umoptions FROM pg_user_mappings', 'pg_user_mappings'],
     ['SELECT * FROM pg_file_settings', 'pg_file_settings'],
     ['SELECT * FROM pg_hba_file_rules', 'pg_hba_file_rules'],
+    ["SELECT histogram_bounds FROM pg_stats WHERE tablename = 'pg_authid'", 'pg_stats'],
+    ['SELECT stavalues1 FROM pg_catalog.pg_statistic', 'pg_statistic'],
   ])('refuses relations that hold secrets or read server files: %s', async (sql, name) => {
     expect(await read(sql)).toContain(`${name} is not readable here`);
   });

@@ -130,6 +130,26 @@ describe.skipIf(NO_DATABASE)('read-only holds against hostile SQL, as a superuse
     await expectUnchanged();
   });
 
+  it('never shows password hashes through the planner statistics sampled from pg_authid', async () => {
+    const roles = [1, 2, 3].map((n) => `pb_hash_${tag}_${n}`);
+    try {
+      for (const role of roles) await db.sql(`CREATE ROLE ${role} PASSWORD 'pw-${role}'`);
+      await db.sql('ANALYZE pg_catalog.pg_authid');
+      const leaks = [
+        "SELECT histogram_bounds::text, most_common_vals::text FROM pg_stats WHERE tablename = 'pg_authid' AND attname = 'rolpassword'",
+        'SELECT stavalues1::text, stavalues2::text FROM pg_catalog.pg_statistic',
+      ];
+      for (const sql of leaks) {
+        const outcome = await call(session.client, 'postgres_query', { sql });
+        expect(outcome.text).not.toContain('SCRAM-SHA-256$');
+        expect(outcome.isError, outcome.text).toBe(true);
+        expect(outcome.text).toMatch(/^Argument `sql`: was refused: pg_stat(s|istic) is not readable here/);
+      }
+    } finally {
+      for (const role of roles) await db.sql(`DROP ROLE IF EXISTS ${role}`);
+    }
+  });
+
   it('refuses ANALYZE of a write through postgres_explain and changes nothing', async () => {
     const outcome = await call(session.client, 'postgres_explain', { sql: 'DELETE FROM public.victim', analyze: true });
     expect(outcome.isError).toBe(true);
