@@ -120,6 +120,8 @@ export function createBrowserServices(options: OptionValues<BrowserOptions>, log
           log.warn('the browser disconnected; it will be started again on the next call', { pid: session.pid });
           void browser.reset();
         });
+        // A new browser: the old one's tabs (if it died, they never said they closed) and refs are gone.
+        refs.clear();
         if (crashed) {
           crashed = false;
           notice('The browser had stopped and was started again; earlier tabs and refs are gone.');

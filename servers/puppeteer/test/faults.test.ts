@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { callOk } from '@patchbay/testing';
+import { callError, callOk } from '@patchbay/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, connect, descendants, groupMembers, isAlive, waitFor } from './helpers.js';
 import { type Site, startSite } from './site.js';
@@ -76,6 +76,23 @@ describe('browser lifecycle and faults', () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
       const again = await callOk<{ title: string }>(server.client, 'puppeteer_navigate', { url: site.url, snapshot: 'none' });
       expect(again.data.title).toBe('Fixture home');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('forgets the refs of a browser that died, rather than sending the model to its tabs', async () => {
+    const server = await connect();
+    try {
+      const page = await callOk<{ snapshot: string }>(server.client, 'puppeteer_navigate', { url: site.url });
+      const ref = /\[ref=(e\d+)\]/.exec(page.data.snapshot)?.[1] as string;
+      expect(ref).toBeDefined();
+      const first = server.services.peek()?.pid as number;
+      process.kill(-first, 'SIGKILL');
+      await waitFor(() => !isAlive(first));
+      await callOk(server.client, 'puppeteer_navigate', { url: site.url, snapshot: 'none' });
+      const text = await callError(server.client, 'puppeteer_click', { ref });
+      expect(text).toContain(`"${ref}" is not a ref of this browser's pages`);
     } finally {
       await server.close();
     }

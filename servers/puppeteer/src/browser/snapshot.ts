@@ -53,6 +53,12 @@ export class RefRegistry {
     return this.#byRef.get(ref);
   }
 
+  /** Forget every tab's refs (a new browser: the old pages are gone). The counter goes on. */
+  clear(): void {
+    this.#byKey.clear();
+    this.#byRef.clear();
+  }
+
   forgetTab(tab: string): void {
     const keys = this.#byKey.get(tab);
     if (!keys) return;
