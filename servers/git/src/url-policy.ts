@@ -94,10 +94,16 @@ export function isLocalHost(input: string): boolean {
   }
   if (isIP(host) === 4) return isLocalIPv4(host);
   if (isIP(host) === 6) {
+    // One spelling for each address ("0:0:0:0:0:0:0:1" → "::1", "::ffff:127.0.0.1" →
+    // "::ffff:7f00:1"), as for IPv4 above: a user@[host]:path URL reaches here unparsed. A
+    // spelling the URL parser rejects (a zone id) is refused rather than guessed at.
+    try {
+      host = new URL(`http://[${host}]/`).hostname.slice(1, -1);
+    } catch {
+      return true;
+    }
     if (host === '::1' || host === '::') return true;
     if (/^fe[89ab][0-9a-f]?:/.test(host)) return true;
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(host)?.[1];
-    if (mapped) return isLocalIPv4(mapped);
     const hexMapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(host);
     if (hexMapped) {
       const high = Number.parseInt(hexMapped[1] as string, 16);

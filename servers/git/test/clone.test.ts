@@ -102,6 +102,9 @@ describe('git_clone', () => {
       ['git://169.254.169.254/latest', /link-local/],
       ['https://2130706433/repo.git', /is this machine/],
       ['git@127.0.0.1:repo.git', /is this machine/],
+      // The user@host:path form is not parsed as a URL, so its IPv6 spellings are not normalised for us.
+      ['git@[0:0:0:0:0:0:0:1]:repo.git', /is this machine/],
+      ['git@[0::ffff:7f00:1]:repo.git', /is this machine/],
       ['git@example.com:-oProxyCommand=x', /may not start with "-"/],
       ['example.com:repo.git', /is not a URL git_clone accepts/],
       ['ssh://-oProxyCommand=touch%20x/repo.git', /the host may not start with "-"/],
@@ -155,6 +158,12 @@ describe('git_clone', () => {
       'fe80::1',
       '::ffff:127.0.0.1',
       '::ffff:7f00:1',
+      '0:0:0:0:0:0:0:1',
+      '[0::1]',
+      '0:0::0',
+      '0:0:0:0:0:ffff:7f00:1',
+      'FE80:0:0::1',
+      'fe80::1%eth0',
       '169.254.169.254',
     ]) {
       expect(isLocalHost(host), host).toBe(true);
