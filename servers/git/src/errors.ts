@@ -82,6 +82,13 @@ export function explainGitError(error: unknown, culprits: Culprits = {}): never 
   throw error;
 }
 
+/** What git says when a regular expression (git grep's pattern, git log's --grep or --author) does not compile. */
+export function isBadRegex(message: string): boolean {
+  return /command line|Unmatched|Invalid (preceding|range|regular|content|back)|Trailing backslash|regcomp|parentheses/i.test(
+    message,
+  );
+}
+
 export function lastLine(message: string): string {
   const lines = message
     .split('\n')

@@ -74,6 +74,20 @@ describe('git_log', () => {
     await close();
   });
 
+  it('reports a malformed message or author expression as a fixable error naming it', async () => {
+    const { client, close } = await connect(['--repository', repo.path]);
+    expect(await callError(client, 'git_log', { grep: 'feature (' })).toMatch(
+      /^Argument `grep`: is not a valid extended regular expression/,
+    );
+    // --extended-regexp applies to --author too, so with grep given the author is judged the same way.
+    expect(await callError(client, 'git_log', { grep: 'feature', author: 'Ada (' })).toMatch(
+      /^Argument `author`: is not a valid extended regular expression/,
+    );
+    const plain = await callOk<{ commits: unknown[] }>(client, 'git_log', { author: 'Ada (' });
+    expect(plain.data.commits).toEqual([]);
+    await close();
+  });
+
   it('stays within the output budget on a long history', async () => {
     const big = await generatedRepo(600);
     const { client, close } = await connect(['--repository', big.path, '--output-budget', '4096']);

@@ -1,7 +1,7 @@
 import { defineTool, jsonSize, more, moreLine, moreSchema, type ToolContext, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
 import type { GitServices } from '../client.js';
-import { explainGitError } from '../errors.js';
+import { explainGitError, gitMessage, isBadRegex } from '../errors.js';
 import { cursorInput, pathsInput, repositoryInput } from '../inputs.js';
 import { argumentsKey, readSkip, skipCursor } from '../paging.js';
 import { insideWorktree, safePaths, safeSingleRevision } from '../validate.js';
@@ -92,12 +92,7 @@ export const grepTool = defineTool({
         },
       });
     } catch (error) {
-      const message = error instanceof Error ? error.message : '';
-      if (
-        /command line|Unmatched|Invalid (preceding|range|regular|content|back)|Trailing backslash|regcomp|parentheses/i.test(
-          message,
-        )
-      ) {
+      if (isBadRegex(gitMessage(error))) {
         throw new ToolError('is not a valid extended regular expression.', {
           argument: 'pattern',
           hint: 'Fix the expression, or pass fixed_strings=true to search for the text as it is.',
