@@ -91,8 +91,9 @@ export const gitConnector = defineConnector({
     return problems;
   },
   createServices: ({ options, log }) => createGitServices(options, log),
-  // simple-git loads in the background once the client is connected, so the first call does
-  // not pay for it; nothing touches a repository before a call.
+  // simple-git (used by git_status and git_log) loads in the background once the client is
+  // connected, so the first of those calls does not pay for it; nothing touches a repository
+  // before a call.
   warmUp: async () => {
     await loadSimpleGit();
   },
