@@ -80,6 +80,28 @@ describe.skipIf(NO_DATABASE)('health toolset', () => {
     }
   });
 
+  it("masks the password in another session's ALTER ROLE … PASSWORD when listing activity", async () => {
+    const role = `pb_activity_${db.name.slice(-8)}`;
+    const secret = `pb-plain-${db.name.slice(-8)}`;
+    const other = await db.session();
+    const { client, close } = await health();
+    try {
+      await db.sql(`CREATE ROLE ${role}`);
+      const pid = await pidOf(other);
+      // The last query of an idle session stays in pg_stat_activity.
+      await other.query(`ALTER ROLE ${role} WITH ENCRYPTED PASSWORD '${secret}' VALID UNTIL 'infinity'`);
+      const activity = await callOk<Any>(client, 'postgres_list_activity', { include_idle: true });
+      const row = activity.data.sessions.find((s: Any) => s.pid === pid);
+      expect(row?.query).toBe(`ALTER ROLE ${role} WITH ENCRYPTED PASSWORD '***' VALID UNTIL 'infinity'`);
+      expect(activity.text).not.toContain(secret);
+      expect(JSON.stringify(activity.data)).not.toContain(secret);
+    } finally {
+      await other.end();
+      await close();
+      await db.sql(`DROP ROLE IF EXISTS ${role}`);
+    }
+  });
+
   it('checks health and reports an invalid index', async () => {
     await db.sql('CREATE TABLE dup (x int); INSERT INTO dup VALUES (1), (1)');
     await db.sql('CREATE UNIQUE INDEX CONCURRENTLY dup_x_unique ON dup (x)').catch(() => undefined);

@@ -24,6 +24,13 @@ const oneLine = (text: string | null | undefined, max = 160) => {
   const flat = (text ?? '').replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 };
+/**
+ * Other sessions' SQL can hold a role's password in plain text (`CREATE/ALTER ROLE … PASSWORD
+ * '…'`); it is masked before any query text is shown. A literal cut short by `left()` is masked
+ * to the end.
+ */
+const PASSWORD_LITERAL = /(\bPASSWORD\s+)(?:E?'(?:[^'\\]|''|\\[\s\S])*(?:'|$)|\$(\w*)\$[\s\S]*?(?:\$\2\$|$))/gi;
+const maskPasswords = (sql: string | null): string | null => sql?.replace(PASSWORD_LITERAL, "$1'***'") ?? null;
 /** Leave out empty fields: no null noise in results. */
 function optional<T extends Record<string, unknown>>(record: T): { [K in keyof T]?: Exclude<T[K], null> } {
   return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== null && v !== undefined && v !== '')) as {
@@ -105,7 +112,7 @@ export const listActivityTool = defineTool({
         wait: s.wait,
         transaction_seconds: seconds(s.transaction_seconds),
         query_seconds: seconds(s.query_seconds),
-        query: s.query ?? undefined,
+        query: maskPasswords(s.query) ?? undefined,
       }),
       pid: s.pid,
       blocked_by: s.blocked_by ?? [],
@@ -213,11 +220,11 @@ export const listLocksTool = defineTool({
     }));
     const blockedRows = blocked.map((b) => ({
       ...optional({
-        query: b.query as string | null,
+        query: maskPasswords(b.query as string | null),
         waiting_seconds: seconds(b.waiting_seconds as number | null),
         wait: b.wait as string | null,
         blocking_state: b.blocking_state as string | null,
-        blocking_query: b.blocking_query as string | null,
+        blocking_query: maskPasswords(b.blocking_query as string | null),
         blocking_transaction_seconds: seconds(b.blocking_transaction_seconds as number | null),
       }),
       pid: b.pid as number,
@@ -227,7 +234,7 @@ export const listLocksTool = defineTool({
       ...optional({
         relation: l.relation as string | null,
         transaction_seconds: seconds(l.transaction_seconds as number | null),
-        query: l.query as string | null,
+        query: maskPasswords(l.query as string | null),
       }),
       pid: l.pid as number,
       type: String(l.type),
@@ -669,6 +676,7 @@ export const topQueriesTool = defineTool({
     }
     const queries = outcome.queries.map((q) => ({
       ...q,
+      query: maskPasswords(q.query) ?? '',
       total_ms: Math.round(q.total_ms * 100) / 100,
       mean_ms: Math.round(q.mean_ms * 1000) / 1000,
     }));
