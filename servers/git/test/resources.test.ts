@@ -108,6 +108,28 @@ describe('git:// file resources', () => {
     await close();
   });
 
+  it('cuts a long folder listing at a whole entry and says how to see the rest', async () => {
+    const wide = await repoWithIdentity();
+    try {
+      const files = Object.fromEntries(
+        Array.from({ length: 400 }, (_, i) => [`many/file-with-a-long-name-${String(i).padStart(4, '0')}.txt`, `${i}\n`]),
+      );
+      await wide.commit('Many files', files);
+      const { client, close } = await connect(['--repository', wide.path, '--output-budget', '4096']);
+      const text = firstContent(await client.readResource({ uri: `git://${path.basename(wide.path)}/main/many` }))?.text ?? '';
+      expect(Buffer.byteLength(text)).toBeLessThanOrEqual(4096);
+      const lines = text.split('\n');
+      expect(lines[0]).toBe('Folder many/ at main:');
+      const listed = lines.slice(1, -1);
+      expect(listed.length).toBeGreaterThan(10);
+      for (const line of listed) expect(line, line).toMatch(/^many\/file-with-a-long-name-\d{4}\.txt$/);
+      expect(lines.at(-1)).toMatch(new RegExp(`^… ${400 - listed.length} more entries .*git_files`));
+      await close();
+    } finally {
+      await wide.remove();
+    }
+  });
+
   it('finds the repositories inside a configured folder of repositories', async () => {
     const folder = await tempDir();
     try {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { defineResourceTemplate, formatBytes, ToolError } from '@patchbay/kit';
+import { byteLength, defineResourceTemplate, formatBytes, ToolError } from '@patchbay/kit';
 import { isBinary, lookupPath, parseTreeLine, readBytes } from '../blob.js';
 import type { GitServices } from '../client.js';
 import { knownRepositories, openKnown } from '../known.js';
@@ -57,15 +57,24 @@ export const fileResource = defineResourceTemplate<GitServices>({
     );
     const entry = await lookupPath(repo, ref, file, { revision: 'ref', path: 'path' });
     if (entry.type === 'tree') {
-      const { stdout } = await repo.run(['ls-tree', '-z', '-l', '--full-tree', '--end-of-options', ref, `${file}/`], {
-        maxBytes: ctx.budget.bytes,
+      // Whole entries while they fit; the rest are only counted.
+      const lines = [`Folder ${file}/ at ${ref}:`];
+      const meter = ctx.budget.meter(256 + byteLength(lines[0] as string));
+      let left = 0;
+      await repo.run(['ls-tree', '-z', '--full-tree', '--end-of-options', ref, `${file}/`], {
+        separator: '\0',
+        onRecord(record) {
+          const child = parseTreeLine(record);
+          if (!child) return undefined;
+          const line = child.type === 'tree' ? `${child.path}/` : child.path;
+          if (left > 0 || !meter.fits(byteLength(line) + 1)) left++;
+          else lines.push(line);
+          return undefined;
+        },
       });
-      const lines = stdout
-        .split('\0')
-        .map(parseTreeLine)
-        .filter((e) => e !== undefined)
-        .map((e) => (e.type === 'tree' ? `${e.path}/` : e.path));
-      return [{ uri: uri.href, mimeType: 'text/plain', text: `Folder ${file}/ at ${ref}:\n${lines.join('\n')}` }];
+      if (left > 0)
+        lines.push(`… ${left} more entries (output budget). List them all with git_files path="${file}" recursive=false.`);
+      return [{ uri: uri.href, mimeType: 'text/plain', text: lines.join('\n') }];
     }
     if (entry.type === 'commit')
       return [{ uri: uri.href, mimeType: 'text/plain', text: `${file} is a submodule at commit ${entry.oid}.` }];
