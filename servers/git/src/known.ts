@@ -15,7 +15,8 @@ export interface KnownRepository {
   path: string;
 }
 
-export async function knownRepositories(services: GitServices): Promise<KnownRepository[]> {
+/** Every known repository; with `name`, only those in a folder of that name (fewer git processes). */
+export async function knownRepositories(services: GitServices, name?: string): Promise<KnownRepository[]> {
   const roots = [...services.options.repository, ...(services.options.cloneRoot ? [services.options.cloneRoot] : [])];
   const found = new Set<string>();
   for (const root of roots) {
@@ -28,7 +29,7 @@ export async function knownRepositories(services: GitServices): Promise<KnownRep
     }
     const children = await readdir(real, { withFileTypes: true }).catch(() => []);
     for (const child of children.slice(0, 500)) {
-      if (!child.isDirectory() || child.name.startsWith('.')) continue;
+      if (!child.isDirectory() || child.name.startsWith('.') || (name !== undefined && child.name !== name)) continue;
       // Only folders with a .git entry are worth asking git about (one process each).
       if (!(await exists(path.join(real, child.name, '.git')))) continue;
       const inner = await topLevel(path.join(real, child.name));
@@ -60,9 +61,10 @@ export async function openKnown(
     throw new ToolError(`"${id}" is not validly percent-encoded.`, { argument });
   }
   if (decoded.includes('/') || decoded.includes(path.sep)) return services.open(decoded, scope);
-  const known = await knownRepositories(services);
-  const match = known.find((k) => k.id === decoded || path.basename(k.path) === decoded);
+  // Only folders of that name are asked about: a folder of many repositories costs one git process, not one each.
+  const match = (await knownRepositories(services, decoded)).find((k) => path.basename(k.path) === decoded);
   if (!match) {
+    const known = await knownRepositories(services);
     throw new ToolError(`no configured repository is called "${decoded}".`, {
       argument,
       hint: known.length
