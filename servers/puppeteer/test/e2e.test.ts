@@ -42,6 +42,25 @@ describe('patchbay-puppeteer bin', () => {
     }
   });
 
+  it('answers puppeteer_evaluate under the smallest output budget instead of hanging the server', async () => {
+    // Over stdio, so a server stuck in a loop fails this test by its deadline instead of freezing the run.
+    const server = await connectStdio(BIN, ['--allow-evaluate', '--output-budget', '1024']);
+    try {
+      await callOk(server.client, 'puppeteer_navigate', { url: site.url, snapshot: 'none' });
+      const deadline = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer in 15 s')), 15_000).unref());
+      const result = await Promise.race([
+        callOk<{ result: string; more?: { omitted: number } }>(server.client, 'puppeteer_evaluate', {
+          function: "() => 'x'.repeat(5000)",
+        }),
+        deadline,
+      ]);
+      expect(result.data.more?.omitted).toBeGreaterThan(0);
+      expect(result.data.result.length).toBeLessThan(5000);
+    } finally {
+      await server.close();
+    }
+  }, 40_000);
+
   it('drives a page over Streamable HTTP, sharing one browser across requests, and cleans up on SIGTERM', async () => {
     const http = await startHttpBin(BIN, ['--toolsets', 'default,inspect']);
     let chromium: number[] = [];

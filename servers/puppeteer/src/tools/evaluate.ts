@@ -69,7 +69,8 @@ export const evaluateTool = defineTool({
     let info: ReturnType<typeof more>;
     if (jsonSize(result) > room) {
       const full = result.length;
-      while (jsonSize(result) > room) result = result.slice(0, Math.floor(result.length * 0.8));
+      // Under a small budget the room can be below even an empty string's size: stop at empty.
+      while (result.length > 0 && jsonSize(result) > room) result = result.slice(0, Math.floor(result.length * 0.8));
       info = more(full - result.length, 'The result was cut; return less (a slice, a count, selected fields).');
     }
     return {
