@@ -47,7 +47,9 @@ describe('patchbay-puppeteer bin', () => {
     const server = await connectStdio(BIN, ['--allow-evaluate', '--output-budget', '1024']);
     try {
       await callOk(server.client, 'puppeteer_navigate', { url: site.url, snapshot: 'none' });
-      const deadline = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer in 15 s')), 15_000).unref());
+      const deadline = new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('no answer in 15 s')), 15_000).unref(),
+      );
       const result = await Promise.race([
         callOk<{ result: string; more?: { omitted: number } }>(server.client, 'puppeteer_evaluate', {
           function: "() => 'x'.repeat(5000)",
