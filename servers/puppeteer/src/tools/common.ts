@@ -205,6 +205,28 @@ export async function afterAction(ctx: Ctx, tab: Tab, urlBefore: string, done: s
   };
 }
 
+/**
+ * The shape of an action on one element: find it by ref or selector, act (puppeteer's failures
+ * become advice), then reply like every action.
+ */
+export async function actOn(
+  ctx: Ctx,
+  args: { ref?: string | undefined; selector?: string | undefined; snapshot: SnapshotMode },
+  act: (handle: ElementHandle, timeout: number, label: string) => Promise<unknown>,
+  done: (label: string) => string,
+) {
+  const tab = await ctx.services.tab();
+  const { handle, label } = await locate(ctx, tab, args);
+  const before = tab.url();
+  const timeout = ctx.services.options.actionTimeout;
+  try {
+    await act(handle, timeout, label);
+  } catch (error) {
+    throw actionError(error, label, timeout);
+  }
+  return afterAction(ctx, tab, before, done(label), args.snapshot);
+}
+
 export const actionShape = {
   ...pageShape,
   action: z.string(),

@@ -1,7 +1,7 @@
 import { badArgument, defineTool, ToolError } from '@patchbay/kit';
 import type { KeyInput } from 'puppeteer-core';
 import * as z from 'zod';
-import { actionError, actionShape, afterAction, type Ctx, locate, locateOptional, refInput, selectorInput } from './common.js';
+import { actionError, actionShape, actOn, afterAction, type Ctx, locateOptional, refInput, selectorInput } from './common.js';
 import { snapshotAfterInput } from './page-snapshot.js';
 
 export const clickTool = defineTool({
@@ -19,20 +19,17 @@ export const clickTool = defineTool({
     snapshot: snapshotAfterInput,
   },
   output: actionShape,
-  async handler(args, ctx: Ctx) {
-    const tab = await ctx.services.tab();
-    const { handle, label } = await locate(ctx, tab, args);
-    const before = tab.url();
-    try {
-      await handle
-        .asLocator()
-        .setTimeout(ctx.services.options.actionTimeout)
-        .click({ button: args.button, count: args.double ? 2 : 1, signal: ctx.signal });
-    } catch (error) {
-      throw actionError(error, label, ctx.services.options.actionTimeout);
-    }
-    return afterAction(ctx, tab, before, `${args.double ? 'Double-clicked' : 'Clicked'} ${label}.`, args.snapshot);
-  },
+  handler: (args, ctx: Ctx) =>
+    actOn(
+      ctx,
+      args,
+      (handle, timeout) =>
+        handle
+          .asLocator()
+          .setTimeout(timeout)
+          .click({ button: args.button, count: args.double ? 2 : 1, signal: ctx.signal }),
+      (label) => `${args.double ? 'Double-clicked' : 'Clicked'} ${label}.`,
+    ),
 });
 
 export const hoverTool = defineTool({
@@ -44,17 +41,13 @@ export const hoverTool = defineTool({
   idempotent: true,
   input: { ref: refInput, selector: selectorInput, snapshot: snapshotAfterInput },
   output: actionShape,
-  async handler(args, ctx: Ctx) {
-    const tab = await ctx.services.tab();
-    const { handle, label } = await locate(ctx, tab, args);
-    const before = tab.url();
-    try {
-      await handle.asLocator().setTimeout(ctx.services.options.actionTimeout).hover({ signal: ctx.signal });
-    } catch (error) {
-      throw actionError(error, label, ctx.services.options.actionTimeout);
-    }
-    return afterAction(ctx, tab, before, `Hovered over ${label}.`, args.snapshot);
-  },
+  handler: (args, ctx: Ctx) =>
+    actOn(
+      ctx,
+      args,
+      (handle, timeout) => handle.asLocator().setTimeout(timeout).hover({ signal: ctx.signal }),
+      (label) => `Hovered over ${label}.`,
+    ),
 });
 
 export const typeTool = defineTool({
@@ -73,40 +66,32 @@ export const typeTool = defineTool({
     snapshot: snapshotAfterInput,
   },
   output: actionShape,
-  async handler(args, ctx: Ctx) {
-    const tab = await ctx.services.tab();
-    const { handle, label } = await locate(ctx, tab, args);
-    const before = tab.url();
-    const timeout = ctx.services.options.actionTimeout;
-    try {
-      if (args.append) {
-        await handle.asLocator().setTimeout(timeout).click({ signal: ctx.signal });
-        await handle.evaluate((el) => {
-          // Put the caret at the end so the text is appended.
-          if (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement) {
-            const end = el.value.length;
-            try {
-              el.setSelectionRange(end, end);
-            } catch {
-              // Some input types (email, number) have no selection.
-            }
-          }
-        });
-        await handle.type(args.text);
-      } else {
-        await handle.asLocator().setTimeout(timeout).fill(args.text, { signal: ctx.signal });
-      }
-      if (args.submit) await handle.press('Enter');
-    } catch (error) {
-      throw actionError(error, label, timeout);
-    }
+  handler(args, ctx: Ctx) {
     const shown = args.text.length > 60 ? `${args.text.slice(0, 57)}…` : args.text;
-    return afterAction(
+    return actOn(
       ctx,
-      tab,
-      before,
-      `Typed ${JSON.stringify(shown)} into ${label}${args.submit ? ' and pressed Enter' : ''}.`,
-      args.snapshot,
+      args,
+      async (handle, timeout) => {
+        if (args.append) {
+          await handle.asLocator().setTimeout(timeout).click({ signal: ctx.signal });
+          await handle.evaluate((el) => {
+            // Put the caret at the end so the text is appended.
+            if (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement) {
+              const end = el.value.length;
+              try {
+                el.setSelectionRange(end, end);
+              } catch {
+                // Some input types (email, number) have no selection.
+              }
+            }
+          });
+          await handle.type(args.text);
+        } else {
+          await handle.asLocator().setTimeout(timeout).fill(args.text, { signal: ctx.signal });
+        }
+        if (args.submit) await handle.press('Enter');
+      },
+      (label) => `Typed ${JSON.stringify(shown)} into ${label}${args.submit ? ' and pressed Enter' : ''}.`,
     );
   },
 });
@@ -125,50 +110,43 @@ export const selectTool = defineTool({
     snapshot: snapshotAfterInput,
   },
   output: actionShape,
-  async handler(args, ctx: Ctx) {
-    const tab = await ctx.services.tab();
-    const { handle, label } = await locate(ctx, tab, args);
-    const before = tab.url();
-    const match = await handle.evaluate((el, wanted) => {
-      if (!(el instanceof HTMLSelectElement)) return { error: `is a <${el.tagName.toLowerCase()}>, not a <select>` };
-      const options = [...el.options];
-      const values: string[] = [];
-      const missing: string[] = [];
-      for (const w of wanted) {
-        const found =
-          options.find((o) => o.value === w) ?? options.find((o) => o.label.trim() === w.trim() || o.text.trim() === w.trim());
-        if (found) values.push(found.value);
-        else missing.push(w);
-      }
-      return { values, missing, available: options.slice(0, 50).map((o) => o.label || o.value) };
-    }, args.values);
-    if ('error' in match) {
-      throw badArgument(
-        args.ref ? 'ref' : 'selector',
-        `${label} ${match.error}.`,
-        'For a custom drop-down, click it and then click the option.',
-      );
-    }
-    if (match.missing.length) {
-      throw badArgument(
-        'values',
-        `${label} has no option ${match.missing.map((m) => JSON.stringify(m)).join(', ')}.`,
-        `Options: ${match.available.join(', ')}.`,
-      );
-    }
-    try {
-      await handle.select(...match.values);
-    } catch (error) {
-      throw actionError(error, label, ctx.services.options.actionTimeout);
-    }
-    return afterAction(
+  handler: (args, ctx: Ctx) =>
+    actOn(
       ctx,
-      tab,
-      before,
-      `Selected ${args.values.map((v) => JSON.stringify(v)).join(', ')} in ${label}.`,
-      args.snapshot,
-    );
-  },
+      args,
+      async (handle, _timeout, label) => {
+        const match = await handle.evaluate((el, wanted) => {
+          if (!(el instanceof HTMLSelectElement)) return { error: `is a <${el.tagName.toLowerCase()}>, not a <select>` };
+          const options = [...el.options];
+          const values: string[] = [];
+          const missing: string[] = [];
+          for (const w of wanted) {
+            const found =
+              options.find((o) => o.value === w) ??
+              options.find((o) => o.label.trim() === w.trim() || o.text.trim() === w.trim());
+            if (found) values.push(found.value);
+            else missing.push(w);
+          }
+          return { values, missing, available: options.slice(0, 50).map((o) => o.label || o.value) };
+        }, args.values);
+        if ('error' in match) {
+          throw badArgument(
+            args.ref ? 'ref' : 'selector',
+            `${label} ${match.error}.`,
+            'For a custom drop-down, click it and then click the option.',
+          );
+        }
+        if (match.missing.length) {
+          throw badArgument(
+            'values',
+            `${label} has no option ${match.missing.map((m) => JSON.stringify(m)).join(', ')}.`,
+            `Options: ${match.available.join(', ')}.`,
+          );
+        }
+        await handle.select(...match.values);
+      },
+      (label) => `Selected ${args.values.map((v) => JSON.stringify(v)).join(', ')} in ${label}.`,
+    ),
 });
 
 const MODIFIERS = new Set(['Control', 'Shift', 'Alt', 'Meta', 'ControlOrMeta']);
