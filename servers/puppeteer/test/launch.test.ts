@@ -78,6 +78,19 @@ describe('finding a browser without downloading one', () => {
       await server.close();
     }
   });
+
+  it('says so when the --user-data-dir profile cannot be prepared', async () => {
+    const notAFolder = path.join(dir, 'profile-is-a-file');
+    await writeFile(notAFolder, 'plain text\n');
+    const server = await connect(['--user-data-dir', notAFolder]);
+    try {
+      const text = await callError(server.client, 'puppeteer_navigate', { url: 'about:blank' });
+      expect(text).toContain(`the browser profile folder ${notAFolder} cannot be prepared`);
+      expect(text).toContain('Point --user-data-dir at a folder this server can write.');
+    } finally {
+      await server.close();
+    }
+  });
 });
 
 describe('launch configuration from operator options', () => {

@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { ToolError } from '@patchbay/kit';
 
 /**
  * Preferences every profile gets before Chromium starts. WebRTC sends UDP (STUN, TURN, media)
@@ -23,7 +24,11 @@ export async function prepareProfile(operatorDir: string | undefined): Promise<P
     await forcePreferences(dir);
   } catch (error) {
     if (!operatorDir) await removeProfile(dir);
-    throw error;
+    throw new ToolError(`the browser profile folder ${dir} cannot be prepared: ${(error as Error).message}`, {
+      hint: operatorDir
+        ? 'Point --user-data-dir at a folder this server can write.'
+        : 'Check that the temporary folder is writable.',
+    });
   }
   return { dir, dispose: operatorDir ? async () => undefined : () => removeProfile(dir) };
 }
