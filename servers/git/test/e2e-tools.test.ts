@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { callError, callOk, connectHttp, connectStdio, git, startHttpBin, tempRepo } from '@patchbay/testing';
+import { callError, callOk, connectBin, git, tempRepo } from '@patchbay/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN } from './helpers.js';
 
@@ -42,19 +42,9 @@ describe.each(['stdio', 'http'] as const)('every git tool end to end over %s', (
     await writeFile(config, `[url "${bare}"]\n\tinsteadOf = https://git.example.test/team/demo.git\n`);
     const env = { GIT_CONFIG_GLOBAL: config };
     const args = ['--repository', work, '--clone-root', cloneRoot, '--toolsets', 'all'];
-    if (transport === 'stdio') {
-      const server = await connectStdio(BIN, args, { env });
-      client = server.client;
-      stop = () => server.close();
-    } else {
-      const http = await startHttpBin(BIN, args, { env });
-      const connected = await connectHttp(http.url);
-      client = connected.client;
-      stop = async () => {
-        await connected.close();
-        await http.stop();
-      };
-    }
+    const connected = await connectBin(transport, BIN, args, { env });
+    client = connected.client;
+    stop = connected.close;
   });
   afterAll(async () => {
     await stop?.();

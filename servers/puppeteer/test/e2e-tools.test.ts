@@ -1,5 +1,5 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { callOk, connectHttp, connectStdio, startHttpBin } from '@patchbay/testing';
+import { callOk, connectBin } from '@patchbay/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN } from './helpers.js';
 import { type Site, startSite } from './site.js';
@@ -30,19 +30,9 @@ describe.each(['stdio', 'http'] as const)('browser tools end to end over %s', (t
 
   beforeAll(async () => {
     site = await startSite();
-    if (transport === 'stdio') {
-      const server = await connectStdio(BIN, args);
-      client = server.client;
-      stop = () => server.close();
-    } else {
-      const http = await startHttpBin(BIN, args);
-      const connected = await connectHttp(http.url);
-      client = connected.client;
-      stop = async () => {
-        await connected.close();
-        await http.stop();
-      };
-    }
+    const connected = await connectBin(transport, BIN, args);
+    client = connected.client;
+    stop = connected.close;
   });
   afterAll(async () => {
     await stop?.();

@@ -153,3 +153,31 @@ export async function connectHttp(url: string, options: { token?: string } = {})
   await client.connect(transport);
   return { client, services: undefined, close: () => client.close() };
 }
+
+export type Transport = 'stdio' | 'http';
+
+/**
+ * The built bin behind a real client over either transport, for tests that run the same session
+ * over stdio and over Streamable HTTP (`describe.each(['stdio', 'http'])`). `close` ends the
+ * client and, over HTTP, the server process.
+ */
+export async function connectBin(
+  transport: Transport,
+  bin: string,
+  args: string[] = [],
+  options: { env?: Record<string, string> } = {},
+): Promise<{ client: Client; close(): Promise<void> }> {
+  if (transport === 'stdio') {
+    const server = await connectStdio(bin, args, options);
+    return { client: server.client, close: server.close };
+  }
+  const http = await startHttpBin(bin, args, options);
+  const connected = await connectHttp(http.url);
+  return {
+    client: connected.client,
+    async close() {
+      await connected.close();
+      await http.stop();
+    },
+  };
+}
