@@ -74,7 +74,10 @@ export async function runConnector<O extends OptionsSpec, S extends Disposable>(
   void serving.ended.then((reason) => stop(reason));
 }
 
-async function serveOneOverHttp<O extends OptionsSpec, S extends Disposable>(runtime: Runtime<O, S>, bin: string): Promise<Serving> {
+async function serveOneOverHttp<O extends OptionsSpec, S extends Disposable>(
+  runtime: Runtime<O, S>,
+  bin: string,
+): Promise<Serving> {
   const { settings, log, def } = runtime;
   const address = parseListenAddress(settings.http as string)!;
   // Loaded only in HTTP mode: stdio servers never pay for the HTTP stack at startup.

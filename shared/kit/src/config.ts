@@ -1,6 +1,6 @@
 import { ConfigError } from './errors.js';
-import { closest } from './suggest.js';
 import { registerSecret } from './redact.js';
+import { closest } from './suggest.js';
 
 /**
  * Operator options, each declared once: its flag, its environment variable(s), its type, default
@@ -244,11 +244,7 @@ export function parseOptions<O extends OptionsSpec>(specs: O, input: ParseInput)
 }
 
 /** A config file's section as raw strings per option key, with unknown keys reported. */
-function configValues(
-  specs: OptionsSpec,
-  config: ParseInput['config'],
-  problems: string[],
-): Map<string, string[]> {
+function configValues(specs: OptionsSpec, config: ParseInput['config'], problems: string[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
   if (!config) return out;
   const byName = new Map<string, string>();
@@ -260,7 +256,9 @@ function configValues(
     const key = byName.get(name);
     if (!key) {
       const near = closest(name, Object.keys(specs));
-      problems.push(`${config.where}.${name} is not an option.${near.length ? ` Did you mean ${near.map((n) => `${config.where}.${n}`).join(' or ')}?` : ''}`);
+      problems.push(
+        `${config.where}.${name} is not an option.${near.length ? ` Did you mean ${near.map((n) => `${config.where}.${n}`).join(' or ')}?` : ''}`,
+      );
       continue;
     }
     if (value === undefined || value === null) continue;

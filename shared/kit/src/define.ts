@@ -171,11 +171,7 @@ export interface ResourceTemplateDefinition<S> {
   list?: (services: S) => Promise<Array<{ uri: string; name: string; title?: string; mimeType?: string }>>;
   /** Completion per template variable; `context` holds the variables already filled in. */
   complete?: Record<string, (value: string, context: Record<string, string>, services: S) => Promise<string[]>>;
-  read: (
-    uri: URL,
-    variables: Record<string, string>,
-    ctx: ReadContext<S>,
-  ) => Promise<ResourceContents[]>;
+  read: (uri: URL, variables: Record<string, string>, ctx: ReadContext<S>) => Promise<ResourceContents[]>;
 }
 
 export type AnyResource<S> = ResourceDefinition<S> | ResourceTemplateDefinition<S>;

@@ -7,26 +7,26 @@
  * Streamable HTTP transports, logging and lifecycle.
  */
 
+export { runConnector } from './bin.js';
 export type { More } from './budget.js';
 export { BudgetMeter, byteLength, DEFAULT_OUTPUT_BUDGET, jsonSize, more, moreLine, moreSchema, OutputBudget } from './budget.js';
 export type { Credential, OptionSpec, OptionsSpec, OptionValues } from './config.js';
 export { flagOf, option, parseOptions, renderHelp } from './config.js';
-export { runConnector } from './bin.js';
 export type { ConnectorDefinition, Disposable, FailedCall, KitSettings, ServiceInput, Toolset } from './connector.js';
 export { commonOptions, defineConnector } from './connector.js';
 /** @deprecated connectors page with `ctx.page`/`ctx.paginate`/`ctx.pageText`; removed once all are migrated. */
 export { decodeCursor, encodeCursor } from './cursor.js';
 export type {
   Access,
-  CallerAuth,
-  ReadContext,
   AnyPrompt,
   AnyResource,
   AnyTool,
+  CallerAuth,
   ExtraContent,
   Infer,
   PromptDefinition,
   PromptMessage,
+  ReadContext,
   ResourceContents,
   ResourceDefinition,
   ResourceTemplateDefinition,
@@ -54,11 +54,11 @@ export {
 export { badArgument, ConfigError, isAbortError, isToolError, ToolError } from './errors.js';
 export type { RetryPolicy } from './fetch.js';
 export { parseLinkHeader, retryingFetch } from './fetch.js';
+export { cursorInput, limitInput } from './inputs.js';
 export type { Lazy } from './lazy.js';
 export { lazy } from './lazy.js';
 export type { Level, Logger } from './log.js';
 export { createLogger } from './log.js';
-export { cursorInput, limitInput } from './inputs.js';
 export { parseListenAddress } from './options.js';
 export { resolveInside } from './paths.js';
 export { redact, redactKnown, registerSecret } from './redact.js';
@@ -70,13 +70,13 @@ export type { PaginateInput, UpstreamPage } from './reply/paginate.js';
 export type { TextPageInput } from './reply/text.js';
 export type { LoadInput, LoadResult, Runtime } from './runtime.js';
 export { helpText, load, loadOrThrow } from './runtime.js';
+export { selectionProblems, selectTools } from './selection.js';
 export type { Serving, StdioOptions } from './serve.js';
 export { serveStdio } from './serve.js';
-export { selectionProblems, selectTools } from './selection.js';
 export type { ServerInfo } from './server.js';
 export { createServer, enforceBudget, errorResult, formatBytes, mount, toolList } from './server.js';
 export { closest } from './suggest.js';
-export { toolListEntry } from './tool-schema.js';
 // The HTTP transport is reached through runConnector's dynamic import (or `@patchbay/kit/http`),
 // never from here: a static re-export would pull the HTTP stack into every stdio start.
 export { formatTable } from './table.js';
+export { toolListEntry } from './tool-schema.js';

@@ -6,7 +6,8 @@
 // One registry per process, even when two copies of the kit are loaded (a gateway hosting
 // connectors bundled separately): a secret one connector registers is masked by all of them.
 const REGISTRY = Symbol.for('patchbay.secrets');
-const known: Set<string> = ((globalThis as Record<symbol, unknown>)[REGISTRY] as Set<string> | undefined) ??
+const known: Set<string> =
+  ((globalThis as Record<symbol, unknown>)[REGISTRY] as Set<string> | undefined) ??
   (() => {
     const set = new Set<string>();
     (globalThis as Record<symbol, unknown>)[REGISTRY] = set;

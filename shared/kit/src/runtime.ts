@@ -79,8 +79,7 @@ export function load<O extends OptionsSpec, S extends Disposable>(
   const problems = [...selectionProblems(def, settings), ...(def.check?.(options, settings) ?? [])].map(redact);
   if (problems.length) return { status: 'invalid', problems };
 
-  const log =
-    input.log ?? createLogger(`patchbay-${def.name}`, settings.logLevel as Level, input.logWrite ?? undefined);
+  const log = input.log ?? createLogger(`patchbay-${def.name}`, settings.logLevel as Level, input.logWrite ?? undefined);
   const services = def.createServices({ options, settings, log });
   const controller = new AbortController();
   let closing: Promise<void> | undefined;

@@ -3,8 +3,8 @@ import { completable } from '@modelcontextprotocol/sdk/server/completable.js';
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import {
-  type CallToolResult,
   CallToolRequestSchema,
+  type CallToolResult,
   ListRootsResultSchema,
   ListToolsRequestSchema,
   type ServerNotification,
@@ -18,7 +18,7 @@ import { byteLength, jsonSize, OutputBudget } from './budget.js';
 import type { OptionsSpec } from './config.js';
 import type { Disposable } from './connector.js';
 import type { AnyTool, CallerAuth, ReadContext, ResourceContents, ToolContext } from './define.js';
-import { isAbortError, isToolError, ToolError } from './errors.js';
+import { isAbortError, isToolError, type ToolError } from './errors.js';
 import { cursorInput } from './inputs.js';
 import type { Logger } from './log.js';
 import { redact, redactKnown } from './redact.js';

@@ -14,7 +14,10 @@ export function toolListEntry(tool: AnyTool<unknown>): Tool {
     name: tool.name,
     title: tool.title,
     description: tool.description,
-    inputSchema: z.toJSONSchema(z.object(tool.input as Shape).strict(), { target: 'draft-7', io: 'input' }) as Tool['inputSchema'],
+    inputSchema: z.toJSONSchema(z.object(tool.input as Shape).strict(), {
+      target: 'draft-7',
+      io: 'input',
+    }) as Tool['inputSchema'],
     outputSchema: z.toJSONSchema(z.object(tool.output as Shape), { target: 'draft-7', io: 'output' }) as Tool['outputSchema'],
     annotations: annotationsFor(tool),
   };
@@ -44,7 +47,13 @@ export function checkArguments(tool: AnyTool<unknown>, raw: Record<string, unkno
   if (unknown.length) {
     const [first] = unknown as [string];
     const near = closest(first, known, 1);
-    const others = unknown.length > 1 ? ` (nor ${unknown.slice(1).map((k) => `\`${k}\``).join(', ')})` : '';
+    const others =
+      unknown.length > 1
+        ? ` (nor ${unknown
+            .slice(1)
+            .map((k) => `\`${k}\``)
+            .join(', ')})`
+        : '';
     throw new ToolError(`is not an argument of ${tool.name}${others}.`, {
       argument: first,
       hint: `${near.length ? `Did you mean \`${near[0]}\`? ` : ''}${known.length ? `It takes: ${known.join(', ')}.` : 'It takes no arguments.'}`,
@@ -54,9 +63,12 @@ export function checkArguments(tool: AnyTool<unknown>, raw: Record<string, unkno
   if (outcome.success) return outcome.data as Record<string, unknown>;
   const issue = outcome.error.issues[0] as z.core.$ZodIssue;
   const argument = issue.path.length ? issue.path.map(String).join('.') : undefined;
-  const more = outcome.error.issues.length > 1 ? ` (and ${outcome.error.issues.length - 1} more problem${outcome.error.issues.length > 2 ? 's' : ''})` : '';
+  const more =
+    outcome.error.issues.length > 1
+      ? ` (and ${outcome.error.issues.length - 1} more problem${outcome.error.issues.length > 2 ? 's' : ''})`
+      : '';
   throw new ToolError(`${issue.message}${more}.`, {
     ...(argument ? { argument } : {}),
-    hint: 'Fix the value and call again; the tool\'s input schema says what each argument takes.',
+    hint: "Fix the value and call again; the tool's input schema says what each argument takes.",
   });
 }

@@ -2,19 +2,19 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
+import { connector } from '../src/define.js';
 import {
   argumentsKey,
   createLogger,
-  makeCursor,
   createServer,
   cursorInput,
   defineConnector,
   limitInput,
   loadOrThrow,
+  makeCursor,
   moreSchema,
   ToolError,
 } from '../src/index.js';
-import { connector } from '../src/define.js';
 
 interface Services {
   upstreamCalls: Array<number | undefined>;
@@ -144,6 +144,11 @@ type Result = { structuredContent?: Record<string, unknown>; content: Array<{ ty
 const call = async (client: Client, name: string, args: Record<string, unknown> = {}) =>
   (await client.callTool({ name, arguments: args })) as Result;
 const text = (r: Result) => r.content.map((c) => c.text ?? '').join('');
+/** The structured content of a result that must have one. */
+const sc = (r: Result): Record<string, unknown> => {
+  if (!r.structuredContent) throw new Error(`no structured content: ${text(r)}`);
+  return r.structuredContent;
+};
 
 describe('ctx.page', () => {
   it('fits text and structured content to the budget together and pages through everything exactly once', async () => {
@@ -155,9 +160,9 @@ describe('ctx.page', () => {
       expect(r.isError).toBeFalsy();
       expect(Buffer.byteLength(text(r))).toBeLessThanOrEqual(4096);
       expect(Buffer.byteLength(JSON.stringify(r.structuredContent))).toBeLessThanOrEqual(4096);
-      const numbers = (r.structuredContent?.numbers as Array<{ n: number }>).map((x) => x.n);
+      const numbers = (sc(r).numbers as Array<{ n: number }>).map((x) => x.n);
       seen.push(...numbers);
-      const more = r.structuredContent?.more as { cursor?: string; omitted: number } | undefined;
+      const more = sc(r).more as { cursor?: string; omitted: number } | undefined;
       if (!more) break;
       expect(text(r)).toContain(`${more.omitted} more numbers not shown (output budget)`);
       expect(more.omitted).toBe(1000 - seen.length);
@@ -169,20 +174,20 @@ describe('ctx.page', () => {
   it('blames the caller’s limit, not the budget, when the limit cut the list', async () => {
     const { client } = await connect();
     const r = await call(client, 'demo_list_numbers', { max: 2 });
-    expect(r.structuredContent?.numbers).toEqual([{ n: 0 }, { n: 1 }]);
+    expect(sc(r).numbers).toEqual([{ n: 0 }, { n: 1 }]);
     expect(text(r)).toContain('998 more numbers not shown (max=2)');
     expect(text(r)).not.toContain('output budget');
     const next = await call(client, 'demo_list_numbers', {
       max: 2,
-      cursor: (r.structuredContent?.more as { cursor: string }).cursor,
+      cursor: (sc(r).more as { cursor: string }).cursor,
     });
-    expect(next.structuredContent?.numbers).toEqual([{ n: 2 }, { n: 3 }]);
+    expect(sc(next).numbers).toEqual([{ n: 2 }, { n: 3 }]);
   });
 
   it('refuses a cursor passed back with other arguments, and a made-up one, naming the argument', async () => {
     const { client } = await connect();
     const first = await call(client, 'demo_list_numbers', { max: 2 });
-    const cursor = (first.structuredContent?.more as { cursor: string }).cursor;
+    const cursor = (sc(first).more as { cursor: string }).cursor;
     const other = await call(client, 'demo_list_numbers', { max: 2, from: 5, cursor });
     expect(other.isError).toBe(true);
     expect(text(other)).toMatch(/^Argument `cursor`: belongs to a demo_list_numbers call with different arguments/);
@@ -202,13 +207,13 @@ describe('ctx.paginate', () => {
   it('fills one reply across upstream pages and resumes at the exact item, never skipping or repeating', async () => {
     const { client, services } = await connect();
     const r = await call(client, 'demo_upstream', { limit: 10 });
-    expect(r.structuredContent?.numbers).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(sc(r).numbers).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     // 10 items at 7 per page: two upstream requests, not more.
     expect(services.upstreamCalls).toEqual([undefined, 2]);
     expect(text(r)).toContain('90 more numbers not shown (limit=10)');
-    const cursor = (r.structuredContent?.more as { cursor: string }).cursor;
+    const cursor = (sc(r).more as { cursor: string }).cursor;
     const next = await call(client, 'demo_upstream', { limit: 10, cursor });
-    expect(next.structuredContent?.numbers).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
+    expect(sc(next).numbers).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
     // Resumed on page 2 at its fourth item.
     expect(services.upstreamCalls.slice(2)).toEqual([2, 3]);
   });
@@ -219,8 +224,8 @@ describe('ctx.paginate', () => {
     let cursor: string | undefined;
     for (let i = 0; i < 100; i++) {
       const r = await call(client, 'demo_upstream', { limit: 1000, ...(cursor ? { cursor } : {}) });
-      all.push(...(r.structuredContent?.numbers as number[]));
-      cursor = (r.structuredContent?.more as { cursor?: string } | undefined)?.cursor;
+      all.push(...(sc(r).numbers as number[]));
+      cursor = (sc(r).more as { cursor?: string } | undefined)?.cursor;
       if (!cursor) break;
     }
     expect(all).toEqual(Array.from({ length: 100 }, (_, i) => i));
@@ -263,7 +268,9 @@ describe('arguments', () => {
     const { client } = await connect();
     const r = await call(client, 'demo_list_numbers', { maxx: 2 });
     expect(r.isError).toBe(true);
-    expect(text(r)).toBe('Argument `maxx`: is not an argument of demo_list_numbers. Did you mean `max`? It takes: max, from, cursor.');
+    expect(text(r)).toBe(
+      'Argument `maxx`: is not an argument of demo_list_numbers. Did you mean `max`? It takes: max, from, cursor.',
+    );
   });
 
   it('names the argument whose value has the wrong shape', async () => {

@@ -17,8 +17,18 @@ function makeConnector(name: string) {
     description: `${name} connector`,
     instructions: `Use ${name}.`,
     options: {
-      token: option.string({ env: [`${name.toUpperCase()}_TOKEN`], secret: true, description: 'Token', credential: { group: 'auth' } }),
-      userToken: option.string({ env: [`${name.toUpperCase()}_USER_TOKEN`], secret: true, description: 'User token', credential: { group: 'auth' } }),
+      token: option.string({
+        env: [`${name.toUpperCase()}_TOKEN`],
+        secret: true,
+        description: 'Token',
+        credential: { group: 'auth' },
+      }),
+      userToken: option.string({
+        env: [`${name.toUpperCase()}_USER_TOKEN`],
+        secret: true,
+        description: 'User token',
+        credential: { group: 'auth' },
+      }),
       depth: option.number({ description: 'How deep', default: 1 }),
     },
     toolsets: { main: { title: 'Main', description: 'main', default: true } },
@@ -96,7 +106,9 @@ describe('several connectors in one process', () => {
     await client.connect(a);
     expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['alpha_whoami', 'beta_whoami']);
     expect(client.getInstructions()).toContain('## ALPHA\nUse alpha.');
-    const r = (await client.callTool({ name: 'beta_whoami', arguments: {} })) as unknown as { structuredContent: { connector: string } };
+    const r = (await client.callTool({ name: 'beta_whoami', arguments: {} })) as unknown as {
+      structuredContent: { connector: string };
+    };
     expect(r.structuredContent.connector).toBe('beta');
     await client.close();
   });
@@ -124,7 +136,9 @@ describe('several connectors in one process', () => {
     try {
       const client = new Client({ name: 't', version: '0' });
       await client.connect(
-        new StreamableHTTPClientTransport(new URL(`${base}/alpha/mcp`), { requestInit: { headers: { authorization: 'Bearer good' } } }),
+        new StreamableHTTPClientTransport(new URL(`${base}/alpha/mcp`), {
+          requestInit: { headers: { authorization: 'Bearer good' } },
+        }),
       );
       const r = (await client.callTool({ name: 'alpha_whoami', arguments: {} })) as unknown as {
         structuredContent: { subject?: string };
@@ -132,14 +146,22 @@ describe('several connectors in one process', () => {
       expect(r.structuredContent.subject).toBe('ada');
       await client.close();
 
-      const refused = await fetch(`${base}/alpha/mcp`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+      const refused = await fetch(`${base}/alpha/mcp`, {
+        method: 'POST',
+        body: '{}',
+        headers: { 'content-type': 'application/json' },
+      });
       expect(refused.status).toBe(401);
       expect(refused.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
 
       betaDown = 'Chromium was not found';
       const down = await fetch(`${base}/beta/mcp`, {
         method: 'POST',
-        headers: { authorization: 'Bearer good', 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        headers: {
+          authorization: 'Bearer good',
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
         body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
       });
       expect(down.status).toBe(503);

@@ -5,7 +5,14 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { ListRootsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
-import { type ConnectorDefinition, createLogger, createServer, type Disposable, loadOrThrow, type OptionsSpec } from '@patchbay/kit';
+import {
+  type ConnectorDefinition,
+  createLogger,
+  createServer,
+  type Disposable,
+  loadOrThrow,
+  type OptionsSpec,
+} from '@patchbay/kit';
 
 export interface Connected<S = unknown> {
   client: Client;

@@ -45,7 +45,13 @@ export function readCursor(cursor: string, key: string, tool: string): Position 
     value = undefined;
   }
   const body = value as { k?: unknown; o?: unknown; s?: unknown } | undefined;
-  if (!body || typeof body !== 'object' || typeof body.k !== 'string' || !Number.isSafeInteger(body.o) || (body.o as number) < 0) {
+  if (
+    !body ||
+    typeof body !== 'object' ||
+    typeof body.k !== 'string' ||
+    !Number.isSafeInteger(body.o) ||
+    (body.o as number) < 0
+  ) {
     throw new ToolError('is not a cursor this tool returned.', {
       argument: 'cursor',
       hint: 'Pass the `more.cursor` value of the previous result unchanged, or leave cursor out to start from the beginning.',

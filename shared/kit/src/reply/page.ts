@@ -152,8 +152,7 @@ export function continuationLine(
   { atLeast = false, cause = 'output budget' }: { atLeast?: boolean; cause?: string } = {},
 ): string {
   const n = more.omitted;
-  const count =
-    n > 0 ? `${atLeast ? 'at least ' : ''}${n} more ${n === 1 ? one : many} not shown` : `more ${many} not shown`;
+  const count = n > 0 ? `${atLeast ? 'at least ' : ''}${n} more ${n === 1 ? one : many} not shown` : `more ${many} not shown`;
   return `\n… ${count} (${cause}). ${more.hint}${more.cursor ? ` cursor: ${more.cursor}` : ''}`;
 }
 

@@ -29,7 +29,9 @@ export type Authenticated = AuthInfo;
 export type Authenticate = (
   req: IncomingMessage,
   endpoint: Endpoint,
-) => Promise<{ ok: true; auth?: Authenticated } | { ok: false; status: number; headers?: Record<string, string>; message: string }>;
+) => Promise<
+  { ok: true; auth?: Authenticated } | { ok: false; status: number; headers?: Record<string, string>; message: string }
+>;
 
 export interface HttpOptions {
   host: string;
@@ -245,11 +247,17 @@ function listenError(error: NodeJS.ErrnoException, host: string, port: number): 
   const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
   switch (error.code) {
     case 'EADDRINUSE':
-      return new ListenError(`${where} is already in use by another program. Choose another port with --http (or PATCHBAY_HTTP).`);
+      return new ListenError(
+        `${where} is already in use by another program. Choose another port with --http (or PATCHBAY_HTTP).`,
+      );
     case 'EACCES':
-      return new ListenError(`not allowed to listen on ${where} (ports below 1024 need privileges). Choose a port above 1024 with --http.`);
+      return new ListenError(
+        `not allowed to listen on ${where} (ports below 1024 need privileges). Choose a port above 1024 with --http.`,
+      );
     case 'EADDRNOTAVAIL':
-      return new ListenError(`${host} is not an address of this machine. Use 127.0.0.1, 0.0.0.0 or one of its addresses with --http.`);
+      return new ListenError(
+        `${host} is not an address of this machine. Use 127.0.0.1, 0.0.0.0 or one of its addresses with --http.`,
+      );
     default:
       return error;
   }
