@@ -1,4 +1,5 @@
-import { option } from '@patchbay/kit';
+import { statSync } from 'node:fs';
+import { type OptionValues, option } from '@patchbay/kit';
 
 /** Every option of the Git connector; the kit adds the common ones (--read-only, --http, …). */
 export const gitOptions = {
@@ -29,3 +30,26 @@ export const gitOptions = {
 };
 
 export type GitOptions = typeof gitOptions;
+
+// What the bin's zod-free front needs besides the options (see scripts/bundle.mjs): the same
+// check and switches the connector definition uses.
+export { gitOptions as options };
+
+/** Folders that must exist, checked before the server starts. */
+export function check(options: OptionValues<GitOptions>): string[] {
+  const problems: string[] = [];
+  const isFolder = (p: string) => statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  for (const repository of options.repository) {
+    if (!isFolder(repository)) problems.push(`--repository: "${repository}" is not a folder that exists.`);
+  }
+  if (options.cloneRoot !== undefined && !isFolder(options.cloneRoot)) {
+    problems.push(`--clone-root: "${options.cloneRoot}" is not a folder that exists (create it first).`);
+  }
+  return problems;
+}
+
+/** Tools offered only when an option is set, decided from the options alone. */
+export const switches = {
+  // Offered only when the operator named a folder to clone into.
+  git_clone: (options: OptionValues<GitOptions>) => Boolean(options.cloneRoot),
+};

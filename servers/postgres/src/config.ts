@@ -167,3 +167,18 @@ export function displayUrl(url: string): string {
   const host = parsed.host || (socket ? `[${socket}]` : 'localhost');
   return `${parsed.protocol}//${user}${host}${parsed.pathname}`;
 }
+
+// What the bin's zod-free front needs besides the options (see scripts/bundle.mjs): the same
+// check and switches the connector definition uses.
+export { postgresOptions as options };
+
+/** Every problem with the connections named, reported at once before the server starts. */
+export const check = (options: PostgresOptions): string[] => connectionSpecs(options).problems;
+
+/** Tools offered only for some configurations, decided from the options alone. */
+export const switches = {
+  /** Only a read-write connection has the write tool. */
+  postgres_execute: (options: PostgresOptions) => connectionSpecs(options).specs.some((spec) => spec.mode === 'read-write'),
+  /** Choosing among connections makes sense only when there are several. */
+  postgres_list_connections: (options: PostgresOptions) => connectionSpecs(options).specs.length > 1,
+};

@@ -19,6 +19,8 @@ export async function runConnector<O extends OptionsSpec, S extends Disposable>(
   def: ConnectorDefinition<O, S>,
   argv: readonly string[] = process.argv.slice(2),
   env: Readonly<Record<string, string | undefined>> = process.env,
+  /** The streams the bin's front hands over (the conversation so far replayed first); default stdio. */
+  io?: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream },
 ): Promise<void> {
   const bin = `patchbay-${def.name}`;
   const result = load(def, { argv, env });
@@ -70,7 +72,7 @@ export async function runConnector<O extends OptionsSpec, S extends Disposable>(
     });
     return;
   }
-  serving = await serveStdio(runtime);
+  serving = await serveStdio(runtime, io ?? {});
   void serving.ended.then((reason) => stop(reason));
 }
 

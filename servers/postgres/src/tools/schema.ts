@@ -21,7 +21,7 @@ import {
   type TableRow,
 } from '../catalog.js';
 import type { PostgresServices } from '../client.js';
-import { connectionSpecs, type PostgresOptions } from '../config.js';
+import { switches } from '../config.js';
 import { continuationLine } from '../continuation.js';
 import { connectionInput, cursorInput, schemaInput, tableInput } from '../inputs.js';
 
@@ -73,7 +73,7 @@ export const listConnectionsTool = defineTool({
     ),
   },
   // With one connection there is nothing to pick: its role and version are a query away.
-  enabled: (options: PostgresOptions) => connectionSpecs(options).specs.length > 1,
+  enabled: switches.postgres_list_connections,
   async handler(_args, ctx: ToolContext<PostgresServices>) {
     const connections = await Promise.all(
       ctx.services.databases.map(async (db) => {
