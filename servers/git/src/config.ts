@@ -20,6 +20,11 @@ export const gitOptions = {
     env: ['PATCHBAY_GIT_ALLOW_FORCE_PUSH'],
     description: 'Let git_push force-push (with --force-with-lease); refused otherwise',
   }),
+  blockPrivateNetworks: option.boolean({
+    env: ['PATCHBAY_GIT_BLOCK_PRIVATE_NETWORKS'],
+    description:
+      'Also refuse clones (and fetch, pull and push of cloned repositories) from private addresses (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7). This machine, link-local and cloud metadata addresses are always refused',
+  }),
   timeout: option.number({
     env: ['PATCHBAY_GIT_TIMEOUT_MS'],
     placeholder: 'ms',
