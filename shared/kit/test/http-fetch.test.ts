@@ -232,6 +232,16 @@ describe('serviceFetch: rate limits', () => {
     expect((await f(`${server.url}/forbidden`)).status).toBe(403);
     expect(server.hits('/forbidden')).toHaveLength(1);
   });
+  it('backs off rather than repeating at once when the reset it is given has already passed', async () => {
+    server.route('/reset-past', (_h, res, n) =>
+      n === 1 ? json(res, 429, {}, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1000' }) : json(res, 200, {}),
+    );
+    const { f, events } = makeFetch({ resetAt: (r) => Number(r.headers.get('x-ratelimit-reset')) * 1000 });
+    expect((await f(`${server.url}/reset-past`)).status).toBe(200);
+    expect(events).toEqual([expect.objectContaining({ cause: 'status', status: 429, delayMs: expect.any(Number) })]);
+    expect(events[0]!.delayMs).toBeGreaterThan(0);
+  });
+
   it('lets the hook read a JSON error body when the service says "rate limited" only there', async () => {
     // Google: 403 with reason userRateLimitExceeded, no header to tell it from a missing permission.
     const limitBody = {

@@ -163,7 +163,9 @@ export function serviceFetch(options: ServiceFetchOptions): typeof fetch {
       const repeatable =
         limited || GATEWAY_ERRORS.has(response.status) ? kind !== 'unsafe' : response.status === 500 && kind === 'safe';
       if (!repeatable) return withRetries(response, attempt);
-      const delayMs = limited && until !== undefined ? until - now : (retryAfterMs(response.headers, now) ?? backoff(attempt));
+      // A reset already past (the service's clock ahead of ours) is no reason to repeat at once.
+      const delayMs =
+        limited && until !== undefined && until > now ? until - now : (retryAfterMs(response.headers, now) ?? backoff(attempt));
       if (attempt >= maxRetries || waited + delayMs > maxWaitMs) return withRetries(response, attempt);
       log({ attempt: attempt + 1, cause: 'status', status: response.status, delayMs });
       // Free the connection: the body of a response we are not returning is never read.
