@@ -5,6 +5,9 @@ export const MAIN_CONNECTION = 'main';
 
 const NAME = /^[a-z][a-z0-9_-]{0,31}$/;
 
+const NO_DATABASE =
+  'no database to connect to. Pass a URL as the first argument (patchbay-postgres postgres://user@host:5432/db), set DATABASE_URL, or use --connection name=url.';
+
 const positiveMs = (least: number) => (n: number) =>
   Number.isInteger(n) && n >= least ? undefined : `must be a whole number of milliseconds, at least ${least}`;
 
@@ -16,11 +19,13 @@ export const postgresOptions = {
     placeholder: 'postgres://…',
     positional: true,
     // Not `secret`: that would mask the whole URL everywhere; its password is registered instead.
+    credential: { group: 'database', missing: NO_DATABASE },
     description: `Database URL of the connection named "${MAIN_CONNECTION}" (also accepted as the first argument)`,
   }),
   connection: option.list({
     env: ['PATCHBAY_POSTGRES_CONNECTIONS'],
     placeholder: 'name=url',
+    credential: { group: 'database', missing: NO_DATABASE },
     description: 'A further named connection; repeatable. Tools pick one with their `connection` argument',
   }),
   readWrite: option.list({
@@ -121,11 +126,6 @@ export function connectionSpecs(options: PostgresOptions): { specs: ConnectionSp
         `--read-write names "${name}", which is not a connection. Connections: ${[...new Set(raw.map((r) => r.name))].join(', ') || 'none'}.`,
       );
     }
-  }
-  if (raw.length === 0) {
-    problems.push(
-      'missing: no database to connect to. Pass a URL as the first argument (patchbay-postgres postgres://user@host:5432/db), set DATABASE_URL, or use --connection name=url.',
-    );
   }
   return { specs, problems };
 }

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { ConfigError, prepare } from '@patchbay/kit';
+import { load } from '@patchbay/kit';
 import { callError, callOk } from '@patchbay/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectionSpecs } from '../src/config.js';
@@ -17,18 +17,21 @@ import {
   withDatabase,
 } from './helpers.js';
 
+/** What the operator is told: every problem, or the missing credential as its own kind. */
 function problems(argv: string[], env: Record<string, string> = {}): string[] {
-  try {
-    prepare(postgresConnector, argv, env);
-    return [];
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
+  const result = load(postgresConnector, { argv, env });
+  if (result.status === 'invalid') return result.problems;
+  if (result.status === 'missing-credentials') return result.missing.map((line) => `missing: ${line}`);
+  if (result.status === 'ready') void result.runtime.close();
+  return [];
 }
 
-const specs = (argv: string[], env: Record<string, string> = {}) =>
-  connectionSpecs(prepare(postgresConnector, argv, env).options).specs;
+function specs(argv: string[], env: Record<string, string> = {}) {
+  const result = load(postgresConnector, { argv, env });
+  if (result.status !== 'ready') throw new Error(`not ready: ${JSON.stringify(result)}`);
+  void result.runtime.close();
+  return connectionSpecs(result.runtime.options).specs;
+}
 
 describe('connection options', () => {
   it('takes the URL as the first argument or DATABASE_URL, named "main" and read-only', () => {
@@ -66,7 +69,7 @@ describe('connection options', () => {
     ]);
   });
 
-  it('reports a missing database as one "missing:" line', () => {
+  it('reports a missing database as a missing credential, alone', () => {
     expect(problems([])).toEqual([
       expect.stringMatching(/^missing: no database to connect to\. Pass a URL as the first argument/),
     ]);

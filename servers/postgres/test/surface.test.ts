@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readmeWithCurrentTables, toolListBytes, toolSurface } from '@patchbay/testing';
+import { describeSurface, readmeWithCurrentTables } from '@patchbay/testing';
 import { describe, expect, it } from 'vitest';
 import { postgresConnector } from '../src/connector.js';
 import { connect } from './helpers.js';
@@ -16,17 +16,25 @@ async function names(argv: string[]): Promise<string[]> {
   return tools.map((t) => t.name);
 }
 
-describe('tool surface', () => {
-  it.each([
-    ['default', [URL]],
-    ['read-only', [URL, '--read-write', 'main', '--read-only', '--toolsets', 'all']],
-    ['all', [URL, '--read-write', 'main', '--toolsets', 'all']],
-  ])('matches the %s snapshot', async (mode, argv) => {
-    const { client, close } = await connect(argv);
-    await expect(await toolSurface(client)).toMatchFileSnapshot(`__snapshots__/tools.${mode}.json`);
-    await close();
-  });
+/**
+ * What a model sees: one schema snapshot per tool in __toolsnaps__, the names per mode in
+ * __snapshots__/tool-names.json. `all` has a read-write connection (postgres_execute) and a second
+ * connection (postgres_list_connections), so every tool shows.
+ */
+describeSurface({
+  connector: postgresConnector,
+  connect: (argv) => connect(argv),
+  modes: {
+    default: [URL],
+    'read-only': [URL, '--read-write', 'main', '--read-only', '--toolsets', 'all'],
+    all: [URL, '--connection', `other=${URL}`, '--read-write', 'main', '--toolsets', 'all'],
+  },
+  // 16 KB before the descriptions and output schemas were trimmed and explain and list_schemas
+  // left the default set; a tool or a long description added by accident shows up here.
+  maxListBytes: { default: 10_000 },
+});
 
+describe('postgres tool selection', () => {
   it('offers the write tool only for a read-write connection and hides it with --read-only', async () => {
     expect(await names([URL])).not.toContain('postgres_execute');
     expect(await names([URL, '--read-write', 'main'])).toContain('postgres_execute');
@@ -42,14 +50,6 @@ describe('tool surface', () => {
   it('offers postgres_list_connections only when there are connections to choose from', async () => {
     expect(await names([URL, '--toolsets', 'all'])).not.toContain('postgres_list_connections');
     expect(await names([URL, '--connection', `other=${URL}`])).toContain('postgres_list_connections');
-  });
-
-  it('keeps the default tool list small: every byte of it is sent with every conversation', async () => {
-    const { client, close } = await connect([URL]);
-    // 16 KB before the descriptions and output schemas were trimmed and explain and list_schemas
-    // left the default set; a tool or a long description added by accident shows up here.
-    expect(await toolListBytes(client)).toBeLessThan(10_000);
-    await close();
   });
 
   it('README tools table is current', async () => {

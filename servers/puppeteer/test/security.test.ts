@@ -121,7 +121,7 @@ describe('where the browser may go', () => {
     expect(click.data.url.startsWith('http://169.254.169.254')).toBe(false);
   });
 
-  it('ignores launch options smuggled into tool arguments', async () => {
+  it('refuses launch options smuggled into tool arguments, naming them, and launches nothing with them', async () => {
     const marker = path.join(tmpdir(), `patchbay-pwned-${process.pid}`);
     const result = await call(server.client, 'puppeteer_navigate', {
       url: site.url,
@@ -131,7 +131,10 @@ describe('where the browser may go', () => {
       launchOptions: { executablePath: '/bin/sh', args: ['-c', `touch ${marker}`], headless: false, dumpio: true },
       headless: false,
     });
-    expect(result.isError).toBe(false);
+    expect(result.isError).toBe(true);
+    expect(result.text).toContain('Argument `executablePath`: is not an argument of puppeteer_navigate');
+    // The same navigation without them works, in the operator's Chromium with its own arguments.
+    expect((await call(server.client, 'puppeteer_navigate', { url: site.url, snapshot: 'none' })).isError).toBe(false);
     const session = server.services.peek();
     expect(session?.browser.process()?.spawnfile).toBe('/usr/bin/chromium');
     expect(session?.browser.process()?.spawnargs).not.toContain('-c');
@@ -153,7 +156,7 @@ describe('where the browser may go', () => {
         (error: Error) => ({ isError: true, text: error.message }),
       );
     expect(outcome.isError).toBe(true);
-    expect(outcome.text).toMatch(/puppeteer_evaluate.*not found|not found.*puppeteer_evaluate/i);
+    expect(outcome.text).toMatch(/puppeteer_evaluate is not offered: its toolset \\"script\\" is not enabled/);
   });
 
   it('refuses downloads unless the operator gave a downloads folder', async () => {

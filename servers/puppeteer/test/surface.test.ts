@@ -1,22 +1,25 @@
-import { readmeWithCurrentTables, toolListBytes, toolSurface } from '@patchbay/testing';
+import { describeSurface, readmeWithCurrentTables } from '@patchbay/testing';
 import { describe, expect, it } from 'vitest';
 import { puppeteerConnector } from '../src/connector.js';
 import { connect, README } from './helpers.js';
 
-describe('tool surface', () => {
-  it.each([
-    ['default', []],
-    ['read-only', ['--read-only']],
-    ['all', ['--toolsets', 'all', '--allow-evaluate']],
-  ])('matches the %s snapshot', async (mode, argv) => {
-    const { client, close } = await connect(argv);
-    try {
-      await expect(await toolSurface(client)).toMatchFileSnapshot(`__snapshots__/tools.${mode}.json`);
-    } finally {
-      await close();
-    }
-  });
+/**
+ * What a model sees: one schema snapshot per tool in __toolsnaps__, the names per mode in
+ * __snapshots__/tool-names.json. `all` allows evaluate, so puppeteer_evaluate shows.
+ */
+describeSurface({
+  connector: puppeteerConnector,
+  connect: (argv) => connect(argv),
+  modes: {
+    default: [],
+    'read-only': ['--read-only'],
+    all: ['--toolsets', 'all', '--allow-evaluate'],
+  },
+  // What the model pays on every conversation: by default, and for the whole browser.
+  maxListBytes: { default: 18_000, all: 25_000 },
+});
 
+describe('puppeteer tool selection', () => {
   it('hides every tool that can change a page under --read-only', async () => {
     const { client, close } = await connect(['--read-only', '--toolsets', 'all', '--allow-evaluate']);
     try {
@@ -33,35 +36,6 @@ describe('tool surface', () => {
       }
       expect(names).toContain('puppeteer_snapshot');
       expect(tools.every((t) => t.annotations?.readOnlyHint === true)).toBe(true);
-    } finally {
-      await close();
-    }
-  });
-
-  it('describes every input field and keeps the tool list small', async () => {
-    const { client, close } = await connect(['--toolsets', 'all', '--allow-evaluate']);
-    try {
-      const result = await client.listTools();
-      for (const tool of result.tools) {
-        expect(tool.title, tool.name).toBeTruthy();
-        expect(tool.outputSchema, tool.name).toBeDefined();
-        for (const [field, schema] of Object.entries(
-          (tool.inputSchema.properties ?? {}) as Record<string, { description?: string }>,
-        )) {
-          expect(schema.description, `${tool.name}.${field}`).toBeTruthy();
-        }
-      }
-      // What the model pays on every conversation for the whole browser.
-      expect(Buffer.byteLength(JSON.stringify(result))).toBeLessThan(25_000);
-    } finally {
-      await close();
-    }
-  });
-
-  it('keeps the default tool list under 18 KB', async () => {
-    const { client, close } = await connect();
-    try {
-      expect(await toolListBytes(client)).toBeLessThan(18_000);
     } finally {
       await close();
     }

@@ -11,9 +11,7 @@ export const MAX_OUTPUT_BUDGET = 1_048_576;
  * cut publishes this schema, each byte is paid in every conversation, and each result's own
  * `hint` (and its text line) already says how to get the rest.
  */
-export const moreSchema = z
-  .object({ omitted: z.number(), cursor: z.string().optional(), hint: z.string() })
-  .optional();
+export const moreSchema = z.object({ omitted: z.number(), cursor: z.string().optional(), hint: z.string() }).optional();
 
 export type More = z.infer<typeof moreSchema>;
 

@@ -1,5 +1,6 @@
 import { ConfigError } from './errors.js';
 import { registerSecret } from './redact.js';
+import { closest } from './suggest.js';
 
 /**
  * Operator options, each declared once: its flag, its environment variable(s), its type, default
@@ -25,12 +26,34 @@ export interface OptionSpec<T = unknown> {
   readonly placeholder?: string;
   /** Extra validation; return a problem sentence, or undefined when fine. */
   readonly validate?: (value: NonNullable<T>) => string | undefined;
+  /** The option is a credential the connector cannot work without (see `Credential`). */
+  readonly credential?: Credential;
   /** Phantom: the parsed type. */
   readonly __type?: T;
 }
 
+/**
+ * A credential (a token, a database URL). When none of a connector's credentials of one `group`
+ * is set, the bin says so in one line naming the variables, and exits 2; a gateway shows the
+ * connector as unconfigured (or runs its demo) instead of failing.
+ */
+export interface Credential {
+  /** Where to get one, shown in the one-line message (`https://github.com/settings/tokens`). */
+  readonly obtainAt?: string;
+  /**
+   * Credentials of one group are alternatives: one of them is enough (a bot or a user token).
+   * Default: the option's own key.
+   */
+  readonly group?: string;
+  /** The whole one-line message, when the generated one ("X is not set…") would not do. */
+  readonly missing?: string;
+  /** Needed only in some configurations (default: always), decided from the other options. */
+  readonly requiredWhen?: (values: Readonly<Record<string, unknown>>) => boolean;
+}
+
 interface Common<T> {
   flag?: string;
+  credential?: Credential;
   env?: readonly string[];
   description: string;
   secret?: boolean;
@@ -71,12 +94,17 @@ export function flagOf(key: string, spec: OptionSpec): string {
 interface ParseInput {
   argv: readonly string[];
   env: Readonly<Record<string, string | undefined>>;
+  /**
+   * Values from a config file, by option key or flag name (`readOnly` or `read-only`), between
+   * the environment and the flags in precedence. `where` names the file's section in problems.
+   */
+  config?: { values: Readonly<Record<string, unknown>>; where: string };
 }
 
 export interface ParsedOptions<O extends OptionsSpec> {
   values: OptionValues<O>;
   /** Where each value came from, for `doctor`-style output and tests. */
-  sources: Partial<Record<keyof O, 'default' | 'env' | 'flag'>>;
+  sources: Partial<Record<keyof O, 'default' | 'env' | 'config' | 'flag'>>;
   help: boolean;
   version: boolean;
 }
@@ -123,8 +151,8 @@ export function parseOptions<O extends OptionsSpec>(specs: O, input: ParseInput)
     }
     const key = byFlag.get(name);
     if (!key) {
-      const near = [...byFlag.keys()].filter((f) => f.includes(name) || name.includes(f)).slice(0, 3);
-      problems.push(`Unknown option --${name}.${near.length ? ` Did you mean ${near.map((f) => `--${f}`).join(', ')}?` : ''}`);
+      const near = closest(name, byFlag.keys());
+      problems.push(`Unknown option --${name}.${near.length ? ` Did you mean ${near.map((f) => `--${f}`).join(' or ')}?` : ''}`);
       continue;
     }
     const spec = specs[key] as OptionSpec;
@@ -164,8 +192,9 @@ export function parseOptions<O extends OptionsSpec>(specs: O, input: ParseInput)
     }
   }
 
+  const fromConfig = configValues(specs, input.config, problems);
   const values: Record<string, unknown> = {};
-  const sources: Record<string, 'default' | 'env' | 'flag'> = {};
+  const sources: Record<string, 'default' | 'env' | 'config' | 'flag'> = {};
   for (const [key, spec] of Object.entries(specs)) {
     const flag = flagOf(key, spec);
     const flagged = fromFlags.get(key);
@@ -175,6 +204,10 @@ export function parseOptions<O extends OptionsSpec>(specs: O, input: ParseInput)
       raws = flagged;
       sources[key] = 'flag';
       origin = `--${flag}`;
+    } else if (fromConfig.has(key)) {
+      raws = fromConfig.get(key) as string[];
+      sources[key] = 'config';
+      origin = `${input.config?.where}.${key}`;
     } else {
       const envName = spec.env?.find((e) => input.env[e] !== undefined && input.env[e] !== '');
       if (envName) {
@@ -208,6 +241,32 @@ export function parseOptions<O extends OptionsSpec>(specs: O, input: ParseInput)
 
   if (problems.length > 0 && !help && !version) throw new ConfigError(problems);
   return { values: values as OptionValues<O>, sources: sources as ParsedOptions<O>['sources'], help, version };
+}
+
+/** A config file's section as raw strings per option key, with unknown keys reported. */
+function configValues(specs: OptionsSpec, config: ParseInput['config'], problems: string[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  if (!config) return out;
+  const byName = new Map<string, string>();
+  for (const [key, spec] of Object.entries(specs)) {
+    byName.set(key, key);
+    byName.set(flagOf(key, spec), key);
+  }
+  for (const [name, value] of Object.entries(config.values)) {
+    const key = byName.get(name);
+    if (!key) {
+      const near = closest(name, Object.keys(specs));
+      problems.push(
+        `${config.where}.${name} is not an option.${near.length ? ` Did you mean ${near.map((n) => `${config.where}.${n}`).join(' or ')}?` : ''}`,
+      );
+      continue;
+    }
+    if (value === undefined || value === null) continue;
+    if (Array.isArray(value)) out.set(key, value.map(String));
+    else if (typeof value === 'object') problems.push(`${config.where}.${name} must be a string, number, boolean or list.`);
+    else out.set(key, [String(value)]);
+  }
+  return out;
 }
 
 function splitList(value: string): string[] {

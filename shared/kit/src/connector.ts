@@ -1,5 +1,6 @@
 import { type OptionsSpec, type OptionValues, option } from './config.js';
-import type { AnyPrompt, AnyResource, AnyTool } from './define.js';
+import { type AnyPrompt, type AnyResource, type AnyTool, NAME } from './define.js';
+import type { ToolError } from './errors.js';
 import type { Logger } from './log.js';
 import { type CommonOptions, commonOptions } from './options.js';
 
@@ -25,13 +26,20 @@ export interface Disposable {
   dispose?(): Promise<void>;
 }
 
+/** The call an error happened in, for a connector's `mapError`. */
+export interface FailedCall<S> {
+  tool: string;
+  args: Record<string, unknown>;
+  services: S;
+}
+
 /**
  * A connector, declared once: its options, toolsets, tools, resources and prompts, and how to make
  * its long-lived services. Everything else (config parsing, --help, selection, annotations, budget,
- * errors, transports, lifecycle) is the kit's.
+ * paging, errors, transports, lifecycle) is the kit's.
  */
 export interface ConnectorDefinition<O extends OptionsSpec, S extends Disposable> {
-  /** Short name: `git` → server `patchbay-git`, tools `git_*`. */
+  /** Short name: `git` → server `patchbay-git`, tools, resources and prompts `git_*`. */
   name: string;
   title: string;
   version: string;
@@ -48,13 +56,19 @@ export interface ConnectorDefinition<O extends OptionsSpec, S extends Disposable
   resources?: AnyResource<S>[];
   prompts?: AnyPrompt<S>[];
   /**
-   * Check what the options alone cannot (a credential that must be present, combinations).
-   * Return problems; a problem that starts with "missing:" is a missing credential and is
-   * reported alone, as one line, like the brief asks.
+   * Check what the options alone cannot (combinations, a folder that must exist). Return
+   * problems; they are reported all at once. Missing credentials are declared on the options
+   * (`credential`), not here.
    */
   check?: (options: OptionValues<O>, settings: KitSettings) => string[];
   /** Create the services once per process. Must not do I/O: clients connect on first use. */
   createServices: (input: ServiceInput<O>) => S;
+  /**
+   * The connector's one error table: turn a failure of its service (a git exit status, a SQLSTATE,
+   * an HTTP status) into a ToolError the model can act on. Called for anything a handler throws
+   * that is not a ToolError already; undefined leaves it a fault (logged in full, reported briefly).
+   */
+  mapError?: (error: unknown, call: FailedCall<S>) => ToolError | undefined;
   /**
    * Optional: prepare in the background once the client has initialized (load a heavy library,
    * compile a parser) so the first call does not pay for it. It starts shortly after the
@@ -64,12 +78,30 @@ export interface ConnectorDefinition<O extends OptionsSpec, S extends Disposable
   warmUp?: (services: S) => Promise<void>;
 }
 
+/**
+ * Declare a connector. Checks at definition time what would otherwise surprise at run time:
+ * names of tools, resources and prompts carry the connector's prefix, toolsets exist, no name is
+ * used twice, and no option shadows one of the kit's.
+ */
 export function defineConnector<O extends OptionsSpec, S extends Disposable>(
   def: ConnectorDefinition<O, S>,
 ): ConnectorDefinition<O, S> {
+  const prefix = `${def.name}_`;
+  const seen = new Set<string>();
+  const named = (kind: string, name: string) => {
+    if (!NAME.test(name)) throw new Error(`${kind} name "${name}" must be snake_case, ≤ 64 chars`);
+    if (!name.startsWith(prefix)) throw new Error(`${kind} ${name} must start with "${prefix}"`);
+    if (seen.has(`${kind}:${name}`)) throw new Error(`${kind} ${name} is declared twice`);
+    seen.add(`${kind}:${name}`);
+  };
   for (const tool of def.tools) {
-    if (!tool.name.startsWith(`${def.name}_`)) throw new Error(`Tool ${tool.name} must start with "${def.name}_"`);
+    named('Tool', tool.name);
     if (!def.toolsets[tool.toolset]) throw new Error(`Tool ${tool.name} names unknown toolset "${tool.toolset}"`);
+  }
+  for (const resource of def.resources ?? []) named('Resource', resource.name);
+  for (const prompt of def.prompts ?? []) named('Prompt', prompt.name);
+  for (const key of Object.keys(def.options)) {
+    if (key in commonOptions) throw new Error(`Connector option "${key}" shadows a common option`);
   }
   return def;
 }

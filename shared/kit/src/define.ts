@@ -2,6 +2,10 @@ import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/sdk/
 import type * as z from 'zod';
 import type { OutputBudget } from './budget.js';
 import type { Logger } from './log.js';
+import type { Position } from './reply/cursor.js';
+import type { PageInput } from './reply/page.js';
+import type { PaginateInput } from './reply/paginate.js';
+import type { TextPageInput } from './reply/text.js';
 
 /**
  * What a tool may do to the world. It decides the MCP annotations and whether `--read-only`
@@ -12,15 +16,50 @@ export type Access = 'read' | 'write' | 'destructive';
 export type Shape = z.ZodRawShape;
 export type Infer<S extends Shape> = z.infer<z.ZodObject<S>>;
 
+/**
+ * Who is calling, when the transport knows: the bearer token of an HTTP request and what the
+ * server's authenticator made of it. A connector serving many people acts per caller with this.
+ */
+export interface CallerAuth {
+  /** The credential the caller presented (never logged, never echoed). */
+  readonly token: string;
+  /** The authenticated subject (an OAuth `sub`, a user name), when there is one. */
+  readonly subject?: string | undefined;
+  /** Scopes granted to the caller. */
+  readonly scopes: readonly string[];
+  readonly clientId?: string | undefined;
+}
+
 /** What every handler gets besides its arguments. */
 export interface ToolContext<S> {
+  /** The tool being called. */
+  readonly tool: string;
   /** The connector's long-lived services (clients, pools, config), created once per process. */
   readonly services: S;
   /** Aborted when the client cancels the request or the server shuts down. */
   readonly signal: AbortSignal;
-  /** The output budget of this call. */
+  /** The output budget of this call. Lists and long texts use `page`/`paginate`/`pageText` instead. */
   readonly budget: OutputBudget;
   readonly log: Logger;
+  /**
+   * Where this call resumes a listing: read from the `cursor` argument (the kit checks that it
+   * belongs to this tool and these arguments). `{ offset: 0 }` on a first page.
+   */
+  readonly position: Position;
+  /** The caller, over HTTP with a token or OAuth; undefined over stdio. */
+  readonly auth: CallerAuth | undefined;
+  /**
+   * The reply for a list: fits text and structured content to the budget in one pass, makes the
+   * cursor and the continuation line. `items` start at `position.offset`.
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: the structured form is checked against the output schema at run time
+  page<T>(input: PageInput<T>): ToolReply<any>;
+  /** The reply for a list an upstream API pages itself: fetches pages until the budget is full. */
+  // biome-ignore lint/suspicious/noExplicitAny: as page()
+  paginate<T, U>(input: PaginateInput<T, U>): Promise<ToolReply<any>>;
+  /** The reply for one long text: a budget-sized piece from `position.offset`, cut at a line break. */
+  // biome-ignore lint/suspicious/noExplicitAny: as page()
+  pageText(input: TextPageInput): ToolReply<any>;
   /** Report progress; a no-op unless the client sent a progress token. */
   progress(progress: number, total?: number, message?: string): Promise<void>;
   /** Filesystem paths of the client's MCP roots; empty when the client has none or cannot say. */
@@ -55,8 +94,13 @@ export interface ToolDefinition<S, I extends Shape, O extends Shape> {
   openWorld?: boolean;
   input: I;
   output: O;
-  /** Operator-level switch: the tool is offered only when this returns true (e.g. `--allow-evaluate`). */
-  enabled?: (services: S) => boolean;
+  /**
+   * Operator-level switch: the tool is offered only when this returns true for the connector's
+   * options (`--allow-evaluate`, a clone root set). A pure function of the options, so the tool
+   * list can be known without creating services or loading the handlers.
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: each connector's options type; `connector<S, O>()` narrows it
+  enabled?: (options: any) => boolean;
   handler: (args: Infer<I>, ctx: ToolContext<S>) => Promise<ToolReply<Infer<O>>>;
 }
 
@@ -65,9 +109,12 @@ export type AnyTool<S> = ToolDefinition<S, any, any>;
 
 /** Declare a tool. The identity function that gives inference and one place to hang checks. */
 export function defineTool<S, I extends Shape, O extends Shape>(def: ToolDefinition<S, I, O>): ToolDefinition<S, I, O> {
-  if (!/^[a-z][a-z0-9_]{0,63}$/.test(def.name)) throw new Error(`Tool name "${def.name}" must be snake_case, ≤ 64 chars`);
+  if (!NAME.test(def.name)) throw new Error(`Tool name "${def.name}" must be snake_case, ≤ 64 chars`);
   return def;
 }
+
+/** Tool, resource and prompt names: snake_case, ≤ 64 characters. */
+export const NAME = /^[a-z][a-z0-9_]{0,63}$/;
 
 export function annotationsFor(tool: Pick<AnyTool<unknown>, 'title' | 'access' | 'idempotent' | 'openWorld'>): ToolAnnotations {
   return {
@@ -77,6 +124,15 @@ export function annotationsFor(tool: Pick<AnyTool<unknown>, 'title' | 'access' |
     idempotentHint: tool.idempotent ?? tool.access === 'read',
     openWorldHint: tool.openWorld ?? false,
   };
+}
+
+/** What a resource read or a prompt render gets. */
+export interface ReadContext<S> {
+  readonly services: S;
+  readonly budget: OutputBudget;
+  readonly signal: AbortSignal;
+  readonly log: Logger;
+  readonly auth: CallerAuth | undefined;
 }
 
 export interface ResourceContents {
@@ -95,8 +151,10 @@ export interface ResourceDefinition<S> {
   description: string;
   uri: string;
   mimeType?: string;
-  enabled?: (services: S) => boolean;
-  read: (uri: URL, ctx: { services: S; budget: OutputBudget; signal: AbortSignal }) => Promise<ResourceContents[]>;
+  /** As a tool's `enabled`: a pure function of the connector's options. */
+  // biome-ignore lint/suspicious/noExplicitAny: as ToolDefinition.enabled
+  enabled?: (options: any) => boolean;
+  read: (uri: URL, ctx: ReadContext<S>) => Promise<ResourceContents[]>;
 }
 
 /** A family of resources under a URI template (`git://{repository}/{ref}/{+path}`), with completion. */
@@ -107,16 +165,13 @@ export interface ResourceTemplateDefinition<S> {
   description: string;
   uriTemplate: string;
   mimeType?: string;
-  enabled?: (services: S) => boolean;
+  // biome-ignore lint/suspicious/noExplicitAny: as ToolDefinition.enabled
+  enabled?: (options: any) => boolean;
   /** Enumerate concrete resources; leave out when the family is too large to list. */
   list?: (services: S) => Promise<Array<{ uri: string; name: string; title?: string; mimeType?: string }>>;
   /** Completion per template variable; `context` holds the variables already filled in. */
   complete?: Record<string, (value: string, context: Record<string, string>, services: S) => Promise<string[]>>;
-  read: (
-    uri: URL,
-    variables: Record<string, string>,
-    ctx: { services: S; budget: OutputBudget; signal: AbortSignal },
-  ) => Promise<ResourceContents[]>;
+  read: (uri: URL, variables: Record<string, string>, ctx: ReadContext<S>) => Promise<ResourceContents[]>;
 }
 
 export type AnyResource<S> = ResourceDefinition<S> | ResourceTemplateDefinition<S>;
@@ -141,10 +196,11 @@ export interface PromptDefinition<S, A extends Record<string, z.ZodType<string |
   args: A;
   /** Completion per argument. */
   complete?: Partial<Record<keyof A, (value: string, context: Record<string, string>, services: S) => Promise<string[]>>>;
-  enabled?: (services: S) => boolean;
+  // biome-ignore lint/suspicious/noExplicitAny: as ToolDefinition.enabled
+  enabled?: (options: any) => boolean;
   render: (
     args: { [K in keyof A]: z.infer<A[K]> },
-    ctx: { services: S; budget: OutputBudget; signal: AbortSignal },
+    ctx: ReadContext<S>,
   ) => Promise<{ description?: string; messages: PromptMessage[] }>;
 }
 
@@ -155,4 +211,23 @@ export function definePrompt<S, A extends Record<string, z.ZodType<string | unde
   def: PromptDefinition<S, A>,
 ): PromptDefinition<S, A> {
   return def;
+}
+
+/**
+ * The declarations of one connector, bound to its services type once, so no handler spells out
+ * `ToolContext<XServices>`:
+ *
+ * ```ts
+ * // src/kit.ts
+ * export const { tool, resource, template, prompt } = connector<GitServices>();
+ * ```
+ */
+export function connector<S, Options = Readonly<Record<string, unknown>>>() {
+  return {
+    tool: <I extends Shape, O extends Shape>(def: ToolDefinition<S, I, O> & { enabled?: (options: Options) => boolean }) =>
+      defineTool<S, I, O>(def),
+    resource: (def: Omit<ResourceDefinition<S>, 'kind'>) => defineResource<S>(def),
+    template: (def: Omit<ResourceTemplateDefinition<S>, 'kind'>) => defineResourceTemplate<S>(def),
+    prompt: <A extends Record<string, z.ZodType<string | undefined>>>(def: PromptDefinition<S, A>) => definePrompt<S, A>(def),
+  };
 }

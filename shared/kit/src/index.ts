@@ -7,22 +7,26 @@
  * Streamable HTTP transports, logging and lifecycle.
  */
 
+export { runConnector } from './bin.js';
 export type { More } from './budget.js';
 export { BudgetMeter, byteLength, DEFAULT_OUTPUT_BUDGET, jsonSize, more, moreLine, moreSchema, OutputBudget } from './budget.js';
-export type { OptionSpec, OptionsSpec, OptionValues } from './config.js';
+export type { Credential, OptionSpec, OptionsSpec, OptionValues } from './config.js';
 export { flagOf, option, parseOptions, renderHelp } from './config.js';
-export type { ConnectorDefinition, Disposable, KitSettings, ServiceInput, Toolset } from './connector.js';
+export type { ConnectorDefinition, Disposable, FailedCall, KitSettings, ServiceInput, Toolset } from './connector.js';
 export { commonOptions, defineConnector } from './connector.js';
+/** @deprecated connectors page with `ctx.page`/`ctx.paginate`/`ctx.pageText`; removed once all are migrated. */
 export { decodeCursor, encodeCursor } from './cursor.js';
 export type {
   Access,
   AnyPrompt,
   AnyResource,
   AnyTool,
+  CallerAuth,
   ExtraContent,
   Infer,
   PromptDefinition,
   PromptMessage,
+  ReadContext,
   ResourceContents,
   ResourceDefinition,
   ResourceTemplateDefinition,
@@ -32,6 +36,7 @@ export type {
 } from './define.js';
 export {
   annotationsFor,
+  connector,
   definePrompt,
   defineResource,
   defineResourceTemplate,
@@ -55,19 +60,29 @@ export type { HttpErrorFacts, HttpServiceProfile, ResponseLike, StatusHints } fr
 export type { RequestKind, RequestSummary, RetryEvent, ServiceFetchOptions } from './http/service-fetch.js';
 export { RETRIES_HEADER, serviceFetch } from './http/service-fetch.js';
 export { redactUrl } from './http/url.js';
+export { cursorInput, limitInput } from './inputs.js';
 export type { Lazy } from './lazy.js';
 export { lazy } from './lazy.js';
 export type { Level, Logger } from './log.js';
 export { createLogger } from './log.js';
 export { parseListenAddress } from './options.js';
 export { resolveInside } from './paths.js';
-export type { Prepared } from './prepare.js';
-export { helpText, prepare } from './prepare.js';
-export { redact, registerSecret } from './redact.js';
-export { runConnector } from './run.js';
+export { redact, redactKnown, registerSecret } from './redact.js';
+export type { Position } from './reply/cursor.js';
+export { argumentsKey, makeCursor, readCursor } from './reply/cursor.js';
+export type { ListSpec, PageInput } from './reply/page.js';
+export { continuationLine, cutText } from './reply/page.js';
+export type { PaginateInput, UpstreamPage } from './reply/paginate.js';
+export type { TextPageInput } from './reply/text.js';
+export type { LoadInput, LoadResult, Runtime } from './runtime.js';
+export { helpText, load, loadOrThrow } from './runtime.js';
 export { selectionProblems, selectTools } from './selection.js';
-export type { ServerRuntime } from './server.js';
-export { createServer, enforceBudget, errorResult, formatBytes } from './server.js';
+export type { Serving, StdioOptions } from './serve.js';
+export { serveStdio } from './serve.js';
+export type { ServerInfo } from './server.js';
+export { createServer, enforceBudget, errorResult, formatBytes, mount, toolList } from './server.js';
+export { closest } from './suggest.js';
 // The HTTP transport is reached through runConnector's dynamic import (or `@patchbay/kit/http`),
 // never from here: a static re-export would pull the HTTP stack into every stdio start.
 export { formatTable } from './table.js';
+export { toolListEntry } from './tool-schema.js';

@@ -3,7 +3,16 @@
  * when the config loads; on top of the known values, shapes that are secrets wherever they appear
  * (passwords in URLs, bearer tokens, well-known token prefixes) are masked too.
  */
-const known = new Set<string>();
+// One registry per process, even when two copies of the kit are loaded (a gateway hosting
+// connectors bundled separately): a secret one connector registers is masked by all of them.
+const REGISTRY = Symbol.for('patchbay.secrets');
+const known: Set<string> =
+  ((globalThis as Record<symbol, unknown>)[REGISTRY] as Set<string> | undefined) ??
+  (() => {
+    const set = new Set<string>();
+    (globalThis as Record<symbol, unknown>)[REGISTRY] = set;
+    return set;
+  })();
 
 const PATTERNS: Array<[RegExp, string]> = [
   // scheme://user:password@host → scheme://user:***@host
@@ -29,6 +38,25 @@ export function redact(text: string): string {
   }
   for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
   return out;
+}
+
+/**
+ * Mask the configured secrets (not the secret-shaped patterns) in a tool's result: a value the
+ * operator gave as a secret never goes back to the model, whatever produced it, while data that
+ * merely looks like a token (a file the user asked for) is left as it is.
+ */
+export function redactKnown(value: unknown): unknown {
+  if (known.size === 0) return value;
+  if (typeof value === 'string') {
+    let out = value;
+    for (const secret of known) if (out.includes(secret)) out = out.split(secret).join('***');
+    return out;
+  }
+  if (Array.isArray(value)) return value.map(redactKnown);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, redactKnown(v)]));
+  }
+  return value;
 }
 
 /** Forget registered secrets (tests). */

@@ -10,7 +10,7 @@ import type { AnyTool } from './define.js';
 export function selectTools<O extends OptionsSpec, S extends Disposable>(
   def: ConnectorDefinition<O, S>,
   settings: Pick<KitSettings, 'toolsets' | 'tools' | 'readOnly'>,
-  services: S,
+  options: Readonly<Record<string, unknown>>,
 ): AnyTool<S>[] {
   const chosen = new Set<string>();
   for (const name of settings.toolsets) {
@@ -23,7 +23,7 @@ export function selectTools<O extends OptionsSpec, S extends Disposable>(
   return def.tools.filter((tool) => {
     if (!chosen.has(tool.toolset) && !named.has(tool.name)) return false;
     if (settings.readOnly && tool.access !== 'read') return false;
-    return tool.enabled ? tool.enabled(services) : true;
+    return tool.enabled ? tool.enabled(options) : true;
   });
 }
 

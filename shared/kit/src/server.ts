@@ -3,111 +3,301 @@ import { completable } from '@modelcontextprotocol/sdk/server/completable.js';
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import {
+  CallToolRequestSchema,
   type CallToolResult,
   ListRootsResultSchema,
+  ListToolsRequestSchema,
   type ServerNotification,
   type ServerRequest,
+  type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
+import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
 import type * as z from 'zod';
 import { byteLength, jsonSize, OutputBudget } from './budget.js';
 import type { OptionsSpec } from './config.js';
-import type { ConnectorDefinition, Disposable, KitSettings } from './connector.js';
-import { type AnyTool, annotationsFor, type ResourceContents, type ToolContext } from './define.js';
-import { isAbortError, isToolError } from './errors.js';
+import type { Disposable } from './connector.js';
+import type { AnyTool, CallerAuth, ReadContext, ResourceContents, ToolContext } from './define.js';
+import { isAbortError, isToolError, type ToolError } from './errors.js';
+import { cursorInput } from './inputs.js';
 import type { Logger } from './log.js';
-import { redact } from './redact.js';
-import { selectTools } from './selection.js';
+import { redact, redactKnown } from './redact.js';
+import { argumentsKey, type Position, readCursor, START } from './reply/cursor.js';
+import { buildPage, type PageCall } from './reply/page.js';
+import { paginate } from './reply/paginate.js';
+import { buildTextPage } from './reply/text.js';
+import type { Runtime } from './runtime.js';
+import { closest } from './suggest.js';
+import { checkArguments, objectOf, toolListEntry } from './tool-schema.js';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+// biome-ignore lint/suspicious/noExplicitAny: runtimes of different connectors share one server
+type AnyRuntime = Runtime<any, any>;
 
 /** How long after the client's initialized notification a connector's warm-up starts. */
 const WARM_UP_DELAY_MS = 100;
 
-export interface ServerRuntime<S> {
-  settings: KitSettings;
-  services: S;
-  log: Logger;
-  /** Aborted when the process shuts down, so in-flight handlers stop too. */
-  shutdown?: AbortSignal;
+export interface ServerInfo {
+  name: string;
+  title?: string;
+  version: string;
+  instructions?: string;
 }
 
 /**
- * Build the MCP server for one connector. Pure assembly, no I/O: the same function serves stdio,
- * each stateless HTTP request, and the in-memory test client.
+ * Build one MCP server for one or several loaded connectors. Pure assembly, no I/O: the same
+ * function serves stdio, each stateless HTTP request, a gateway's mount and the in-memory test
+ * client. Several runtimes on one server (a gateway over stdio) share its tools list; their names
+ * are prefixed already, so they cannot clash.
  */
-export function createServer<O extends OptionsSpec, S extends Disposable>(
-  def: ConnectorDefinition<O, S>,
-  runtime: ServerRuntime<S>,
-): McpServer {
+export function createServer(runtimes: AnyRuntime | readonly AnyRuntime[], info?: ServerInfo): McpServer {
+  const list = Array.isArray(runtimes) ? (runtimes as readonly AnyRuntime[]) : [runtimes as AnyRuntime];
+  const first = list[0];
+  if (!first) throw new Error('createServer needs at least one runtime');
+  const only = list.length === 1 ? first.def : undefined;
   const server = new McpServer(
-    { name: `patchbay-${def.name}`, title: `Patchbay ${def.title}`, version: def.version },
+    info ?? { name: `patchbay-${first.def.name}`, title: `Patchbay ${first.def.title}`, version: first.def.version },
     {
-      instructions: def.instructions,
+      instructions:
+        info?.instructions ??
+        (only ? only.instructions : list.map((r) => `## ${r.def.title}\n${r.def.instructions}`).join('\n\n')),
       capabilities: { logging: {} },
+      jsonSchemaValidator: sharedValidator,
     },
   );
-  const budget = new OutputBudget(runtime.settings.outputBudget);
-  const { warmUp } = def;
+  for (const runtime of list) mount(server, runtime);
+  return server;
+}
+
+/** Tools of every runtime mounted on a server, by name. */
+const toolTables = new WeakMap<McpServer, Map<string, { tool: AnyTool<unknown>; runtime: AnyRuntime }>>();
+
+/**
+ * Put one connector's tools, resources and prompts on a server. Tools go through the kit's own
+ * `tools/list` (computed once per runtime) and `tools/call` (unknown arguments named, cursor
+ * read, errors mapped); resources and prompts through the SDK's registration.
+ */
+export function mount(server: McpServer, runtime: AnyRuntime): void {
+  let table = toolTables.get(server);
+  if (!table) {
+    table = new Map();
+    toolTables.set(server, table);
+    installToolHandlers(server, table);
+  }
+  for (const tool of runtime.tools) {
+    if (table.has(tool.name)) throw new Error(`Tool ${tool.name} is mounted twice on one server`);
+    table.set(tool.name, { tool, runtime });
+  }
+  const { warmUp } = runtime.def;
   if (warmUp) {
+    const previous = server.server.oninitialized;
     // A moment after the initialized notification, so it does not hold up the requests a client
     // sends right after it (tools/list, prompts/list…).
     server.server.oninitialized = () => {
+      previous?.();
       setTimeout(() => {
         warmUp(runtime.services).catch((error: unknown) => runtime.log.debug('warm-up failed', { error }));
       }, WARM_UP_DELAY_MS).unref();
     };
   }
+  mountResources(server, runtime);
+  mountPrompts(server, runtime);
+}
 
-  for (const tool of selectTools(def, runtime.settings, runtime.services)) {
-    server.registerTool(
-      tool.name,
-      {
-        title: tool.title,
-        description: tool.description,
-        inputSchema: tool.input,
-        outputSchema: tool.output,
-        annotations: annotationsFor(tool),
-      },
-      ((args: Record<string, unknown>, extra: Extra) => callTool(server, tool, args, extra, runtime, budget)) as never,
-    );
+/** The tools/list entries of a runtime, computed on first use and kept: the list never changes. */
+const toolLists = new WeakMap<AnyRuntime, Tool[]>();
+export function toolList(runtime: AnyRuntime): Tool[] {
+  let tools = toolLists.get(runtime);
+  if (!tools) {
+    tools = runtime.tools.map((tool: AnyTool<unknown>) => toolListEntry(tool));
+    toolLists.set(runtime, tools);
   }
+  return tools;
+}
 
-  const resourceContext = (extra: Extra) => ({
-    services: runtime.services,
-    budget,
-    signal: combine(extra.signal, runtime.shutdown),
+function installToolHandlers(server: McpServer, table: Map<string, { tool: AnyTool<unknown>; runtime: AnyRuntime }>): void {
+  server.server.registerCapabilities({ tools: { listChanged: false } });
+  server.server.setRequestHandler(ListToolsRequestSchema, () => {
+    const runtimes = new Set([...table.values()].map((entry) => entry.runtime));
+    return { tools: [...runtimes].flatMap((runtime) => toolList(runtime)) };
   });
-  for (const resource of def.resources ?? []) {
-    if (resource.enabled && !resource.enabled(runtime.services)) continue;
+  server.server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const entry = table.get(request.params.name);
+    if (!entry) return errorResult(notOffered(request.params.name, table));
+    return callTool(server, entry.tool, entry.runtime, request.params.arguments ?? {}, extra);
+  });
+}
+
+/**
+ * Why a tool cannot be called here: hidden by --read-only, in a toolset not chosen, switched off
+ * by an operator option, or not a tool at all (with the closest name). An error result, as the
+ * SDK answers, so the model reads the reason.
+ */
+function notOffered(name: string, table: Map<string, { tool: AnyTool<unknown>; runtime: AnyRuntime }>): string {
+  const runtimes = new Set([...table.values()].map((entry) => entry.runtime));
+  for (const runtime of runtimes) {
+    const declared = (runtime.def.tools as AnyTool<unknown>[]).find((t) => t.name === name);
+    if (!declared) continue;
+    if (runtime.settings.readOnly && declared.access !== 'read') {
+      return `${name} is not offered: this server runs read-only (--read-only), and ${name} can change things.`;
+    }
+    const chosen = runtime.tools.some((t: AnyTool<unknown>) => t.toolset === declared.toolset);
+    if (!chosen) {
+      return `${name} is not offered: its toolset "${declared.toolset}" is not enabled. The operator can add it with --toolsets ${declared.toolset} (or --tools ${name}).`;
+    }
+    return `${name} is not offered: an operator option switches it off on this server (see the connector's --help).`;
+  }
+  const near = closest(name, table.keys(), 1);
+  return `There is no tool ${name}.${near.length ? ` Did you mean ${near[0]}?` : ''} tools/list has the tools this server offers.`;
+}
+
+async function callTool(
+  server: McpServer,
+  tool: AnyTool<unknown>,
+  runtime: AnyRuntime,
+  raw: Record<string, unknown>,
+  extra: Extra,
+): Promise<CallToolResult> {
+  const budget = budgetOf(runtime);
+  const signal = combine(extra.signal, runtime.shutdown);
+  const started = performance.now();
+  let args: Record<string, unknown> = raw;
+  try {
+    args = checkArguments(tool, raw);
+    // The kit reads cursors it made: tools that take the kit's `cursorInput`.
+    const takesCursor = (tool.input as Record<string, unknown>).cursor === cursorInput;
+    const cursorKey = takesCursor ? argumentsKey(tool.name, args) : undefined;
+    const position: Position =
+      takesCursor && typeof args.cursor === 'string' && args.cursor !== ''
+        ? readCursor(args.cursor, cursorKey as string, tool.name)
+        : START;
+    const call: PageCall = { tool: tool.name, budget: budget.bytes, position, cursorKey };
+    const progressToken = extra._meta?.progressToken;
+    const ctx: ToolContext<unknown> = {
+      tool: tool.name,
+      services: runtime.services,
+      signal,
+      budget,
+      log: runtime.log,
+      position,
+      auth: callerAuth(extra),
+      page: (input) => buildPage(call, input),
+      pageText: (input) => buildTextPage(call, input),
+      paginate: (input) => paginate(call, input),
+      async progress(progress, total, message) {
+        if (progressToken === undefined) return;
+        await extra
+          .sendNotification({
+            method: 'notifications/progress',
+            params: { progressToken, progress, ...(total !== undefined ? { total } : {}), ...(message ? { message } : {}) },
+          })
+          .catch(() => undefined);
+      },
+      roots: () => listRoots(server, extra),
+    };
+    const reply = await tool.handler(args, ctx);
+    const result = enforceBudget(tool.name, reply, budget);
+    if (!result.isError) checkOutput(tool, result, runtime.log);
+    return result;
+  } catch (error) {
+    if (isToolError(error)) return errorResult(redact(error.render()));
+    if (signal.aborted || isAbortError(error)) {
+      return errorResult(`${tool.name} was cancelled before it finished; nothing after the cancellation point was done.`);
+    }
+    const mapped = mapError(runtime, tool.name, args, error);
+    if (mapped) return errorResult(redact(mapped.render()));
+    runtime.log.error(`${tool.name} failed`, { error, ms: Math.round(performance.now() - started) });
+    const first = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    return errorResult(redact(`${tool.name} failed unexpectedly: ${first}. The server's stderr log has the details.`));
+  }
+}
+
+/** The connector's error table, guarded: a mapper that itself throws must not hide the failure. */
+function mapError(runtime: AnyRuntime, tool: string, args: Record<string, unknown>, error: unknown): ToolError | undefined {
+  const mapper = runtime.def.mapError;
+  if (!mapper) return undefined;
+  try {
+    const mapped = mapper(error, { tool, args, services: runtime.services });
+    return mapped && isToolError(mapped) ? mapped : undefined;
+  } catch (mapperError) {
+    if (isToolError(mapperError)) return mapperError;
+    runtime.log.error(`the error mapper failed for ${tool}`, { error: mapperError });
+    return undefined;
+  }
+}
+
+/** A handler's structured result that does not match its own schema is a bug: logged, reported. */
+function checkOutput(tool: AnyTool<unknown>, result: CallToolResult, log: Logger): void {
+  const outcome = objectOf(tool.output).safeParse(result.structuredContent);
+  if (outcome.success) return;
+  log.error(`${tool.name} returned data that does not match its output schema`, { issues: outcome.error.issues.slice(0, 5) });
+  throw new Error(`${tool.name} returned data that does not match its output schema (a bug in the server)`);
+}
+
+const budgets = new WeakMap<AnyRuntime, OutputBudget>();
+function budgetOf(runtime: AnyRuntime): OutputBudget {
+  let budget = budgets.get(runtime);
+  if (!budget) {
+    budget = new OutputBudget(runtime.settings.outputBudget);
+    budgets.set(runtime, budget);
+  }
+  return budget;
+}
+
+function callerAuth(extra: Extra): CallerAuth | undefined {
+  const info = extra.authInfo;
+  if (!info) return undefined;
+  const subject = typeof info.extra?.subject === 'string' ? info.extra.subject : undefined;
+  return { token: info.token, scopes: info.scopes, clientId: info.clientId, subject };
+}
+
+function readContext(runtime: AnyRuntime, extra: Extra): ReadContext<unknown> {
+  return {
+    services: runtime.services,
+    budget: budgetOf(runtime),
+    signal: combine(extra.signal, runtime.shutdown),
+    log: runtime.log,
+    auth: callerAuth(extra),
+  };
+}
+
+function mountResources(server: McpServer, runtime: AnyRuntime): void {
+  const { services, log } = runtime;
+  for (const resource of runtime.def.resources ?? []) {
+    if (resource.enabled && !resource.enabled(runtime.options)) continue;
     const meta = {
       title: resource.title,
       description: resource.description,
       ...(resource.mimeType ? { mimeType: resource.mimeType } : {}),
     };
+    const budget = budgetOf(runtime);
     if (resource.kind === 'resource') {
       server.registerResource(resource.name, resource.uri, meta, async (uri, extra) =>
-        readResource(resource.name, () => resource.read(uri, resourceContext(extra)), budget, runtime.log),
+        readResource(resource.name, () => resource.read(uri, readContext(runtime, extra)), budget, log),
       );
     } else {
       const complete = Object.fromEntries(
         Object.entries(resource.complete ?? {}).map(([variable, fn]) => [
           variable,
           (value: string, context?: { arguments?: Record<string, string> }) =>
-            fn(value, context?.arguments ?? {}, runtime.services).catch(() => []),
+            fn(value, context?.arguments ?? {}, services).catch(() => []),
         ]),
       );
       const template = new ResourceTemplate(resource.uriTemplate, {
-        list: resource.list ? async () => ({ resources: await resource.list!(runtime.services).catch(() => []) }) : undefined,
+        list: resource.list ? async () => ({ resources: await resource.list!(services).catch(() => []) }) : undefined,
         complete,
       });
       server.registerResource(resource.name, template, meta, async (uri, variables, extra) =>
-        readResource(resource.name, () => resource.read(uri, flatten(variables), resourceContext(extra)), budget, runtime.log),
+        readResource(resource.name, () => resource.read(uri, flatten(variables), readContext(runtime, extra)), budget, log),
       );
     }
   }
+}
 
-  for (const prompt of def.prompts ?? []) {
-    if (prompt.enabled && !prompt.enabled(runtime.services)) continue;
+function mountPrompts(server: McpServer, runtime: AnyRuntime): void {
+  const { services } = runtime;
+  for (const prompt of runtime.def.prompts ?? []) {
+    if (prompt.enabled && !prompt.enabled(runtime.options)) continue;
     const argsSchema = Object.fromEntries(
       Object.entries(prompt.args).map(([key, schema]) => {
         const completer = prompt.complete?.[key];
@@ -117,7 +307,7 @@ export function createServer<O extends OptionsSpec, S extends Disposable>(
             ? // completable() marks the schema it is given; a fresh clone per server keeps a second
               // createServer() (one per stateless HTTP request) from redefining that mark.
               completable((schema as z.ZodString).clone(), (value: string, context?: { arguments?: Record<string, string> }) =>
-                completer(value ?? '', context?.arguments ?? {}, runtime.services).catch(() => []),
+                completer(value ?? '', context?.arguments ?? {}, services).catch(() => []),
               )
             : schema,
         ];
@@ -128,66 +318,24 @@ export function createServer<O extends OptionsSpec, S extends Disposable>(
       { title: prompt.title, description: prompt.description, argsSchema } as never,
       (async (args: Record<string, string | undefined>, extra: Extra) => {
         try {
-          const rendered = await prompt.render(args, resourceContext(extra));
+          const rendered = await prompt.render(args, readContext(runtime, extra));
           return {
             ...(rendered.description ? { description: rendered.description } : {}),
             messages: rendered.messages.map((m) => ({ role: m.role, content: { type: 'text' as const, text: m.text } })),
           };
         } catch (error) {
-          throw asProtocolError(prompt.name, error, runtime.log);
+          throw asProtocolError(prompt.name, error, runtime);
         }
       }) as never,
     );
-  }
-
-  return server;
-}
-
-async function callTool<S>(
-  server: McpServer,
-  tool: AnyTool<S>,
-  args: Record<string, unknown>,
-  extra: Extra,
-  runtime: ServerRuntime<S>,
-  budget: OutputBudget,
-): Promise<CallToolResult> {
-  const signal = combine(extra.signal, runtime.shutdown);
-  const progressToken = extra._meta?.progressToken;
-  const ctx: ToolContext<S> = {
-    services: runtime.services,
-    signal,
-    budget,
-    log: runtime.log,
-    async progress(progress, total, message) {
-      if (progressToken === undefined) return;
-      await extra
-        .sendNotification({
-          method: 'notifications/progress',
-          params: { progressToken, progress, ...(total !== undefined ? { total } : {}), ...(message ? { message } : {}) },
-        })
-        .catch(() => undefined);
-    },
-    roots: () => listRoots(server, extra),
-  };
-  const started = performance.now();
-  try {
-    const reply = await tool.handler(args, ctx);
-    return enforceBudget(tool.name, reply, budget);
-  } catch (error) {
-    if (isToolError(error)) return errorResult(redact(error.render()));
-    if (signal.aborted || isAbortError(error)) {
-      return errorResult(`${tool.name} was cancelled before it finished; nothing after the cancellation point was done.`);
-    }
-    runtime.log.error(`${tool.name} failed`, { error, ms: Math.round(performance.now() - started) });
-    const first = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    return errorResult(redact(`${tool.name} failed unexpectedly: ${first}. The server's stderr log has the details.`));
   }
 }
 
 /**
  * The kit's last line of defence for the budget. Handlers already fit their data; here text that
  * is still too long is cut at a line break with a note, and structured content that is still too
- * big (which no cut can keep schema-valid) is refused with advice rather than sent.
+ * big (which no cut can keep schema-valid) is refused with advice rather than sent. Configured
+ * secrets are masked in what goes out, whatever produced it.
  */
 export function enforceBudget(
   name: string,
@@ -206,9 +354,10 @@ export function enforceBudget(
     const cut = budget.cutText(text);
     text = `${cut.text}\n… ${cut.omittedLines} more lines (${formatBytes(cut.omittedBytes)}) cut to fit the output budget. Narrow the request to see them.`;
   }
+  const structured = redactKnown(reply.structured) as Record<string, unknown>;
   return {
-    content: [{ type: 'text', text }, ...(reply.content ?? [])],
-    structuredContent: reply.structured as Record<string, unknown>,
+    content: [{ type: 'text', text: redactKnown(text) as string }, ...(reply.content ?? [])],
+    structuredContent: structured,
   };
 }
 
@@ -228,13 +377,13 @@ async function readResource(
   try {
     contents = await read();
   } catch (error) {
-    throw asProtocolError(name, error, log);
+    throw asProtocolError(name, error, { log });
   }
   return {
     contents: contents.map((c) => {
       const base = { uri: c.uri, ...(c.mimeType ? { mimeType: c.mimeType } : {}) };
       if (c.blob !== undefined) return { ...base, blob: c.blob };
-      const text = c.text ?? '';
+      const text = redactKnown(c.text ?? '') as string;
       if (byteLength(text) <= budget.bytes) return { ...base, text };
       const cut = budget.cutText(text);
       return { ...base, text: `${cut.text}\n… ${formatBytes(cut.omittedBytes)} more cut to fit the output budget.` };
@@ -243,9 +392,11 @@ async function readResource(
 }
 
 /** Resource and prompt errors travel as protocol errors; the message is still made readable. */
-function asProtocolError(name: string, error: unknown, log: Logger): Error {
+function asProtocolError(name: string, error: unknown, runtime: Pick<AnyRuntime, 'log'> & Partial<AnyRuntime>): Error {
   if (isToolError(error)) return new Error(redact(error.render()));
-  log.error(`${name} failed`, { error });
+  const mapped = runtime.def ? mapError(runtime as AnyRuntime, name, {}, error) : undefined;
+  if (mapped) return new Error(redact(mapped.render()));
+  runtime.log.error(`${name} failed`, { error });
   const first = error instanceof Error ? error.message.split('\n')[0] : String(error);
   return new Error(redact(`${name} failed: ${first}`));
 }
@@ -273,3 +424,18 @@ export function formatBytes(bytes: number): string {
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
+
+/**
+ * One JSON Schema validator per process, created on first use. The SDK makes an Ajv per server
+ * otherwise (only elicitation uses it), and a stateless HTTP server builds a server per request:
+ * that Ajv was most of a trivial request's cost.
+ */
+let ajv: jsonSchemaValidator | undefined;
+const sharedValidator: jsonSchemaValidator = {
+  getValidator(schema) {
+    ajv ??= new AjvJsonSchemaValidator();
+    return ajv.getValidator(schema);
+  },
+};
+
+export type { Disposable, OptionsSpec };

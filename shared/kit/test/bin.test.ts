@@ -30,7 +30,7 @@ describe('the bin', () => {
     const r = runSync(['--need-token']);
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toEqual([
-      'patchbay-echo: ECHO_TOKEN is not set. Create one at https://example.com/tokens and export it.',
+      'patchbay-echo: ECHO_TOKEN is not set. Create one at https://example.com/tokens and set it in the environment (or in the client\'s "env" block).',
     ]);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeCursor, encodeCursor, formatTable, more, moreLine, OutputBudget } from '../src/index.js';
+import { formatTable, more, moreLine, OutputBudget } from '../src/index.js';
 
 describe('OutputBudget', () => {
   it('keeps the leading items that fit and counts the rest', () => {
@@ -33,14 +33,6 @@ describe('OutputBudget', () => {
     expect(more(0, 'x')).toBeUndefined();
     const value = more(3, 'Call again with skip=10.');
     expect(moreLine(value, 'rows')).toContain('3 more rows not shown');
-  });
-});
-
-describe('cursors', () => {
-  it('round-trips state and refuses a forged cursor with a fix', () => {
-    const isOffset = (v: Record<string, unknown>): v is { offset: number } => typeof v.offset === 'number';
-    expect(decodeCursor(encodeCursor({ offset: 40 }), isOffset)).toEqual({ offset: 40 });
-    expect(() => decodeCursor('not-a-cursor', isOffset)).toThrow(/not a cursor this tool returned/);
   });
 });
 

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import { createLogger, createServer, prepare } from '../src/index.js';
+import { createLogger, createServer, loadOrThrow } from '../src/index.js';
 // @ts-expect-error plain JS fixture
 import { echoConnector } from './fixtures/echo.mjs';
 
@@ -10,10 +10,8 @@ export const ECHO_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 
 /** The echo fixture connector over an in-memory pair (the kit cannot use @patchbay/testing: it depends on the kit). */
 export async function connectEcho(argv: string[] = [], logs: string[] = []) {
-  const { options, settings } = prepare(echoConnector, argv, {});
   const log = createLogger('patchbay-echo', 'debug', (line) => logs.push(line));
-  const services = echoConnector.createServices({ options, settings, log });
-  const server = createServer(echoConnector, { settings, services, log });
+  const server = createServer(loadOrThrow(echoConnector, { argv, log }));
   const client = new Client({ name: 'kit-test', version: '0' });
   const [a, b] = InMemoryTransport.createLinkedPair();
   await server.connect(b);

@@ -1,16 +1,15 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { describe, expect, it, vi } from 'vitest';
-import { createLogger, createServer, prepare } from '../src/index.js';
+import { createLogger, createServer, loadOrThrow } from '../src/index.js';
 // @ts-expect-error plain JS fixture
 import { echoConnector } from './fixtures/echo.mjs';
 
 /** The echo connector with a warm-up, served to an in-memory client that has not connected yet. */
 function serveWithWarmUp(warmUp: () => Promise<void>, logs: string[] = []) {
   const def = { ...echoConnector, warmUp };
-  const { options, settings } = prepare(def, [], {});
   const log = createLogger('patchbay-echo', 'debug', (line) => logs.push(line));
-  const server = createServer(def, { settings, services: def.createServices({ options, settings, log }), log });
+  const server = createServer(loadOrThrow(def, { log }));
   const client = new Client({ name: 'kit-test', version: '0' });
   const [a, b] = InMemoryTransport.createLinkedPair();
   return {

@@ -5,7 +5,14 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { ListRootsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
-import { type ConnectorDefinition, createLogger, createServer, type Disposable, type OptionsSpec, prepare } from '@patchbay/kit';
+import {
+  type ConnectorDefinition,
+  createLogger,
+  createServer,
+  type Disposable,
+  loadOrThrow,
+  type OptionsSpec,
+} from '@patchbay/kit';
 
 export interface Connected<S = unknown> {
   client: Client;
@@ -27,13 +34,13 @@ export async function connectInMemory<O extends OptionsSpec, S extends Disposabl
   def: ConnectorDefinition<O, S>,
   options: InMemoryOptions = {},
 ): Promise<Connected<S>> {
-  const { options: values, settings } = prepare(def, options.argv ?? [], options.env ?? {});
   const logs = options.logs;
   const log = createLogger(`patchbay-${def.name}`, 'debug', (line) => {
     if (logs) logs.push(line);
   });
-  const services = def.createServices({ options: values, settings, log });
-  const server = createServer(def, { settings, services, log });
+  const runtime = loadOrThrow(def, { argv: options.argv ?? [], env: options.env ?? {}, log });
+  const { services } = runtime;
+  const server = createServer(runtime);
   const client = newClient(options.roots);
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
   await server.connect(serverTransport);
@@ -44,7 +51,7 @@ export async function connectInMemory<O extends OptionsSpec, S extends Disposabl
     async close() {
       await client.close();
       await server.close();
-      await services.dispose?.();
+      await runtime.close();
     },
   };
 }

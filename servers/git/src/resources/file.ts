@@ -39,7 +39,7 @@ function decode(value: string, argument: string): string {
 }
 
 export const fileResource = defineResourceTemplate<GitServices>({
-  name: 'file-at-revision',
+  name: 'git_file_at_revision',
   title: 'File at a revision',
   description:
     'A file as it is at a branch, tag or commit: git://{repository}/{ref}/{path}. repository is a configured repository\'s folder name; a ref with "/" is written %2F.',

@@ -1,7 +1,8 @@
 import path from 'node:path';
-import { defineTool, resolveInside, type ToolContext, ToolError } from '@patchbay/kit';
+import { defineTool, type OptionValues, resolveInside, type ToolContext, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
 import type { GitServices } from '../client.js';
+import type { GitOptions } from '../config.js';
 import { runGit } from '../exec.js';
 import { remoteFailure } from '../remote.js';
 import { checkCloneUrl, withoutCredentials } from '../url-policy.js';
@@ -20,7 +21,7 @@ export const cloneTool = defineTool({
   access: 'write',
   openWorld: true,
   // Offered only when the operator named a folder to clone into.
-  enabled: (services: GitServices) => Boolean(services.options.cloneRoot),
+  enabled: (options: OptionValues<GitOptions>) => Boolean(options.cloneRoot),
   input: {
     url: z.string().min(1).max(2048).describe('https://, ssh://, git:// or user@host:path URL of the repository'),
     directory: z

@@ -6,7 +6,7 @@ import { completeConnection, completeSchema, completeTableIn, quick } from '../c
 const LIST_LIMIT = 500;
 
 export const tableSchemaResource = defineResourceTemplate<PostgresServices>({
-  name: 'table-schema',
+  name: 'postgres_table_schema',
   title: 'Table schema',
   description: 'Columns, keys, foreign keys, indexes and constraints of one table, view or materialized view.',
   uriTemplate: 'postgres://{connection}/{schema}/{table}/schema',

@@ -21,6 +21,7 @@ import {
   type TableRow,
 } from '../catalog.js';
 import type { PostgresServices } from '../client.js';
+import { connectionSpecs, type PostgresOptions } from '../config.js';
 import { continuationLine } from '../continuation.js';
 import { connectionInput, cursorInput, schemaInput, tableInput } from '../inputs.js';
 
@@ -72,7 +73,7 @@ export const listConnectionsTool = defineTool({
     ),
   },
   // With one connection there is nothing to pick: its role and version are a query away.
-  enabled: (services: PostgresServices) => services.databases.length > 1,
+  enabled: (options: PostgresOptions) => connectionSpecs(options).specs.length > 1,
   async handler(_args, ctx: ToolContext<PostgresServices>) {
     const connections = await Promise.all(
       ctx.services.databases.map(async (db) => {

@@ -1,6 +1,7 @@
 import { defineTool, more, moreLine, moreSchema, OutputBudget, type ToolContext, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
 import type { PostgresServices } from '../client.js';
+import { connectionSpecs, type PostgresOptions } from '../config.js';
 import { columnLine, fitRows } from '../format.js';
 import { checkWrite, describe } from '../guard.js';
 import { cellSchema, columnSchema, paramsInput, sqlInput } from '../inputs.js';
@@ -34,7 +35,7 @@ export const executeTool = defineTool({
       }),
     ),
   },
-  enabled: (services: PostgresServices) => services.databases.some((d) => d.readWrite),
+  enabled: (options: PostgresOptions) => connectionSpecs(options).specs.some((spec) => spec.mode === 'read-write'),
   async handler(args, ctx: ToolContext<PostgresServices>) {
     if ((args.sql === undefined) === (args.statements === undefined)) {
       throw new ToolError('give either `sql` (one statement) or `statements` (several), not both or neither.', {

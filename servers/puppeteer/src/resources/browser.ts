@@ -2,7 +2,7 @@ import { byteLength, defineResource, defineResourceTemplate, ToolError } from '@
 import type { BrowserServices } from '../client.js';
 
 export const consoleResource = defineResource<BrowserServices>({
-  name: 'console',
+  name: 'puppeteer_console',
   title: 'Browser console log',
   description: 'The most recent console messages and page errors of every tab (the last 1000 are kept), newest last.',
   uri: 'puppeteer://console',
@@ -22,7 +22,7 @@ export const consoleResource = defineResource<BrowserServices>({
 });
 
 export const screenshotResources = defineResourceTemplate<BrowserServices>({
-  name: 'screenshot',
+  name: 'puppeteer_screenshot',
   title: 'Recent screenshots',
   description: 'The last screenshots taken with puppeteer_screenshot (the last 10 are kept).',
   uriTemplate: 'puppeteer://screenshots/{id}',

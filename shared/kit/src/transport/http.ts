@@ -1,24 +1,59 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Logger } from '../log.js';
 
+/** One MCP endpoint of an HTTP server: its path and how to build a server per request. */
+export interface Endpoint {
+  /** `/mcp`, or `/<connector>/mcp` in a gateway. */
+  path: string;
+  /** Builds a fresh MCP server for one request: the transport is stateless. */
+  newServer: () => McpServer;
+  /**
+   * Why the endpoint cannot serve right now (a connector that failed to start): answered as 503
+   * with this reason, while the other endpoints go on.
+   */
+  unavailable?: () => string | undefined;
+}
+
+/** The caller a request authenticated as, handed to tools as `ctx.auth`. */
+export type Authenticated = AuthInfo;
+
+/**
+ * Decide whether a request may call an endpoint. Return the caller, or a refusal the transport
+ * sends as is (401 with a `WWW-Authenticate` challenge, 403…). The default checks `token`.
+ */
+export type Authenticate = (
+  req: IncomingMessage,
+  endpoint: Endpoint,
+) => Promise<
+  { ok: true; auth?: Authenticated } | { ok: false; status: number; headers?: Record<string, string>; message: string }
+>;
+
 export interface HttpOptions {
   host: string;
   port: number;
-  /** Bearer token every request must carry, when set. */
+  /** Bearer token every request must carry, when set (ignored when `authenticate` is given). */
   token?: string | undefined;
+  authenticate?: Authenticate;
   /** Extra Host header names accepted besides loopback and the bound host. */
   allowedHosts?: readonly string[];
   /** Extra browser origins accepted besides loopback. */
   allowedOrigins?: readonly string[];
   /** Largest request body, bytes. */
   maxBodyBytes?: number;
-  /** Builds a fresh MCP server for each request: the transport is stateless. */
-  newServer: () => McpServer;
-  info: { name: string; version: string };
+  /** The MCP endpoints. A single connector has one, at `/mcp`. */
+  endpoints: readonly Endpoint[];
+  /** What `/healthz` answers (name, version; a gateway adds each connector's state). */
+  health: () => Record<string, unknown>;
+  /**
+   * Other routes (a gateway's index page, `/.well-known/…`): return true when the request was
+   * answered. Runs after the Host/Origin checks, before the endpoints.
+   */
+  routes?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean;
   log: Logger;
 }
 
@@ -32,6 +67,11 @@ export interface RunningHttp {
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 export const MCP_PATH = '/mcp';
 
+/** The one-line reason a port cannot be listened on, for an operator (not a stack trace). */
+export class ListenError extends Error {
+  override readonly name = 'ListenError';
+}
+
 /**
  * Streamable HTTP, stateless: every POST gets its own server and transport, so any instance
  * behind a load balancer can answer any request. Host and Origin are checked against DNS
@@ -41,6 +81,8 @@ export async function startHttp(options: HttpOptions): Promise<RunningHttp> {
   const maxBody = options.maxBodyBytes ?? 4 * 1024 * 1024;
   const hosts = new Set([...LOOPBACK, options.host, ...(options.allowedHosts ?? [])].map((h) => h.toLowerCase()));
   const origins = new Set((options.allowedOrigins ?? []).map((o) => o.toLowerCase().replace(/\/$/, '')));
+  const endpoints = new Map(options.endpoints.map((e) => [e.path.replace(/\/$/, ''), e]));
+  const authenticate: Authenticate = options.authenticate ?? (async (req) => staticToken(req, options.token));
 
   const server = createHttpServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -74,21 +116,26 @@ export async function startHttp(options: HttpOptions): Promise<RunningHttp> {
       return;
     }
     if (url.pathname === '/healthz' || url.pathname === '/health') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', ...options.info }));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', ...options.health() }));
       return;
     }
-    if (url.pathname !== MCP_PATH) {
-      sendJsonRpcError(res, 404, -32000, `Not found. The MCP endpoint is ${MCP_PATH}.`);
+    if (options.routes && (await options.routes(req, res, url))) return;
+    const endpoint = endpoints.get(url.pathname.replace(/\/$/, ''));
+    if (!endpoint) {
+      const paths = [...endpoints.keys()];
+      sendJsonRpcError(res, 404, -32000, `Not found. The MCP endpoint${paths.length > 1 ? 's are' : ' is'} ${paths.join(', ')}.`);
       return;
     }
-    if (options.token && !bearerMatches(req.headers.authorization, options.token)) {
-      res.setHeader('www-authenticate', 'Bearer realm="patchbay"');
-      sendJsonRpcError(
-        res,
-        401,
-        -32001,
-        'Unauthorized: send "Authorization: Bearer <token>" with the token the server was started with.',
-      );
+    const verdict = await authenticate(req, endpoint);
+    if (!verdict.ok) {
+      for (const [name, value] of Object.entries(verdict.headers ?? {})) res.setHeader(name, value);
+      sendJsonRpcError(res, verdict.status, verdict.status === 401 ? -32001 : -32000, verdict.message);
+      return;
+    }
+    const down = endpoint.unavailable?.();
+    if (down) {
+      res.setHeader('retry-after', '30');
+      sendJsonRpcError(res, 503, -32000, `Unavailable: ${down}`);
       return;
     }
     if (req.method !== 'POST') {
@@ -115,7 +162,8 @@ export async function startHttp(options: HttpOptions): Promise<RunningHttp> {
       sendJsonRpcError(res, 400, -32700, 'Parse error: the body is not valid JSON.');
       return;
     }
-    const mcp = options.newServer();
+    if (verdict.auth) (req as IncomingMessage & { auth?: AuthInfo }).auth = verdict.auth;
+    const mcp = endpoint.newServer();
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     res.on('close', () => {
       transport.close().catch(() => undefined);
@@ -126,9 +174,10 @@ export async function startHttp(options: HttpOptions): Promise<RunningHttp> {
   }
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, options.host, options.port)));
     server.listen(options.port, options.host, () => {
-      server.off('error', reject);
+      server.removeAllListeners('error');
+      server.on('error', (error) => options.log.error('HTTP server error', { error }));
       resolve();
     });
   });
@@ -143,6 +192,18 @@ export async function startHttp(options: HttpOptions): Promise<RunningHttp> {
         server.close(() => resolve());
         server.closeAllConnections();
       }),
+  };
+}
+
+/** The default authentication: none, or the operator's one shared bearer token. */
+function staticToken(req: IncomingMessage, token: string | undefined): Awaited<ReturnType<Authenticate>> {
+  if (!token) return { ok: true };
+  if (bearerMatches(req.headers.authorization, token)) return { ok: true, auth: { token, clientId: 'http-token', scopes: [] } };
+  return {
+    ok: false,
+    status: 401,
+    headers: { 'www-authenticate': 'Bearer realm="patchbay"' },
+    message: 'Unauthorized: send "Authorization: Bearer <token>" with the token the server was started with.',
   };
 }
 
@@ -180,6 +241,26 @@ function readBody(req: IncomingMessage, limit: number): Promise<string | 'too-la
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
+  const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return new ListenError(
+        `${where} is already in use by another program. Choose another port with --http (or PATCHBAY_HTTP).`,
+      );
+    case 'EACCES':
+      return new ListenError(
+        `not allowed to listen on ${where} (ports below 1024 need privileges). Choose a port above 1024 with --http.`,
+      );
+    case 'EADDRNOTAVAIL':
+      return new ListenError(
+        `${host} is not an address of this machine. Use 127.0.0.1, 0.0.0.0 or one of its addresses with --http.`,
+      );
+    default:
+      return error;
+  }
 }
 
 function sendJsonRpcError(res: ServerResponse, status: number, code: number, message: string): void {

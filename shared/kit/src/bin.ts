@@ -1,0 +1,99 @@
+import type { OptionsSpec } from './config.js';
+import type { ConnectorDefinition, Disposable } from './connector.js';
+import { parseListenAddress } from './options.js';
+import { redact } from './redact.js';
+import { load, type Runtime } from './runtime.js';
+import { type Serving, serveStdio } from './serve.js';
+import { createServer } from './server.js';
+
+/** How long shutdown may take before the process exits anyway. */
+const SHUTDOWN_GRACE_MS = 1_500;
+
+/**
+ * The whole bin of a connector: options → services → stdio or Streamable HTTP → clean exit.
+ * `src/index.ts` of every connector is one call to this. It is the only place in the kit that
+ * prints to stdout, sets exit codes or listens for signals: `load`, `createServer`/`mount` and
+ * `serveStdio`/`startHttp` compose in a gateway without taking over its process.
+ */
+export async function runConnector<O extends OptionsSpec, S extends Disposable>(
+  def: ConnectorDefinition<O, S>,
+  argv: readonly string[] = process.argv.slice(2),
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<void> {
+  const bin = `patchbay-${def.name}`;
+  const result = load(def, { argv, env });
+  switch (result.status) {
+    case 'help':
+    case 'version':
+      process.stdout.write(result.text);
+      return;
+    case 'missing-credentials':
+      // One line per missing credential, so it cannot be missed.
+      for (const line of result.missing) process.stderr.write(`${bin}: ${redact(line)}\n`);
+      process.exit(2);
+      return;
+    case 'invalid':
+      for (const line of result.problems) process.stderr.write(`${bin}: ${redact(line)}\n`);
+      process.stderr.write(`Run ${bin} --help for every option.\n`);
+      process.exit(2);
+      return;
+  }
+  const { runtime } = result;
+  const { log, settings } = runtime;
+
+  let serving: Serving | undefined;
+  let stopping = false;
+  const stop = async (reason: string, code = 0) => {
+    if (stopping) return;
+    stopping = true;
+    log.debug('shutting down', { reason });
+    const force = setTimeout(() => process.exit(code), SHUTDOWN_GRACE_MS + 400);
+    force.unref();
+    await Promise.race([
+      Promise.allSettled([serving?.close(), runtime.close(reason)]),
+      new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS).unref()),
+    ]);
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+
+  if (settings.http !== undefined) {
+    serving = await serveOneOverHttp(runtime, bin).catch((error: unknown) => {
+      // A port in use or not allowed is the operator's to fix: one line, exit 2, no stack.
+      if (error instanceof Error && error.name === 'ListenError') {
+        process.stderr.write(`${bin}: ${error.message}\n`);
+        void stop('could not listen', 2);
+        return undefined;
+      }
+      throw error;
+    });
+    return;
+  }
+  serving = await serveStdio(runtime);
+  void serving.ended.then((reason) => stop(reason));
+}
+
+async function serveOneOverHttp<O extends OptionsSpec, S extends Disposable>(
+  runtime: Runtime<O, S>,
+  bin: string,
+): Promise<Serving> {
+  const { settings, log, def } = runtime;
+  const address = parseListenAddress(settings.http as string)!;
+  // Loaded only in HTTP mode: stdio servers never pay for the HTTP stack at startup.
+  const { startHttp } = await import('./transport/http.js');
+  const running = await startHttp({
+    ...address,
+    token: settings.httpToken,
+    allowedHosts: settings.allowedHosts,
+    allowedOrigins: settings.allowedOrigins,
+    endpoints: [{ path: '/mcp', newServer: () => createServer(runtime) }],
+    health: () => ({ name: bin, version: def.version }),
+    log,
+  });
+  if (!['127.0.0.1', 'localhost', '::1'].includes(address.host) && !settings.httpToken) {
+    log.warn('listening beyond loopback without --http-token: anyone who can reach this port can use every tool');
+  }
+  log.info(`listening on ${running.url}`);
+  return { url: running.url, ended: new Promise(() => undefined), close: running.close };
+}

@@ -1,0 +1,302 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import * as z from 'zod';
+import { connector } from '../src/define.js';
+import {
+  argumentsKey,
+  createLogger,
+  createServer,
+  cursorInput,
+  defineConnector,
+  limitInput,
+  loadOrThrow,
+  makeCursor,
+  moreSchema,
+  ToolError,
+} from '../src/index.js';
+
+interface Services {
+  upstreamCalls: Array<number | undefined>;
+  dispose?(): Promise<void>;
+}
+const { tool } = connector<Services>();
+
+const NUMBERS = Array.from({ length: 1000 }, (_, i) => ({ n: i, word: `number ${i} ${'x'.repeat(i % 40)}` }));
+
+const listNumbers = tool({
+  name: 'demo_list_numbers',
+  title: 'Numbers',
+  description: 'Numbers, paged.',
+  toolset: 'demo',
+  access: 'read',
+  input: {
+    max: limitInput(500, 1000, 'numbers'),
+    from: z.number().int().default(0).describe('First number'),
+    cursor: cursorInput,
+  },
+  output: { numbers: z.array(z.object({ n: z.number() })), from: z.number(), more: moreSchema },
+  async handler({ max, from }, ctx) {
+    const all = NUMBERS.slice(from);
+    const items = all.slice(ctx.position.offset, ctx.position.offset + max);
+    const rest = all.length - ctx.position.offset - items.length;
+    return ctx.page({
+      key: 'numbers',
+      fields: { from },
+      items,
+      rest,
+      limit: { argument: 'max', value: max },
+      line: (x) => x.word,
+      data: (x) => ({ n: x.n }),
+      unit: ['number', 'numbers'],
+    });
+  },
+});
+
+/** An upstream API that pages 7 items at a time with a page-number token. */
+const upstream = tool({
+  name: 'demo_upstream',
+  title: 'Upstream',
+  description: 'Numbers from an upstream API that pages by 7.',
+  toolset: 'demo',
+  access: 'read',
+  input: { limit: limitInput(100, 1000, 'numbers'), cursor: cursorInput },
+  output: { numbers: z.array(z.number()), more: moreSchema },
+  async handler({ limit }, ctx) {
+    return ctx.paginate<(typeof NUMBERS)[number], number>({
+      key: 'numbers',
+      limit: { argument: 'limit', value: limit },
+      line: (x) => x.word,
+      data: (x) => x.n,
+      unit: ['number', 'numbers'],
+      fetch: async (page) => {
+        ctx.services.upstreamCalls.push(page);
+        const p = page ?? 1;
+        if (!Number.isInteger(p) || p < 1) throw new ToolError('is not a page of this listing.', { argument: 'cursor' });
+        const items = NUMBERS.slice(0, 100).slice((p - 1) * 7, p * 7);
+        return { items, next: p * 7 < 100 ? p + 1 : undefined, total: 100 };
+      },
+    });
+  },
+});
+
+const document = tool({
+  name: 'demo_document',
+  title: 'Document',
+  description: 'A long text.',
+  toolset: 'demo',
+  access: 'read',
+  input: { cursor: cursorInput },
+  output: { text: z.string(), start_line: z.number(), end_line: z.number(), more: moreSchema },
+  async handler(_args, ctx) {
+    const text = Array.from({ length: 3000 }, (_, i) => `line ${i + 1} ${'é'.repeat(i % 30)}`).join('\n');
+    return ctx.pageText({ text });
+  },
+});
+
+const fails = tool({
+  name: 'demo_fail',
+  title: 'Fail',
+  description: 'Fails with a service error.',
+  toolset: 'demo',
+  access: 'read',
+  input: { code: z.string().describe('The service error code') },
+  output: { ok: z.boolean() },
+  async handler({ code }) {
+    throw Object.assign(new Error(`service said ${code}`), { code });
+  },
+});
+
+const demo = defineConnector({
+  name: 'demo',
+  title: 'Demo',
+  version: '1.0.0',
+  description: 'Kit reply tests',
+  instructions: 'Demo.',
+  options: {},
+  toolsets: { demo: { title: 'Demo', description: 'demo', default: true } },
+  tools: [listNumbers, upstream, document, fails],
+  createServices: (): Services => ({ upstreamCalls: [] }),
+  mapError: (error: unknown) =>
+    (error as { code?: string }).code === 'ENOTFOUND_THING'
+      ? new ToolError('There is no such thing.', { argument: 'code', hint: 'List the things first.' })
+      : undefined,
+});
+
+let clients: Client[] = [];
+afterEach(async () => {
+  await Promise.all(clients.map((c) => c.close()));
+  clients = [];
+});
+
+async function connect(argv: string[] = []) {
+  const runtime = loadOrThrow(demo, { argv, log: createLogger('demo', 'error', () => undefined) });
+  const server = createServer(runtime);
+  const client = new Client({ name: 'kit-test', version: '0' });
+  const [a, b] = InMemoryTransport.createLinkedPair();
+  await server.connect(b);
+  await client.connect(a);
+  clients.push(client);
+  return { client, services: runtime.services };
+}
+
+type Result = { structuredContent?: Record<string, unknown>; content: Array<{ type: string; text?: string }>; isError?: boolean };
+const call = async (client: Client, name: string, args: Record<string, unknown> = {}) =>
+  (await client.callTool({ name, arguments: args })) as Result;
+const text = (r: Result) => r.content.map((c) => c.text ?? '').join('');
+/** The structured content of a result that must have one. */
+const sc = (r: Result): Record<string, unknown> => {
+  if (!r.structuredContent) throw new Error(`no structured content: ${text(r)}`);
+  return r.structuredContent;
+};
+
+describe('ctx.page', () => {
+  it('fits text and structured content to the budget together and pages through everything exactly once', async () => {
+    const { client } = await connect(['--output-budget', '4096']);
+    const seen: number[] = [];
+    let cursor: string | undefined;
+    for (let guard = 0; guard < 200; guard++) {
+      const r = await call(client, 'demo_list_numbers', { max: 1000, ...(cursor ? { cursor } : {}) });
+      expect(r.isError).toBeFalsy();
+      expect(Buffer.byteLength(text(r))).toBeLessThanOrEqual(4096);
+      expect(Buffer.byteLength(JSON.stringify(r.structuredContent))).toBeLessThanOrEqual(4096);
+      const numbers = (sc(r).numbers as Array<{ n: number }>).map((x) => x.n);
+      seen.push(...numbers);
+      const more = sc(r).more as { cursor?: string; omitted: number } | undefined;
+      if (!more) break;
+      expect(text(r)).toContain(`${more.omitted} more numbers not shown (output budget)`);
+      expect(more.omitted).toBe(1000 - seen.length);
+      cursor = more.cursor;
+    }
+    expect(seen).toEqual(NUMBERS.map((x) => x.n));
+  });
+
+  it('blames the caller’s limit, not the budget, when the limit cut the list', async () => {
+    const { client } = await connect();
+    const r = await call(client, 'demo_list_numbers', { max: 2 });
+    expect(sc(r).numbers).toEqual([{ n: 0 }, { n: 1 }]);
+    expect(text(r)).toContain('998 more numbers not shown (max=2)');
+    expect(text(r)).not.toContain('output budget');
+    const next = await call(client, 'demo_list_numbers', {
+      max: 2,
+      cursor: (sc(r).more as { cursor: string }).cursor,
+    });
+    expect(sc(next).numbers).toEqual([{ n: 2 }, { n: 3 }]);
+  });
+
+  it('refuses a cursor passed back with other arguments, and a made-up one, naming the argument', async () => {
+    const { client } = await connect();
+    const first = await call(client, 'demo_list_numbers', { max: 2 });
+    const cursor = (sc(first).more as { cursor: string }).cursor;
+    const other = await call(client, 'demo_list_numbers', { max: 2, from: 5, cursor });
+    expect(other.isError).toBe(true);
+    expect(text(other)).toMatch(/^Argument `cursor`: belongs to a demo_list_numbers call with different arguments/);
+    const forged = await call(client, 'demo_list_numbers', { cursor: 'bm9wZQ' });
+    expect(text(forged)).toMatch(/^Argument `cursor`: is not a cursor this tool returned/);
+  });
+
+  it('says "No numbers." for an empty list and leaves `more` out', async () => {
+    const { client } = await connect();
+    const r = await call(client, 'demo_list_numbers', { from: 5000 });
+    expect(text(r)).toBe('No numbers.');
+    expect(r.structuredContent).toEqual({ from: 5000, numbers: [] });
+  });
+});
+
+describe('ctx.paginate', () => {
+  it('fills one reply across upstream pages and resumes at the exact item, never skipping or repeating', async () => {
+    const { client, services } = await connect();
+    const r = await call(client, 'demo_upstream', { limit: 10 });
+    expect(sc(r).numbers).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    // 10 items at 7 per page: two upstream requests, not more.
+    expect(services.upstreamCalls).toEqual([undefined, 2]);
+    expect(text(r)).toContain('90 more numbers not shown (limit=10)');
+    const cursor = (sc(r).more as { cursor: string }).cursor;
+    const next = await call(client, 'demo_upstream', { limit: 10, cursor });
+    expect(sc(next).numbers).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
+    // Resumed on page 2 at its fourth item.
+    expect(services.upstreamCalls.slice(2)).toEqual([2, 3]);
+  });
+
+  it('walks to the end of the upstream listing with the budget as the only limit', async () => {
+    const { client } = await connect(['--output-budget', '2048']);
+    const all: number[] = [];
+    let cursor: string | undefined;
+    for (let i = 0; i < 100; i++) {
+      const r = await call(client, 'demo_upstream', { limit: 1000, ...(cursor ? { cursor } : {}) });
+      all.push(...(sc(r).numbers as number[]));
+      cursor = (sc(r).more as { cursor?: string } | undefined)?.cursor;
+      if (!cursor) break;
+    }
+    expect(all).toEqual(Array.from({ length: 100 }, (_, i) => i));
+  });
+
+  it('hands an upstream token coming back in a cursor to the connector, which validates it', async () => {
+    const { client } = await connect();
+    const forged = makeCursor(argumentsKey('demo_upstream', { limit: 100 }), { offset: 3, state: { u: -4, i: 0 } });
+    const r = await call(client, 'demo_upstream', { cursor: forged });
+    expect(r.isError).toBe(true);
+    expect(text(r)).toBe('Argument `cursor`: is not a page of this listing.');
+  });
+});
+
+describe('ctx.pageText', () => {
+  it('cuts a long text at line breaks under the budget and continues at the exact character', async () => {
+    const { client } = await connect(['--output-budget', '8192']);
+    let cursor: string | undefined;
+    let rebuilt = '';
+    let lastEnd = 0;
+    for (let i = 0; i < 100; i++) {
+      const r = await call(client, 'demo_document', cursor ? { cursor } : {});
+      expect(Buffer.byteLength(JSON.stringify(r.structuredContent))).toBeLessThanOrEqual(8192);
+      expect(Buffer.byteLength(text(r))).toBeLessThanOrEqual(8192);
+      const s = r.structuredContent as { text: string; start_line: number; end_line: number; more?: { cursor: string } };
+      expect(s.start_line).toBe(lastEnd + 1);
+      lastEnd = s.end_line;
+      rebuilt += s.text;
+      cursor = s.more?.cursor;
+      if (!cursor) break;
+      expect(s.text.endsWith('\n')).toBe(true);
+    }
+    expect(rebuilt).toBe(Array.from({ length: 3000 }, (_, i) => `line ${i + 1} ${'é'.repeat(i % 30)}`).join('\n'));
+    expect(lastEnd).toBe(3000);
+  });
+});
+
+describe('arguments', () => {
+  it('refuses an argument the tool does not take, naming the closest one', async () => {
+    const { client } = await connect();
+    const r = await call(client, 'demo_list_numbers', { maxx: 2 });
+    expect(r.isError).toBe(true);
+    expect(text(r)).toBe(
+      'Argument `maxx`: is not an argument of demo_list_numbers. Did you mean `max`? It takes: max, from, cursor.',
+    );
+  });
+
+  it('names the argument whose value has the wrong shape', async () => {
+    const { client } = await connect();
+    const r = await call(client, 'demo_list_numbers', { max: 5000 });
+    expect(r.isError).toBe(true);
+    expect(text(r)).toMatch(/^Argument `max`: .*1000/);
+  });
+
+  it('publishes closed input schemas, so a model knows extra arguments are refused', async () => {
+    const { client } = await connect();
+    const { tools } = await client.listTools();
+    for (const t of tools) expect(t.inputSchema.additionalProperties, t.name).toBe(false);
+  });
+});
+
+describe('mapError', () => {
+  it('turns a service error into an actionable result through the connector’s one table', async () => {
+    const { client } = await connect();
+    const r = await call(client, 'demo_fail', { code: 'ENOTFOUND_THING' });
+    expect(text(r)).toBe('Argument `code`: There is no such thing. List the things first.');
+  });
+
+  it('leaves anything the table does not know a fault, reported briefly', async () => {
+    const { client } = await connect();
+    const r = await call(client, 'demo_fail', { code: 'EOTHER' });
+    expect(text(r)).toBe("demo_fail failed unexpectedly: service said EOTHER. The server's stderr log has the details.");
+  });
+});
