@@ -1,14 +1,19 @@
 /**
  * The emulators `startSandbox({ service: name })` and the CLI know, loaded on first use so that
- * starting one service never loads the others' code and data.
+ * starting one service never loads the others' code and data. To add one: a lazy loader here and
+ * its state type in `KnownServices`.
  */
 import type { AnyEmulator } from './core/emulator.js';
+import type { GitHubState } from './github/state.js';
 
 /** State types of the registered services, so `startSandbox({ service: 'github' })` is typed. */
-// biome-ignore lint/suspicious/noEmptyInterface: filled in as emulators are registered
-export interface KnownServices {}
+export interface KnownServices {
+  github: GitHubState;
+}
 
-export const serviceLoaders: Record<string, () => Promise<AnyEmulator>> = {};
+export const serviceLoaders: Record<string, () => Promise<AnyEmulator>> = {
+  github: async () => (await import('./github/index.js')).githubEmulator,
+};
 
 export function serviceNames(): string[] {
   return Object.keys(serviceLoaders);
