@@ -277,6 +277,16 @@ export function mediaHeader(format: string): Record<string, string> {
   return { 'x-github-media-type': `github.v3; format=${format}` };
 }
 
+/** Raw bytes as `application/vnd.github.raw` answers them: text as text/plain, anything binary as octet-stream. */
+export function rawResponse(bytes: Buffer): SandboxResponse {
+  const binary = bytes.subarray(0, 8000).includes(0);
+  return {
+    status: 200,
+    headers: { 'content-type': binary ? 'application/octet-stream' : 'text/plain; charset=utf-8', 'x-github-media-type': 'github.v3; param=raw' },
+    body: bytes,
+  };
+}
+
 /** `true`/`1` query flags as GitHub reads them. */
 export function flag(req: SandboxRequest, name: string): boolean {
   const v = req.query.get(name);

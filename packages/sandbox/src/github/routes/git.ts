@@ -4,7 +4,7 @@ import { emptyResponse, jsonResponse, type SandboxRequest, type SandboxResponse,
 import type { FlatEntry, Mode } from '../git.js';
 import { type Ctx, gitCommit, gitRef, gitTree } from '../serialize.js';
 import type { GitHubState, Repo } from '../state.js';
-import { ctxOf, flag, isRepo, mediaHeader, notFound, readableRepo, unprocessable, validationFailed, wants, writableRepo } from '../wire.js';
+import { ctxOf, flag, isRepo, mediaHeader, notFound, rawResponse, readableRepo, unprocessable, validationFailed, wants, writableRepo } from '../wire.js';
 
 type R = Route<GitHubState>;
 
@@ -91,7 +91,7 @@ export const gitRoutes: R[] = [
       const sha = req.params['file_sha']!;
       const bytes = r.git.blobs.get(sha);
       if (!bytes) return notFound();
-      if (wants(req, 'raw')) return textResponse(200, bytes, 'application/vnd.github.raw', mediaHeader('raw'));
+      if (wants(req, 'raw')) return rawResponse(bytes);
       return jsonResponse(200, {
         sha,
         node_id: Buffer.from(`0:Blob${sha.slice(0, 12)}`).toString('base64'),

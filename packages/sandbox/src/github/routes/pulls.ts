@@ -339,7 +339,7 @@ export const pullRoutes: R[] = [
         const made = addReviewComment(c, r, i, login, parent.review_id, { path: parent.path, line: parent.line, body: body.body }, parent.commit_id);
         if ('status' in made) return made as SandboxResponse;
         (made as { in_reply_to_id?: number }).in_reply_to_id = parent.id;
-        return jsonResponse(201, reviewComment(c, r, i, made as never));
+        return jsonResponse(201, reviewComment(c, r, i, made as never), { location: `${c.url}/repos/${r.owner}/${r.name}/pulls/comments/${(made as { id: number }).id}` });
       }
       const head = c.state.pullHeadSha(r, i);
       if (typeof body.commit_id !== 'string') return validationFailed([{ resource: 'PullRequestReviewComment', field: 'commit_id', code: 'missing_field' }]);
@@ -347,6 +347,22 @@ export const pullRoutes: R[] = [
       const made = addReviewComment(c, r, i, login, reviewId, body, body.commit_id);
       if ('status' in made) return made as SandboxResponse;
       i.pull!.reviews.push({ id: reviewId, user: login, body: '', state: 'COMMENTED', commit_id: head, submitted_at: c.state.now() });
+      return jsonResponse(201, reviewComment(c, r, i, made as never), { location: `${c.url}/repos/${r.owner}/${r.name}/pulls/comments/${(made as { id: number }).id}` });
+    }),
+  },
+  {
+    method: 'POST',
+    path: '/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies',
+    operation: 'pulls/create-reply-for-review-comment',
+    handler: participate((req, c, r, login) => {
+      const i = pullOf(req, r);
+      if (!i) return notFound();
+      const parent = i.pull!.review_comments.find((x) => x.id === Number(req.params['comment_id']));
+      if (!parent) return notFound();
+      const body = req.json<{ body?: unknown }>() ?? {};
+      const made = addReviewComment(c, r, i, login, parent.review_id, { path: parent.path, line: parent.line, side: parent.side, body: body.body }, parent.commit_id);
+      if ('status' in made) return made as SandboxResponse;
+      (made as { in_reply_to_id?: number }).in_reply_to_id = parent.in_reply_to_id ?? parent.id;
       return jsonResponse(201, reviewComment(c, r, i, made as never), { location: `${c.url}/repos/${r.owner}/${r.name}/pulls/comments/${(made as { id: number }).id}` });
     }),
   },

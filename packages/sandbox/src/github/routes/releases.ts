@@ -143,7 +143,7 @@ export const releaseRoutes: R[] = [
     handler: user((req, c, login) => {
       const since = req.query.get('since');
       const gists = [...c.state.gists.values()].filter((g) => g.owner.toLowerCase() === login.toLowerCase() && (!since || Date.parse(g.updated_at) >= Date.parse(since)));
-      return pagedJson(req, sortBy(gists, (g) => g.updated_at, 'desc'), (g) => gist(c, g, false));
+      return pagedJson(req, sortBy(sortBy(gists, (g) => g.id, 'desc'), (g) => g.updated_at, 'desc'), (g) => gist(c, g, false));
     }),
   },
   {

@@ -23,6 +23,7 @@ import {
   notFound,
   paginate,
   pagedJson,
+  rawResponse,
   readableRepo,
   requireUser,
   unprocessable,
@@ -79,7 +80,7 @@ function getContent(req: SandboxRequest, c: Ctx, r: Repo): SandboxResponse {
   if (!entry) return notFound();
   if (entry.type === 'blob') {
     const bytes = r.git.blobs.get(entry.sha)!;
-    if (wants(req, 'raw')) return textResponse(200, bytes, 'application/vnd.github.raw', mediaHeader('raw'));
+    if (wants(req, 'raw')) return rawResponse(bytes);
     const base = contentEntry(c, r, ref, path, entry, bytes.length);
     const inline = bytes.length <= CONTENTS_INLINE_LIMIT;
     return jsonResponse(200, { ...base, content: inline ? wrappedBase64(bytes) : '', encoding: inline ? 'base64' : 'none' });
@@ -173,7 +174,7 @@ function getCommit(req: SandboxRequest, c: Ctx, r: Repo): SandboxResponse {
   const files = diffTrees(r.git, parentTree, co.tree);
   if (wants(req, 'diff') || wants(req, 'patch')) {
     const before = parentTree ? r.git.flatten(parentTree) : new Map();
-    return textResponse(200, renderDiff(r.git, files, before, r.git.flatten(co.tree)), 'text/plain; charset=utf-8', mediaHeader('diff'));
+    return textResponse(200, renderDiff(r.git, files, before, r.git.flatten(co.tree)), 'application/vnd.github.diff; charset=utf-8', mediaHeader('diff'));
   }
   if (wants(req, 'sha')) return textResponse(200, sha, 'text/plain; charset=utf-8', mediaHeader('sha'));
   // Files are paged (up to 300 per page) with the usual Link header.
@@ -209,7 +210,7 @@ function compare(req: SandboxRequest, c: Ctx, r: Repo): SandboxResponse {
   const files = diffTrees(git, git.commits.get(mergeBase)!.tree, git.commits.get(head)!.tree);
   if (wants(req, 'diff') || wants(req, 'patch')) {
     const before = git.flatten(git.commits.get(mergeBase)!.tree);
-    return textResponse(200, renderDiff(git, files, before, git.flatten(git.commits.get(head)!.tree)), 'text/plain; charset=utf-8', mediaHeader('diff'));
+    return textResponse(200, renderDiff(git, files, before, git.flatten(git.commits.get(head)!.tree)), 'application/vnd.github.diff; charset=utf-8', mediaHeader('diff'));
   }
   const status = ahead.length === 0 && behind === 0 ? 'identical' : ahead.length === 0 ? 'behind' : behind === 0 ? 'ahead' : 'diverged';
   const page = paginate(req, ahead, { perPage: 250, max: 250 });

@@ -36,9 +36,9 @@ function textMatch(haystack: string, words: Term[]): boolean {
   return words.every((w) => h.includes(w.value.toLowerCase()) !== w.negated);
 }
 
-function results<T>(req: SandboxRequest, items: T[], render: (item: T) => unknown): SandboxResponse {
+function results<T>(req: SandboxRequest, items: T[], render: (item: T) => unknown, extra: Record<string, unknown> = {}): SandboxResponse {
   const page = paginate(req, items, { cap: 1000 });
-  return jsonResponse(200, { total_count: items.length, incomplete_results: false, items: page.items.map(render) }, page.headers);
+  return jsonResponse(200, { total_count: items.length, incomplete_results: false, items: page.items.map(render), ...extra }, page.headers);
 }
 
 function missingQuery(): SandboxResponse {
@@ -160,7 +160,14 @@ function searchIssues(req: SandboxRequest, c: Ctx): SandboxResponse {
   const sort = req.query.get('sort');
   const order = (req.query.get('order') ?? 'desc') as 'asc' | 'desc';
   const key = (x: { i: Issue }) => (sort === 'comments' ? x.i.comments.length : sort === 'updated' ? x.i.updated_at : x.i.created_at);
-  return results(req, sortBy(items, key, sort ? order : 'desc'), ({ r, i }) => ({ ...issue(c, r, i), score: 1 }));
+  // Search results leave out an empty body rather than sending null (the description types it as a string).
+  const render = ({ r, i }: { r: Repo; i: Issue }) => {
+    const item: Record<string, unknown> = { ...issue(c, r, i), score: 1 };
+    if (item['body'] === null) delete item['body'];
+    return item;
+  };
+  // This emulator's search is always lexical (GitHub's semantic search is not emulated).
+  return results(req, sortBy(items, key, sort ? order : 'desc'), render, { search_type: 'lexical' });
 }
 
 function searchUsers(req: SandboxRequest, c: Ctx): SandboxResponse {

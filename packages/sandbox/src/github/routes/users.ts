@@ -87,7 +87,7 @@ export const userRoutes: R[] = [
       const login = requireUser(req, ctx.state);
       if (typeof login !== 'string') return login;
       const created = createRepo(ctx.state, login, req.json());
-      return 'git' in created ? jsonResponse(201, fullRepository(ctxOf(req, ctx), created)) : created;
+      return 'git' in created ? jsonResponse(201, fullRepository(ctxOf(req, ctx), created), { location: `${ctx.url}/repos/${created.owner}/${created.name}` }) : created;
     },
   },
   {
@@ -101,7 +101,7 @@ export const userRoutes: R[] = [
       if (!org || org.type !== 'Organization') return notFound();
       if (!org.members.has(login.toLowerCase())) return ghError(403, 'You need admin access to the organization before adding a repository to it.');
       const created = createRepo(ctx.state, org.login, req.json());
-      return 'git' in created ? jsonResponse(201, fullRepository(ctxOf(req, ctx), created)) : created;
+      return 'git' in created ? jsonResponse(201, fullRepository(ctxOf(req, ctx), created), { location: `${ctx.url}/repos/${created.owner}/${created.name}` }) : created;
     },
   },
 ];
