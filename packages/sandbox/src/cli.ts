@@ -6,6 +6,7 @@
  * connector here), so `eval "$(patchbay-sandbox github)"`-style use and copying into a client's
  * `env` block both work; everything else goes to stderr. Runs until SIGINT or SIGTERM.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startSandbox } from './sandbox.js';
 import { serviceNames } from './services.js';
@@ -52,7 +53,8 @@ async function main(): Promise<void> {
     return;
   }
   if (values.version) {
-    process.stdout.write(`${process.env['npm_package_version'] ?? '0.1.0'}\n`);
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    process.stdout.write(`${pkg.version}\n`);
     return;
   }
   if (positionals.length === 0) fail(`name a service to emulate (one of: ${serviceNames().join(', ')})`);
@@ -84,9 +86,6 @@ async function main(): Promise<void> {
     if (e.code === 'EADDRINUSE') fail(`port ${port} is in use; pick another with --port, or omit it for any free port`);
     fail(e.message);
   }
-  for (const [name, value] of Object.entries(env)) process.stdout.write(`${name}=${value}\n`);
-  process.stderr.write(`patchbay-sandbox: ${where} (seed ${seed}); control API under /_sandbox; Ctrl-C to stop\n`);
-
   const stop = (signal: string) => {
     process.stderr.write(`patchbay-sandbox: ${signal}, stopping\n`);
     close().then(
@@ -94,8 +93,11 @@ async function main(): Promise<void> {
       () => process.exit(1),
     );
   };
+  // Handlers first: a supervisor may signal as soon as it has read the lines.
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
+  for (const [name, value] of Object.entries(env)) process.stdout.write(`${name}=${value}\n`);
+  process.stderr.write(`patchbay-sandbox: ${where} (seed ${seed}); control API under /_sandbox; Ctrl-C to stop\n`);
 }
 
 function parse() {

@@ -47,7 +47,12 @@ export function unifiedHunks(before: string, after: string): { patch: string; ad
   const newCount = lead.length + added.length + trail.length;
   const range = (from: number, count: number) => `${count === 0 ? from : from + 1}${count === 1 ? '' : `,${count}`}`;
   const header = `@@ -${range(start, oldCount)} +${range(start, newCount)} @@`;
-  const body = [...lead.map((l) => ` ${l}`), ...removed.map((l) => `-${l}`), ...added.map((l) => `+${l}`), ...trail.map((l) => ` ${l}`)];
+  const body = [
+    ...lead.map((l) => ` ${l}`),
+    ...removed.map((l) => `-${l}`),
+    ...added.map((l) => `+${l}`),
+    ...trail.map((l) => ` ${l}`),
+  ];
   if (!after.endsWith('\n') && after !== '' && tail === 0) body.push('\\ No newline at end of file');
   return { patch: [header, ...body].join('\n'), additions: added.length, deletions: removed.length };
 }
@@ -79,7 +84,12 @@ export function diffTrees(git: GitStore, fromTree: string | null, toTree: string
 }
 
 /** A `git diff`-style text for a list of changes (what `application/vnd.github.diff` returns). */
-export function renderDiff(git: GitStore, changes: FileChange[], before: Map<string, FlatEntry>, after: Map<string, FlatEntry>): string {
+export function renderDiff(
+  git: GitStore,
+  changes: FileChange[],
+  before: Map<string, FlatEntry>,
+  after: Map<string, FlatEntry>,
+): string {
   const out: string[] = [];
   for (const c of changes) {
     const x = before.get(c.filename);

@@ -112,8 +112,8 @@ export class GitStore {
       const parts = path.split('/');
       let dir = root;
       for (const part of parts.slice(0, -1)) {
-        let next = dir.dirs.get(part);
-        if (!next) dir.dirs.set(part, (next = { files: [], dirs: new Map() }));
+        const next = dir.dirs.get(part) ?? { files: [], dirs: new Map() };
+        dir.dirs.set(part, next);
         dir = next;
       }
       dir.files.push({ name: parts[parts.length - 1]!, mode: entry.mode, type: 'blob', sha: entry.sha });

@@ -43,7 +43,10 @@ export const githubEmulator = defineEmulator<GitHubState>({
   errorResponse: (status) =>
     status >= 500
       ? ghError(status, status === 502 ? 'Server Error' : status === 503 ? 'Service Unavailable' : 'Internal Server Error')
-      : ghError(status, status === 401 ? 'Bad credentials' : status === 403 ? 'Forbidden' : status === 404 ? 'Not Found' : 'Error'),
+      : ghError(
+          status,
+          status === 401 ? 'Bad credentials' : status === 403 ? 'Forbidden' : status === 404 ? 'Not Found' : 'Error',
+        ),
   rateLimitResponse: (fault, req, ctx) => rateLimitFaultResponse(fault, req, ctx.state),
   badBodyResponse: () => ghError(400, 'Problems parsing JSON'),
 });

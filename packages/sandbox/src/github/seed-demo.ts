@@ -60,6 +60,12 @@ const GREET_TS = `export function greet(name: string): string {
 }
 `;
 
+const GREET_I18N_TS = `export function greet(name: string, lang = 'en'): string {
+  const hello = lang === 'pt' ? 'Olá' : 'Hello';
+  return \`\${hello}, \${name}!\`;
+}
+`;
+
 const MATH_TS = `export function sum(values: number[]): number {
   return values.reduce((a, b) => a + b, 0);
 }
@@ -140,7 +146,8 @@ function helloWorld(s: GitHubState, rand: () => number): Repo {
     collaborators: ['hubot'],
     message: 'Initial commit',
     files: {
-      'README.md': '# hello-world\n\nA small TypeScript project to try Patchbay against.\n\n## Usage\n\n```sh\nnpx hello-world Mona\n```\n',
+      'README.md':
+        '# hello-world\n\nA small TypeScript project to try Patchbay against.\n\n## Usage\n\n```sh\nnpx hello-world Mona\n```\n',
       'package.json': `${JSON.stringify({ name: 'hello-world', version: '0.1.0', type: 'module', scripts: { test: 'vitest run', lint: 'biome lint .' } }, null, 2)}\n`,
       'src/index.ts': INDEX_TS,
       'src/greet.ts': GREET_TS,
@@ -162,7 +169,11 @@ function helloWorld(s: GitHubState, rand: () => number): Repo {
     changelog += `\n- change ${n}: ${ISSUE_TOPICS[n % ISSUE_TOPICS.length]!.toLowerCase()}\n`;
     const files: Record<string, string> = { 'CHANGELOG.md': changelog };
     if (n % 10 === 0) files[`docs/notes/note-${n}.md`] = `# Note ${n}\n\nWritten for change ${n}.\n`;
-    s.commit(r, 'main', { message: `Change ${n}: ${ISSUE_TOPICS[n % ISSUE_TOPICS.length]}`, files, author: authors[n % authors.length]! });
+    s.commit(r, 'main', {
+      message: `Change ${n}: ${ISSUE_TOPICS[n % ISSUE_TOPICS.length]}`,
+      files,
+      author: authors[n % authors.length]!,
+    });
     if (n === 20) r.refs.set('refs/tags/v0.1.0', s.branchSha(r, 'main')!);
     if (n === 40) r.refs.set('refs/tags/v0.2.0', s.branchSha(r, 'main')!);
   }
@@ -176,26 +187,47 @@ function helloWorld(s: GitHubState, rand: () => number): Repo {
     message: 'Greet in the language of the caller',
     author: 'hubot',
     files: {
-      'src/greet.ts': GREET_TS.replace('return `Hello, ${name}!`;', "const hello = lang === 'pt' ? 'Olá' : 'Hello';\n  return `${hello}, ${name}!`;").replace(
-        'greet(name: string)',
-        "greet(name: string, lang = 'en')",
-      ),
-      'src/greet.test.ts': "import { greet } from './greet.js';\n\ntest('greets in Portuguese', () => {\n  expect(greet('Mona', 'pt')).toBe('Olá, Mona!');\n});\n",
+      'src/greet.ts': GREET_I18N_TS,
+      'src/greet.test.ts':
+        "import { greet } from './greet.js';\n\ntest('greets in Portuguese', () => {\n  expect(greet('Mona', 'pt')).toBe('Olá, Mona!');\n});\n",
     },
   });
-  s.commit(r, 'feature/greeting', { message: 'Document the lang parameter', author: 'hubot', files: { 'docs/guide.md': '# Guide\n\nCall `main(["Mona"])` to greet Mona.\nPass a language: `greet("Mona", "pt")`.\n\nThe total is clamped to 0..100.\n' } });
+  s.commit(r, 'feature/greeting', {
+    message: 'Document the lang parameter',
+    author: 'hubot',
+    files: {
+      'docs/guide.md':
+        '# Guide\n\nCall `main(["Mona"])` to greet Mona.\nPass a language: `greet("Mona", "pt")`.\n\nThe total is clamped to 0..100.\n',
+    },
+  });
 
   r.refs.set('refs/heads/fix/typo', main);
-  s.commit(r, 'fix/typo', { message: 'Fix a typo in the README', author: 'monalisa', files: { 'README.md': '# hello-world\n\nA tiny TypeScript project to try Patchbay against.\n\n## Usage\n\n```sh\nnpx hello-world Mona\n```\n' } });
+  s.commit(r, 'fix/typo', {
+    message: 'Fix a typo in the README',
+    author: 'monalisa',
+    files: {
+      'README.md':
+        '# hello-world\n\nA tiny TypeScript project to try Patchbay against.\n\n## Usage\n\n```sh\nnpx hello-world Mona\n```\n',
+    },
+  });
 
   r.refs.set('refs/heads/conflict/changelog', main);
-  s.commit(r, 'conflict/changelog', { message: 'Rewrite the changelog', author: 'hubot', files: { 'CHANGELOG.md': '# Changes\n\nEverything changed.\n' } });
+  s.commit(r, 'conflict/changelog', {
+    message: 'Rewrite the changelog',
+    author: 'hubot',
+    files: { 'CHANGELOG.md': '# Changes\n\nEverything changed.\n' },
+  });
   // main moves on and touches the same file: the pull request from conflict/changelog cannot merge.
-  s.commit(r, 'main', { message: 'Changelog: prepare 1.1.0', files: { 'CHANGELOG.md': `${changelog}\n## 1.1.0 (unreleased)\n` } });
+  s.commit(r, 'main', {
+    message: 'Changelog: prepare 1.1.0',
+    files: { 'CHANGELOG.md': `${changelog}\n## 1.1.0 (unreleased)\n` },
+  });
 
   r.refs.set('refs/heads/refactor/many-files', s.branchSha(r, 'main')!);
   const many: Record<string, string> = {};
-  for (let k = 1; k <= 45; k++) many[`src/generated/module-${String(k).padStart(2, '0')}.ts`] = `export const id${k} = ${k};\n${'export const filler = "x";\n'.repeat(k % 7)}`;
+  for (let k = 1; k <= 45; k++)
+    many[`src/generated/module-${String(k).padStart(2, '0')}.ts`] =
+      `export const id${k} = ${k};\n${'export const filler = "x";\n'.repeat(k % 7)}`;
   s.commit(r, 'refactor/many-files', { message: 'Split the generated code into 45 modules', files: many });
 
   // Labels and milestones.
@@ -205,7 +237,16 @@ function helloWorld(s: GitHubState, rand: () => number): Repo {
   s.addMilestone(r, 'v2.0', { description: 'Breaking changes' });
 
   // 180 issues: enough for six pages of 30 and two of 100.
-  const labelSets = [['bug'], ['enhancement'], ['documentation'], ['bug', 'priority: high'], [], ['question'], ['area: cli', 'enhancement'], ['good first issue']];
+  const labelSets = [
+    ['bug'],
+    ['enhancement'],
+    ['documentation'],
+    ['bug', 'priority: high'],
+    [],
+    ['question'],
+    ['area: cli', 'enhancement'],
+    ['good first issue'],
+  ];
   for (let n = 0; n < 180; n++) {
     s.clock.advance(97 * 60_000);
     const user = ['monalisa', 'hubot', 'outsider', 'octocat'][n % 4]!;
@@ -220,7 +261,11 @@ function helloWorld(s: GitHubState, rand: () => number): Repo {
     });
     for (let k = 0; k < n % 4; k++) {
       s.clock.advance(11 * 60_000);
-      s.addComment(i, ['octocat', 'hubot', 'monalisa'][k % 3]!, `Comment ${k + 1} on #${i.number}: ${k % 2 ? 'I can reproduce this.' : 'Thanks for the report.'}`);
+      s.addComment(
+        i,
+        ['octocat', 'hubot', 'monalisa'][k % 3]!,
+        `Comment ${k + 1} on #${i.number}: ${k % 2 ? 'I can reproduce this.' : 'Thanks for the report.'}`,
+      );
     }
   }
   // One issue with many comments (three pages of 30), one with sub-issues, one with hidden text.
@@ -240,11 +285,24 @@ function helloWorld(s: GitHubState, rand: () => number): Repo {
 
   // Pull requests.
   s.clock.advance(3600_000);
-  const greeting = s.addPull(r, { title: 'Greet in the caller’s language', body: 'Adds a `lang` parameter to `greet()`.\n\nCloses #5', user: 'hubot', head: 'feature/greeting', labels: ['enhancement'] });
+  const greeting = s.addPull(r, {
+    title: 'Greet in the caller’s language',
+    body: 'Adds a `lang` parameter to `greet()`.\n\nCloses #5',
+    user: 'hubot',
+    head: 'feature/greeting',
+    labels: ['enhancement'],
+  });
   greeting.pull!.requested_reviewers.push('monalisa');
   const headSha = s.pullHeadSha(r, greeting);
   s.clock.advance(600_000);
-  greeting.pull!.reviews.push({ id: s.ids.review.next(), user: 'octocat', body: 'Looks good, one question inline.', state: 'COMMENTED', commit_id: headSha, submitted_at: s.now() });
+  greeting.pull!.reviews.push({
+    id: s.ids.review.next(),
+    user: 'octocat',
+    body: 'Looks good, one question inline.',
+    state: 'COMMENTED',
+    commit_id: headSha,
+    submitted_at: s.now(),
+  });
   greeting.pull!.review_comments.push({
     id: s.ids.reviewComment.next(),
     review_id: greeting.pull!.reviews[0]!.id,
@@ -254,7 +312,8 @@ function helloWorld(s: GitHubState, rand: () => number): Repo {
     line: 2,
     side: 'RIGHT',
     commit_id: headSha,
-    diff_hunk: "@@ -1,3 +1,4 @@\n-export function greet(name: string): string {\n+export function greet(name: string, lang = 'en'): string {\n+  const hello = lang === 'pt' ? 'Olá' : 'Hello';",
+    diff_hunk:
+      "@@ -1,3 +1,4 @@\n-export function greet(name: string): string {\n+export function greet(name: string, lang = 'en'): string {\n+  const hello = lang === 'pt' ? 'Olá' : 'Hello';",
     created_at: s.now(),
     updated_at: s.now(),
   });
@@ -266,13 +325,31 @@ function helloWorld(s: GitHubState, rand: () => number): Repo {
 
   const typo = s.addPull(r, { title: 'Fix a typo in the README', user: 'monalisa', head: 'fix/typo', labels: ['documentation'] });
   const typoSha = s.pullHeadSha(r, typo);
-  typo.pull!.reviews.push({ id: s.ids.review.next(), user: 'octocat', body: '', state: 'APPROVED', commit_id: typoSha, submitted_at: s.now() });
+  typo.pull!.reviews.push({
+    id: s.ids.review.next(),
+    user: 'octocat',
+    body: '',
+    state: 'APPROVED',
+    commit_id: typoSha,
+    submitted_at: s.now(),
+  });
   s.addCheckRun(r, typoSha, 'test', 'success', 'All tests passed');
   s.addCheckRun(r, typoSha, 'lint', 'success', 'No problems');
   s.addStatus(r, typoSha, 'ci/coverage', 'success', 'Coverage 91%');
 
-  s.addPull(r, { title: 'Rewrite the changelog', user: 'hubot', head: 'conflict/changelog', body: 'Conflicts with main on purpose.' });
-  s.addPull(r, { title: 'Split generated code into modules', user: 'octocat', head: 'refactor/many-files', draft: true, body: 'A large pull request: 45 files.' });
+  s.addPull(r, {
+    title: 'Rewrite the changelog',
+    user: 'hubot',
+    head: 'conflict/changelog',
+    body: 'Conflicts with main on purpose.',
+  });
+  s.addPull(r, {
+    title: 'Split generated code into modules',
+    user: 'octocat',
+    head: 'refactor/many-files',
+    draft: true,
+    body: 'A large pull request: 45 files.',
+  });
 
   // Actions: CI runs (one failed with logs), a release workflow without workflow_dispatch.
   const ci = s.addWorkflow(r, 'CI', '.github/workflows/ci.yml', true);
@@ -282,8 +359,21 @@ function helloWorld(s: GitHubState, rand: () => number): Repo {
     s.addRun(r, ci, {
       branch: 'main',
       jobs: [
-        { name: 'test', steps: [{ name: 'Set up job', ok: true }, { name: 'npm ci', ok: true }, { name: 'npm test', ok: true, log: ['> vitest run', ' ✓ 24 tests passed'] }] },
-        { name: 'lint', steps: [{ name: 'Set up job', ok: true }, { name: 'npm run lint', ok: true }] },
+        {
+          name: 'test',
+          steps: [
+            { name: 'Set up job', ok: true },
+            { name: 'npm ci', ok: true },
+            { name: 'npm test', ok: true, log: ['> vitest run', ' ✓ 24 tests passed'] },
+          ],
+        },
+        {
+          name: 'lint',
+          steps: [
+            { name: 'Set up job', ok: true },
+            { name: 'npm run lint', ok: true },
+          ],
+        },
       ],
     });
   }
@@ -300,15 +390,41 @@ function helloWorld(s: GitHubState, rand: () => number): Repo {
           {
             name: 'npm test',
             ok: false,
-            log: ['> vitest run', ' ✓ src/util/math.test.ts (6 tests)', ' × src/greet.test.ts > greets in Portuguese', "   AssertionError: expected 'Hello, Mona!' to be 'Olá, Mona!'", 'Error: 1 test failed'],
+            log: [
+              '> vitest run',
+              ' ✓ src/util/math.test.ts (6 tests)',
+              ' × src/greet.test.ts > greets in Portuguese',
+              "   AssertionError: expected 'Hello, Mona!' to be 'Olá, Mona!'",
+              'Error: 1 test failed',
+            ],
           },
           { name: 'Upload coverage', ok: null },
         ],
       },
-      { name: 'lint', steps: [{ name: 'Set up job', ok: true }, { name: 'npm run lint', ok: true }] },
+      {
+        name: 'lint',
+        steps: [
+          { name: 'Set up job', ok: true },
+          { name: 'npm run lint', ok: true },
+        ],
+      },
     ],
   });
-  s.addRun(r, ci, { branch: 'fix/typo', event: 'pull_request', actor: 'monalisa', status: 'in_progress', jobs: [{ name: 'test', steps: [{ name: 'Set up job', ok: true }, { name: 'npm test', ok: null }] }] });
+  s.addRun(r, ci, {
+    branch: 'fix/typo',
+    event: 'pull_request',
+    actor: 'monalisa',
+    status: 'in_progress',
+    jobs: [
+      {
+        name: 'test',
+        steps: [
+          { name: 'Set up job', ok: true },
+          { name: 'npm test', ok: null },
+        ],
+      },
+    ],
+  });
   s.addRun(r, rel, { branch: 'main', event: 'push', jobs: [{ name: 'publish', steps: [{ name: 'npm publish', ok: true }] }] });
 
   s.addRelease(r, { tag: 'v0.1.0', name: 'v0.1.0', body: 'First release.', target: 'v0.1.0' });
@@ -321,7 +437,14 @@ function helloWorld(s: GitHubState, rand: () => number): Repo {
 export function seedDemo(s: GitHubState): void {
   const rand = random(20240102);
   s.clock.at('2024-01-02T09:00:00Z');
-  s.addUser('octocat', { name: 'Mona Octocat', email: 'octocat@example.com', bio: 'Trying Patchbay', company: '@patchbay-demo', location: 'Lisbon', blog: 'https://example.com' });
+  s.addUser('octocat', {
+    name: 'Mona Octocat',
+    email: 'octocat@example.com',
+    bio: 'Trying Patchbay',
+    company: '@patchbay-demo',
+    location: 'Lisbon',
+    blog: 'https://example.com',
+  });
   s.addUser('hubot', { name: 'Hubot', email: 'hubot@example.com', location: 'Oslo' });
   s.addUser('monalisa', { name: 'Mona Lisa', email: 'monalisa@example.com', location: 'Lisbon' });
   s.addUser('outsider', { name: 'Out Sider', email: 'outsider@example.com' });
@@ -341,9 +464,14 @@ export function seedDemo(s: GitHubState): void {
     private: true,
     description: 'Private: only octocat can see this',
     language: 'Go',
-    files: { 'README.md': '# secret-project\n\nNot public.\n', 'main.go': 'package main\n\nfunc main() {}\n', 'internal/keys.txt': 'not a real key\n' },
+    files: {
+      'README.md': '# secret-project\n\nNot public.\n',
+      'main.go': 'package main\n\nfunc main() {}\n',
+      'internal/keys.txt': 'not a real key\n',
+    },
   });
-  for (let n = 0; n < 5; n++) s.addIssue(secret, { title: `Private task ${n + 1}`, body: 'Only visible with access.', labels: n % 2 ? ['bug'] : [] });
+  for (let n = 0; n < 5; n++)
+    s.addIssue(secret, { title: `Private task ${n + 1}`, body: 'Only visible with access.', labels: n % 2 ? ['bug'] : [] });
 
   const platform = s.addRepo('patchbay-demo/platform', {
     description: 'The demo organisation’s platform service',
@@ -352,21 +480,44 @@ export function seedDemo(s: GitHubState): void {
     stargazers: 7,
     files: {
       'README.md': '# platform\n\nServices for the demo organisation.\n',
-      'src/server.ts': "import { createServer } from 'node:http';\n\nexport const server = createServer((_req, res) => res.end('ok'));\n",
+      'src/server.ts':
+        "import { createServer } from 'node:http';\n\nexport const server = createServer((_req, res) => res.end('ok'));\n",
       'src/routes/health.ts': "export const health = () => ({ status: 'ok' });\n",
     },
   });
   for (let n = 0; n < 25; n++) {
     s.clock.advance(3600_000);
-    s.commit(platform, 'main', { message: `platform: step ${n + 1}`, files: { 'STEPS.md': `${n + 1} steps\n` }, author: n % 2 ? 'hubot' : 'octocat' });
+    s.commit(platform, 'main', {
+      message: `platform: step ${n + 1}`,
+      files: { 'STEPS.md': `${n + 1} steps\n` },
+      author: n % 2 ? 'hubot' : 'octocat',
+    });
   }
-  for (let n = 0; n < 20; n++) s.addIssue(platform, { title: `Platform issue ${n + 1}`, user: n % 2 ? 'hubot' : 'octocat', labels: n % 3 ? [] : ['bug'], state: n % 4 === 0 ? 'closed' : 'open' });
+  for (let n = 0; n < 20; n++)
+    s.addIssue(platform, {
+      title: `Platform issue ${n + 1}`,
+      user: n % 2 ? 'hubot' : 'octocat',
+      labels: n % 3 ? [] : ['bug'],
+      state: n % 4 === 0 ? 'closed' : 'open',
+    });
   platform.refs.set('refs/heads/feature/health-details', s.branchSha(platform, 'main')!);
-  s.commit(platform, 'feature/health-details', { message: 'Health check reports uptime', files: { 'src/routes/health.ts': "export const health = () => ({ status: 'ok', uptime: process.uptime() });\n" }, author: 'hubot' });
+  s.commit(platform, 'feature/health-details', {
+    message: 'Health check reports uptime',
+    files: { 'src/routes/health.ts': "export const health = () => ({ status: 'ok', uptime: process.uptime() });\n" },
+    author: 'hubot',
+  });
   s.addPull(platform, { title: 'Report uptime in the health check', user: 'hubot', head: 'feature/health-details' });
 
-  s.addRepo('patchbay-demo/infra', { private: true, description: 'Infrastructure (private to the organisation)', files: { 'main.tf': 'terraform {}\n' } });
-  s.addRepo('hubot/dotfiles', { description: 'Hubot’s dotfiles', language: 'Shell', files: { '.bashrc': 'export EDITOR=vim\n', 'install.sh': '#!/bin/sh\nln -s .bashrc ~/.bashrc\n' } });
+  s.addRepo('patchbay-demo/infra', {
+    private: true,
+    description: 'Infrastructure (private to the organisation)',
+    files: { 'main.tf': 'terraform {}\n' },
+  });
+  s.addRepo('hubot/dotfiles', {
+    description: 'Hubot’s dotfiles',
+    language: 'Shell',
+    files: { '.bashrc': 'export EDITOR=vim\n', 'install.sh': '#!/bin/sh\nln -s .bashrc ~/.bashrc\n' },
+  });
 
   // A fork of hello-world, with a branch that the upstream has a pull request from.
   const fork = s.addRepo('monalisa/hello-world', { description: hello.description, language: 'TypeScript' });
@@ -377,10 +528,23 @@ export function seedDemo(s: GitHubState): void {
   for (const [k, v] of hello.git.commits) fork.git.commits.set(k, v);
   fork.refs.set('refs/heads/main', s.branchSha(hello, 'main')!);
   fork.refs.set('refs/heads/docs/more-examples', s.branchSha(hello, 'main')!);
-  s.commit(fork, 'docs/more-examples', { message: 'More examples in the guide', author: 'monalisa', files: { 'docs/examples.md': '# Examples\n\n- `main(["Mona"])`\n- `main([])`\n' } });
-  s.addPull(hello, { title: 'More examples in the guide', user: 'monalisa', head: 'docs/more-examples', headRepo: fork, labels: ['documentation'] });
+  s.commit(fork, 'docs/more-examples', {
+    message: 'More examples in the guide',
+    author: 'monalisa',
+    files: { 'docs/examples.md': '# Examples\n\n- `main(["Mona"])`\n- `main([])`\n' },
+  });
+  s.addPull(hello, {
+    title: 'More examples in the guide',
+    user: 'monalisa',
+    head: 'docs/more-examples',
+    headRepo: fork,
+    labels: ['documentation'],
+  });
 
-  s.addGist('octocat', { description: 'Hello in three languages', files: { 'hello.ts': "console.log('Hello');\n", 'hello.py': "print('Hello')\n", 'README.md': '# Hello\n' } });
+  s.addGist('octocat', {
+    description: 'Hello in three languages',
+    files: { 'hello.ts': "console.log('Hello');\n", 'hello.py': "print('Hello')\n", 'README.md': '# Hello\n' },
+  });
   s.addGist('octocat', { description: 'A private note', public: false, files: { 'note.md': 'Remember the demo.\n' } });
   s.addGist('octocat', { description: 'jq one-liners', files: { 'jq.sh': "jq '.items[] | .name'\n" } });
   s.addGist('hubot', { description: 'Hubot scripts', files: { 'hubot.js': 'module.exports = () => {};\n' } });
@@ -404,4 +568,3 @@ export function seedEmpty(s: GitHubState): void {
   s.addUser('octocat', { name: 'Mona Octocat', email: 'octocat@example.com' });
   s.addToken('octocat');
 }
-

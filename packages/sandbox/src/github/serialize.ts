@@ -285,7 +285,10 @@ export function issue(c: Ctx, r: Repo, i: Issue): Record<string, unknown> {
     title: i.title,
     body: i.body,
     user: simpleUser(c, i.user),
-    labels: i.labels.map((name) => r.labels.get(name.toLowerCase())).filter((l) => l !== undefined).map((l) => label(c, r, l)),
+    labels: i.labels
+      .map((name) => r.labels.get(name.toLowerCase()))
+      .filter((l) => l !== undefined)
+      .map((l) => label(c, r, l)),
     assignee: i.assignees[0] ? simpleUser(c, i.assignees[0]) : null,
     assignees: i.assignees.map((a) => simpleUser(c, a)),
     milestone: ms ? milestone(c, r, ms) : null,
@@ -313,7 +316,8 @@ export function issue(c: Ctx, r: Repo, i: Issue): Record<string, unknown> {
     sub_issues_summary: {
       total: subs.length,
       completed: subs.filter((s) => s.state === 'closed').length,
-      percent_completed: subs.length === 0 ? 0 : Math.round((100 * subs.filter((s) => s.state === 'closed').length) / subs.length),
+      percent_completed:
+        subs.length === 0 ? 0 : Math.round((100 * subs.filter((s) => s.state === 'closed').length) / subs.length),
     },
     ...(parent ? { parent_issue_url: `${c.url}/repos/${r.owner}/${r.name}/issues/${parent.number}` } : {}),
     reactions: reactions(`${u}/reactions`),
@@ -341,18 +345,26 @@ export function issueComment(c: Ctx, r: Repo, i: Issue, cm: Comment): Record<str
 }
 
 /** Files of a pull request: from the merge base of base and head to head. */
-export function pullChanges(c: Ctx, r: Repo, i: Issue): { files: FileChange[]; commits: CommitObject[]; base: string; head: string } {
+export function pullChanges(
+  c: Ctx,
+  r: Repo,
+  i: Issue,
+): { files: FileChange[]; commits: CommitObject[]; base: string; head: string } {
   const pull = i.pull!;
   const head = c.state.pullHeadSha(r, i);
   const headRepo = c.state.repo(pull.head.repo) ?? r;
   const baseSha = c.state.branchSha(r, pull.base.ref) ?? head;
   const git = headRepo.git;
-  const mergeBase = pull.merged && pull.merge_commit_sha ? (r.git.commits.get(pull.merge_commit_sha)?.parents[0] ?? baseSha) : baseSha;
+  const mergeBase =
+    pull.merged && pull.merge_commit_sha ? (r.git.commits.get(pull.merge_commit_sha)?.parents[0] ?? baseSha) : baseSha;
   const from = git.commits.has(mergeBase) ? (git.mergeBase(mergeBase, head) ?? mergeBase) : mergeBase;
   const fromTree = git.commits.get(from)?.tree ?? null;
   const headCommit = git.commits.get(head)!;
   const inBase = git.commits.has(from) ? git.ancestors(from) : new Set<string>();
-  const commits = git.history(head).filter((x) => !inBase.has(x.sha)).reverse();
+  const commits = git
+    .history(head)
+    .filter((x) => !inBase.has(x.sha))
+    .reverse();
   return { files: diffTrees(git, fromTree, headCommit.tree), commits, base: from, head };
 }
 
@@ -396,7 +408,10 @@ export function pullRequestSimple(c: Ctx, r: Repo, i: Issue): Record<string, unk
     title: i.title,
     user: simpleUser(c, i.user),
     body: i.body,
-    labels: i.labels.map((n) => r.labels.get(n.toLowerCase())).filter((l) => l !== undefined).map((l) => label(c, r, l)),
+    labels: i.labels
+      .map((n) => r.labels.get(n.toLowerCase()))
+      .filter((l) => l !== undefined)
+      .map((l) => label(c, r, l)),
     milestone: ms ? milestone(c, r, ms) : null,
     active_lock_reason: null,
     created_at: i.created_at,
@@ -408,8 +423,20 @@ export function pullRequestSimple(c: Ctx, r: Repo, i: Issue): Record<string, unk
     assignees: i.assignees.map((a) => simpleUser(c, a)),
     requested_reviewers: p.requested_reviewers.map((a) => simpleUser(c, a)),
     requested_teams: [],
-    head: { label: `${headRepo.owner}:${p.head.ref}`, ref: p.head.ref, sha: headSha, user: simpleUser(c, headRepo.owner), repo: repository(c, headRepo) },
-    base: { label: `${r.owner}:${p.base.ref}`, ref: p.base.ref, sha: baseSha, user: simpleUser(c, r.owner), repo: repository(c, r) },
+    head: {
+      label: `${headRepo.owner}:${p.head.ref}`,
+      ref: p.head.ref,
+      sha: headSha,
+      user: simpleUser(c, headRepo.owner),
+      repo: repository(c, headRepo),
+    },
+    base: {
+      label: `${r.owner}:${p.base.ref}`,
+      ref: p.base.ref,
+      sha: baseSha,
+      user: simpleUser(c, r.owner),
+      repo: repository(c, r),
+    },
     _links: pullLinks(c, r, i),
     author_association: association(c, r, i.user),
     auto_merge: null,
@@ -482,7 +509,8 @@ function gitUser(s: { name: string; email: string; date: string }) {
 const VERIFICATION = { verified: false, reason: 'unsigned', signature: null, payload: null, verified_at: null };
 
 function userForEmail(c: Ctx, email: string): string | undefined {
-  for (const a of c.state.accounts.values()) if (a.email === email || `${a.login}@users.noreply.sandbox.test` === email) return a.login;
+  for (const a of c.state.accounts.values())
+    if (a.email === email || `${a.login}@users.noreply.sandbox.test` === email) return a.login;
   return undefined;
 }
 
@@ -534,7 +562,11 @@ export function gitCommit(c: Ctx, r: Repo, co: CommitObject): Record<string, unk
     committer: gitUser(co.committer),
     tree: { sha: co.tree, url: `${u}/git/trees/${co.tree}` },
     message: co.message,
-    parents: co.parents.map((p) => ({ sha: p, url: `${u}/git/commits/${p}`, html_url: `${c.url}/${r.owner}/${r.name}/commit/${p}` })),
+    parents: co.parents.map((p) => ({
+      sha: p,
+      url: `${u}/git/commits/${p}`,
+      html_url: `${c.url}/${r.owner}/${r.name}/commit/${p}`,
+    })),
     verification: VERIFICATION,
   };
 }
@@ -587,7 +619,14 @@ export function branchWithProtection(c: Ctx, r: Repo, name: string, sha: string)
     _links: { html: `${c.url}/${r.owner}/${r.name}/tree/${name}`, self: u },
     protected: isProtected,
     protection: isProtected
-      ? { enabled: true, required_status_checks: { enforcement_level: 'non_admins', contexts: ['ci'], checks: [{ context: 'ci', app_id: null }] } }
+      ? {
+          enabled: true,
+          required_status_checks: {
+            enforcement_level: 'non_admins',
+            contexts: ['ci'],
+            checks: [{ context: 'ci', app_id: null }],
+          },
+        }
       : { enabled: false, required_status_checks: { enforcement_level: 'off', contexts: [], checks: [] } },
     protection_url: `${u}/protection`,
   };
@@ -613,7 +652,10 @@ export function review(c: Ctx, r: Repo, i: Issue, rv: Review): Record<string, un
     state: rv.state,
     html_url: `${c.url}/${r.owner}/${r.name}/pull/${i.number}#pullrequestreview-${rv.id}`,
     pull_request_url: u,
-    _links: { html: { href: `${c.url}/${r.owner}/${r.name}/pull/${i.number}#pullrequestreview-${rv.id}` }, pull_request: { href: u } },
+    _links: {
+      html: { href: `${c.url}/${r.owner}/${r.name}/pull/${i.number}#pullrequestreview-${rv.id}` },
+      pull_request: { href: u },
+    },
     ...(rv.submitted_at ? { submitted_at: rv.submitted_at } : {}),
     commit_id: rv.commit_id,
     author_association: association(c, r, rv.user),
@@ -681,7 +723,13 @@ export function checkRun(c: Ctx, r: Repo, cr: CheckRun): Record<string, unknown>
     conclusion: cr.conclusion,
     started_at: cr.started_at,
     completed_at: cr.completed_at,
-    output: { title: cr.title, summary: cr.summary, text: null, annotations_count: 0, annotations_url: `${u}/check-runs/${cr.id}/annotations` },
+    output: {
+      title: cr.title,
+      summary: cr.summary,
+      text: null,
+      annotations_count: 0,
+      annotations_url: `${u}/check-runs/${cr.id}/annotations`,
+    },
     name: cr.name,
     check_suite: { id: cr.suite_id },
     app: ACTIONS_APP(c),

@@ -315,7 +315,10 @@ export class GitHubState {
 
   // ---- accounts and tokens ---------------------------------------------------------------
 
-  addUser(login: string, details: Partial<Pick<Account, 'name' | 'email' | 'bio' | 'company' | 'location' | 'blog' | 'site_admin'>> = {}): Account {
+  addUser(
+    login: string,
+    details: Partial<Pick<Account, 'name' | 'email' | 'bio' | 'company' | 'location' | 'blog' | 'site_admin'>> = {},
+  ): Account {
     return this.#addAccount(login, 'User', details);
   }
 
@@ -372,7 +375,9 @@ export class GitHubState {
 
   addRepo(
     fullName: string,
-    options: Partial<Pick<Repo, 'private' | 'description' | 'homepage' | 'language' | 'topics' | 'default_branch' | 'stargazers'>> & {
+    options: Partial<
+      Pick<Repo, 'private' | 'description' | 'homepage' | 'language' | 'topics' | 'default_branch' | 'stargazers'>
+    > & {
       files?: Changes;
       message?: string;
       collaborators?: string[];
@@ -416,7 +421,8 @@ export class GitHubState {
     };
     this.repos.set(fullName.toLowerCase(), repo);
     for (const [label, color, description] of DEFAULT_LABELS) this.addLabel(repo, label, color, description, true);
-    if (options.files) this.commit(repo, repo.default_branch, { message: options.message ?? 'Initial commit', files: options.files });
+    if (options.files)
+      this.commit(repo, repo.default_branch, { message: options.message ?? 'Initial commit', files: options.files });
     return repo;
   }
 
@@ -453,7 +459,10 @@ export class GitHubState {
   /** A branch, tag or commit sha (full or at least 7 characters) → commit sha. */
   resolveRef(repo: Repo, ref: string): string | undefined {
     const direct =
-      repo.refs.get(ref) ?? repo.refs.get(`refs/heads/${ref}`) ?? repo.refs.get(`refs/tags/${ref}`) ?? repo.refs.get(`refs/${ref}`);
+      repo.refs.get(ref) ??
+      repo.refs.get(`refs/heads/${ref}`) ??
+      repo.refs.get(`refs/tags/${ref}`) ??
+      repo.refs.get(`refs/${ref}`);
     if (direct) return direct;
     if (/^[0-9a-f]{7,40}$/.test(ref)) {
       if (repo.git.commits.has(ref)) return ref;
@@ -481,7 +490,11 @@ export class GitHubState {
     return label;
   }
 
-  addMilestone(repo: Repo, title: string, options: { description?: string; due_on?: string; state?: 'open' | 'closed' } = {}): Milestone {
+  addMilestone(
+    repo: Repo,
+    title: string,
+    options: { description?: string; due_on?: string; state?: 'open' | 'closed' } = {},
+  ): Milestone {
     const number = repo.milestones.size + 1;
     const now = this.now();
     const milestone: Milestone = {
@@ -502,7 +515,15 @@ export class GitHubState {
 
   addIssue(
     repo: Repo,
-    i: { title: string; body?: string | null; user?: string; labels?: string[]; assignees?: string[]; milestone?: number; state?: 'open' | 'closed' },
+    i: {
+      title: string;
+      body?: string | null;
+      user?: string;
+      labels?: string[];
+      assignees?: string[];
+      milestone?: number;
+      state?: 'open' | 'closed';
+    },
   ): Issue {
     const now = this.now();
     for (const name of i.labels ?? []) if (!repo.labels.has(name.toLowerCase())) this.addLabel(repo, name);
@@ -540,12 +561,26 @@ export class GitHubState {
 
   addPull(
     repo: Repo,
-    p: { title: string; body?: string; user?: string; head: string; base?: string; headRepo?: Repo; draft?: boolean; labels?: string[] },
+    p: {
+      title: string;
+      body?: string;
+      user?: string;
+      head: string;
+      base?: string;
+      headRepo?: Repo;
+      draft?: boolean;
+      labels?: string[];
+    },
   ): Issue {
     const headRepo = p.headRepo ?? repo;
     const sha = this.branchSha(headRepo, p.head);
     if (!sha) throw new Error(`addPull: no branch ${p.head} in ${this.fullName(headRepo)}`);
-    const issue = this.addIssue(repo, { title: p.title, body: p.body ?? null, user: p.user ?? repo.owner, labels: p.labels ?? [] });
+    const issue = this.addIssue(repo, {
+      title: p.title,
+      body: p.body ?? null,
+      user: p.user ?? repo.owner,
+      labels: p.labels ?? [],
+    });
     issue.pull = {
       head: { repo: this.fullName(headRepo), ref: p.head, sha },
       base: { ref: p.base ?? repo.default_branch },
@@ -590,7 +625,13 @@ export class GitHubState {
     return run;
   }
 
-  addStatus(repo: Repo, sha: string, context: string, state: CommitStatus['state'], description: string | null = null): CommitStatus {
+  addStatus(
+    repo: Repo,
+    sha: string,
+    context: string,
+    state: CommitStatus['state'],
+    description: string | null = null,
+  ): CommitStatus {
     const now = this.now();
     const status: CommitStatus = {
       id: this.ids.status.next(),
@@ -609,7 +650,15 @@ export class GitHubState {
 
   addWorkflow(repo: Repo, name: string, path: string, dispatchable = true): Workflow {
     const now = this.now();
-    const wf: Workflow = { id: this.ids.workflow.next(), name, path, state: 'active', dispatchable, created_at: now, updated_at: now };
+    const wf: Workflow = {
+      id: this.ids.workflow.next(),
+      name,
+      path,
+      state: 'active',
+      dispatchable,
+      created_at: now,
+      updated_at: now,
+    };
     repo.workflows.push(wf);
     return wf;
   }
@@ -709,7 +758,9 @@ export class GitHubState {
       owner,
       description: g.description ?? null,
       public: g.public ?? true,
-      files: new Map(Object.entries(g.files).map(([filename, content]) => [filename, { filename, content, language: languageOf(filename) }])),
+      files: new Map(
+        Object.entries(g.files).map(([filename, content]) => [filename, { filename, content, language: languageOf(filename) }]),
+      ),
       created_at: now,
       updated_at: now,
     };

@@ -131,10 +131,14 @@ function identityOf(caller: Caller): string {
 /** The primary-limit answer: 403 (or 429) with `x-ratelimit-remaining: 0`, as GitHub sends it. */
 function primaryLimited(state: GitHubState, caller: Caller, v: RateView): SandboxResponse {
   const who = caller.kind === 'token' ? `for user ID ${state.account(caller.login)?.id ?? 0}` : 'for 127.0.0.1';
-  return ghError(state.primaryLimitStatus, `API rate limit exceeded ${who}. If you reach out to GitHub Support for help, please include the request ID.`, {
-    ...commonHeaders(caller),
-    ...rateHeaders({ ...v, remaining: 0 }),
-  });
+  return ghError(
+    state.primaryLimitStatus,
+    `API rate limit exceeded ${who}. If you reach out to GitHub Support for help, please include the request ID.`,
+    {
+      ...commonHeaders(caller),
+      ...rateHeaders({ ...v, remaining: 0 }),
+    },
+  );
 }
 
 /** The answer while a `rateLimit` fault window is open. */
@@ -177,7 +181,9 @@ export async function around(
   const headers: Record<string, string | number | readonly string[]> = { ...commonHeaders(caller), ...(response.headers ?? {}) };
   const cacheable = (req.method === 'GET' || req.method === 'HEAD') && response.status === 200 && response.body !== undefined;
   if (cacheable) {
-    const etag = (headers['etag'] as string | undefined) ?? weakEtag({ body: response.body instanceof Buffer ? response.body.toString('base64') : response.body, identity });
+    const etag =
+      (headers['etag'] as string | undefined) ??
+      weakEtag({ body: response.body instanceof Buffer ? response.body.toString('base64') : response.body, identity });
     headers['etag'] = etag;
     headers['cache-control'] = caller.kind === 'token' ? 'private, max-age=60, s-maxage=60' : 'public, max-age=60, s-maxage=60';
     if (etagMatches(req.header('if-none-match'), etag)) {
@@ -239,7 +245,11 @@ export interface PageOptions {
 }
 
 /** One page of `items` and its `Link` header (first/prev/next/last), GitHub style. */
-export function paginate<T>(req: SandboxRequest, items: T[], options: PageOptions = {}): { items: T[]; headers: Record<string, string> } {
+export function paginate<T>(
+  req: SandboxRequest,
+  items: T[],
+  options: PageOptions = {},
+): { items: T[]; headers: Record<string, string> } {
   const max = options.max ?? 100;
   const requested = Number.parseInt(req.query.get('per_page') ?? '', 10);
   const perPage = Number.isFinite(requested) && requested > 0 ? Math.min(requested, max) : (options.perPage ?? 30);
@@ -262,7 +272,12 @@ export function paginate<T>(req: SandboxRequest, items: T[], options: PageOption
 }
 
 /** A JSON list answer with its Link header. */
-export function pagedJson<T>(req: SandboxRequest, items: T[], render: (item: T) => unknown, options?: PageOptions): SandboxResponse {
+export function pagedJson<T>(
+  req: SandboxRequest,
+  items: T[],
+  render: (item: T) => unknown,
+  options?: PageOptions,
+): SandboxResponse {
   const page = paginate(req, items, options);
   return jsonResponse(200, page.items.map(render), page.headers);
 }
@@ -282,7 +297,10 @@ export function rawResponse(bytes: Buffer): SandboxResponse {
   const binary = bytes.subarray(0, 8000).includes(0);
   return {
     status: 200,
-    headers: { 'content-type': binary ? 'application/octet-stream' : 'text/plain; charset=utf-8', 'x-github-media-type': 'github.v3; param=raw' },
+    headers: {
+      'content-type': binary ? 'application/octet-stream' : 'text/plain; charset=utf-8',
+      'x-github-media-type': 'github.v3; param=raw',
+    },
     body: bytes,
   };
 }

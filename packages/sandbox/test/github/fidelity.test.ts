@@ -30,13 +30,24 @@ describe('users and rate limit', () => {
     expect((await failure(h.anonymous.users.getAuthenticated())).status).toBe(401);
     const bad = await failure(h.client('ghp_notarealtoken000000000000000000000000').users.getAuthenticated());
     expect(bad.status).toBe(401);
-    expect(bad.response.data).toEqual({ message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' });
+    expect(bad.response.data).toEqual({
+      message: 'Bad credentials',
+      documentation_url: 'https://docs.github.com/rest',
+      status: '401',
+    });
   });
 
   it('lists and creates repositories for the user and in an organisation', async () => {
     const mine = await h.octo.repos.listForAuthenticatedUser({ per_page: 100 });
-    expect(mine.data.map((r) => r.full_name)).toEqual(expect.arrayContaining(['octocat/hello-world', 'octocat/secret-project', 'patchbay-demo/infra']));
-    const created = await h.octo.repos.createForAuthenticatedUser({ name: 'new-thing', private: true, auto_init: true, description: 'made by a test' });
+    expect(mine.data.map((r) => r.full_name)).toEqual(
+      expect.arrayContaining(['octocat/hello-world', 'octocat/secret-project', 'patchbay-demo/infra']),
+    );
+    const created = await h.octo.repos.createForAuthenticatedUser({
+      name: 'new-thing',
+      private: true,
+      auto_init: true,
+      description: 'made by a test',
+    });
     expect(created.status).toBe(201);
     expect(created.data).toMatchObject({ full_name: 'octocat/new-thing', private: true, default_branch: 'main' });
     const again = await failure(h.octo.repos.createForAuthenticatedUser({ name: 'new-thing' }));
@@ -52,7 +63,12 @@ describe('users and rate limit', () => {
 describe('repositories', () => {
   it('gets a repository; a private one without access is Not Found', async () => {
     const got = await h.octo.repos.get(repo);
-    expect(got.data).toMatchObject({ full_name: 'octocat/hello-world', private: false, default_branch: 'main', language: 'TypeScript' });
+    expect(got.data).toMatchObject({
+      full_name: 'octocat/hello-world',
+      private: false,
+      default_branch: 'main',
+      language: 'TypeScript',
+    });
     expect((await h.octo.repos.get({ owner: 'octocat', repo: 'secret-project' })).data.private).toBe(true);
     const hidden = await failure(h.outsider.repos.get({ owner: 'octocat', repo: 'secret-project' }));
     expect(hidden.status).toBe(404);
@@ -72,7 +88,13 @@ describe('repositories', () => {
 
   it('lists branches and tags, and gets a branch', async () => {
     const branches = await h.octo.repos.listBranches(repo);
-    expect(branches.data.map((b) => b.name)).toEqual(['conflict/changelog', 'feature/greeting', 'fix/typo', 'main', 'refactor/many-files']);
+    expect(branches.data.map((b) => b.name)).toEqual([
+      'conflict/changelog',
+      'feature/greeting',
+      'fix/typo',
+      'main',
+      'refactor/many-files',
+    ]);
     const main = await h.octo.repos.getBranch({ ...repo, branch: 'main' });
     expect(main.data).toMatchObject({ name: 'main', protected: true });
     expect((await h.octo.repos.getBranch({ ...repo, branch: 'feature/greeting' })).data.commit.sha).toMatch(/^[0-9a-f]{40}$/);
@@ -93,7 +115,11 @@ describe('repositories', () => {
     const raw = await h.octo.repos.getContent({ ...repo, path: 'README.md', mediaType: { format: 'raw' } });
     expect(String(raw.data)).toMatch(/^# hello-world/);
     const png = await h.octo.repos.getContent({ ...repo, path: 'assets/logo.png' });
-    expect(Buffer.from((png.data as { content: string }).content, 'base64').subarray(1, 4).toString()).toBe('PNG');
+    expect(
+      Buffer.from((png.data as { content: string }).content, 'base64')
+        .subarray(1, 4)
+        .toString(),
+    ).toBe('PNG');
     const large = await h.octo.repos.getContent({ ...repo, path: 'data/weather.csv' });
     expect(large.data).toMatchObject({ encoding: 'none', content: '' });
     expect((large.data as { size: number }).size).toBeGreaterThan(1024 * 1024);
@@ -106,19 +132,42 @@ describe('repositories', () => {
   });
 
   it('creates, updates and deletes a file with the blob sha as precondition', async () => {
-    const created = await h.octo.repos.createOrUpdateFileContents({ ...repo, path: 'notes/new.md', message: 'Add a note', content: b64('hello\n') });
+    const created = await h.octo.repos.createOrUpdateFileContents({
+      ...repo,
+      path: 'notes/new.md',
+      message: 'Add a note',
+      content: b64('hello\n'),
+    });
     expect(created.status).toBe(201);
     const sha = created.data.content!.sha!;
-    const updated = await h.octo.repos.createOrUpdateFileContents({ ...repo, path: 'notes/new.md', message: 'Edit', content: b64('hello again\n'), sha });
+    const updated = await h.octo.repos.createOrUpdateFileContents({
+      ...repo,
+      path: 'notes/new.md',
+      message: 'Edit',
+      content: b64('hello again\n'),
+      sha,
+    });
     expect(updated.status).toBe(200);
-    expect(updated.data.commit.parents[0]!.sha).toBe(created.data.commit.sha);
-    const stale = await failure(h.octo.repos.createOrUpdateFileContents({ ...repo, path: 'notes/new.md', message: 'Stale', content: b64('x'), sha }));
+    expect(updated.data.commit.parents![0]!.sha).toBe(created.data.commit.sha);
+    const stale = await failure(
+      h.octo.repos.createOrUpdateFileContents({ ...repo, path: 'notes/new.md', message: 'Stale', content: b64('x'), sha }),
+    );
     expect(stale.status).toBe(409);
-    const noSha = await failure(h.octo.repos.createOrUpdateFileContents({ ...repo, path: 'notes/new.md', message: 'No sha', content: b64('x') }));
+    const noSha = await failure(
+      h.octo.repos.createOrUpdateFileContents({ ...repo, path: 'notes/new.md', message: 'No sha', content: b64('x') }),
+    );
     expect(noSha.status).toBe(422);
     expect(noSha.response.data.message).toMatch(/"sha" wasn't supplied/);
-    expect((await failure(h.outsider.repos.createOrUpdateFileContents({ ...repo, path: 'x.md', message: 'm', content: b64('x') }))).status).toBe(403);
-    const deleted = await h.octo.repos.deleteFile({ ...repo, path: 'notes/new.md', message: 'Remove', sha: updated.data.content!.sha! });
+    expect(
+      (await failure(h.outsider.repos.createOrUpdateFileContents({ ...repo, path: 'x.md', message: 'm', content: b64('x') })))
+        .status,
+    ).toBe(403);
+    const deleted = await h.octo.repos.deleteFile({
+      ...repo,
+      path: 'notes/new.md',
+      message: 'Remove',
+      sha: updated.data.content!.sha!,
+    });
     expect(deleted.data.content).toBeNull();
     expect((await failure(h.octo.repos.deleteFile({ ...repo, path: 'notes/new.md', message: 'Again', sha }))).status).toBe(404);
   });
@@ -147,7 +196,11 @@ describe('repositories', () => {
     const cmp = await h.octo.repos.compareCommitsWithBasehead({ ...repo, basehead: 'main...feature/greeting' });
     expect(cmp.data).toMatchObject({ status: 'diverged', ahead_by: 2, behind_by: 1, total_commits: 2 });
     expect(cmp.data.files?.map((f) => f.filename)).toEqual(['docs/guide.md', 'src/greet.test.ts', 'src/greet.ts']);
-    const diff = await h.octo.repos.compareCommitsWithBasehead({ ...repo, basehead: 'main...feature/greeting', mediaType: { format: 'diff' } });
+    const diff = await h.octo.repos.compareCommitsWithBasehead({
+      ...repo,
+      basehead: 'main...feature/greeting',
+      mediaType: { format: 'diff' },
+    });
     expect(String(diff.data)).toContain('+++ b/src/greet.ts');
     expect(String(diff.data)).toContain('new file mode 100644');
     expect((await h.octo.repos.compareCommitsWithBasehead({ ...repo, basehead: 'v0.1.0...v0.2.0' })).data.status).toBe('ahead');
@@ -172,7 +225,12 @@ describe('git data API', () => {
     expect((await failure(h.octo.git.getCommit({ ...repo, commit_sha: '0'.repeat(40) }))).status).toBe(404);
     expect((await failure(h.octo.git.getRef({ ...repo, ref: 'heads/nope' }))).status).toBe(404);
     const matching = await h.octo.git.listMatchingRefs({ ...repo, ref: 'tags/v' });
-    expect(matching.data.map((r) => r.ref)).toEqual(['refs/tags/v0.1.0', 'refs/tags/v0.2.0', 'refs/tags/v1.0.0', 'refs/tags/v1.1.0-rc.1']);
+    expect(matching.data.map((r) => r.ref)).toEqual([
+      'refs/tags/v0.1.0',
+      'refs/tags/v0.2.0',
+      'refs/tags/v1.0.0',
+      'refs/tags/v1.1.0-rc.1',
+    ]);
   });
 
   it('pushes several files as one commit: blobs → tree → commit → ref, never forced', async () => {
@@ -194,8 +252,15 @@ describe('git data API', () => {
     await h.octo.git.createRef({ ...repo, ref: 'refs/heads/batch', sha: base });
     const moved = await h.octo.git.updateRef({ ...repo, ref: 'heads/batch', sha: commit.data.sha });
     expect(moved.data.object.sha).toBe(commit.data.sha);
-    const files = (await h.octo.repos.getCommit({ ...repo, ref: commit.data.sha })).data.files!.map((f) => [f.filename, f.status]);
-    expect(files).toEqual([['CHANGELOG.md', 'removed'], ['a/one.txt', 'added'], ['a/two.bin', 'added']]);
+    const files = (await h.octo.repos.getCommit({ ...repo, ref: commit.data.sha })).data.files!.map((f) => [
+      f.filename,
+      f.status,
+    ]);
+    expect(files).toEqual([
+      ['CHANGELOG.md', 'removed'],
+      ['a/one.txt', 'added'],
+      ['a/two.bin', 'added'],
+    ]);
     // Moving the branch back to its parent is not a fast-forward: refused unless forced.
     const back = await failure(h.octo.git.updateRef({ ...repo, ref: 'heads/batch', sha: base }));
     expect(back.status).toBe(422);
@@ -203,7 +268,13 @@ describe('git data API', () => {
     expect((await h.octo.git.updateRef({ ...repo, ref: 'heads/batch', sha: base, force: true })).data.object.sha).toBe(base);
     expect((await failure(h.octo.git.createRef({ ...repo, ref: 'refs/heads/batch', sha: base }))).status).toBe(422);
     expect((await failure(h.octo.git.createBlob({ ...repo, content: 'x', encoding: 'utf-16' }))).status).toBe(422);
-    expect((await failure(h.octo.git.createTree({ ...repo, tree: [{ path: 'x', mode: '100644', type: 'blob', sha: '1'.repeat(40) }] }))).status).toBe(422);
+    expect(
+      (
+        await failure(
+          h.octo.git.createTree({ ...repo, tree: [{ path: 'x', mode: '100644', type: 'blob', sha: '1'.repeat(40) }] }),
+        )
+      ).status,
+    ).toBe(422);
     expect((await failure(h.octo.git.createCommit({ ...repo, message: 'm', tree: '1'.repeat(40) }))).status).toBe(422);
     expect((await h.octo.git.deleteRef({ ...repo, ref: 'heads/batch' })).status).toBe(204);
     expect((await failure(h.octo.git.deleteRef({ ...repo, ref: 'heads/batch' }))).status).toBe(422);
@@ -224,16 +295,34 @@ describe('issues', () => {
     expect(created.status).toBe(201);
     // Without push access, labels are dropped (GitHub does the same).
     expect(created.data.labels).toEqual([]);
-    const mine = await h.octo.issues.create({ ...repo, title: 'Triage me', labels: ['bug', 'brand-new'], assignees: ['hubot'], milestone: 1 });
+    const mine = await h.octo.issues.create({
+      ...repo,
+      title: 'Triage me',
+      labels: ['bug', 'brand-new'],
+      assignees: ['hubot'],
+      milestone: 1,
+    });
     expect(mine.data.labels.map((l) => (typeof l === 'string' ? l : l.name))).toEqual(['bug', 'brand-new']);
-    expect((await h.octo.issues.listForRepo({ ...repo, creator: 'octocat', per_page: 1 })).data[0]!.number).toBe(mine.data.number);
-    const closed = await h.octo.issues.update({ ...repo, issue_number: mine.data.number, state: 'closed', state_reason: 'not_planned' });
+    expect((await h.octo.issues.listForRepo({ ...repo, creator: 'octocat', per_page: 1 })).data[0]!.number).toBe(
+      mine.data.number,
+    );
+    const closed = await h.octo.issues.update({
+      ...repo,
+      issue_number: mine.data.number,
+      state: 'closed',
+      state_reason: 'not_planned',
+    });
     expect(closed.data).toMatchObject({ state: 'closed', state_reason: 'not_planned' });
     const missing = await failure(h.octo.issues.create({ ...repo, title: '' }));
     expect(missing.status).toBe(422);
     expect(missing.response.data.errors).toEqual([{ resource: 'Issue', field: 'title', code: 'missing_field' }]);
     const badAssignee = await failure(h.octo.issues.update({ ...repo, issue_number: 1, assignees: ['outsider'] }));
-    expect(badAssignee.response.data.errors[0]).toMatchObject({ resource: 'Issue', field: 'assignees', code: 'invalid', value: 'outsider' });
+    expect(badAssignee.response.data.errors[0]).toMatchObject({
+      resource: 'Issue',
+      field: 'assignees',
+      code: 'invalid',
+      value: 'outsider',
+    });
     expect((await failure(h.outsider.issues.update({ ...repo, issue_number: 2, title: 'hijack' }))).status).toBe(403);
     expect((await failure(h.octo.issues.listForRepo({ ...repo, state: 'bogus' as never }))).status).toBe(422);
   });
@@ -251,13 +340,26 @@ describe('issues', () => {
 
   it('lists and adds sub-issues', async () => {
     const epic = [...h.sandbox.state.repo('octocat/hello-world')!.issues.values()].find((i) => i.title.startsWith('Epic'))!;
-    const subs = await h.octo.request('GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues', { ...repo, issue_number: epic.number });
+    const subs = await h.octo.request('GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues', {
+      ...repo,
+      issue_number: epic.number,
+    });
     expect(subs.data.map((i: { number: number }) => i.number)).toEqual([4, 5, 6]);
     const seven = (await h.octo.issues.get({ ...repo, issue_number: 7 })).data;
-    const added = await h.octo.request('POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues', { ...repo, issue_number: epic.number, sub_issue_id: seven.id });
+    const added = await h.octo.request('POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues', {
+      ...repo,
+      issue_number: epic.number,
+      sub_issue_id: seven.id,
+    });
     expect(added.status).toBe(201);
     expect(added.data.sub_issues_summary).toMatchObject({ total: 4 });
-    const twice = await failure(h.octo.request('POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues', { ...repo, issue_number: 1, sub_issue_id: seven.id }));
+    const twice = await failure(
+      h.octo.request('POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues', {
+        ...repo,
+        issue_number: 1,
+        sub_issue_id: seven.id,
+      }),
+    );
     expect(twice.status).toBe(422);
   });
 
@@ -266,7 +368,12 @@ describe('issues', () => {
     expect(labels.data.map((l) => l.name)).toContain('priority: high');
     expect((await h.octo.issues.getLabel({ ...repo, name: 'priority: high' })).data.color).toBe('b60205');
     expect((await failure(h.octo.issues.getLabel({ ...repo, name: 'nope' }))).status).toBe(404);
-    const made = await h.octo.issues.createLabel({ ...repo, name: 'needs-repro', color: 'fbca04', description: 'Cannot reproduce yet' });
+    const made = await h.octo.issues.createLabel({
+      ...repo,
+      name: 'needs-repro',
+      color: 'fbca04',
+      description: 'Cannot reproduce yet',
+    });
     expect(made.status).toBe(201);
     const dup = await failure(h.octo.issues.createLabel({ ...repo, name: 'Needs-Repro' }));
     expect(dup.response.data.errors[0]).toMatchObject({ resource: 'Label', code: 'already_exists', field: 'name' });
@@ -286,12 +393,21 @@ describe('issues', () => {
 describe('pull requests', () => {
   it('lists, gets (JSON and diff), lists files and commits', async () => {
     const open = await h.octo.pulls.list({ ...repo });
-    expect(open.data.map((p) => p.head.ref)).toEqual(['docs/more-examples', 'refactor/many-files', 'conflict/changelog', 'fix/typo', 'feature/greeting']);
+    expect(open.data.map((p) => p.head.ref)).toEqual([
+      'docs/more-examples',
+      'refactor/many-files',
+      'conflict/changelog',
+      'fix/typo',
+      'feature/greeting',
+    ]);
     expect((await h.octo.pulls.list({ ...repo, head: 'monalisa:docs/more-examples' })).data).toHaveLength(1);
     const n = pullNumber('Greet');
     const pr = await h.octo.pulls.get({ ...repo, pull_number: n });
     expect(pr.data).toMatchObject({ changed_files: 3, commits: 2, mergeable: true, mergeable_state: 'unstable', merged: false });
-    expect((await h.octo.pulls.get({ ...repo, pull_number: pullNumber('Rewrite') })).data).toMatchObject({ mergeable: false, mergeable_state: 'dirty' });
+    expect((await h.octo.pulls.get({ ...repo, pull_number: pullNumber('Rewrite') })).data).toMatchObject({
+      mergeable: false,
+      mergeable_state: 'dirty',
+    });
     const diff = await h.octo.pulls.get({ ...repo, pull_number: n, mediaType: { format: 'diff' } });
     expect(String(diff.data)).toMatch(/^diff --git a\/docs\/guide.md b\/docs\/guide.md/);
     const files = await h.octo.pulls.listFiles({ ...repo, pull_number: pullNumber('Split'), per_page: 20 });
@@ -306,7 +422,11 @@ describe('pull requests', () => {
   });
 
   it('creates and updates pull requests, with GitHub’s validation errors', async () => {
-    await h.octo.git.createRef({ ...repo, ref: 'refs/heads/empty', sha: (await h.octo.git.getRef({ ...repo, ref: 'heads/main' })).data.object.sha });
+    await h.octo.git.createRef({
+      ...repo,
+      ref: 'refs/heads/empty',
+      sha: (await h.octo.git.getRef({ ...repo, ref: 'heads/main' })).data.object.sha,
+    });
     const none = await failure(h.octo.pulls.create({ ...repo, title: 'Nothing', head: 'empty', base: 'main' }));
     expect(none.status).toBe(422);
     expect(none.response.data.errors[0].message).toBe('No commits between main and empty');
@@ -325,29 +445,62 @@ describe('pull requests', () => {
     const n = pullNumber('Greet');
     expect((await h.octo.pulls.listReviewComments({ ...repo, pull_number: n })).data[0]!.path).toBe('src/greet.ts');
     const head = (await h.octo.pulls.get({ ...repo, pull_number: n })).data.head.sha;
-    const comment = await h.octo.pulls.createReviewComment({ ...repo, pull_number: n, body: 'Nit: add a test for English.', commit_id: head, path: 'src/greet.test.ts', line: 4, side: 'RIGHT' });
+    const comment = await h.octo.pulls.createReviewComment({
+      ...repo,
+      pull_number: n,
+      body: 'Nit: add a test for English.',
+      commit_id: head,
+      path: 'src/greet.test.ts',
+      line: 4,
+      side: 'RIGHT',
+    });
     expect(comment.status).toBe(201);
     expect(comment.data.diff_hunk).toMatch(/^@@ /);
-    const reply = await h.hubot.pulls.createReplyForReviewComment({ ...repo, pull_number: n, comment_id: comment.data.id, body: 'Done.' });
+    const reply = await h.hubot.pulls.createReplyForReviewComment({
+      ...repo,
+      pull_number: n,
+      comment_id: comment.data.id,
+      body: 'Done.',
+    });
     expect(reply.data.in_reply_to_id).toBe(comment.data.id);
-    const outside = await failure(h.octo.pulls.createReviewComment({ ...repo, pull_number: n, body: 'x', commit_id: head, path: 'README.md', line: 1 }));
+    const outside = await failure(
+      h.octo.pulls.createReviewComment({ ...repo, pull_number: n, body: 'x', commit_id: head, path: 'README.md', line: 1 }),
+    );
     expect(outside.status).toBe(422);
-    const pending = await h.octo.pulls.createReview({ ...repo, pull_number: n, body: 'Two things', comments: [{ path: 'src/greet.ts', line: 2, body: 'Why en by default?' }] });
+    const pending = await h.octo.pulls.createReview({
+      ...repo,
+      pull_number: n,
+      body: 'Two things',
+      comments: [{ path: 'src/greet.ts', line: 2, body: 'Why en by default?' }],
+    });
     expect(pending.data.state).toBe('PENDING');
-    const submitted = await h.octo.pulls.submitReview({ ...repo, pull_number: n, review_id: pending.data.id, event: 'REQUEST_CHANGES', body: 'Two things' });
+    const submitted = await h.octo.pulls.submitReview({
+      ...repo,
+      pull_number: n,
+      review_id: pending.data.id,
+      event: 'REQUEST_CHANGES',
+      body: 'Two things',
+    });
     expect(submitted.data.state).toBe('CHANGES_REQUESTED');
-    expect((await failure(h.octo.pulls.submitReview({ ...repo, pull_number: n, review_id: pending.data.id, event: 'APPROVE' }))).status).toBe(422);
+    expect(
+      (await failure(h.octo.pulls.submitReview({ ...repo, pull_number: n, review_id: pending.data.id, event: 'APPROVE' })))
+        .status,
+    ).toBe(422);
     const own = await failure(h.hubot.pulls.createReview({ ...repo, pull_number: n, event: 'APPROVE' }));
     expect(own.response.data.message).toBe('Can not approve your own pull request');
     const reviews = await h.octo.pulls.listReviews({ ...repo, pull_number: n });
     // The seed's review, the one a standalone review comment opens (as on GitHub), and the submitted one.
     expect(reviews.data.map((r) => r.state)).toEqual(['COMMENTED', 'COMMENTED', 'CHANGES_REQUESTED']);
-    expect((await failure(h.hubot.pulls.createReplyForReviewComment({ ...repo, pull_number: n, comment_id: 1, body: 'x' }))).status).toBe(404);
+    expect(
+      (await failure(h.hubot.pulls.createReplyForReviewComment({ ...repo, pull_number: n, comment_id: 1, body: 'x' }))).status,
+    ).toBe(404);
   });
 
   it('lists and requests reviewers', async () => {
     const n = pullNumber('Greet');
-    expect((await h.octo.pulls.listRequestedReviewers({ ...repo, pull_number: n })).data.users.map((u) => u.login)).toEqual(['monalisa']);
+    expect((await h.octo.pulls.listRequestedReviewers({ ...repo, pull_number: n })).data.users.map((u) => u.login)).toEqual([
+      'monalisa',
+    ]);
     const requested = await h.octo.pulls.requestReviewers({ ...repo, pull_number: n, reviewers: ['octocat'] });
     expect(requested.status).toBe(201);
     expect(requested.data.requested_reviewers?.map((u) => u.login)).toEqual(['monalisa', 'octocat']);
@@ -381,16 +534,27 @@ describe('pull requests', () => {
     expect(updated.status).toBe(202);
     const after = (await h.octo.pulls.get({ ...repo, pull_number: n })).data;
     expect(after.head.sha).not.toBe(before.head.sha);
-    expect((await h.octo.repos.compareCommitsWithBasehead({ ...repo, basehead: `main...${after.head.sha}` })).data.behind_by).toBe(0);
+    expect(
+      (await h.octo.repos.compareCommitsWithBasehead({ ...repo, basehead: `main...${after.head.sha}` })).data.behind_by,
+    ).toBe(0);
   });
 
   it('reports check runs and the combined status of a ref, and creates a status', async () => {
     const head = (await h.octo.pulls.get({ ...repo, pull_number: pullNumber('Greet') })).data.head.sha;
     const checks = await h.octo.checks.listForRef({ ...repo, ref: head });
-    expect(checks.data.check_runs.map((c) => [c.name, c.conclusion])).toEqual([['test', 'failure'], ['lint', 'success']]);
+    expect(checks.data.check_runs.map((c) => [c.name, c.conclusion])).toEqual([
+      ['test', 'failure'],
+      ['lint', 'success'],
+    ]);
     const combined = await h.octo.repos.getCombinedStatusForRef({ ...repo, ref: head });
     expect(combined.data).toMatchObject({ state: 'pending', total_count: 2 });
-    const made = await h.octo.repos.createCommitStatus({ ...repo, sha: head, state: 'success', context: 'deploy/preview', description: 'Deployed' });
+    const made = await h.octo.repos.createCommitStatus({
+      ...repo,
+      sha: head,
+      state: 'success',
+      context: 'deploy/preview',
+      description: 'Deployed',
+    });
     expect(made.status).toBe(201);
     expect((await h.octo.repos.getCombinedStatusForRef({ ...repo, ref: 'feature/greeting' })).data.state).toBe('success');
     expect((await failure(h.octo.repos.createCommitStatus({ ...repo, sha: head, state: 'great' as never }))).status).toBe(422);
@@ -429,7 +593,9 @@ describe('actions', () => {
     expect((await h.octo.actions.createWorkflowDispatch({ ...repo, workflow_id: 'ci.yml', ref: 'main' })).status).toBe(204);
     const queued = (await h.octo.actions.listWorkflowRunsForRepo({ ...repo, event: 'workflow_dispatch' })).data.workflow_runs[0]!;
     expect(queued.status).toBe('queued');
-    expect((await failure(h.octo.actions.createWorkflowDispatch({ ...repo, workflow_id: 'release.yml', ref: 'main' }))).status).toBe(422);
+    expect(
+      (await failure(h.octo.actions.createWorkflowDispatch({ ...repo, workflow_id: 'release.yml', ref: 'main' }))).status,
+    ).toBe(422);
     expect((await h.octo.actions.cancelWorkflowRun({ ...repo, run_id: queued.id })).status).toBe(202);
     expect((await failure(h.octo.actions.cancelWorkflowRun({ ...repo, run_id: queued.id }))).status).toBe(409);
   });
@@ -437,12 +603,22 @@ describe('actions', () => {
 
 describe('releases, notifications, gists', () => {
   it('lists and gets releases, and creates one', async () => {
-    expect((await h.octo.repos.listReleases(repo)).data.map((r) => r.tag_name)).toEqual(['v1.1.0-rc.1', 'v1.0.0', 'v0.2.0', 'v0.1.0']);
+    expect((await h.octo.repos.listReleases(repo)).data.map((r) => r.tag_name)).toEqual([
+      'v1.1.0-rc.1',
+      'v1.0.0',
+      'v0.2.0',
+      'v0.1.0',
+    ]);
     const latest = await h.octo.repos.getLatestRelease(repo);
     expect(latest.data.tag_name).toBe('v1.0.0');
     expect((await h.octo.repos.getReleaseByTag({ ...repo, tag: 'v0.2.0' })).data.name).toBe('v0.2.0');
     expect((await h.octo.repos.getRelease({ ...repo, release_id: latest.data.id })).data.tag_name).toBe('v1.0.0');
-    const made = await h.octo.repos.createRelease({ ...repo, tag_name: 'v1.1.0', name: 'v1.1.0', body: 'Greetings in Portuguese' });
+    const made = await h.octo.repos.createRelease({
+      ...repo,
+      tag_name: 'v1.1.0',
+      name: 'v1.1.0',
+      body: 'Greetings in Portuguese',
+    });
     expect(made.status).toBe(201);
     expect((await h.octo.repos.getLatestRelease(repo)).data.tag_name).toBe('v1.1.0');
     const dup = await failure(h.octo.repos.createRelease({ ...repo, tag_name: 'v1.1.0' }));
@@ -485,7 +661,10 @@ describe('search', () => {
     expect(repos.data.items.map((r) => r.full_name)).toEqual(['octocat/hello-world', 'patchbay-demo/platform']);
     expect((await h.outsider.search.repos({ q: 'secret' })).data.total_count).toBe(0);
     expect((await h.octo.search.repos({ q: 'secret' })).data.total_count).toBe(1);
-    const issues = await h.octo.search.issuesAndPullRequests({ q: 'repo:octocat/hello-world is:issue is:open label:bug', per_page: 5 });
+    const issues = await h.octo.search.issuesAndPullRequests({
+      q: 'repo:octocat/hello-world is:issue is:open label:bug',
+      per_page: 5,
+    });
     expect(issues.data.total_count).toBeGreaterThan(5);
     expect(issues.data.items).toHaveLength(5);
     expect(issues.headers.link).toContain('rel="next"');
@@ -496,8 +675,16 @@ describe('search', () => {
     const users = await h.octo.search.users({ q: 'mona' });
     expect(users.data.items.map((u) => u.login)).toEqual(['monalisa', 'octocat']);
     const code = await h.octo.search.code({ q: 'clamp repo:octocat/hello-world' });
-    expect(code.data.items.map((i) => i.path).sort()).toEqual(['CHANGELOG.md', 'docs/guide.md', 'src/index.ts', 'src/util/math.ts']);
-    expect((await h.octo.search.code({ q: 'clamp extension:ts user:octocat' })).data.items.map((i) => i.path).sort()).toEqual(['src/index.ts', 'src/util/math.ts']);
+    expect(code.data.items.map((i) => i.path).sort()).toEqual([
+      'CHANGELOG.md',
+      'docs/guide.md',
+      'src/index.ts',
+      'src/util/math.ts',
+    ]);
+    expect((await h.octo.search.code({ q: 'clamp extension:ts user:octocat' })).data.items.map((i) => i.path).sort()).toEqual([
+      'src/index.ts',
+      'src/util/math.ts',
+    ]);
     expect((await failure(h.anonymous.search.code({ q: 'clamp' }))).status).toBe(401);
     expect((await failure(h.octo.search.repos({ q: '' }))).status).toBe(422);
   });
@@ -509,7 +696,11 @@ describe('coverage', () => {
     const missing: string[] = [];
     for (const route of githubRoutes) {
       if (route.operation?.startsWith('sandbox/')) continue;
-      const key = routeKey({ method: route.method, path: route.path.replace(/[+*]\}/g, '}'), operation: route.operation ?? null });
+      const key = routeKey({
+        method: route.method,
+        path: route.path.replace(/[+*]\}/g, '}'),
+        operation: route.operation ?? null,
+      });
       const statuses = [...(h.recorder.coverage.get(key) ?? [])];
       if (!statuses.some((s) => s < 400)) missing.push(`${key}: no validated success`);
       if (route.method !== 'GET' && !statuses.some((s) => s >= 400)) missing.push(`${key}: no validated error`);

@@ -4,8 +4,8 @@
  */
 import { Octokit } from '@octokit/rest';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
-import { type Logger, type Sandbox, startSandbox } from '../../src/index.js';
 import type { GitHubState } from '../../src/github/state.js';
+import { type Logger, type Sandbox, startSandbox } from '../../src/index.js';
 import { githubSpec, SpecRecorder } from './spec.js';
 
 export interface Harness {
@@ -53,8 +53,13 @@ export function useGitHub(options: { resetEachTest?: boolean } = {}): Harness {
   return h;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: error bodies are asserted on loosely
+type ErrorBody = any;
+
 /** The error a rejected Octokit call threw (RequestError: status, response.data, response.headers). */
-export async function failure(promise: Promise<unknown>): Promise<{ status: number; response: { data: any; headers: Record<string, string> } }> {
+export async function failure(
+  promise: Promise<unknown>,
+): Promise<{ status: number; response: { data: ErrorBody; headers: Record<string, string> } }> {
   try {
     await promise;
   } catch (error) {

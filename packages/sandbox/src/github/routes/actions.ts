@@ -4,7 +4,17 @@ import type { Route } from '../../core/emulator.js';
 import { emptyResponse, jsonResponse, type SandboxRequest, type SandboxResponse, textResponse } from '../../core/http.js';
 import { type Ctx, job, workflow, workflowRun } from '../serialize.js';
 import type { GitHubState, Job, Repo, Workflow, WorkflowRun } from '../state.js';
-import { ctxOf, ghError, isRepo, notFound, paginate, readableRepo, unprocessable, validationFailed, writableRepo } from '../wire.js';
+import {
+  ctxOf,
+  ghError,
+  isRepo,
+  notFound,
+  paginate,
+  readableRepo,
+  unprocessable,
+  validationFailed,
+  writableRepo,
+} from '../wire.js';
 
 type R = Route<GitHubState>;
 
@@ -45,7 +55,8 @@ export function renderJobLog(j: Job): string {
   const out: string[] = [];
   for (const s of j.steps) {
     out.push(`${stamp()} ##[group]Run ${s.name}`);
-    for (const line of s.log) out.push(`${stamp()} ${s.conclusion === 'failure' && line.startsWith('Error') ? `##[error]${line}` : line}`);
+    for (const line of s.log)
+      out.push(`${stamp()} ${s.conclusion === 'failure' && line.startsWith('Error') ? `##[error]${line}` : line}`);
     out.push(`${stamp()} ##[endgroup]`);
     if (s.conclusion === 'failure') out.push(`${stamp()} ##[error]Process completed with exit code 1.`);
   }
@@ -55,8 +66,24 @@ export function renderJobLog(j: Job): string {
 function filterRuns(req: SandboxRequest, runs: WorkflowRun[]): WorkflowRun[] | SandboxResponse {
   const q = req.query;
   const status = q.get('status');
-  const statuses = ['completed', 'action_required', 'cancelled', 'failure', 'neutral', 'skipped', 'stale', 'success', 'timed_out', 'in_progress', 'queued', 'requested', 'waiting', 'pending'];
-  if (status && !statuses.includes(status)) return validationFailed([{ resource: 'WorkflowRun', field: 'status', code: 'invalid', value: status }]);
+  const statuses = [
+    'completed',
+    'action_required',
+    'cancelled',
+    'failure',
+    'neutral',
+    'skipped',
+    'stale',
+    'success',
+    'timed_out',
+    'in_progress',
+    'queued',
+    'requested',
+    'waiting',
+    'pending',
+  ];
+  if (status && !statuses.includes(status))
+    return validationFailed([{ resource: 'WorkflowRun', field: 'status', code: 'invalid', value: status }]);
   return runs
     .filter((run) => {
       if (q.get('branch') && run.head_branch !== q.get('branch')) return false;
@@ -72,7 +99,11 @@ function filterRuns(req: SandboxRequest, runs: WorkflowRun[]): WorkflowRun[] | S
 function runsPage(req: SandboxRequest, c: Ctx, r: Repo, runs: WorkflowRun[] | SandboxResponse): SandboxResponse {
   if (!Array.isArray(runs)) return runs;
   const page = paginate(req, runs);
-  return jsonResponse(200, { total_count: runs.length, workflow_runs: page.items.map((run) => workflowRun(c, r, run)) }, page.headers);
+  return jsonResponse(
+    200,
+    { total_count: runs.length, workflow_runs: page.items.map((run) => workflowRun(c, r, run)) },
+    page.headers,
+  );
 }
 
 function runOf(req: SandboxRequest, r: Repo): WorkflowRun | undefined {
@@ -86,7 +117,11 @@ export const actionsRoutes: R[] = [
     operation: 'actions/list-repo-workflows',
     handler: read((req, c, r) => {
       const page = paginate(req, r.workflows);
-      return jsonResponse(200, { total_count: r.workflows.length, workflows: page.items.map((w) => workflow(c, r, w)) }, page.headers);
+      return jsonResponse(
+        200,
+        { total_count: r.workflows.length, workflows: page.items.map((w) => workflow(c, r, w)) },
+        page.headers,
+      );
     }),
   },
   {
@@ -98,14 +133,29 @@ export const actionsRoutes: R[] = [
       return w ? jsonResponse(200, workflow(c, r, w)) : notFound();
     }),
   },
-  { method: 'GET', path: '/repos/{owner}/{repo}/actions/runs', operation: 'actions/list-workflow-runs-for-repo', handler: read((req, c, r) => runsPage(req, c, r, filterRuns(req, r.runs))) },
+  {
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/actions/runs',
+    operation: 'actions/list-workflow-runs-for-repo',
+    handler: read((req, c, r) => runsPage(req, c, r, filterRuns(req, r.runs))),
+  },
   {
     method: 'GET',
     path: '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs',
     operation: 'actions/list-workflow-runs',
     handler: read((req, c, r) => {
       const w = workflowOf(req, r);
-      return w ? runsPage(req, c, r, filterRuns(req, r.runs.filter((x) => x.workflow_id === w.id))) : notFound();
+      return w
+        ? runsPage(
+            req,
+            c,
+            r,
+            filterRuns(
+              req,
+              r.runs.filter((x) => x.workflow_id === w.id),
+            ),
+          )
+        : notFound();
     }),
   },
   {
@@ -125,7 +175,14 @@ export const actionsRoutes: R[] = [
       const run = runOf(req, r);
       if (!run) return notFound();
       const filter = req.query.get('filter') ?? 'latest';
-      const jobs = run.jobs.map((id) => r.jobs.get(id)!).filter((j) => filter === 'all' || j.run_attempt === run.run_attempt || !run.jobs.some((o) => r.jobs.get(o)!.name === j.name && r.jobs.get(o)!.run_attempt > j.run_attempt));
+      const jobs = run.jobs
+        .map((id) => r.jobs.get(id)!)
+        .filter(
+          (j) =>
+            filter === 'all' ||
+            j.run_attempt === run.run_attempt ||
+            !run.jobs.some((o) => r.jobs.get(o)!.name === j.name && r.jobs.get(o)!.run_attempt > j.run_attempt),
+        );
       const page = paginate(req, jobs);
       return jsonResponse(200, { total_count: jobs.length, jobs: page.items.map((j) => job(c, r, j)) }, page.headers);
     }),
@@ -161,7 +218,11 @@ export const actionsRoutes: R[] = [
       const id = Number(req.params['job_id']);
       const expires = Number(req.query.get('expires'));
       if (req.query.get('sig') !== logSignature(id, expires) || expires < Date.now() / 1000)
-        return textResponse(403, '<?xml version="1.0" encoding="utf-8"?><Error><Code>AuthenticationFailed</Code></Error>', 'application/xml');
+        return textResponse(
+          403,
+          '<?xml version="1.0" encoding="utf-8"?><Error><Code>AuthenticationFailed</Code></Error>',
+          'application/xml',
+        );
       for (const r of ctx.state.repos.values()) {
         const j = r.jobs.get(id);
         if (j) return textResponse(200, renderJobLog(j), 'text/plain; charset=utf-8');
@@ -177,14 +238,24 @@ export const actionsRoutes: R[] = [
       const run = runOf(req, r);
       if (!run) return notFound();
       if (run.status !== 'completed') return ghError(403, 'This workflow is already running');
-      const failed = run.jobs.map((id) => r.jobs.get(id)!).filter((j) => j.run_attempt === run.run_attempt && (j.conclusion === 'failure' || j.conclusion === 'cancelled'));
+      const failed = run.jobs
+        .map((id) => r.jobs.get(id)!)
+        .filter((j) => j.run_attempt === run.run_attempt && (j.conclusion === 'failure' || j.conclusion === 'cancelled'));
       if (failed.length === 0) return ghError(403, 'This workflow run cannot be rerun: it has no failed jobs.');
       run.run_attempt++;
       run.status = 'queued';
       run.conclusion = null;
       run.updated_at = c.state.now();
       for (const old of failed) {
-        const again: Job = { ...old, id: c.state.ids.job.next(), status: 'queued', conclusion: null, completed_at: null, run_attempt: run.run_attempt, steps: old.steps.map((s) => ({ ...s, conclusion: null })) };
+        const again: Job = {
+          ...old,
+          id: c.state.ids.job.next(),
+          status: 'queued',
+          conclusion: null,
+          completed_at: null,
+          run_attempt: run.run_attempt,
+          steps: old.steps.map((s) => ({ ...s, conclusion: null })),
+        };
         r.jobs.set(again.id, again);
         run.jobs.push(again.id);
       }
@@ -204,7 +275,8 @@ export const actionsRoutes: R[] = [
       run.updated_at = c.state.now();
       for (const id of run.jobs) {
         const j = r.jobs.get(id)!;
-        if (j.status !== 'completed') Object.assign(j, { status: 'completed', conclusion: 'cancelled', completed_at: run.updated_at });
+        if (j.status !== 'completed')
+          Object.assign(j, { status: 'completed', conclusion: 'cancelled', completed_at: run.updated_at });
       }
       return jsonResponse(202, {});
     }),
@@ -217,11 +289,18 @@ export const actionsRoutes: R[] = [
       const w = workflowOf(req, r);
       if (!w) return notFound();
       const body = req.json<{ ref?: unknown; inputs?: unknown }>() ?? {};
-      if (typeof body.ref !== 'string') return validationFailed([{ resource: 'WorkflowDispatch', field: 'ref', code: 'missing_field' }]);
+      if (typeof body.ref !== 'string')
+        return validationFailed([{ resource: 'WorkflowDispatch', field: 'ref', code: 'missing_field' }]);
       if (!w.dispatchable) return unprocessable("Workflow does not have 'workflow_dispatch' trigger");
       const branch = body.ref.replace(/^refs\/heads\//, '');
       if (!c.state.branchSha(r, branch)) return unprocessable(`No ref found for: ${body.ref}`);
-      c.state.addRun(r, w, { branch, event: 'workflow_dispatch', actor: c.login!, status: 'queued', jobs: [{ name: 'build', steps: [{ name: 'Set up job', ok: null }] }] });
+      c.state.addRun(r, w, {
+        branch,
+        event: 'workflow_dispatch',
+        actor: c.login!,
+        status: 'queued',
+        jobs: [{ name: 'build', steps: [{ name: 'Set up job', ok: null }] }],
+      });
       return emptyResponse(204);
     }),
   },

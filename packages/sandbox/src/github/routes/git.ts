@@ -1,10 +1,21 @@
 /** The git data API: blobs, trees, commits and refs — the path a multi-file commit takes. */
 import type { Route } from '../../core/emulator.js';
-import { emptyResponse, jsonResponse, type SandboxRequest, type SandboxResponse, textResponse } from '../../core/http.js';
+import { emptyResponse, jsonResponse, type SandboxRequest, type SandboxResponse } from '../../core/http.js';
 import type { FlatEntry, Mode } from '../git.js';
 import { type Ctx, gitCommit, gitRef, gitTree } from '../serialize.js';
 import type { GitHubState, Repo } from '../state.js';
-import { ctxOf, flag, isRepo, mediaHeader, notFound, rawResponse, readableRepo, unprocessable, validationFailed, wants, writableRepo } from '../wire.js';
+import {
+  ctxOf,
+  flag,
+  isRepo,
+  notFound,
+  rawResponse,
+  readableRepo,
+  unprocessable,
+  validationFailed,
+  wants,
+  writableRepo,
+} from '../wire.js';
 
 type R = Route<GitHubState>;
 
@@ -34,7 +45,8 @@ interface TreeItem {
 
 function createTree(req: SandboxRequest, c: Ctx, r: Repo): SandboxResponse {
   const body = req.json<{ tree?: TreeItem[]; base_tree?: string }>();
-  if (!Array.isArray(body?.tree)) return validationFailed([{ resource: 'Tree', field: 'tree', code: 'missing_field' }], 'Invalid tree info');
+  if (!Array.isArray(body?.tree))
+    return validationFailed([{ resource: 'Tree', field: 'tree', code: 'missing_field' }], 'Invalid tree info');
   let files = new Map<string, FlatEntry>();
   if (body.base_tree !== undefined) {
     if (!r.git.trees.has(body.base_tree)) return unprocessable(`base_tree ${body.base_tree} is not a valid tree`);
@@ -42,11 +54,16 @@ function createTree(req: SandboxRequest, c: Ctx, r: Repo): SandboxResponse {
   }
   for (const [index, item] of body.tree.entries()) {
     if (typeof item.path !== 'string' || item.path === '' || item.path.startsWith('/'))
-      return validationFailed([{ resource: 'Tree', field: 'path', code: 'invalid', index } as never], `tree.path is invalid at index ${index}`);
+      return validationFailed(
+        [{ resource: 'Tree', field: 'path', code: 'invalid', index } as never],
+        `tree.path is invalid at index ${index}`,
+      );
     const mode = item.mode as Mode;
-    if (!['100644', '100755', '040000', '120000', '160000'].includes(String(item.mode))) return unprocessable(`tree.mode contains a malformed mode at index ${index}`);
+    if (!['100644', '100755', '040000', '120000', '160000'].includes(String(item.mode)))
+      return unprocessable(`tree.mode contains a malformed mode at index ${index}`);
     if (item.type === 'tree') {
-      if (typeof item.sha !== 'string' || !r.git.trees.has(item.sha)) return unprocessable(`tree.sha ${String(item.sha)} is not a valid tree`);
+      if (typeof item.sha !== 'string' || !r.git.trees.has(item.sha))
+        return unprocessable(`tree.sha ${String(item.sha)} is not a valid tree`);
       for (const [sub, entry] of r.git.flatten(item.sha)) files.set(`${item.path}/${sub}`, entry);
       continue;
     }
@@ -59,7 +76,8 @@ function createTree(req: SandboxRequest, c: Ctx, r: Repo): SandboxResponse {
       files.set(item.path, { sha: r.git.putBlob(item.content), mode });
       continue;
     }
-    if (typeof item.sha !== 'string' || !r.git.blobs.has(item.sha)) return unprocessable(`tree.sha ${String(item.sha)} is not a valid blob`);
+    if (typeof item.sha !== 'string' || !r.git.blobs.has(item.sha))
+      return unprocessable(`tree.sha ${String(item.sha)} is not a valid blob`);
     files.set(item.path, { sha: item.sha, mode });
   }
   const sha = r.git.buildTree(files);
@@ -67,15 +85,35 @@ function createTree(req: SandboxRequest, c: Ctx, r: Repo): SandboxResponse {
 }
 
 function createCommit(req: SandboxRequest, c: Ctx, r: Repo): SandboxResponse {
-  const body = req.json<{ message?: unknown; tree?: unknown; parents?: unknown; author?: { name?: string; email?: string; date?: string } }>() ?? {};
-  if (typeof body.message !== 'string') return validationFailed([{ resource: 'Commit', field: 'message', code: 'missing_field' }]);
+  const body =
+    req.json<{
+      message?: unknown;
+      tree?: unknown;
+      parents?: unknown;
+      author?: { name?: string; email?: string; date?: string };
+    }>() ?? {};
+  if (typeof body.message !== 'string')
+    return validationFailed([{ resource: 'Commit', field: 'message', code: 'missing_field' }]);
   if (typeof body.tree !== 'string' || !r.git.trees.has(body.tree)) return unprocessable('Tree SHA does not exist');
   const parents = Array.isArray(body.parents) ? body.parents : [];
-  for (const p of parents) if (typeof p !== 'string' || !r.git.commits.has(p)) return unprocessable('Parent SHA does not exist or is not a commit object');
+  for (const p of parents)
+    if (typeof p !== 'string' || !r.git.commits.has(p))
+      return unprocessable('Parent SHA does not exist or is not a commit object');
   const sig = c.state.signature(c.login!);
-  const author = body.author?.name && body.author.email ? { name: body.author.name, email: body.author.email, date: body.author.date ?? sig.date } : sig;
-  const created = r.git.putCommit({ tree: body.tree, parents: parents as string[], author, committer: sig, message: body.message });
-  return jsonResponse(201, gitCommit(c, r, created), { location: `${c.url}/repos/${r.owner}/${r.name}/git/commits/${created.sha}` });
+  const author =
+    body.author?.name && body.author.email
+      ? { name: body.author.name, email: body.author.email, date: body.author.date ?? sig.date }
+      : sig;
+  const created = r.git.putCommit({
+    tree: body.tree,
+    parents: parents as string[],
+    author,
+    committer: sig,
+    message: body.message,
+  });
+  return jsonResponse(201, gitCommit(c, r, created), {
+    location: `${c.url}/repos/${r.owner}/${r.name}/git/commits/${created.sha}`,
+  });
 }
 
 function fullRef(ref: string): string {
@@ -108,7 +146,8 @@ export const gitRoutes: R[] = [
     operation: 'git/create-blob',
     handler: write((req, c, r) => {
       const body = req.json<{ content?: unknown; encoding?: unknown }>() ?? {};
-      if (typeof body.content !== 'string') return validationFailed([{ resource: 'Blob', field: 'content', code: 'missing_field' }]);
+      if (typeof body.content !== 'string')
+        return validationFailed([{ resource: 'Blob', field: 'content', code: 'missing_field' }]);
       const encoding = body.encoding ?? 'utf-8';
       if (encoding !== 'utf-8' && encoding !== 'base64')
         return validationFailed([{ resource: 'Blob', field: 'encoding', code: 'invalid', value: String(encoding) }]);
@@ -160,7 +199,10 @@ export const gitRoutes: R[] = [
     handler: read((req, c, r) => {
       const prefix = fullRef(req.params['ref'] ?? '');
       const refs = [...r.refs].filter(([ref]) => ref.startsWith(prefix)).sort(([a], [b]) => (a < b ? -1 : 1));
-      return jsonResponse(200, refs.map(([ref, sha]) => gitRef(c, r, ref, sha)));
+      return jsonResponse(
+        200,
+        refs.map(([ref, sha]) => gitRef(c, r, ref, sha)),
+      );
     }),
   },
   {
@@ -169,8 +211,10 @@ export const gitRoutes: R[] = [
     operation: 'git/create-ref',
     handler: write((req, c, r) => {
       const body = req.json<{ ref?: unknown; sha?: unknown }>() ?? {};
-      if (typeof body.ref !== 'string' || !/^refs\/[^/]+\/.+/.test(body.ref)) return unprocessable("Reference name must start with 'refs/' and have at least two slashes.");
-      if (typeof body.sha !== 'string' || !SHA.test(body.sha) || !r.git.commits.has(body.sha)) return unprocessable('Object does not exist');
+      if (typeof body.ref !== 'string' || !/^refs\/[^/]+\/.+/.test(body.ref))
+        return unprocessable("Reference name must start with 'refs/' and have at least two slashes.");
+      if (typeof body.sha !== 'string' || !SHA.test(body.sha) || !r.git.commits.has(body.sha))
+        return unprocessable('Object does not exist');
       if (r.refs.has(body.ref)) return unprocessable('Reference already exists');
       r.refs.set(body.ref, body.sha);
       const url = `${c.url}/repos/${r.owner}/${r.name}/git/${body.ref}`;
@@ -207,4 +251,3 @@ export const gitRoutes: R[] = [
     }),
   },
 ];
-

@@ -51,8 +51,14 @@ function issueOf(req: SandboxRequest, r: Repo): Issue | undefined {
 export function listIssues(req: SandboxRequest, c: Ctx, r: Repo): SandboxResponse {
   const q = req.query;
   const state = q.get('state') ?? 'open';
-  if (!['open', 'closed', 'all'].includes(state)) return validationFailed([{ resource: 'Issue', field: 'state', code: 'invalid', value: state }]);
-  const labels = q.get('labels')?.split(',').map((l) => l.trim().toLowerCase()).filter(Boolean) ?? [];
+  if (!['open', 'closed', 'all'].includes(state))
+    return validationFailed([{ resource: 'Issue', field: 'state', code: 'invalid', value: state }]);
+  const labels =
+    q
+      .get('labels')
+      ?.split(',')
+      .map((l) => l.trim().toLowerCase())
+      .filter(Boolean) ?? [];
   const assignee = q.get('assignee');
   const creator = q.get('creator')?.toLowerCase();
   const mentioned = q.get('mentioned')?.toLowerCase();
@@ -65,7 +71,13 @@ export function listIssues(req: SandboxRequest, c: Ctx, r: Repo): SandboxRespons
     if (labels.some((l) => !i.labels.some((x) => x.toLowerCase() === l))) return false;
     if (assignee === 'none' && i.assignees.length > 0) return false;
     if (assignee === '*' && i.assignees.length === 0) return false;
-    if (assignee && assignee !== 'none' && assignee !== '*' && !i.assignees.some((a) => a.toLowerCase() === assignee.toLowerCase())) return false;
+    if (
+      assignee &&
+      assignee !== 'none' &&
+      assignee !== '*' &&
+      !i.assignees.some((a) => a.toLowerCase() === assignee.toLowerCase())
+    )
+      return false;
     if (creator && i.user.toLowerCase() !== creator) return false;
     if (mentioned && !`${i.body ?? ''}`.toLowerCase().includes(`@${mentioned}`)) return false;
     if (ms === 'none' && i.milestone !== null) return false;
@@ -76,7 +88,11 @@ export function listIssues(req: SandboxRequest, c: Ctx, r: Repo): SandboxRespons
   });
   const key = (i: Issue) => (sort === 'updated' ? i.updated_at : sort === 'comments' ? i.comments.length : i.created_at);
   // Equal keys keep number order (newest number first when descending), as GitHub's ids do.
-  const sorted = sortBy(sortBy(items, (i) => i.number, direction), key, direction);
+  const sorted = sortBy(
+    sortBy(items, (i) => i.number, direction),
+    key,
+    direction,
+  );
   return pagedJson(req, sorted, (i) => issue(c, r, i));
 }
 
@@ -92,22 +108,38 @@ interface IssueWrite {
 }
 
 /** Checks and applies the writable fields of an issue; returns GitHub's 422 on a bad one. */
-function applyIssueFields(c: Ctx, r: Repo, i: Issue, body: IssueWrite, login: string, push: boolean): SandboxResponse | undefined {
+function applyIssueFields(
+  c: Ctx,
+  r: Repo,
+  i: Issue,
+  body: IssueWrite,
+  login: string,
+  push: boolean,
+): SandboxResponse | undefined {
   const errors: FieldError[] = [];
   if (body.title !== undefined && (typeof body.title !== 'string' || body.title.trim() === ''))
     errors.push({ resource: 'Issue', field: 'title', code: 'missing_field' });
   if (body.state !== undefined && body.state !== 'open' && body.state !== 'closed')
     errors.push({ resource: 'Issue', field: 'state', code: 'invalid', value: String(body.state) });
-  const assignees = body.assignees !== undefined ? body.assignees : body.assignee !== undefined ? (body.assignee === null ? [] : [body.assignee]) : undefined;
+  const assignees =
+    body.assignees !== undefined
+      ? body.assignees
+      : body.assignee !== undefined
+        ? body.assignee === null
+          ? []
+          : [body.assignee]
+        : undefined;
   if (assignees !== undefined) {
     if (!Array.isArray(assignees)) errors.push({ resource: 'Issue', field: 'assignees', code: 'invalid' });
     else
       for (const a of assignees)
-        if (typeof a !== 'string' || !c.state.account(a) || !c.state.canPush(a, r)) errors.push({ resource: 'Issue', field: 'assignees', code: 'invalid', value: String(a) });
+        if (typeof a !== 'string' || !c.state.account(a) || !c.state.canPush(a, r))
+          errors.push({ resource: 'Issue', field: 'assignees', code: 'invalid', value: String(a) });
   }
   if (body.milestone !== undefined && body.milestone !== null && !r.milestones.has(Number(body.milestone)))
     errors.push({ resource: 'Issue', field: 'milestone', code: 'invalid', value: String(body.milestone) });
-  if (body.labels !== undefined && !Array.isArray(body.labels)) errors.push({ resource: 'Issue', field: 'labels', code: 'invalid' });
+  if (body.labels !== undefined && !Array.isArray(body.labels))
+    errors.push({ resource: 'Issue', field: 'labels', code: 'invalid' });
   if (errors.length > 0) return validationFailed(errors);
   const now = c.state.now();
   if (typeof body.title === 'string') i.title = body.title;
@@ -149,7 +181,8 @@ export const issueRoutes: R[] = [
     operation: 'issues/create',
     handler: participate((req, c, r, login) => {
       const body = req.json<IssueWrite>() ?? {};
-      if (typeof body.title !== 'string' || body.title.trim() === '') return validationFailed([{ resource: 'Issue', field: 'title', code: 'missing_field' }]);
+      if (typeof body.title !== 'string' || body.title.trim() === '')
+        return validationFailed([{ resource: 'Issue', field: 'title', code: 'missing_field' }]);
       const created = c.state.addIssue(r, { title: body.title, user: login });
       const problem = applyIssueFields(c, r, created, body, login, c.state.canPush(login, r));
       if (problem) {
@@ -157,7 +190,9 @@ export const issueRoutes: R[] = [
         r.nextNumber--;
         return problem;
       }
-      return jsonResponse(201, issue(c, r, created), { location: `${c.url}/repos/${r.owner}/${r.name}/issues/${created.number}` });
+      return jsonResponse(201, issue(c, r, created), {
+        location: `${c.url}/repos/${r.owner}/${r.name}/issues/${created.number}`,
+      });
     }),
   },
   {
@@ -177,7 +212,8 @@ export const issueRoutes: R[] = [
       const i = issueOf(req, r);
       if (!i) return notFound();
       const push = c.state.canPush(login, r);
-      if (!push && i.user.toLowerCase() !== login.toLowerCase()) return ghError(403, 'Must have push access to update this issue.');
+      if (!push && i.user.toLowerCase() !== login.toLowerCase())
+        return ghError(403, 'Must have push access to update this issue.');
       const problem = applyIssueFields(c, r, i, req.json<IssueWrite>() ?? {}, login, push);
       return problem ?? jsonResponse(200, issue(c, r, i));
     }),
@@ -203,9 +239,12 @@ export const issueRoutes: R[] = [
       if (!i) return notFound();
       if (i.locked && !c.state.canPush(login, r)) return ghError(403, 'Unable to create comment because issue is locked.');
       const body = req.json<{ body?: unknown }>();
-      if (typeof body?.body !== 'string' || body.body === '') return validationFailed([{ resource: 'IssueComment', field: 'body', code: 'missing_field' }]);
+      if (typeof body?.body !== 'string' || body.body === '')
+        return validationFailed([{ resource: 'IssueComment', field: 'body', code: 'missing_field' }]);
       const cm = c.state.addComment(i, login, body.body);
-      return jsonResponse(201, issueComment(c, r, i, cm), { location: `${c.url}/repos/${r.owner}/${r.name}/issues/comments/${cm.id}` });
+      return jsonResponse(201, issueComment(c, r, i, cm), {
+        location: `${c.url}/repos/${r.owner}/${r.name}/issues/comments/${cm.id}`,
+      });
     }),
   },
   {
@@ -215,7 +254,9 @@ export const issueRoutes: R[] = [
     handler: read((req, c, r) => {
       const i = issueOf(req, r);
       if (!i) return notFound();
-      const subs = i.sub_issues.map((id) => [...r.issues.values()].find((x) => x.id === id)).filter((x): x is Issue => x !== undefined);
+      const subs = i.sub_issues
+        .map((id) => [...r.issues.values()].find((x) => x.id === id))
+        .filter((x): x is Issue => x !== undefined);
       return pagedJson(req, subs, (s) => issue(c, r, s));
     }),
   },
@@ -228,9 +269,13 @@ export const issueRoutes: R[] = [
       if (!parent) return notFound();
       const body = req.json<{ sub_issue_id?: unknown; replace_parent?: unknown }>() ?? {};
       const child = [...r.issues.values()].find((x) => x.id === body.sub_issue_id);
-      if (!child || child.pull) return validationFailed([{ resource: 'Issue', field: 'sub_issue_id', code: 'invalid', value: String(body.sub_issue_id) }]);
+      if (!child || child.pull)
+        return validationFailed([
+          { resource: 'Issue', field: 'sub_issue_id', code: 'invalid', value: String(body.sub_issue_id) },
+        ]);
       if (child === parent) return unprocessable('An issue cannot be a sub-issue of itself');
-      if (child.parent !== null && body.replace_parent !== true) return unprocessable('Issue may not contain duplicate sub-issues and Sub issue may only have one parent');
+      if (child.parent !== null && body.replace_parent !== true)
+        return unprocessable('Issue may not contain duplicate sub-issues and Sub issue may only have one parent');
       if (child.parent !== null) {
         const old = [...r.issues.values()].find((x) => x.id === child.parent);
         if (old) old.sub_issues = old.sub_issues.filter((id) => id !== child.id);
@@ -238,14 +283,22 @@ export const issueRoutes: R[] = [
       child.parent = parent.id;
       parent.sub_issues.push(child.id);
       parent.updated_at = c.state.now();
-      return jsonResponse(201, issue(c, r, parent), { location: `${c.url}/repos/${r.owner}/${r.name}/issues/${parent.number}/sub_issues` });
+      return jsonResponse(201, issue(c, r, parent), {
+        location: `${c.url}/repos/${r.owner}/${r.name}/issues/${parent.number}/sub_issues`,
+      });
     }),
   },
   {
     method: 'GET',
     path: '/repos/{owner}/{repo}/labels',
     operation: 'issues/list-labels-for-repo',
-    handler: read((req, c, r) => pagedJson(req, [...r.labels.values()].sort((a, b) => a.name.localeCompare(b.name)), (l) => label(c, r, l))),
+    handler: read((req, c, r) =>
+      pagedJson(
+        req,
+        [...r.labels.values()].sort((a, b) => a.name.localeCompare(b.name)),
+        (l) => label(c, r, l),
+      ),
+    ),
   },
   {
     method: 'GET',
@@ -262,12 +315,22 @@ export const issueRoutes: R[] = [
     operation: 'issues/create-label',
     handler: write((req, c, r) => {
       const body = req.json<{ name?: unknown; color?: unknown; description?: unknown }>() ?? {};
-      if (typeof body.name !== 'string' || body.name === '') return validationFailed([{ resource: 'Label', field: 'name', code: 'missing_field' }]);
-      if (r.labels.has(body.name.toLowerCase())) return validationFailed([{ resource: 'Label', field: 'name', code: 'already_exists' }]);
+      if (typeof body.name !== 'string' || body.name === '')
+        return validationFailed([{ resource: 'Label', field: 'name', code: 'missing_field' }]);
+      if (r.labels.has(body.name.toLowerCase()))
+        return validationFailed([{ resource: 'Label', field: 'name', code: 'already_exists' }]);
       const color = typeof body.color === 'string' ? body.color.replace(/^#/, '') : 'ededed';
-      if (!/^[0-9a-fA-F]{6}$/.test(color)) return validationFailed([{ resource: 'Label', field: 'color', code: 'invalid', value: color }]);
-      const l = c.state.addLabel(r, body.name, color.toLowerCase(), typeof body.description === 'string' ? body.description : null);
-      return jsonResponse(201, label(c, r, l), { location: `${c.url}/repos/${r.owner}/${r.name}/labels/${encodeURIComponent(l.name)}` });
+      if (!/^[0-9a-fA-F]{6}$/.test(color))
+        return validationFailed([{ resource: 'Label', field: 'color', code: 'invalid', value: color }]);
+      const l = c.state.addLabel(
+        r,
+        body.name,
+        color.toLowerCase(),
+        typeof body.description === 'string' ? body.description : null,
+      );
+      return jsonResponse(201, label(c, r, l), {
+        location: `${c.url}/repos/${r.owner}/${r.name}/labels/${encodeURIComponent(l.name)}`,
+      });
     }),
   },
   {
@@ -286,7 +349,10 @@ export const issueRoutes: R[] = [
         if (!i.labels.includes(l.name)) i.labels.push(l.name);
       }
       i.updated_at = c.state.now();
-      return jsonResponse(200, i.labels.map((n) => label(c, r, r.labels.get(n.toLowerCase())!)));
+      return jsonResponse(
+        200,
+        i.labels.map((n) => label(c, r, r.labels.get(n.toLowerCase())!)),
+      );
     }),
   },
   {
@@ -300,7 +366,10 @@ export const issueRoutes: R[] = [
       if (!i.labels.some((l) => l.toLowerCase() === name)) return ghError(404, 'Label does not exist');
       i.labels = i.labels.filter((l) => l.toLowerCase() !== name);
       i.updated_at = c.state.now();
-      return jsonResponse(200, i.labels.map((n) => label(c, r, r.labels.get(n.toLowerCase())!)));
+      return jsonResponse(
+        200,
+        i.labels.map((n) => label(c, r, r.labels.get(n.toLowerCase())!)),
+      );
     }),
   },
   {
@@ -319,8 +388,10 @@ export const issueRoutes: R[] = [
     operation: 'issues/create-milestone',
     handler: write((req, c, r) => {
       const body = req.json<{ title?: unknown; description?: unknown; due_on?: unknown; state?: unknown }>() ?? {};
-      if (typeof body.title !== 'string' || body.title === '') return validationFailed([{ resource: 'Milestone', field: 'title', code: 'missing_field' }]);
-      if ([...r.milestones.values()].some((m) => m.title === body.title)) return validationFailed([{ resource: 'Milestone', field: 'title', code: 'already_exists' }]);
+      if (typeof body.title !== 'string' || body.title === '')
+        return validationFailed([{ resource: 'Milestone', field: 'title', code: 'missing_field' }]);
+      if ([...r.milestones.values()].some((m) => m.title === body.title))
+        return validationFailed([{ resource: 'Milestone', field: 'title', code: 'already_exists' }]);
       const m = c.state.addMilestone(r, body.title, {
         ...(typeof body.description === 'string' ? { description: body.description } : {}),
         ...(typeof body.due_on === 'string' ? { due_on: body.due_on } : {}),
@@ -330,4 +401,3 @@ export const issueRoutes: R[] = [
     }),
   },
 ];
-

@@ -4,7 +4,19 @@ import { emptyResponse, jsonResponse, type SandboxRequest, type SandboxResponse 
 import { type Ctx, gist, release, thread } from '../serialize.js';
 import type { GitHubState, Repo } from '../state.js';
 import { languageOf } from '../state.js';
-import { ctxOf, flag, ghError, isRepo, notFound, pagedJson, readableRepo, requireUser, sortBy, validationFailed, writableRepo } from '../wire.js';
+import {
+  ctxOf,
+  flag,
+  ghError,
+  isRepo,
+  notFound,
+  pagedJson,
+  readableRepo,
+  requireUser,
+  sortBy,
+  validationFailed,
+  writableRepo,
+} from '../wire.js';
 
 type R = Route<GitHubState>;
 
@@ -17,7 +29,11 @@ function read(handler: (req: SandboxRequest, c: Ctx, r: Repo) => SandboxResponse
 
 function visibleReleases(c: Ctx, r: Repo) {
   const push = c.login !== null && c.state.canPush(c.login, r);
-  return sortBy(r.releases.filter((rl) => push || !rl.draft), (rl) => rl.id, 'desc');
+  return sortBy(
+    r.releases.filter((rl) => push || !rl.draft),
+    (rl) => rl.id,
+    'desc',
+  );
 }
 
 function user(handler: (req: SandboxRequest, c: Ctx, login: string) => SandboxResponse): R['handler'] {
@@ -69,9 +85,19 @@ export const releaseRoutes: R[] = [
       const r = writableRepo(req, ctx.state);
       if (!isRepo(r)) return r;
       const c = ctxOf(req, ctx);
-      const body = req.json<{ tag_name?: unknown; target_commitish?: unknown; name?: unknown; body?: unknown; draft?: unknown; prerelease?: unknown }>() ?? {};
-      if (typeof body.tag_name !== 'string' || body.tag_name === '') return validationFailed([{ resource: 'Release', field: 'tag_name', code: 'missing_field' }]);
-      if (r.releases.some((x) => x.tag_name === body.tag_name)) return validationFailed([{ resource: 'Release', field: 'tag_name', code: 'already_exists' }]);
+      const body =
+        req.json<{
+          tag_name?: unknown;
+          target_commitish?: unknown;
+          name?: unknown;
+          body?: unknown;
+          draft?: unknown;
+          prerelease?: unknown;
+        }>() ?? {};
+      if (typeof body.tag_name !== 'string' || body.tag_name === '')
+        return validationFailed([{ resource: 'Release', field: 'tag_name', code: 'missing_field' }]);
+      if (r.releases.some((x) => x.tag_name === body.tag_name))
+        return validationFailed([{ resource: 'Release', field: 'tag_name', code: 'already_exists' }]);
       const target = typeof body.target_commitish === 'string' ? body.target_commitish : r.default_branch;
       if (!r.refs.has(`refs/tags/${body.tag_name}`) && !c.state.resolveRef(r, target))
         return validationFailed([{ resource: 'Release', field: 'target_commitish', code: 'invalid', value: target }]);
@@ -105,7 +131,12 @@ export const releaseRoutes: R[] = [
           (!before || Date.parse(t.updated_at) < Date.parse(before)) &&
           c.state.canRead(login, c.state.repo(t.repo)!),
       );
-      return pagedJson(req, sortBy(threads, (t) => t.updated_at, 'desc'), (t) => thread(c, t), { perPage: 50, max: 50 });
+      return pagedJson(
+        req,
+        sortBy(threads, (t) => t.updated_at, 'desc'),
+        (t) => thread(c, t),
+        { perPage: 50, max: 50 },
+      );
     }),
   },
   {
@@ -142,8 +173,18 @@ export const releaseRoutes: R[] = [
     operation: 'gists/list',
     handler: user((req, c, login) => {
       const since = req.query.get('since');
-      const gists = [...c.state.gists.values()].filter((g) => g.owner.toLowerCase() === login.toLowerCase() && (!since || Date.parse(g.updated_at) >= Date.parse(since)));
-      return pagedJson(req, sortBy(sortBy(gists, (g) => g.id, 'desc'), (g) => g.updated_at, 'desc'), (g) => gist(c, g, false));
+      const gists = [...c.state.gists.values()].filter(
+        (g) => g.owner.toLowerCase() === login.toLowerCase() && (!since || Date.parse(g.updated_at) >= Date.parse(since)),
+      );
+      return pagedJson(
+        req,
+        sortBy(
+          sortBy(gists, (g) => g.id, 'desc'),
+          (g) => g.updated_at,
+          'desc',
+        ),
+        (g) => gist(c, g, false),
+      );
     }),
   },
   {
@@ -166,7 +207,8 @@ export const releaseRoutes: R[] = [
       const files = body.files && typeof body.files === 'object' ? Object.entries(body.files) : [];
       if (files.length === 0) return validationFailed([{ resource: 'Gist', field: 'files', code: 'missing_field' }]);
       for (const [name, f] of files)
-        if (typeof f?.content !== 'string' || f.content === '') return validationFailed([{ resource: 'Gist', field: `files.${name}.content`, code: 'missing_field' }]);
+        if (typeof f?.content !== 'string' || f.content === '')
+          return validationFailed([{ resource: 'Gist', field: `files.${name}.content`, code: 'missing_field' }]);
       const g = c.state.addGist(login, {
         files: Object.fromEntries(files.map(([name, f]) => [name, f.content as string])),
         ...(typeof body.description === 'string' ? { description: body.description } : {}),
@@ -182,7 +224,8 @@ export const releaseRoutes: R[] = [
     handler: user((req, c, login) => {
       const g = c.state.gists.get(req.params['gist_id']!);
       if (!g || g.owner.toLowerCase() !== login.toLowerCase()) return notFound();
-      const body = req.json<{ description?: unknown; files?: Record<string, { content?: string; filename?: string } | null> }>() ?? {};
+      const body =
+        req.json<{ description?: unknown; files?: Record<string, { content?: string; filename?: string } | null> }>() ?? {};
       if (typeof body.description === 'string') g.description = body.description;
       for (const [name, change] of Object.entries(body.files ?? {})) {
         if (change === null) g.files.delete(name);

@@ -3,16 +3,7 @@ import type { Route } from '../../core/emulator.js';
 import { jsonResponse, type SandboxRequest, type SandboxResponse, textResponse } from '../../core/http.js';
 import { diffTrees, renderDiff } from '../diff.js';
 import { GitStore, isBinary } from '../git.js';
-import {
-  branchWithProtection,
-  commit,
-  type Ctx,
-  diffEntry,
-  fullRepository,
-  gitCommit,
-  shortBranch,
-  tag,
-} from '../serialize.js';
+import { branchWithProtection, type Ctx, commit, diffEntry, fullRepository, gitCommit, shortBranch, tag } from '../serialize.js';
 import type { GitHubState, Repo } from '../state.js';
 import {
   ctxOf,
@@ -21,8 +12,8 @@ import {
   isRepo,
   mediaHeader,
   notFound,
-  paginate,
   pagedJson,
+  paginate,
   rawResponse,
   readableRepo,
   requireUser,
@@ -55,7 +46,8 @@ function contentEntry(c: Ctx, r: Repo, ref: string, path: string, entry: { type:
     url: self,
     git_url: git,
     html_url: html,
-    download_url: entry.type === 'tree' ? null : `${c.url}/_raw/${r.owner}/${r.name}/${encodeURIComponent(ref)}/${encodePath(path)}`,
+    download_url:
+      entry.type === 'tree' ? null : `${c.url}/_raw/${r.owner}/${r.name}/${encodeURIComponent(ref)}/${encodePath(path)}`,
     _links: { self, git, html },
   };
 }
@@ -89,7 +81,8 @@ function getContent(req: SandboxRequest, c: Ctx, r: Repo): SandboxResponse {
     const p = path ? `${path}/${e.name}` : e.name;
     return contentEntry(c, r, ref, p, e, e.type === 'blob' ? (r.git.blobs.get(e.sha)?.length ?? 0) : 0);
   });
-  if (wants(req, 'object')) return jsonResponse(200, { ...contentEntry(c, r, ref, path, entry, 0), entries }, mediaHeader('object'));
+  if (wants(req, 'object'))
+    return jsonResponse(200, { ...contentEntry(c, r, ref, path, entry, 0), entries }, mediaHeader('object'));
   return jsonResponse(200, entries);
 }
 
@@ -106,7 +99,11 @@ interface FileWrite {
 function writeContent(req: SandboxRequest, c: Ctx, r: Repo, login: string, remove: boolean): SandboxResponse {
   const path = (req.params['path'] ?? '').replace(/^\/+|\/+$/g, '');
   const body = req.json<FileWrite>() ?? {};
-  if (typeof body.message !== 'string') return validationFailed([{ resource: 'Commit', field: 'message', code: 'missing_field' }], 'Invalid request.\n\n"message" wasn\'t supplied.');
+  if (typeof body.message !== 'string')
+    return validationFailed(
+      [{ resource: 'Commit', field: 'message', code: 'missing_field' }],
+      'Invalid request.\n\n"message" wasn\'t supplied.',
+    );
   if (!remove && typeof body.content !== 'string') return unprocessable('Invalid request.\n\n"content" wasn\'t supplied.');
   if (!remove && !/^[A-Za-z0-9+/=\s]*$/.test(body.content as string)) return unprocessable('content is not valid Base64');
   const branch = typeof body.branch === 'string' ? body.branch : r.default_branch;
@@ -123,7 +120,8 @@ function writeContent(req: SandboxRequest, c: Ctx, r: Repo, login: string, remov
   if (!existing && typeof body.sha === 'string' && !remove) return ghError(409, `${path} does not match ${body.sha}`);
   const sig = c.state.signature(login);
   const author = body.author?.name && body.author.email ? { ...sig, name: body.author.name, email: body.author.email } : sig;
-  const committer = body.committer?.name && body.committer.email ? { ...sig, name: body.committer.name, email: body.committer.email } : sig;
+  const committer =
+    body.committer?.name && body.committer.email ? { ...sig, name: body.committer.name, email: body.committer.email } : sig;
   const tree = r.git.applyChanges(head ? r.git.commits.get(head)!.tree : null, {
     [path]: remove ? null : Buffer.from(body.content as string, 'base64'),
   });
@@ -154,7 +152,12 @@ function commitsFor(req: SandboxRequest, c: Ctx, r: Repo): SandboxResponse {
     if (until && Date.parse(co.committer.date) > Date.parse(until)) return false;
     if (author) {
       const a = c.state.account(author);
-      if (co.author.email.toLowerCase() !== author && co.author.email !== a?.email && co.author.email !== `${a?.login}@users.noreply.sandbox.test`) return false;
+      if (
+        co.author.email.toLowerCase() !== author &&
+        co.author.email !== a?.email &&
+        co.author.email !== `${a?.login}@users.noreply.sandbox.test`
+      )
+        return false;
     }
     if (path) {
       const here = r.git.resolve(co.tree, path)?.sha;
@@ -174,7 +177,12 @@ function getCommit(req: SandboxRequest, c: Ctx, r: Repo): SandboxResponse {
   const files = diffTrees(r.git, parentTree, co.tree);
   if (wants(req, 'diff') || wants(req, 'patch')) {
     const before = parentTree ? r.git.flatten(parentTree) : new Map();
-    return textResponse(200, renderDiff(r.git, files, before, r.git.flatten(co.tree)), 'application/vnd.github.diff; charset=utf-8', mediaHeader('diff'));
+    return textResponse(
+      200,
+      renderDiff(r.git, files, before, r.git.flatten(co.tree)),
+      'application/vnd.github.diff; charset=utf-8',
+      mediaHeader('diff'),
+    );
   }
   if (wants(req, 'sha')) return textResponse(200, sha, 'text/plain; charset=utf-8', mediaHeader('sha'));
   // Files are paged (up to 300 per page) with the usual Link header.
@@ -192,7 +200,11 @@ function compare(req: SandboxRequest, c: Ctx, r: Repo): SandboxResponse {
   let headRef = headRefRaw;
   if (headRefRaw.includes(':')) {
     const [owner, ref] = headRefRaw.split(':', 2) as [string, string];
-    const fork = [...c.state.repos.values()].find((x) => x.owner.toLowerCase() === owner.toLowerCase() && (x === r || x.parent === `${r.owner}/${r.name}` || `${x.owner}/${x.name}` === r.parent));
+    const fork = [...c.state.repos.values()].find(
+      (x) =>
+        x.owner.toLowerCase() === owner.toLowerCase() &&
+        (x === r || x.parent === `${r.owner}/${r.name}` || `${x.owner}/${x.name}` === r.parent),
+    );
     if (!fork) return notFound();
     headRepo = fork;
     headRef = ref;
@@ -205,31 +217,44 @@ function compare(req: SandboxRequest, c: Ctx, r: Repo): SandboxResponse {
   if (!mergeBase) return notFound();
   const baseAnc = git.ancestors(base);
   const headAnc = git.ancestors(head);
-  const ahead = git.history(head).filter((x) => !baseAnc.has(x.sha)).reverse();
+  const ahead = git
+    .history(head)
+    .filter((x) => !baseAnc.has(x.sha))
+    .reverse();
   const behind = [...baseAnc].filter((x) => !headAnc.has(x)).length;
   const files = diffTrees(git, git.commits.get(mergeBase)!.tree, git.commits.get(head)!.tree);
   if (wants(req, 'diff') || wants(req, 'patch')) {
     const before = git.flatten(git.commits.get(mergeBase)!.tree);
-    return textResponse(200, renderDiff(git, files, before, git.flatten(git.commits.get(head)!.tree)), 'application/vnd.github.diff; charset=utf-8', mediaHeader('diff'));
+    return textResponse(
+      200,
+      renderDiff(git, files, before, git.flatten(git.commits.get(head)!.tree)),
+      'application/vnd.github.diff; charset=utf-8',
+      mediaHeader('diff'),
+    );
   }
-  const status = ahead.length === 0 && behind === 0 ? 'identical' : ahead.length === 0 ? 'behind' : behind === 0 ? 'ahead' : 'diverged';
+  const status =
+    ahead.length === 0 && behind === 0 ? 'identical' : ahead.length === 0 ? 'behind' : behind === 0 ? 'ahead' : 'diverged';
   const page = paginate(req, ahead, { perPage: 250, max: 250 });
   const html = `${c.url}/${r.owner}/${r.name}/compare/${basehead}`;
-  return jsonResponse(200, {
-    url: `${c.url}/repos/${r.owner}/${r.name}/compare/${basehead}`,
-    html_url: html,
-    permalink_url: `${c.url}/${r.owner}/${r.name}/compare/${r.owner}:${base.slice(0, 7)}...${headRepo.owner}:${head.slice(0, 7)}`,
-    diff_url: `${html}.diff`,
-    patch_url: `${html}.patch`,
-    base_commit: commit(c, r, git.commits.get(base)!),
-    merge_base_commit: commit(c, r, git.commits.get(mergeBase)!),
-    status,
-    ahead_by: ahead.length,
-    behind_by: behind,
-    total_commits: ahead.length,
-    commits: page.items.map((co) => commit(c, headRepo, co)),
-    files: files.slice(0, 300).map((f) => diffEntry(c, headRepo, head, f)),
-  }, page.headers);
+  return jsonResponse(
+    200,
+    {
+      url: `${c.url}/repos/${r.owner}/${r.name}/compare/${basehead}`,
+      html_url: html,
+      permalink_url: `${c.url}/${r.owner}/${r.name}/compare/${r.owner}:${base.slice(0, 7)}...${headRepo.owner}:${head.slice(0, 7)}`,
+      diff_url: `${html}.diff`,
+      patch_url: `${html}.patch`,
+      base_commit: commit(c, r, git.commits.get(base)!),
+      merge_base_commit: commit(c, r, git.commits.get(mergeBase)!),
+      status,
+      ahead_by: ahead.length,
+      behind_by: behind,
+      total_commits: ahead.length,
+      commits: page.items.map((co) => commit(c, headRepo, co)),
+      files: files.slice(0, 300).map((f) => diffEntry(c, headRepo, head, f)),
+    },
+    page.headers,
+  );
 }
 
 function withRepo(handler: (req: SandboxRequest, c: Ctx, r: Repo) => SandboxResponse): R['handler'] {
@@ -240,7 +265,12 @@ function withRepo(handler: (req: SandboxRequest, c: Ctx, r: Repo) => SandboxResp
 }
 
 export const repoRoutes: R[] = [
-  { method: 'GET', path: '/repos/{owner}/{repo}', operation: 'repos/get', handler: withRepo((_req, c, r) => jsonResponse(200, fullRepository(c, r))) },
+  {
+    method: 'GET',
+    path: '/repos/{owner}/{repo}',
+    operation: 'repos/get',
+    handler: withRepo((_req, c, r) => jsonResponse(200, fullRepository(c, r))),
+  },
   {
     method: 'POST',
     path: '/repos/{owner}/{repo}/forks',
@@ -254,18 +284,26 @@ export const repoRoutes: R[] = [
       const owner = body.organization ?? login;
       const ownerAccount = ctx.state.account(owner);
       if (!ownerAccount) return validationFailed([{ resource: 'Fork', field: 'organization', code: 'invalid', value: owner }]);
-      if (ownerAccount.type === 'Organization' && !ownerAccount.members.has(login.toLowerCase())) return ghError(403, 'You must be a member of the organization to fork into it.');
+      if (ownerAccount.type === 'Organization' && !ownerAccount.members.has(login.toLowerCase()))
+        return ghError(403, 'You must be a member of the organization to fork into it.');
       const name = body.name ?? source.name;
       const existing = ctx.state.repo(`${owner}/${name}`);
       const c = ctxOf(req, ctx);
       // Forking again returns the existing fork, as GitHub does.
       if (existing?.parent === `${source.owner}/${source.name}`) return jsonResponse(202, fullRepository(c, existing));
       if (existing) return validationFailed([{ resource: 'Repository', field: 'name', code: 'already_exists', value: name }]);
-      const fork = ctx.state.addRepo(`${owner}/${name}`, { private: source.private, description: source.description, default_branch: source.default_branch, language: source.language });
+      const fork = ctx.state.addRepo(`${owner}/${name}`, {
+        private: source.private,
+        description: source.description,
+        default_branch: source.default_branch,
+        language: source.language,
+      });
       fork.fork = true;
       fork.parent = `${source.owner}/${source.name}`;
       fork.git = new GitStore(source.git);
-      for (const [ref, sha] of source.refs) if (!body.default_branch_only || ref === `refs/heads/${source.default_branch}` || ref.startsWith('refs/tags/')) fork.refs.set(ref, sha);
+      for (const [ref, sha] of source.refs)
+        if (!body.default_branch_only || ref === `refs/heads/${source.default_branch}` || ref.startsWith('refs/tags/'))
+          fork.refs.set(ref, sha);
       return jsonResponse(202, fullRepository(c, fork));
     },
   },
@@ -300,11 +338,20 @@ export const repoRoutes: R[] = [
       const tags = [...r.refs]
         .filter(([ref]) => ref.startsWith('refs/tags/'))
         .map(([ref, sha]) => ({ name: ref.slice('refs/tags/'.length), sha }))
-        .sort((a, b) => Date.parse(r.git.commits.get(b.sha)?.committer.date ?? '') - Date.parse(r.git.commits.get(a.sha)?.committer.date ?? '') || (a.name < b.name ? 1 : -1));
+        .sort(
+          (a, b) =>
+            Date.parse(r.git.commits.get(b.sha)?.committer.date ?? '') -
+              Date.parse(r.git.commits.get(a.sha)?.committer.date ?? '') || (a.name < b.name ? 1 : -1),
+        );
       return pagedJson(req, tags, (t) => tag(c, r, t.name, t.sha));
     }),
   },
-  { method: 'GET', path: '/repos/{owner}/{repo}/contents/{path*}', operation: 'repos/get-content', handler: withRepo(getContent) },
+  {
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/contents/{path*}',
+    operation: 'repos/get-content',
+    handler: withRepo(getContent),
+  },
   {
     method: 'PUT',
     path: '/repos/{owner}/{repo}/contents/{path+}',
@@ -327,7 +374,12 @@ export const repoRoutes: R[] = [
   },
   { method: 'GET', path: '/repos/{owner}/{repo}/commits', operation: 'repos/list-commits', handler: withRepo(commitsFor) },
   { method: 'GET', path: '/repos/{owner}/{repo}/commits/{ref+}', operation: 'repos/get-commit', handler: withRepo(getCommit) },
-  { method: 'GET', path: '/repos/{owner}/{repo}/compare/{basehead+}', operation: 'repos/compare-commits-with-basehead', handler: withRepo(compare) },
+  {
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/compare/{basehead+}',
+    operation: 'repos/compare-commits-with-basehead',
+    handler: withRepo(compare),
+  },
   {
     // What `download_url` points at (raw.githubusercontent.com on GitHub): the bytes, no JSON.
     method: 'GET',
@@ -336,7 +388,7 @@ export const repoRoutes: R[] = [
     handler: withRepo((req, c, r) => {
       const sha = c.state.resolveRef(r, req.params['ref']!);
       const entry = sha ? r.git.resolve(r.git.commits.get(sha)!.tree, req.params['path']!) : undefined;
-      if (!entry || entry.type !== 'blob') return textResponse(404, '404: Not Found');
+      if (entry?.type !== 'blob') return textResponse(404, '404: Not Found');
       const bytes = r.git.blobs.get(entry.sha)!;
       return textResponse(200, bytes, isBinary(bytes) ? 'application/octet-stream' : 'text/plain; charset=utf-8');
     }),

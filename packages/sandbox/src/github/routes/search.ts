@@ -36,9 +36,18 @@ function textMatch(haystack: string, words: Term[]): boolean {
   return words.every((w) => h.includes(w.value.toLowerCase()) !== w.negated);
 }
 
-function results<T>(req: SandboxRequest, items: T[], render: (item: T) => unknown, extra: Record<string, unknown> = {}): SandboxResponse {
+function results<T>(
+  req: SandboxRequest,
+  items: T[],
+  render: (item: T) => unknown,
+  extra: Record<string, unknown> = {},
+): SandboxResponse {
   const page = paginate(req, items, { cap: 1000 });
-  return jsonResponse(200, { total_count: items.length, incomplete_results: false, items: page.items.map(render), ...extra }, page.headers);
+  return jsonResponse(
+    200,
+    { total_count: items.length, incomplete_results: false, items: page.items.map(render), ...extra },
+    page.headers,
+  );
 }
 
 function missingQuery(): SandboxResponse {
@@ -49,11 +58,19 @@ function visibleRepos(c: Ctx): Repo[] {
   return [...c.state.repos.values()].filter((r) => c.state.canRead(c.login, r));
 }
 
-function compare(op: string, actual: number, value: string): boolean {
+function compare(actual: number, value: string): boolean {
   const m = /^(>=|<=|>|<)?(\d+)$/.exec(value);
   if (!m) return false;
   const n = Number(m[2]);
-  return m[1] === '>' ? actual > n : m[1] === '>=' ? actual >= n : m[1] === '<' ? actual < n : m[1] === '<=' ? actual <= n : actual === n;
+  return m[1] === '>'
+    ? actual > n
+    : m[1] === '>='
+      ? actual >= n
+      : m[1] === '<'
+        ? actual < n
+        : m[1] === '<='
+          ? actual <= n
+          : actual === n;
 }
 
 function searchRepositories(req: SandboxRequest, c: Ctx): SandboxResponse {
@@ -61,43 +78,50 @@ function searchRepositories(req: SandboxRequest, c: Ctx): SandboxResponse {
   if (!q) return missingQuery();
   const terms = parseQuery(q);
   const words = terms.filter((t) => t.key === null);
-  const matches = visibleRepos(c).filter((r) =>
-    terms.every((t) => {
-      if (t.key === null) return true;
-      const v = t.value.toLowerCase();
-      const hit = (() => {
-        switch (t.key) {
-          case 'user':
-          case 'org':
-          case 'owner':
-            return r.owner.toLowerCase() === v;
-          case 'repo':
-            return `${r.owner}/${r.name}`.toLowerCase() === v;
-          case 'language':
-            return r.language?.toLowerCase() === v;
-          case 'topic':
-            return r.topics.includes(v);
-          case 'is':
-            return v === 'public' ? !r.private : v === 'private' ? r.private : v === 'fork' ? r.fork : false;
-          case 'fork':
-            return v === 'true' || v === 'only' ? (v === 'only' ? r.fork : true) : !r.fork;
-          case 'archived':
-            return r.archived === (v === 'true');
-          case 'stars':
-            return compare('stars', r.stargazers, v);
-          case 'in':
-            return true;
-          default:
-            return false;
-        }
-      })();
-      return hit !== t.negated;
-    }) && (terms.some((t) => t.key === 'fork') || !r.fork || words.length === 0) &&
-    textMatch(`${r.name} ${r.description ?? ''} ${r.topics.join(' ')}`, words),
+  const matches = visibleRepos(c).filter(
+    (r) =>
+      terms.every((t) => {
+        if (t.key === null) return true;
+        const v = t.value.toLowerCase();
+        const hit = (() => {
+          switch (t.key) {
+            case 'user':
+            case 'org':
+            case 'owner':
+              return r.owner.toLowerCase() === v;
+            case 'repo':
+              return `${r.owner}/${r.name}`.toLowerCase() === v;
+            case 'language':
+              return r.language?.toLowerCase() === v;
+            case 'topic':
+              return r.topics.includes(v);
+            case 'is':
+              return v === 'public' ? !r.private : v === 'private' ? r.private : v === 'fork' ? r.fork : false;
+            case 'fork':
+              return v === 'true' || v === 'only' ? (v === 'only' ? r.fork : true) : !r.fork;
+            case 'archived':
+              return r.archived === (v === 'true');
+            case 'stars':
+              return compare(r.stargazers, v);
+            case 'in':
+              return true;
+            default:
+              return false;
+          }
+        })();
+        return hit !== t.negated;
+      }) &&
+      (terms.some((t) => t.key === 'fork') || !r.fork || words.length === 0) &&
+      textMatch(`${r.name} ${r.description ?? ''} ${r.topics.join(' ')}`, words),
   );
   const sort = req.query.get('sort');
   const order = (req.query.get('order') ?? 'desc') as 'asc' | 'desc';
-  const sorted = sort === 'stars' ? sortBy(matches, (r) => r.stargazers, order) : sort === 'updated' ? sortBy(matches, (r) => r.updated_at, order) : sortBy(matches, (r) => r.stargazers, 'desc');
+  const sorted =
+    sort === 'stars'
+      ? sortBy(matches, (r) => r.stargazers, order)
+      : sort === 'updated'
+        ? sortBy(matches, (r) => r.updated_at, order)
+        : sortBy(matches, (r) => r.stargazers, 'desc');
   return results(req, sorted, (r) => ({ ...repository(c, r), score: 1 }));
 }
 
@@ -105,10 +129,19 @@ function searchIssues(req: SandboxRequest, c: Ctx): SandboxResponse {
   const q = req.query.get('q');
   if (!q) return missingQuery();
   const terms = parseQuery(q);
-  const kinds = terms.filter((t) => (t.key === 'is' || t.key === 'type') && ['issue', 'pr', 'pull-request'].includes(t.value.toLowerCase()));
+  const kinds = terms.filter(
+    (t) => (t.key === 'is' || t.key === 'type') && ['issue', 'pr', 'pull-request'].includes(t.value.toLowerCase()),
+  );
   if (kinds.length === 0)
     return validationFailed(
-      [{ resource: 'Search', field: 'q', code: 'invalid', message: "Query must include 'is:issue' or 'is:pull-request'" } as never],
+      [
+        {
+          resource: 'Search',
+          field: 'q',
+          code: 'invalid',
+          message: "Query must include 'is:issue' or 'is:pull-request'",
+        } as never,
+      ],
       "Query must include 'is:issue' or 'is:pull-request'",
     );
   const words = terms.filter((t) => t.key === null);
@@ -122,7 +155,21 @@ function searchIssues(req: SandboxRequest, c: Ctx): SandboxResponse {
           switch (t.key) {
             case 'is':
             case 'type':
-              return v === 'issue' ? !i.pull : v === 'pr' || v === 'pull-request' ? Boolean(i.pull) : v === 'open' || v === 'closed' ? i.state === v : v === 'merged' ? Boolean(i.pull?.merged) : v === 'draft' ? Boolean(i.pull?.draft) : v === 'public' ? !r.private : v === 'private' ? r.private : false;
+              return v === 'issue'
+                ? !i.pull
+                : v === 'pr' || v === 'pull-request'
+                  ? Boolean(i.pull)
+                  : v === 'open' || v === 'closed'
+                    ? i.state === v
+                    : v === 'merged'
+                      ? Boolean(i.pull?.merged)
+                      : v === 'draft'
+                        ? Boolean(i.pull?.draft)
+                        : v === 'public'
+                          ? !r.private
+                          : v === 'private'
+                            ? r.private
+                            : false;
             case 'state':
               return i.state === v;
             case 'repo':
@@ -140,7 +187,13 @@ function searchIssues(req: SandboxRequest, c: Ctx): SandboxResponse {
             case 'milestone':
               return i.milestone !== null && r.milestones.get(i.milestone)?.title.toLowerCase() === v;
             case 'no':
-              return v === 'label' ? i.labels.length === 0 : v === 'assignee' ? i.assignees.length === 0 : v === 'milestone' ? i.milestone === null : false;
+              return v === 'label'
+                ? i.labels.length === 0
+                : v === 'assignee'
+                  ? i.assignees.length === 0
+                  : v === 'milestone'
+                    ? i.milestone === null
+                    : false;
             case 'mentions':
               return (i.body ?? '').toLowerCase().includes(`@${v}`);
             case 'review-requested':
@@ -148,7 +201,7 @@ function searchIssues(req: SandboxRequest, c: Ctx): SandboxResponse {
             case 'in':
               return true;
             case 'comments':
-              return compare('comments', i.comments.length, v);
+              return compare(i.comments.length, v);
             default:
               return false;
           }
@@ -159,7 +212,8 @@ function searchIssues(req: SandboxRequest, c: Ctx): SandboxResponse {
     }
   const sort = req.query.get('sort');
   const order = (req.query.get('order') ?? 'desc') as 'asc' | 'desc';
-  const key = (x: { i: Issue }) => (sort === 'comments' ? x.i.comments.length : sort === 'updated' ? x.i.updated_at : x.i.created_at);
+  const key = (x: { i: Issue }) =>
+    sort === 'comments' ? x.i.comments.length : sort === 'updated' ? x.i.updated_at : x.i.created_at;
   // Search results leave out an empty body rather than sending null (the description types it as a string).
   const render = ({ r, i }: { r: Repo; i: Issue }) => {
     const item: Record<string, unknown> = { ...issue(c, r, i), score: 1 };
@@ -180,11 +234,22 @@ function searchUsers(req: SandboxRequest, c: Ctx): SandboxResponse {
       terms.every((t) => {
         if (t.key === null || t.key === 'in') return true;
         const v = t.value.toLowerCase();
-        const hit = t.key === 'type' ? a.type.toLowerCase() === (v === 'org' ? 'organization' : v) : t.key === 'location' ? a.location?.toLowerCase().includes(v) === true : t.key === 'user' || t.key === 'org' ? a.login.toLowerCase() === v : false;
+        const hit =
+          t.key === 'type'
+            ? a.type.toLowerCase() === (v === 'org' ? 'organization' : v)
+            : t.key === 'location'
+              ? a.location?.toLowerCase().includes(v) === true
+              : t.key === 'user' || t.key === 'org'
+                ? a.login.toLowerCase() === v
+                : false;
         return hit !== t.negated;
       }) && textMatch(`${a.login} ${a.name ?? ''} ${a.email ?? ''}`, words),
   );
-  return results(req, sortBy(accounts, (a) => a.login.toLowerCase(), 'asc'), (a) => ({ ...simpleUser(c, a.login), score: 1 }));
+  return results(
+    req,
+    sortBy(accounts, (a) => a.login.toLowerCase(), 'asc'),
+    (a) => ({ ...simpleUser(c, a.login), score: 1 }),
+  );
 }
 
 function searchCode(req: SandboxRequest, c: Ctx): SandboxResponse {
@@ -192,7 +257,10 @@ function searchCode(req: SandboxRequest, c: Ctx): SandboxResponse {
   if (!q) return missingQuery();
   const terms = parseQuery(q);
   const words = terms.filter((t) => t.key === null);
-  if (words.length === 0) return validationFailed([{ resource: 'Search', field: 'q', code: 'invalid', message: 'Must include at least one search term.' } as never]);
+  if (words.length === 0)
+    return validationFailed([
+      { resource: 'Search', field: 'q', code: 'invalid', message: 'Must include at least one search term.' } as never,
+    ]);
   const items: Record<string, unknown>[] = [];
   for (const r of visibleRepos(c)) {
     if (r.fork) continue;
@@ -212,12 +280,19 @@ function searchCode(req: SandboxRequest, c: Ctx): SandboxResponse {
       const fileOk = terms.every((t) => {
         const v = t.value.toLowerCase();
         const hit =
-          t.key === 'path' ? path.toLowerCase().startsWith(v.replace(/^\//, '')) || path.toLowerCase().includes(v) :
-          t.key === 'extension' ? path.toLowerCase().endsWith(`.${v}`) :
-          t.key === 'filename' ? (path.split('/').pop() ?? '').toLowerCase() === v :
-          t.key === 'language' ? (path.split('.').pop() ?? '') === ({ typescript: 'ts', javascript: 'js', markdown: 'md', python: 'py' } as Record<string, string>)[v] :
-          true;
-        return t.key === null || t.key === 'repo' || t.key === 'user' || t.key === 'org' || t.key === 'owner' || t.key === 'in' ? true : hit !== t.negated;
+          t.key === 'path'
+            ? path.toLowerCase().startsWith(v.replace(/^\//, '')) || path.toLowerCase().includes(v)
+            : t.key === 'extension'
+              ? path.toLowerCase().endsWith(`.${v}`)
+              : t.key === 'filename'
+                ? (path.split('/').pop() ?? '').toLowerCase() === v
+                : t.key === 'language'
+                  ? (path.split('.').pop() ?? '') ===
+                    ({ typescript: 'ts', javascript: 'js', markdown: 'md', python: 'py' } as Record<string, string>)[v]
+                  : true;
+        return t.key === null || t.key === 'repo' || t.key === 'user' || t.key === 'org' || t.key === 'owner' || t.key === 'in'
+          ? true
+          : hit !== t.negated;
       });
       if (!fileOk || !textMatch(bytes.toString('utf8'), words)) continue;
       const encoded = path.split('/').map(encodeURIComponent).join('/');
@@ -237,8 +312,18 @@ function searchCode(req: SandboxRequest, c: Ctx): SandboxResponse {
 }
 
 export const searchRoutes: R[] = [
-  { method: 'GET', path: '/search/repositories', operation: 'search/repos', handler: (req, ctx) => searchRepositories(req, ctxOf(req, ctx)) },
-  { method: 'GET', path: '/search/issues', operation: 'search/issues-and-pull-requests', handler: (req, ctx) => searchIssues(req, ctxOf(req, ctx)) },
+  {
+    method: 'GET',
+    path: '/search/repositories',
+    operation: 'search/repos',
+    handler: (req, ctx) => searchRepositories(req, ctxOf(req, ctx)),
+  },
+  {
+    method: 'GET',
+    path: '/search/issues',
+    operation: 'search/issues-and-pull-requests',
+    handler: (req, ctx) => searchIssues(req, ctxOf(req, ctx)),
+  },
   { method: 'GET', path: '/search/users', operation: 'search/users', handler: (req, ctx) => searchUsers(req, ctxOf(req, ctx)) },
   {
     method: 'GET',

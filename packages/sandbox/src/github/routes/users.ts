@@ -9,9 +9,13 @@ type R = Route<GitHubState>;
 
 function createRepo(state: GitHubState, owner: string, body: Record<string, unknown> | undefined) {
   const name = body?.['name'];
-  if (typeof name !== 'string' || name === '') return validationFailed([{ resource: 'Repository', field: 'name', code: 'missing_field' }]);
+  if (typeof name !== 'string' || name === '')
+    return validationFailed([{ resource: 'Repository', field: 'name', code: 'missing_field' }]);
   if (!/^[A-Za-z0-9._-]+$/.test(name))
-    return validationFailed([{ resource: 'Repository', field: 'name', code: 'invalid', value: name }], 'Repository creation failed.');
+    return validationFailed(
+      [{ resource: 'Repository', field: 'name', code: 'invalid', value: name }],
+      'Repository creation failed.',
+    );
   if (state.repo(`${owner}/${name}`))
     return validationFailed(
       [{ resource: 'Repository', code: 'custom', field: 'name', message: 'name already exists on this account' }],
@@ -22,7 +26,8 @@ function createRepo(state: GitHubState, owner: string, body: Record<string, unkn
     description: typeof body?.['description'] === 'string' ? body['description'] : null,
     homepage: typeof body?.['homepage'] === 'string' ? body['homepage'] : null,
   });
-  if (body?.['auto_init'] === true) state.commit(repo, repo.default_branch, { message: 'Initial commit', files: { 'README.md': `# ${name}\n` } });
+  if (body?.['auto_init'] === true)
+    state.commit(repo, repo.default_branch, { message: 'Initial commit', files: { 'README.md': `# ${name}\n` } });
   return repo;
 }
 
@@ -74,7 +79,14 @@ export const userRoutes: R[] = [
         (r) => ctx.state.canPush(login, r) && (visibility === 'all' || (visibility === 'private') === r.private),
       );
       const sort = req.query.get('sort') ?? 'full_name';
-      const key = (r: Repo) => (sort === 'full_name' ? `${r.owner}/${r.name}`.toLowerCase() : sort === 'created' ? r.created_at : sort === 'pushed' ? r.pushed_at : r.updated_at);
+      const key = (r: Repo) =>
+        sort === 'full_name'
+          ? `${r.owner}/${r.name}`.toLowerCase()
+          : sort === 'created'
+            ? r.created_at
+            : sort === 'pushed'
+              ? r.pushed_at
+              : r.updated_at;
       const direction = (req.query.get('direction') ?? (sort === 'full_name' ? 'asc' : 'desc')) as 'asc' | 'desc';
       return pagedJson(req, sortBy(repos, key, direction), (r) => repository(c, r));
     },
@@ -87,7 +99,11 @@ export const userRoutes: R[] = [
       const login = requireUser(req, ctx.state);
       if (typeof login !== 'string') return login;
       const created = createRepo(ctx.state, login, req.json());
-      return 'git' in created ? jsonResponse(201, fullRepository(ctxOf(req, ctx), created), { location: `${ctx.url}/repos/${created.owner}/${created.name}` }) : created;
+      return 'git' in created
+        ? jsonResponse(201, fullRepository(ctxOf(req, ctx), created), {
+            location: `${ctx.url}/repos/${created.owner}/${created.name}`,
+          })
+        : created;
     },
   },
   {
@@ -98,11 +114,15 @@ export const userRoutes: R[] = [
       const login = requireUser(req, ctx.state);
       if (typeof login !== 'string') return login;
       const org = ctx.state.account(req.params['org']!);
-      if (!org || org.type !== 'Organization') return notFound();
-      if (!org.members.has(login.toLowerCase())) return ghError(403, 'You need admin access to the organization before adding a repository to it.');
+      if (org?.type !== 'Organization') return notFound();
+      if (!org.members.has(login.toLowerCase()))
+        return ghError(403, 'You need admin access to the organization before adding a repository to it.');
       const created = createRepo(ctx.state, org.login, req.json());
-      return 'git' in created ? jsonResponse(201, fullRepository(ctxOf(req, ctx), created), { location: `${ctx.url}/repos/${created.owner}/${created.name}` }) : created;
+      return 'git' in created
+        ? jsonResponse(201, fullRepository(ctxOf(req, ctx), created), {
+            location: `${ctx.url}/repos/${created.owner}/${created.name}`,
+          })
+        : created;
     },
   },
 ];
-
