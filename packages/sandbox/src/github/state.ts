@@ -85,7 +85,8 @@ export interface ReviewComment {
 
 export interface PullData {
   head: { repo: string; ref: string; sha: string };
-  base: { ref: string };
+  /** `sha` is set when merged: the base commit the pull request was merged onto. */
+  base: { ref: string; sha?: string };
   draft: boolean;
   merged: boolean;
   merged_at: string | null;

@@ -173,7 +173,8 @@ export async function around(
   if (caller.kind === 'invalid') {
     return ghError(401, 'Bad credentials', { ...commonHeaders(caller), ...rateHeaders(rateView(state, 'anonymous', 'core')) });
   }
-  const free = req.path === '/rate_limit';
+  // GET /rate_limit is free, as are the sandbox's stand-ins for GitHub's non-API hosts (raw, logs).
+  const free = req.path === '/rate_limit' || (ctx.route?.operation?.startsWith('sandbox/') ?? false);
   const before = rateView(state, identity, resource);
   if (!free && before.remaining === 0) return primaryLimited(state, caller, before);
 
