@@ -6,7 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
-import { githubRoutes } from '../src/github/index.js';
+import { githubEmulator, githubRoutes } from '../src/github/index.js';
 
 const README = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../README.md');
 const BEGIN = '<!-- routes:github -->';
@@ -35,4 +35,12 @@ it('README tools table: the GitHub route table matches the routes served', async
   const expected = `${actual.slice(0, start + BEGIN.length)}\n${table()}\n${actual.slice(stop)}`;
   if (process.env['PATCHBAY_WRITE_DOCS'] === '1' && expected !== actual) await writeFile(README, expected);
   else expect(actual).toBe(expected);
+});
+
+it('shows the token the demo seed really hands out', async () => {
+  const state = githubEmulator.createState();
+  githubEmulator.seeds.demo(state);
+  const readme = await readFile(README, 'utf8');
+  const shown = new Set(readme.match(/ghp_[A-Za-z0-9]{36}/g));
+  expect([...shown]).toEqual([githubEmulator.token(state)]);
 });

@@ -35,7 +35,7 @@ function gitHunks(before: string, after: string): string {
   return out.slice(out.indexOf('@@')).replace(/\n$/, '');
 }
 
-const base = Array.from({ length: 20 }, (_, i) => `line ${i + 1}`).join('\n') + '\n';
+const base = `${Array.from({ length: 20 }, (_, i) => `line ${i + 1}`).join('\n')}\n`;
 
 describe('diffs', () => {
   const cases: [string, string][] = [
