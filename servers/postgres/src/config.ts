@@ -1,4 +1,4 @@
-import { type OptionValues, option, registerSecret } from '@patchbay/kit';
+import { type OptionValues, option, redact, registerSecret } from '@patchbay/kit';
 
 /** The name of the connection given as the first argument or DATABASE_URL. */
 export const MAIN_CONNECTION = 'main';
@@ -95,7 +95,7 @@ export function connectionSpecs(options: PostgresOptions): { specs: ConnectionSp
     const url = eq === -1 ? '' : entry.slice(eq + 1).trim();
     if (!NAME.test(name) || !url) {
       problems.push(
-        `--connection must look like name=postgres://user@host/db with a lowercase name (got "${displayUrl(entry)}").`,
+        `--connection must look like name=postgres://user@host/db with a lowercase name (got "${isKeyValue(url) ? `${name}=<key=value connection string>` : displayUrl(entry)}").`,
       );
       continue;
     }
@@ -107,6 +107,15 @@ export function connectionSpecs(options: PostgresOptions): { specs: ConnectionSp
     registerUrlSecrets(url);
     if (specs.some((s) => s.name === name)) {
       problems.push(`Two connections are named "${name}"; give each --connection a different name.`);
+      continue;
+    }
+    if (isKeyValue(url)) {
+      // libpq's `host=… dbname=… password=…` form: never echoed, since its password may be
+      // written in ways no URL parser reads (quoted, with spaces, escaped quotes).
+      problems.push(
+        `${origin} must be a postgres:// or postgresql:// URL; a key=value connection string (host=… dbname=…) is not read here. ` +
+          'Write it as postgres://user@host:5432/db (the password in the URL, percent-encoded, or in PGPASSWORD).',
+      );
       continue;
     }
     if (!/^postgres(ql)?:\/\//i.test(url) || !parseUrl(url)) {
@@ -127,7 +136,13 @@ export function connectionSpecs(options: PostgresOptions): { specs: ConnectionSp
       'missing: no database to connect to. Pass a URL as the first argument (patchbay-postgres postgres://user@host:5432/db), set DATABASE_URL, or use --connection name=url.',
     );
   }
-  return { specs, problems };
+  // Whatever a problem quotes goes through redaction too: the bin prints these before any log line.
+  return { specs, problems: problems.map(redact) };
+}
+
+/** `host=db dbname=x …`: libpq's key=value form, which starts with a keyword and has no scheme. */
+function isKeyValue(text: string): boolean {
+  return /^\s*[a-z_]+\s*=/i.test(text) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(text.trim());
 }
 
 function parseUrl(url: string): URL | undefined {
@@ -141,7 +156,13 @@ function parseUrl(url: string): URL | undefined {
 /** Mask the password wherever it shows up later (raw and percent-decoded), and PGPASSWORD too. */
 function registerUrlSecrets(url: string): void {
   const parsed = parseUrl(url);
-  const passwords = [parsed?.password, parsed?.searchParams.get('password') ?? undefined, process.env.PGPASSWORD];
+  const keyValue = /\bpassword\s*=\s*(?:'((?:[^'\\]|\\.)*)'|(\S+))/i.exec(url);
+  const passwords = [
+    parsed?.password,
+    parsed?.searchParams.get('password') ?? undefined,
+    keyValue?.[1]?.replace(/\\(.)/g, '$1') ?? keyValue?.[2],
+    process.env.PGPASSWORD,
+  ];
   for (const password of passwords) {
     if (!password) continue;
     registerSecret(password);
