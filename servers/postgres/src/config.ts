@@ -4,6 +4,7 @@ import { type OptionValues, option, redact, registerSecret } from '@patchbay/kit
 export const MAIN_CONNECTION = 'main';
 
 const NAME = /^[a-z][a-z0-9_-]{0,31}$/;
+const ROLE = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 const positiveMs = (least: number) => (n: number) =>
   Number.isInteger(n) && n >= least ? undefined : `must be a whole number of milliseconds, at least ${least}`;
@@ -62,7 +63,19 @@ export const postgresOptions = {
     env: ['PATCHBAY_POSTGRES_ALLOW_FUNCTIONS'],
     placeholder: 'name',
     description:
-      'A VOLATILE user-defined function (name or schema.name) that read-only SQL may call anyway; repeatable. The built-in denylist still applies',
+      'A VOLATILE, SECURITY DEFINER or extension function (name, schema.name, or extension:name for all of one extension) that read-only SQL may call anyway; repeatable. The built-in denylist still applies',
+  }),
+  readRole: option.string({
+    env: ['PATCHBAY_POSTGRES_READ_ROLE'],
+    placeholder: 'role',
+    description:
+      'The role SQL from a model runs as. On a superuser connection the server creates and manages it (default patchbay_readonly) and logs in as it; on another connection reads SET ROLE to it (an existing role the connection role belongs to, unable to write)',
+    validate: (v) => (ROLE.test(v) ? undefined : 'must be a role name: a letter or _, then letters, digits or _ (at most 63)'),
+  }),
+  allowSuperuserReads: option.boolean({
+    env: ['PATCHBAY_POSTGRES_ALLOW_SUPERUSER_READS'],
+    description:
+      'On a superuser connection where reads cannot run as a read role, run them as the superuser instead of refusing them: only the SQL checks then stand between a model and the server',
   }),
 };
 

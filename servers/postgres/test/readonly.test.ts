@@ -236,6 +236,20 @@ describe.skipIf(NO_DATABASE)('read-only holds against hostile SQL, as a superuse
     await expectUnchanged();
   });
 
+  it.each([
+    ['SELECT rolpassword FROM pg_authid', 'pg_authid'],
+    ['SELECT * FROM pg_catalog.pg_shadow', 'pg_shadow'],
+    ['SELECT * FROM pg_file_settings', 'pg_file_settings'],
+    ['SELECT * FROM pg_hba_file_rules', 'pg_hba_file_rules'],
+    ['SELECT stavalues1 FROM pg_catalog.pg_statistic', 'pg_statistic'],
+    ['SELECT * FROM pg_catalog.pg_subscription', 'pg_subscription'],
+    ['SELECT umuser FROM pg_catalog.pg_user_mapping', 'pg_user_mapping'],
+  ])('refuses relations that hold secrets or read server files, judged from the catalog: %s', async (sql, name) => {
+    const outcome = await call(session.client, 'postgres_query', { sql });
+    expect(outcome.isError).toBe(true);
+    expect(outcome.text).toContain(`was refused: ${name} is not readable here`);
+  });
+
   it('never shows foreign-server passwords or large-object contents, however the catalog is asked', async () => {
     const asks = [
       'SELECT * FROM information_schema.user_mapping_options',
@@ -264,7 +278,7 @@ describe.skipIf(NO_DATABASE)('read-only holds against hostile SQL, as a superuse
       // pg_statistic holds the raw samples and is refused; pg_stats is PostgreSQL's own filtered
       // view of it, which shows a reader only the columns it may read: the read role never sees
       // pg_authid's, and when reads run with more privilege than that the view is refused too.
-      const [raw, filtered] = await Promise.all(leaks.map((sql) => call(session.client, 'postgres_query', { sql })));
+      const [filtered, raw] = await Promise.all(leaks.map((sql) => call(session.client, 'postgres_query', { sql })));
       expect(raw?.isError, raw?.text).toBe(true);
       expect(raw?.text).toMatch(/^Argument `sql`: was refused: pg_statistic is not readable here/);
       expect(filtered?.text).not.toContain('SCRAM-SHA-256$');
