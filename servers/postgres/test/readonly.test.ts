@@ -326,7 +326,6 @@ describe.skipIf(NO_DATABASE)('read-only holds against hostile SQL, as a superuse
 
 describe.skipIf(NO_DATABASE)('the database reads SQL text exactly as the checks do', () => {
   let db: TestDatabase;
-  const tag = randomBytes(4).toString('hex');
   // With standard_conforming_strings off, the server reads \' inside '…' as an escaped quote, so
   // what the parser saw as two string literals is, to the server, one literal and a function call.
   const TWO_LITERALS = "SELECT 'a\\', ' , pg_read_file($$/etc/passwd$$) -- '";
