@@ -20,7 +20,7 @@ import {
   roleFacts,
   setPasswordSql,
 } from './reader.js';
-import { checkRelations } from './relations.js';
+import { checkRelations, type SecretRelations, secretRelations } from './relations.js';
 import { PIN_READING_SETTINGS } from './settings.js';
 import { rawTypes } from './values.js';
 
@@ -72,6 +72,8 @@ export class Database {
   /** Sessions logged in as the read role (superuser connections only). */
   private readonly readerPool: Lazy<Pool>;
   private plan: Promise<ReadPlan> | undefined;
+  /** The system relations that hold secrets, found with the plan. */
+  private secrets: SecretRelations = { all: [], tables: [] };
   private roleInfo: Promise<RoleInfo> | undefined;
   private doctorDue: NodeJS.Timeout | undefined;
   private readonly running = new Set<Promise<unknown>>();
@@ -158,7 +160,7 @@ export class Database {
         signal,
         async (client) => {
           if (!options.planOnly) await checkReader(client, plan);
-          const ungranted = await checkRelations(client, checks.relations);
+          const ungranted = await checkRelations(client, checks.relations, this.secrets);
           if (ungranted.length > 0 && reader && !grantsChecked) throw new GrantsMissing(ungranted);
           await checkFunctions(client, checks.functions, this.access.allowFunction);
           return work(client);
@@ -213,7 +215,11 @@ export class Database {
 
   private async makePlan(attempt = 1): Promise<ReadPlan> {
     const role = this.readerRole;
-    const facts = await this.read(this.shutdown.signal, (client) => roleFacts(client, role));
+    const { facts, secrets } = await this.read(this.shutdown.signal, async (client) => ({
+      facts: await roleFacts(client, role),
+      secrets: await secretRelations(client),
+    }));
+    this.secrets = secrets;
     const decision = decide(facts, this.access);
     if (decision.kind !== 'provision') return decision;
     const cannot = (why: string, fix: string): ReadPlan =>

@@ -1,5 +1,6 @@
 import { ToolError } from '@patchbay/kit';
 import type { PoolClient } from 'pg';
+import { catalogRows } from './catalog.js';
 import type { RelationName } from './guard.js';
 
 /**
@@ -33,10 +34,21 @@ export const VIEW_READS_SQL = `
   SELECT r.ev_class AS view, m[1]::oid AS reads
   FROM pg_catalog.pg_rewrite r CROSS JOIN LATERAL pg_catalog.regexp_matches(r.ev_action::text, ':relid (\\d+)', 'g') AS m`;
 
-/** True when the current role can read a secret catalog table (superuser, pg_read_all_data, a grant). */
-export const PRIVILEGED_READER_SQL = `
-  EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid IN (${SECRET_RELATIONS_SQL}) AND c.relkind = 'r'
-          AND pg_catalog.has_table_privilege(c.oid, 'SELECT'))`;
+/** The secret relations of one database, found once per connection (they are PostgreSQL's own). */
+export interface SecretRelations {
+  /** Every system relation PUBLIC may not read. */
+  all: number[];
+  /** The tables among them, whose readers see unfiltered secrets (superuser, pg_read_all_data). */
+  tables: number[];
+}
+
+export async function secretRelations(client: PoolClient): Promise<SecretRelations> {
+  const rows = await catalogRows<{ oid: number; table: boolean }>(
+    client,
+    `SELECT s.oid, c.relkind = 'r' AS table FROM (${SECRET_RELATIONS_SQL}) s JOIN pg_catalog.pg_class c ON c.oid = s.oid`,
+  );
+  return { all: rows.map((r) => r.oid), tables: rows.filter((r) => r.table).map((r) => r.oid) };
+}
 
 interface NamedRow {
   schema: string;
@@ -53,7 +65,11 @@ interface NamedRow {
  * database will. Returns the relations outside the system schemas that the role may not read yet
  * (for the server's own read role: created after its grants were made).
  */
-export async function checkRelations(client: PoolClient, relations: readonly RelationName[]): Promise<string[]> {
+export async function checkRelations(
+  client: PoolClient,
+  relations: readonly RelationName[],
+  secrets: SecretRelations,
+): Promise<string[]> {
   if (relations.length === 0) return [];
   const { rows } = await client.query<NamedRow>({
     text: `WITH RECURSIVE named AS (
@@ -68,13 +84,13 @@ export async function checkRelations(client: PoolClient, relations: readonly Rel
              SELECT reach.root, v.reads FROM reach JOIN (${VIEW_READS_SQL}) v ON v.view = reach.oid
            )
            SELECT named.schema, named.name,
-             (SELECT string_agg(DISTINCT s::regclass::text, ', ') FROM reach JOIN (${SECRET_RELATIONS_SQL}) sec(s) ON sec.s = reach.oid
-              WHERE reach.root = named.oid) AS exposes,
+             (SELECT string_agg(DISTINCT reach.oid::regclass::text, ', ') FROM reach
+              WHERE reach.root = named.oid AND reach.oid = ANY ($3::oid[])) AS exposes,
              named.schema IN ('pg_catalog', 'information_schema') AND pg_catalog.has_table_privilege('public', named.oid, 'SELECT') AS published,
              pg_catalog.has_table_privilege(named.oid, 'SELECT') AS readable,
-             ${PRIVILEGED_READER_SQL} AS privileged
+             EXISTS (SELECT 1 FROM unnest($4::oid[]) AS t(oid) WHERE pg_catalog.has_table_privilege(t.oid, 'SELECT')) AS privileged
            FROM named`,
-    values: [relations.map((r) => r.schema ?? null), relations.map((r) => r.name)],
+    values: [relations.map((r) => r.schema ?? null), relations.map((r) => r.name), secrets.all, secrets.tables],
   });
   for (const row of rows) {
     if (row.exposes === null || (row.published && !row.privileged)) continue;
