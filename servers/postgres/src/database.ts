@@ -40,6 +40,8 @@ export interface Metrics {
 export interface RoleInfo {
   role: string;
   superuser: boolean;
+  /** A superuser, or a member of one (which may SET ROLE to it). */
+  canBecomeSuperuser: boolean;
   canWrite: boolean;
   version: string;
   versionNum: number;
@@ -201,14 +203,20 @@ export class Database {
     return this.transaction('write', signal, work, statements);
   }
 
-  /** How reads run, found out (and set up) on first use; a failure is tried again next time. */
+  /**
+   * How reads run, found out (and set up) on first use. A failure, or a refusal, is not kept: the
+   * next call tries again, so an operator who fixes the cause (pg_hba.conf, a role) needs no restart.
+   */
   readPlan(): Promise<ReadPlan> {
     if (!this.plan) {
       const plan = this.makePlan();
       this.plan = plan;
-      plan.catch(() => {
+      const forget = () => {
         if (this.plan === plan) this.plan = undefined;
-      });
+      };
+      plan.then((found) => {
+        if (found.kind === 'refused') forget();
+      }, forget);
     }
     return this.plan;
   }
@@ -402,6 +410,8 @@ export class Database {
       client = reader ? await this.connectReader() : await (await this.pool.get()).connect();
     } catch (error) {
       const as = reader ? ` as the read role "${this.readerRole}"` : '';
+      // The role may have been dropped or changed: find out again on the next call.
+      if (reader) this.plan = undefined;
       this.log.warn(`cannot connect to the database${as}`, {
         connection: this.name,
         url: this.spec.display,
@@ -447,6 +457,7 @@ export class Database {
         return {
           role: row.role,
           superuser: row.superuser,
+          canBecomeSuperuser: row.can_become_superuser,
           canWrite: row.can_write,
           version: row.version,
           versionNum: Number(row.version_num),
@@ -470,14 +481,15 @@ export class Database {
     const where = `connection "${this.name}" (${this.spec.display}) uses role "${info.role}"`;
     const create = `A connection role that can only read needs none of this. To create one: ${readOnlyRoleSql(info)}`;
     const reads = info.reads;
-    if (info.superuser) {
+    if (info.canBecomeSuperuser) {
       const what =
         reads.kind === 'login'
           ? `SQL from a model does not run as it: reads run as "${reads.role}", a role this server manages (it logs in as it; no superuser, SELECT on tables and views, pg_read_all_stats), which cannot write, read server files or run programs.`
           : reads.kind === 'refused'
             ? `SQL from a model would run as it, so reads are refused: ${reads.why}. ${reads.fix}`
             : `SQL from a model runs as it (--allow-superuser-reads): ${reads.kind === 'superuser' ? reads.why : 'no read role'}; only this server's SQL checks stand between a model and the server's files and programs.`;
-      this.log.warn(`${where}, which is a superuser. ${what} ${create}`);
+      const which = info.superuser ? 'which is a superuser' : 'which can become a superuser (it is a member of a superuser role)';
+      this.log.warn(`${where}, ${which}. ${what} ${create}`);
       return;
     }
     if (reads.kind === 'refused') {
@@ -541,6 +553,7 @@ function abortError(signal: AbortSignal): Error {
 interface RoleRow {
   role: string;
   superuser: boolean;
+  can_become_superuser: boolean;
   can_write: boolean;
   version: string;
   version_num: string;
@@ -551,6 +564,7 @@ interface RoleRow {
 const ROLE_SQL = `
 SELECT current_user AS role,
   coalesce((SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user), false) AS superuser,
+  EXISTS (SELECT 1 FROM pg_catalog.pg_roles s WHERE s.rolsuper AND pg_catalog.pg_has_role(current_user, s.oid, 'MEMBER')) AS can_become_superuser,
   (EXISTS (
      SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
      WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'

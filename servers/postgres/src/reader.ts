@@ -83,9 +83,16 @@ const readsSecretsSql = (role: string) => `EXISTS (
   SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid IN (${SECRET_RELATIONS_SQL}) AND c.relkind = 'r'
     AND pg_catalog.has_table_privilege(${role}, c.oid, 'SELECT'))`;
 
-/** Which of the roles listed in parameter `param` (a text[]) `role` has the powers of. */
+/**
+ * Which of the roles listed in parameter `param` (a text[]) `role` belongs to: MEMBER, not USAGE,
+ * since a member may SET ROLE to it even when it does not inherit its privileges.
+ */
 const powersSql = (role: string, param: string) => `ARRAY(
-  SELECT g FROM unnest(${param}::text[]) AS g WHERE pg_catalog.to_regrole(g) IS NOT NULL AND pg_catalog.pg_has_role(${role}, g::regrole, 'USAGE'))`;
+  SELECT g FROM unnest(${param}::text[]) AS g WHERE pg_catalog.to_regrole(g) IS NOT NULL AND pg_catalog.pg_has_role(${role}, g::regrole, 'MEMBER'))`;
+
+/** A superuser, or a member of one: it can SET ROLE to it, and so can SQL that no check sees. */
+const superuserSql = (role: string) => `EXISTS (
+  SELECT 1 FROM pg_catalog.pg_roles s WHERE s.rolsuper AND pg_catalog.pg_has_role(${role}, s.oid, 'MEMBER'))`;
 
 /** One query, as the connection's role: who it is, and what the read role is. */
 export async function roleFacts(client: PoolClient, target: string): Promise<RoleFacts> {
@@ -107,9 +114,9 @@ export async function roleFacts(client: PoolClient, target: string): Promise<Rol
     target_reads_secrets: boolean;
   }>(
     client,
-    `SELECT me.rolname AS role, me.rolsuper AS superuser, pg_catalog.pg_is_in_recovery() AS standby,
+    `SELECT me.rolname AS role, ${superuserSql('me.oid')} AS superuser, pg_catalog.pg_is_in_recovery() AS standby,
        ${canWriteSql('me.oid')} AS can_write, ${readsSecretsSql('me.oid')} AS reads_secrets,
-       t.oid IS NOT NULL AS target_exists, coalesce(t.rolsuper, false) AS target_superuser,
+       t.oid IS NOT NULL AS target_exists, t.oid IS NOT NULL AND ${superuserSql('t.oid')} AS target_superuser,
        array_remove(ARRAY[CASE WHEN t.rolcreaterole THEN 'CREATEROLE' END, CASE WHEN t.rolcreatedb THEN 'CREATEDB' END,
          CASE WHEN t.rolreplication THEN 'REPLICATION' END, CASE WHEN t.rolbypassrls THEN 'BYPASSRLS' END], NULL) AS target_attributes,
        coalesce(t.rolcanlogin, false) AS target_login,
@@ -160,7 +167,7 @@ export function decide(facts: RoleFacts, access: ReadAccess): ReadPlan | { kind:
     const problem = !t?.exists
       ? `${named}, which does not exist`
       : t.superuser
-        ? `${named}, which is a superuser`
+        ? `${named}, which is a superuser or can become one (a member of a superuser role)`
         : !t.member
           ? `${named}, which role "${facts.role}" is not a member of, so it cannot SET ROLE to it`
           : t.powers.length
@@ -199,7 +206,8 @@ export function decide(facts: RoleFacts, access: ReadAccess): ReadPlan | { kind:
       ...t.otherAttributes,
       ...t.powers.map((p) => `member of ${p}`),
       ...t.otherRoles.map((p) => `member of ${p}`),
-      ...(t.canWrite ? ['can write tables'] : []),
+      // Table grants that let it write are no danger: its sessions are READ ONLY transactions, and
+      // another session needs a password it never learns. Reading the secret catalogs is.
       ...(t.readsSecrets ? ['can read secret catalogs'] : []),
     ];
     if (unsafe.length) {
@@ -314,7 +322,7 @@ export async function checkReader(client: PoolClient, plan: ReadPlan): Promise<v
   if (plan.kind === 'superuser' || plan.kind === 'refused') return;
   const rows = await catalogRows<{ role: string; superuser: boolean; powers: string[] }>(
     client,
-    `SELECT current_user AS role, r.rolsuper AS superuser, ${powersSql('r.oid', '$1')} AS powers
+    `SELECT current_user AS role, ${superuserSql('r.oid')} AS superuser, ${powersSql('r.oid', '$1')} AS powers
      FROM pg_catalog.pg_roles r WHERE r.rolname = current_user`,
     [POWER_ROLES],
   );
@@ -322,7 +330,7 @@ export async function checkReader(client: PoolClient, plan: ReadPlan): Promise<v
   const problem = !row
     ? 'the role reads run as is gone'
     : row.superuser
-      ? `the role reads run as ("${row.role}") has become a superuser`
+      ? `the role reads run as ("${row.role}") has become a superuser or a member of one`
       : plan.kind !== 'self' && row.powers.length
         ? `the role reads run as ("${row.role}") has become a member of ${row.powers.join(', ')}`
         : undefined;

@@ -211,7 +211,7 @@ describe.skipIf(NO_DATABASE)('postgres_query', () => {
   it("refuses an extension's function, however it is marked, and a SECURITY DEFINER function, unless the operator allows them", async () => {
     await db.sql('CREATE EXTENSION IF NOT EXISTS xml2');
     await db.sql(
-      "CREATE OR REPLACE FUNCTION public.as_owner() RETURNS text LANGUAGE sql STABLE SECURITY DEFINER AS $$ SELECT current_user::text $$",
+      'CREATE OR REPLACE FUNCTION public.as_owner() RETURNS text LANGUAGE sql STABLE SECURITY DEFINER AS $$ SELECT current_user::text $$',
     );
     const sql = "SELECT xpath_string('<a>1</a>', '/a') AS x";
     const strict = await connect([db.url]);

@@ -21,6 +21,8 @@ describe.skipIf(NO_DATABASE)('the role reads run as', () => {
   const stranger = `pb_rw_stranger_${tag}`;
   const rejected = `pb_rw_rejected_${tag}`;
   const scram = `pb_rw_scram_${tag}`;
+  const heir = `pb_rw_heir_${tag}`;
+  const turned = `pb_rw_turned_${tag}`;
   let hbaFile: string | undefined;
   let hbaBefore = '';
 
@@ -35,6 +37,8 @@ describe.skipIf(NO_DATABASE)('the role reads run as', () => {
       CREATE ROLE ${writer} LOGIN;
       CREATE ROLE ${reader} NOLOGIN;
       CREATE ROLE ${stranger} NOLOGIN;
+      CREATE ROLE ${heir} LOGIN;
+      GRANT postgres TO ${heir};
       GRANT USAGE ON SCHEMA public TO ${writer}, ${reader};
       GRANT SELECT, INSERT, DELETE ON items TO ${writer};
       GRANT SELECT ON items TO ${reader};
@@ -67,7 +71,7 @@ describe.skipIf(NO_DATABASE)('the role reads run as', () => {
       await db?.sql('SELECT pg_reload_conf()');
     }
     await db?.drop();
-    for (const role of [writer, reader, stranger, rejected, scram])
+    for (const role of [writer, reader, stranger, rejected, scram, heir, turned])
       await adminSql(`DROP ROLE IF EXISTS ${role}`).catch(() => undefined);
   });
 
@@ -157,6 +161,40 @@ describe.skipIf(NO_DATABASE)('the role reads run as', () => {
       expect((await checkHealth(accepted.client)).status).toBe('critical');
     } finally {
       await accepted.close();
+    }
+  });
+
+  it('treats a role that can become a superuser (a member of one) as a superuser: reads log in as the read role', async () => {
+    const url = withDatabase(db.url, db.name, heir);
+    const logs: string[] = [];
+    const { client, close } = await connect([url], { logs });
+    try {
+      // SET ROLE postgres is open to it, and to SQL no check sees: reading as it would not hold.
+      const who = await callOk<Any>(client, 'postgres_query', { sql: 'SELECT current_user, session_user' });
+      expect(who.data.rows).toEqual([['patchbay_readonly', 'patchbay_readonly']]);
+      await eventually(async () => logs.some((l) => l.includes('which can become a superuser')), 5_000, 'the doctor line');
+    } finally {
+      await close();
+    }
+  });
+
+  it('refuses reads as soon as its read role is made more than a reader, and reads again once that is undone', async () => {
+    const { client, close } = await connect([db.url, '--read-role', turned]);
+    try {
+      expect((await callOk<Any>(client, 'postgres_query', { sql: 'SELECT current_user' })).data.rows).toEqual([[turned]]);
+      await adminSql(`GRANT postgres TO ${turned}`);
+      const message = await callError(client, 'postgres_query', { sql: 'SELECT 1' });
+      expect(message).toMatch(
+        /are refused: the role reads run as \("pb_rw_turned_\w+"\) has become a superuser or a member of one/,
+      );
+      // Asked again, the server refuses to use it at all until it is a reader only.
+      expect(await callError(client, 'postgres_query', { sql: 'SELECT 1' })).toMatch(
+        /was given more than reading \(.*member of postgres/,
+      );
+      await adminSql(`REVOKE postgres FROM ${turned}`);
+      expect((await callOk<Any>(client, 'postgres_query', { sql: 'SELECT current_user' })).data.rows).toEqual([[turned]]);
+    } finally {
+      await close();
     }
   });
 
