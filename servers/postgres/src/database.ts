@@ -164,7 +164,7 @@ export class Database {
           if (!options.planOnly) await checkReader(client, plan);
           const ungranted = await checkRelations(client, checks.relations, this.secrets);
           if (ungranted.length > 0 && reader && !grantsChecked) throw new GrantsMissing(ungranted);
-          await checkFunctions(client, checks.functions, this.access.allowFunction);
+          await checkFunctions(client, checks.functions, this.access.allowFunction, options.planOnly === true);
           return work(client);
         },
         READ_STATEMENTS,

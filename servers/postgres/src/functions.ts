@@ -27,7 +27,13 @@ const SYSTEM_SCHEMAS = new Set(['pg_catalog', 'information_schema']);
  * - VOLATILE (may have side effects) and not a built-in known to only read or wait.
  * Built-in functions marked IMMUTABLE or STABLE keep that promise and are allowed.
  */
-export async function checkFunctions(client: PoolClient, calls: CalledFunction[], allowed: readonly string[]): Promise<void> {
+export async function checkFunctions(
+  client: PoolClient,
+  calls: CalledFunction[],
+  allowed: readonly string[],
+  /** Planning as the connection's role (EXPLAIN of a write): no function of yours is trusted. */
+  asConnectionRole = false,
+): Promise<void> {
   if (calls.length === 0) return;
   const names = [...new Set(calls.map((c) => c.name))];
   const { rows } = await client.query<ProcRow>({
@@ -46,7 +52,7 @@ export async function checkFunctions(client: PoolClient, calls: CalledFunction[]
         r.name === call.name && (call.schema === undefined || r.schema === call.schema) && (!call.attribute || r.nargs === 1),
     );
     for (const candidate of candidates) {
-      const why = untrusted(candidate);
+      const why = untrusted(candidate, asConnectionRole);
       if (!why) continue;
       // The operator may vouch for their own and extensions' functions, not for built-ins.
       const builtIn = SYSTEM_SCHEMAS.has(candidate.schema) && !candidate.extension && !candidate.definer;
@@ -65,11 +71,15 @@ export async function checkFunctions(client: PoolClient, calls: CalledFunction[]
 }
 
 /** Why a function is not trusted in read-only SQL, or undefined when it is. */
-function untrusted(candidate: ProcRow): string | undefined {
+function untrusted(candidate: ProcRow, asConnectionRole: boolean): string | undefined {
   if (candidate.extension) {
     return `a function of the extension ${candidate.extension}, which this server does not trust to keep its volatility promise.`;
   }
   if (candidate.definer) return "a SECURITY DEFINER function, which runs with its owner's privileges.";
+  if (asConnectionRole && !SYSTEM_SCHEMAS.has(candidate.schema)) {
+    // Planning folds IMMUTABLE calls into constants: it would run with the connection role's privileges.
+    return "a function outside the system catalogs, which planning a write would run with the connection role's privileges.";
+  }
   if (candidate.volatility !== 'v') return undefined;
   if (SYSTEM_SCHEMAS.has(candidate.schema) && isHarmlessVolatileBuiltin(candidate.name)) return undefined;
   return 'a VOLATILE function, which may change data or server state.';

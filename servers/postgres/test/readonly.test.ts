@@ -65,6 +65,7 @@ describe.skipIf(NO_DATABASE)('read-only holds against hostile SQL, as a superuse
       CREATE VIEW public.hashes_again AS SELECT * FROM public.hashes;
       CREATE MATERIALIZED VIEW public.hashes_kept AS SELECT rolname, rolpassword FROM pg_authid;
       CREATE VIEW public.mapping_secrets AS SELECT * FROM information_schema._pg_user_mappings;
+      CREATE FUNCTION public.leaky(path text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT pg_catalog.pg_read_file(path) $$;
     `);
     const [{ superuser } = { superuser: false }] = await db.sql<{ superuser: boolean }>(
       'SELECT rolsuper AS superuser FROM pg_roles WHERE rolname = current_user',
@@ -295,6 +296,24 @@ describe.skipIf(NO_DATABASE)('read-only holds against hostile SQL, as a superuse
     expect(outcome.text).toMatch(/EXPLAIN ANALYZE would run the DELETE/);
     const planned = await callOk<{ tree: string }>(session.client, 'postgres_explain', { sql: 'DELETE FROM public.victim' });
     expect(planned.data.tree).toMatch(/Delete on (public\.)?victim/);
+    await expectUnchanged();
+  });
+
+  it('runs an IMMUTABLE function of yours as the read role, and never folds one into a plan as the superuser', async () => {
+    // A function the operator wrote and marked IMMUTABLE passes the checks; the database still
+    // runs it as the read role, which may not read files.
+    const query = await call(session.client, 'postgres_query', { sql: "SELECT public.leaky('/etc/passwd')" });
+    expect(query.isError).toBe(true);
+    expect(query.text).toMatch(/permission denied for function pg_read_file/);
+    expectNoSecret(query.text);
+    // Planning a write (which the read role may not do) folds IMMUTABLE calls into constants: as
+    // the superuser, that would put the file into the plan. Only built-in functions are allowed there.
+    const plan = await call(session.client, 'postgres_explain', {
+      sql: "DELETE FROM public.victim WHERE secret = public.leaky('/etc/passwd')",
+    });
+    expect(plan.isError).toBe(true);
+    expect(plan.text).toMatch(/which planning a write would run with the connection role's privileges/);
+    expectNoSecret(plan.text);
     await expectUnchanged();
   });
 
