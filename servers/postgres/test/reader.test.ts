@@ -4,7 +4,14 @@ import { callError, callOk } from '@patchbay/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminSql, connect, createTestDatabase, eventually, NO_DATABASE, type TestDatabase, withDatabase } from './helpers.js';
 
-type Any = Record<string, any>;
+interface Rows {
+  rows: unknown[][];
+}
+interface Check {
+  check: string;
+  status: string;
+  detail: string;
+}
 
 /**
  * Who SQL from a model runs as. On a superuser connection the server logs reads in as a role of
@@ -27,7 +34,9 @@ describe.skipIf(NO_DATABASE)('the role reads run as', () => {
   let hbaBefore = '';
 
   const checkHealth = async (client: Awaited<ReturnType<typeof connect>>['client']) =>
-    (await callOk<Any>(client, 'postgres_check_health')).data.checks.find((c: Any) => c.check === 'read-only') as Any;
+    (await callOk<{ checks: Check[] }>(client, 'postgres_check_health')).data.checks.find(
+      (c) => c.check === 'read-only',
+    ) as Check;
 
   beforeAll(async () => {
     db = await createTestDatabase('reader');
@@ -79,12 +88,12 @@ describe.skipIf(NO_DATABASE)('the role reads run as', () => {
     const logs: string[] = [];
     const { client, close } = await connect([db.url, '--toolsets', 'all', '--connection', `again=${db.url}`], { logs });
     try {
-      const who = await callOk<Any>(client, 'postgres_query', {
+      const who = await callOk<Rows>(client, 'postgres_query', {
         sql: 'SELECT current_user, session_user, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser',
       });
       expect(who.data.rows).toEqual([['patchbay_readonly', 'patchbay_readonly', false]]);
-      expect((await callOk<Any>(client, 'postgres_query', { sql: 'SELECT count(*) FROM items' })).data.rows).toEqual([[2]]);
-      const listed = await callOk<Any>(client, 'postgres_list_connections');
+      expect((await callOk<Rows>(client, 'postgres_query', { sql: 'SELECT count(*) FROM items' })).data.rows).toEqual([[2]]);
+      const listed = await callOk<{ connections: Array<Record<string, unknown>> }>(client, 'postgres_list_connections');
       expect(listed.data.connections[0]).toMatchObject({ role: 'postgres', superuser: true, reads_as: 'patchbay_readonly' });
       const health = await checkHealth(client);
       expect(health).toMatchObject({ status: 'ok' });
@@ -102,7 +111,7 @@ describe.skipIf(NO_DATABASE)('the role reads run as', () => {
     try {
       await callOk(client, 'postgres_query', { sql: 'SELECT 1' });
       await db.sql(`CREATE TABLE later_${tag} AS SELECT 42 AS answer`);
-      const result = await callOk<Any>(client, 'postgres_query', { sql: `SELECT answer FROM later_${tag}` });
+      const result = await callOk<Rows>(client, 'postgres_query', { sql: `SELECT answer FROM later_${tag}` });
       expect(result.data.rows).toEqual([[42]]);
     } finally {
       await close();
@@ -113,7 +122,7 @@ describe.skipIf(NO_DATABASE)('the role reads run as', () => {
     if (!hbaFile) ctx.skip('pg_hba.conf of the test server is not writable here');
     const { client, close } = await connect([db.url, '--read-role', scram]);
     try {
-      const result = await callOk<Any>(client, 'postgres_query', { sql: 'SELECT current_user' });
+      const result = await callOk<Rows>(client, 'postgres_query', { sql: 'SELECT current_user' });
       expect(result.data.rows).toEqual([[scram]]);
       const [row] = await db.sql<{ verifier: string }>('SELECT rolpassword AS verifier FROM pg_authid WHERE rolname = $1', [
         scram,
@@ -143,7 +152,7 @@ describe.skipIf(NO_DATABASE)('the role reads run as', () => {
 
     const accepted = await connect([db.url, '--read-role', rejected, '--allow-superuser-reads', '--toolsets', 'all']);
     try {
-      const who = await callOk<Any>(accepted.client, 'postgres_query', { sql: 'SELECT current_user' });
+      const who = await callOk<Rows>(accepted.client, 'postgres_query', { sql: 'SELECT current_user' });
       expect(who.data.rows).toEqual([['postgres']]);
       // As a superuser the checks are all there is: whatever reads a secret catalog is refused,
       // PostgreSQL's own filtered views included.
@@ -170,7 +179,7 @@ describe.skipIf(NO_DATABASE)('the role reads run as', () => {
     const { client, close } = await connect([url], { logs });
     try {
       // SET ROLE postgres is open to it, and to SQL no check sees: reading as it would not hold.
-      const who = await callOk<Any>(client, 'postgres_query', { sql: 'SELECT current_user, session_user' });
+      const who = await callOk<Rows>(client, 'postgres_query', { sql: 'SELECT current_user, session_user' });
       expect(who.data.rows).toEqual([['patchbay_readonly', 'patchbay_readonly']]);
       await eventually(async () => logs.some((l) => l.includes('which can become a superuser')), 5_000, 'the doctor line');
     } finally {
@@ -181,7 +190,7 @@ describe.skipIf(NO_DATABASE)('the role reads run as', () => {
   it('refuses reads as soon as its read role is made more than a reader, and reads again once that is undone', async () => {
     const { client, close } = await connect([db.url, '--read-role', turned]);
     try {
-      expect((await callOk<Any>(client, 'postgres_query', { sql: 'SELECT current_user' })).data.rows).toEqual([[turned]]);
+      expect((await callOk<Rows>(client, 'postgres_query', { sql: 'SELECT current_user' })).data.rows).toEqual([[turned]]);
       await adminSql(`GRANT postgres TO ${turned}`);
       const message = await callError(client, 'postgres_query', { sql: 'SELECT 1' });
       expect(message).toMatch(
@@ -192,7 +201,7 @@ describe.skipIf(NO_DATABASE)('the role reads run as', () => {
         /was given more than reading \(.*member of postgres/,
       );
       await adminSql(`REVOKE postgres FROM ${turned}`);
-      expect((await callOk<Any>(client, 'postgres_query', { sql: 'SELECT current_user' })).data.rows).toEqual([[turned]]);
+      expect((await callOk<Rows>(client, 'postgres_query', { sql: 'SELECT current_user' })).data.rows).toEqual([[turned]]);
     } finally {
       await close();
     }
@@ -216,7 +225,7 @@ describe.skipIf(NO_DATABASE)('the role reads run as', () => {
     const logs: string[] = [];
     const plain = await connect([url, '--toolsets', 'all'], { logs });
     try {
-      const who = await callOk<Any>(plain.client, 'postgres_query', { sql: 'SELECT current_user' });
+      const who = await callOk<Rows>(plain.client, 'postgres_query', { sql: 'SELECT current_user' });
       expect(who.data.rows).toEqual([[writer]]);
       expect((await checkHealth(plain.client)).status).toBe('warning');
       await eventually(async () => logs.some((l) => l.includes('able to write')), 5_000, 'the doctor line');
@@ -227,7 +236,7 @@ describe.skipIf(NO_DATABASE)('the role reads run as', () => {
 
     const narrowed = await connect([url, '--read-role', reader, '--toolsets', 'all']);
     try {
-      const who = await callOk<Any>(narrowed.client, 'postgres_query', { sql: 'SELECT current_user, session_user' });
+      const who = await callOk<Rows>(narrowed.client, 'postgres_query', { sql: 'SELECT current_user, session_user' });
       expect(who.data.rows).toEqual([[reader, writer]]);
       expect((await checkHealth(narrowed.client)).status).toBe('ok');
     } finally {
