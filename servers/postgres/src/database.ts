@@ -479,7 +479,7 @@ export class Database {
   /** One line on stderr when the connection's role is more than a reader: what reads run as, and why. */
   private doctor(info: RoleInfo): void {
     const where = `connection "${this.name}" (${this.spec.display}) uses role "${info.role}"`;
-    const create = `A connection role that can only read needs none of this. To create one: ${readOnlyRoleSql(info)}`;
+    const create = `To create a role that can only read: ${readOnlyRoleSql(info)}`;
     const reads = info.reads;
     if (info.canBecomeSuperuser) {
       const what =
@@ -489,7 +489,7 @@ export class Database {
             ? `SQL from a model would run as it, so reads are refused: ${reads.why}. ${reads.fix}`
             : `SQL from a model runs as it (--allow-superuser-reads): ${reads.kind === 'superuser' ? reads.why : 'no read role'}; only this server's SQL checks stand between a model and the server's files and programs.`;
       const which = info.superuser ? 'which is a superuser' : 'which can become a superuser (it is a member of a superuser role)';
-      this.log.warn(`${where}, ${which}. ${what} ${create}`);
+      this.log.warn(`${where}, ${which}. ${what} A connection role that can only read needs none of this. ${create}`);
       return;
     }
     if (reads.kind === 'refused') {
@@ -578,12 +578,16 @@ SELECT current_user AS role,
   current_setting('server_version_num') AS version_num,
   current_database() AS database`;
 
-/** The SQL an operator runs to get a role that can read and nothing else. */
-export function readOnlyRoleSql(info: Pick<RoleInfo, 'database' | 'versionNum'>): string {
+/**
+ * The SQL an operator runs to get a role that can read and nothing else: SELECT on the tables of
+ * the public schema, now and later. Not pg_read_all_data, which reads pg_authid's password hashes
+ * too, for any SQL the checks here do not see.
+ */
+export function readOnlyRoleSql(info: Pick<RoleInfo, 'database'>): string {
   const db = `"${info.database.replace(/"/g, '""')}"`;
-  const grant =
-    info.versionNum >= 140000
-      ? 'GRANT pg_read_all_data TO mcp_readonly;'
-      : 'GRANT USAGE ON SCHEMA public TO mcp_readonly; GRANT SELECT ON ALL TABLES IN SCHEMA public TO mcp_readonly;';
-  return `CREATE ROLE mcp_readonly LOGIN PASSWORD '<choose a password>'; GRANT CONNECT ON DATABASE ${db} TO mcp_readonly; ${grant} Then connect as mcp_readonly.`;
+  return (
+    `CREATE ROLE mcp_readonly LOGIN PASSWORD '<choose a password>'; GRANT CONNECT ON DATABASE ${db} TO mcp_readonly; ` +
+    'GRANT USAGE ON SCHEMA public TO mcp_readonly; GRANT SELECT ON ALL TABLES IN SCHEMA public TO mcp_readonly; ' +
+    'ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO mcp_readonly; (the same for each schema to read). Then connect as mcp_readonly.'
+  );
 }
