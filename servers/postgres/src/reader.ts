@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { registerSecret } from '@patchbay/kit';
 import type { PoolClient } from 'pg';
 import { catalogRows } from './catalog.js';
 import { SECRET_RELATIONS_SQL, VIEW_READS_SQL } from './relations.js';
@@ -293,6 +294,7 @@ export function readerPassword(role: string): string {
   if (!password) {
     password = randomBytes(24).toString('hex');
     passwords.set(role, password);
+    registerSecret(password);
   }
   return password;
 }
