@@ -238,7 +238,9 @@ export class Database {
             why,
             fix: `${fix} Or accept the risk with --allow-superuser-reads: then SQL from a model runs as the superuser, and only this server's SQL checks stand between it and the server's files and programs.`,
           };
-    if (!facts.standby) {
+    // Nothing to create or grant (a later start, no new tables): no write at all.
+    const needed = !facts.target?.exists || facts.target.lacksGrants;
+    if (needed && !facts.standby) {
       try {
         await this.admin(async (client) => {
           if (!facts.target?.exists) await client.query(createRoleSql(role));

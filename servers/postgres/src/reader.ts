@@ -68,6 +68,8 @@ export interface RoleFacts {
     otherRoles: string[];
     canWrite: boolean;
     readsSecrets: boolean;
+    /** It lacks a grant reading needs here (CONNECT, pg_read_all_stats, USAGE or SELECT somewhere). */
+    lacksGrants: boolean;
   };
   /** Of the connection's own role. */
   canWrite: boolean;
@@ -79,6 +81,16 @@ const canWriteSql = (role: string) => `EXISTS (
   SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
     AND pg_catalog.has_table_privilege(${role}, c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE'))`;
+
+/** What `grantReading` would grant: a cheap test, so that a later start grants nothing when nothing is missing. */
+const lacksGrantsSql = (role: string) => `(
+  NOT pg_catalog.has_database_privilege(${role}, current_database(), 'CONNECT')
+  OR (pg_catalog.to_regrole('${STATS_ROLE}') IS NOT NULL AND NOT pg_catalog.pg_has_role(${role}, '${STATS_ROLE}', 'MEMBER'))
+  OR EXISTS (SELECT 1 FROM pg_catalog.pg_namespace n WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+             AND n.nspname NOT LIKE 'pg\\_%' AND NOT pg_catalog.has_schema_privilege(${role}, n.oid, 'USAGE'))
+  OR EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+             WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+               AND n.nspname NOT LIKE 'pg\\_%' AND NOT pg_catalog.has_table_privilege(${role}, c.oid, 'SELECT')))`;
 
 const readsSecretsSql = (role: string) => `EXISTS (
   SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid IN (${SECRET_RELATIONS_SQL}) AND c.relkind = 'r'
@@ -113,6 +125,7 @@ export async function roleFacts(client: PoolClient, target: string): Promise<Rol
     target_roles: string[];
     target_can_write: boolean;
     target_reads_secrets: boolean;
+    target_lacks_grants: boolean;
   }>(
     client,
     `SELECT me.rolname AS role, ${superuserSql('me.oid')} AS superuser, pg_catalog.pg_is_in_recovery() AS standby,
@@ -127,7 +140,8 @@ export async function roleFacts(client: PoolClient, target: string): Promise<Rol
        CASE WHEN t.oid IS NULL THEN '{}'::text[] ELSE ARRAY(SELECT m.roleid::regrole::text FROM pg_catalog.pg_auth_members m
          WHERE m.member = t.oid AND m.roleid::regrole::text <> $3) END AS target_roles,
        CASE WHEN t.oid IS NULL THEN false ELSE ${canWriteSql('t.oid')} END AS target_can_write,
-       CASE WHEN t.oid IS NULL THEN false ELSE ${readsSecretsSql('t.oid')} END AS target_reads_secrets
+       CASE WHEN t.oid IS NULL THEN false ELSE ${readsSecretsSql('t.oid')} END AS target_reads_secrets,
+       CASE WHEN t.oid IS NULL THEN true ELSE ${lacksGrantsSql('t.oid')} END AS target_lacks_grants
      FROM pg_catalog.pg_roles me LEFT JOIN pg_catalog.pg_roles t ON t.rolname = $1
      WHERE me.rolname = current_user`,
     [target, POWER_ROLES, STATS_ROLE],
@@ -150,6 +164,7 @@ export async function roleFacts(client: PoolClient, target: string): Promise<Rol
       otherRoles: row.target_roles,
       canWrite: row.target_can_write,
       readsSecrets: row.target_reads_secrets,
+      lacksGrants: row.target_lacks_grants,
     },
   };
 }
