@@ -3,12 +3,16 @@
  * starting one service never loads the others' code and data.
  */
 import type { AnyEmulator } from './core/emulator.js';
+import type { SlackState } from './slack/state.js';
 
 /** State types of the registered services, so `startSandbox({ service: 'github' })` is typed. */
-// biome-ignore lint/suspicious/noEmptyInterface: filled in as emulators are registered
-export interface KnownServices {}
+export interface KnownServices {
+  slack: SlackState;
+}
 
-export const serviceLoaders: Record<string, () => Promise<AnyEmulator>> = {};
+export const serviceLoaders: Record<string, () => Promise<AnyEmulator>> = {
+  slack: async () => (await import('./slack/index.js')).slackEmulator,
+};
 
 export function serviceNames(): string[] {
   return Object.keys(serviceLoaders);
