@@ -88,6 +88,8 @@ export interface Exchange {
     body: Buffer;
   };
   response: { status: number; headers: Record<string, string | number | readonly string[]>; body: Buffer };
+  /** Kinds of the faults applied (a `malformed` body is broken on purpose). */
+  faults: string[];
 }
 
 /** A raw incoming request, already read, handed to a service by the server. */
@@ -276,6 +278,7 @@ export class ServiceHost<S> {
           body: call.body,
         },
         response: { status: response.status, headers, body },
+        faults: faults.map((f) => f.spec.kind),
       };
       for (const listener of this.#taps) listener(exchange);
     }
