@@ -151,8 +151,8 @@ export class UserTable {
 
 /**
  * Who is in a conversation. Most hold an explicit list in join order; `everyone` (the
- * workspace's general channel) holds every active person without listing them, plus anyone
- * added explicitly (bots join it like any other channel).
+ * workspace's general channel) holds every active full member without listing them, plus anyone
+ * added explicitly (bots join it like any other channel; guests only when added).
  */
 export class Members {
   readonly #ids: string[] = [];
@@ -172,7 +172,15 @@ export class Members {
     if (this.#index.has(id)) return true;
     if (!this.#everyone) return false;
     const user = this.#everyone.get(id);
-    return user !== undefined && !user.isBot && !user.deleted;
+    // Everyone who is a full member: not bots (they join), Slackbot, guests or deactivated accounts.
+    return (
+      user !== undefined &&
+      !user.isBot &&
+      !user.deleted &&
+      !user.isRestricted &&
+      !user.isUltraRestricted &&
+      user.id !== 'USLACKBOT'
+    );
   }
 
   add(id: string): boolean {

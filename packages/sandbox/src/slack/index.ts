@@ -41,7 +41,10 @@ export const slackEmulator = defineEmulator<SlackState>({
   }),
   token: (state) => state.botToken,
   identify: (req, state) => {
-    const presented = presentedToken(req, req.method === 'POST' && /urlencoded/.test(req.header('content-type') ?? '') ? new Map(req.form()) : undefined);
+    const presented = presentedToken(
+      req,
+      req.method === 'POST' && /urlencoded/.test(req.header('content-type') ?? '') ? new Map(req.form()) : undefined,
+    );
     if (!presented) return 'anonymous';
     const token = state.tokens.get(presented);
     return token ? (state.users.get(token.userId)?.name ?? 'invalid') : 'invalid';
@@ -51,12 +54,19 @@ export const slackEmulator = defineEmulator<SlackState>({
   errorResponse: (status) =>
     slackResponse(status, {
       ok: false,
-      error: status === 503 ? 'service_unavailable' : status === 504 ? 'request_timeout' : status >= 500 ? 'internal_error' : 'fatal_error',
+      error:
+        status === 503
+          ? 'service_unavailable'
+          : status === 504
+            ? 'request_timeout'
+            : status >= 500
+              ? 'internal_error'
+              : 'fatal_error',
     }),
   rateLimitResponse: (fault) => rateLimitedResponse(fault.retryAfter),
   badBodyResponse: () => failure('invalid_json'),
 });
 
-export { largeWorkspace, type LargeWorkspaceOptions, generatedUserId } from './seed-large.js';
-export { SlackState } from './state.js';
 export type { RateLimitSettings } from './rate-limit.js';
+export { generatedUserId, type LargeWorkspaceOptions, largeWorkspace } from './seed-large.js';
+export { SlackState } from './state.js';

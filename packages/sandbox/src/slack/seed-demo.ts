@@ -12,8 +12,8 @@
  * deactivated person's) and `revoked`.
  */
 import type { SlackUser } from './directory.js';
-import { BOT_SCOPES, type Conversation, type Message, type SlackState, USER_SCOPES } from './state.js';
 import { formatTs } from './ids.js';
+import { BOT_SCOPES, type Conversation, type Message, type SlackState, USER_SCOPES } from './state.js';
 
 /** A small deterministic generator (mulberry32). */
 export function random(seed: number): () => number {
@@ -28,14 +28,75 @@ export function random(seed: number): () => number {
 }
 
 export const FIRST_NAMES = [
-  'Amara', 'Bruno', 'Chen', 'Dalia', 'Emeka', 'Freya', 'Goran', 'Hana', 'Ines', 'Jonas', 'Kofi', 'Leila', 'Mateo', 'Nadia',
-  'Oskar', 'Priya', 'Quentin', 'Rosa', 'Sanjay', 'Tova', 'Uma', 'Viktor', 'Wen', 'Ximena', 'Yusuf', 'Zofia', 'Aiko', 'Bilal',
-  'Carmen', 'Dmitri', 'Elif', 'Farid', 'Greta', 'Hugo', 'Ilse', 'Jamal', 'Kirra', 'Lars', 'Mei', 'Nikhil', 'Olga', 'Pablo',
+  'Amara',
+  'Bruno',
+  'Chen',
+  'Dalia',
+  'Emeka',
+  'Freya',
+  'Goran',
+  'Hana',
+  'Ines',
+  'Jonas',
+  'Kofi',
+  'Leila',
+  'Mateo',
+  'Nadia',
+  'Oskar',
+  'Priya',
+  'Quentin',
+  'Rosa',
+  'Sanjay',
+  'Tova',
+  'Uma',
+  'Viktor',
+  'Wen',
+  'Ximena',
+  'Yusuf',
+  'Zofia',
+  'Aiko',
+  'Bilal',
+  'Carmen',
+  'Dmitri',
+  'Elif',
+  'Farid',
+  'Greta',
+  'Hugo',
+  'Ilse',
+  'Jamal',
+  'Kirra',
+  'Lars',
+  'Mei',
+  'Nikhil',
+  'Olga',
+  'Pablo',
 ];
 
 export const LAST_NAMES = [
-  'Okafor', 'Silva', 'Nakamura', 'Haddad', 'Novak', 'Lindqvist', 'Moreau', 'Kowalski', 'Ferreira', 'Tanaka', 'Mensah',
-  'Rossi', 'Petrov', 'Schmidt', 'Alvarez', 'Iyer', 'Dubois', 'Jensen', 'Osei', 'Varga', 'Cohen', 'Park', 'Nguyen', 'Ahmed',
+  'Okafor',
+  'Silva',
+  'Nakamura',
+  'Haddad',
+  'Novak',
+  'Lindqvist',
+  'Moreau',
+  'Kowalski',
+  'Ferreira',
+  'Tanaka',
+  'Mensah',
+  'Rossi',
+  'Petrov',
+  'Schmidt',
+  'Alvarez',
+  'Iyer',
+  'Dubois',
+  'Jensen',
+  'Osei',
+  'Varga',
+  'Cohen',
+  'Park',
+  'Nguyen',
+  'Ahmed',
 ];
 
 export const TIME_ZONES: readonly [string, string, number][] = [
@@ -50,9 +111,19 @@ export const TIME_ZONES: readonly [string, string, number][] = [
 ];
 
 const TITLES = [
-  'Software Engineer', 'Senior Software Engineer', 'Product Manager', 'Product Designer', 'Support Specialist',
-  'Engineering Manager', 'Data Scientist', 'Site Reliability Engineer', 'Account Executive', 'Recruiter', 'Technical Writer',
-  'Marketing Lead', '',
+  'Software Engineer',
+  'Senior Software Engineer',
+  'Product Manager',
+  'Product Designer',
+  'Support Specialist',
+  'Engineering Manager',
+  'Data Scientist',
+  'Site Reliability Engineer',
+  'Account Executive',
+  'Recruiter',
+  'Technical Writer',
+  'Marketing Lead',
+  '',
 ];
 
 const SERVICES = ['api', 'billing', 'search', 'web', 'auth', 'notifier', 'ingest', 'reports'];
@@ -94,7 +165,7 @@ const TEMPLATES: Record<string, string[]> = {
     'I think we should move the `{service}` cron jobs to the queue. Thoughts?',
     'Reminder that code freeze starts Friday. Anything big should land by Thursday.',
     'Wrote up the design for the new cache layer: <https://docs.example.com/design/cache|Cache design>.',
-    'The staging DB was restored from last night\'s snapshot, sorry for the noise.',
+    "The staging DB was restored from last night's snapshot, sorry for the noise.",
     'Does anyone know why we pin `node` to 20.11 in the Dockerfile?',
     '~Deploying `{service}` now~ postponed until the incident is closed.',
     'Can I get a second pair of eyes on <https://git.example.com/acme/{service}/pull/{n}>?',
@@ -119,10 +190,10 @@ const TEMPLATES: Record<string, string[]> = {
     '<!channel> incident closed, thanks everyone.',
   ],
   private: [
-    'Let\'s keep this in here until it is announced.',
+    "Let's keep this in here until it is announced.",
     'Draft for review: <https://docs.example.com/private/{n}|plan v{n}>.',
     '<@{user}> can you own the follow-up?',
-    'Agreed, let\'s revisit on Monday.',
+    "Agreed, let's revisit on Monday.",
   ],
   dm: [
     'Hey, do you have five minutes later today?',
@@ -136,12 +207,21 @@ const TEMPLATES: Record<string, string[]> = {
     'Status update: {n}% of the milestone is done.',
     'Blocked on the `{service}` API change, tracking in <https://git.example.com/acme/{service}/issues/{n}|#{n}>.',
     'Demo on Friday, <@{user}> will present.',
-    'Notes from today\'s sync are in the doc.',
+    "Notes from today's sync are in the doc.",
   ],
   replies: [
-    '+1', 'Looking now.', 'Fixed in the latest build.', 'I can reproduce it locally.', 'Thanks!',
-    'Could this be the connection pool again?', 'Let me check the logs.', ':eyes:', 'Agreed.',
-    'Opened a ticket for it.', 'Same here, started this morning.', 'Should be better now, can you retry?',
+    '+1',
+    'Looking now.',
+    'Fixed in the latest build.',
+    'I can reproduce it locally.',
+    'Thanks!',
+    'Could this be the connection pool again?',
+    'Let me check the logs.',
+    ':eyes:',
+    'Agreed.',
+    'Opened a ticket for it.',
+    'Same here, started this morning.',
+    'Should be better now, can you retry?',
   ],
 };
 
@@ -261,30 +341,67 @@ export function seedDemo(state: SlackState): void {
     created,
   });
   general.members.add(patchbay.user.id);
-  const channel = (name: string, init: { private?: boolean; members: string[]; topic?: string; purpose?: string; archived?: boolean }) =>
-    state.addChannel({ name, creator: init.members[0]!, created, ...init });
+  const channel = (
+    name: string,
+    init: { private?: boolean; members: string[]; topic?: string; purpose?: string; archived?: boolean },
+  ) => state.addChannel({ name, creator: init.members[0]!, created, ...init });
   const bots = { patchbay: patchbay.user.id, deploy: deploybot.user.id, standup: standup.user.id };
-  const random_ = channel('random', { members: sample(200, [grace, ada]), purpose: 'Non-work banter and water cooler conversation' });
+  const random_ = channel('random', {
+    members: sample(200, [grace, ada]),
+    purpose: 'Non-work banter and water cooler conversation',
+  });
   const engineering = channel('engineering', {
     members: [...sample(80, [alan, ada, katherine, grace]), bots.patchbay, bots.deploy, bots.standup],
     topic: `Code freeze Friday. On call: <@${alan.id}>`,
     purpose: 'Engineering discussion',
   });
-  const deploys = channel('deploys', { members: [bots.deploy, ...sample(40, [ada, alan]), bots.patchbay], purpose: 'Deploy notifications' });
-  const support = channel('support', { members: [...sample(45, [katherine, ada, guest]), bots.patchbay], purpose: 'Customer support' });
-  const incidents = channel('incidents', { members: [...sample(60, [alan, ada]), bots.patchbay], topic: 'No open incidents :white_check_mark:' });
+  const deploys = channel('deploys', {
+    members: [bots.deploy, ...sample(40, [ada, alan]), bots.patchbay],
+    purpose: 'Deploy notifications',
+  });
+  const support = channel('support', {
+    members: [...sample(45, [katherine, ada, guest]), bots.patchbay],
+    purpose: 'Customer support',
+  });
+  const incidents = channel('incidents', {
+    members: [...sample(60, [alan, ada]), bots.patchbay],
+    topic: 'No open incidents :white_check_mark:',
+  });
   const design = channel('design', { members: sample(30, [ada]), purpose: 'Design reviews and critique' });
   const product = channel('product', { members: sample(35, [grace, katherine]) });
   const sales = channel('sales', { members: sample(25), purpose: 'Deals, demos and the pipeline' });
   const marketing = channel('marketing', { members: sample(25) });
-  const announcements = channel('announcements', { members: [grace.id, ...sample(150), bots.patchbay], purpose: 'Official announcements' });
-  const apollo = channel('project-apollo', { members: sample(20, [ada, katherine]), purpose: 'Project Apollo: the new onboarding' });
-  const security = channel('security', { private: true, members: [ada.id, grace.id, alan.id, bots.patchbay], purpose: 'Security reviews' });
+  const announcements = channel('announcements', {
+    members: [grace.id, ...sample(150), bots.patchbay],
+    purpose: 'Official announcements',
+  });
+  const apollo = channel('project-apollo', {
+    members: sample(20, [ada, katherine]),
+    purpose: 'Project Apollo: the new onboarding',
+  });
+  const security = channel('security', {
+    private: true,
+    members: [ada.id, grace.id, alan.id, bots.patchbay],
+    purpose: 'Security reviews',
+  });
   const leadership = channel('leadership', { private: true, members: [grace.id, alan.id, katherine.id] });
   const hiring = channel('hiring', { private: true, members: [grace.id, alan.id, bots.patchbay, ...sample(6)] });
   const archived = channel('project-zephyr', { members: sample(15, [ada]), archived: true, purpose: 'Project Zephyr (shipped)' });
   const extra: Conversation[] = [];
-  const TEAMS = ['atlas', 'beacon', 'comet', 'delta', 'ember', 'fjord', 'granite', 'harbor', 'iris', 'juniper', 'kestrel', 'lumen'];
+  const TEAMS = [
+    'atlas',
+    'beacon',
+    'comet',
+    'delta',
+    'ember',
+    'fjord',
+    'granite',
+    'harbor',
+    'iris',
+    'juniper',
+    'kestrel',
+    'lumen',
+  ];
   for (let i = 0; state.conversationOrder.length < 120; i++) {
     const name = `${i % 2 === 0 ? 'team' : 'proj'}-${TEAMS[i % TEAMS.length]}-${Math.floor(i / TEAMS.length) + 1}`;
     extra.push(
@@ -307,7 +424,9 @@ export function seedDemo(state: SlackState): void {
   const membersOf = (c: Conversation): string[] => {
     let ids = humans.get(c);
     if (!ids) {
-      ids = (c.members.isEveryone ? people.map((p) => p.id) : [...c.members.explicit()]).filter((id) => !state.users.get(id)?.isBot);
+      ids = (c.members.isEveryone ? people.map((p) => p.id) : [...c.members.explicit()]).filter(
+        (id) => !state.users.get(id)?.isBot,
+      );
       if (ids.length === 0) ids = [ada.id];
       humans.set(c, ids);
     }
@@ -320,7 +439,12 @@ export function seedDemo(state: SlackState): void {
       .replaceAll('{service}', pick(SERVICES))
       .replaceAll('{n}', String(100 + Math.floor(rand() * 900)));
   const timeIn = (from = start, to = end) => from + Math.floor(rand() * (to - from));
-  const plan = (c: Conversation, count: number, templates: string[], opts: { authors?: string[]; bot?: typeof patchbay } = {}) => {
+  const plan = (
+    c: Conversation,
+    count: number,
+    templates: string[],
+    opts: { authors?: string[]; bot?: typeof patchbay } = {},
+  ) => {
     const authors = opts.authors ?? membersOf(c);
     for (let i = 0; i < count; i++) {
       const entry: Plan = {
@@ -390,7 +514,18 @@ export function seedDemo(state: SlackState): void {
       ? (() => {
           const [name, mimetype, filetype, prettyType] = pick(FILES);
           const size = 1024 + Math.floor(rand() * 900_000);
-          return [state.makeFile({ name, title: name, mimetype, filetype, prettyType, size, user: p.author, created: Math.floor(p.at / 1000) })];
+          return [
+            state.makeFile({
+              name,
+              title: name,
+              mimetype,
+              filetype,
+              prettyType,
+              size,
+              user: p.author,
+              created: Math.floor(p.at / 1000),
+            }),
+          ];
         })()
       : undefined;
     // Sub-millisecond digits as real timestamps have them.

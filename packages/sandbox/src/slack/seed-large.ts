@@ -71,7 +71,13 @@ export function largeWorkspace(options: LargeWorkspaceOptions = {}): (state: Sla
     state.team.name = 'Patchbay Large';
     state.team.domain = 'patchbay-large';
     const updated = Math.floor(start / 1000);
-    const grace = state.addPerson({ name: 'grace', realName: 'Grace Hopper', isAdmin: true, isOwner: true, isPrimaryOwner: true });
+    const grace = state.addPerson({
+      name: 'grace',
+      realName: 'Grace Hopper',
+      isAdmin: true,
+      isOwner: true,
+      isPrimaryOwner: true,
+    });
     const ada = state.addPerson({ name: 'ada', realName: 'Ada Lovelace', title: 'Staff Engineer' });
     const patchbay = state.addBot({ name: 'patchbay', realName: 'Patchbay', appName: 'Patchbay' });
     state.users.generate({
@@ -100,13 +106,16 @@ export function largeWorkspace(options: LargeWorkspaceOptions = {}): (state: Sla
     for (let i = 0; i < channelCount; i++) {
       const members = new Set([ada.id, patchbay.user.id]);
       while (members.size < 2 + Math.min(count, 50)) members.add(someone());
-      channels.push(state.addChannel({ name: `channel-${i + 1}`, creator: grace.id, private: i % 10 === 9, members: [...members] }));
+      channels.push(
+        state.addChannel({ name: `channel-${i + 1}`, creator: grace.id, private: i % 10 === 9, members: [...members] }),
+      );
     }
     const times = Array.from({ length: messageCount }, () => start + Math.floor(rand() * (end - start))).sort((a, b) => a - b);
     for (const at of times) {
       const channel = channels[Math.floor(rand() * channels.length)]!;
       const explicit = channel.members.explicit().filter((id) => id !== patchbay.user.id);
-      const author = channel.members.isEveryone || explicit.length === 0 ? someone() : explicit[Math.floor(rand() * explicit.length)]!;
+      const author =
+        channel.members.isEveryone || explicit.length === 0 ? someone() : explicit[Math.floor(rand() * explicit.length)]!;
       state.post(channel.id, {
         atMicros: at * 1000 + Math.floor(rand() * 1000),
         user: author,

@@ -18,7 +18,8 @@ function avatarHash(user: SlackUser): string {
 function images(user: SlackUser): Json {
   const hash = avatarHash(user);
   const out: Json = {};
-  for (const size of [24, 32, 48, 72, 192, 512]) out[`image_${size}`] = `https://secure.gravatar.com/avatar/${hash}.jpg?s=${size}&d=identicon`;
+  for (const size of [24, 32, 48, 72, 192, 512])
+    out[`image_${size}`] = `https://secure.gravatar.com/avatar/${hash}.jpg?s=${size}&d=identicon`;
   return out;
 }
 

@@ -324,7 +324,14 @@ export class SlackState {
       updated: this.clock.seconds(),
       locale: 'en-US',
     });
-    const bot: SlackBot = { id: botId, appId, name: init.realName, userId: user.id, deleted: false, updated: this.clock.seconds() };
+    const bot: SlackBot = {
+      id: botId,
+      appId,
+      name: init.realName,
+      userId: user.id,
+      deleted: false,
+      updated: this.clock.seconds(),
+    };
     this.bots.set(botId, bot);
     return { bot, user };
   }
@@ -612,7 +619,11 @@ export class SlackState {
 
   /** File metadata for a message (`files.slack.com` URLs are built from it; no contents exist). */
   makeFile(init: Omit<SlackFile, 'id' | 'created'> & { created?: number }): SlackFile {
-    return { ...init, id: this.mint.mint('F0', `${init.user}:${init.name}:${this.clock.nextMicros()}`), created: init.created ?? this.clock.seconds() };
+    return {
+      ...init,
+      id: this.mint.mint('F0', `${init.user}:${init.name}:${this.clock.nextMicros()}`),
+      created: init.created ?? this.clock.seconds(),
+    };
   }
 
   /** Scheduled messages whose time has come are posted (called before every request). */
@@ -645,7 +656,9 @@ export class SlackState {
   /** The permalink Slack gives a message (a reply's carries its thread). */
   permalink(message: Message): string {
     const base = `https://${this.team.domain}.slack.com/archives/${message.channel}/p${message.ts.replace('.', '')}`;
-    return message.threadTs && message.threadTs !== message.ts ? `${base}?thread_ts=${message.threadTs}&cid=${message.channel}` : base;
+    return message.threadTs && message.threadTs !== message.ts
+      ? `${base}?thread_ts=${message.threadTs}&cid=${message.channel}`
+      : base;
   }
 
   get url(): string {

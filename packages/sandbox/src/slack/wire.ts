@@ -63,7 +63,11 @@ export function methodRoutes(methods: readonly SlackMethod[]): Route<SlackState>
 }
 
 /** A Slack answer: JSON, `x-slack-req-id`, and whatever else the caller adds. */
-export function slackResponse(status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): SandboxResponse {
+export function slackResponse(
+  status: number,
+  body: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): SandboxResponse {
   return {
     status,
     headers: {
@@ -76,7 +80,11 @@ export function slackResponse(status: number, body: Record<string, unknown>, hea
   };
 }
 
-export function failure(code: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): SandboxResponse {
+export function failure(
+  code: string,
+  extra: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): SandboxResponse {
   return slackResponse(200, { ok: false, error: code, ...extra }, headers);
 }
 
@@ -115,7 +123,7 @@ export function readArguments(req: SandboxRequest, acceptsJson: boolean): { args
     return { args };
   }
   if (type.startsWith('multipart/form-data')) {
-    const boundary = /boundary="?([^";]+)"?/.exec(type)?.[1];
+    const boundary = /boundary="?([^";]+)"?/i.exec(req.header('content-type') ?? '')?.[1];
     if (!boundary) return { error: 'invalid_form_data' };
     for (const [key, value] of parseMultipart(req.body, boundary)) args.set(key, value);
     return { args };

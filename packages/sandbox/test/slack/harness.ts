@@ -2,7 +2,7 @@
  * Shared set-up for the Slack tests: a sandbox on the demo seed, real `@slack/web-api` clients for
  * the seed's tokens, and the spec recorder that checks every exchange after each test.
  */
-import { type Logger as SlackLogger, LogLevel, type RetryOptions, WebClient, type WebClientOptions } from '@slack/web-api';
+import { LogLevel, type RetryOptions, type Logger as SlackLogger, WebClient, type WebClientOptions } from '@slack/web-api';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { type Logger, type Sandbox, type Seed, startSandbox } from '../../src/index.js';
 import type { Conversation, SlackState } from '../../src/slack/state.js';
@@ -49,7 +49,12 @@ export function useSlack(options: { resetEachTest?: boolean; seed?: string | See
     h.recorder = new SpecRecorder(slackSpec());
     h.sandbox.tap(h.recorder.listener);
     h.client = (token, clientOptions = {}) =>
-      new WebClient(token, { slackApiUrl: h.sandbox.env['SLACK_API_URL']!, logger: quiet, retryConfig: noRetries, ...clientOptions });
+      new WebClient(token, {
+        slackApiUrl: h.sandbox.env['SLACK_API_URL']!,
+        logger: quiet,
+        retryConfig: noRetries,
+        ...clientOptions,
+      });
     // The tokens are the same after every reset (they derive from the seed), so the clients are made once.
     h.bot = h.client(h.sandbox.state.botToken);
     h.user = h.client(h.sandbox.state.userToken);

@@ -163,10 +163,12 @@ export const SPEC_LAGS: SpecLag[] = [
           const error = schema && (props(schema)?.['error'] as Json | undefined);
           if (!schema || !error || !Array.isArray(error['enum'])) continue;
           const known = error['enum'] as string[];
-          for (const code of COMMON_ERRORS) if (!known.includes(code)) (known.push(code), (changed = true));
+          const missing = COMMON_ERRORS.filter((code) => !known.includes(code));
+          known.push(...missing);
           const p = props(schema);
-          if (!p['needed']) (p['needed'] = { type: 'string' }), (changed = true);
-          if (!p['provided']) (p['provided'] = { type: 'string' }), (changed = true);
+          if (missing.length > 0 || !p['needed'] || !p['provided']) changed = true;
+          p['needed'] ??= { type: 'string' };
+          p['provided'] ??= { type: 'string' };
         }
       return changed;
     },
@@ -277,7 +279,7 @@ export const SPEC_LAGS: SpecLag[] = [
   },
   {
     where: 'search.messages',
-    why: 'The description has only the default `{ok}` template for search.messages. This schema is written from Slack\'s method documentation (query echo; messages with total, pagination, paging and matches), so the emulator\'s search answers are checked rather than accepted whole.',
+    why: "The description has only the default `{ok}` template for search.messages. This schema is written from Slack's method documentation (query echo; messages with total, pagination, paging and matches), so the emulator's search answers are checked rather than accepted whole.",
     apply: (doc) => {
       const op = operationOf(doc, 'search.messages');
       if (op.responses['200']!.schema['title'] !== 'Default success template') return false;
@@ -334,7 +336,10 @@ export const SPEC_LAGS: SpecLag[] = [
                 additionalProperties: false,
                 required: ['total_count', 'page', 'per_page', 'page_count', 'first', 'last'],
                 properties: Object.fromEntries(
-                  ['total_count', 'page', 'per_page', 'page_count', 'first', 'last'].map((k) => [k, { type: 'integer', minimum: 0 }]),
+                  ['total_count', 'page', 'per_page', 'page_count', 'first', 'last'].map((k) => [
+                    k,
+                    { type: 'integer', minimum: 0 },
+                  ]),
                 ),
               },
               paging: { $ref: '#/definitions/objs_paging' },
@@ -364,7 +369,10 @@ export const SPEC_LAGS: SpecLag[] = [
  * may appear beside the declared ones.
  */
 export const UNDECLARED_PARAMETERS: Record<string, { names: string[]; why: string }> = {
-  '*': { names: ['team_id'], why: 'Org-wide apps name the workspace with team_id; @slack/web-api sends it when configured with teamId.' },
+  '*': {
+    names: ['team_id'],
+    why: 'Org-wide apps name the workspace with team_id; @slack/web-api sends it when configured with teamId.',
+  },
   'conversations.history': { names: ['include_all_metadata'], why: 'Message metadata arrived in 2022.' },
   'conversations.replies': { names: ['include_all_metadata'], why: 'Message metadata arrived in 2022.' },
   'chat.scheduledMessages.list': { names: ['team_id'], why: 'See *.' },
@@ -374,7 +382,16 @@ export const UNDECLARED_PARAMETERS: Record<string, { names: string[]; why: strin
 const JSON_VALUED = new Set(['blocks', 'attachments', 'metadata']);
 
 /** Credential-failure codes: answered before the token's scopes are known, so without scope headers. */
-const UNAUTHENTICATED = new Set(['not_authed', 'invalid_auth', 'token_revoked', 'account_inactive', 'invalid_json', 'json_not_object', 'invalid_form_data', 'invalid_post_type']);
+const UNAUTHENTICATED = new Set([
+  'not_authed',
+  'invalid_auth',
+  'token_revoked',
+  'account_inactive',
+  'invalid_json',
+  'json_not_object',
+  'invalid_form_data',
+  'invalid_post_type',
+]);
 
 export class SlackSpec {
   readonly doc: SpecDocument;
@@ -422,7 +439,8 @@ export class SlackSpec {
     const out: string[] = [];
     const headers = Object.fromEntries(Object.entries(x.response.headers).map(([k, v]) => [k.toLowerCase(), String(v)]));
     if (!headers['x-slack-req-id']) out.push(`${label}: no x-slack-req-id`);
-    if (!String(headers['content-type']).startsWith('application/json')) out.push(`${label}: content-type ${headers['content-type']}`);
+    if (!String(headers['content-type']).startsWith('application/json'))
+      out.push(`${label}: content-type ${headers['content-type']}`);
     let body: Json;
     try {
       body = JSON.parse(x.response.body.toString('utf8'));
@@ -431,7 +449,8 @@ export class SlackSpec {
     }
     if (x.response.status === 429) {
       if (!/^[1-9]\d*$/.test(headers['retry-after'] ?? '')) out.push(`${label}: Retry-After is ${headers['retry-after']}`);
-      if (body['error'] !== 'ratelimited') out.push(`${label}: a 429 says ${JSON.stringify(body['error'])}, Slack says ratelimited`);
+      if (body['error'] !== 'ratelimited')
+        out.push(`${label}: a 429 says ${JSON.stringify(body['error'])}, Slack says ratelimited`);
     } else if (x.response.status !== 200 && !x.faults.includes('error'))
       out.push(`${label}: Slack answers methods with 200 (or 429), not ${x.response.status}`);
     if (body['ok'] !== false || !UNAUTHENTICATED.has(String(body['error'])))
@@ -455,6 +474,13 @@ export class SlackSpec {
         json = true;
         if (!op.consumes?.includes('application/json')) out.push(`${method} does not take JSON bodies`);
         for (const [k, v] of Object.entries(JSON.parse(raw) as Json)) args.set(k, v);
+      } else if (type.startsWith('multipart/form-data')) {
+        const boundary = /boundary="?([^";]+)"?/i.exec(type)?.[1] ?? '';
+        for (const part of raw.split(`--${boundary}`)) {
+          const name = /name="([^"]*)"/.exec(part)?.[1];
+          const split = part.indexOf('\r\n\r\n');
+          if (name !== undefined && split >= 0) args.set(name, part.slice(split + 4).replace(/\r\n$/, ''));
+        }
       } else if (type.startsWith('application/x-www-form-urlencoded') || type === '')
         for (const [k, v] of new URLSearchParams(raw)) args.set(k, v);
     }
@@ -481,7 +507,7 @@ export class SlackSpec {
             : p.type === 'boolean'
               ? /^(true|false|1|0)$/i.test(text)
               : true;
-      if (!ok) out.push(`parameter ${name}=${text} is not a ${p.type}`);
+      if (!ok) out.push(`parameter ${name}=${text} is not of type ${p.type}`);
     }
     return out;
   }

@@ -6,9 +6,9 @@
  * `chat.deleteScheduledMessage`.
  */
 import { parseTs } from '../ids.js';
-import { messageJson, botProfileJson } from '../serialize.js';
-import type { Conversation, Message, SlackState } from '../state.js';
 import { RateLimited } from '../rate-limit.js';
+import { botProfileJson, messageJson } from '../serialize.js';
+import type { Conversation, Message, SlackState } from '../state.js';
 import { type Call, defineMethod } from '../wire.js';
 import { cursorKey, pageMetadata } from './paging.js';
 

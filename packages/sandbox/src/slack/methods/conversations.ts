@@ -104,7 +104,8 @@ export const conversationsHistory = defineMethod({
     const bottom = firstAtOrAfter(timeline, inclusive ? oldest : oldest + 1);
     const messages: Record<string, unknown>[] = [];
     let i = top - 1;
-    for (; i >= bottom && messages.length < limit; i--) messages.push(messageJson(call.state, timeline[i]!, { viewer: call.caller.id }));
+    for (; i >= bottom && messages.length < limit; i--)
+      messages.push(messageJson(call.state, timeline[i]!, { viewer: call.caller.id }));
     const hasMore = i >= bottom;
     return {
       messages,

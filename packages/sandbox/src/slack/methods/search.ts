@@ -41,7 +41,10 @@ export function plainText(state: SlackState, text: string): string {
 }
 
 function wordsOf(text: string): string[] {
-  return text.toLowerCase().split(/[^\p{L}\p{N}_']+/u).filter(Boolean);
+  return text
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}_']+/u)
+    .filter(Boolean);
 }
 
 /** Midnight UTC of a day as microseconds, shifted into the user's zone. */
@@ -91,19 +94,31 @@ function conversationRef(state: SlackState, call: Call, value: string): string |
 
 export function parseQuery(call: Call, query: string): ParsedQuery {
   const { state } = call;
-  const parsed: ParsedQuery = { words: [], phrases: [], excluded: [], hasLink: false, hasReaction: false, emoji: [], isThread: false };
+  const parsed: ParsedQuery = {
+    words: [],
+    phrases: [],
+    excluded: [],
+    hasLink: false,
+    hasReaction: false,
+    emoji: [],
+    isThread: false,
+  };
   const tz = call.caller.tzOffset;
   const narrow = (key: 'after' | 'before', value: number) => {
-    parsed[key] = parsed[key] === undefined ? value : key === 'after' ? Math.max(parsed[key]!, value) : Math.min(parsed[key]!, value);
+    parsed[key] =
+      parsed[key] === undefined ? value : key === 'after' ? Math.max(parsed[key]!, value) : Math.min(parsed[key]!, value);
   };
   for (const token of query.match(/-?"[^"]*"|\S+/g) ?? []) {
     if (token.startsWith('"') || token.startsWith('-"')) {
-      const phrase = token.replace(/^-?"|"$/g, '').toLowerCase().trim();
+      const phrase = token
+        .replace(/^-?"|"$/g, '')
+        .toLowerCase()
+        .trim();
       if (phrase) (token.startsWith('-') ? parsed.excluded : parsed.phrases).push(phrase);
       continue;
     }
     const modifier = /^([a-z]+):(.+)$/i.exec(token);
-    const key = modifier?.[1]!.toLowerCase();
+    const key = modifier?.[1]?.toLowerCase();
     const value = modifier?.[2] ?? '';
     if (key === 'in') {
       parsed.within ??= new Set();
@@ -161,7 +176,7 @@ function score(state: SlackState, q: ParsedQuery, m: Message, conversation: Conv
 
 /** Wraps the query's words in Slack's highlight markers, outside `<…>` markup. */
 function highlight(text: string, q: ParsedQuery): string {
-  const terms = q.words.map((w) => (w.endsWith('*') ? `${escape(w.slice(0, -1))}\\w*` : escape(w)));
+  const terms = q.words.map((w) => (w.endsWith('*') ? `${escapeRegExp(w.slice(0, -1))}\\w*` : escapeRegExp(w)));
   if (terms.length === 0) return text;
   const pattern = new RegExp(`\\b(${terms.join('|')})\\b`, 'gi');
   return text
@@ -170,7 +185,7 @@ function highlight(text: string, q: ParsedQuery): string {
     .join('');
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
