@@ -269,9 +269,13 @@ export class Call {
       this.fail('missing_scope', { needed, provided: this.token.scopes.join(',') });
   }
 
-  /** Whether the caller can see a conversation exists: public channels, and what they are in. */
+  /**
+   * Whether the caller can see a conversation exists: public channels (for guests only those
+   * they were added to), and whatever they are in.
+   */
   canSee(conversation: Conversation): boolean {
-    return conversation.kind === 'public' || conversation.members.has(this.caller.id);
+    if (conversation.members.has(this.caller.id)) return true;
+    return conversation.kind === 'public' && !this.caller.isRestricted && !this.caller.isUltraRestricted;
   }
 
   isMember(conversation: Conversation): boolean {

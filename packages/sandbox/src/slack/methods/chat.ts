@@ -12,6 +12,9 @@ import type { Conversation, Message, SlackState } from '../state.js';
 import { type Call, defineMethod } from '../wire.js';
 import { cursorKey, pageMetadata } from './paging.js';
 
+/** `chat:write`, or the legacy per-token-type scopes older apps still hold. */
+const CHAT_WRITE = ['chat:write', 'chat:write:bot', 'chat:write:user'];
+
 /** Slack refuses message text longer than this. */
 export const MAX_TEXT = 40_000;
 /** How far ahead a message may be scheduled (120 days). */
@@ -101,9 +104,9 @@ export const chatPostMessage = defineMethod({
   name: 'chat.postMessage',
   tier: 4,
   json: true,
-  accepted: ['chat:write', 'chat:write:bot', 'chat:write:user'],
+  accepted: CHAT_WRITE,
   handler: (call: Call) => {
-    call.needScopes('chat:write');
+    call.needAnyScope(CHAT_WRITE, 'chat:write');
     const conversation = postTarget(call);
     const body = content(call);
     const threadTs = call.string('thread_ts');
@@ -138,9 +141,9 @@ export const chatUpdate = defineMethod({
   name: 'chat.update',
   tier: 3,
   json: true,
-  accepted: ['chat:write', 'chat:write:bot', 'chat:write:user'],
+  accepted: CHAT_WRITE,
   handler: (call: Call) => {
-    call.needScopes('chat:write');
+    call.needAnyScope(CHAT_WRITE, 'chat:write');
     const conversation = namedConversation(call);
     const message = namedMessage(call, conversation, 'ts');
     if (!owns(call, message)) call.fail('cant_update_message');
@@ -165,9 +168,9 @@ export const chatDelete = defineMethod({
   name: 'chat.delete',
   tier: 3,
   json: true,
-  accepted: ['chat:write', 'chat:write:bot', 'chat:write:user'],
+  accepted: CHAT_WRITE,
   handler: (call: Call) => {
-    call.needScopes('chat:write');
+    call.needAnyScope(CHAT_WRITE, 'chat:write');
     const conversation = namedConversation(call);
     const message = namedMessage(call, conversation, 'ts');
     // Workspace admins and owners may delete others' messages in channels with their own token.
@@ -195,9 +198,9 @@ export const chatScheduleMessage = defineMethod({
   name: 'chat.scheduleMessage',
   tier: 3,
   json: true,
-  accepted: ['chat:write', 'chat:write:bot', 'chat:write:user'],
+  accepted: CHAT_WRITE,
   handler: (call: Call) => {
-    call.needScopes('chat:write');
+    call.needAnyScope(CHAT_WRITE, 'chat:write');
     const conversation = postTarget(call);
     const raw = call.string('post_at');
     if (raw === undefined || !/^\d+(\.\d+)?$/.test(raw)) call.fail('invalid_time');
@@ -290,9 +293,9 @@ export const chatDeleteScheduledMessage = defineMethod({
   name: 'chat.deleteScheduledMessage',
   tier: 3,
   json: true,
-  accepted: ['chat:write', 'chat:write:bot', 'chat:write:user'],
+  accepted: CHAT_WRITE,
   handler: (call: Call) => {
-    call.needScopes('chat:write');
+    call.needAnyScope(CHAT_WRITE, 'chat:write');
     const conversation = namedConversation(call);
     const id = call.string('scheduled_message_id');
     const scheduled = id ? call.state.scheduled.get(id) : undefined;
