@@ -67,6 +67,15 @@ export const slackEmulator = defineEmulator<SlackState>({
   badBodyResponse: () => failure('invalid_json'),
 });
 
+export type { SlackUser } from './directory.js';
 export type { RateLimitSettings } from './rate-limit.js';
 export { generatedUserId, type LargeWorkspaceOptions, largeWorkspace } from './seed-large.js';
-export { SlackState } from './state.js';
+export {
+  BOT_SCOPES,
+  type Conversation,
+  type ConversationKind,
+  type Message,
+  SlackState,
+  type SlackToken,
+  USER_SCOPES,
+} from './state.js';

@@ -432,10 +432,14 @@ export function seedDemo(state: SlackState): void {
     }
     return ids;
   };
+  const channelLink = () => {
+    const linked = pick([general, engineering, support, random_]);
+    return `<#${linked.id}|${linked.name}>`;
+  };
   const fill = (template: string, c: Conversation): string =>
     template
       .replaceAll('{user}', pick(membersOf(c)))
-      .replaceAll('{channel}', pick([general, engineering, support, random_]).id)
+      .replaceAll('<#{channel}>', channelLink())
       .replaceAll('{service}', pick(SERVICES))
       .replaceAll('{n}', String(100 + Math.floor(rand() * 900)));
   const timeIn = (from = start, to = end) => from + Math.floor(rand() * (to - from));

@@ -260,6 +260,55 @@ describe('reset', () => {
   });
 });
 
+describe('the demo seed', () => {
+  it('is the workspace the README describes, the same every run', () => {
+    const s = h.sandbox.state;
+    const conversations = [...s.conversations.values()];
+    const messages = conversations.flatMap((c) => [...c.byTs.values()]);
+    const people = s.users.listed().filter((u) => !u.isBot && u.id !== 'USLACKBOT');
+    expect({
+      people: people.length,
+      deactivated: people.filter((u) => u.deleted).length,
+      bots: s.users.listed().filter((u) => u.isBot).length,
+      channels: conversations.filter((c) => c.kind === 'public' || c.kind === 'private').length,
+      private: conversations.filter((c) => c.kind === 'private').length,
+      archived: conversations.filter((c) => c.archived).length,
+      dms: conversations.filter((c) => c.kind === 'im').length,
+      groupDms: conversations.filter((c) => c.kind === 'mpim').length,
+      messages: messages.length,
+      inTimelines: conversations.reduce((n, c) => n + c.timeline.length, 0),
+      threads: messages.filter((m) => m.replies.length > 0).length,
+      longestThread: Math.max(...messages.map((m) => m.replies.length)),
+      general: h.channel('general').timeline.length,
+      withReactions: messages.filter((m) => m.reactions.length > 0).length,
+      edited: messages.filter((m) => m.edited).length,
+      withFiles: messages.filter((m) => m.files.length > 0).length,
+      timeZones: new Set(people.map((u) => u.tz)).size,
+    }).toEqual({
+      people: 318,
+      deactivated: 7,
+      bots: 3,
+      channels: 120,
+      private: 15,
+      archived: 10,
+      dms: 4,
+      groupDms: 1,
+      messages: 8500,
+      inTimelines: 5355,
+      threads: 215,
+      longestThread: 300,
+      general: 1211,
+      withReactions: 1153,
+      edited: 239,
+      withFiles: 142,
+      timeZones: 8,
+    });
+    const text = messages.map((m) => m.text).join('\n');
+    for (const markup of [/<@U0[A-Z0-9]{8}>/, /<#C0[A-Z0-9]{8}\|[a-z-]+>/, /<!here>/, /<https:\/\/[^|>]+\|[^>]+>/])
+      expect(text).toMatch(markup);
+  });
+});
+
 describe('a 100,000-person workspace', () => {
   let large: Sandbox<SlackState>;
   let client: WebClient;
