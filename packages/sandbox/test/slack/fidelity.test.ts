@@ -256,7 +256,10 @@ describe('conversations', () => {
     await h.user.conversations.mark({ channel: channel.id, ts });
     expect(((await h.user.conversations.info({ channel: channel.id })) as Any).channel.last_read).toBe(ts);
     expect(await errorCode(h.user.conversations.mark({ channel: channel.id, ts: 'now' }))).toBe('invalid_timestamp');
-    expect(await errorCode(h.user.conversations.mark({ channel: h.channel('sales').id, ts }))).toBe('not_in_channel');
+    const notHers = [...h.sandbox.state.conversations.values()].find(
+      (c) => c.kind === 'public' && !c.members.has(h.userId('ada')),
+    )!;
+    expect(await errorCode(h.user.conversations.mark({ channel: notHers.id, ts }))).toBe('not_in_channel');
   });
 
   it('conversations.open opens a DM once (then says it was open) and a group DM; refuses unknown and deactivated people', async () => {
@@ -446,12 +449,17 @@ describe('search', () => {
     expect(found.messages.pagination).toMatchObject({ page: 1, per_page: 5, first: 1, last: 5 });
     const page2: Any = await h.user.search.messages({ query: 'flaky in:#engineering', count: 5, page: 2 });
     expect(page2.messages.matches[0].ts).not.toBe(found.messages.matches[0].ts);
+    // Grace writes every person-authored message in #announcements (40 of them; the bot writes the rest).
     const fromGrace: Any = await h.user.search.messages({
-      query: `from:<@${h.userId('grace')}> in:#general`,
+      query: `from:<@${h.userId('grace')}> in:#announcements`,
       sort: 'timestamp',
-      count: 3,
+      count: 100,
     });
+    expect(fromGrace.messages.total).toBe(40);
     expect(fromGrace.messages.matches.every((m: Any) => m.user === h.userId('grace'))).toBe(true);
+    const newestFirst = fromGrace.messages.matches.map((m: Any) => m.ts);
+    expect(newestFirst).toEqual([...newestFirst].sort().reverse());
+    expect(((await h.user.search.messages({ query: 'from:@ada in:#announcements' })) as Any).messages.total).toBe(0);
     const leadership: Any = await h.user.search.messages({ query: 'in:#leadership' });
     expect(leadership.messages.total).toBe(0);
     const marked: Any = await h.user.search.messages({ query: 'flaky', highlight: true, count: 1 });
