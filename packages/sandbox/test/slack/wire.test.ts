@@ -85,6 +85,18 @@ describe('encodings and credentials', () => {
     expect(mp.body).toMatchObject({ ok: true, message: { text: 'from a multipart form' } });
   });
 
+  it('serves requests shaped as other clients send them: GET with a JSON content type and no body, team_id, WebClient’s teamId', async () => {
+    // As @modelcontextprotocol/server-slack sends its reads.
+    const url = `${h.sandbox.env['SLACK_API_URL']}conversations.list?types=public_channel&exclude_archived=true&limit=5&team_id=T0PATCHBAY`;
+    const res = await fetch(url, {
+      headers: { authorization: `Bearer ${h.sandbox.state.botToken}`, 'content-type': 'application/json' },
+    });
+    expect(((await res.json()) as Any).channels).toHaveLength(5);
+    const orgClient = h.client(h.sandbox.state.botToken, { teamId: 'T0PATCHBAY' });
+    expect(((await orgClient.users.info({ user: h.userId('grace') })) as Any).user.name).toBe('grace');
+    expect(h.sandbox.log.last()!.status).toBe(200);
+  });
+
   it('answers every call 200 with ok and a fresh x-slack-req-id; scopes in headers once the token is known', async () => {
     const ok = await raw('auth.test');
     const bad = await raw('auth.test', { token: 'xoxp-0-0-0-nope' });
