@@ -661,7 +661,8 @@ export class SlackState {
       : base;
   }
 
-  get url(): string {
+  /** The workspace's address, as auth.test gives it (`https://patchbay-demo.slack.com/`). */
+  get workspaceUrl(): string {
     return `https://${this.team.domain}.slack.com/`;
   }
 }

@@ -10,7 +10,7 @@ export const authTest = defineMethod({
   json: true,
   accepted: [],
   handler: (call: Call) => ({
-    url: call.state.url,
+    url: call.state.workspaceUrl,
     team: call.state.team.name,
     user: call.caller.name,
     team_id: call.state.team.id,
