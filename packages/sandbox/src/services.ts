@@ -5,14 +5,17 @@
  */
 import type { AnyEmulator } from './core/emulator.js';
 import type { GitHubState } from './github/state.js';
+import type { SlackState } from './slack/state.js';
 
 /** State types of the registered services, so `startSandbox({ service: 'github' })` is typed. */
 export interface KnownServices {
   github: GitHubState;
+  slack: SlackState;
 }
 
 export const serviceLoaders: Record<string, () => Promise<AnyEmulator>> = {
   github: async () => (await import('./github/index.js')).githubEmulator,
+  slack: async () => (await import('./slack/index.js')).slackEmulator,
 };
 
 export function serviceNames(): string[] {
