@@ -1,5 +1,5 @@
-import type { WebClient } from '@slack/web-api';
 import { type Lazy, type Logger, lazy, RateLimitGates, serviceFetch, ToolError } from '@patchbay/kit';
+import type { WebClient } from '@slack/web-api';
 import { resolveApiUrl } from './api-url.js';
 import type { SlackOptionValues } from './config.js';
 import { Directory } from './directory.js';

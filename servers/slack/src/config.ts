@@ -22,7 +22,7 @@ export const slackOptions = {
         'install it), copy its Bot User OAuth Token (xoxb-…) or User OAuth Token (xoxp-…), and set it in the environment ' +
         '(or in the client\'s "env" block).',
     },
-    description: 'Bot token (xoxb-…): reads the channels the app is in, posts as the app',
+    description: 'Bot token (xoxb-…): reads the channels the app is in, posts as the app; prefer the environment to the flag',
     validate: (value) =>
       /^(xoxe\.)?xoxp-/.test(value) ? 'holds a user token (xoxp-…): set it as SLACK_USER_TOKEN instead' : undefined,
   }),
@@ -31,7 +31,8 @@ export const slackOptions = {
     placeholder: 'xoxp-…',
     secret: true,
     credential: { group: 'token', obtainAt: APPS_URL },
-    description: 'User token (xoxp-…): reads as the person who installed the app, and enables search and unreads',
+    description:
+      'User token (xoxp-…): reads as the person who installed the app, and enables search and unreads; prefer the environment',
     validate: (value) =>
       /^(xoxe\.)?xoxb-/.test(value) ? 'holds a bot token (xoxb-…): set it as SLACK_BOT_TOKEN instead' : undefined,
   }),
@@ -66,6 +67,7 @@ export const slackOptions = {
   }),
   postAs: option.string({
     env: ['PATCHBAY_SLACK_POST_AS'],
+    placeholder: 'bot|user',
     choices: ['bot', 'user'],
     description: 'Which token writes when both are set (default bot: messages appear from the app)',
   }),
@@ -88,7 +90,8 @@ export const slackOptions = {
     placeholder: 'entries',
     default: 20_000,
     description: 'Most users and channels kept in the name cache (the oldest are dropped first)',
-    validate: (n) => (Number.isInteger(n) && n >= 100 && n <= 1_000_000 ? undefined : 'must be a whole number from 100 to 1000000'),
+    validate: (n) =>
+      Number.isInteger(n) && n >= 100 && n <= 1_000_000 ? undefined : 'must be a whole number from 100 to 1000000',
   }),
 };
 

@@ -158,7 +158,10 @@ class Scan<T> {
     return run;
   }
 
-  async #find<X>(match: (items: T[]) => X | undefined, maxPages: number): Promise<{ found?: X; complete: boolean; seen: number }> {
+  async #find<X>(
+    match: (items: T[]) => X | undefined,
+    maxPages: number,
+  ): Promise<{ found?: X; complete: boolean; seen: number }> {
     const start = this.#cursor;
     let wrapped = false;
     let seen = 0;
@@ -434,10 +437,13 @@ export class Directory {
     if (known) return this.channel(known);
     const result = await this.#dmScan.find((channels) => channels.find((c) => c.user === person.id), this.#maxPages);
     if (result.found) return this.rememberChannel(result.found);
-    throw new ToolError(`There is no open DM with @${person.handle} for this token${result.complete ? '' : ' among those seen so far'}.`, {
-      argument,
-      hint: 'List DMs with slack_list_channels types=["dm"].',
-    });
+    throw new ToolError(
+      `There is no open DM with @${person.handle} for this token${result.complete ? '' : ' among those seen so far'}.`,
+      {
+        argument,
+        hint: 'List DMs with slack_list_channels types=["dm"].',
+      },
+    );
   }
 
   /** Channel names that start with `prefix`, from what is known, else from the first page of the list. */

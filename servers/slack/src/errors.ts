@@ -178,7 +178,7 @@ export function mapSlackError(error: unknown, call: FailedCall<SlackServices>): 
 /** The `ok: false` body of a WebClient error, if that is what it is. */
 export function slackFailure(error: unknown): SlackFailure | undefined {
   const data = (error as { data?: { ok?: unknown; error?: unknown; needed?: unknown; provided?: unknown } } | undefined)?.data;
-  if (!data || data.ok !== false || typeof data.error !== 'string') return undefined;
+  if (data?.ok !== false || typeof data.error !== 'string') return undefined;
   return {
     code: data.error,
     ...(typeof data.needed === 'string' ? { needed: data.needed } : {}),

@@ -42,7 +42,8 @@ export const messageSchema = z.object({
   text: z.string(),
   thread_ts: z.string().optional(),
   reply_count: z.number().optional(),
-  reactions: z.array(z.object({ name: z.string(), count: z.number() })).optional(),
+  /** Emoji name → how many reacted. */
+  reactions: z.record(z.string(), z.number()).optional(),
   files: z.array(z.object({ name: z.string(), url: z.string().optional() })).optional(),
   edited: z.boolean().optional(),
   subtype: z.string().optional(),
@@ -123,7 +124,11 @@ export function renderMessage(m: RawMessage, names: Names, options: { full?: boo
     ...(m.thread_ts && m.thread_ts !== ts ? { thread_ts: m.thread_ts } : {}),
     ...(m.reply_count ? { reply_count: m.reply_count, thread_ts: ts } : {}),
     ...(m.reactions?.length
-      ? { reactions: m.reactions.map((r) => ({ name: untrustedLine(r.name ?? '', 60), count: r.count ?? r.users?.length ?? 1 })) }
+      ? {
+          reactions: Object.fromEntries(
+            m.reactions.map((r) => [untrustedLine(r.name ?? '', 60), r.count ?? r.users?.length ?? 1] as const),
+          ),
+        }
       : {}),
     ...(m.files?.length
       ? {
@@ -148,11 +153,18 @@ const BREAKS = /\s*(?:\n|\u2028|\u2029)\s*/g;
  */
 export function messageLine(rendered: Rendered, options: { channel?: string } = {}): string {
   const m = rendered.message;
-  const parts = [`${shortTime(m.ts)}${options.channel ? ` ${options.channel}` : ''} ${m.author}: ${m.text.replace(BREAKS, ' ⏎ ')}`];
+  const parts = [
+    `${shortTime(m.ts)}${options.channel ? ` ${options.channel}` : ''} ${m.author}: ${m.text.replace(BREAKS, ' ⏎ ')}`,
+  ];
   if (m.subtype) parts.push(`(${m.subtype.replace(/_/g, ' ')})`);
   if (m.reply_count) parts.push(`${m.reply_count} ${m.reply_count === 1 ? 'reply' : 'replies'}`);
   else if (m.thread_ts) parts.push(`in thread ${m.thread_ts}`);
-  if (m.reactions?.length) parts.push(m.reactions.map((r) => `:${r.name}: ${r.count}`).join(' '));
+  if (m.reactions)
+    parts.push(
+      Object.entries(m.reactions)
+        .map(([name, count]) => `:${name}: ${count}`)
+        .join(' '),
+    );
   for (const file of m.files ?? []) parts.push(`file ${file.name}${file.url ? ` <${file.url}>` : ''}`);
   if (m.edited) parts.push('edited');
   if (rendered.removed) parts.push(`${rendered.removed} invisible character${rendered.removed === 1 ? '' : 's'} removed`);

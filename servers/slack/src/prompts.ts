@@ -40,7 +40,7 @@ export const summarizeChannelPrompt = prompt({
   description: "Summarise a channel's messages since a time: decisions, open questions, action items with owners.",
   args: {
     channel: z.string().min(1).max(400).describe('#name, channel ID or a link'),
-    since: z.string().max(40).optional().describe(`Since when (default 1d). ${TIME_HELP}`),
+    since: z.string().max(40).optional().describe(`Since when (default 1d): ${TIME_HELP}`),
   },
   complete: { channel: completeChannel },
   async render(args, ctx: ReadContext<SlackServices>) {
@@ -53,7 +53,12 @@ export const summarizeChannelPrompt = prompt({
     const raw: RawMessage[] = [];
     let cursor: string | undefined;
     do {
-      const page = await session.web.conversations.history({ channel: channel.id, oldest, limit: 200, ...(cursor ? { cursor } : {}) });
+      const page = await session.web.conversations.history({
+        channel: channel.id,
+        oldest,
+        limit: 200,
+        ...(cursor ? { cursor } : {}),
+      });
       raw.push(...((page.messages ?? []) as RawMessage[]).filter((m) => !ACTIVITY_SUBTYPES.has(m.subtype ?? '')));
       cursor = page.has_more ? page.response_metadata?.next_cursor || undefined : undefined;
     } while (cursor && raw.length < MAX_MESSAGES);
@@ -101,7 +106,10 @@ export const draftReplyPrompt = prompt({
     const { services } = ctx;
     const resolved = await services.directory.findChannel(parseChannelRef(args.channel));
     const ts = args.thread_ts ? parseTs(args.thread_ts, 'thread_ts') : (resolved.threadTs ?? resolved.ts);
-    if (!ts) throw new ToolError('is missing: give the thread’s ts, or a link to a message of the thread as channel.', { argument: 'thread_ts' });
+    if (!ts)
+      throw new ToolError('is missing: give the thread’s ts, or a link to a message of the thread as channel.', {
+        argument: 'thread_ts',
+      });
     const { channel } = resolved;
     const title = await titleOf(services, channel);
     const session = await services.reader();

@@ -26,7 +26,8 @@ const RECENT = 100;
 export const channelResource = template({
   name: 'slack_channel',
   title: 'Channel history',
-  description: "A channel's most recent messages, newest first, one line each (slack://channels/general or slack://channels/C0123).",
+  description:
+    "A channel's most recent messages, newest first, one line each (slack://channels/general or slack://channels/C0123).",
   uriTemplate: 'slack://channels/{channel}',
   mimeType: 'text/plain',
   complete: {

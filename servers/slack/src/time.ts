@@ -15,7 +15,7 @@ const UNIT_MS: Record<string, number> = {
   mo: 30 * 86_400_000,
 };
 
-export const TIME_HELP = 'Give a window back from now (30min, 2h, 1d, 7d, 2w, 3mo), a date (2025-06-01), an ISO time or a ts.';
+export const TIME_HELP = 'a window back from now (30min, 2h, 1d, 7d, 2w, 3mo), a date (2025-06-01), an ISO time or a ts';
 
 /** A window like `7d` in milliseconds, or undefined when `value` is not one. */
 export function windowMs(value: string): number | undefined {
@@ -49,7 +49,7 @@ export function parseTime(input: string, argument: string, now = Date.now()): st
     const ms = Date.parse(withZone.replace(' ', 'T'));
     if (!Number.isNaN(ms)) return toTs(ms);
   }
-  throw new ToolError(`${JSON.stringify(input)} is not a time.`, { argument, hint: TIME_HELP });
+  throw new ToolError(`${JSON.stringify(input)} is not a time.`, { argument, hint: `Give ${TIME_HELP}.` });
 }
 
 /**

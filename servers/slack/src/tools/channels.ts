@@ -56,10 +56,13 @@ export const listChannels = tool({
       const missing = [...new Set(types)].filter((k) => lacksScope(identity, KINDS[k].scope));
       if (missing.length) {
         const scopes = missing.map((k) => KINDS[k].scope).join(', ');
-        throw new ToolError(`Listing ${missing.join(', ')} conversations needs the scope ${scopes}, which ${session.variable} lacks.`, {
-          argument: 'types',
-          hint: `Leave those kinds out, or add ${scopes} to the app at https://api.slack.com/apps and reinstall it.`,
-        });
+        throw new ToolError(
+          `Listing ${missing.join(', ')} conversations needs the scope ${scopes}, which ${session.variable} lacks.`,
+          {
+            argument: 'types',
+            hint: `Leave those kinds out, or add ${scopes} to the app at https://api.slack.com/apps and reinstall it.`,
+          },
+        );
       }
       kinds = [...new Set(types)];
     } else {

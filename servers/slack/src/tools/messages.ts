@@ -49,7 +49,10 @@ export const getChannelHistory = tool({
       ...(latest ? { latest: parseTime(latest, 'latest') } : {}),
     };
     const session = await services.reader();
-    const window = [oldest ? `after ${shortTime(bounds.oldest as string)}` : '', latest ? `before ${shortTime(bounds.latest as string)}` : '']
+    const window = [
+      oldest ? `after ${shortTime(bounds.oldest as string)}` : '',
+      latest ? `before ${shortTime(bounds.latest as string)}` : '',
+    ]
       .filter(Boolean)
       .join(', ');
     return ctx.paginate({
@@ -66,7 +69,9 @@ export const getChannelHistory = tool({
           ...bounds,
           ...(cursor ? { cursor } : {}),
         });
-        const raw = ((page.messages ?? []) as RawMessage[]).filter((m) => include_activity || !ACTIVITY_SUBTYPES.has(m.subtype ?? ''));
+        const raw = ((page.messages ?? []) as RawMessage[]).filter(
+          (m) => include_activity || !ACTIVITY_SUBTYPES.has(m.subtype ?? ''),
+        );
         const items = await renderAll(services, raw);
         return { items, next: page.has_more ? page.response_metadata?.next_cursor || undefined : undefined };
       },
@@ -176,7 +181,7 @@ export const getMessage = tool({
     ].filter(Boolean);
     return {
       structured: {
-        channel: { id: channel.id, name: title, kind: channel.kind },
+        channel: channelData(channel, title),
         message: m,
         ...(permalink ? { permalink } : {}),
         ...(raw.reactions?.length ? { reacted_by: reactedBy } : {}),
@@ -190,7 +195,12 @@ export const getMessage = tool({
  * One message by ts. A top-level message (or a reply also sent to the channel) is in the history;
  * any other reply only in its thread, where `conversations.replies` finds it by its own ts.
  */
-export async function fetchMessage(services: SlackServices, channel: Channel, ts: string, threadTs?: string): Promise<RawMessage> {
+export async function fetchMessage(
+  services: SlackServices,
+  channel: Channel,
+  ts: string,
+  threadTs?: string,
+): Promise<RawMessage> {
   const { web } = await services.reader();
   const exact = { oldest: ts, latest: ts, inclusive: true };
   if (!threadTs || threadTs === ts) {
@@ -205,10 +215,13 @@ export async function fetchMessage(services: SlackServices, channel: Channel, ts
   } catch (error) {
     if (!isNotFound(error)) throw error;
   }
-  throw new ToolError(`There is no message ${ts} in ${channel.name ? `#${channel.name}` : channel.id} (deleted, or the ts is wrong).`, {
-    argument: 'ts',
-    hint: 'Take the ts (or the link) from slack_get_channel_history or slack_search_messages.',
-  });
+  throw new ToolError(
+    `There is no message ${ts} in ${channel.name ? `#${channel.name}` : channel.id} (deleted, or the ts is wrong).`,
+    {
+      argument: 'ts',
+      hint: 'Take the ts (or the link) from slack_get_channel_history or slack_search_messages.',
+    },
+  );
 }
 
 function isNotFound(error: unknown): boolean {
@@ -233,13 +246,17 @@ export const searchMessages = tool({
   name: 'slack_search_messages',
   title: 'Search messages',
   description:
-    "Search messages with Slack's own query syntax: words, \"phrases\", -exclusions, in:#channel, from:@person, " +
+    'Search messages with Slack\'s own query syntax: words, "phrases", -exclusions, in:#channel, from:@person, ' +
     'before:/after:/on:/during: 2025-06-01, has:link, has:reaction, is:thread. One line per match with channel and ts. Needs a user token.',
   toolset: 'read',
   access: 'read',
   openWorld: true,
   input: {
-    query: z.string().min(1).max(SEARCH_QUERY_MAX).describe('Slack search query, e.g. "deploy failed in:#deploys after:2025-06-01"'),
+    query: z
+      .string()
+      .min(1)
+      .max(SEARCH_QUERY_MAX)
+      .describe('Slack search query, e.g. "deploy failed in:#deploys after:2025-06-01"'),
     channel: channelInput.optional().describe('Only in this channel (adds in:… to the query)'),
     from: z.string().max(200).optional().describe('Only by this person: @name, email or user ID (adds from:…)'),
     sort: z.enum(['relevance', 'newest']).default('relevance').describe('Best matches first, or newest first'),
@@ -287,7 +304,11 @@ export const searchMessages = tool({
           return { rendered: renderMessage(m, names, { channel: m.channel?.id ?? '' }), where };
         });
         const pages = messages?.paging?.pages ?? 1;
-        return { items, next: current < Math.min(pages, 100) ? current + 1 : undefined, ...(total !== undefined ? { total } : {}) };
+        return {
+          items,
+          next: current < Math.min(pages, 100) ? current + 1 : undefined,
+          ...(total !== undefined ? { total } : {}),
+        };
       },
       line: ({ rendered, where }) => messageLine(rendered, { channel: where }),
       data: ({ rendered }) => rendered.message,

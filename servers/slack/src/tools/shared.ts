@@ -40,12 +40,9 @@ export function messageTs(resolved: ResolvedChannel, given: string | undefined, 
   });
 }
 
-export const channelSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  kind: z.enum(['public', 'private', 'dm', 'group_dm']),
-});
+/** The channel a result is about: its ID and how it is named (`#general`, `DM with @ada`). */
+export const channelSchema = z.object({ id: z.string(), name: z.string() });
 
 export function channelData(channel: Channel, title: string): z.infer<typeof channelSchema> {
-  return { id: channel.id, name: title, kind: channel.kind };
+  return { id: channel.id, name: title };
 }

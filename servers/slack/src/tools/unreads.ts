@@ -43,7 +43,13 @@ export const getUnreads = tool({
   openWorld: true,
   input: {
     types: z.enum(['all', 'channels', 'dms']).default('all').describe('Channels, DMs and group DMs, or all'),
-    messages: z.number().int().min(0).max(10).default(3).describe('Newest unread messages to show per conversation (0: counts only)'),
+    messages: z
+      .number()
+      .int()
+      .min(0)
+      .max(10)
+      .default(3)
+      .describe('Newest unread messages to show per conversation (0: counts only)'),
     limit: z
       .number()
       .int()

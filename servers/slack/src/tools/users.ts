@@ -97,7 +97,8 @@ export const listUsers = tool({
 export const getUser = tool({
   name: 'slack_get_user',
   title: 'Get a person',
-  description: 'One person’s profile: names, title, email, phone, time zone, status, role. Give @name, an email address or a user ID.',
+  description:
+    'One person’s profile: names, title, email, phone, time zone, status, role. Give @name, an email address or a user ID.',
   toolset: 'read',
   access: 'read',
   openWorld: true,

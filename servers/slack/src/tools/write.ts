@@ -28,11 +28,7 @@ const textInput = z
   .min(1)
   .max(TEXT_MAX)
   .describe('Message text in Slack mrkdwn (*bold*, _italic_, `code`, <@U…> to mention, <https://…|label> for links)');
-const emojiInput = z
-  .string()
-  .min(1)
-  .max(100)
-  .describe('Emoji name without colons: thumbsup, eyes, white_check_mark');
+const emojiInput = z.string().min(1).max(100).describe('Emoji name without colons: thumbsup, eyes, white_check_mark');
 
 const postedSchema = {
   channel: channelSchema,
@@ -87,7 +83,8 @@ async function posted(
 export const postMessage = tool({
   name: 'slack_post_message',
   title: 'Post a message',
-  description: 'Post a message to a channel or DM. Answers with the new message’s ts and link. To answer in a thread use slack_reply_to_thread.',
+  description:
+    'Post a message to a channel or DM. Answers with the new message’s ts and link. To answer in a thread use slack_reply_to_thread.',
   toolset: 'write',
   access: 'write',
   openWorld: true,
@@ -107,7 +104,8 @@ export const postMessage = tool({
 export const replyToThread = tool({
   name: 'slack_reply_to_thread',
   title: 'Reply in a thread',
-  description: 'Reply in a message’s thread (starting one if it has none). Give the channel and thread_ts, or a link to the message. Answers with the reply’s link.',
+  description:
+    'Reply in a message’s thread (starting one if it has none). Give the channel and thread_ts, or a link to the message. Answers with the reply’s link.',
   toolset: 'write',
   access: 'write',
   openWorld: true,
@@ -169,7 +167,12 @@ export const addReaction = tool({
       already = true;
     }
     return {
-      structured: { channel: channelData(target.channel, target.title), ts: messageTsValue, emoji: name, ...(already ? { already } : {}) },
+      structured: {
+        channel: channelData(target.channel, target.title),
+        ts: messageTsValue,
+        emoji: name,
+        ...(already ? { already } : {}),
+      },
       text: already
         ? `:${name}: was already on message ${messageTsValue} in ${target.title}.`
         : `Added :${name}: to message ${messageTsValue} in ${target.title}.`,
@@ -222,7 +225,8 @@ async function ownSession(services: SlackServices, message: RawMessage, what: st
 export const editMessage = tool({
   name: 'slack_edit_message',
   title: 'Edit own message',
-  description: 'Replace the text of a message this server’s token wrote (never someone else’s). Give channel and ts, or the message’s link.',
+  description:
+    'Replace the text of a message this server’s token wrote (never someone else’s). Give channel and ts, or the message’s link.',
   toolset: 'write',
   access: 'destructive',
   idempotent: true,
@@ -280,7 +284,11 @@ export const scheduleMessage = tool({
   input: {
     channel: channelInput,
     text: textInput,
-    post_at: z.string().min(1).max(40).describe('When: "in 2h", "+30min", "in 1d", an ISO time (2025-06-01T09:00:00Z) or epoch seconds'),
+    post_at: z
+      .string()
+      .min(1)
+      .max(40)
+      .describe('When: "in 2h", "+30min", "in 1d", an ISO time (2025-06-01T09:00:00Z) or epoch seconds'),
     thread_ts: tsInput('To post as a reply: the thread’s first message').optional(),
   },
   output: { channel: channelSchema, scheduled_message_id: z.string(), post_at: z.string() },
