@@ -1,6 +1,6 @@
 import { type FailedCall, fromHttpError, type HttpServiceProfile, isToolError, ToolError } from '@patchbay/kit';
 import type { SlackServices } from './client.js';
-import { APPS_URL } from './config.js';
+import { APPS_URL, switches } from './config.js';
 
 /**
  * Slack as the kit's HTTP helpers see it. Slack answers nearly everything with HTTP 200 and
@@ -172,8 +172,17 @@ export function mapSlackError(error: unknown, call: FailedCall<SlackServices>): 
       );
     }
   }
-  return fromHttpError(error, slackProfile);
+  // Every Slack method is a POST; what matters for the advice is whether the call could have
+  // changed something (a write is never repeated, and a lost answer may hide a posted message).
+  const write = WRITE_TOOLS.has(call.tool);
+  return fromHttpError(error, write ? writeProfile : slackProfile);
 }
+
+const WRITE_TOOLS = new Set(Object.keys(switches));
+const writeProfile: HttpServiceProfile = {
+  ...slackProfile,
+  describeError: (error, facts) => ({ ...slackProfile.describeError?.(error, facts), method: 'POST' }),
+};
 
 /** The `ok: false` body of a WebClient error, if that is what it is. */
 export function slackFailure(error: unknown): SlackFailure | undefined {
