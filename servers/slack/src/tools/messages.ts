@@ -1,4 +1,4 @@
-import { cursorInput, limitInput, moreSchema, ToolError, untrusted } from '@patchbay/kit';
+import { cursorInput, fenceUntrusted, limitInput, moreSchema, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
 import { requireScope, type SlackServices } from '../client.js';
 import type { Channel } from '../directory.js';
@@ -177,7 +177,12 @@ export const getMessage = tool({
       ...(m.files ?? []).map((f) => `file ${f.name}${f.url ? ` <${f.url}>` : ''} (not downloaded)`),
       m.edited ? 'Edited.' : '',
       permalink ? `Link: ${permalink}` : '',
-      untrusted(m.text || '(no text)', `Message by ${m.author}`),
+      // The text was sanitised when rendered; the label says what was taken out.
+      fenceUntrusted(m.text || '(no text)', `Message by ${m.author}`, {
+        ...(rendered.removed
+          ? { note: `${rendered.removed} invisible character${rendered.removed === 1 ? '' : 's'} removed` }
+          : {}),
+      }),
     ].filter(Boolean);
     return {
       structured: {
