@@ -72,5 +72,10 @@ export const slackConnector = defineConnector({
   prompts: [summarizeChannelPrompt, draftReplyPrompt],
   check,
   createServices: ({ options, log }) => createSlackServices(options, log),
+  // Load Slack's client library in the background once a client is connected (nothing is asked
+  // of Slack), so the first call does not pay for it when the server is already running.
+  warmUp: async () => {
+    await import('@slack/web-api');
+  },
   mapError: mapSlackError,
 });

@@ -197,6 +197,8 @@ export interface DirectoryOptions {
 }
 
 const PAGE = 1000;
+/** Above this many unknown people in one page of messages, names are read from users.list first. */
+const BULK_AFTER = 24;
 
 export class Directory {
   readonly #people: TtlCache<string, Person>;
@@ -211,6 +213,8 @@ export class Directory {
   readonly #channelScan: Scan<RawChannel>;
   readonly #dmScan: Scan<RawChannel>;
   readonly #maxPages: number;
+  /** More people than one page of users.list holds: names are looked up one by one. */
+  #large = false;
 
   constructor(
     private readonly reader: () => Promise<Session>,
@@ -292,6 +296,29 @@ export class Directory {
     const session = await this.reader();
     const identity = await session.identity().catch(() => undefined);
     if (identity && lacksScope(identity, 'users:read')) return names;
+    // Many unknown people at once (a busy channel's first page): one page of users.list (1,000
+    // people, Slack's tier 2) costs less than dozens of users.info calls (tier 4, about 100 a
+    // minute), and in most workspaces it holds everyone. In a larger workspace it is read once
+    // (it did not hold everyone: later pages would not either), and whoever it did not cover is
+    // looked up one by one — bounded work at any size.
+    if (wanted.length > BULK_AFTER && !this.#large) {
+      const unresolved = new Set(wanted);
+      const scan = await this.#peopleScan
+        .find((members) => {
+          for (const m of members) unresolved.delete(m.id);
+          return unresolved.size === 0 ? true : undefined;
+        }, 1)
+        .catch((error: unknown) => {
+          this.options.log.debug('bulk name lookup stopped', { error: String(error) });
+          return undefined;
+        });
+      if (scan && !scan.complete && scan.found === undefined) this.#large = true;
+      for (const id of [...wanted]) {
+        const person = this.#people.get(id);
+        if (person) names.set(id, personName(person));
+      }
+      wanted.splice(0, wanted.length, ...wanted.filter((id) => !names.has(id)));
+    }
     let failed = 0;
     await mapLimit(wanted, 8, async (id) => {
       try {

@@ -43,13 +43,34 @@ describe('a workspace of 100,000 people', () => {
     expect(small.before).toBe(0);
     expect(large.before).toBe(0);
     for (const run of [small, large]) {
-      expect(run.methods.get('users.list')).toBeUndefined();
-      // Who the token is, where #general is, its history: one call each; then one users.info per author.
+      // Who the token is, where #general is, its history: one call each; then the authors' names.
       expect(run.methods.get('auth.test')).toBe(1);
       expect(run.methods.get('conversations.list')).toBe(1);
       expect(run.methods.get('conversations.history')).toBe(1);
-      expect(run.methods.get('users.info')).toBe(run.authors);
     }
+    // 12 authors among 12 people: one by one.
+    expect(small.methods.get('users.list')).toBeUndefined();
+    expect(small.methods.get('users.info')).toBe(small.authors);
+    // Dozens of authors among 100,000: one page of the list (which cannot hold them all), then one by one.
+    expect(large.authors).toBeGreaterThan(24);
+    expect(large.methods.get('users.list')).toBe(1);
+    expect(large.methods.get('users.info')).toBeLessThanOrEqual(large.authors);
+  });
+
+  it('reads names from one page of users.list when a page of messages has many authors, in a workspace it holds', async () => {
+    sandbox.reset();
+    sandbox.state.rateLimits.enabled = false;
+    const { client, close } = await connect(sandbox, [], { tokens: 'user' });
+    const result = await callOk<{ messages: Array<{ user?: string; author: string }> }>(client, 'slack_get_channel_history', {
+      channel: '#general',
+      limit: 100,
+    });
+    const authors = new Set(result.data.messages.map((m) => m.user));
+    expect(authors.size).toBeGreaterThan(50);
+    expect(result.data.messages.every((m) => !/^U[A-Z0-9]+$/.test(m.author))).toBe(true);
+    expect(requests(sandbox, 'users.list')).toHaveLength(1);
+    expect(requests(sandbox, 'users.info')).toHaveLength(0);
+    await close();
   });
 
   it('finds a person by name a page of Slack’s list at a time, saying when it has not looked everywhere yet', async () => {
