@@ -31,7 +31,7 @@ export interface ConnectorPlan {
   /** npm package of the server users would pick instead. */
   comparator: string;
   /** Which fixture the calls need (set up once per bench run). */
-  fixture?: 'git' | 'postgres' | 'web' | 'credentials';
+  fixture?: 'git' | 'postgres' | 'web' | 'credentials' | 'slack';
   patchbay(fx: Fixtures): SideLaunch;
   comparatorLaunch(fx: Fixtures): SideLaunch;
   calls(fx: Fixtures): CallPlan[];
@@ -166,13 +166,47 @@ export const CATALOGUE: readonly ConnectorPlan[] = [
     id: 'slack',
     title: 'Slack',
     comparator: '@modelcontextprotocol/server-slack',
-    fixture: 'credentials',
-    patchbay: () => ({ args: [], env: SLACK_ENV }),
-    comparatorLaunch: () => ({ args: [], env: SLACK_ENV }),
-    calls: () => [],
+    fixture: 'slack',
+    // Both sides read with the same bot token (the reference takes no other).
+    patchbay: (fx) => ({ args: [], env: { SLACK_API_URL: need(fx.slack).apiUrl, SLACK_BOT_TOKEN: need(fx.slack).botToken } }),
+    comparatorLaunch: (fx) => ({
+      args: [],
+      env: {
+        SLACK_BOT_TOKEN: need(fx.slack).botToken,
+        SLACK_TEAM_ID: need(fx.slack).teamId,
+        PATCHBAY_BENCH_SLACK_API: need(fx.slack).apiUrl,
+        NODE_OPTIONS: need(fx.slack).referenceNodeOptions,
+      },
+    }),
+    calls: (fx) => {
+      const slack = need(fx.slack);
+      return [
+        {
+          id: 'history-200',
+          label: 'history of #general, 200 messages (first call)',
+          patchbay: { tool: 'slack_get_channel_history', args: { channel: slack.general, limit: 200 } },
+          comparator: { tool: 'slack_get_channel_history', args: { channel_id: slack.general, limit: 200 } },
+        },
+        {
+          id: 'thread',
+          label: `thread replies (${slack.thread.replies} replies)`,
+          patchbay: { tool: 'slack_get_thread', args: { channel: slack.thread.channel, thread_ts: slack.thread.ts } },
+          comparator: {
+            tool: 'slack_get_thread_replies',
+            args: { channel_id: slack.thread.channel, thread_ts: slack.thread.ts },
+          },
+        },
+        {
+          id: 'users-200',
+          label: 'list users, 200',
+          patchbay: { tool: 'slack_list_users', args: { limit: 200 } },
+          comparator: { tool: 'slack_get_users', args: { limit: 200 } },
+        },
+      ];
+    },
     notes: [
-      SAAS_NOTE,
-      'Both sides get a dummy SLACK_BOT_TOKEN and SLACK_TEAM_ID (the reference exits without them); nothing reaches slack.com.',
+      "Patchbay answers one line per message with names resolved (one users.info per author, cached for the session); the reference returns Slack's JSON as it came, user IDs and all.",
+      'Patchbay lists active people (no bots or deactivated accounts); the reference lists every member object Slack returns.',
     ],
   },
   {
@@ -191,7 +225,6 @@ export const CATALOGUE: readonly ConnectorPlan[] = [
 ];
 
 const DUMMY_GITHUB_TOKEN = 'ghp_patchbayBenchDummyToken000000000000000';
-const SLACK_ENV = { SLACK_BOT_TOKEN: 'xoxb-0000000000-0000000000000-patchbaybenchdummy', SLACK_TEAM_ID: 'T00000000' };
 
 function need<T>(value: T | undefined): T {
   if (value === undefined) throw new Error('fixture not set up');
