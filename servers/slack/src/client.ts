@@ -138,10 +138,12 @@ export function createSlackServices(options: SlackOptionValues, log: Logger): Sl
   const readerLazy = (user ?? bot) as Lazy<Session>;
   const writerLazy = (options.postAs === 'user' ? user : options.postAs === 'bot' ? bot : (bot ?? user)) as Lazy<Session>;
 
-  const services: SlackServices = {
+  const reader = () => readerLazy.get();
+  const directory = new Directory(reader, { ttlMs: options.cacheTtl * 1000, maxEntries: options.cacheSize, log });
+  return {
     options,
     log,
-    reader: () => readerLazy.get(),
+    reader,
     writer: () => writerLazy.get(),
     sessions: () => Promise.all([bot, user].filter((s): s is Lazy<Session> => s !== undefined).map((s) => s.get())),
     async userSession(what) {
@@ -152,17 +154,11 @@ export function createSlackServices(options: SlackOptionValues, log: Logger): Sl
       }
       return user.get();
     },
-    directory: undefined as unknown as Directory,
+    directory,
     async dispose() {
-      services.directory.clear();
+      directory.clear();
     },
   };
-  services.directory = new Directory(services.reader, {
-    ttlMs: options.cacheTtl * 1000,
-    maxEntries: options.cacheSize,
-    log,
-  });
-  return services;
 }
 
 async function readIdentity(web: WebClient, expected: TokenKind, variable: string): Promise<Identity> {

@@ -100,6 +100,12 @@ describe("Slack's ok:false codes", () => {
     await close();
   });
 
+  it('--post-as names a token that is not set: refused at start-up', async () => {
+    await expect(connect(sandbox, ['--allow-write', '--post-as', 'user'], { tokens: 'bot' })).rejects.toThrow(
+      '--post-as user: SLACK_USER_TOKEN is not set.',
+    );
+  });
+
   it('a bot token given as SLACK_USER_TOKEN (or the reverse) is refused at start-up, naming the right variable', async () => {
     await expect(connect(sandbox, [], { tokens: 'user', env: { SLACK_USER_TOKEN: state().botToken } })).rejects.toThrow(
       /SLACK_USER_TOKEN.*holds a bot token \(xoxb-…\): set it as SLACK_BOT_TOKEN instead/,

@@ -19,7 +19,7 @@ const channel = (name: string) => state().channelByName(name)!;
 /** The lines between the opening and the closing fence of a reply. */
 function fencedBlock(text: string): string[] {
   const lines = text.split('\n');
-  const open = lines.findIndex((l) => l === '```');
+  const open = lines.indexOf('```');
   const close = lines.indexOf('```', open + 1);
   expect(open).toBeGreaterThan(0);
   expect(close).toBeGreaterThan(open);

@@ -143,7 +143,9 @@ describe('createServer', () => {
       'sw_post is not offered: an operator option switches it off on this server; it is offered when the operator starts the server with --allow.',
     );
     const other = (await client.callTool({ name: 'sw_other', arguments: {} })) as CallToolResult;
-    expect(text(other)).toBe("sw_other is not offered: an operator option switches it off on this server (see the connector's --help).");
+    expect(text(other)).toBe(
+      "sw_other is not offered: an operator option switches it off on this server (see the connector's --help).",
+    );
     await client.close();
   });
 });
