@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+/**
+ * patchbay-sandbox <service...> [--port N] [--host H] [--seed NAME] [--quiet]
+ *
+ * stdout carries only `NAME=value` lines (one per environment variable that points the service's
+ * connector here), so `eval "$(patchbay-sandbox github)"`-style use and copying into a client's
+ * `env` block both work; everything else goes to stderr. Runs until SIGINT or SIGTERM.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { startSandbox } from './sandbox.js';
+import { serviceNames } from './services.js';
+
+const HELP = `Usage: patchbay-sandbox <service> [<service>…] [options]
+
+Runs a local emulator of a service's API on loopback HTTP, seeded with made-up data, and prints
+the environment variables that point that service's Patchbay connector at it:
+
+  $ patchbay-sandbox github --port 4010
+  GITHUB_API_URL=http://127.0.0.1:4010
+  GITHUB_TOKEN=ghp_…
+
+Services: ${serviceNames().join(', ') || '(none registered)'}
+With several services they share one port, each under /<service>.
+
+Options:
+  --port <n>     port to listen on (default: any free port)
+  --host <addr>  interface to listen on (default: 127.0.0.1)
+  --seed <name>  data set to start from (default: demo)
+  --quiet        do not log each request to stderr
+  -h, --help     show this help
+  --version      show the version
+
+Control API (for tests): <url>/_sandbox/{reset,log,faults,routes}; see the package README.
+Stops on Ctrl-C (SIGINT) or SIGTERM.
+`;
+
+function fail(message: string): never {
+  process.stderr.write(`patchbay-sandbox: ${message}\nRun patchbay-sandbox --help for usage.\n`);
+  process.exit(2);
+}
+
+async function main(): Promise<void> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse();
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  if (values.version) {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    process.stdout.write(`${pkg.version}\n`);
+    return;
+  }
+  if (positionals.length === 0) fail(`name a service to emulate (one of: ${serviceNames().join(', ')})`);
+  for (const name of positionals)
+    if (!serviceNames().includes(name)) fail(`unknown service "${name}" (one of: ${serviceNames().join(', ')})`);
+  let port = 0;
+  if (values.port !== undefined) {
+    port = Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a port number 0-65535 (got "${values.port}")`);
+  }
+  const common = { port, verbose: !values.quiet, ...(values.host ? { host: values.host } : {}) };
+  const seed = values.seed ?? 'demo';
+
+  let env: Record<string, string>;
+  let close: () => Promise<void>;
+  let where: string;
+  try {
+    if (positionals.length === 1) {
+      const sandbox = await startSandbox({ service: positionals[0]!, seed, ...common });
+      ({ env, close } = sandbox);
+      where = `${positionals[0]} at ${sandbox.url}`;
+    } else {
+      const group = await startSandbox({ services: positionals, seed, ...common });
+      ({ env, close } = group);
+      where = positionals.map((name) => `${name} at ${group.services[name]!.url}`).join(', ');
+    }
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE') fail(`port ${port} is in use; pick another with --port, or omit it for any free port`);
+    fail(e.message);
+  }
+  const stop = (signal: string) => {
+    process.stderr.write(`patchbay-sandbox: ${signal}, stopping\n`);
+    close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  // Handlers first: a supervisor may signal as soon as it has read the lines.
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  for (const [name, value] of Object.entries(env)) process.stdout.write(`${name}=${value}\n`);
+  process.stderr.write(`patchbay-sandbox: ${where} (seed ${seed}); control API under /_sandbox; Ctrl-C to stop\n`);
+}
+
+function parse() {
+  return parseArgs({
+    allowPositionals: true,
+    strict: true,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      seed: { type: 'string' },
+      quiet: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean' },
+    },
+  });
+}
+
+await main();

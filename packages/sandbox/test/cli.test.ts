@@ -1,0 +1,131 @@
+/**
+ * The built bin, as a user runs it: `patchbay-sandbox github` prints NAME=value lines on stdout
+ * (nothing else), serves the API until SIGTERM/SIGINT, logs requests to stderr, and refuses bad
+ * usage with exit 2. Needs `pnpm build` (the root `pnpm test` builds first).
+ */
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Octokit } from '@octokit/rest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/cli.js');
+const children: ChildProcessWithoutNullStreams[] = [];
+
+beforeAll(() => {
+  if (!existsSync(BIN))
+    throw new Error(
+      `${BIN} is missing: run \`pnpm --filter @patchbay/sandbox build\` (or the root \`pnpm test\`, which builds first)`,
+    );
+});
+
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+function start(args: string[]) {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => {
+    stdout += c.toString();
+  });
+  child.stderr.on('data', (c: Buffer) => {
+    stderr += c.toString();
+  });
+  const ready = new Promise<Record<string, string>>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ready line; stdout:\n${stdout}\nstderr:\n${stderr}`)), 15_000);
+    child.stderr.on('data', () => {
+      if (stderr.includes('Ctrl-C to stop')) {
+        clearTimeout(timer);
+        resolve(
+          Object.fromEntries(
+            stdout
+              .trim()
+              .split('\n')
+              .map((line) => line.split(/=(.*)/s).slice(0, 2) as [string, string]),
+          ),
+        );
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`exited with ${code}: ${stderr}`)));
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, ready, exited, out: () => stdout, err: () => stderr };
+}
+
+describe('patchbay-sandbox', () => {
+  it('prints only the env lines that point the GitHub client at it, serves the API, and stops on SIGTERM', async () => {
+    const run = start(['github', '--port', '0']);
+    const env = await run.ready;
+    expect(Object.keys(env)).toEqual(['GITHUB_API_URL', 'GITHUB_TOKEN']);
+    expect(env['GITHUB_API_URL']).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(env['GITHUB_TOKEN']).toMatch(/^ghp_[A-Za-z0-9]{36}$/);
+    expect(run.out()).toMatch(/^GITHUB_API_URL=\S+\nGITHUB_TOKEN=\S+\n$/);
+    const octokit = new Octokit({ baseUrl: env['GITHUB_API_URL'], auth: env['GITHUB_TOKEN'] });
+    expect((await octokit.users.getAuthenticated()).data.login).toBe('octocat');
+    const created = await octokit.issues.create({ owner: 'octocat', repo: 'hello-world', title: 'From the CLI test' });
+    expect(
+      (await octokit.issues.get({ owner: 'octocat', repo: 'hello-world', issue_number: created.data.number })).data.title,
+    ).toBe('From the CLI test');
+    const log = (await (await fetch(`${env['GITHUB_API_URL']}/_sandbox/log`)).json()) as { entries: { route: string }[] };
+    expect(log.entries.map((e: { route: string }) => e.route)).toEqual([
+      '/user',
+      '/repos/{owner}/{repo}/issues',
+      '/repos/{owner}/{repo}/issues/{issue_number}',
+    ]);
+    expect(run.err()).toMatch(/github GET \/user 200 octocat/);
+    expect(run.err()).not.toContain(env['GITHUB_TOKEN']);
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+  });
+
+  it('keeps the same token across runs, so a client config keeps working', async () => {
+    const a = start(['github', '--quiet']);
+    const tokenA = (await a.ready)['GITHUB_TOKEN'];
+    a.child.kill('SIGINT');
+    expect(await a.exited).toBe(0);
+    const b = start(['github', '--quiet']);
+    expect((await b.ready)['GITHUB_TOKEN']).toBe(tokenA);
+    b.child.kill('SIGTERM');
+    await b.exited;
+  });
+
+  it('refuses a service listed twice (several services share one port, each under /<name>)', async () => {
+    const run = start(['github', 'github', '--quiet']);
+    await expect(run.ready).rejects.toThrow(/exited with 2: patchbay-sandbox: service github listed twice/);
+  });
+
+  it('prints help on stdout, and refuses bad usage with exit 2 and a message that says what to do', () => {
+    const help = spawnSync(process.execPath, [BIN, '--help'], { encoding: 'utf8' });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: patchbay-sandbox <service>/);
+    expect(help.stdout).toContain('Services: github');
+    expect(spawnSync(process.execPath, [BIN, '--version'], { encoding: 'utf8' }).stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+    const none = spawnSync(process.execPath, [BIN], { encoding: 'utf8' });
+    expect(none.status).toBe(2);
+    expect(none.stderr).toContain('name a service to emulate (one of: github)');
+    expect(none.stdout).toBe('');
+    const unknown = spawnSync(process.execPath, [BIN, 'gitlab'], { encoding: 'utf8' });
+    expect(unknown.stderr).toContain('unknown service "gitlab" (one of: github)');
+    const port = spawnSync(process.execPath, [BIN, 'github', '--port', 'eighty'], { encoding: 'utf8' });
+    expect(port.status).toBe(2);
+    expect(port.stderr).toContain('--port must be a port number 0-65535 (got "eighty")');
+    const seed = spawnSync(process.execPath, [BIN, 'github', '--seed', 'huge'], { encoding: 'utf8' });
+    expect(seed.status).toBe(2);
+    expect(seed.stderr).toContain('no seed named "huge" (known: demo, empty)');
+    const flag = spawnSync(process.execPath, [BIN, 'github', '--colour'], { encoding: 'utf8' });
+    expect(flag.status).toBe(2);
+    expect(flag.stderr).toMatch(/Unknown option '--colour'/);
+  });
+
+  it('says which port is taken', async () => {
+    const first = start(['github', '--quiet']);
+    const port = new URL((await first.ready)['GITHUB_API_URL']!).port;
+    const second = spawnSync(process.execPath, [BIN, 'github', '--port', port], { encoding: 'utf8' });
+    expect(second.status).toBe(2);
+    expect(second.stderr).toContain(`port ${port} is in use`);
+  });
+});
