@@ -52,8 +52,14 @@ export {
   TOOLS_END,
 } from './docs.js';
 export { badArgument, ConfigError, isAbortError, isToolError, ToolError } from './errors.js';
-export type { RetryPolicy } from './fetch.js';
-export { parseLinkHeader, retryingFetch } from './fetch.js';
+export type { HttpErrorDetails } from './http/errors.js';
+export { fromHttpError, httpToolError } from './http/errors.js';
+export { isRateLimitedError, RateLimitedError, RateLimitGates, sharedRateLimitGates } from './http/gate.js';
+export { parseLinkHeader } from './http/link.js';
+export type { HttpErrorFacts, HttpServiceProfile, ResponseLike, StatusHints } from './http/profile.js';
+export type { RequestKind, RequestSummary, RetryEvent, ServiceFetchOptions } from './http/service-fetch.js';
+export { RETRIES_HEADER, serviceFetch } from './http/service-fetch.js';
+export { redactUrl } from './http/url.js';
 export { cursorInput, limitInput } from './inputs.js';
 export type { Lazy } from './lazy.js';
 export { lazy } from './lazy.js';
