@@ -232,6 +232,38 @@ describe('serviceFetch: rate limits', () => {
     expect((await f(`${server.url}/forbidden`)).status).toBe(403);
     expect(server.hits('/forbidden')).toHaveLength(1);
   });
+  it('backs off rather than repeating at once when the reset it is given has already passed', async () => {
+    server.route('/reset-past', (_h, res, n) =>
+      n === 1 ? json(res, 429, {}, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1000' }) : json(res, 200, {}),
+    );
+    const { f, events } = makeFetch({ resetAt: (r) => Number(r.headers.get('x-ratelimit-reset')) * 1000 });
+    expect((await f(`${server.url}/reset-past`)).status).toBe(200);
+    expect(events).toEqual([expect.objectContaining({ cause: 'status', status: 429, delayMs: expect.any(Number) })]);
+    expect(events[0]!.delayMs).toBeGreaterThan(0);
+  });
+
+  it('lets the hook read a JSON error body when the service says "rate limited" only there', async () => {
+    // Google: 403 with reason userRateLimitExceeded, no header to tell it from a missing permission.
+    const limitBody = {
+      error: { code: 403, message: 'User rate limit exceeded', errors: [{ reason: 'userRateLimitExceeded' }] },
+    };
+    const denyBody = {
+      error: { code: 403, message: 'Insufficient permissions', errors: [{ reason: 'insufficientFilePermissions' }] },
+    };
+    server.route('/drive-limit', (_h, res, n) => (n === 1 ? json(res, 403, limitBody) : json(res, 200, { files: [] })));
+    server.route('/drive-deny', (_h, res) => json(res, 403, denyBody));
+    const { f } = makeFetch({
+      isRateLimited: (r) =>
+        r.status === 403 &&
+        JSON.stringify((r.body as { error?: { errors?: unknown } })?.error?.errors).includes('RateLimitExceeded'),
+    });
+    expect((await f(`${server.url}/drive-limit`)).status).toBe(200);
+    expect(server.hits('/drive-limit')).toHaveLength(2);
+    const denied = await f(`${server.url}/drive-deny`);
+    expect(denied.status).toBe(403);
+    expect(await denied.json()).toEqual(denyBody);
+    expect(server.hits('/drive-deny')).toHaveLength(1);
+  });
 });
 
 describe('serviceFetch: one rate-limit gate per credential', () => {

@@ -192,12 +192,17 @@ function readFacts(chain: unknown[], profile: HttpServiceProfile): HttpErrorFact
       if (status !== undefined) {
         facts.status = status;
         const headers = toHeaders(response?.headers ?? e.headers);
-        const { limited, until } = rateLimitOf(profile, { status, headers });
+        const body = response?.data ?? e.body;
+        const { limited, until } = rateLimitOf(profile, {
+          status,
+          headers,
+          body: typeof body === 'string' ? parseJson(body) : body,
+        });
         if (limited) facts.rateLimited = true;
         if (until !== undefined) facts.retryAt = until;
         const retries = Number(headers.get(RETRIES_HEADER));
         if (retries > 0) facts.retries = retries;
-        Object.assign(facts, serviceWords(response?.data ?? e.body, e));
+        Object.assign(facts, serviceWords(body));
       }
     }
     // Slack: `WebAPIRateLimitedError.retryAfter` (seconds), and the `ok: false` body on `data`.
@@ -252,9 +257,10 @@ function toHeaders(value: unknown): Headers {
 /**
  * The service's own words from an error body: GitHub `{ message, errors: [{ field, code }] }`,
  * Google `{ error: { message, errors } }`, Slack `{ ok: false, error }`, or plain text. One line,
- * at most 300 characters; an HTML error page is not words.
+ * at most 300 characters; an HTML error page is not words. The library's own message ("Request
+ * failed with status code 503") is not used: it says nothing the status does not.
  */
-function serviceWords(body: unknown, error: Bag): Pick<HttpErrorFacts, 'message' | 'field'> {
+function serviceWords(body: unknown): Pick<HttpErrorFacts, 'message' | 'field'> {
   let text: string | undefined;
   let field: string | undefined;
   const data = typeof body === 'string' ? parseJson(body) : body;
@@ -273,7 +279,6 @@ function serviceWords(body: unknown, error: Bag): Pick<HttpErrorFacts, 'message'
   } else if (typeof data === 'string') {
     text = data;
   }
-  text ??= typeof error.message === 'string' ? error.message : undefined;
   const words = text && !/^\s*</.test(text) ? oneLine(text) : undefined;
   return { ...(words ? { message: words } : {}), ...(field ? { field } : {}) };
 }

@@ -6,10 +6,15 @@
  * connector; the kit only knows HTTP.
  */
 
-/** The part of a response the hooks may look at: status and headers, never the body. */
+/**
+ * The part of a response the hooks may look at. `body` is the parsed JSON of an error response
+ * (status 400 or more, JSON, at most 64 KiB) — for services that say "rate limited" only there
+ * (Google: 403 with `reason: 'userRateLimitExceeded'`); it is undefined otherwise.
+ */
 export interface ResponseLike {
   readonly status: number;
   readonly headers: Headers;
+  readonly body?: unknown;
 }
 
 /**
@@ -32,7 +37,8 @@ export interface HttpServiceProfile {
   hints?: StatusHints;
   /**
    * Whether this response is a rate-limit refusal. 429 always is; add what else your service uses
-   * (GitHub: 403 with `x-ratelimit-remaining: 0` or a `retry-after`).
+   * (GitHub: 403 with `x-ratelimit-remaining: 0` or a `retry-after`; Google: 403 whose body's
+   * `error.errors[0].reason` is `rateLimitExceeded` or `userRateLimitExceeded`).
    */
   isRateLimited?(response: ResponseLike): boolean;
   /**

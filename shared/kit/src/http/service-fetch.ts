@@ -154,13 +154,18 @@ export function serviceFetch(options: ServiceFetchOptions): typeof fetch {
         continue;
       }
 
+      // A service that says "rate limited" only in the body needs the body to decide.
+      let body: unknown;
+      if (options.isRateLimited && response.status >= 400) [response, body] = await readErrorBody(response);
       const now = Date.now();
-      const { limited, until } = rateLimitOf(options, response, now);
+      const { limited, until } = rateLimitOf(options, { status: response.status, headers: response.headers, body }, now);
       if (until !== undefined) gates.close(gate, until, now);
       const repeatable =
         limited || GATEWAY_ERRORS.has(response.status) ? kind !== 'unsafe' : response.status === 500 && kind === 'safe';
       if (!repeatable) return withRetries(response, attempt);
-      const delayMs = limited && until !== undefined ? until - now : (retryAfterMs(response.headers, now) ?? backoff(attempt));
+      // A reset already past (the service's clock ahead of ours) is no reason to repeat at once.
+      const delayMs =
+        limited && until !== undefined && until > now ? until - now : (retryAfterMs(response.headers, now) ?? backoff(attempt));
       if (attempt >= maxRetries || waited + delayMs > maxWaitMs) return withRetries(response, attempt);
       log({ attempt: attempt + 1, cause: 'status', status: response.status, delayMs });
       // Free the connection: the body of a response we are not returning is never read.
@@ -194,19 +199,45 @@ function replayable(input: FetchInput, init: FetchInit): boolean {
   );
 }
 
+const MAX_ERROR_BODY = 64 * 1024;
+
+/**
+ * Read a small JSON error body for the `isRateLimited` hook, and hand back a response that still
+ * has it for the client library. Anything else (not JSON, declared larger than 64 KiB) is left unread.
+ */
+async function readErrorBody(response: Response): Promise<[Response, unknown]> {
+  const type = response.headers.get('content-type') ?? '';
+  // Error bodies are small; one without a length (chunked, compressed) is read as well.
+  const length = Number(response.headers.get('content-length') ?? 0);
+  if (!/\bjson\b/i.test(type) || length > MAX_ERROR_BODY) return [response, undefined];
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  return [copyResponse(response, text, response.headers), body];
+}
+
+/** A response with the same status, URL and headers, and the given body (a fetch response's own parts are read-only). */
+function copyResponse(response: Response, body: string | ReadableStream | null, headers: Headers): Response {
+  const copy = new Response(body, { status: response.status, statusText: response.statusText, headers });
+  Object.defineProperty(copy, 'url', { value: response.url });
+  Object.defineProperty(copy, 'redirected', { value: response.redirected });
+  return copy;
+}
+
 /**
  * Mark an error response that was repeated with how often, for `fromHttpError` ("failed after 3
- * retries"). A fetch response's headers are immutable, so this is a copy with the same body stream,
- * status, URL and headers; successes and unrepeated responses are returned untouched.
+ * retries"). A fetch response's headers are immutable, so this is a copy with the same body stream;
+ * successes and unrepeated responses are returned untouched.
  */
 function withRetries(response: Response, retries: number): Response {
   if (retries === 0 || response.status < 400) return response;
   const headers = new Headers(response.headers);
   headers.set(RETRIES_HEADER, String(retries));
-  const copy = new Response(response.body, { status: response.status, statusText: response.statusText, headers });
-  Object.defineProperty(copy, 'url', { value: response.url });
-  Object.defineProperty(copy, 'redirected', { value: response.redirected });
-  return copy;
+  return copyResponse(response, response.body, headers);
 }
 
 function sleep(ms: number, signal: AbortSignal | null | undefined): Promise<void> {
