@@ -1,0 +1,30 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type KnownServices, type Sandbox, startSandbox } from '@patchbay/sandbox';
+import { type Connected, connectInMemory, type InMemoryOptions } from '@patchbay/testing';
+import type { GitHubServices } from '../src/client.js';
+import { githubConnector } from '../src/connector.js';
+
+/** The built bin, for end-to-end tests (turbo builds it before tests run). */
+export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/index.js');
+
+export type GitHubSandbox = Sandbox<KnownServices['github']>;
+
+/** The GitHub emulator on a free loopback port, with the demo data (quiet: tests assert on its log). */
+export function githubSandbox(): Promise<GitHubSandbox> {
+  return startSandbox({ service: 'github', logger: false });
+}
+
+/** The environment that points the connector at the sandbox, as `patchbay-sandbox github` prints it. */
+export function sandboxEnv(sandbox: GitHubSandbox): Record<string, string> {
+  return { GITHUB_API_URL: sandbox.url, GITHUB_TOKEN: sandbox.token };
+}
+
+/** A real SDK client talking to the connector in memory; the connector talks to the sandbox over HTTP. */
+export function connect(
+  sandbox: GitHubSandbox,
+  argv: string[] = [],
+  options: Omit<InMemoryOptions, 'argv'> = {},
+): Promise<Connected<GitHubServices>> {
+  return connectInMemory(githubConnector, { ...options, argv, env: { ...sandboxEnv(sandbox), ...options.env } });
+}
