@@ -1,8 +1,19 @@
 #!/usr/bin/env node
-// Bundle a connector into dist/: one tree-shaken file per entry so the bin starts fast (no
-// module resolution across hundreds of files). The kit, the MCP SDK and zod are bundled; the
-// service's client libraries (the package's `dependencies`) stay external and are imported on
-// first use, so they cost nothing at startup.
+// Bundle a connector into dist/, in three parts, so the bin starts as fast as a bare `node`:
+//
+//   dist/index.js      the bin: a two-line loader (V8's compile cache on Node >= 22.1, then the front)
+//   dist/front.js      small and zod-free: parses the options and answers initialize, ping and the
+//                      list requests from dist/manifest.json; loads main.js on the first other request
+//   dist/main.js       the full server (the kit, the MCP SDK, zod and the handlers, tree-shaken)
+//   dist/connector.js  the connector definition, for library use (importing it starts nothing; the
+//                      kit, the SDK and zod come from the importer, so several connectors share them)
+//   dist/manifest.json what the front answers, built by the live server itself at build time
+//
+// The service's client libraries (the package's `dependencies`) stay external and are imported on
+// first use, so they cost nothing at start-up. Conventions this relies on: src/connector.ts
+// exports the definition (`export const <name>Connector = defineConnector(...)`) and
+// src/config.ts exports `options` (and `check`, `switches` when the definition has them).
+import { execFileSync } from 'node:child_process';
 import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { build } from 'esbuild';
@@ -10,39 +21,134 @@ import { build } from 'esbuild';
 const cwd = process.cwd();
 const pkg = JSON.parse(await readFile(path.join(cwd, 'package.json'), 'utf8'));
 const external = Object.keys(pkg.dependencies ?? {}).flatMap((name) => [name, `${name}/*`]);
+const connectorSource = await readFile(path.join(cwd, 'src/connector.ts'), 'utf8');
+const exportName = /export const (\w+) = defineConnector\(/.exec(connectorSource)?.[1];
+if (!exportName) throw new Error('src/connector.ts must `export const <name>Connector = defineConnector(...)`');
 
-await rm(path.join(cwd, 'dist'), { recursive: true, force: true });
-const result = await build({
+const common = {
   absWorkingDir: cwd,
-  entryPoints: { main: 'src/index.ts', connector: 'src/connector.ts' },
-  outdir: 'dist',
   bundle: true,
-  splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  external,
   treeShaking: true,
   minifySyntax: true,
   minifyWhitespace: true,
   legalComments: 'linked',
-  sourcemap: 'linked',
-  metafile: true,
   logLevel: 'warning',
   define: { 'process.env.PATCHBAY_VERSION': JSON.stringify(pkg.version) },
   // Some bundled CommonJS (ajv, inside the SDK) calls require(); give ESM output one.
   banner: {
     js: "import { createRequire as __patchbayRequire } from 'node:module'; const require = __patchbayRequire(import.meta.url);",
   },
+};
+/** An entry written inline, resolved from the package folder. */
+const virtual = (contents) => ({ contents, resolveDir: cwd, sourcefile: 'entry.ts', loader: 'ts' });
+
+await rm(path.join(cwd, 'dist'), { recursive: true, force: true });
+
+// 1. The server, self-contained.
+const server = await build({
+  ...common,
+  entryPoints: { main: 'src/main.entry.ts' },
+  plugins: [
+    entryPlugin('src/main.entry.ts', [
+      "import { runConnector } from '@patchbay/kit';",
+      `import { ${exportName} } from './src/connector.ts';`,
+      '/** The full bin; the front calls it with the conversation so far when it hands over. */',
+      `export const start = (io) => runConnector(${exportName}, process.argv.slice(2), process.env, io);`,
+    ]),
+  ],
+  outdir: 'dist',
+  splitting: true,
+  external,
+  sourcemap: 'linked',
+  metafile: true,
 });
-// The bin is a two-line loader: on Node >= 22.1 it turns on V8's compile cache before the bundle
-// is parsed (about a quarter off the import time from the second start on); Node 20 skips it.
+
+// 1b. The library entry: the definition only, with the kit, the SDK and zod left to the importer
+//     (peer dependencies), so a gateway hosting several connectors runs one copy of each.
+await build({
+  ...common,
+  entryPoints: { connector: 'src/connector.ts' },
+  outdir: 'dist',
+  external: [...external, '@patchbay/kit', '@patchbay/kit/*', '@modelcontextprotocol/sdk', '@modelcontextprotocol/sdk/*', 'zod', 'zod/*'],
+  banner: {},
+  sourcemap: 'linked',
+});
+
+// 2. The manifest, made by the live definitions in one throwaway bundle (one zod instance, so
+//    every description the tools registered is seen).
+const builderFile = path.join(cwd, 'dist/.manifest-builder.mjs');
+await build({
+  ...common,
+  stdin: virtual(
+    [
+      "import { buildManifest } from '@patchbay/kit/manifest';",
+      `import { ${exportName} as def } from './src/connector.ts';`,
+      "import * as config from './src/config.ts';",
+      'process.stdout.write(JSON.stringify(await buildManifest(def, config)));',
+    ].join('\n'),
+  ),
+  outfile: builderFile,
+  external,
+});
+const manifest = execFileSync(process.execPath, [builderFile], { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+await rm(builderFile);
+await writeFile(path.join(cwd, 'dist/manifest.json'), manifest);
+
+// 3. The front: zod-free, the manifest inlined.
+const front = await build({
+  ...common,
+  stdin: virtual(
+    [
+      "import { runFront } from '@patchbay/kit/front';",
+      "import * as config from './src/config.ts';",
+      "import manifest from './dist/manifest.json';",
+      "await runFront({ manifest, config, start: async (io) => (await import('./main.js')).start(io) });",
+    ].join('\n'),
+  ),
+  outfile: 'dist/front.js',
+  external: [...external, './main.js'],
+  metafile: true,
+});
+// What ends up in the output (the metafile's inputs also list modules tree-shaking dropped).
+const frontInputs = Object.values(front.metafile.outputs).flatMap((o) =>
+  Object.entries(o.inputs)
+    .filter(([, used]) => used.bytesInOutput > 0)
+    .map(([input]) => input),
+);
+const heavy = frontInputs.filter((input) => /node_modules\/.*(zod|@modelcontextprotocol)\//.test(input));
+if (heavy.length) throw new Error(`the front must not bundle zod or the SDK, but it pulls in ${heavy.slice(0, 3).join(', ')}`);
+
+// 4. The bin: on Node >= 22.1 V8's compile cache is on before anything is parsed (about a quarter
+//    off the import time from the second start on); Node 20 skips it.
 await writeFile(
   path.join(cwd, 'dist/index.js'),
-  "#!/usr/bin/env node\nimport module from 'node:module';\nmodule.enableCompileCache?.();\nawait import('./main.js');\n",
+  "#!/usr/bin/env node\nimport module from 'node:module';\nmodule.enableCompileCache?.();\nawait import('./front.js');\n",
 );
 await chmod(path.join(cwd, 'dist/index.js'), 0o755);
-const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
+
+const size = (result) => Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
 console.log(
-  `${pkg.name}: bundled ${Object.keys(result.metafile.inputs).length} modules into dist (${(bytes / 1024).toFixed(0)} KiB)`,
+  `${pkg.name}: server ${(size(server) / 1024).toFixed(0)} KiB (${Object.keys(server.metafile.inputs).length} modules), ` +
+    `front ${(size(front) / 1024).toFixed(0)} KiB, manifest ${(manifest.length / 1024).toFixed(0)} KiB`,
 );
+
+/** An esbuild plugin that serves one generated entry module. */
+function entryPlugin(name, lines) {
+  return {
+    name: 'patchbay-entry',
+    setup(b) {
+      b.onResolve({ filter: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`) }, () => ({
+        path: path.join(cwd, name),
+        namespace: 'patchbay-entry',
+      }));
+      b.onLoad({ filter: /.*/, namespace: 'patchbay-entry' }, () => ({
+        contents: lines.join('\n'),
+        resolveDir: cwd,
+        loader: 'ts',
+      }));
+    },
+  };
+}

@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 /**
- * patchbay-sandbox <service...> [--port N] [--host H] [--seed NAME] [--quiet]
+ * patchbay-sandbox <service...> [--port N] [--host H] [--seed NAME] [--quiet] [--detach]
  *
  * stdout carries only `NAME=value` lines (one per environment variable that points the service's
- * connector here), so `eval "$(patchbay-sandbox github)"`-style use and copying into a client's
- * `env` block both work; everything else goes to stderr. Runs until SIGINT or SIGTERM.
+ * connector here), so copying them into a client's `env` block, or `eval` with `--detach`, works;
+ * everything else goes to stderr. Runs until SIGINT or SIGTERM.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { DETACHED_ENV, READY_SENTINEL, runDetached } from './detach.js';
 import { startSandbox } from './sandbox.js';
 import { serviceNames } from './services.js';
 
@@ -20,6 +21,11 @@ the environment variables that point that service's Patchbay connector at it:
   GITHUB_API_URL=http://127.0.0.1:4010
   GITHUB_TOKEN=ghp_…
 
+In a shell, run it in the background and take the variables into the environment:
+
+  $ set -a; eval "$(patchbay-sandbox github --detach)"; set +a
+  $ kill $PATCHBAY_SANDBOX_PID      # when done
+
 Services: ${serviceNames().join(', ') || '(none registered)'}
 With several services they share one port, each under /<service>.
 
@@ -28,6 +34,7 @@ Options:
   --host <addr>  interface to listen on (default: 127.0.0.1)
   --seed <name>  data set to start from (default: demo)
   --quiet        do not log each request to stderr
+  --detach       run in the background: print the lines (and PATCHBAY_SANDBOX_PID), then exit
   -h, --help     show this help
   --version      show the version
 
@@ -58,6 +65,13 @@ async function main(): Promise<void> {
     return;
   }
   if (positionals.length === 0) fail(`name a service to emulate (one of: ${serviceNames().join(', ')})`);
+  if (values.detach) {
+    // The same arguments, minus --detach, in a background process; usage errors surface here first.
+    const rest = process.argv.slice(2).filter((a) => a !== '--detach');
+    for (const name of positionals)
+      if (!serviceNames().includes(name)) fail(`unknown service "${name}" (one of: ${serviceNames().join(', ')})`);
+    process.exit(await runDetached(rest));
+  }
   for (const name of positionals)
     if (!serviceNames().includes(name)) fail(`unknown service "${name}" (one of: ${serviceNames().join(', ')})`);
   let port = 0;
@@ -97,6 +111,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
   for (const [name, value] of Object.entries(env)) process.stdout.write(`${name}=${value}\n`);
+  if (process.env[DETACHED_ENV] === '1') process.stdout.write(`${READY_SENTINEL}\n`);
   process.stderr.write(`patchbay-sandbox: ${where} (seed ${seed}); control API under /_sandbox; Ctrl-C to stop\n`);
 }
 
@@ -109,6 +124,7 @@ function parse() {
       host: { type: 'string' },
       seed: { type: 'string' },
       quiet: { type: 'boolean' },
+      detach: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean' },
     },

@@ -82,6 +82,37 @@ describe('patchbay-sandbox', () => {
     expect(await run.exited).toBe(0);
   });
 
+  it('with --detach, returns after printing, so eval "$(…)" sets the variables; the background server runs until killed', async () => {
+    const script = [
+      `set -a; eval "$(${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} github --detach --quiet)"; set +a`,
+      `${JSON.stringify(process.execPath)} -e 'fetch(process.env.GITHUB_API_URL + "/user", { headers: { authorization: "token " + process.env.GITHUB_TOKEN } }).then((r) => r.json()).then((u) => console.log(u.login))'`,
+      'echo "pid=$PATCHBAY_SANDBOX_PID url=$GITHUB_API_URL"',
+    ].join('\n');
+    const run = spawnSync('bash', ['-c', script], { encoding: 'utf8', timeout: 20_000 });
+    expect(run.stderr).toMatch(/running in the background \(pid \d+\)/);
+    expect(run.stdout).toMatch(/^octocat\npid=\d+ url=http:\/\/127\.0\.0\.1:\d+\n$/);
+    const [, pid, url] = /pid=(\d+) url=(\S+)/.exec(run.stdout)!;
+    // Still serving after the shell that started it has gone.
+    expect((await fetch(`${url}/_sandbox`)).status).toBe(200);
+    process.kill(Number(pid), 'SIGTERM');
+    let stopped = false;
+    for (let i = 0; i < 40 && !stopped; i++) {
+      stopped = await fetch(`${url}/_sandbox`).then(
+        () => false,
+        () => true,
+      );
+      if (!stopped) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(stopped).toBe(true);
+  });
+
+  it('with --detach, reports a start that failed and exits 2', () => {
+    const run = spawnSync(process.execPath, [BIN, 'github', '--detach', '--seed', 'huge'], { encoding: 'utf8', timeout: 20_000 });
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('no seed named "huge"');
+  });
+
   it('keeps the same token across runs, so a client config keeps working', async () => {
     const a = start(['github', '--quiet']);
     const tokenA = (await a.ready)['GITHUB_TOKEN'];

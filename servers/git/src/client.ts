@@ -7,6 +7,7 @@ import type { SimpleGit } from 'simple-git';
 import type { GitOptions } from './config.js';
 import { GIT_CONFIG, GIT_CONFIG_ARGS, gitEnv } from './env.js';
 import { type RunOptions, type RunResult, runGit } from './exec.js';
+import { type NetworkSeams, RemoteGuard } from './network.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -33,6 +34,13 @@ export interface GitServices {
   log: Logger;
   /** Resolve a tool's `repository` argument to an allowed repository. */
   open(input: string | undefined, ctx: CallScope): Promise<Repository>;
+  /** Decides which hosts a URL from the model may make git connect to. */
+  guard: RemoteGuard;
+  /**
+   * Whether a repository's remote URLs came from a model: those in the clone root were cloned
+   * from a URL git_clone was given, so their fetch, pull and push are checked like the clone.
+   */
+  clonedByModel(repositoryPath: string): Promise<boolean>;
   dispose(): Promise<void>;
 }
 
@@ -44,7 +52,7 @@ export function loadSimpleGit() {
   return simpleGitModule;
 }
 
-export function createGitServices(options: OptionValues<GitOptions>, log: Logger): GitServices {
+export function createGitServices(options: OptionValues<GitOptions>, log: Logger, network: NetworkSeams = {}): GitServices {
   // Repositories cloned into the clone root must be usable by the other tools.
   const configured = [...options.repository, ...(options.cloneRoot ? [options.cloneRoot] : [])].map((r) => path.resolve(r));
 
@@ -69,9 +77,18 @@ export function createGitServices(options: OptionValues<GitOptions>, log: Logger
     return [...new Set(roots)];
   };
 
+  let cloneRootReal: Promise<string | undefined> | undefined;
   return {
     options,
     log,
+    guard: new RemoteGuard({ blockPrivateNetworks: options.blockPrivateNetworks }, network),
+    async clonedByModel(repositoryPath) {
+      if (!options.cloneRoot) return false;
+      const cloneRoot = options.cloneRoot;
+      cloneRootReal ??= realpath(cloneRoot).catch(() => undefined);
+      const root = await cloneRootReal;
+      return root !== undefined && (repositoryPath === root || repositoryPath.startsWith(root + path.sep));
+    },
     async open(input, ctx) {
       const roots = await allowedRoots(ctx);
       if (roots.length === 0) {

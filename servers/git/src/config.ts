@@ -1,4 +1,5 @@
-import { option } from '@patchbay/kit';
+import { statSync } from 'node:fs';
+import { type OptionValues, option } from '@patchbay/kit';
 
 /** Every option of the Git connector; the kit adds the common ones (--read-only, --http, …). */
 export const gitOptions = {
@@ -19,6 +20,11 @@ export const gitOptions = {
     env: ['PATCHBAY_GIT_ALLOW_FORCE_PUSH'],
     description: 'Let git_push force-push (with --force-with-lease); refused otherwise',
   }),
+  blockPrivateNetworks: option.boolean({
+    env: ['PATCHBAY_GIT_BLOCK_PRIVATE_NETWORKS'],
+    description:
+      'Also refuse clones (and fetch, pull and push of cloned repositories) from private addresses (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7). This machine, link-local and cloud metadata addresses are always refused',
+  }),
   timeout: option.number({
     env: ['PATCHBAY_GIT_TIMEOUT_MS'],
     placeholder: 'ms',
@@ -29,3 +35,26 @@ export const gitOptions = {
 };
 
 export type GitOptions = typeof gitOptions;
+
+// What the bin's zod-free front needs besides the options (see scripts/bundle.mjs): the same
+// check and switches the connector definition uses.
+export { gitOptions as options };
+
+/** Folders that must exist, checked before the server starts. */
+export function check(options: OptionValues<GitOptions>): string[] {
+  const problems: string[] = [];
+  const isFolder = (p: string) => statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  for (const repository of options.repository) {
+    if (!isFolder(repository)) problems.push(`--repository: "${repository}" is not a folder that exists.`);
+  }
+  if (options.cloneRoot !== undefined && !isFolder(options.cloneRoot)) {
+    problems.push(`--clone-root: "${options.cloneRoot}" is not a folder that exists (create it first).`);
+  }
+  return problems;
+}
+
+/** Tools offered only when an option is set, decided from the options alone. */
+export const switches = {
+  // Offered only when the operator named a folder to clone into.
+  git_clone: (options: OptionValues<GitOptions>) => Boolean(options.cloneRoot),
+};

@@ -1,7 +1,6 @@
-import { statSync } from 'node:fs';
 import { defineConnector } from '@patchbay/kit';
 import { createGitServices, loadSimpleGit } from './client.js';
-import { gitOptions } from './config.js';
+import { check, gitOptions } from './config.js';
 import { commitMessagePrompt, reviewPrompt } from './prompts.js';
 import { fileResource } from './resources/file.js';
 import { blameTool } from './tools/blame.js';
@@ -79,17 +78,7 @@ export const gitConnector = defineConnector({
   ],
   resources: [fileResource],
   prompts: [commitMessagePrompt, reviewPrompt],
-  check(options) {
-    const problems: string[] = [];
-    const isFolder = (p: string) => statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
-    for (const repository of options.repository) {
-      if (!isFolder(repository)) problems.push(`--repository: "${repository}" is not a folder that exists.`);
-    }
-    if (options.cloneRoot !== undefined && !isFolder(options.cloneRoot)) {
-      problems.push(`--clone-root: "${options.cloneRoot}" is not a folder that exists (create it first).`);
-    }
-    return problems;
-  },
+  check,
   createServices: ({ options, log }) => createGitServices(options, log),
   // simple-git (used by git_status and git_log) loads in the background once the client is
   // connected, so the first of those calls does not pay for it; nothing touches a repository

@@ -32,6 +32,8 @@ export interface RunOptions {
   magicPathspecs?: boolean;
   /** With `--progress`: called with git's phase and percentage as they change. */
   onProgress?: (phase: string, percent: number) => void;
+  /** Variables added to git's filtered environment (the ssh pin's GIT_SSH_COMMAND). */
+  env?: Record<string, string>;
 }
 
 export interface RunResult {
@@ -66,7 +68,7 @@ export function runGit(args: string[], options: RunOptions): Promise<RunResult> 
     // Its own process group, so stopping git also stops what it started (hooks, ssh, helpers).
     const child = spawn('git', args, {
       cwd: options.cwd,
-      env: options.magicPathspecs ? gitEnv() : { ...gitEnv(), GIT_LITERAL_PATHSPECS: '1' },
+      env: { ...gitEnv(), ...(options.magicPathspecs ? {} : { GIT_LITERAL_PATHSPECS: '1' }), ...options.env },
       stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       detached: true,
     });

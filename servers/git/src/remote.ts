@@ -1,6 +1,9 @@
 import { redact, ToolError } from '@patchbay/kit';
-import type { Repository } from './client.js';
+import type { GitServices, Repository } from './client.js';
+import { GIT_CONFIG_ARGS } from './env.js';
 import { gitMessage, lastLine } from './errors.js';
+import { runGit } from './exec.js';
+import { type Pin, pinRoutes, type Route, RouteRefused } from './pinning.js';
 import { withoutCredentials } from './url-policy.js';
 import { safeRemoteName } from './validate.js';
 import { currentBranch } from './worktree.js';
@@ -9,7 +12,10 @@ import { currentBranch } from './worktree.js';
  * Remotes are chosen by name, never by URL: a remote's URL is repository configuration that only
  * the operator (or the person who cloned it) wrote, and no tool can add or change one. That is
  * why a remote may point at a local path — the operator decided so — while git_clone, which
- * takes a URL from the model, is held to its URL policy.
+ * takes a URL from the model, is held to its URL policy. The exception is a repository in the
+ * clone root: its remote URL is the one a model gave git_clone, so fetch, pull and push there
+ * check and pin it as the clone did (`pinRemote`) — a name that was public at clone time may
+ * point at this machine by the next fetch.
  */
 export interface Remote {
   name: string;
@@ -73,13 +79,77 @@ export async function chooseRemote(repo: Repository, named: string | undefined):
   });
 }
 
+const NO_PIN: Pin = { args: [], env: {} };
+
+/**
+ * The `-c` arguments and environment that confine a fetch, pull or push to checked addresses, for
+ * a repository whose remote URLs came from a model (see `clonedByModel`); nothing for others.
+ */
+export async function pinRemote(
+  services: GitServices,
+  repo: Repository,
+  remote: string,
+  direction: 'fetch' | 'push',
+): Promise<Pin> {
+  if (!(await services.clonedByModel(repo.path))) return NO_PIN;
+  const get = async (args: string[]) =>
+    (await repo.run(args, { okCodes: [1, 2], maxBytes: 64 * 1024 })).stdout.split('\n').filter(Boolean);
+  const pushUrls = direction === 'push' ? await get(['config', '--get-all', `remote.${remote}.pushurl`]) : [];
+  const requested = pushUrls.length ? pushUrls : await get(['config', '--get-all', `remote.${remote}.url`]);
+  // With insteadOf (and pushInsteadOf) applied: where git will really connect.
+  const effective = await get(['remote', 'get-url', ...(direction === 'push' ? ['--push'] : []), '--all', remote]);
+  const routes: Route[] = requested.map((url, i) => ({ requested: url, effective: effective[i] ?? url }));
+  return pinOrRefuse(services, routes, repo.path, { remote });
+}
+
+/** The pin for cloning `url` (already through checkCloneUrl) with git running in `cwd`. */
+export async function pinClone(
+  services: GitServices,
+  url: string,
+  scope: { cwd: string; signal: AbortSignal; timeout: number },
+): Promise<Pin> {
+  // With the operator's insteadOf applied: where git will really connect.
+  const { stdout } = await runGit([...GIT_CONFIG_ARGS, 'ls-remote', '--get-url', '--', url], { ...scope, maxBytes: 64 * 1024 });
+  return pinOrRefuse(services, [{ requested: url, effective: stdout.trim() || url }], scope.cwd, { argument: 'url' });
+}
+
+async function pinOrRefuse(
+  services: GitServices,
+  routes: Route[],
+  cwd: string,
+  where: { argument: string } | { remote: string },
+): Promise<Pin> {
+  try {
+    return await pinRoutes(routes, { guard: services.guard, cwd });
+  } catch (error) {
+    if (!(error instanceof RouteRefused)) throw error;
+    if ('argument' in where) {
+      throw new ToolError(error.message, {
+        argument: where.argument,
+        hint: 'Clone from a public host, by its https:// or ssh:// URL.',
+      });
+    }
+    throw new ToolError(`the remote ${where.remote} of this cloned repository cannot be reached: ${error.message}`, {
+      hint: "A repository in the clone root is fetched and pushed under git_clone's rules; the remote's address no longer passes them.",
+    });
+  }
+}
+
 /** A failed network operation as a ToolError with git's own reason and what usually fixes it. */
 export function remoteFailure(what: string, remote: string, error: unknown): ToolError {
   if (error instanceof ToolError) return error;
   const message = gitMessage(error);
   const reason = redact(lastLine(message));
   let hint = "Check the remote with git_remotes; network access and credentials are the operator's to set up.";
-  if (/Authentication failed|could not read Username|Permission denied|terminal prompts disabled|403|401/i.test(message)) {
+  if (/returned error: 30[1278]\b/.test(message)) {
+    hint =
+      'The server answered with a redirect, which is not followed (it could lead to an address nobody checked). Use the URL the repository moved to.';
+  } else if (
+    // HTTP statuses as git reports them, not any "401" in the message (a port number, a path).
+    /Authentication failed|could not read Username|Permission denied|terminal prompts disabled|returned error: 40[13]\b|\bHTTP 40[13]\b/i.test(
+      message,
+    )
+  ) {
     hint =
       'The remote refused the credentials. The server never prompts for them: the operator must configure a credential helper, an SSH agent or a token.';
   } else if (

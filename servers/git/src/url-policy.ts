@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { ToolError } from '@patchbay/kit';
+import { AmbiguousUrl, parseEndpoint } from './remote-url.js';
 
 /**
  * Which URLs git_clone accepts. A model supplies the URL, so it is held to a short list:
@@ -8,7 +9,12 @@ import { ToolError } from '@patchbay/kit';
  * and every other `transport::address` form (they run programs), `http://` (no transport
  * security), `-`-prefixed values (options) — and so are hosts that name this machine or its
  * cloud metadata service (loopback, link-local, unspecified addresses), which would turn clone
- * into a request forger. Private network ranges stay allowed: self-hosted git servers live there.
+ * into a request forger, and URLs git would read with another host than ours (a backslash or a
+ * second "@" before the host, escapes in the host: see remote-url.ts).
+ *
+ * This is the check on the text. What a host name resolves to is checked when git is about to
+ * connect, and git is pinned to the checked address (network.ts, pinning.ts). Private network
+ * ranges stay allowed unless the operator blocks them: self-hosted git servers live there.
  */
 export interface CloneUrl {
   url: string;
@@ -72,6 +78,13 @@ export function checkCloneUrl(value: string, argument = 'url'): CloneUrl {
   }
   if (!host) refuse('has no host.');
   if (host.startsWith('-')) refuse('the host may not start with "-".');
+  // The host as git itself will read it must be the one judged below and resolved later.
+  try {
+    parseEndpoint(url);
+  } catch (error) {
+    if (error instanceof AmbiguousUrl) refuse(error.message);
+    throw error;
+  }
   if (isLocalHost(host)) refuse(`the host "${host}" is this machine or a link-local address, which clone may not reach.`);
   const name = (path.split('/').filter(Boolean).at(-1) ?? '').replace(/\.git$/, '');
   return { url, host, name };

@@ -1,4 +1,6 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
+import { createServer, type Socket } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { call, callError, callOk, connectHttp, connectStdio, startHttpBin, type TempRepo } from '@patchbay/testing';
@@ -94,6 +96,55 @@ describe('patchbay-git bin', () => {
         await server.close();
       }
     });
+    it('ends the session with the reason and exit 1 when a message passes 10 MiB, stopping the git it was running', async () => {
+      // A remote that accepts the connection and never answers: git_fetch is still running when the
+      // oversized line arrives, and its git (with git-remote-http) must not outlive the server.
+      const sockets: Socket[] = [];
+      const silent = createServer((socket) => {
+        sockets.push(socket);
+        socket.on('error', () => undefined);
+        // Read (and drop) the request, so the socket notices when git's end goes away.
+        socket.resume();
+      });
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      const remote = `http://127.0.0.1:${(silent.address() as { port: number }).port}/stalled.git`;
+      const work = await repoWithIdentity();
+      await work.commit('Start', { 'x.txt': 'x\n' });
+      await work.git('remote', 'add', 'origin', remote);
+      const child = spawn(process.execPath, [BIN, '--repository', work.path, '--toolsets', 'default,remote'], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      try {
+        let stderr = '';
+        child.stderr.on('data', (c: Buffer) => {
+          stderr += c.toString();
+        });
+        child.stdin.on('error', () => undefined);
+        const send = (message: object) => child.stdin.write(`${JSON.stringify(message)}\n`);
+        send({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'initialize',
+          params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
+        });
+        send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+        send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'git_fetch', arguments: {} } });
+        await until(() => sockets.length > 0);
+        expect(await processesMentioning(remote)).not.toEqual([]);
+
+        const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+        child.stdin.write(`{"jsonrpc":"2.0","id":3,"method":"ping","params":{"pad":"${'x'.repeat(11 * 1024 * 1024)}"}}\n`);
+        expect(await exited).toBe(1);
+        expect(stderr).toMatch(/patchbay-git error the session ended: a message from the client was larger than 10 MiB/);
+        await until(() => sockets.every((s) => s.destroyed || s.readableEnded));
+        expect(await processesMentioning(remote)).toEqual([]);
+      } finally {
+        child.kill('SIGKILL');
+        silent.close();
+        for (const s of sockets) s.destroy();
+        await work.remove();
+      }
+    });
   });
 
   describe('over Streamable HTTP', () => {
@@ -151,4 +202,23 @@ describe('patchbay-git bin', () => {
 /** The text of a prompt's first message. */
 function promptText(prompt: { messages: Array<{ content: unknown }> }): string {
   return (prompt.messages[0]?.content as { text?: string } | undefined)?.text ?? '';
+}
+
+/** Wait (up to 10 s) until `ready()` holds. */
+async function until(ready: () => boolean): Promise<void> {
+  for (let waited = 0; !ready(); waited += 25) {
+    if (waited > 10_000) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Pids of running processes whose command line contains `text` (Linux /proc). */
+async function processesMentioning(text: string): Promise<number[]> {
+  const found: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.includes(text)) found.push(Number(entry));
+  }
+  return found;
 }

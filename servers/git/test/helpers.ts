@@ -1,15 +1,27 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Connected, connectInMemory, type InMemoryOptions, type TempRepo, tempRepo } from '@patchbay/testing';
-import type { GitServices } from '../src/client.js';
+import { createGitServices, type GitServices } from '../src/client.js';
 import { gitConnector } from '../src/connector.js';
+import type { NetworkSeams } from '../src/network.js';
 
 /** The built bin, for end-to-end tests (turbo builds it before tests run). */
 export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/index.js');
 
 /** An in-memory client for the Git connector with the given flags. */
-export function connect(argv: string[], options: Omit<InMemoryOptions, 'argv'> = {}): Promise<Connected<GitServices>> {
-  return connectInMemory(gitConnector, { ...options, argv });
+export function connect(
+  argv: string[],
+  options: Omit<InMemoryOptions, 'argv'> = {},
+  network?: NetworkSeams,
+): Promise<Connected<GitServices>> {
+  const connector = network
+    ? {
+        ...gitConnector,
+        createServices: ({ options: o, log }: Parameters<typeof gitConnector.createServices>[0]) =>
+          createGitServices(o, log, network),
+      }
+    : gitConnector;
+  return connectInMemory(connector, { ...options, argv });
 }
 
 /**

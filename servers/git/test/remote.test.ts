@@ -1,6 +1,14 @@
 import { callError, callOk, git, type TempDir, type TempRepo, tempDir, tempRepo } from '@patchbay/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { connect, repoWithIdentity } from './helpers.js';
+import {
+  changingDns,
+  gitHttpServer,
+  pairOnOnePort,
+  type RecordingServer,
+  type TestCertificate,
+  testCertificate,
+} from './network.js';
 
 /**
  * Remotes here are bare repositories in temp folders, added by path with git itself: remote URLs
@@ -211,6 +219,87 @@ describe('git_push', () => {
       /Argument `branch`: "main:other" is not a valid git ref name/,
     );
     expect(await callError(client, 'git_push', { remote: '--receive-pack=touch /tmp/x' })).toMatch(/Argument `remote`/);
+    await close();
+  });
+});
+
+/**
+ * A repository in the clone root was cloned from a URL a model gave: its fetch, pull and push are
+ * checked and pinned like the clone, every time — a name that was public at clone time can point
+ * at this machine by the next fetch. (See clone.test.ts for the servers and the resolver seam.)
+ */
+describe('fetch, pull and push of a cloned repository', () => {
+  let root: TempDir;
+  let served: TempRepo;
+  let tls: TestCertificate;
+  let https: { checked: RecordingServer; rebound: RecordingServer };
+  let previousCaInfo: string | undefined;
+
+  beforeAll(async () => {
+    root = await tempDir();
+    served = await tempRepo({ bare: true });
+    const source = await repoWithIdentity();
+    await source.commit('First', { 'a.txt': 'a\n' });
+    await source.git('push', '-q', served.path, 'main');
+    await source.remove();
+    await served.git('update-server-info');
+    tls = await testCertificate(['git.rebind.test']);
+    https = await pairOnOnePort((host, port) => gitHttpServer({ host, ...(port ? { port } : {}), tls, root: served.path }));
+    previousCaInfo = process.env.GIT_SSL_CAINFO;
+    process.env.GIT_SSL_CAINFO = tls.certPath;
+  });
+  afterAll(async () => {
+    if (previousCaInfo === undefined) delete process.env.GIT_SSL_CAINFO;
+    else process.env.GIT_SSL_CAINFO = previousCaInfo;
+    await https.checked.close();
+    await https.rebound.close();
+    await Promise.all([root.remove(), served.remove(), tls.dir.remove()]);
+  });
+
+  it('checks the remote address again on every fetch, pull and push, and stays pinned to it', async () => {
+    const url = `https://git.rebind.test:${https.checked.port}/demo.git`;
+    // Public-looking (allowed) at clone time and for the first fetch; this machine afterwards.
+    const lookup = changingDns({ 'git.rebind.test': [['127.0.0.2'], ['127.0.0.2'], ['127.0.0.1']] });
+    const { client, close } = await connect(
+      ['--clone-root', root.path, ...REMOTE],
+      {},
+      { lookup, allowAddresses: ['127.0.0.2'] },
+    );
+    const clone = await callOk<{ repository: string }>(client, 'git_clone', { url, directory: 'cloned' });
+    await git(clone.data.repository, 'config', 'user.name', 'Grace Hopper');
+    await git(clone.data.repository, 'config', 'user.email', 'grace@example.com');
+    const repository = clone.data.repository;
+
+    https.checked.hits.length = 0;
+    const fetched = await callOk<{ changes: unknown[] }>(client, 'git_fetch', { repository });
+    expect(fetched.data.changes).toEqual([]);
+    expect(https.checked.hits).toContain('GET /demo.git/info/refs?service=git-upload-pack');
+
+    // The name now answers 127.0.0.1: refused before git runs, for each of the three.
+    for (const [tool, extra] of [
+      ['git_fetch', {}],
+      ['git_pull', {}],
+      ['git_push', {}],
+    ] as const) {
+      expect(await callError(client, tool, { repository, ...extra }), tool).toMatch(
+        /the remote origin of this cloned repository cannot be reached: git\.rebind\.test resolves to 127\.0\.0\.1, a loopback address/,
+      );
+    }
+    expect(https.rebound.hits).toEqual([]);
+    expect(lookup.calls).toEqual(['git.rebind.test', 'git.rebind.test', 'git.rebind.test', 'git.rebind.test', 'git.rebind.test']);
+    await close();
+  });
+
+  it('leaves remotes of repositories outside the clone root to the operator', async () => {
+    // The operator's own remote, named by a host this machine cannot resolve: not checked, so git
+    // itself reports it (a checked remote would be refused before git ran).
+    await work.git('remote', 'add', 'mirror', `https://git.rebind.test:${https.checked.port}/demo.git`);
+    const lookup = changingDns({ 'git.rebind.test': [['127.0.0.1']] });
+    const { client, close } = await connect(['--repository', work.path, '--clone-root', root.path, ...REMOTE], {}, { lookup });
+    expect(await callError(client, 'git_fetch', { repository: work.path, remote: 'mirror' })).toMatch(
+      /Could not resolve host: git\.rebind\.test/,
+    );
+    expect(lookup.calls).toEqual([]);
     await close();
   });
 });

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describeSurface, readmeWithCurrentTables } from '@patchbay/testing';
 import { describe, expect, it } from 'vitest';
 import { gitConnector } from '../src/connector.js';
-import { connect } from './helpers.js';
+import { BIN, connect } from './helpers.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -16,6 +16,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 describeSurface({
   connector: gitConnector,
   connect: (argv) => connect(argv),
+  bin: BIN,
   modes: {
     default: [],
     'read-only': ['--read-only'],

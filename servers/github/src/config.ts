@@ -48,3 +48,6 @@ export const githubOptions = {
 };
 
 export type GitHubOptions = typeof githubOptions;
+
+// What the bin's zod-free front needs (see scripts/bundle.mjs): the options, read without zod.
+export { githubOptions as options };

@@ -1,6 +1,6 @@
 import { defineConnector } from '@patchbay/kit';
 import { createPostgresServices } from './client.js';
-import { connectionSpecs, postgresOptions } from './config.js';
+import { check, postgresOptions } from './config.js';
 import { warmUp } from './modules.js';
 import { explainSlowQueryPrompt, writeQueryPrompt } from './prompts/query.js';
 import { tableSchemaResource } from './resources/tables.js';
@@ -43,7 +43,7 @@ export const postgresConnector = defineConnector({
   tools: [queryTool, ...schemaTools, explainTool, ...healthTools, executeTool],
   resources: [tableSchemaResource],
   prompts: [writeQueryPrompt, explainSlowQueryPrompt],
-  check: (options) => connectionSpecs(options).problems,
+  check,
   createServices: ({ options, log }) => createPostgresServices(options, log),
   // The libraries a first call needs load while the client lists tools and the model thinks; the
   // database is still reached only by the first call.

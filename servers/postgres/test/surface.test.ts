@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describeSurface, readmeWithCurrentTables } from '@patchbay/testing';
 import { describe, expect, it } from 'vitest';
 import { postgresConnector } from '../src/connector.js';
-import { connect } from './helpers.js';
+import { BIN, connect } from './helpers.js';
 
 /** Listing tools does no I/O, so an unreachable URL is enough here. */
 const URL = 'postgres://reader@127.0.0.1:1/none';
@@ -24,6 +24,7 @@ async function names(argv: string[]): Promise<string[]> {
 describeSurface({
   connector: postgresConnector,
   connect: (argv) => connect(argv),
+  bin: BIN,
   modes: {
     default: [URL],
     'read-only': [URL, '--read-write', 'main', '--read-only', '--toolsets', 'all'],

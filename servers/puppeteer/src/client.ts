@@ -172,13 +172,3 @@ export function createBrowserServices(options: OptionValues<BrowserOptions>, log
 }
 
 /** Operator-level checks that need the filesystem; run once at startup. */
-export function checkBrowserOptions(options: OptionValues<BrowserOptions>): string[] {
-  const problems: string[] = [];
-  if (options.executablePath && !existsSync(options.executablePath)) {
-    problems.push(`--executable-path: ${options.executablePath} does not exist.`);
-  }
-  if (options.downloadsDir && !(existsSync(options.downloadsDir) && statSync(options.downloadsDir).isDirectory())) {
-    problems.push(`--downloads-dir: ${options.downloadsDir} is not an existing folder.`);
-  }
-  return problems;
-}

@@ -1,4 +1,5 @@
-import { option } from '@patchbay/kit';
+import { existsSync, statSync } from 'node:fs';
+import { type OptionValues, option } from '@patchbay/kit';
 
 /**
  * Every option of the browser connector. The browser's launch configuration lives here and only
@@ -126,3 +127,24 @@ function patternProblem(list: string[]): string | undefined {
     ? `${bad.join(', ')}: not a site pattern (example.com, *.example.com, https://example.com:8443, 127.0.0.1:3000)`
     : undefined;
 }
+
+// What the bin's zod-free front needs besides the options (see scripts/bundle.mjs): the same
+// check and switches the connector definition uses.
+export { browserOptions as options };
+
+/** Paths the operator named that must exist, checked before the server starts. */
+export function check(options: OptionValues<BrowserOptions>): string[] {
+  const problems: string[] = [];
+  if (options.executablePath && !existsSync(options.executablePath)) {
+    problems.push(`--executable-path: ${options.executablePath} does not exist.`);
+  }
+  if (options.downloadsDir && !(existsSync(options.downloadsDir) && statSync(options.downloadsDir).isDirectory())) {
+    problems.push(`--downloads-dir: ${options.downloadsDir} is not an existing folder.`);
+  }
+  return problems;
+}
+
+/** Tools offered only when the operator switched them on. */
+export const switches = {
+  puppeteer_evaluate: (options: OptionValues<BrowserOptions>) => options.allowEvaluate,
+};

@@ -1,7 +1,7 @@
 import { defineConnector } from '@patchbay/kit';
 import { loadPuppeteer } from './browser/launch.js';
-import { checkBrowserOptions, createBrowserServices } from './client.js';
-import { browserOptions } from './config.js';
+import { createBrowserServices } from './client.js';
+import { browserOptions, check } from './config.js';
 import { consoleResource, screenshotResources } from './resources/browser.js';
 import { pdfTool, screenshotTool } from './tools/capture.js';
 import { withBrowserErrors } from './tools/common.js';
@@ -65,7 +65,7 @@ export const puppeteerConnector = defineConnector({
     evaluateTool,
   ].map(withBrowserErrors),
   resources: [consoleResource, screenshotResources],
-  check: (options) => checkBrowserOptions(options),
+  check,
   createServices: ({ options, log }) => createBrowserServices(options, log),
   // puppeteer-core (~140 ms to import) loads in the background once the client is connected, so
   // the first navigation pays only for Chromium's launch; no browser starts before a call.

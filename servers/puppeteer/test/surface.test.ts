@@ -1,7 +1,7 @@
 import { describeSurface, readmeWithCurrentTables } from '@patchbay/testing';
 import { describe, expect, it } from 'vitest';
 import { puppeteerConnector } from '../src/connector.js';
-import { connect, README } from './helpers.js';
+import { BIN, connect, README } from './helpers.js';
 
 /**
  * What a model sees: one schema snapshot per tool in __toolsnaps__, the names per mode in
@@ -10,6 +10,7 @@ import { connect, README } from './helpers.js';
 describeSurface({
   connector: puppeteerConnector,
   connect: (argv) => connect(argv),
+  bin: BIN,
   modes: {
     default: [],
     'read-only': ['--read-only'],

@@ -19,6 +19,8 @@ export async function runConnector<O extends OptionsSpec, S extends Disposable>(
   def: ConnectorDefinition<O, S>,
   argv: readonly string[] = process.argv.slice(2),
   env: Readonly<Record<string, string | undefined>> = process.env,
+  /** The streams the bin's front hands over (the conversation so far replayed first); default stdio. */
+  io?: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream },
 ): Promise<void> {
   const bin = `patchbay-${def.name}`;
   const result = load(def, { argv, env });
@@ -38,11 +40,27 @@ export async function runConnector<O extends OptionsSpec, S extends Disposable>(
       process.exit(2);
       return;
   }
-  const { runtime } = result;
+  try {
+    await serve(result.runtime, bin, io);
+  } catch (error) {
+    // Anything that stops the start (a service that cannot be made) is one redacted line, not a
+    // stack trace that may quote a secret.
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`${bin}: could not start: ${redact(message)}\n`);
+    process.exit(1);
+  }
+}
+
+async function serve<O extends OptionsSpec, S extends Disposable>(
+  runtime: Runtime<O, S>,
+  bin: string,
+  io: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream } | undefined,
+): Promise<void> {
   const { log, settings } = runtime;
 
   let serving: Serving | undefined;
   let stopping = false;
+  /** Stop calls in flight (their git, database or browser work with them), dispose services, exit. */
   const stop = async (reason: string, code = 0) => {
     if (stopping) return;
     stopping = true;
@@ -70,8 +88,11 @@ export async function runConnector<O extends OptionsSpec, S extends Disposable>(
     });
     return;
   }
-  serving = await serveStdio(runtime);
-  void serving.ended.then((reason) => stop(reason));
+  serving = await serveStdio(runtime, io ?? {});
+  void serving.ended.then((ended) => {
+    if (ended.fault) log.error(`the session ended: ${ended.reason}`);
+    return stop(ended.reason, ended.fault ? 1 : 0);
+  });
 }
 
 async function serveOneOverHttp<O extends OptionsSpec, S extends Disposable>(

@@ -1,9 +1,6 @@
 import * as z from 'zod';
 
-/** Default size of one tool result (text and structured content each), in bytes. */
-export const DEFAULT_OUTPUT_BUDGET = 32_768;
-export const MIN_OUTPUT_BUDGET = 1_024;
-export const MAX_OUTPUT_BUDGET = 1_048_576;
+export { DEFAULT_OUTPUT_BUDGET, MAX_OUTPUT_BUDGET, MIN_OUTPUT_BUDGET } from './limits.js';
 
 /**
  * The `more` field every tool that can be cut puts in its output: how much was left out and how

@@ -7,6 +7,8 @@
  * Streamable HTTP transports, logging and lifecycle.
  */
 
+export type { AddressClass } from './addresses.js';
+export { classifyAddress, isLoopbackName, isMetadataName } from './addresses.js';
 export { runConnector } from './bin.js';
 export type { More } from './budget.js';
 export { BudgetMeter, byteLength, DEFAULT_OUTPUT_BUDGET, jsonSize, more, moreLine, moreSchema, OutputBudget } from './budget.js';

@@ -1,5 +1,7 @@
-import { DEFAULT_OUTPUT_BUDGET, MAX_OUTPUT_BUDGET, MIN_OUTPUT_BUDGET } from './budget.js';
+// Not budget.js: the bin's zod-free front parses options before zod is loaded.
+
 import { option } from './config.js';
+import { DEFAULT_OUTPUT_BUDGET, MAX_OUTPUT_BUDGET, MIN_OUTPUT_BUDGET } from './limits.js';
 
 /** Options every Patchbay server has, whatever the service. */
 export const commonOptions = {

@@ -92,7 +92,7 @@ export function load<O extends OptionsSpec, S extends Disposable>(
       services,
       log,
       shutdown: controller.signal,
-      tools: selectTools(def, settings, options),
+      tools: selectTools(def, settings, (tool) => (tool.enabled ? tool.enabled(options) : true)),
       close(reason = 'closed') {
         closing ??= (async () => {
           controller.abort(new Error(`server shutting down: ${reason}`));

@@ -1,17 +1,29 @@
-import type { OptionsSpec } from './config.js';
-import type { ConnectorDefinition, Disposable, KitSettings } from './connector.js';
-import type { AnyTool } from './define.js';
+import type { Access } from './define.js';
+
+/** What selection needs to know of a tool: the live definition and the bin's manifest both have it. */
+export interface Selectable {
+  name: string;
+  toolset: string;
+  access: Access;
+}
+
+export interface SelectionSettings {
+  toolsets: readonly string[];
+  tools: readonly string[];
+  readOnly: boolean;
+}
 
 /**
  * Which tools a server offers: the chosen toolsets (`default` when none are named, `all` for
  * every one), plus tools named one by one, minus anything the operator switched off, minus every
  * non-read tool under `--read-only`. Unknown names are configuration problems, not silent no-ops.
+ * Pure, and free of zod and the SDK: the bin's front decides the tool list with it too.
  */
-export function selectTools<O extends OptionsSpec, S extends Disposable>(
-  def: ConnectorDefinition<O, S>,
-  settings: Pick<KitSettings, 'toolsets' | 'tools' | 'readOnly'>,
-  options: Readonly<Record<string, unknown>>,
-): AnyTool<S>[] {
+export function selectTools<T extends Selectable>(
+  def: { toolsets: Readonly<Record<string, { default: boolean }>>; tools: readonly T[] },
+  settings: SelectionSettings,
+  isEnabled: (tool: T) => boolean,
+): T[] {
   const chosen = new Set<string>();
   for (const name of settings.toolsets) {
     if (name === 'all') for (const t of Object.keys(def.toolsets)) chosen.add(t);
@@ -23,14 +35,14 @@ export function selectTools<O extends OptionsSpec, S extends Disposable>(
   return def.tools.filter((tool) => {
     if (!chosen.has(tool.toolset) && !named.has(tool.name)) return false;
     if (settings.readOnly && tool.access !== 'read') return false;
-    return tool.enabled ? tool.enabled(options) : true;
+    return isEnabled(tool);
   });
 }
 
 /** Problems with `--toolsets`/`--tools` names, reported with the valid choices. */
-export function selectionProblems<O extends OptionsSpec, S extends Disposable>(
-  def: ConnectorDefinition<O, S>,
-  settings: Pick<KitSettings, 'toolsets' | 'tools'>,
+export function selectionProblems(
+  def: { toolsets: Readonly<Record<string, unknown>>; tools: readonly Selectable[] },
+  settings: Pick<SelectionSettings, 'toolsets' | 'tools'>,
 ): string[] {
   const problems: string[] = [];
   const sets = Object.keys(def.toolsets);

@@ -19,7 +19,7 @@ import type { OptionsSpec } from './config.js';
 import type { Disposable } from './connector.js';
 import type { AnyTool, CallerAuth, ReadContext, ResourceContents, ToolContext } from './define.js';
 import { isAbortError, isToolError, type ToolError } from './errors.js';
-import { cursorInput } from './inputs.js';
+import { isCursorInput } from './inputs.js';
 import type { Logger } from './log.js';
 import { redact, redactKnown } from './redact.js';
 import { argumentsKey, type Position, readCursor, START } from './reply/cursor.js';
@@ -165,7 +165,7 @@ async function callTool(
   try {
     args = checkArguments(tool, raw);
     // The kit reads cursors it made: tools that take the kit's `cursorInput`.
-    const takesCursor = (tool.input as Record<string, unknown>).cursor === cursorInput;
+    const takesCursor = isCursorInput((tool.input as Record<string, unknown>).cursor);
     const cursorKey = takesCursor ? argumentsKey(tool.name, args) : undefined;
     const position: Position =
       takesCursor && typeof args.cursor === 'string' && args.cursor !== ''

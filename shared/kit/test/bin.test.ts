@@ -103,6 +103,56 @@ describe('the bin', () => {
   });
 });
 
+describe('the bin, when something goes wrong', () => {
+  it('masks secrets in startup problems it prints', () => {
+    const r = runSync(['postgres://admin:hunter2@db/app', '--output-budget', 'host=db password=hunter2 user=app']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('patchbay-echo: Unexpected argument "postgres://admin:***@db/app"');
+    expect(r.stderr).toContain('patchbay-echo: --output-budget must be a number (got "host=db password=*** user=app")');
+    expect(r.stderr).not.toContain('hunter2');
+  });
+
+  it('reports a port in use in one line naming the port and the flag, exit 2, not a stack trace', async () => {
+    const { createServer } = await import('node:net');
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const { port } = busy.address() as { port: number };
+    try {
+      const r = runSync(['--http', `127.0.0.1:${port}`]);
+      expect(r.status).toBe(2);
+      // The line, then the fixture's own "disposed" from the clean shutdown.
+      expect(r.stderr.split('\n')[0]).toBe(
+        `patchbay-echo: 127.0.0.1:${port} is already in use by another program. Choose another port with --http (or PATCHBAY_HTTP).`,
+      );
+      expect(r.stderr).not.toMatch(/^\s+at /m);
+    } finally {
+      busy.close();
+    }
+  });
+
+  it('ends the session with the reason on stderr and exit 1 when a stdio message passes 10 MiB, disposing services', async () => {
+    const child = spawn(process.execPath, [ECHO_BIN], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    // The server stops reading in the middle of the line: the rest of the write fails, as it would for a client.
+    child.stdin.on('error', () => undefined);
+    await new Promise<void>((resolve) => {
+      child.stdout.once('data', () => resolve());
+      child.stdin.write(
+        `${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } } })}\n`,
+      );
+    });
+    const exited = waitExit(child);
+    child.stdin.write(`{"jsonrpc":"2.0","id":2,"method":"ping","params":{"pad":"${'x'.repeat(11 * 1024 * 1024)}"}}\n`);
+    const { code } = await exited;
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/patchbay-echo error the session ended: a message from the client was larger than 10 MiB/);
+    expect(stderr).toContain('disposed');
+  });
+});
+
 describe('Streamable HTTP', () => {
   let child: ChildProcess;
   let url: string;
@@ -155,7 +205,8 @@ describe('Streamable HTTP', () => {
   it('answers the health endpoint without a token', async () => {
     const r = await fetch(url.replace('/mcp', '/healthz'));
     expect(r.status).toBe(200);
-    expect(await r.json()).toMatchObject({ status: 'ok', name: 'patchbay-echo', version: '1.2.3' });
+    // Exactly this, as the READMEs document: nothing about options, tools or the token.
+    expect(await r.json()).toEqual({ status: 'ok', name: 'patchbay-echo', version: '1.2.3' });
   });
 
   it('refuses a missing or wrong token with 401', async () => {

@@ -3,11 +3,24 @@
  * request layer, Slack's WebClient, Google's gaxios — against a real local server: the fetch they
  * are given is the one that runs, and the errors they throw are the ones mapped.
  */
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { request as octokitRequest } from '@octokit/request';
 import { LogLevel, WebClient } from '@slack/web-api';
 import { Gaxios } from 'gaxios';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fromHttpError, type HttpServiceProfile, RateLimitGates, serviceFetch } from '../src/index.js';
+import * as z from 'zod';
+import {
+  createLogger,
+  createServer,
+  defineConnector,
+  defineTool,
+  fromHttpError,
+  type HttpServiceProfile,
+  loadOrThrow,
+  RateLimitGates,
+  serviceFetch,
+} from '../src/index.js';
 import { json, reset, startTestServer } from './http-server.js';
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -258,5 +271,58 @@ describe('with gaxios (fetchImplementation), as Google’s clients use it', () =
     );
     expect(limited?.render()).toMatch(/^Google Drive rate limit reached for this credential \(403\)\. Wait a minute/);
     expect(server.hits('/drive/v3/files/f3/copy')).toHaveLength(1);
+  });
+});
+
+describe('as a connector’s mapError', () => {
+  it('turns the client library’s error into the isError result the model reads, without the token', async () => {
+    server.route('/mcp-gh/user', (_h, res) => json(res, 401, { message: 'Bad credentials' }));
+    const token = 'ghp_0123456789abcdefghijklmnopqrstuvwxyz';
+    const gh = octokitRequest.defaults({
+      baseUrl: `${server.url}/mcp-gh`,
+      headers: { authorization: `token ${token}` },
+      request: { fetch: serviceFetch({ ...github, gates: new RateLimitGates() }) },
+    });
+    const whoami = defineTool({
+      name: 'gh_whoami',
+      title: 'Who am I',
+      description: 'The signed-in user.',
+      toolset: 'context',
+      access: 'read',
+      input: {},
+      output: { login: z.string() },
+      async handler(_args, ctx) {
+        const { data } = await gh('GET /user', { request: { signal: ctx.signal } });
+        return { structured: { login: data.login }, text: data.login };
+      },
+    });
+    const definition = defineConnector({
+      name: 'gh',
+      title: 'GitHub (test)',
+      version: '0.0.0',
+      description: 'mapError test',
+      instructions: 'Test.',
+      options: {},
+      toolsets: { context: { title: 'Context', description: 'who', default: true } },
+      tools: [whoami],
+      createServices: () => ({}),
+      mapError: (error) => fromHttpError(error, github),
+    });
+    const mcp = createServer(loadOrThrow(definition, { argv: [], log: createLogger('gh', 'error', () => undefined) }));
+    const client = new Client({ name: 'kit-test', version: '0' });
+    const [a, b] = InMemoryTransport.createLinkedPair();
+    await mcp.connect(b);
+    await client.connect(a);
+    try {
+      const result = await client.callTool({ name: 'gh_whoami', arguments: {} });
+      expect(result.isError).toBe(true);
+      const text = (result.content as Array<{ text: string }>)[0]!.text;
+      expect(text).toBe(
+        'GitHub rejected the credential (401: Bad credentials): it is missing, invalid, expired or revoked. Set GITHUB_TOKEN to a valid one and restart the server.',
+      );
+      expect(server.hits('/mcp-gh/user')[0]!.headers.authorization).toBe(`token ${token}`);
+    } finally {
+      await client.close();
+    }
   });
 });

@@ -3,6 +3,33 @@ import path from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectStdio } from './clients.js';
+
+/** What a client learns without calling anything: initialize's answer and the lists (resources aside). */
+async function surfaceOf(client: Client): Promise<Record<string, unknown>> {
+  const capabilities = client.getServerCapabilities() ?? {};
+  return {
+    serverInfo: client.getServerVersion(),
+    capabilities,
+    instructions: client.getInstructions(),
+    tools: (await client.listTools()).tools,
+    prompts: capabilities.prompts ? (await client.listPrompts()).prompts : null,
+    resourceTemplates: capabilities.resources ? (await client.listResourceTemplates()).resourceTemplates : null,
+  };
+}
+
+async function resourcesOf(client: Client): Promise<unknown> {
+  return client.getServerCapabilities()?.resources ? (await client.listResources()).resources : null;
+}
+
+function withoutVersion(surface: Record<string, unknown>): Record<string, unknown> {
+  return { ...surface, serverInfo: { ...(surface.serverInfo as object), version: undefined } };
+}
+
+/** The built bin over stdio, with its front's debug line about handing over kept. */
+async function spawnBin(bin: string, argv: string[]) {
+  return connectStdio(bin, argv, { env: { PATCHBAY_LOG_LEVEL: 'debug' } });
+}
 
 /** Byte size of the `tools/list` result as sent on the wire. */
 export async function toolListBytes(client: Client): Promise<number> {
@@ -41,6 +68,11 @@ export interface SurfaceSpec {
    * conversation, so a tool or a long description added by accident shows up here.
    */
   maxListBytes?: Partial<Record<SurfaceMode, number>>;
+  /**
+   * The built bin (`dist/index.js`). Its front answers initialize and the lists from a manifest
+   * made at build time; for every mode it must answer exactly what the live server answers.
+   */
+  bin?: string;
 }
 
 /** What one mode's server told the client. */
@@ -87,6 +119,45 @@ export function describeSurface(spec: SurfaceSpec): void {
         }
       }
     });
+
+    if (spec.bin) {
+      const bin = spec.bin;
+      it.each(SURFACE_MODES)(
+        'the built bin answers initialize and every list in mode %s as the live server does',
+        async (mode) => {
+          const argv = spec.modes[mode];
+          const live = await spec.connect(argv);
+          const front = await spawnBin(bin, argv);
+          try {
+            // The version is stamped into the bundle from package.json; the source under test has none.
+            const [built, source] = [await surfaceOf(front.client), await surfaceOf(live.client)];
+            expect((built.serverInfo as { version: string }).version).toMatch(/^\d+\.\d+\.\d+/);
+            expect(withoutVersion(built)).toEqual(withoutVersion(source));
+            // Answered by the front alone: the server was not loaded for any of it.
+            expect(front.stderr()).not.toContain('front: handing over');
+            // resources/list may need I/O (a template that lists): the server answers it when so.
+            expect(await resourcesOf(front.client)).toEqual(await resourcesOf(live.client));
+          } finally {
+            await front.close();
+            await live.close();
+          }
+        },
+      );
+
+      it('hands the conversation to the full server on the first call, which then answers everything', async () => {
+        const front = await spawnBin(bin, spec.modes.default);
+        try {
+          const before = await surfaceOf(front.client);
+          // A tool name that does not exist: the full server answers it, with the same surface after.
+          const result = await front.client.callTool({ name: `${connector.name}_no_such_tool`, arguments: {} });
+          expect(result.isError).toBe(true);
+          expect(front.stderr()).toContain('front: handing over on tools/call');
+          expect(await surfaceOf(front.client)).toEqual(before);
+        } finally {
+          await front.close();
+        }
+      });
+    }
 
     it('lists the tools of each mode as in __snapshots__/tool-names.json', async () => {
       const names = Object.fromEntries(SURFACE_MODES.map((mode) => [mode, sortedNames(listing(mode).tools)]));

@@ -22,11 +22,30 @@ export interface FileChange {
 const MAX_PATCH_BLOB = 512 * 1024;
 const CONTEXT = 3;
 
+/** Marks a last line that has no newline, so "a" and "a\n" differ as they do for git. */
+const NO_EOL = '\u0000no-eol';
+
 function lines(text: string): string[] {
   if (text === '') return [];
   const parts = text.split('\n');
   if (parts[parts.length - 1] === '') parts.pop();
+  else parts[parts.length - 1] += NO_EOL;
   return parts;
+}
+
+/** git's default hunk heading: the nearest line above the hunk that starts like a declaration. */
+function heading(before: string[], start: number): string {
+  for (let i = start - 1; i >= 0; i--) {
+    const line = before[i]!.replace(NO_EOL, '');
+    if (/^[A-Za-z_$]/.test(line)) return ` ${line.slice(0, 80).trimEnd()}`;
+  }
+  return '';
+}
+
+function render(prefix: string, line: string): string[] {
+  return line.endsWith(NO_EOL)
+    ? [`${prefix}${line.slice(0, -NO_EOL.length)}`, '\\ No newline at end of file']
+    : [`${prefix}${line}`];
 }
 
 /** Hunks for one file, GitHub style (starting at `@@`). */
@@ -46,14 +65,13 @@ export function unifiedHunks(before: string, after: string): { patch: string; ad
   const oldCount = lead.length + removed.length + trail.length;
   const newCount = lead.length + added.length + trail.length;
   const range = (from: number, count: number) => `${count === 0 ? from : from + 1}${count === 1 ? '' : `,${count}`}`;
-  const header = `@@ -${range(start, oldCount)} +${range(start, newCount)} @@`;
+  const header = `@@ -${range(start, oldCount)} +${range(start, newCount)} @@${heading(a, start)}`;
   const body = [
-    ...lead.map((l) => ` ${l}`),
-    ...removed.map((l) => `-${l}`),
-    ...added.map((l) => `+${l}`),
-    ...trail.map((l) => ` ${l}`),
+    ...lead.flatMap((l) => render(' ', l)),
+    ...removed.flatMap((l) => render('-', l)),
+    ...added.flatMap((l) => render('+', l)),
+    ...trail.flatMap((l) => render(' ', l)),
   ];
-  if (!after.endsWith('\n') && after !== '' && tail === 0) body.push('\\ No newline at end of file');
   return { patch: [header, ...body].join('\n'), additions: added.length, deletions: removed.length };
 }
 

@@ -4,7 +4,7 @@
  * 2024 so history has realistic dates, then the clock follows real time for new writes.
  *
  * - users octocat (the token `env` hands out), hubot, monalisa, outsider; organisation patchbay-demo
- * - octocat/hello-world (public): a TypeScript project with directories, a PNG, a 1.2 MB CSV, 60+
+ * - octocat/hello-world (public): a TypeScript project with directories, a PNG, a 1.2 MB CSV, 62
  *   commits, branches, tags, 3 releases, 180 issues, pull requests with files, reviews, review
  *   comments and checks (one failing, one conflicting, one with many files), Actions workflows
  *   with a failed run and its logs
@@ -136,7 +136,18 @@ const ISSUE_TOPICS = [
   'Flaky test on Windows',
 ];
 
-function helloWorld(s: GitHubState, rand: () => number): Repo {
+/** The PNG and the CSV are the same every run: made once per process, since every reset re-seeds. */
+let assets: { png: Buffer; csv: Buffer } | undefined;
+function demoAssets(): { png: Buffer; csv: Buffer } {
+  if (!assets) {
+    const rand = random(20240102);
+    assets = { png: png(rand), csv: Buffer.from(largeCsv(rand)) };
+  }
+  return assets;
+}
+
+function helloWorld(s: GitHubState): Repo {
+  const { png: logo, csv } = demoAssets();
   const r = s.addRepo('octocat/hello-world', {
     description: 'A small TypeScript project to try Patchbay against',
     homepage: 'https://example.com/hello-world',
@@ -154,8 +165,8 @@ function helloWorld(s: GitHubState, rand: () => number): Repo {
       'src/util/math.ts': MATH_TS,
       'src/util/strings.ts': STRINGS_TS,
       'docs/guide.md': '# Guide\n\nCall `main(["Mona"])` to greet Mona.\n\nThe total is clamped to 0..100.\n',
-      'assets/logo.png': png(rand),
-      'data/weather.csv': largeCsv(rand),
+      'assets/logo.png': logo,
+      'data/weather.csv': csv,
       '.github/workflows/ci.yml': CI_YML,
       '.github/workflows/release.yml': RELEASE_YML,
       'CHANGELOG.md': '# Changelog\n',
@@ -435,7 +446,6 @@ function helloWorld(s: GitHubState, rand: () => number): Repo {
 }
 
 export function seedDemo(s: GitHubState): void {
-  const rand = random(20240102);
   s.clock.at('2024-01-02T09:00:00Z');
   s.addUser('octocat', {
     name: 'Mona Octocat',
@@ -457,7 +467,7 @@ export function seedDemo(s: GitHubState): void {
   // A token that can read public data only (no `repo` scope): private repositories are invisible to it.
   s.addToken('octocat', ['read:user'], 'read-only');
 
-  const hello = helloWorld(s, rand);
+  const hello = helloWorld(s);
 
   s.clock.advance(86400_000);
   const secret = s.addRepo('octocat/secret-project', {

@@ -85,7 +85,8 @@ export interface ReviewComment {
 
 export interface PullData {
   head: { repo: string; ref: string; sha: string };
-  base: { ref: string };
+  /** `sha` is set when merged: the base commit the pull request was merged onto. */
+  base: { ref: string; sha?: string };
   draft: boolean;
   merged: boolean;
   merged_at: string | null;
@@ -305,6 +306,13 @@ export class GitHubState {
   defaultLogin = '';
   /** Requests per hour per identity and resource; tests lower them to reach the limit quickly. */
   readonly rateLimits = { core: 5000, search: 30, code_search: 10, anonymous: 60 };
+  /**
+   * GitHub's secondary limit on content creation: at most this many writes (POST, PATCH, PUT,
+   * DELETE) per identity per minute, then 403 with `retry-after` until the minute has passed.
+   */
+  writesPerMinute = 80;
+  /** Times of recent writes per identity, for `writesPerMinute`. */
+  readonly recentWrites = new Map<string, number[]>();
   /** The status a spent primary limit answers with: GitHub sends 403, and 429 in some cases. */
   primaryLimitStatus: 403 | 429 = 403;
   readonly rateUsage = new Map<string, RateBucket>();

@@ -142,10 +142,15 @@ function primaryLimited(state: GitHubState, caller: Caller, v: RateView): Sandbo
 }
 
 /** The answer while a `rateLimit` fault window is open. */
-export function rateLimitFaultResponse(fault: RateLimitFault, req: SandboxRequest, state: GitHubState): SandboxResponse {
+export function rateLimitFaultResponse(
+  fault: RateLimitFault,
+  req: SandboxRequest,
+  state: GitHubState,
+  view?: RateView,
+): SandboxResponse {
   const caller = callerOf(req, state);
   const resource = resourceOf(req.path);
-  const v = rateView(state, identityOf(caller), resource);
+  const v = view ?? rateView(state, identityOf(caller), resource);
   if (fault.limit === 'primary') {
     const reset = Math.ceil(fault.resetAt.getTime() / 1000);
     return primaryLimited(state, caller, { ...v, used: v.limit, remaining: 0, reset });
@@ -155,6 +160,21 @@ export function rateLimitFaultResponse(fault: RateLimitFault, req: SandboxReques
     'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.',
     { ...commonHeaders(caller), ...rateHeaders(v), 'retry-after': String(fault.retryAfter) },
   );
+}
+
+/** The content-creation limit: too many writes in a minute answer the secondary-limit 403 with `retry-after`. */
+function secondaryLimited(req: SandboxRequest, state: GitHubState, caller: Caller, v: RateView): SandboxResponse | undefined {
+  if (caller.kind !== 'token' || !['POST', 'PATCH', 'PUT', 'DELETE'].includes(req.method)) return undefined;
+  const now = Date.now();
+  const recent = (state.recentWrites.get(caller.login) ?? []).filter((t) => t > now - 60_000);
+  if (recent.length >= state.writesPerMinute) {
+    state.recentWrites.set(caller.login, recent);
+    const retryAfter = Math.max(1, Math.ceil((recent[0]! + 60_000 - now) / 1000));
+    return rateLimitFaultResponse({ limit: 'secondary', retryAfter, resetAt: new Date(now + retryAfter * 1000) }, req, state, v);
+  }
+  recent.push(now);
+  state.recentWrites.set(caller.login, recent);
+  return undefined;
 }
 
 /**
@@ -173,9 +193,12 @@ export async function around(
   if (caller.kind === 'invalid') {
     return ghError(401, 'Bad credentials', { ...commonHeaders(caller), ...rateHeaders(rateView(state, 'anonymous', 'core')) });
   }
-  const free = req.path === '/rate_limit';
+  // GET /rate_limit is free, as are the sandbox's stand-ins for GitHub's non-API hosts (raw, logs).
+  const free = req.path === '/rate_limit' || (ctx.route?.operation?.startsWith('sandbox/') ?? false);
   const before = rateView(state, identity, resource);
   if (!free && before.remaining === 0) return primaryLimited(state, caller, before);
+  const limited = secondaryLimited(req, state, caller, before);
+  if (limited) return limited;
 
   const response = await next();
   const headers: Record<string, string | number | readonly string[]> = { ...commonHeaders(caller), ...(response.headers ?? {}) };

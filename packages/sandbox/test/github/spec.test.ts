@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Exchange } from '../../src/index.js';
-import { githubSpec } from './spec.js';
+import { githubSpec, uncovered } from './spec.js';
 
 const spec = githubSpec();
 const rateHeaders = {
@@ -100,5 +100,23 @@ describe('the fidelity checker', () => {
     expect(spec.problems(exchange({ operation: 'issues/get-labels', body: label })).join('\n')).toMatch(
       /operation id issues\/get-labels but the description says issues\/get-label/,
     );
+  });
+
+  it('reports a route with no validated success, and a write route with no validated error', () => {
+    const routes = [
+      { method: 'GET', path: '/repos/{owner}/{repo}/labels', operation: 'issues/list-labels-for-repo' },
+      { method: 'POST', path: '/repos/{owner}/{repo}/labels', operation: 'issues/create-label' },
+      { method: 'GET', path: '/repos/{owner}/{repo}/contents/{path*}', operation: 'repos/get-content' },
+      { method: 'GET', path: '/_raw/{path+}', operation: 'sandbox/raw-download' },
+    ];
+    const coverage = new Map([
+      ['GET /repos/{owner}/{repo}/labels', new Set([404])],
+      ['POST /repos/{owner}/{repo}/labels', new Set([201])],
+      ['GET /repos/{owner}/{repo}/contents/{path}', new Set([200])],
+    ]);
+    expect(uncovered(routes, coverage)).toEqual([
+      'GET /repos/{owner}/{repo}/labels: no validated success',
+      'POST /repos/{owner}/{repo}/labels: no validated error',
+    ]);
   });
 });

@@ -285,6 +285,25 @@ export function routeKey(route: RouteInfo): string {
   return `${route.method} ${route.path}`;
 }
 
+/**
+ * Routes served without a validated success, and write routes without a validated error
+ * (sandbox-internal routes such as the raw and log downloads are not GitHub operations).
+ */
+export function uncovered(
+  routes: readonly { method: string; path: string; operation?: string }[],
+  coverage: Map<string, Set<number>>,
+): string[] {
+  const missing: string[] = [];
+  for (const route of routes) {
+    if (route.operation?.startsWith('sandbox/')) continue;
+    const key = routeKey({ method: route.method, path: route.path.replace(/[+*]\}/g, '}'), operation: route.operation ?? null });
+    const statuses = [...(coverage.get(key) ?? [])];
+    if (!statuses.some((s) => s < 400)) missing.push(`${key}: no validated success`);
+    if (route.method !== 'GET' && !statuses.some((s) => s >= 400)) missing.push(`${key}: no validated error`);
+  }
+  return missing;
+}
+
 let shared: GitHubSpec | undefined;
 /** The description, parsed once per test file (it is 13 MB). */
 export function githubSpec(): GitHubSpec {

@@ -98,6 +98,18 @@ describe('rate limits', () => {
     expect((await h.octo.issues.listForRepo(repo)).status).toBe(200);
   });
 
+  it('limits content creation per minute (the secondary limit GitHub documents), per identity', async () => {
+    h.sandbox.state.writesPerMinute = 2;
+    await h.octo.issues.create({ ...repo, title: 'one' });
+    await h.octo.issues.createComment({ ...repo, issue_number: 1, body: 'two' });
+    const third = await failure(h.octo.issues.create({ ...repo, title: 'three' }));
+    expect(third.status).toBe(403);
+    expect(third.response.data.message).toMatch(/secondary rate limit/);
+    expect(Number(third.response.headers['retry-after'])).toBeGreaterThanOrEqual(59);
+    expect((await h.octo.issues.listForRepo({ ...repo, per_page: 1 })).data[0]!.title).toBe('one');
+    expect((await h.hubot.issues.create({ ...repo, title: 'hubot is not limited by octocat' })).status).toBe(201);
+  });
+
   it('answers the secondary limit with retry-after and GitHub’s message', async () => {
     h.sandbox.faults.add({ kind: 'rateLimit', limit: 'secondary', retryAfter: 7, route: 'issues/create', times: 1 });
     const limited = await failure(h.octo.issues.create({ ...repo, title: 'x' }));

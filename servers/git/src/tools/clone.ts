@@ -1,10 +1,10 @@
 import path from 'node:path';
-import { defineTool, type OptionValues, resolveInside, type ToolContext, ToolError } from '@patchbay/kit';
+import { defineTool, resolveInside, type ToolContext, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
 import type { GitServices } from '../client.js';
-import type { GitOptions } from '../config.js';
+import { switches } from '../config.js';
 import { runGit } from '../exec.js';
-import { remoteFailure } from '../remote.js';
+import { pinClone, remoteFailure } from '../remote.js';
 import { checkCloneUrl, withoutCredentials } from '../url-policy.js';
 import { exists, safeRefName } from '../validate.js';
 import { currentBranch, headCommit } from '../worktree.js';
@@ -20,8 +20,7 @@ export const cloneTool = defineTool({
   toolset: 'remote',
   access: 'write',
   openWorld: true,
-  // Offered only when the operator named a folder to clone into.
-  enabled: (options: OptionValues<GitOptions>) => Boolean(options.cloneRoot),
+  enabled: switches.git_clone,
   input: {
     url: z.string().min(1).max(2048).describe('https://, ssh://, git:// or user@host:path URL of the repository'),
     directory: z
@@ -63,6 +62,8 @@ export const cloneTool = defineTool({
       });
     }
 
+    // Resolve the host, check every address, and pin git to them: before git connects anywhere.
+    const pin = await pinClone(ctx.services, source.url, { cwd: target.root, signal: ctx.signal, timeout: options.timeout });
     const shownUrl = withoutCredentials(source.url);
     ctx.log.info('cloning', { url: shownUrl, into: target.path });
     // Each phase (counting, receiving, resolving…) goes 0–100%; the client sees the overall share.
@@ -79,6 +80,7 @@ export const cloneTool = defineTool({
     try {
       await runGit(
         [
+          ...pin.args,
           'clone',
           '--progress',
           // A local path reached through the operator's insteadOf is still copied the git way.
@@ -90,7 +92,14 @@ export const cloneTool = defineTool({
           source.url,
           target.path,
         ],
-        { cwd: target.root, signal: ctx.signal, timeout: options.timeout, maxBytes: 64 * 1024, onProgress: report },
+        {
+          cwd: target.root,
+          signal: ctx.signal,
+          timeout: options.timeout,
+          maxBytes: 64 * 1024,
+          onProgress: report,
+          env: pin.env,
+        },
       );
     } catch (error) {
       if (error instanceof Error && /Remote branch .* not found/.test(error.message)) {

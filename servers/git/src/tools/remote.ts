@@ -3,7 +3,7 @@ import * as z from 'zod';
 import type { GitServices, Repository } from '../client.js';
 import { gitMessage, lastLine } from '../errors.js';
 import { repositoryInput } from '../inputs.js';
-import { chooseRemote, listRemotes, refSnapshot, remoteFailure, remoteMessages, upstreamOf } from '../remote.js';
+import { chooseRemote, listRemotes, pinRemote, refSnapshot, remoteFailure, remoteMessages, upstreamOf } from '../remote.js';
 import { safeRefName } from '../validate.js';
 import { conflictedFiles, currentBranch, headCommit, refExists, someOf, trackedChanges } from '../worktree.js';
 
@@ -64,10 +64,12 @@ export const fetchTool = defineTool({
   async handler(args, ctx: ToolContext<GitServices>) {
     const repo = await ctx.services.open(args.repository, ctx);
     const remote = await chooseRemote(repo, args.remote);
+    const pin = await pinRemote(ctx.services, repo, remote, 'fetch');
     const before = await refSnapshot(repo, remote);
     try {
-      await repo.run(['fetch', '--quiet', ...(args.prune ? ['--prune'] : []), '--end-of-options', remote], {
+      await repo.run([...pin.args, 'fetch', '--quiet', ...(args.prune ? ['--prune'] : []), '--end-of-options', remote], {
         maxBytes: 64 * 1024,
+        env: pin.env,
       });
     } catch (error) {
       throw remoteFailure('Fetching from', remote, error);
@@ -142,11 +144,15 @@ export const pullTool = defineTool({
         hint: 'Pass the remote branch to pull, e.g. "main".',
       });
     }
+    const pin = await pinRemote(ctx.services, repo, remote, 'fetch');
     const from = await headCommit(repo);
     const modeArgs =
       args.mode === 'ff-only' ? ['--ff-only'] : args.mode === 'rebase' ? ['--rebase'] : ['--no-rebase', '--no-edit'];
     try {
-      await repo.run(['pull', '--quiet', ...modeArgs, '--end-of-options', remote, source], { maxBytes: 64 * 1024 });
+      await repo.run([...pin.args, 'pull', '--quiet', ...modeArgs, '--end-of-options', remote, source], {
+        maxBytes: 64 * 1024,
+        env: pin.env,
+      });
     } catch (error) {
       throw await explainPullFailure(repo, remote, args.mode, error);
     }
@@ -236,12 +242,14 @@ export const pushTool = defineTool({
       });
     }
     const remote = await chooseRemote(repo, args.remote);
+    const pin = await pinRemote(ctx.services, repo, remote, 'push');
     // A full refspec: the branch name can never be read as "+force" or as another ref.
     const refspec = `refs/heads/${branch}:refs/heads/${branch}`;
     let run: Awaited<ReturnType<Repository['run']>>;
     try {
       run = await repo.run(
         [
+          ...pin.args,
           'push',
           '--porcelain',
           ...(args.set_upstream ? ['--set-upstream'] : []),
@@ -250,7 +258,7 @@ export const pushTool = defineTool({
           remote,
           refspec,
         ],
-        { okCodes: [1], maxBytes: 64 * 1024 },
+        { okCodes: [1], maxBytes: 64 * 1024, env: pin.env },
       );
     } catch (error) {
       throw remoteFailure('Pushing to', remote, error);

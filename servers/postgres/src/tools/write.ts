@@ -1,11 +1,12 @@
 import { defineTool, more, moreLine, moreSchema, OutputBudget, type ToolContext, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
 import type { PostgresServices } from '../client.js';
-import { connectionSpecs, type PostgresOptions } from '../config.js';
+import { switches } from '../config.js';
 import { columnLine, fitRows } from '../format.js';
 import { checkWrite, describe } from '../guard.js';
 import { cellSchema, columnSchema, paramsInput, sqlInput } from '../inputs.js';
 import { fetchRows } from '../rows.js';
+import { PIN_READING_SETTINGS } from '../settings.js';
 
 const statementSchema = z.object({ sql: sqlInput, params: paramsInput });
 
@@ -35,7 +36,7 @@ export const executeTool = defineTool({
       }),
     ),
   },
-  enabled: (options: PostgresOptions) => connectionSpecs(options).specs.some((spec) => spec.mode === 'read-write'),
+  enabled: switches.postgres_execute,
   async handler(args, ctx: ToolContext<PostgresServices>) {
     if ((args.sql === undefined) === (args.statements === undefined)) {
       throw new ToolError('give either `sql` (one statement) or `statements` (several), not both or neither.', {
@@ -56,6 +57,9 @@ export const executeTool = defineTool({
         const out = [];
         for (const [index, statement] of statements.entries()) {
           try {
+            // Every statement is read by the database as the checks read it, whatever the one
+            // before it set (a set_config of standard_conforming_strings…).
+            await client.query(PIN_READING_SETTINGS);
             const fetched = await fetchRows(client, statement.sql, statement.params, {
               budget: new OutputBudget(share),
               metrics: ctx.services.metrics,

@@ -1,7 +1,7 @@
-import { badArgument, defineTool, jsonSize, more, moreSchema, type OptionValues, ToolError } from '@patchbay/kit';
+import { badArgument, defineTool, jsonSize, more, moreSchema, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
 import type { BrowserServices } from '../client.js';
-import type { BrowserOptions } from '../config.js';
+import { switches } from '../config.js';
 import {
   type Ctx,
   locateOptional,
@@ -29,7 +29,7 @@ export const evaluateTool = defineTool({
   toolset: 'script',
   access: 'destructive',
   openWorld: true,
-  enabled: (options: OptionValues<BrowserOptions>) => options.allowEvaluate,
+  enabled: switches.puppeteer_evaluate,
   input: {
     function: z.string().min(1).max(50_000).describe('Function expression: () => … or (element) => … with ref or selector'),
     ref: refInput,

@@ -229,6 +229,7 @@ function merge(req: SandboxRequest, c: Ctx, r: Repo, i: Issue, login: string): S
   const now = c.state.now();
   Object.assign(p, { merged: true, merged_at: now, merged_by: login, merge_commit_sha: tip });
   p.head.sha = head;
+  p.base.sha = base;
   Object.assign(i, { state: 'closed', closed_at: now, closed_by: login, updated_at: now });
   r.pushed_at = now;
   return jsonResponse(200, { sha: tip, merged: true, message: 'Pull Request successfully merged' });

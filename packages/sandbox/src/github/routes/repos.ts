@@ -3,7 +3,17 @@ import type { Route } from '../../core/emulator.js';
 import { jsonResponse, type SandboxRequest, type SandboxResponse, textResponse } from '../../core/http.js';
 import { diffTrees, renderDiff } from '../diff.js';
 import { GitStore, isBinary } from '../git.js';
-import { branchWithProtection, type Ctx, commit, diffEntry, fullRepository, gitCommit, shortBranch, tag } from '../serialize.js';
+import {
+  branchWithProtection,
+  type Ctx,
+  commit,
+  diffEntry,
+  fullRepository,
+  gitCommit,
+  shortBranch,
+  simpleUser,
+  tag,
+} from '../serialize.js';
 import type { GitHubState, Repo } from '../state.js';
 import {
   ctxOf,
@@ -306,6 +316,37 @@ export const repoRoutes: R[] = [
           fork.refs.set(ref, sha);
       return jsonResponse(202, fullRepository(c, fork));
     },
+  },
+  {
+    // What lockdown-style checks ask: may this author push here? (admin for the owner, write for
+    // collaborators and organisation members, read for anyone else on a public repository).
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/collaborators/{username}/permission',
+    operation: 'repos/get-collaborator-permission-level',
+    handler: withRepo((req, c, r) => {
+      const account = c.state.account(req.params['username']!);
+      if (!account) return notFound();
+      const permission =
+        account.login.toLowerCase() === r.owner.toLowerCase()
+          ? 'admin'
+          : c.state.canPush(account.login, r)
+            ? 'write'
+            : r.private
+              ? 'none'
+              : 'read';
+      const user = {
+        ...simpleUser(c, account.login),
+        role_name: permission,
+        permissions: {
+          admin: permission === 'admin',
+          maintain: permission === 'admin',
+          push: permission !== 'read' && permission !== 'none',
+          triage: permission !== 'read' && permission !== 'none',
+          pull: permission !== 'none',
+        },
+      };
+      return jsonResponse(200, { permission, role_name: permission, user });
+    }),
   },
   {
     method: 'GET',
