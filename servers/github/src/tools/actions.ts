@@ -50,7 +50,7 @@ export const listWorkflowRuns = tool({
   input: {
     repo: repoInput,
     workflow: z.union([z.number().int(), z.string()]).optional().describe('Workflow id or file name (ci.yml)'),
-    branch: z.string().optional(),
+    branch: z.string().optional().describe('Branch'),
     status: z.string().optional().describe('queued, in_progress, completed, success, failure…'),
     event: z.string().optional().describe('push, pull_request…'),
     limit: limit(20, 300, 'runs'),
@@ -189,7 +189,7 @@ export const getJobLog = tool({
     job_id: whole().describe('Job id (github_get_workflow_run)'),
     failed_only: z.boolean().default(true).describe('Only steps that failed'),
     tail_lines: whole().default(200).describe('Last N lines'),
-    timestamps: z.boolean().default(false),
+    timestamps: z.boolean().default(false).describe('Keep each line’s timestamp'),
     cursor,
   },
   output: { job_id: z.number(), text: z.string(), start_line: z.number(), end_line: z.number(), more: moreOutput },

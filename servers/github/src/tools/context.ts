@@ -144,8 +144,8 @@ export const searchRepositories = tool({
   openWorld: true,
   input: {
     query: z.string().describe('Search query'),
-    sort: z.enum(['stars', 'forks', 'updated']).optional(),
-    order: z.enum(['asc', 'desc']).optional(),
+    sort: z.enum(['stars', 'forks', 'updated']).optional().describe('Default: best match'),
+    order: z.enum(['asc', 'desc']).optional().describe('Default desc'),
     limit: limit(30, 300, 'repositories'),
     cursor,
   },

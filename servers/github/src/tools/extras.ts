@@ -128,10 +128,10 @@ export const createRelease = tool({
     repo: repoInput,
     tag: z.string().describe('Tag name'),
     target: z.string().optional().describe('Branch or SHA for a new tag'),
-    name: z.string().optional(),
+    name: z.string().optional().describe('Title (default: the tag)'),
     body: bodyInput.optional(),
-    draft: z.boolean().optional(),
-    prerelease: z.boolean().optional(),
+    draft: z.boolean().optional().describe('Save as a draft'),
+    prerelease: z.boolean().optional().describe('Mark as a prerelease'),
   },
   output: { id: z.number(), tag: z.string() },
   async handler(args, ctx) {
@@ -364,7 +364,11 @@ export const createGist = tool({
   toolset: 'gists',
   access: 'write',
   openWorld: true,
-  input: { files: gistFiles, description: z.string().optional(), public: z.boolean().default(false) },
+  input: {
+    files: gistFiles,
+    description: z.string().optional().describe('Description'),
+    public: z.boolean().default(false).describe('Public (default secret)'),
+  },
   output: { id: z.string() },
   async handler(args, ctx) {
     if (Object.keys(args.files).length === 0) throw new ToolError('Give at least one file.', { argument: 'files' });
@@ -389,7 +393,11 @@ export const updateGist = tool({
   toolset: 'gists',
   access: 'write',
   openWorld: true,
-  input: { gist_id: z.string().describe('Gist id'), files: gistFiles.optional(), description: z.string().optional() },
+  input: {
+    gist_id: z.string().describe('Gist id'),
+    files: gistFiles.optional(),
+    description: z.string().optional().describe('New description'),
+  },
   output: { id: z.string() },
   async handler(args, ctx) {
     const { octokit, request } = await client(ctx);
@@ -448,12 +456,12 @@ export const createLabel = tool({
   openWorld: true,
   input: {
     repo: repoInput,
-    name: z.string().min(1).max(50),
+    name: z.string().min(1).max(50).describe('Label name'),
     color: z
       .string()
       .regex(/^[0-9a-fA-F]{6}$/, 'six hex digits, no #')
       .describe('Hex color like d73a4a'),
-    description: z.string().optional(),
+    description: z.string().optional().describe('One line'),
   },
   output: { name: z.string() },
   async handler(args, ctx) {

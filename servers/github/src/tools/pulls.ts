@@ -551,7 +551,7 @@ export const createReview = tool({
         z.object({
           path: z.string().describe('File path'),
           line: whole().describe('Line in the diff’s new (RIGHT) or old (LEFT) file'),
-          side: z.enum(['LEFT', 'RIGHT']).default('RIGHT'),
+          side: z.enum(['LEFT', 'RIGHT']).default('RIGHT').describe('LEFT for a deleted line'),
           start_line: whole().optional().describe('First line of a multi-line comment'),
           body: bodyInput,
         }),
