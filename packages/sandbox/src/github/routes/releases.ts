@@ -138,6 +138,14 @@ export const releaseRoutes: R[] = [
         { perPage: 50, max: 50 },
       );
     }),
+  },  {
+    method: 'GET',
+    path: '/notifications/threads/{thread_id}',
+    operation: 'activity/get-thread',
+    handler: user((req, c, login) => {
+      const t = c.state.threads.find((x) => x.id === req.params['thread_id'] && x.login.toLowerCase() === login.toLowerCase());
+      return t ? jsonResponse(200, thread(c, t)) : ghError(403, 'Forbidden');
+    }),
   },
   {
     method: 'PATCH',
