@@ -17,7 +17,7 @@ const REPO = /^[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9._-]+$/;
  * the tool's text shows; `more` is the kit's `{ omitted, cursor, hint }`, present when cut.
  */
 export const itemList = z.array(z.any());
-export const moreOutput = z.any();
+export const moreOutput = z.any().optional();
 /** A whole number ≥ 1, without the 16-digit "maximum" zod's int() publishes in every schema. */
 export const whole = () => z.number().refine((n) => Number.isInteger(n) && n >= 1, 'must be a whole number from 1');
 export const numberInput = whole().describe('Issue or PR number');

@@ -28,3 +28,27 @@ export function connect(
 ): Promise<Connected<GitHubServices>> {
   return connectInMemory(githubConnector, { ...options, argv, env: { ...sandboxEnv(sandbox), ...options.env } });
 }
+
+/** A token of another demo user, or one with fewer scopes (`state.addToken`). */
+export function tokenFor(sandbox: GitHubSandbox, login: string, scopes?: string[]): string {
+  return scopes ? sandbox.state.addToken(login, scopes, `test-${scopes.join('-')}`) : sandbox.state.tokenFor(login);
+}
+
+/** The demo repository most tests read. */
+export const HELLO = 'octocat/hello-world';
+
+/** Every piece of a paged listing, following cursors to the end. */
+export async function allPages<T>(
+  fetchPage: (cursor: string | undefined) => Promise<{ items: T[]; cursor: string | undefined }>,
+  max = 50,
+): Promise<T[][]> {
+  const pages: T[][] = [];
+  let cursor: string | undefined;
+  for (let i = 0; i < max; i++) {
+    const page = await fetchPage(cursor);
+    pages.push(page.items);
+    cursor = page.cursor;
+    if (!cursor) return pages;
+  }
+  throw new Error(`still more after ${max} pages`);
+}

@@ -216,7 +216,7 @@ export const getPrDiff = tool({
   access: 'read',
   openWorld: true,
   input: { repo: repoInput, number: prNumber, cursor },
-  output: { number: z.number(), files: itemList, more: moreOutput },
+  output: { number: z.number(), files: itemList, total_files: z.number(), more: moreOutput },
   async handler(args, ctx) {
     const t = await target(ctx, args.repo);
     const { data } = await t.octokit.rest.pulls.get({

@@ -310,7 +310,7 @@ export const getCommit = tool({
     diff: z.boolean().default(false).describe('Return the unified diff, a page of files at a time'),
     cursor,
   },
-  output: { sha: z.string(), files: itemList, more: moreOutput },
+  output: { sha: z.string(), files: itemList, total_files: z.number().optional(), more: moreOutput },
   async handler(args, ctx) {
     const t = await target(ctx, args.repo);
     const { data: c } = await t.octokit.rest.repos.getCommit({
@@ -382,7 +382,7 @@ export const compare = tool({
     head: z.string().describe('Head branch, tag or SHA (owner:branch for a fork)'),
     cursor,
   },
-  output: { base: z.string(), head: z.string(), files: itemList, more: moreOutput },
+  output: { base: z.string(), head: z.string(), files: itemList, total_files: z.number(), more: moreOutput },
   async handler(args, ctx) {
     const t = await target(ctx, args.repo);
     const { data } = await t.octokit.rest.repos.compareCommitsWithBasehead({
