@@ -18,6 +18,11 @@ const REPO = /^[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9._-]+$/;
  */
 export const itemList = z.array(z.any());
 export const moreOutput = z.any().optional();
+
+/** Further fields of a structured result, declared by name only (`"stars":{}` in the schema). */
+export function fields<K extends string>(...names: K[]): Record<K, z.ZodOptional<z.ZodAny>> {
+  return Object.fromEntries(names.map((n) => [n, z.any().optional()])) as Record<K, z.ZodOptional<z.ZodAny>>;
+}
 /** A whole number ≥ 1, without the 16-digit "maximum" zod's int() publishes in every schema. */
 export const whole = () => z.number().refine((n) => Number.isInteger(n) && n >= 1, 'must be a whole number from 1');
 export const numberInput = whole().describe('Issue or PR number');

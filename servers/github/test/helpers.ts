@@ -21,12 +21,16 @@ export function sandboxEnv(sandbox: GitHubSandbox): Record<string, string> {
 }
 
 /** A real SDK client talking to the connector in memory; the connector talks to the sandbox over HTTP. */
-export function connect(
+export async function connect(
   sandbox: GitHubSandbox,
   argv: string[] = [],
   options: Omit<InMemoryOptions, 'argv'> = {},
 ): Promise<Connected<GitHubServices>> {
-  return connectInMemory(githubConnector, { ...options, argv, env: { ...sandboxEnv(sandbox), ...options.env } });
+  const connected = await connectInMemory(githubConnector, { ...options, argv, env: { ...sandboxEnv(sandbox), ...options.env } });
+  // The SDK client checks each result's structured content against the tool's output schema only
+  // for tools it has listed: list them, so every test checks the schemas as a client would.
+  await connected.client.listTools();
+  return connected;
 }
 
 /** A token of another demo user, or one with fewer scopes (`state.addToken`). */

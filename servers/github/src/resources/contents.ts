@@ -6,9 +6,11 @@ import { template } from '../kit.js';
 import { type Target, target } from '../repo.js';
 
 /**
- * Files as resources: `repo://{owner}/{repo}/contents{/path*}` at the default branch, and
- * `repo://{owner}/{repo}/ref/{ref}/contents{/path*}` at a branch, tag or commit (a ref with "/" is
- * written %2F). `--repos` applies as to every tool. A directory reads as its listing, a text file
+ * Files as resources: `repo://{owner}/{repo}/contents/{path}` at the default branch, and
+ * `repo://{owner}/{repo}/ref/{ref}/contents/{path}` at a branch, tag or commit (a ref with "/" is
+ * written %2F) — the URIs GitHub's own server uses. GitHub writes the template `contents{/path*}`;
+ * here it is `contents/{+path}`, because the MCP SDK matches `{/path*}` as one path segment (no
+ * "/" inside), and a file path has several. `--repos` applies as to every tool. A directory reads as its listing, a text file
  * as its text (invisible characters shown as <U+XXXX>, cut to the output budget), a binary file as
  * bytes (up to 5 MB). Completion offers owners, repositories, refs and paths.
  */
@@ -108,7 +110,7 @@ export const contentsResource = template({
   name: 'github_file',
   title: 'File in a repository',
   description: 'A file or directory at the default branch: repo://{owner}/{repo}/contents/{path}.',
-  uriTemplate: 'repo://{owner}/{repo}/contents{/path*}',
+  uriTemplate: 'repo://{owner}/{repo}/contents/{+path}',
   complete,
   read,
 });
@@ -118,7 +120,7 @@ export const contentsAtRefResource = template({
   title: 'File at a ref',
   description:
     'A file or directory at a branch, tag or commit: repo://{owner}/{repo}/ref/{ref}/contents/{path}; a ref with "/" is written %2F.',
-  uriTemplate: 'repo://{owner}/{repo}/ref/{ref}/contents{/path*}',
+  uriTemplate: 'repo://{owner}/{repo}/ref/{ref}/contents/{+path}',
   complete: {
     ...complete,
     ref: async (value: string, context: Record<string, string>, services: GitHubServices) => {

@@ -4,7 +4,7 @@ import { bytesOf } from '../blob.js';
 import { compact, line, login, minute, short, words } from '../format.js';
 import { tool } from '../kit.js';
 import { fencedTextPage } from '../paging.js';
-import { cursor, hasNext, itemList, limit, moreOutput, pageNumber, perPage, repoInput, target, whole } from '../repo.js';
+import { cursor, fields, hasNext, itemList, limit, moreOutput, pageNumber, perPage, repoInput, target, whole } from '../repo.js';
 
 const runId = whole().describe('Workflow run id');
 
@@ -113,7 +113,7 @@ export const getWorkflowRun = tool({
   access: 'read',
   openWorld: true,
   input: { repo: repoInput, run_id: runId },
-  output: { id: z.number(), status: z.string(), jobs: itemList },
+  output: { id: z.number(), status: z.string(), jobs: itemList, ...fields('conclusion', 'branch', 'sha') },
   async handler(args, ctx) {
     const t = await target(ctx, args.repo);
     const [{ data: run }, { data: jobs }] = await Promise.all([

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { compact, line, words } from '../format.js';
 import { tool } from '../kit.js';
-import { client, cursor, hasNext, itemList, limit, moreOutput, pageNumber } from '../repo.js';
+import { client, cursor, fields, hasNext, itemList, limit, moreOutput, pageNumber } from '../repo.js';
 import { searchPage } from '../search.js';
 
 /** What each classic scope lets this connector do, in words. */
@@ -32,7 +32,12 @@ export const getMe = tool({
   access: 'read',
   openWorld: true,
   input: {},
-  output: { login: z.string(), scopes: z.array(z.string()).optional(), rate: z.looseObject({}) },
+  output: {
+    login: z.string(),
+    scopes: z.array(z.string()).optional(),
+    rate: z.looseObject({}),
+    ...fields('name', 'type', 'allows', 'api', 'restrictions'),
+  },
   async handler(_args, ctx) {
     const { octokit, request } = await client(ctx);
     const [me, limits] = await Promise.all([
@@ -86,7 +91,11 @@ export const getUser = tool({
   access: 'read',
   openWorld: true,
   input: { username: z.string().describe('Login') },
-  output: { login: z.string(), type: z.string() },
+  output: {
+    login: z.string(),
+    type: z.string(),
+    ...fields('name', 'company', 'location', 'bio', 'blog', 'public_repos', 'followers', 'created'),
+  },
   async handler(args, ctx) {
     const { octokit, request } = await client(ctx);
     const { data: u } = await octokit.rest.users.getByUsername({ username: args.username, request });

@@ -8,6 +8,7 @@ import {
   checkReached,
   client,
   cursor,
+  fields,
   hasNext,
   itemList,
   limit,
@@ -76,7 +77,7 @@ export const getRelease = tool({
   access: 'read',
   openWorld: true,
   input: { repo: repoInput, tag: z.string().optional().describe('Tag (default: latest release)') },
-  output: { tag: z.string(), assets: itemList },
+  output: { tag: z.string(), assets: itemList, ...fields('name', 'author', 'published', 'body') },
   async handler(args, ctx) {
     const t = await target(ctx, args.repo);
     const { data: r } = args.tag

@@ -123,13 +123,15 @@ export const searchIssues = tool({
   access: 'read',
   openWorld: true,
   input: {
-    query: z.string().describe('Search query'),    type: z.enum(['issue', 'pr']).default('issue').describe('Issues or pull requests'),
+    query: z.string().describe('Search query'),
+    type: z.enum(['issue', 'pr']).default('issue').describe('Issues or pull requests'),
     sort: z.enum(['comments', 'reactions', 'created', 'updated']).optional().describe('Default: best match'),
     limit: limit(30, 300, 'results'),
     cursor,
   },
   output: { query: z.string(), results: itemList, more: moreOutput },
-  async handler(args, ctx) {    // GitHub's issue search needs one of is:issue / is:pull-request in the query.
+  async handler(args, ctx) {
+    // GitHub's issue search needs one of is:issue / is:pull-request in the query.
     const query = /(^|\s)is:(issue|pr|pull-request)\b/.test(args.query) ? args.query : `${args.query} is:${args.type}`;
     return searchPage(ctx, {
       key: 'results',

@@ -6,6 +6,7 @@ import { diffPage } from '../paging.js';
 import {
   bodyInput,
   cursor,
+  fields,
   hasNext,
   itemList,
   limit,
@@ -98,7 +99,25 @@ export const getPullRequest = tool({
   access: 'read',
   openWorld: true,
   input: { repo: repoInput, number: prNumber },
-  output: { number: z.number(), state: z.string(), head_sha: z.string(), base: z.string() },
+  output: {
+    number: z.number(),
+    state: z.string(),
+    head_sha: z.string(),
+    base: z.string(),
+    ...fields(
+      'title',
+      'draft',
+      'author',
+      'head',
+      'mergeable',
+      'commits',
+      'changed_files',
+      'additions',
+      'deletions',
+      'requested_reviewers',
+      'body',
+    ),
+  },
   async handler(args, ctx) {
     const t = await target(ctx, args.repo);
     const { data: p } = await t.octokit.rest.pulls.get({
@@ -123,17 +142,11 @@ export const getPullRequest = tool({
       head: p.head.label,
       head_sha: p.head.sha,
       base: p.base.ref,
-      base_sha: p.base.sha,
       mergeable: p.mergeable,
-      mergeable_state: p.mergeable_state,
-      merged_by: login(p.merged_by),
-      merge_commit: p.merged ? p.merge_commit_sha : undefined,
       commits: p.commits,
       changed_files: p.changed_files,
       additions: p.additions,
       deletions: p.deletions,
-      comments: p.comments,
-      review_comments: p.review_comments,
       requested_reviewers: reviewers.length ? reviewers : undefined,
       body: quoting.plain(p.body, author),
     });
@@ -394,7 +407,6 @@ export const createPullRequest = tool({
     base: z.string().describe('Branch to merge into'),
     body: bodyInput.optional(),
     draft: z.boolean().optional().describe('Open as a draft'),
-    maintainer_can_modify: z.boolean().optional().describe('Let maintainers push to the head branch'),
   },
   output: { number: z.number() },
   async handler(args, ctx) {
@@ -407,7 +419,6 @@ export const createPullRequest = tool({
       base: args.base,
       ...(args.body ? { body: args.body } : {}),
       ...(args.draft !== undefined ? { draft: args.draft } : {}),
-      ...(args.maintainer_can_modify !== undefined ? { maintainer_can_modify: args.maintainer_can_modify } : {}),
       request: t.request,
     });
     return {

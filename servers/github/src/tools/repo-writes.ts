@@ -338,7 +338,6 @@ export const createRepo = tool({
     organization: z.string().optional().describe('Owner organization (default: you)'),
     description: z.string().optional().describe('One-line description'),
     private: z.boolean().default(true).describe('Private (default true)'),
-    auto_init: z.boolean().default(true).describe('Start with a README commit'),
   },
   output: { full_name: z.string(), default_branch: z.string() },
   async handler(args, ctx) {
@@ -347,8 +346,8 @@ export const createRepo = tool({
     ctx.services.policy.check(`${owner}/${args.name}`, 'name');
     const params = {
       name: args.name,
-      private: args.private,
-      auto_init: args.auto_init,
+      private: args.private, // A first commit, so the repository has a default branch the other tools can use.
+      auto_init: true,
       ...(args.description ? { description: args.description } : {}),
       request,
     };

@@ -7,6 +7,7 @@ import { tool } from '../kit.js';
 import { diffPage, fencedTextPage } from '../paging.js';
 import {
   cursor,
+  fields,
   hasNext,
   itemList,
   limit,
@@ -29,7 +30,24 @@ export const getRepo = tool({
   access: 'read',
   openWorld: true,
   input: { repo: repoInput },
-  output: { full_name: z.string(), default_branch: z.string(), private: z.boolean() },
+  output: {
+    full_name: z.string(),
+    default_branch: z.string(),
+    private: z.boolean(),
+    ...fields(
+      'description',
+      'fork',
+      'parent',
+      'archived',
+      'language',
+      'topics',
+      'stars',
+      'forks',
+      'open_issues',
+      'pushed',
+      'permission',
+    ),
+  },
   async handler(args, ctx) {
     const t = await target(ctx, args.repo);
     const { data: r } = await t.octokit.rest.repos.get({ owner: t.owner, repo: t.repo, request: t.request });
@@ -307,7 +325,7 @@ export const getCommit = tool({
   input: {
     repo: repoInput,
     ref: z.string().describe('Commit SHA, branch or tag'),
-    diff: z.boolean().default(false).describe('Return the unified diff, a page of files at a time'),
+    diff: z.boolean().default(false).describe('Unified diff instead of the file list'),
     cursor,
   },
   output: { sha: z.string(), files: itemList, total_files: z.number().optional(), more: moreOutput },
