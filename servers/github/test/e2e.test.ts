@@ -19,7 +19,8 @@ type Step = [tool: string, args: (r: Results) => Record<string, unknown>];
 
 const failedRun = () => sandbox.state.repo(HELLO)!.runs.find((r) => r.conclusion === 'failure')!;
 const dispatched = () => sandbox.state.repo(HELLO)!.runs.find((r) => r.event === 'workflow_dispatch')!;
-const failedJob = () => [...sandbox.state.repo(HELLO)!.jobs.values()].find((j) => j.run_id === failedRun().id && j.conclusion === 'failure')!;
+const failedJob = () =>
+  [...sandbox.state.repo(HELLO)!.jobs.values()].find((j) => j.run_id === failedRun().id && j.conclusion === 'failure')!;
 
 const STEPS: Step[] = [
   ['github_get_me', () => ({})],
@@ -34,8 +35,22 @@ const STEPS: Step[] = [
   ['github_search_code', () => ({ query: 'greet repo:octocat/hello-world' })],
   ['github_create_branch', () => ({ repo: HELLO, branch: 'e2e' })],
   ['github_write_file', () => ({ repo: HELLO, branch: 'e2e', path: 'e2e.md', content: 'e2e\n', message: 'Add e2e.md' })],
-  ['github_push_files', () => ({ repo: HELLO, branch: 'e2e', message: 'Two more', files: [{ path: 'a.md', content: 'a\n' }, { path: 'b.md', content: 'b\n' }] })],
-  ['github_delete_file', (r) => ({ repo: HELLO, branch: 'e2e', path: 'e2e.md', sha: r.github_write_file?.sha, message: 'Drop e2e.md' })],
+  [
+    'github_push_files',
+    () => ({
+      repo: HELLO,
+      branch: 'e2e',
+      message: 'Two more',
+      files: [
+        { path: 'a.md', content: 'a\n' },
+        { path: 'b.md', content: 'b\n' },
+      ],
+    }),
+  ],
+  [
+    'github_delete_file',
+    (r) => ({ repo: HELLO, branch: 'e2e', path: 'e2e.md', sha: r.github_write_file?.sha, message: 'Drop e2e.md' }),
+  ],
   ['github_fork_repo', () => ({ repo: 'hubot/dotfiles' })],
   ['github_create_repo', () => ({ name: 'e2e-repo' })],
   ['github_list_issues', () => ({ repo: HELLO, limit: 3 })],
@@ -53,12 +68,30 @@ const STEPS: Step[] = [
   ['github_list_reviews', () => ({ repo: HELLO, number: 183 })],
   ['github_get_checks', () => ({ repo: HELLO, number: 183 })],
   ['github_create_pull_request', () => ({ repo: HELLO, title: 'e2e', head: 'e2e', base: 'main' })],
-  ['github_update_pull_request', (r) => ({ repo: HELLO, number: r.github_create_pull_request?.number, body: 'Made by the e2e test.' })],
+  [
+    'github_update_pull_request',
+    (r) => ({ repo: HELLO, number: r.github_create_pull_request?.number, body: 'Made by the e2e test.' }),
+  ],
   ['github_request_reviewers', (r) => ({ repo: HELLO, number: r.github_create_pull_request?.number, reviewers: ['hubot'] })],
   ['github_create_review', (r) => ({ repo: HELLO, number: r.github_create_pull_request?.number, body: 'Pending.' })],
-  ['github_submit_review', (r) => ({ repo: HELLO, number: r.github_create_pull_request?.number, review_id: r.github_create_review?.id, event: 'COMMENT' })],
+  [
+    'github_submit_review',
+    (r) => ({
+      repo: HELLO,
+      number: r.github_create_pull_request?.number,
+      review_id: r.github_create_review?.id,
+      event: 'COMMENT',
+    }),
+  ],
   ['github_update_pr_branch', () => ({ repo: HELLO, number: 183 })],
-  ['github_merge_pull_request', (r) => ({ repo: HELLO, number: r.github_create_pull_request?.number, sha: sandbox.state.branchSha(sandbox.state.repo(HELLO)!, 'e2e') })],
+  [
+    'github_merge_pull_request',
+    (r) => ({
+      repo: HELLO,
+      number: r.github_create_pull_request?.number,
+      sha: sandbox.state.branchSha(sandbox.state.repo(HELLO)!, 'e2e'),
+    }),
+  ],
   ['github_get_user', () => ({ username: 'hubot' })],
   ['github_search_users', () => ({ query: 'type:org' })],
   ['github_search_repositories', () => ({ query: 'hello' })],
@@ -73,9 +106,12 @@ const STEPS: Step[] = [
   ['github_get_release', () => ({ repo: HELLO })],
   ['github_create_release', () => ({ repo: HELLO, tag: 'v9.9.9' })],
   ['github_list_notifications', () => ({})],
-  ['github_mark_notifications_read', (r) => ({ thread_id: (r.github_list_notifications?.notifications as Array<{ id: string }>)[0]?.id })],
+  [
+    'github_mark_notifications_read',
+    (r) => ({ thread_id: (r.github_list_notifications!.notifications as Array<{ id: string }>)[0]?.id }),
+  ],
   ['github_list_gists', () => ({})],
-  ['github_get_gist', (r) => ({ gist_id: (r.github_list_gists?.gists as Array<{ id: string }>)[0]?.id })],
+  ['github_get_gist', (r) => ({ gist_id: (r.github_list_gists!.gists as Array<{ id: string }>)[0]?.id })],
   ['github_create_gist', () => ({ files: { 'e2e.md': '# e2e\n' } })],
   ['github_update_gist', (r) => ({ gist_id: r.github_create_gist?.id, description: 'updated' })],
   ['github_list_labels', () => ({ repo: HELLO })],

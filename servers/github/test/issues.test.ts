@@ -37,8 +37,16 @@ describe('listing issues', () => {
     const small = await connect(sandbox, ['--output-budget', '2048']);
     try {
       const pages = await allPages(async (cursor) => {
-        const { data } = await callOk(small.client, 'github_list_issues', { repo: HELLO, state: 'all', limit: 500, ...(cursor ? { cursor } : {}) });
-        return { items: (data.issues as Line[]).map((i) => i.number), cursor: (data.more as { cursor?: string } | undefined)?.cursor };
+        const { data } = await callOk(small.client, 'github_list_issues', {
+          repo: HELLO,
+          state: 'all',
+          limit: 500,
+          ...(cursor ? { cursor } : {}),
+        });
+        return {
+          items: (data.issues as Line[]).map((i) => i.number),
+          cursor: (data.more as { cursor?: string } | undefined)?.cursor,
+        };
       });
       expect(pages.length).toBeGreaterThan(5);
       const all = issuesOf()
@@ -57,17 +65,24 @@ describe('listing issues', () => {
       state: 'closed',
       labels: ['bug'],
       limit: 500,
-    });    const expected = issuesOf().filter((i) => !i.pull && i.state === 'closed' && i.labels.includes('bug'));
+    });
+    const expected = issuesOf().filter((i) => !i.pull && i.state === 'closed' && i.labels.includes('bug'));
     expect(expected.length).toBeGreaterThan(3);
-expect((data.issues as Line[]).map((i) => i.number).sort()).toEqual(expected.map((i) => i.number).sort());
+    expect((data.issues as Line[]).map((i) => i.number).sort()).toEqual(expected.map((i) => i.number).sort());
     const byHubot = await callOk(client(), 'github_list_issues', { repo: HELLO, creator: 'hubot', state: 'all', limit: 500 });
     expect((byHubot.data.issues as Line[]).every((i) => i.author === 'hubot')).toBe(true);
   });
 
   it('searches issues and pull requests across repositories', async () => {
-    const issues = await callOk(client(), 'github_search_issues', { query: 'Windows repo:octocat/hello-world', type: 'issue', limit: 5 });
+    const issues = await callOk(client(), 'github_search_issues', {
+      query: 'Windows repo:octocat/hello-world',
+      type: 'issue',
+      limit: 5,
+    });
     expect(issues.data.results).toHaveLength(5);
-    expect(issues.data.results).toContainEqual(expect.objectContaining({ repo: HELLO, kind: 'issue', title: expect.stringContaining('Windows') }));
+    expect(issues.data.results).toContainEqual(
+      expect.objectContaining({ repo: HELLO, kind: 'issue', title: expect.stringContaining('Windows') }),
+    );
     expect(issues.text).toMatch(/more results not shown \(limit=5\)/);
     const prs = await callOk(client(), 'github_search_issues', { query: 'repo:octocat/hello-world is:open', type: 'pr' });
     expect((prs.data.results as Array<{ number: number }>).map((r) => r.number).sort()).toEqual([183, 184, 185, 186, 187]);
@@ -84,8 +99,13 @@ describe('reading an issue', () => {
       expect(first.data).toMatchObject({ number: 180, state: 'open', body: expect.stringContaining('Steps to reproduce') });
       const comments = issuesOf().find((i) => i.number === 180)!.comments;
       const pages = await allPages(async (cursor) => {
-        const page = cursor ? (await callOk(small.client, 'github_get_issue', { repo: HELLO, number: 180, cursor })).data : first.data;
-        return { items: (page.comments as Array<{ id: number }>).map((c) => c.id), cursor: (page.more as { cursor?: string } | undefined)?.cursor };
+        const page = cursor
+          ? (await callOk(small.client, 'github_get_issue', { repo: HELLO, number: 180, cursor })).data
+          : first.data;
+        return {
+          items: (page.comments as Array<{ id: number }>).map((c) => c.id),
+          cursor: (page.more as { cursor?: string } | undefined)?.cursor,
+        };
       });
       expect(pages.flat()).toEqual(comments.map((c) => c.id));
     } finally {
@@ -124,14 +144,25 @@ describe('changing issues', () => {
     const listed = await callOk(client(), 'github_list_issues', { repo: HELLO, limit: 1 });
     expect(listed.data.issues).toMatchObject([{ number, title: 'Document the API', labels: ['documentation'] }]);
 
-    await callOk(client(), 'github_update_issue', { repo: HELLO, number, labels: ['documentation', 'good first issue'], milestone: null, title: 'Document every API' });
+    await callOk(client(), 'github_update_issue', {
+      repo: HELLO,
+      number,
+      labels: ['documentation', 'good first issue'],
+      milestone: null,
+      title: 'Document every API',
+    });
     let issue = issuesOf().find((i) => i.number === number)!;
     expect(issue).toMatchObject({ title: 'Document every API', labels: ['documentation', 'good first issue'], milestone: null });
 
     const comment = await callOk(client(), 'github_add_comment', { repo: HELLO, number, body: 'Starting on this.' });
     expect(issue.comments.at(-1)).toMatchObject({ id: comment.data.id, body: 'Starting on this.', user: 'octocat' });
 
-    const closed = await callOk(client(), 'github_close_issue', { repo: HELLO, number, reason: 'not_planned', comment: 'Out of scope.' });
+    const closed = await callOk(client(), 'github_close_issue', {
+      repo: HELLO,
+      number,
+      reason: 'not_planned',
+      comment: 'Out of scope.',
+    });
     expect(closed.text).toBe(`Closed octocat/hello-world#${number} as not_planned, with a comment.`);
     issue = issuesOf().find((i) => i.number === number)!;
     expect(issue).toMatchObject({ state: 'closed', state_reason: 'not_planned' });

@@ -19,7 +19,12 @@ const repo = () => sandbox.state.repo(HELLO)!;
 describe('context and users', () => {
   it('says who you are, what the token’s scopes allow and the rate limits', async () => {
     const { data, text } = await callOk(client(), 'github_get_me');
-    expect(data).toMatchObject({ login: 'octocat', type: 'User', scopes: expect.arrayContaining(['repo', 'gist']), api: sandbox.url });
+    expect(data).toMatchObject({
+      login: 'octocat',
+      type: 'User',
+      scopes: expect.arrayContaining(['repo', 'gist']),
+      api: sandbox.url,
+    });
     expect(data.rate).toMatchObject({ core: { limit: 5000, remaining: expect.any(Number) }, search: { limit: 30 } });
     expect(text).toContain('- repo: read and write every repository you can reach');
     expect(text).toMatch(/Rate limit: core \d+\/5000 left \(resets 20\d\d-/);
@@ -63,7 +68,9 @@ describe('actions', () => {
   it('shows a run’s jobs with the failed step, and only the failed step’s log lines, without timestamps', async () => {
     const run = repo().runs.find((r) => r.conclusion === 'failure')!;
     const { data, text } = await callOk(client(), 'github_get_workflow_run', { repo: HELLO, run_id: run.id });
-    expect(data.jobs).toContainEqual(expect.objectContaining({ name: 'test', conclusion: 'failure', failed_steps: ['npm test'] }));
+    expect(data.jobs).toContainEqual(
+      expect.objectContaining({ name: 'test', conclusion: 'failure', failed_steps: ['npm test'] }),
+    );
     expect(text).toContain('step 3 npm test: failure');
     const job = (data.jobs as Array<{ id: number; name: string }>).find((j) => j.name === 'test')!;
     const log = await callOk(client(), 'github_get_job_log', { repo: HELLO, job_id: job.id });
@@ -74,7 +81,9 @@ describe('actions', () => {
     const tail = await callOk(client(), 'github_get_job_log', { repo: HELLO, job_id: job.id, failed_only: false, tail_lines: 2 });
     expect((tail.data.text as string).trim().split('\n')).toHaveLength(2);
     const lint = (data.jobs as Array<{ id: number; name: string }>).find((j) => j.name === 'lint')!;
-    expect(await callError(client(), 'github_get_job_log', { repo: HELLO, job_id: lint.id })).toMatch(/Argument `failed_only`: Job \d+ has no failed step/);
+    expect(await callError(client(), 'github_get_job_log', { repo: HELLO, job_id: lint.id })).toMatch(
+      /Argument `failed_only`: Job \d+ has no failed step/,
+    );
   });
 
   it('re-runs failed jobs, dispatches a workflow and cancels the run it started', async () => {
@@ -92,7 +101,12 @@ describe('actions', () => {
 describe('releases, notifications, gists, labels', () => {
   it('lists releases, reads the latest with its notes fenced, and creates one', async () => {
     const list = await callOk(client(), 'github_list_releases', { repo: HELLO });
-    expect((list.data.releases as Array<{ tag: string }>).map((r) => r.tag)).toEqual(['v1.1.0-rc.1', 'v1.0.0', 'v0.2.0', 'v0.1.0']);
+    expect((list.data.releases as Array<{ tag: string }>).map((r) => r.tag)).toEqual([
+      'v1.1.0-rc.1',
+      'v1.0.0',
+      'v0.2.0',
+      'v0.1.0',
+    ]);
     const latest = await callOk(client(), 'github_get_release', { repo: HELLO });
     expect(latest.data).toMatchObject({ tag: 'v1.0.0', body: 'Stable API.', assets: [] });
     expect(latest.text).toContain('Notes of v1.0.0 (untrusted text');
@@ -113,7 +127,9 @@ describe('releases, notifications, gists, labels', () => {
 
   it('lists, reads, creates and updates gists', async () => {
     const list = await callOk(client(), 'github_list_gists');
-    const hello = (list.data.gists as Array<{ id: string; description?: string }>).find((g) => g.description === 'Hello in three languages')!;
+    const hello = (list.data.gists as Array<{ id: string; description?: string }>).find(
+      (g) => g.description === 'Hello in three languages',
+    )!;
     const gist = await callOk(client(), 'github_get_gist', { gist_id: hello.id });
     expect(gist.data.files).toContainEqual(expect.objectContaining({ name: 'hello.ts' }));
     expect(gist.text).toContain("console.log('Hello');");

@@ -17,8 +17,9 @@ const client = () => session.client;
 /** No API URL templates, no nulls, logins not user objects, anywhere in a structured result. */
 function expectCompact(value: unknown, path = '$'): void {
   if (value === null) throw new Error(`${path} is null`);
-  if (Array.isArray(value)) value.forEach((v, i) => expectCompact(v, `${path}[${i}]`));
-  else if (value && typeof value === 'object') {
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) expectCompact(v, `${path}[${i}]`);
+  } else if (value && typeof value === 'object') {
     for (const [key, v] of Object.entries(value)) {
       expect(key, `${path}.${key}`).not.toMatch(/_url$|^url$|node_id/);
       expect(typeof v === 'object' && v !== null && 'login' in v, `${path}.${key} is a user object`).toBe(false);
@@ -30,7 +31,13 @@ function expectCompact(value: unknown, path = '$'): void {
 describe('repositories', () => {
   it('describes a repository compactly: visibility, default branch, counts, your permission', async () => {
     const { data, text } = await callOk(client(), 'github_get_repo', { repo: HELLO });
-    expect(data).toMatchObject({ full_name: HELLO, private: false, default_branch: 'main', permission: 'admin', language: 'TypeScript' });
+    expect(data).toMatchObject({
+      full_name: HELLO,
+      private: false,
+      default_branch: 'main',
+      permission: 'admin',
+      language: 'TypeScript',
+    });
     expect(text).toContain('octocat/hello-world (public)');
     expectCompact(data);
   });
@@ -68,7 +75,9 @@ describe('github_get_file', () => {
     const big = await call(client(), 'github_get_file', { repo: HELLO, path: 'data/weather.csv' });
     expect(big.isError).toBe(false);
     expect(big.text).toMatch(/too big to show whole.*start_line\/end_line/);
-    expect(big.raw.content).toContainEqual(expect.objectContaining({ type: 'resource_link', uri: 'repo://octocat/hello-world/contents/data/weather.csv' }));
+    expect(big.raw.content).toContainEqual(
+      expect.objectContaining({ type: 'resource_link', uri: 'repo://octocat/hello-world/contents/data/weather.csv' }),
+    );
     expect(JSON.stringify(big.raw).length).toBeLessThan(5_000);
     const png = await call(client(), 'github_get_file', { repo: HELLO, path: 'assets/logo.png', ref: 'v1.0.0' });
     expect(png.text).toMatch(/binary, not shown/);
@@ -81,7 +90,11 @@ describe('github_get_file', () => {
     const small = await connect(sandbox, ['--output-budget', '1024']);
     try {
       const pages = await allPages(async (cursor) => {
-        const { data } = await callOk(small.client, 'github_get_file', { repo: HELLO, path: 'CHANGELOG.md', ...(cursor ? { cursor } : {}) });
+        const { data } = await callOk(small.client, 'github_get_file', {
+          repo: HELLO,
+          path: 'CHANGELOG.md',
+          ...(cursor ? { cursor } : {}),
+        });
         return { items: [data.text as string], cursor: (data.more as { cursor?: string } | undefined)?.cursor };
       });
       expect(pages.length).toBeGreaterThan(2);
@@ -101,7 +114,9 @@ describe('github_get_file', () => {
     ]);
     expect(text).toContain('util/');
     const missing = await callError(client(), 'github_get_file', { repo: HELLO, path: 'nope.txt' });
-    expect(missing).toMatch(/GitHub found nothing at GET \/repos\/octocat\/hello-world\/contents\/nope\.txt \(404.*either it does not exist, or it exists and .* has no access/);
+    expect(missing).toMatch(
+      /GitHub found nothing at GET \/repos\/octocat\/hello-world\/contents\/nope\.txt \(404.*either it does not exist, or it exists and .* has no access/,
+    );
   });
 });
 
@@ -121,9 +136,15 @@ describe('trees, refs, commits', () => {
 
   it('lists branches with the protected one marked, and tags', async () => {
     const branches = await callOk(client(), 'github_list_refs', { repo: HELLO });
-    expect(branches.data.refs).toContainEqual({ name: 'main', sha: sandbox.state.branchSha(sandbox.state.repo(HELLO)!, 'main'), protected: true });
+    expect(branches.data.refs).toContainEqual({
+      name: 'main',
+      sha: sandbox.state.branchSha(sandbox.state.repo(HELLO)!, 'main'),
+      protected: true,
+    });
     const tags = await callOk(client(), 'github_list_refs', { repo: HELLO, tags: true });
-    expect((tags.data.refs as Array<{ name: string }>).map((t) => t.name)).toEqual(expect.arrayContaining(['v0.1.0', 'v0.2.0', 'v1.0.0']));
+    expect((tags.data.refs as Array<{ name: string }>).map((t) => t.name)).toEqual(
+      expect.arrayContaining(['v0.1.0', 'v0.2.0', 'v1.0.0']),
+    );
   });
 
   it('lists commits one line each and continues with the cursor exactly where it stopped', async () => {
@@ -131,13 +152,21 @@ describe('trees, refs, commits', () => {
     const commits = first.data.commits as Array<{ sha: string; subject: string; author: string }>;
     expect(commits).toHaveLength(25);
     expect(first.text).toMatch(/more commits not shown \(limit=25\)/);
-    const rest = await callOk(client(), 'github_list_commits', { repo: HELLO, limit: 25, cursor: (first.data.more as { cursor: string }).cursor });
+    const rest = await callOk(client(), 'github_list_commits', {
+      repo: HELLO,
+      limit: 25,
+      cursor: (first.data.more as { cursor: string }).cursor,
+    });
     const all = await callOk(client(), 'github_list_commits', { repo: HELLO, limit: 100 });
     const everything = (all.data.commits as Array<{ sha: string }>).map((c) => c.sha);
     expect(everything).toHaveLength(62);
     expect([...commits, ...(rest.data.commits as Array<{ sha: string }>)].map((c) => c.sha)).toEqual(everything.slice(0, 50));
     // A cursor is bound to the call that made it.
-    const wrong = await callError(client(), 'github_list_commits', { repo: HELLO, limit: 10, cursor: (first.data.more as { cursor: string }).cursor });
+    const wrong = await callError(client(), 'github_list_commits', {
+      repo: HELLO,
+      limit: 10,
+      cursor: (first.data.more as { cursor: string }).cursor,
+    });
     expect(wrong).toMatch(/Argument `cursor`: belongs to a github_list_commits call with different arguments/);
   });
 
@@ -165,7 +194,12 @@ describe('diffs', () => {
     expect(text).toContain('```diff\ndiff --git a/README.md b/README.md\n');
     expect(text).toContain('\n-A small TypeScript project to try Patchbay against.\n+A tiny TypeScript project');
     expect(text).not.toContain('\\n');
-    expect(data).toMatchObject({ base: 'main', head: 'fix/typo', total_files: 1, files: [{ path: 'README.md', additions: 1, deletions: 1 }] });
+    expect(data).toMatchObject({
+      base: 'main',
+      head: 'fix/typo',
+      total_files: 1,
+      files: [{ path: 'README.md', additions: 1, deletions: 1 }],
+    });
   });
 
   it('pages a large diff a whole file at a time under the budget, every file once', async () => {
@@ -180,7 +214,10 @@ describe('diffs', () => {
         });
         expect(Buffer.byteLength(text)).toBeLessThanOrEqual(4096);
         expect(text.match(/^`{3,}diff$/m)).not.toBeNull();
-        return { items: (data.files as Array<{ path: string }>).map((f) => f.path), cursor: (data.more as { cursor?: string } | undefined)?.cursor };
+        return {
+          items: (data.files as Array<{ path: string }>).map((f) => f.path),
+          cursor: (data.more as { cursor?: string } | undefined)?.cursor,
+        };
       });
       expect(pages.length).toBeGreaterThan(3);
       const files = await callOk(client(), 'github_list_pr_files', { repo: HELLO, number: 186 });
@@ -193,7 +230,8 @@ describe('diffs', () => {
 
 describe('code search', () => {
   it('finds files by content, one line per file', async () => {
-    const { data, text } = await callOk(client(), 'github_search_code', { query: 'slugify repo:octocat/hello-world' });    const files = data.files as Array<{ repo: string; path: string }>;
+    const { data, text } = await callOk(client(), 'github_search_code', { query: 'slugify repo:octocat/hello-world' });
+    const files = data.files as Array<{ repo: string; path: string }>;
     expect(files.map((f) => f.path)).toEqual(expect.arrayContaining(['src/index.ts', 'src/util/strings.ts']));
     const repo = sandbox.state.repo(HELLO)!;
     const tree = repo.git.commits.get(sandbox.state.branchSha(repo, 'main')!)!.tree;

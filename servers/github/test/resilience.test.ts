@@ -16,7 +16,11 @@ afterEach(() => sandbox.reset());
 afterAll(() => sandbox.close());
 
 /** A fresh connector per test: Octokit's throttling keeps state per client. */
-async function withClient<T>(argv: string[], run: (client: Awaited<ReturnType<typeof connect>>['client']) => Promise<T>, env?: Record<string, string>): Promise<T> {
+async function withClient<T>(
+  argv: string[],
+  run: (client: Awaited<ReturnType<typeof connect>>['client']) => Promise<T>,
+  env?: Record<string, string>,
+): Promise<T> {
   const session = await connect(sandbox, argv, env ? { env } : {});
   try {
     return await run(session.client);
@@ -38,7 +42,9 @@ describe('rate limits', () => {
   it('reports a longer primary limit with its reset time — never as a permission problem', async () => {
     sandbox.faults.add({ kind: 'rateLimit', limit: 'primary', route: 'repos/get', forMs: 3_600_000 });
     const text = await withClient([], (client) => callError(client, 'github_get_repo', { repo: HELLO }));
-    expect(text).toMatch(/^GitHub rate limit reached for this credential \(403\); it resets at 20\d\d-\d\d-\d\dT\d\d:\d\d:\d\dZ \(in 3\d{3} s\)\./);
+    expect(text).toMatch(
+      /^GitHub rate limit reached for this credential \(403\); it resets at 20\d\d-\d\d-\d\dT\d\d:\d\d:\d\dZ \(in 3\d{3} s\)\./,
+    );
     expect(text).not.toMatch(/permission|scope/i);
     expect(sandbox.log.entries({ route: 'repos/get' })).toHaveLength(1);
   });
@@ -73,7 +79,9 @@ describe('retries', () => {
   it('sends a failed POST once, and says it may or may not have been applied', async () => {
     sandbox.faults.add({ kind: 'error', status: 502, route: 'issues/create', times: 1 });
     const text = await withClient([], (client) => callError(client, 'github_create_issue', { repo: HELLO, title: 'Once' }));
-    expect(text).toMatch(/^GitHub failed \(502: Server Error\): the fault is on GitHub's side, not in the request\. This POST was not repeated/);
+    expect(text).toMatch(
+      /^GitHub failed \(502: Server Error\): the fault is on GitHub's side, not in the request\. This POST was not repeated/,
+    );
     expect(sandbox.log.entries({ route: 'issues/create' })).toHaveLength(1);
   });
 
@@ -97,29 +105,44 @@ describe('retries', () => {
 
 describe('errors, mapped once', () => {
   it('401: the token is invalid or expired, and which variable to fix', async () => {
-    const text = await withClient([], (client) => callError(client, 'github_get_me'), { GITHUB_TOKEN: 'ghp_revokedToken0000000000000000000000000' });
-    expect(text).toMatch(/^GitHub rejected the credential \(401: Bad credentials\): it is missing, invalid, expired or revoked\. Set GITHUB_PERSONAL_ACCESS_TOKEN \(or GITHUB_TOKEN\) to a valid one/);
+    const text = await withClient([], (client) => callError(client, 'github_get_me'), {
+      GITHUB_TOKEN: 'ghp_revokedToken0000000000000000000000000',
+    });
+    expect(text).toMatch(
+      /^GitHub rejected the credential \(401: Bad credentials\): it is missing, invalid, expired or revoked\. Set GITHUB_PERSONAL_ACCESS_TOKEN \(or GITHUB_TOKEN\) to a valid one/,
+    );
     expect(text).not.toContain('ghp_revokedToken');
   });
 
   it('a write the token’s scopes do not cover names the scope GitHub asked for', async () => {
-    const token = tokenFor(sandbox, 'octocat', ['read:user']);    const text = await withClient([], (client) => callError(client, 'github_create_branch', { repo: HELLO, branch: 'x', from: 'main' }), {
-      GITHUB_TOKEN: token,
-    });
+    const token = tokenFor(sandbox, 'octocat', ['read:user']);
+    const text = await withClient(
+      [],
+      (client) => callError(client, 'github_create_branch', { repo: HELLO, branch: 'x', from: 'main' }),
+      {
+        GITHUB_TOKEN: token,
+      },
+    );
     expect(text).toMatch(/either it does not exist, or it exists and/);
     expect(text).toMatch(/the token may lack the scope public_repo or repo/);
   });
 
   it('403 without push access says a permission is missing, not a rate limit', async () => {
     const token = tokenFor(sandbox, 'outsider');
-    const text = await withClient([], (client) => callError(client, 'github_create_branch', { repo: HELLO, branch: 'x' }), { GITHUB_TOKEN: token });
-    expect(text).toMatch(/^GitHub refused this request \(403: Must have push access to this repository\.\)\. The credential lacks a permission/);
+    const text = await withClient([], (client) => callError(client, 'github_create_branch', { repo: HELLO, branch: 'x' }), {
+      GITHUB_TOKEN: token,
+    });
+    expect(text).toMatch(
+      /^GitHub refused this request \(403: Must have push access to this repository\.\)\. The credential lacks a permission/,
+    );
     expect(text).not.toMatch(/rate limit/);
   });
 
   it('404 says not found or no access, both', async () => {
     const text = await withClient([], (client) => callError(client, 'github_get_repo', { repo: 'octocat/does-not-exist' }));
-    expect(text).toMatch(/GitHub found nothing at GET \/repos\/octocat\/does-not-exist \(404: Not Found\): either it does not exist, or it exists and .* has no access to it/);
+    expect(text).toMatch(
+      /GitHub found nothing at GET \/repos\/octocat\/does-not-exist \(404: Not Found\): either it does not exist, or it exists and .* has no access to it/,
+    );
     // A private repository the token cannot see answers the same.
     const hidden = await withClient([], (client) => callError(client, 'github_get_repo', { repo: 'octocat/secret-project' }), {
       GITHUB_TOKEN: tokenFor(sandbox, 'outsider'),

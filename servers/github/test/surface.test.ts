@@ -1,9 +1,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describeSurface, readmeWithCurrentTables } from '@patchbay/testing';
+import { connectInMemory, describeSurface, readmeWithCurrentTables } from '@patchbay/testing';
 import { describe, expect, it } from 'vitest';
 import { githubConnector } from '../src/connector.js';
-import { connectInMemory } from '@patchbay/testing';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // tools/list needs no GitHub at all: nothing is requested before a call.
@@ -32,7 +31,9 @@ describe('github tool selection', () => {
 
   it('offers context, repos, issues, pull requests and users by default, the rest on request', async () => {
     const byDefault = (await names([])).map((t) => t.name);
-    expect(byDefault).toEqual(expect.arrayContaining(['github_get_me', 'github_get_file', 'github_get_issue', 'github_get_pr_diff', 'github_get_user']));
+    expect(byDefault).toEqual(
+      expect.arrayContaining(['github_get_me', 'github_get_file', 'github_get_issue', 'github_get_pr_diff', 'github_get_user']),
+    );
     expect(byDefault).not.toContain('github_get_job_log');
     expect(byDefault).not.toContain('github_list_gists');
     const withActions = (await names(['--toolsets', 'default,actions'])).map((t) => t.name);

@@ -43,19 +43,33 @@ describe('github_write_file', () => {
       content: '# New\n\nOlá, 世界 👋\n',
       message: 'Add a page',
     });
-    expect(created.text).toMatch(/^Created docs\/new\.md on the default branch \(commit [0-9a-f]{7}\); blob [0-9a-f]{40}\. Read back: \d+ bytes, identical\.$/);
+    expect(created.text).toMatch(
+      /^Created docs\/new\.md on the default branch \(commit [0-9a-f]{7}\); blob [0-9a-f]{40}\. Read back: \d+ bytes, identical\.$/,
+    );
     expect(stored('main', 'docs/new.md')).toBe('# New\n\nOlá, 世界 👋\n');
     const sha = created.data.sha as string;
     expect(sha).toBe(blobSha(Buffer.from('# New\n\nOlá, 世界 👋\n')));
     // The read-back is a real request: the raw contents at the new commit.
     expect(sandbox.log.entries({ route: 'repos/get-content' }).at(-1)?.query).toMatchObject({ ref: created.data.commit });
 
-    const replaced = await callOk(client(), 'github_write_file', { repo: HELLO, path: 'docs/new.md', content: 'v2\n', message: 'Edit', sha });
+    const replaced = await callOk(client(), 'github_write_file', {
+      repo: HELLO,
+      path: 'docs/new.md',
+      content: 'v2\n',
+      message: 'Edit',
+      sha,
+    });
     expect(replaced.text).toMatch(/^Replaced docs\/new\.md/);
     expect(stored('main', 'docs/new.md')).toBe('v2\n');
 
     // The sha it was read at is stale now: refused, nothing written.
-    const stale = await callError(client(), 'github_write_file', { repo: HELLO, path: 'docs/new.md', content: 'v3\n', message: 'Edit', sha });
+    const stale = await callError(client(), 'github_write_file', {
+      repo: HELLO,
+      path: 'docs/new.md',
+      content: 'v3\n',
+      message: 'Edit',
+      sha,
+    });
     expect(stale).toMatch(/conflict \(409: docs\/new\.md does not match [0-9a-f]{40}\)/);
     expect(stale).toMatch(/read it again/);
     expect(stored('main', 'docs/new.md')).toBe('v2\n');
@@ -75,13 +89,20 @@ describe('github_write_file', () => {
       message: 'Add a long page',
     });
     expect(outcome.isError).toBe(true);
-    expect(outcome.text).toMatch(/GitHub committed docs\/long\.md on the default branch \(commit [0-9a-f]{7}\), but the file read back differs from what was sent \(\d+ bytes read, 2600 sent\)/);
+    expect(outcome.text).toMatch(
+      /GitHub committed docs\/long\.md on the default branch \(commit [0-9a-f]{7}\), but the file read back differs from what was sent \(\d+ bytes read, 2600 sent\)/,
+    );
     expect(outcome.text).not.toMatch(/identical/);
   });
 
   it('deletes a file given its blob sha', async () => {
     const { data } = await callOk(client(), 'github_get_file', { repo: HELLO, path: 'docs/guide.md' });
-    const deleted = await callOk(client(), 'github_delete_file', { repo: HELLO, path: 'docs/guide.md', sha: data.sha, message: 'Drop the guide' });
+    const deleted = await callOk(client(), 'github_delete_file', {
+      repo: HELLO,
+      path: 'docs/guide.md',
+      sha: data.sha,
+      message: 'Drop the guide',
+    });
     expect(deleted.data.commit).toBe(head('main'));
     expect(stored('main', 'docs/guide.md')).toBeUndefined();
   });
@@ -128,7 +149,9 @@ describe('github_push_files', () => {
         { path: 'y.txt', content: 'y\n' },
       ],
     });
-    expect(text).toMatch(/^Creating the commit failed: GitHub failed \(502: Server Error\).* The branch main is unchanged at [0-9a-f]{7}; nothing was pushed\.$/);
+    expect(text).toMatch(
+      /^Creating the commit failed: GitHub failed \(502: Server Error\).* The branch main is unchanged at [0-9a-f]{7}; nothing was pushed\.$/,
+    );
     expect(head('main')).toBe(before);
     expect(sandbox.log.entries({ route: 'git/create-commit' })).toHaveLength(1);
     expect(sandbox.log.entries({ route: 'git/update-ref' })).toHaveLength(0);
@@ -136,14 +159,22 @@ describe('github_push_files', () => {
 
   it('reports a commit that was made but could not move the branch, and where the branch is', async () => {
     const before = head('main');
-    sandbox.faults.add({ kind: 'error', status: 422, route: 'git/update-ref', times: 1, body: { message: 'Update is not a fast forward' } });
+    sandbox.faults.add({
+      kind: 'error',
+      status: 422,
+      route: 'git/update-ref',
+      times: 1,
+      body: { message: 'Update is not a fast forward' },
+    });
     const text = await callError(client(), 'github_push_files', {
       repo: HELLO,
       branch: 'main',
       message: 'One file',
       files: [{ path: 'x.txt', content: 'x\n' }],
     });
-    expect(text).toMatch(/^Commit [0-9a-f]{7} was made, but moving main to it failed: .*Update is not a fast forward.* The branch is at [0-9a-f]{7}, without these changes\./);
+    expect(text).toMatch(
+      /^Commit [0-9a-f]{7} was made, but moving main to it failed: .*Update is not a fast forward.* The branch is at [0-9a-f]{7}, without these changes\./,
+    );
     expect(text).toContain(before!.slice(0, 7));
     expect(head('main')).toBe(before);
   });
@@ -157,8 +188,15 @@ describe('github_push_files', () => {
       expected_head: '0000000',
     });
     expect(moved).toMatch(/^Argument `expected_head`: main is at [0-9a-f]{40}, not 0000000: it moved\. Nothing was pushed\./);
-    const missing = await callError(client(), 'github_push_files', { repo: HELLO, branch: 'nope', message: 'm', files: [{ path: 'x', content: 'x' }] });
-    expect(missing).toMatch(/^Argument `branch`: There is no branch nope in octocat\/hello-world\. Create it first with github_create_branch\./);
+    const missing = await callError(client(), 'github_push_files', {
+      repo: HELLO,
+      branch: 'nope',
+      message: 'm',
+      files: [{ path: 'x', content: 'x' }],
+    });
+    expect(missing).toMatch(
+      /^Argument `branch`: There is no branch nope in octocat\/hello-world\. Create it first with github_create_branch\./,
+    );
     expect(sandbox.log.entries({ method: 'POST' })).toHaveLength(0);
   });
 });
