@@ -1,5 +1,5 @@
-import type { Fixtures } from './fixtures/index.js';
 import { GITHUB_REPO, LARGE_PR, LONG_FILE } from './fixtures/github.js';
+import type { Fixtures } from './fixtures/index.js';
 import { TABLES } from './fixtures/postgres.js';
 
 export const CONNECTOR_IDS = ['git', 'postgres', 'puppeteer', 'github', 'slack', 'gdrive'] as const;
@@ -31,10 +31,15 @@ export interface ConnectorPlan {
   title: string;
   /** npm package of the server users would pick instead. */
   comparator: string;
-  /** Which fixture the calls need (set up once per bench run). */  fixture?: 'git' | 'postgres' | 'web' | 'credentials' | 'github';
+  /** Which fixture the calls need (set up once per bench run). */ fixture?:
+    | 'git'
+    | 'postgres'
+    | 'web'
+    | 'credentials'
+    | 'github';
   patchbay(fx: Fixtures): SideLaunch;
   comparatorLaunch(fx: Fixtures): SideLaunch;
-  calls(fx: Fixtures): CallPlan[];  /** Said next to the figures: anything done to make a side start, or why calls are absent. */
+  calls(fx: Fixtures): CallPlan[] /** Said next to the figures: anything done to make a side start, or why calls are absent. */;
   notes: string[];
   /**
    * Patchbay started once more with these extra arguments, its tools/list measured and reported as
@@ -161,7 +166,10 @@ export const CATALOGUE: readonly ConnectorPlan[] = [
     title: 'GitHub',
     comparator: '@modelcontextprotocol/server-github',
     fixture: 'github',
-    patchbay: (fx) => ({ args: [], env: { GITHUB_API_URL: need(fx.github).url, GITHUB_PERSONAL_ACCESS_TOKEN: need(fx.github).token } }),
+    patchbay: (fx) => ({
+      args: [],
+      env: { GITHUB_API_URL: need(fx.github).url, GITHUB_PERSONAL_ACCESS_TOKEN: need(fx.github).token },
+    }),
     comparatorLaunch: (fx) => ({
       args: [],
       env: {
@@ -203,13 +211,16 @@ export const CATALOGUE: readonly ConnectorPlan[] = [
         {
           id: 'file-range',
           label: `a file, lines ${LONG_FILE.from.toLocaleString('en-US')}–${LONG_FILE.to.toLocaleString('en-US')} of ${LONG_FILE.lines.toLocaleString('en-US')}`,
-          patchbay: { tool: 'github_get_file', args: { repo: full, path: LONG_FILE.path, start_line: LONG_FILE.from, end_line: LONG_FILE.to } },
+          patchbay: {
+            tool: 'github_get_file',
+            args: { repo: full, path: LONG_FILE.path, start_line: LONG_FILE.from, end_line: LONG_FILE.to },
+          },
           comparator: { tool: 'get_file_contents', args: { owner, repo, path: LONG_FILE.path } },
         },
       ];
     },
     notes: [
-      'The reference has no diff tool: a model reads a pull request\'s changes with its get_pull_request_files (each file\'s patch inside JSON), which is what the diff row calls. Patchbay\'s github_get_pr_diff returns raw unified text, whole files up to the output budget, with a cursor for the rest.',
+      "The reference has no diff tool: a model reads a pull request's changes with its get_pull_request_files (each file's patch inside JSON), which is what the diff row calls. Patchbay's github_get_pr_diff returns raw unified text, whole files up to the output budget, with a cursor for the rest.",
       'The reference has no line ranges: get_file_contents returns the whole file (base64 in JSON). Patchbay returns the lines asked for.',
     ],
   },

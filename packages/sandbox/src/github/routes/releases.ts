@@ -138,7 +138,8 @@ export const releaseRoutes: R[] = [
         { perPage: 50, max: 50 },
       );
     }),
-  },  {
+  },
+  {
     method: 'GET',
     path: '/notifications/threads/{thread_id}',
     operation: 'activity/get-thread',
