@@ -73,7 +73,7 @@ export const githubConnector = defineConnector({
     'Examples:\n' +
     '  GITHUB_PERSONAL_ACCESS_TOKEN=… patchbay-github --read-only\n' +
     '  GITHUB_TOKEN=… patchbay-github --repos octocat/hello-world,my-org/* --toolsets default,actions\n' +
-    '  eval "$(patchbay-sandbox github --port 4010 | sed \'s/^/export /\')" && patchbay-github   # the local sandbox',
+    '  set -a; eval "$(patchbay-sandbox github --detach)"; set +a; patchbay-github   # against the local API sandbox',
   options: githubOptions,
   toolsets: {
     context: {
