@@ -12,8 +12,6 @@ import type { Lazy } from '@patchbay/kit';
  * the text is withheld: lockdown fails closed.
  */
 export interface Lockdown {
-  /** Whether text by `login` in `repo` may be shown. */
-  trusted(repo: string, login: string | undefined, signal: AbortSignal): Promise<boolean>;
   /** The subset of `logins` whose text may be shown in `repo` (all of them on a private repository). */
   trustedAmong(repo: string, logins: Iterable<string | undefined>, signal: AbortSignal): Promise<Set<string>>;
 }
@@ -57,6 +55,9 @@ export function createLockdown(octokit: Lazy<Octokit>): Lockdown {
           const role = (data as { role_name?: string }).role_name;
           return PUSH.has(data.permission) || (role !== undefined && PUSH.has(role));
         } catch {
+          // GitHub could not say (no access to permissions, a network error, a cancelled call):
+          // withheld this time, asked again next time.
+          permission.delete(key);
           return false;
         }
       })();
@@ -72,13 +73,7 @@ export function createLockdown(octokit: Lazy<Octokit>): Lockdown {
     return new Set(verdicts.filter(([, ok]) => ok).map(([login]) => login));
   };
 
-  return {
-    trustedAmong,
-    async trusted(repo, login, signal) {
-      if (!login) return !(await isPublic(repo, signal));
-      return (await trustedAmong(repo, [login], signal)).has(login);
-    },
-  };
+  return { trustedAmong };
 }
 
 /** The text shown instead of withheld content. */

@@ -10,7 +10,7 @@ interface Scope {
 
 /**
  * Who may be quoted in one reply. Without `--lockdown` everyone (the text is still sanitised and
- * fenced); with it, on a public repository, only authors with push access. Counts what it withholds.
+ * fenced); with it, on a public repository, only authors with push access.
  */
 export class Quoting {
   private readonly trusted: Set<string> | undefined;
