@@ -228,6 +228,31 @@ describe('diffs', () => {
   });
 });
 
+describe('a file bigger than the budget in a diff', () => {
+  it('is cut at a line with a note, and the cursor moves on to the next file', async () => {
+    const r = sandbox.state.repo(HELLO)!;
+    r.refs.set('refs/heads/big-change', sandbox.state.branchSha(r, 'main')!);
+    const lines = (tag: string) => `${Array.from({ length: 400 }, (_, i) => `line ${i} of ${tag}`).join('\n')}\n`;
+    sandbox.state.commit(r, 'big-change', { message: 'Two big files', files: { 'big/a.txt': lines('a'), 'big/b.txt': lines('b') } });
+    const small = await connect(sandbox, ['--output-budget', '2048']);
+    try {
+      const first = await callOk(small.client, 'github_compare', { repo: HELLO, base: 'main', head: 'big-change' });
+      expect(first.data.files).toEqual([{ path: 'big/a.txt', additions: 400, deletions: 0 }]);
+      expect(first.text).toContain('… the rest of this file’s diff is cut to fit the output budget');
+      expect(Buffer.byteLength(first.text)).toBeLessThanOrEqual(2048);
+      const second = await callOk(small.client, 'github_compare', {
+        repo: HELLO,
+        base: 'main',
+        head: 'big-change',
+        cursor: (first.data.more as { cursor: string }).cursor,
+      });
+      expect(second.data.files).toEqual([{ path: 'big/b.txt', additions: 400, deletions: 0 }]);
+    } finally {
+      await small.close();
+    }
+  });
+});
+
 describe('code search', () => {
   it('finds files by content, one line per file', async () => {
     const { data, text } = await callOk(client(), 'github_search_code', { query: 'slugify repo:octocat/hello-world' });
