@@ -3,12 +3,16 @@
  * starting one service never loads the others' code and data.
  */
 import type { AnyEmulator } from './core/emulator.js';
+import type { GdriveState } from './gdrive/state.js';
 
 /** State types of the registered services, so `startSandbox({ service: 'github' })` is typed. */
-// biome-ignore lint/suspicious/noEmptyInterface: filled in as emulators are registered
-export interface KnownServices {}
+export interface KnownServices {
+  gdrive: GdriveState;
+}
 
-export const serviceLoaders: Record<string, () => Promise<AnyEmulator>> = {};
+export const serviceLoaders: Record<string, () => Promise<AnyEmulator>> = {
+  gdrive: async () => (await import('./gdrive/index.js')).gdriveEmulator,
+};
 
 export function serviceNames(): string[] {
   return Object.keys(serviceLoaders);
