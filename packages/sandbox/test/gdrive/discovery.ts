@@ -165,9 +165,10 @@ export function problemsOf(doc: DiscoveryDocument, exchange: Exchange): string[]
   const where = `${exchange.request.method} ${exchange.request.path}`;
   const isUploadPath = exchange.request.path.startsWith('/upload/');
 
-  // Parameters
+  // Parameters: a request Google would refuse must have been refused (a 4xx is the emulator doing so).
   const declared = method.parameters ?? {};
-  for (const [name, value] of exchange.request.query) {
+  const accepted = exchange.response.status < 400;
+  for (const [name, value] of accepted ? exchange.request.query : []) {
     const def = declared[name] ?? doc.parameters[name];
     if (!def) {
       if (!(isUploadPath && name === 'upload_id')) problems.push(`${where}: query parameter "${name}" is not a parameter of ${operation}`);
@@ -190,7 +191,7 @@ export function problemsOf(doc: DiscoveryDocument, exchange: Exchange): string[]
   // Request body
   const contentType = header(exchange.request.headers, 'content-type') ?? '';
   const isChunk = exchange.request.method === 'PUT';
-  if (method.request && exchange.request.body.length > 0 && !isChunk) {
+  if (method.request && exchange.request.body.length > 0 && !isChunk && accepted) {
     const uploadType = exchange.request.query.get('uploadType');
     let body: unknown;
     if (uploadType === 'multipart') body = multipartMetadata(exchange.request.body, contentType);
