@@ -84,9 +84,6 @@ async function main(): Promise<void> {
     if (e.code === 'EADDRINUSE') fail(`port ${port} is in use; pick another with --port, or omit it for any free port`);
     fail(e.message);
   }
-  for (const [name, value] of Object.entries(env)) process.stdout.write(`${name}=${value}\n`);
-  process.stderr.write(`patchbay-sandbox: ${where} (seed ${seed}); control API under /_sandbox; Ctrl-C to stop\n`);
-
   const stop = (signal: string) => {
     process.stderr.write(`patchbay-sandbox: ${signal}, stopping\n`);
     close().then(
@@ -96,6 +93,10 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
+  // Printed once the handlers are in place: a script that stops the sandbox as soon as it reads
+  // the lines still gets a clean shutdown (temporary files removed).
+  for (const [name, value] of Object.entries(env)) process.stdout.write(`${name}=${value}\n`);
+  process.stderr.write(`patchbay-sandbox: ${where} (seed ${seed}); control API under /_sandbox; Ctrl-C to stop\n`);
 }
 
 function parse() {
