@@ -79,7 +79,11 @@ export function driveErrorResponse(
   options: DriveErrorOptions = {},
 ): SandboxResponse {
   // Google pretty-prints errors as it does every JSON answer.
-  return jsonResponse(code, `${JSON.stringify(driveErrorBody(code, reason, message, options), null, 2)}\n`, options.headers ?? {});
+  return jsonResponse(
+    code,
+    `${JSON.stringify(driveErrorBody(code, reason, message, options), null, 2)}\n`,
+    options.headers ?? {},
+  );
 }
 
 export function driveError(code: number, reason: string, message: string, options: DriveErrorOptions = {}): GoogleApiError {

@@ -284,7 +284,7 @@ function jwtBearerGrant(form: URLSearchParams, state: GdriveState, tokenUrl: str
         'Client is unauthorized to retrieve access tokens using this method, or client not authorized for any of the scopes requested.',
       );
     const user = state.users.get(sub);
-    if (!user || user.kind !== 'user' || user.domain !== account.domain)
+    if (user?.kind !== 'user' || user.domain !== account.domain)
       throw oauthError(400, 'invalid_grant', 'Invalid email or User ID');
     subject = sub;
   }

@@ -234,7 +234,7 @@ function listFiles(req: SandboxRequest, state: GdriveState, baseUrl: string) {
     for (const file of state.files.values()) {
       if (file.isRoot) continue;
       const access = state.access(file, caller.email);
-      if (!access || !access.discoverable) continue;
+      if (!access?.discoverable) continue;
       if (caller.fileLimited && !file.clients.has(caller.clientId)) continue;
       if (file.driveId) {
         if (!includeAll) continue;

@@ -6,7 +6,7 @@
  */
 import { CodeChallengeMethod } from 'google-auth-library';
 import { describe, expect, it } from 'vitest';
-import { ALEX, failure, reasonOf, ROBOT, useDrive } from './harness.js';
+import { ALEX, failure, jsonOf, ROBOT, reasonOf, useDrive } from './harness.js';
 
 const h = useDrive();
 const DRIVE = 'https://www.googleapis.com/auth/drive';
@@ -38,7 +38,11 @@ describe('the installed-app flow', () => {
     expect(wrong.data).toEqual({ error: 'invalid_grant', error_description: 'Invalid code verifier.' });
     // The failed attempt did not use up the code.
     const { tokens } = await client.getToken({ code, codeVerifier });
-    expect(tokens).toMatchObject({ token_type: 'Bearer', scope: `${DRIVE} email`, refresh_token: expect.stringMatching(/^1\/\//) });
+    expect(tokens).toMatchObject({
+      token_type: 'Bearer',
+      scope: `${DRIVE} email`,
+      refresh_token: expect.stringMatching(/^1\/\//),
+    });
     expect((await failure(client.getToken({ code, codeVerifier }))).data.error).toBe('invalid_grant');
     client.setCredentials(tokens);
     const about = await h.driveWith(client).about.get({ fields: 'user/emailAddress' });
@@ -50,7 +54,9 @@ describe('the installed-app flow', () => {
   it('gives a refresh token only with access_type=offline, and on a repeat consent only with prompt=consent', async () => {
     const client = h.oauth();
     const ask = async (options: Record<string, string>) => {
-      const back = await approve(client.generateAuthUrl({ scope: ['https://www.googleapis.com/auth/drive.readonly'], ...options }));
+      const back = await approve(
+        client.generateAuthUrl({ scope: ['https://www.googleapis.com/auth/drive.readonly'], ...options }),
+      );
       return (await client.getToken(back.searchParams.get('code')!)).tokens;
     };
     expect((await ask({})).refresh_token).toBeUndefined();
@@ -61,11 +67,15 @@ describe('the installed-app flow', () => {
   });
 
   it('shows Google’s error page for an unknown client or a non-loopback redirect, and redirects a denial', async () => {
-    const unknown = await fetch(`${h.sandbox.url}/o/oauth2/v2/auth?client_id=nope&redirect_uri=http://127.0.0.1:1/&response_type=code&scope=${DRIVE}`);
+    const unknown = await fetch(
+      `${h.sandbox.url}/o/oauth2/v2/auth?client_id=nope&redirect_uri=http://127.0.0.1:1/&response_type=code&scope=${DRIVE}`,
+    );
     expect(unknown.status).toBe(401);
     expect(await unknown.text()).toContain('invalid_client');
     const client = h.oauth();
-    const remote = await fetch(client.generateAuthUrl({ scope: DRIVE, redirect_uri: 'https://evil.example/cb' }), { redirect: 'manual' });
+    const remote = await fetch(client.generateAuthUrl({ scope: DRIVE, redirect_uri: 'https://evil.example/cb' }), {
+      redirect: 'manual',
+    });
     expect(remote.status).toBe(400);
     h.sandbox.state.consentDecision = 'deny';
     const denied = await approve(client.generateAuthUrl({ scope: DRIVE, state: 's' }));
@@ -77,8 +87,17 @@ describe('refresh', () => {
   it('refreshes a token the server expired early, when the OAuth2Client is told to retry a 401 (forceRefreshOnFailure)', async () => {
     const env = h.sandbox.env;
     const setUp = (force: boolean) => {
-      const first = h.sandbox.state.issueAccessToken({ subject: ALEX, scopes: [DRIVE], clientId: env['GDRIVE_OAUTH_CLIENT_ID']!, lifetimeSeconds: 3600 });
-      const client = h.oauth({ access_token: first.token, refresh_token: env['GDRIVE_OAUTH_REFRESH_TOKEN']!, expiry_date: Date.now() + 3600_000 });
+      const first = h.sandbox.state.issueAccessToken({
+        subject: ALEX,
+        scopes: [DRIVE],
+        clientId: env['GDRIVE_OAUTH_CLIENT_ID']!,
+        lifetimeSeconds: 3600,
+      });
+      const client = h.oauth({
+        access_token: first.token,
+        refresh_token: env['GDRIVE_OAUTH_REFRESH_TOKEN']!,
+        expiry_date: Date.now() + 3600_000,
+      });
       client.forceRefreshOnFailure = force;
       // The server expires it while the client still believes it valid (a revoked session, a clock skew).
       h.sandbox.state.expireAccessToken(first.token);
@@ -143,7 +162,7 @@ describe('refresh', () => {
     expect(reasonOf(bad.data)).toMatchObject({ reason: 'authError', location: 'Authorization', locationType: 'header' });
     const none = await fetch(`${h.sandbox.url}/drive/v3/files`);
     expect(none.status).toBe(401);
-    expect((await none.json()).error.errors[0].reason).toBe('required');
+    expect((await jsonOf(none)).error.errors[0].reason).toBe('required');
     await h.drive.files.list({ pageSize: 1 });
     expect(h.sandbox.log.entries().map((e) => e.identity)).toEqual(['invalid', 'anonymous', ALEX]);
     expect(JSON.stringify(h.sandbox.log.entries())).not.toContain(h.sandbox.token);
@@ -165,10 +184,13 @@ describe('service accounts', () => {
     const about = await drive.about.get({ fields: 'user/emailAddress' });
     expect(about.data.user?.emailAddress).toBe(ALEX);
     expect(h.sandbox.log.last()?.identity).toBe(`${ALEX} (via ${ROBOT})`);
-    const outside = await failure(h.jwt({ subject: ALEX, scopes: ['https://www.googleapis.com/auth/drive.file'] }).getAccessToken());
+    const outside = await failure(
+      h.jwt({ subject: ALEX, scopes: ['https://www.googleapis.com/auth/drive.file'] }).getAccessToken(),
+    );
     expect(outside.data).toEqual({
       error: 'unauthorized_client',
-      error_description: 'Client is unauthorized to retrieve access tokens using this method, or client not authorized for any of the scopes requested.',
+      error_description:
+        'Client is unauthorized to retrieve access tokens using this method, or client not authorized for any of the scopes requested.',
     });
     const stranger = await failure(h.jwt({ subject: 'jordan@partner.example' }).getAccessToken());
     expect(stranger.data.error).toBe('invalid_grant');
@@ -177,7 +199,11 @@ describe('service accounts', () => {
   it('rejects a JWT signed with another key', async () => {
     const jwt = h.jwt();
     const { privateKey } = await import('node:crypto').then((c) =>
-      c.generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }),
+      c.generateKeyPairSync('rsa', {
+        modulusLength: 2048,
+        privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+        publicKeyEncoding: { type: 'spki', format: 'pem' },
+      }),
     );
     jwt.key = privateKey;
     const error = await failure(jwt.getAccessToken());
@@ -194,18 +220,27 @@ describe('faults', () => {
     h.sandbox.faults.add({ kind: 'error', status: 500, route: 'drive.files.create', times: 1 });
     const error = await failure(h.drive.files.create({ requestBody: { name: 'once' } }));
     expect(error.status).toBe(500);
-    expect(error.data.error).toMatchObject({ code: 500, message: 'Backend Error', status: 'INTERNAL', errors: [{ reason: 'backendError', domain: 'global' }] });
+    expect(error.data.error).toMatchObject({
+      code: 500,
+      message: 'Backend Error',
+      status: 'INTERNAL',
+      errors: [{ reason: 'backendError', domain: 'global' }],
+    });
   });
 
   it('answers rate limits as Drive does: 403 userRateLimitExceeded (not retried by the client) and 429 rateLimitExceeded', async () => {
     h.sandbox.faults.add({ kind: 'rateLimit', limit: 'primary', route: 'drive.files.get', times: 1 });
     const quota = await failure(h.drive.files.get({ fileId: h.id('notes.txt') }));
     expect(quota.status).toBe(403);
-    expect(reasonOf(quota.data)).toMatchObject({ reason: 'userRateLimitExceeded', domain: 'usageLimits', message: 'User Rate Limit Exceeded' });
+    expect(reasonOf(quota.data)).toMatchObject({
+      reason: 'userRateLimitExceeded',
+      domain: 'usageLimits',
+      message: 'User Rate Limit Exceeded',
+    });
     h.sandbox.faults.add({ kind: 'rateLimit', limit: 'secondary', route: 'drive.files.list', times: 1 });
     const raw = await fetch(`${h.sandbox.url}/drive/v3/files`, { headers: { authorization: `Bearer ${h.sandbox.token}` } });
     expect(raw.status).toBe(429);
-    expect((await raw.json()).error.errors[0]).toMatchObject({ reason: 'rateLimitExceeded', domain: 'usageLimits' });
+    expect((await jsonOf(raw)).error.errors[0]).toMatchObject({ reason: 'rateLimitExceeded', domain: 'usageLimits' });
     h.sandbox.faults.add({ kind: 'error', status: 403, route: 'drive.files.list', times: 1 });
     expect(reasonOf((await failure(h.drive.files.list({}))).data).reason).toBe('rateLimitExceeded');
   });

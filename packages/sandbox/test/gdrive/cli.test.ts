@@ -30,7 +30,15 @@ function start(args: string[]): Promise<{ child: ChildProcess; env: Record<strin
     });
     child.stderr!.on('data', (chunk) => {
       if (String(chunk).includes('Ctrl-C to stop'))
-        resolve({ child, env: Object.fromEntries(out.trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)])) });
+        resolve({
+          child,
+          env: Object.fromEntries(
+            out
+              .trim()
+              .split('\n')
+              .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+          ),
+        });
     });
     child.once('exit', (code) => reject(new Error(`CLI exited with ${code}: ${out}`)));
   });

@@ -4,7 +4,7 @@
  * reads that give every sheet, and how a connector detects a concurrent edit.
  */
 import { describe, expect, it } from 'vitest';
-import { ALEX, failure, reasonOf, SAM, useDrive } from './harness.js';
+import { ALEX, failure, jsonOf, reasonOf, SAM, useDrive } from './harness.js';
 
 const h = useDrive();
 
@@ -21,18 +21,26 @@ describe('downloads', () => {
     expect(text.split('\n')).toHaveLength(2000);
     const part = await h.drive.files.get({ fileId, alt: 'media' }, { responseType: 'text', headers: { Range: 'bytes=0-29' } });
     expect(part.status).toBe(206);
-    expect(part.headers.get('content-range')).toBe(`bytes 0-29/${Buffer.byteLength(text)}`);
+    expect((part.headers as unknown as Headers).get('content-range')).toBe(`bytes 0-29/${Buffer.byteLength(text)}`);
     expect(part.data).toBe(text.slice(0, 30));
     const tail = await h.drive.files.get({ fileId, alt: 'media' }, { responseType: 'text', headers: { Range: 'bytes=-10' } });
     expect(tail.data).toBe(text.slice(-10));
-    const beyond = await failure(h.drive.files.get({ fileId, alt: 'media' }, { responseType: 'text', headers: { Range: 'bytes=999999-' }, retry: false }));
+    const beyond = await failure(
+      h.drive.files.get({ fileId, alt: 'media' }, { responseType: 'text', headers: { Range: 'bytes=999999-' }, retry: false }),
+    );
     expect(beyond.status).toBe(416);
     const png = await h.drive.files.get({ fileId: h.id('logo.png'), alt: 'media' }, { responseType: 'arraybuffer' });
-    expect(Buffer.from(png.data as unknown as ArrayBuffer).subarray(1, 4).toString()).toBe('PNG');
+    expect(
+      Buffer.from(png.data as unknown as ArrayBuffer)
+        .subarray(1, 4)
+        .toString(),
+    ).toBe('PNG');
   });
 
   it('refuses alt=media on a Google Doc with 403 fileNotDownloadable', async () => {
-    const error = await failure(h.drive.files.get({ fileId: h.id('Apollo project plan'), alt: 'media' }, { responseType: 'text' }));
+    const error = await failure(
+      h.drive.files.get({ fileId: h.id('Apollo project plan'), alt: 'media' }, { responseType: 'text' }),
+    );
     expect(error.status).toBe(403);
     expect(JSON.parse(error.data).error.errors[0]).toMatchObject({ reason: 'fileNotDownloadable', location: 'alt' });
   });
@@ -60,13 +68,23 @@ describe('exports', () => {
     expect(html).toMatch(/<h1 id="h\.\w+"><span><span>Apollo project plan<\/span><\/span><\/h1>/);
     expect(html).toContain('href="https://www.google.com/url?q=https%3A%2F%2Fexample.com%2Fapollo%2Fdesign&amp;sa=D');
     const pdf = await h.drive.files.export({ fileId, mimeType: 'application/pdf' }, { responseType: 'arraybuffer' });
-    expect(Buffer.from(pdf.data as unknown as ArrayBuffer).subarray(0, 8).toString()).toBe('%PDF-1.4');
+    expect(
+      Buffer.from(pdf.data as unknown as ArrayBuffer)
+        .subarray(0, 8)
+        .toString(),
+    ).toBe('%PDF-1.4');
   });
 
   it('exports a spreadsheet as CSV of its first sheet only (rectangular, quoted) and as TSV', async () => {
     const fileId = h.id('Apollo budget');
-    expect(await exported(fileId, 'text/csv')).toBe('Quarter,Revenue,Costs,Margin\r\nQ1,120000,80000,40000\r\nQ2,135000,90500,44500');
-    expect((await exported(h.id('Release tracker'), 'text/csv')).split('\r\n')).toEqual(['Item,Owner', 'Shared drives,Alex', 'Retries,Sam']);
+    expect(await exported(fileId, 'text/csv')).toBe(
+      'Quarter,Revenue,Costs,Margin\r\nQ1,120000,80000,40000\r\nQ2,135000,90500,44500',
+    );
+    expect((await exported(h.id('Release tracker'), 'text/csv')).split('\r\n')).toEqual([
+      'Item,Owner',
+      'Shared drives,Alex',
+      'Retries,Sam',
+    ]);
     expect(await exported(fileId, 'text/tab-separated-values')).toContain('Q1\t120000\t80000\t40000');
   });
 
@@ -77,7 +95,9 @@ describe('exports', () => {
   });
 
   it('answers Google’s errors: 400 convertTo for an unsupported type, 403 for a binary file, 403 past the export limit', async () => {
-    const unsupported = await failure(h.drive.files.export({ fileId: h.id('Apollo project plan'), mimeType: 'text/csv' }, { responseType: 'text' }));
+    const unsupported = await failure(
+      h.drive.files.export({ fileId: h.id('Apollo project plan'), mimeType: 'text/csv' }, { responseType: 'text' }),
+    );
     expect(unsupported.status).toBe(400);
     expect(JSON.parse(unsupported.data).error.errors[0]).toMatchObject({
       reason: 'badRequest',
@@ -86,15 +106,25 @@ describe('exports', () => {
     });
     const docx = await failure(
       h.drive.files.export(
-        { fileId: h.id('Apollo project plan'), mimeType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document' },
+        {
+          fileId: h.id('Apollo project plan'),
+          mimeType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+        },
         { responseType: 'text' },
       ),
     );
     expect(JSON.parse(docx.data).error.message).toMatch(/sandbox's emulator does not render/);
-    const binary = await failure(h.drive.files.export({ fileId: h.id('notes.txt'), mimeType: 'text/plain' }, { responseType: 'text' }));
-    expect(JSON.parse(binary.data).error.errors[0]).toMatchObject({ reason: 'fileNotExportable', message: 'Export only supports Docs Editors files.' });
+    const binary = await failure(
+      h.drive.files.export({ fileId: h.id('notes.txt'), mimeType: 'text/plain' }, { responseType: 'text' }),
+    );
+    expect(JSON.parse(binary.data).error.errors[0]).toMatchObject({
+      reason: 'fileNotExportable',
+      message: 'Export only supports Docs Editors files.',
+    });
     h.sandbox.state.exportLimitBytes = 100;
-    const big = await failure(h.drive.files.export({ fileId: h.id('Apollo project plan'), mimeType: 'text/markdown' }, { responseType: 'text' }));
+    const big = await failure(
+      h.drive.files.export({ fileId: h.id('Apollo project plan'), mimeType: 'text/markdown' }, { responseType: 'text' }),
+    );
     expect(big.status).toBe(403);
     expect(JSON.parse(big.data).error.errors[0].reason).toBe('exportSizeLimitExceeded');
   });
@@ -120,9 +150,18 @@ describe('every sheet through the Sheets API', () => {
     });
     const batch = await h.sheets.spreadsheets.values.batchGet({ spreadsheetId, ranges: titles!.map((t) => `'${t}'`) });
     expect(batch.data.valueRanges?.map((r) => r.values?.length)).toEqual([3, 4, 3]);
-    const formulas = await h.sheets.spreadsheets.values.get({ spreadsheetId, range: 'Summary!D2:D3', valueRenderOption: 'FORMULA' });
+    const formulas = await h.sheets.spreadsheets.values.get({
+      spreadsheetId,
+      range: 'Summary!D2:D3',
+      valueRenderOption: 'FORMULA',
+    });
     expect(formulas.data.values).toEqual([['=B2-C2'], ['=B3-C3']]);
-    const raw = await h.sheets.spreadsheets.values.get({ spreadsheetId, range: 'Summary!B2:B3', valueRenderOption: 'UNFORMATTED_VALUE', majorDimension: 'COLUMNS' });
+    const raw = await h.sheets.spreadsheets.values.get({
+      spreadsheetId,
+      range: 'Summary!B2:B3',
+      valueRenderOption: 'UNFORMATTED_VALUE',
+      majorDimension: 'COLUMNS',
+    });
     expect(raw.data).toEqual({ range: 'Summary!B2:B3', majorDimension: 'COLUMNS', values: [[120000, 135000]] });
   });
 
@@ -138,7 +177,10 @@ describe('every sheet through the Sheets API', () => {
 
 describe('uploads', () => {
   it('creates with uploadType=media and multipart, and converts Markdown to a Doc that exports back', async () => {
-    const media = await h.drive.files.create({ media: { mimeType: 'application/octet-stream', body: Buffer.from([0, 1, 2, 3]) }, fields: 'id,name,size,mimeType' }, h.upload);
+    const media = await h.drive.files.create(
+      { media: { mimeType: 'application/octet-stream', body: Buffer.from([0, 1, 2, 3]) }, fields: 'id,name,size,mimeType' },
+      h.upload,
+    );
     expect(media.data).toMatchObject({ name: 'Untitled', size: '4', mimeType: 'application/octet-stream' });
     const doc = await h.drive.files.create(
       {
@@ -149,9 +191,14 @@ describe('uploads', () => {
       h.upload,
     );
     expect(doc.data).toEqual({ id: expect.any(String), mimeType: 'application/vnd.google-apps.document' });
-    expect(await exported(doc.data.id!, 'text/markdown')).toBe('# Title\n\n* one\n* two\n\n| a | b |\n| :---- | :---- |\n| 1 | 2 |\n');
+    expect(await exported(doc.data.id!, 'text/markdown')).toBe(
+      '# Title\n\n* one\n* two\n\n| a | b |\n| :---- | :---- |\n| 1 | 2 |\n',
+    );
     const csv = await h.drive.files.create(
-      { requestBody: { name: 'From CSV', mimeType: 'application/vnd.google-apps.spreadsheet' }, media: { mimeType: 'text/csv', body: 'a,b\n"x, y",2\n' } },
+      {
+        requestBody: { name: 'From CSV', mimeType: 'application/vnd.google-apps.spreadsheet' },
+        media: { mimeType: 'text/csv', body: 'a,b\n"x, y",2\n' },
+      },
       h.upload,
     );
     expect(await exported(csv.data.id!, 'text/csv')).toBe('a,b\r\n"x, y",2');
@@ -173,7 +220,11 @@ describe('uploads', () => {
     const session = start.headers.get('location')!;
     expect(session).toMatch(/\/upload\/drive\/v3\/files\?.*upload_id=/);
     const put = (from: number, to: number) =>
-      fetch(session, { method: 'PUT', headers: { 'content-range': `bytes ${from}-${to - 1}/${content.length}` }, body: content.subarray(from, to) });
+      fetch(session, {
+        method: 'PUT',
+        headers: { 'content-range': `bytes ${from}-${to - 1}/${content.length}` },
+        body: content.subarray(from, to),
+      });
     const first = await put(0, 256 * 1024);
     expect(first.status).toBe(308);
     expect(first.headers.get('range')).toBe(`bytes=0-${256 * 1024 - 1}`);
@@ -185,8 +236,13 @@ describe('uploads', () => {
     expect((await put(256 * 1024, 512 * 1024)).status).toBe(308);
     const done = await put(512 * 1024, content.length);
     expect(done.status).toBe(200);
-    const file = await done.json();
-    expect(file).toEqual({ id: expect.any(String), name: 'big.txt', size: String(content.length), md5Checksum: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    const file = await jsonOf(done);
+    expect(file).toEqual({
+      id: expect.any(String),
+      name: 'big.txt',
+      size: String(content.length),
+      md5Checksum: expect.stringMatching(/^[0-9a-f]{32}$/),
+    });
     const back = await h.drive.files.get({ fileId: file.id, alt: 'media' }, { responseType: 'arraybuffer' });
     expect(Buffer.from(back.data as unknown as ArrayBuffer).equals(content)).toBe(true);
     expect((await fetch(session, { method: 'PUT', body: 'x' })).status).toBe(404);
@@ -194,7 +250,9 @@ describe('uploads', () => {
 
   it('refuses a service account’s upload to its own My Drive: it has no storage quota', async () => {
     const drive = h.driveWith(h.jwt());
-    const error = await failure(drive.files.create({ requestBody: { name: 'robot.txt' }, media: { mimeType: 'text/plain', body: 'hi' } }, h.upload));
+    const error = await failure(
+      drive.files.create({ requestBody: { name: 'robot.txt' }, media: { mimeType: 'text/plain', body: 'hi' } }, h.upload),
+    );
     expect(error.status).toBe(403);
     expect(reasonOf(error.data).reason).toBe('storageQuotaExceeded');
   });
@@ -215,9 +273,14 @@ describe('changes and concurrent edits', () => {
     expect(now.lastModifyingUser?.emailAddress).toBe(SAM);
     // Drive v3 has no If-Match on files.update: an update after that succeeds and overwrites,
     // which is why the connector must compare the version it read first.
-    const after = await h.drive.files.update({ fileId, media: { mimeType: 'text/plain', body: 'Alex overwrote it\n' }, fields: 'version' }, { ...h.upload, headers: { 'If-Match': `"${before.version}"` } });
+    const after = await h.drive.files.update(
+      { fileId, media: { mimeType: 'text/plain', body: 'Alex overwrote it\n' }, fields: 'version' },
+      { ...h.upload, headers: { 'If-Match': `"${before.version}"` } },
+    );
     expect(Number(after.data.version)).toBe(Number(now.version) + 1);
-    expect((await h.drive.files.get({ fileId, fields: 'lastModifyingUser/emailAddress' })).data.lastModifyingUser?.emailAddress).toBe(ALEX);
+    expect(
+      (await h.drive.files.get({ fileId, fields: 'lastModifyingUser/emailAddress' })).data.lastModifyingUser?.emailAddress,
+    ).toBe(ALEX);
   });
 
   it('bumps the version for sharing and trashing but keeps modifiedTime, and a Doc has no headRevisionId', async () => {

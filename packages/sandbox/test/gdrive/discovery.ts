@@ -47,7 +47,9 @@ export interface DiscoveryDocument {
 }
 
 export function loadDriveDiscovery(): DiscoveryDocument {
-  return JSON.parse(readFileSync(join(import.meta.dirname, '../../specs/google-drive-v3.discovery.json'), 'utf8')) as DiscoveryDocument;
+  return JSON.parse(
+    readFileSync(join(import.meta.dirname, '../../specs/google-drive-v3.discovery.json'), 'utf8'),
+  ) as DiscoveryDocument;
 }
 
 /** Google's error body, in the discovery dialect (it is not in the document). */
@@ -82,7 +84,13 @@ export const ERROR_SCHEMA: DiscoverySchema = {
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** Checks a value against a discovery schema; returns the problems, each with its JSON path. */
-export function validate(doc: DiscoveryDocument, value: unknown, schema: DiscoverySchema, path = '$', mode: 'request' | 'response' = 'response'): string[] {
+export function validate(
+  doc: DiscoveryDocument,
+  value: unknown,
+  schema: DiscoverySchema,
+  path = '$',
+  mode: 'request' | 'response' = 'response',
+): string[] {
   const problems: string[] = [];
   const walk = (v: unknown, s: DiscoverySchema, p: string) => {
     if (s.$ref) {
@@ -96,23 +104,26 @@ export function validate(doc: DiscoveryDocument, value: unknown, schema: Discove
       case undefined:
         return;
       case 'object': {
-        if (typeof v !== 'object' || v === null || Array.isArray(v)) return problems.push(`${p}: expected an object, got ${JSON.stringify(v)}`);
+        if (typeof v !== 'object' || v === null || Array.isArray(v))
+          return problems.push(`${p}: expected an object, got ${JSON.stringify(v)}`);
         for (const [key, child] of Object.entries(v)) {
           const prop = s.properties?.[key];
           if (prop) walk(child, prop, `${p}.${key}`);
           else if (s.additionalProperties) walk(child, s.additionalProperties, `${p}.${key}`);
           else problems.push(`${p}: property "${key}" is not in the schema${s.id ? ` ${s.id}` : ''}`);
-          if (key === 'kind' && prop?.default && child !== prop.default) problems.push(`${p}.kind: expected "${prop.default}", got ${JSON.stringify(child)}`);
+          if (key === 'kind' && prop?.default && child !== prop.default)
+            problems.push(`${p}.kind: expected "${prop.default}", got ${JSON.stringify(child)}`);
         }
         return;
       }
       case 'array':
         if (!Array.isArray(v)) return problems.push(`${p}: expected an array`);
-        v.forEach((item, i) => walk(item, s.items ?? {}, `${p}[${i}]`));
+        for (const [i, item] of v.entries()) walk(item, s.items ?? {}, `${p}[${i}]`);
         return;
       case 'string':
         if (typeof v !== 'string') return problems.push(`${p}: expected a string, got ${JSON.stringify(v)}`);
-        if ((s.format === 'int64' || s.format === 'uint64') && !/^-?\d+$/.test(v)) problems.push(`${p}: expected an ${s.format} string, got "${v}"`);
+        if ((s.format === 'int64' || s.format === 'uint64') && !/^-?\d+$/.test(v))
+          problems.push(`${p}: expected an ${s.format} string, got "${v}"`);
         if (s.format === 'date-time' && !RFC3339.test(v)) problems.push(`${p}: expected an RFC 3339 date-time, got "${v}"`);
         if (s.enum && !s.enum.includes(v)) problems.push(`${p}: "${v}" is not one of ${s.enum.join(', ')}`);
         return;
@@ -171,11 +182,13 @@ export function problemsOf(doc: DiscoveryDocument, exchange: Exchange): string[]
   for (const [name, value] of accepted ? exchange.request.query : []) {
     const def = declared[name] ?? doc.parameters[name];
     if (!def) {
-      if (!(isUploadPath && name === 'upload_id')) problems.push(`${where}: query parameter "${name}" is not a parameter of ${operation}`);
+      if (!(isUploadPath && name === 'upload_id'))
+        problems.push(`${where}: query parameter "${name}" is not a parameter of ${operation}`);
       continue;
     }
     if (def.location === 'path') problems.push(`${where}: "${name}" is a path parameter, sent in the query`);
-    if (def.type === 'boolean' && value !== 'true' && value !== 'false') problems.push(`${where}: ${name}=${value} is not a boolean`);
+    if (def.type === 'boolean' && value !== 'true' && value !== 'false')
+      problems.push(`${where}: ${name}=${value} is not a boolean`);
     if (def.type === 'integer' && !/^-?\d+$/.test(value)) problems.push(`${where}: ${name}=${value} is not an integer`);
     if (def.enum && !def.enum.includes(value)) problems.push(`${where}: ${name}=${value} is not one of ${def.enum.join(', ')}`);
   }
@@ -186,7 +199,8 @@ export function problemsOf(doc: DiscoveryDocument, exchange: Exchange): string[]
       problems.push(`${where}: required ${name} missing but the call succeeded`);
   }
   for (const name of Object.keys(exchange.params))
-    if (declared[name]?.location !== 'path') problems.push(`${where}: route parameter ${name} is not a path parameter of ${operation}`);
+    if (declared[name]?.location !== 'path')
+      problems.push(`${where}: route parameter ${name} is not a path parameter of ${operation}`);
 
   // Request body
   const contentType = header(exchange.request.headers, 'content-type') ?? '';
@@ -206,8 +220,10 @@ export function problemsOf(doc: DiscoveryDocument, exchange: Exchange): string[]
     if (responseType.includes('json')) {
       const parsed = JSON.parse(body.toString('utf8'));
       problems.push(...validate(doc, parsed, ERROR_SCHEMA, `${where} ${status}`));
-      if (!Array.isArray(parsed?.error?.errors) || parsed.error.errors.length === 0) problems.push(`${where} ${status}: no errors[]`);
-      if (parsed?.error?.code !== status) problems.push(`${where} ${status}: error.code ${parsed?.error?.code} is not the status`);
+      if (!Array.isArray(parsed?.error?.errors) || parsed.error.errors.length === 0)
+        problems.push(`${where} ${status}: no errors[]`);
+      if (parsed?.error?.code !== status)
+        problems.push(`${where} ${status}: error.code ${parsed?.error?.code} is not the status`);
       if (typeof parsed?.error?.status !== 'string') problems.push(`${where} ${status}: no error.status`);
     } else problems.push(`${where} ${status}: error body is not JSON (${responseType})`);
     return problems;
@@ -219,7 +235,8 @@ export function problemsOf(doc: DiscoveryDocument, exchange: Exchange): string[]
     return problems;
   }
   if (!method.response) {
-    if (status !== 204 || body.length > 0) problems.push(`${where}: ${operation} has no response body, got ${status} with ${body.length} bytes`);
+    if (status !== 204 || body.length > 0)
+      problems.push(`${where}: ${operation} has no response body, got ${status} with ${body.length} bytes`);
     return problems;
   }
   if (!responseType.includes('application/json')) problems.push(`${where}: response content-type ${responseType}`);

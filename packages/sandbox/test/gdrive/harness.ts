@@ -4,9 +4,9 @@
  * at it by `rootUrl` and the `endpoints` override, and the recorder that checks every Drive
  * exchange against the discovery document after each test.
  */
-import { drive as driveClient, type drive_v3 } from '@googleapis/drive';
-import { sheets as sheetsClient, type sheets_v4 } from '@googleapis/sheets';
-import { gaxios, JWT, OAuth2Client } from 'google-auth-library';
+import { type drive_v3, drive as driveClient } from '@googleapis/drive';
+import { type sheets_v4, sheets as sheetsClient } from '@googleapis/sheets';
+import { type Credentials, gaxios, JWT, OAuth2Client } from 'google-auth-library';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { GdriveState } from '../../src/gdrive/state.js';
 import { type Logger, type Sandbox, startSandbox } from '../../src/index.js';
@@ -24,7 +24,7 @@ export interface DriveHarness {
   drive: drive_v3.Drive;
   sheets: sheets_v4.Sheets;
   /** An OAuth2Client using the sandbox's token endpoints (refreshes like in production). */
-  oauth(credentials?: { access_token?: string; refresh_token?: string }): OAuth2Client;
+  oauth(credentials?: Credentials): OAuth2Client;
   /** Drive with an access token for any user and scopes. */
   as(email: string, scopes: string[], clientId?: string): drive_v3.Drive;
   /** Drive (or Sheets) through a given auth client. */
@@ -73,7 +73,12 @@ export function useDrive(): DriveHarness {
     h.drive = h.driveWith(h.oauth({ access_token: h.sandbox.token }));
     h.sheets = h.sheetsWith(h.oauth({ access_token: h.sandbox.token }));
     h.as = (email, scopes, clientId) => {
-      const token = h.sandbox.state.issueAccessToken({ subject: email, scopes, clientId: clientId ?? h.sandbox.state.defaultClientId, lifetimeSeconds: 3600 });
+      const token = h.sandbox.state.issueAccessToken({
+        subject: email,
+        scopes,
+        clientId: clientId ?? h.sandbox.state.defaultClientId,
+        lifetimeSeconds: 3600,
+      });
       return h.driveWith(h.oauth({ access_token: token.token }));
     };
     h.jwt = (options = {}) => {
@@ -119,14 +124,26 @@ export function useDrive(): DriveHarness {
 type ErrorBody = any;
 
 /** The GaxiosError a rejected Google client call threw. */
-export async function failure(promise: Promise<unknown>): Promise<{ status: number; data: ErrorBody; headers: Headers; message: string }> {
+export async function failure(
+  promise: Promise<unknown>,
+): Promise<{ status: number; data: ErrorBody; headers: Headers; message: string }> {
   try {
     await promise;
   } catch (error) {
     const e = error as { status?: number; response?: { status: number; data: unknown; headers: Headers }; message: string };
-    return { status: e.response?.status ?? e.status ?? 0, data: e.response?.data, headers: e.response?.headers as Headers, message: e.message };
+    return {
+      status: e.response?.status ?? e.status ?? 0,
+      data: e.response?.data,
+      headers: e.response?.headers as Headers,
+      message: e.message,
+    };
   }
   throw new Error('expected the request to fail');
+}
+
+/** A JSON body read with fetch, asserted on loosely. */
+export async function jsonOf(res: Response): Promise<ErrorBody> {
+  return res.json();
 }
 
 /** The single Drive error item (reason, location…) of an error body. */

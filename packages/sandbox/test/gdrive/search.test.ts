@@ -22,7 +22,13 @@ function literal(text: string): string {
 
 describe('the q language', () => {
   it('name contains matches the start of a word, case-insensitively; name = is exact', async () => {
-    expect(await names("name contains 'apollo'")).toEqual(['Apollo', 'Apollo brief.pdf', 'Apollo budget', 'Apollo kickoff', 'Apollo project plan']);
+    expect(await names("name contains 'apollo'")).toEqual([
+      'Apollo',
+      'Apollo brief.pdf',
+      'Apollo budget',
+      'Apollo kickoff',
+      'Apollo project plan',
+    ]);
     expect(await names("name contains 'PLAN'")).toEqual(['Apollo project plan']);
     expect(await names("name contains 'lan'")).toEqual([]);
     expect(await names("name = 'Apollo'")).toEqual(['Apollo']);
@@ -39,9 +45,18 @@ describe('the q language', () => {
 
   it('combines mimeType, parents, owners, sharedWithMe, trashed, dates with and, or, not and parentheses', async () => {
     const apollo = h.id('Apollo');
-    expect(await names(`'${apollo}' in parents and mimeType = 'application/vnd.google-apps.spreadsheet'`)).toEqual(['Apollo budget']);
-    expect(await names(`'${apollo}' in parents and (mimeType contains 'image/' or mimeType = 'application/pdf')`)).toEqual(['Apollo brief.pdf', 'logo.png']);
-    expect(await names(`'${apollo}' in parents and not mimeType contains 'google-apps'`)).toEqual(['Apollo brief.pdf', 'logo.png', 'notes.txt']);
+    expect(await names(`'${apollo}' in parents and mimeType = 'application/vnd.google-apps.spreadsheet'`)).toEqual([
+      'Apollo budget',
+    ]);
+    expect(await names(`'${apollo}' in parents and (mimeType contains 'image/' or mimeType = 'application/pdf')`)).toEqual([
+      'Apollo brief.pdf',
+      'logo.png',
+    ]);
+    expect(await names(`'${apollo}' in parents and not mimeType contains 'google-apps'`)).toEqual([
+      'Apollo brief.pdf',
+      'logo.png',
+      'notes.txt',
+    ]);
     expect(await names(`'${SAM}' in owners`)).toEqual(['Team handbook']);
     expect(await names('sharedWithMe')).toEqual(['Team handbook']);
     expect(await names('sharedWithMe = true and trashed = false')).toEqual(['Team handbook']);
@@ -51,7 +66,9 @@ describe('the q language', () => {
       'Projects',
       'Shared with the robot',
     ]);
-    expect(await names("modifiedTime > '2024-02-15T00:00:00' and 'me' in owners and mimeType != 'application/vnd.google-apps.folder'")).toContain('Roadmap 2024');
+    expect(
+      await names("modifiedTime > '2024-02-15T00:00:00' and 'me' in owners and mimeType != 'application/vnd.google-apps.folder'"),
+    ).toContain('Roadmap 2024');
     expect(await names("modifiedTime < '2024-01-09T00:00:00Z'")).toEqual(['Apollo', 'Projects']);
   });
 
@@ -108,7 +125,12 @@ describe('paging, fields and order', () => {
     let pageToken: string | undefined;
     let pages = 0;
     do {
-      const { data } = await h.drive.files.list({ q: 'trashed = false', pageSize: 4, fields: 'nextPageToken,files(name)', ...(pageToken ? { pageToken } : {}) });
+      const { data } = await h.drive.files.list({
+        q: 'trashed = false',
+        pageSize: 4,
+        fields: 'nextPageToken,files(name)',
+        ...(pageToken ? { pageToken } : {}),
+      });
       expect(data.files!.length).toBeLessThanOrEqual(4);
       seen.push(...data.files!.map((f) => f.name!));
       pageToken = data.nextPageToken ?? undefined;
@@ -128,20 +150,44 @@ describe('paging, fields and order', () => {
     const { data } = await h.drive.files.list({ q: "name = 'notes.txt'", fields: 'files(id,name),nextPageToken' });
     expect(data).toEqual({ files: [{ id: h.id('notes.txt'), name: 'notes.txt' }] });
     const plain = await h.drive.files.list({ q: "name = 'notes.txt'" });
-    expect(plain.data).toEqual({ kind: 'drive#fileList', incompleteSearch: false, files: [{ kind: 'drive#file', id: h.id('notes.txt'), name: 'notes.txt', mimeType: 'text/plain' }] });
+    expect(plain.data).toEqual({
+      kind: 'drive#fileList',
+      incompleteSearch: false,
+      files: [{ kind: 'drive#file', id: h.id('notes.txt'), name: 'notes.txt', mimeType: 'text/plain' }],
+    });
     const star = await h.drive.files.get({ fileId: h.id('notes.txt'), fields: '*' });
-    expect(Object.keys(star.data)).toEqual(expect.arrayContaining(['owners', 'capabilities', 'md5Checksum', 'version', 'modifiedTime', 'parents']));
-    const nested = await h.drive.files.get({ fileId: h.id('notes.txt'), fields: 'owners/emailAddress,capabilities(canEdit,canShare)' });
+    expect(Object.keys(star.data)).toEqual(
+      expect.arrayContaining(['owners', 'capabilities', 'md5Checksum', 'version', 'modifiedTime', 'parents']),
+    );
+    const nested = await h.drive.files.get({
+      fileId: h.id('notes.txt'),
+      fields: 'owners/emailAddress,capabilities(canEdit,canShare)',
+    });
     expect(nested.data).toEqual({ owners: [{ emailAddress: ALEX }], capabilities: { canEdit: true, canShare: true } });
     const invalid = await failure(h.drive.files.get({ fileId: h.id('notes.txt'), fields: 'id,title' }));
-    expect(reasonOf(invalid.data)).toMatchObject({ reason: 'invalidParameter', location: 'fields', message: 'Invalid field selection title' });
+    expect(reasonOf(invalid.data)).toMatchObject({
+      reason: 'invalidParameter',
+      location: 'fields',
+      message: 'Invalid field selection title',
+    });
   });
 
   it('sorts by orderBy keys (name, folder first, modifiedTime desc) and rejects unknown keys', async () => {
     const apollo = h.id('Apollo');
     const byName = await h.drive.files.list({ q: `'${apollo}' in parents`, orderBy: 'name', fields: 'files(name)' });
-    expect(byName.data.files?.map((f) => f.name)).toEqual(['Apollo brief.pdf', 'Apollo budget', 'Apollo kickoff', 'Apollo project plan', 'logo.png', 'notes.txt']);
-    const folders = await h.drive.files.list({ q: `'${h.id('Projects')}' in parents`, orderBy: 'folder,name desc', fields: 'files(name)' });
+    expect(byName.data.files?.map((f) => f.name)).toEqual([
+      'Apollo brief.pdf',
+      'Apollo budget',
+      'Apollo kickoff',
+      'Apollo project plan',
+      'logo.png',
+      'notes.txt',
+    ]);
+    const folders = await h.drive.files.list({
+      q: `'${h.id('Projects')}' in parents`,
+      orderBy: 'folder,name desc',
+      fields: 'files(name)',
+    });
     expect(folders.data.files?.map((f) => f.name)).toEqual(['Apollo', 'server.log', 'Roadmap 2024']);
     const bad = await failure(h.drive.files.list({ orderBy: 'size' }));
     expect(reasonOf(bad.data)).toMatchObject({ reason: 'invalid', location: 'orderBy' });
@@ -153,21 +199,33 @@ describe('paging, fields and order', () => {
 describe('shared drives and corpora', () => {
   it('leaves shared-drive items out unless includeItemsFromAllDrives, and needs supportsAllDrives with it', async () => {
     expect(await names("name contains 'release'")).toEqual([]);
-    expect(await names("name contains 'release'", { includeItemsFromAllDrives: true, supportsAllDrives: true })).toEqual(['Release tracker']);
+    expect(await names("name contains 'release'", { includeItemsFromAllDrives: true, supportsAllDrives: true })).toEqual([
+      'Release tracker',
+    ]);
     const without = await failure(h.drive.files.list({ includeItemsFromAllDrives: true }));
     expect(without.status).toBe(403);
-    expect(await names("name contains 'campaign'", { corpora: 'allDrives', includeItemsFromAllDrives: true, supportsAllDrives: true })).toEqual([]);
+    expect(
+      await names("name contains 'campaign'", { corpora: 'allDrives', includeItemsFromAllDrives: true, supportsAllDrives: true }),
+    ).toEqual([]);
   });
 
   it('lists one drive with corpora=drive and driveId, with Google’s errors for the parameters it needs', async () => {
     const engineering = [...h.sandbox.state.drives.values()].find((d) => d.name === 'Engineering')!;
-    const inDrive = await h.drive.files.list({ corpora: 'drive', driveId: engineering.id, includeItemsFromAllDrives: true, supportsAllDrives: true, fields: 'files(name,driveId)' });
+    const inDrive = await h.drive.files.list({
+      corpora: 'drive',
+      driveId: engineering.id,
+      includeItemsFromAllDrives: true,
+      supportsAllDrives: true,
+      fields: 'files(name,driveId)',
+    });
     expect(inDrive.data.files?.map((f) => [f.name, f.driveId]).sort()).toEqual([
       ['Drive connector spec', engineering.id],
       ['Release tracker', engineering.id],
       ['Specs', engineering.id],
     ]);
-    const noDriveId = await failure(h.drive.files.list({ corpora: 'drive', includeItemsFromAllDrives: true, supportsAllDrives: true }));
+    const noDriveId = await failure(
+      h.drive.files.list({ corpora: 'drive', includeItemsFromAllDrives: true, supportsAllDrives: true }),
+    );
     expect(reasonOf(noDriveId.data)).toMatchObject({
       reason: 'teamDriveIdRequiresTeamDriveCorpora',
       message: 'The driveId parameter must be specified if and only if corpora is set to drive.',
@@ -180,7 +238,11 @@ describe('shared drives and corpora', () => {
   it('answers 404 for a shared-drive item without supportsAllDrives, as Drive does', async () => {
     const spec = h.id('Drive connector spec');
     expect((await failure(h.drive.files.get({ fileId: spec }))).status).toBe(404);
-    const { data } = await h.drive.files.get({ fileId: spec, supportsAllDrives: true, fields: 'name,driveId,owners,capabilities/canTrash' });
+    const { data } = await h.drive.files.get({
+      fileId: spec,
+      supportsAllDrives: true,
+      fields: 'name,driveId,owners,capabilities/canTrash',
+    });
     expect(data).toEqual({ name: 'Drive connector spec', driveId: expect.any(String), capabilities: { canTrash: true } });
     const campaign = h.id('Campaign brief');
     expect((await failure(h.drive.files.get({ fileId: campaign, supportsAllDrives: true }))).status).toBe(404);
@@ -212,8 +274,13 @@ describe('visibility and scopes', () => {
     expect(reasonOf(write.data)).toMatchObject({ reason: 'insufficientPermissions', message: 'Insufficient Permission' });
     const metadata = h.as(ALEX, ['drive.metadata.readonly']);
     expect((await metadata.files.get({ fileId: h.id('notes.txt'), fields: 'name' })).data.name).toBe('notes.txt');
-    expect((await failure(metadata.files.get({ fileId: h.id('notes.txt'), alt: 'media' }, { responseType: 'text' }))).status).toBe(403);
-    expect((await failure(metadata.files.export({ fileId: h.id('Roadmap 2024'), mimeType: 'text/plain' }, { responseType: 'text' }))).status).toBe(403);
+    expect(
+      (await failure(metadata.files.get({ fileId: h.id('notes.txt'), alt: 'media' }, { responseType: 'text' }))).status,
+    ).toBe(403);
+    expect(
+      (await failure(metadata.files.export({ fileId: h.id('Roadmap 2024'), mimeType: 'text/plain' }, { responseType: 'text' })))
+        .status,
+    ).toBe(403);
   });
 
   it('answers an unknown query parameter and a malformed boolean as Google’s front end does', async () => {

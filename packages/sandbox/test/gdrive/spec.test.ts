@@ -3,15 +3,22 @@
  * facts (src/gdrive/discovery.ts) must match the document.
  */
 import { describe, expect, it } from 'vitest';
-import type { Exchange } from '../../src/index.js';
-import { driveDiscovery } from '../../src/gdrive/discovery.js';
 // @ts-expect-error — a plain .mjs script without types
 import { subset } from '../../scripts/gdrive-discovery.mjs';
+import { driveDiscovery } from '../../src/gdrive/discovery.js';
+import type { Exchange } from '../../src/index.js';
 import { loadDriveDiscovery, problemsOf, validate } from './discovery.js';
 
 const doc = loadDriveDiscovery();
 
-function exchange(over: { operation?: string; query?: string; status?: number; body?: unknown; requestBody?: unknown; params?: Record<string, string> }): Exchange {
+function exchange(over: {
+  operation?: string;
+  query?: string;
+  status?: number;
+  body?: unknown;
+  requestBody?: unknown;
+  params?: Record<string, string>;
+}): Exchange {
   return {
     service: 'gdrive',
     route: { method: 'GET', path: '/drive/v3/files/{fileId}', operation: over.operation ?? 'drive.files.get' },
@@ -45,16 +52,22 @@ describe('the discovery checker', () => {
   });
 
   it('reports a response property the schema lacks, a wrong type or format, and a wrong kind', () => {
-    expect(problemsOf(doc, exchange({ body: { kind: 'drive#file', id: 'a', title: 'v2 name' } }))[0]).toMatch(/property "title" is not in the schema File/);
+    expect(problemsOf(doc, exchange({ body: { kind: 'drive#file', id: 'a', title: 'v2 name' } }))[0]).toMatch(
+      /property "title" is not in the schema File/,
+    );
     expect(problemsOf(doc, exchange({ body: { size: 12 } }))[0]).toMatch(/\.size: expected a string/);
     expect(problemsOf(doc, exchange({ body: { modifiedTime: 'yesterday' } }))[0]).toMatch(/RFC 3339/);
     expect(problemsOf(doc, exchange({ body: { kind: 'drive#folder' } }))[0]).toMatch(/kind: expected "drive#file"/);
-    expect(problemsOf(doc, exchange({ body: { owners: [{ emailAddress: 'a@b', role: 'owner' }] } }))[0]).toMatch(/"role" is not in the schema User/);
+    expect(problemsOf(doc, exchange({ body: { owners: [{ emailAddress: 'a@b', role: 'owner' }] } }))[0]).toMatch(
+      /"role" is not in the schema User/,
+    );
   });
 
   it('reports an error body without Google’s errors array or status', () => {
     const bare = exchange({ status: 404, body: { error: { code: 404, message: 'File not found: abc.' } } });
-    expect(problemsOf(doc, bare)).toEqual(expect.arrayContaining([expect.stringMatching(/no errors\[\]/), expect.stringMatching(/no error.status/)]));
+    expect(problemsOf(doc, bare)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/no errors\[\]/), expect.stringMatching(/no error.status/)]),
+    );
   });
 
   it('reports a read-only field sent in a request body', () => {
