@@ -117,7 +117,7 @@ export function checkParameters(req: SandboxRequest, method: DriveMethodId): voi
   for (const [name, value] of req.query) {
     const def = params[name] ?? globals[name];
     if (!def || (params[name] && params[name].location === 'path')) {
-      if (UPLOAD_EXTRA.has(name) && req.path.startsWith('/upload/')) continue;
+      if (UPLOAD_EXTRA.has(name) && /^\/(resumable\/)?upload\//.test(req.path)) continue;
       throw cannotBind(name);
     }
     if (def.type === 'boolean' && value !== 'true' && value !== 'false')

@@ -737,8 +737,8 @@ export function driveRoutes(): Route<GdriveState>[] {
         return respond(req, 200, revisionJson(state, url, file, revision, caller.email), 'Revision', DEFAULT_REVISION_FIELDS);
       },
     },
-    // Content uploads. The discovery document also names /resumable/upload/… for resumable
-    // sessions; Google's client libraries use /upload/…?uploadType=resumable, served here.
+    // Content uploads. Google's client libraries start resumable sessions at
+    // /upload/…?uploadType=resumable; the discovery document names /resumable/upload/… — both work.
     {
       method: 'POST',
       path: '/upload/drive/v3/files',
@@ -748,6 +748,18 @@ export function driveRoutes(): Route<GdriveState>[] {
     {
       method: 'PATCH',
       path: '/upload/drive/v3/files/{fileId}',
+      operation: 'drive.files.update',
+      handler: (req, { state, url }) => startUpload(state, req, url, callerOf(req), req.params['fileId']!),
+    },
+    {
+      method: 'POST',
+      path: '/resumable/upload/drive/v3/files',
+      operation: 'drive.files.create',
+      handler: (req, { state, url }) => startUpload(state, req, url, callerOf(req)),
+    },
+    {
+      method: 'PATCH',
+      path: '/resumable/upload/drive/v3/files/{fileId}',
       operation: 'drive.files.update',
       handler: (req, { state, url }) => startUpload(state, req, url, callerOf(req), req.params['fileId']!),
     },

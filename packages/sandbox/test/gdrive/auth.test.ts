@@ -49,6 +49,15 @@ describe('the installed-app flow', () => {
     expect(about.data.user?.emailAddress).toBe(ALEX);
     const info = await client.getTokenInfo(tokens.access_token!);
     expect(info).toMatchObject({ email: ALEX, scopes: [DRIVE, 'email'] });
+    const me = await fetch(`${h.sandbox.url}/oauth2/v3/userinfo`, {
+      headers: { authorization: `Bearer ${tokens.access_token}` },
+    });
+    expect(await jsonOf(me)).toEqual({
+      sub: expect.stringMatching(/^\d+$/),
+      email: ALEX,
+      email_verified: true,
+      hd: 'example.com',
+    });
   });
 
   it('gives a refresh token only with access_type=offline, and on a repeat consent only with prompt=consent', async () => {

@@ -246,6 +246,14 @@ describe('uploads', () => {
     const back = await h.drive.files.get({ fileId: file.id, alt: 'media' }, { responseType: 'arraybuffer' });
     expect(Buffer.from(back.data as unknown as ArrayBuffer).equals(content)).toBe(true);
     expect((await fetch(session, { method: 'PUT', body: 'x' })).status).toBe(404);
+    // The discovery document's own path for resumable sessions starts one too.
+    const other = await fetch(`${h.sandbox.url}/resumable/upload/drive/v3/files?uploadType=resumable`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${h.sandbox.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'small.txt', mimeType: 'text/plain' }),
+    });
+    const small = await fetch(other.headers.get('location')!, { method: 'PUT', body: 'tiny' });
+    expect(await jsonOf(small)).toMatchObject({ name: 'small.txt', mimeType: 'text/plain' });
   });
 
   it('refuses a service account’s upload to its own My Drive: it has no storage quota', async () => {
