@@ -48,7 +48,8 @@ export function callerOf(req: SandboxRequest): Caller {
 /** The bearer credential of a request: the Authorization header, or `access_token`/`oauth_token`. */
 export function bearerOf(req: SandboxRequest): string | undefined {
   const header = req.header('authorization');
-  if (header) return /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim() ?? '';
+  // A non-Bearer scheme (Basic, on the token endpoint) carries no access token.
+  if (header) return /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
   return req.query.get('access_token') ?? req.query.get('oauth_token') ?? undefined;
 }
 
