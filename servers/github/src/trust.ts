@@ -1,4 +1,4 @@
-import { sanitizeUntrusted } from '@patchbay/kit';
+import { cutText, sanitizeUntrusted } from '@patchbay/kit';
 import type { GitHubServices } from './client.js';
 import { fencedBody, line } from './format.js';
 import { WITHHELD } from './lockdown.js';
@@ -6,6 +6,7 @@ import { WITHHELD } from './lockdown.js';
 interface Scope {
   services: GitHubServices;
   signal: AbortSignal;
+  budget: { bytes: number };
 }
 
 /**
@@ -43,14 +44,22 @@ export class Quoting {
   /** A body for the text reply: fenced and labelled, or the withheld marker. */
   fenced(text: string | null | undefined, author: string | undefined, label: string): string | undefined {
     if (!this.allows(author)) return WITHHELD;
-    return fencedBody(text, label);
+    return fencedBody(this.cap(text), label);
   }
 
   /** The same body for the structured reply: sanitised, not fenced. */
   plain(text: string | null | undefined, author: string | undefined): string | undefined {
     if (!this.allows(author)) return WITHHELD;
     if (!text) return undefined;
-    return sanitizeUntrusted(text).text;
+    return sanitizeUntrusted(this.cap(text) as string).text;
+  }
+
+  /**
+   * One body is at most a third of the output budget (GitHub allows 65,536 characters), cut at a
+   * line with a note, so an issue with a huge description or comment still shows its comments.
+   */
+  private cap(text: string | null | undefined): string | null | undefined {
+    return text ? cutText(text, Math.floor(this.ctx.budget.bytes / 3)) : text;
   }
 }
 

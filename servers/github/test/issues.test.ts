@@ -123,6 +123,21 @@ describe('reading an issue', () => {
     expect(data.body).not.toContain('<!--');
   });
 
+  it('cuts a huge body and a huge comment so the issue and its comments still fit', async () => {
+    const r = sandbox.state.repo(HELLO)!;
+    const para = (tag: string, n: number) => Array.from({ length: n }, (_, i) => `${tag} paragraph ${i}: lorem ipsum dolor sit amet.`).join('\n');
+    const issue = sandbox.state.addIssue(r, { title: 'Huge', body: para('body', 1_500), user: 'hubot' });
+    sandbox.state.addComment(issue, 'octocat', para('comment', 1_200));
+    sandbox.state.addComment(issue, 'hubot', 'A short one.');
+    const { data, text } = await callOk(client(), 'github_get_issue', { repo: HELLO, number: issue.number });
+    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(32_768);
+    expect(text).toMatch(/… \d+ more bytes of this item cut to fit the output budget\./);
+    expect(data.body).toMatch(/^body paragraph 0/);
+    const comments = data.comments as Array<{ body: string }>;
+    expect(comments[0]?.body).toMatch(/^comment paragraph 0/);
+    expect(JSON.stringify(data).length).toBeLessThan(36_000);
+  });
+
   it('lists an epic’s sub-issues', async () => {
     const { text } = await callOk(client(), 'github_get_issue', { repo: HELLO, number: 181 });
     expect(text).toMatch(/sub-issues \(\d+\/\d+ done\): #\d+ /);
