@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 /**
  * The pages the tests browse, served by node:http on 127.0.0.1: forms, links, a page that logs
  * console errors, a slow page, an iframe, a page far larger than the output budget, redirects
- * to forbidden places. Every request is recorded so tests can see what the browser fetched.
+ * to forbidden places, and hostile ones: a page whose script never yields, one that never
+ * finishes loading, one with 200 000 elements. Every request is recorded so tests can see what the browser fetched.
  */
 export interface Site {
   url: string;
@@ -173,9 +174,55 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse, url: UR
         `<article><h1>Article</h1>${Array.from({ length: 400 }, (_, i) => `<p>Paragraph ${i}: ${'lorem ipsum dolor sit amet '.repeat(6)}</p>`).join('')}</article>`,
       ),
     ),
+  // A page that stops yielding: `after` ms after its load event its script loops for ever. Just
+  // before, it opens a WebSocket to /spin/started (the handshake is made by the browser's network
+  // service, not the page's thread, and is recorded like a request) so a test knows when. With `once`, only the first load of that
+  // key spins; later loads of the same URL are calm, so a reload can be told from the spin.
+  '/spin': (_req, res, url) => {
+    const id = url.searchParams.get('id') ?? '';
+    const once = url.searchParams.get('once');
+    if (once && spun.has(once)) {
+      html(res, page('Calm again', '<h1>Calm again</h1><button>Still here</button>'));
+      return;
+    }
+    if (once) spun.add(once);
+    const after = Number(url.searchParams.get('after') ?? '0');
+    html(
+      res,
+      page(
+        'Spinning',
+        `<h1>Spinning</h1><button>Stuck</button><script>
+          addEventListener('load', () => setTimeout(() => {
+            new WebSocket('ws://' + location.host + '/spin/started?id=${encodeURIComponent(id)}');
+            for (;;) {}
+          }, ${Number.isFinite(after) ? after : 0}));
+        </script>`,
+      ),
+    );
+  },
+  // A page whose parser never gets past its first script: no DOMContentLoaded, no load.
+  '/spin-while-loading': (_req, res) =>
+    html(res, page('Never loads', '<h1>Never loads</h1><script>for (;;) {}</script><p>Unreachable</p>')),
+  // About 200 000 elements: 100 000 list items, each with a link.
+  '/huge': (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(hugePage());
+  },
   '/tall': (_req, res) =>
     html(res, page('Tall', `<div style="height:6000px;background:linear-gradient(red,blue)"><h1 id="top">Tall</h1></div>`)),
 };
+
+/** Keys of /spin?once=… pages already served spinning. */
+const spun = new Set<string>();
+
+let huge: string | undefined;
+function hugePage(): string {
+  huge ??= page(
+    'Huge',
+    `<main><h1>Huge</h1><ul>${Array.from({ length: 100_000 }, (_, i) => `<li><a href="#r${i}">Row ${i}</a></li>`).join('')}</ul><h2>The end</h2></main>`,
+  );
+  return huge;
+}
 
 function html(res: ServerResponse, body: string): void {
   res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
@@ -199,6 +246,12 @@ export async function startSite(): Promise<Site> {
       res.writeHead(404, { 'content-type': 'text/plain' });
       res.end('not found');
     }
+  });
+  // WebSocket handshakes are recorded like requests, then refused.
+  server.on('upgrade', (req, socket) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    requests.push({ method: 'UPGRADE', path: url.pathname + url.search, headers: req.headers });
+    socket.destroy();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
