@@ -1,9 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Connected } from '@patchbay/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserServices } from '../src/client.js';
-import { connect, waitFor } from './helpers.js';
+import { connect, descendants, isAlive, waitFor } from './helpers.js';
 import { type Site, startSite } from './site.js';
 
 /**
@@ -60,6 +61,17 @@ function expectBusyError(text: string, tab: string): void {
   expect(text).toContain(`puppeteer_tabs action=close tab=${tab}`);
 }
 
+/** Chromium renderer processes of a browser (they run the pages' scripts). */
+function renderers(browserPid: number): number[] {
+  return descendants(browserPid).filter((pid) => {
+    try {
+      return execFileSync('ps', ['-o', 'args=', '-p', String(pid)], { encoding: 'utf8' }).includes('--type=renderer');
+    } catch {
+      return false;
+    }
+  });
+}
+
 const ACTION_TIMEOUT = 10_000;
 const NAVIGATION_TIMEOUT = 15_000;
 /** Room on top of a server deadline before the client stops waiting: the machine may be slow. */
@@ -71,14 +83,20 @@ describe('a page that never yields its thread (for (;;) {})', () => {
   let busy: string;
   let spins = 0;
 
-  /** Open a tab at a page that wedges its renderer, and wait until it has. */
-  async function spinningTab(options: { once?: boolean } = {}): Promise<string> {
+  /**
+   * Open a tab at a page that wedges its renderer, and wait until it has. `processes` receives the
+   * renderer processes that appeared with it: the one running the loop is among them.
+   */
+  async function spinningTab(options: { once?: boolean; processes?: number[] } = {}): Promise<string> {
+    const browserPid = server.services.peek()?.pid;
+    const before = browserPid ? renderers(browserPid) : [];
     const id = `s${++spins}`;
     const url = `${site.origin}/spin?after=300&id=${id}${options.once ? `&once=${id}` : ''}`;
     const opened = await answer<Tabs>(server.client, 'puppeteer_tabs', { action: 'open', url }, NAVIGATION_TIMEOUT + GRACE);
     expect(opened.isError, opened.text).toBe(false);
     const tab = opened.data.tabs.find((t) => t.active)?.id as string;
     expect(await waitFor(() => site.requests.some((r) => r.path === `/spin/started?id=${id}`), 15_000)).toBe(true);
+    if (options.processes && browserPid) options.processes.push(...renderers(browserPid).filter((p) => !before.includes(p)));
     return tab;
   }
 
@@ -145,8 +163,10 @@ describe('a page that never yields its thread (for (;;) {})', () => {
     expect(nav.data.title).toBe('Fixture home');
   });
 
-  it('reloads a busy tab into a working page', async () => {
-    const tab = await spinningTab({ once: true });
+  it('reloads a busy tab into a working page, and ends the stuck renderer', async () => {
+    const spinning: number[] = [];
+    const tab = await spinningTab({ once: true, processes: spinning });
+    expect(spinning.length).toBeGreaterThan(0);
     const reloaded = await answer<Landed>(
       server.client,
       'puppeteer_navigate_history',
@@ -159,6 +179,7 @@ describe('a page that never yields its thread (for (;;) {})', () => {
     expect(reloaded.data.snapshot).toMatch(/button "Still here" \[ref=e\d+\]/);
     const text = await answer<{ result: string }>(server.client, 'puppeteer_evaluate', { function: '() => 6 * 7' }, GRACE);
     expect(text.data.result).toBe('42');
+    expect(await waitFor(() => spinning.every((pid) => !isAlive(pid)), 15_000)).toBe(true);
   });
 
   it('navigates a busy tab to another page of the same site', async () => {
@@ -175,13 +196,17 @@ describe('a page that never yields its thread (for (;;) {})', () => {
     expect(moved.data.snapshot).toMatch(/textbox "Name" \[ref=e\d+\]: old/);
   });
 
-  it('closes a busy tab', async () => {
-    const tab = await spinningTab();
+  it('closes a busy tab, and its renderer process ends', async () => {
+    const spinning: number[] = [];
+    const tab = await spinningTab({ processes: spinning });
+    expect(spinning.length).toBeGreaterThan(0);
     const closed = await answer<Tabs>(server.client, 'puppeteer_tabs', { action: 'close', tab }, ACTION_TIMEOUT + GRACE);
     expect(closed.isError, closed.text).toBe(false);
     expect(closed.data.tabs.map((t) => t.id)).not.toContain(tab);
     const list = await answer<Tabs>(server.client, 'puppeteer_tabs', {}, GRACE);
     expect(list.data.tabs.map((t) => t.id)).not.toContain(tab);
+    // The loop is not left burning a core in an orphaned renderer.
+    expect(await waitFor(() => spinning.every((pid) => !isAlive(pid)), 15_000)).toBe(true);
   });
 });
 
@@ -212,13 +237,23 @@ describe('navigation when the page wedges its renderer', () => {
   });
 
   it('gives up on a page whose script never lets it finish loading, within the navigation timeout', async () => {
-    const result = await answer(server.client, 'puppeteer_navigate', { url: `${site.origin}/spin-while-loading` }, navigationTimeout + GRACE);
+    const result = await answer(
+      server.client,
+      'puppeteer_navigate',
+      { url: `${site.origin}/spin-while-loading` },
+      navigationTimeout + GRACE,
+    );
     expect(result.isError).toBe(true);
     expect(result.text).toContain(`did not finish loading within ${navigationTimeout} ms`);
   });
 
   it('navigates away from the wedged page, to the same site, within the navigation timeout', async () => {
-    const result = await answer<Landed>(server.client, 'puppeteer_navigate', { url: `${site.origin}/form` }, navigationTimeout + GRACE);
+    const result = await answer<Landed>(
+      server.client,
+      'puppeteer_navigate',
+      { url: `${site.origin}/form` },
+      navigationTimeout + GRACE,
+    );
     expect(result.isError, result.text).toBe(false);
     expect(result.data.title).toBe('Sign up');
     expect(result.data.snapshot).toMatch(/button "Send" \[ref=e\d+\]/);
@@ -238,37 +273,29 @@ describe('a page with 200 000 elements', () => {
     await site?.close();
   });
 
-  it(
-    'answers a navigation with a compact snapshot cut to its size',
-    async () => {
-      const page = await answer<Landed>(server.client, 'puppeteer_navigate', { url: `${site.origin}/huge` }, 60_000 + GRACE);
-      expect(page.isError, page.text).toBe(false);
-      expect(page.data.snapshot).toMatch(/- heading "Huge" \[level=1\] \[ref=e\d+\]/);
-      expect(page.data.more?.cursor).toBeTruthy();
-      expect(Buffer.byteLength(page.data.snapshot ?? '')).toBeLessThanOrEqual(4_096);
-    },
-    150_000,
-  );
+  it('answers a navigation with a compact snapshot cut to its size', async () => {
+    const page = await answer<Landed>(server.client, 'puppeteer_navigate', { url: `${site.origin}/huge` }, 60_000 + GRACE);
+    expect(page.isError, page.text).toBe(false);
+    expect(page.data.snapshot).toMatch(/- heading "Huge" \[level=1\] \[ref=e\d+\]/);
+    expect(page.data.more?.cursor).toBeTruthy();
+    expect(Buffer.byteLength(page.data.snapshot ?? '')).toBeLessThanOrEqual(4_096);
+  }, 150_000);
 
-  it(
-    'answers puppeteer_snapshot within the action timeout, cut to the budget with a cursor that continues',
-    async () => {
-      const first = await answer<Landed>(server.client, 'puppeteer_snapshot', {}, actionTimeout + GRACE);
-      expect(first.isError, first.text).toBe(false);
-      expect(first.data.snapshot).toMatch(/- link "Row 0" \[ref=e\d+\]/);
-      expect(Buffer.byteLength(first.text)).toBeLessThanOrEqual(32_768);
-      expect(first.data.more?.cursor).toBeTruthy();
-      expect(first.text).toMatch(/… (\d+ more lines not shown|More lines available) \(output budget\)\. Snapshot one part/);
-      const next = await answer<Landed>(
-        server.client,
-        'puppeteer_snapshot',
-        { cursor: first.data.more?.cursor },
-        actionTimeout + GRACE,
-      );
-      expect(next.isError, next.text).toBe(false);
-      const rows = (text: string | undefined) => [...(text ?? '').matchAll(/link "Row (\d+)"/g)].map((m) => Number(m[1]));
-      expect(rows(next.data.snapshot)[0]).toBe((rows(first.data.snapshot).at(-1) ?? -1) + 1);
-    },
-    150_000,
-  );
+  it('answers puppeteer_snapshot within the action timeout, cut to the budget with a cursor that continues', async () => {
+    const first = await answer<Landed>(server.client, 'puppeteer_snapshot', {}, actionTimeout + GRACE);
+    expect(first.isError, first.text).toBe(false);
+    expect(first.data.snapshot).toMatch(/- link "Row 0" \[ref=e\d+\]/);
+    expect(Buffer.byteLength(first.text)).toBeLessThanOrEqual(32_768);
+    expect(first.data.more?.cursor).toBeTruthy();
+    expect(first.text).toMatch(/… (\d+ more lines not shown|More lines available) \(output budget\)\. Snapshot one part/);
+    const next = await answer<Landed>(
+      server.client,
+      'puppeteer_snapshot',
+      { cursor: first.data.more?.cursor },
+      actionTimeout + GRACE,
+    );
+    expect(next.isError, next.text).toBe(false);
+    const rows = (text: string | undefined) => [...(text ?? '').matchAll(/link "Row (\d+)"/g)].map((m) => Number(m[1]));
+    expect(rows(next.data.snapshot)[0]).toBe((rows(first.data.snapshot).at(-1) ?? -1) + 1);
+  }, 150_000);
 });
