@@ -208,9 +208,67 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse, url: UR
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
     res.end(hugePage());
   },
+  // Most of what a snapshot must get right, on one page: roles, names, values, states, what is
+  // hidden, a password, shadow DOM, a srcdoc frame.
+  '/kitchen': (_req, res) => html(res, kitchenPage()),
+  // The inner page from another site (localhost is not 127.0.0.1): a frame in a renderer of its own.
+  '/frame-cross': (req, res) => {
+    const port = (req.headers.host ?? '').split(':')[1] ?? '';
+    html(
+      res,
+      page(
+        'Cross frame',
+        `<h1>Outer</h1><iframe title="Other site" src="http://localhost:${port}/inner" width="400" height="200"></iframe><p>After the frame</p>`,
+      ),
+    );
+  },
   '/tall': (_req, res) =>
     html(res, page('Tall', `<div style="height:6000px;background:linear-gradient(red,blue)"><h1 id="top">Tall</h1></div>`)),
 };
+
+function kitchenPage(): string {
+  return page(
+    'Kitchen',
+    `<header><a href="/"><img src="/logo.png" alt="Logo"></a>
+      <nav aria-label="Main"><ul><li><a href="/a">Alpha</a></li><li><a href="/b">Beta <span class="sr">(current)</span></a></li></ul></nav>
+      <button aria-label="Open menu" aria-expanded="false"><svg aria-hidden="true"></svg></button>
+      <input type="search" placeholder="Search the site"></header>
+    <main>
+      <article><header><h2><a href="/post">A post title</a></h2></header><p>Some <b>bold</b> text.</p>
+        <figure><img src="/chart.png" alt="A chart"><figcaption>Figure 1</figcaption></figure><footer>Article footer</footer></article>
+      <section aria-labelledby="s1"><h3 id="s1">Named section</h3><p>Body</p></section>
+      <form aria-label="Settings">
+        <fieldset><legend>Choose</legend>
+          <label><input type="radio" name="r" value="1" checked> One</label><label><input type="radio" name="r" value="2"> Two</label></fieldset>
+        <label for="n">Count</label><input id="n" type="number" value="3">
+        <input type="range" aria-label="Volume" value="40">
+        <input type="password" aria-label="Secret" value="hunter2">
+        <input type="email" required aria-label="Mail">
+        <input type="submit"><input type="reset" value="Clear">
+        <textarea placeholder="Say something"></textarea>
+        <select multiple aria-label="Many"><option>A</option><option selected>B</option></select>
+        <input type="checkbox" aria-label="Tri" id="tri">
+        <button disabled>Nope</button><button aria-pressed="true">Bold</button>
+      </form>
+      <details><summary>More</summary><p>Hidden details</p></details>
+      <details open><summary>Open one</summary><p>Shown details</p></details>
+      <div role="button" tabindex="0">Fake button</div><span role="checkbox" aria-checked="true" tabindex="0">Fake check</span>
+      <div aria-hidden="true">Hidden by aria</div><div style="display:none">Hidden by display</div>
+      <div style="visibility:hidden">Invisible <span style="visibility:visible">but this shows</span></div>
+      <div role="alert">Alert text</div>
+      <dialog open>A dialog <button>OK</button></dialog>
+      <div id="host"></div>
+      <iframe title="Inline" srcdoc="<p>Inside srcdoc</p><button>Srcdoc button</button>"></iframe>
+    </main>
+    <aside><h2>Sidebar</h2></aside>
+    <footer><p>Footer text</p></footer>
+    <script>
+      document.getElementById('tri').indeterminate = true;
+      document.getElementById('host').attachShadow({ mode: 'open' }).innerHTML = '<button>Shadow button</button>';
+    </script>`,
+    '<style>.sr{position:absolute;width:1px;height:1px;overflow:hidden}</style>',
+  );
+}
 
 /** Keys of /spin?once=… pages already served spinning. */
 const spun = new Set<string>();

@@ -82,6 +82,8 @@ export interface SnapshotWindow {
   limit: number;
   /** Also collect the signposts (landmarks, headings, dialogs) of the part left out after the cut. */
   signposts?: boolean;
+  /** Nodes to visit past the window for the count of the rest (COUNT_BUDGET unless given). */
+  countBudget?: number;
 }
 
 /** One line of an outline whose ref is handed out only if the line is shown (see `withRef`). */
@@ -141,7 +143,7 @@ export async function readOutline(page: Page, window: SnapshotWindow, scope?: El
     limit: window.limit,
     full: false,
     total: 0,
-    countBudget: COUNT_BUDGET,
+    countBudget: window.countBudget ?? COUNT_BUDGET,
     exact: true,
     wantSignposts: window.signposts === true,
     signposts: 0,
