@@ -937,6 +937,11 @@ export function createOutlineWalker(root: Element | null, options: WalkerOptions
       };
       let outcome = 0;
       while (stack.length) {
+        const top = stack[stack.length - 1] as Level;
+        if (top.i >= top.kids.length) {
+          stack.pop();
+          continue;
+        }
         if (state.full) {
           // Past the window, counting stops after a budget of nodes: a page of millions of
           // elements gets "more lines" rather than a walk of all of them.
@@ -946,11 +951,6 @@ export function createOutlineWalker(root: Element | null, options: WalkerOptions
             break;
           }
           state.countBudget--;
-        }
-        const top = stack[stack.length - 1] as Level;
-        if (top.i >= top.kids.length) {
-          stack.pop();
-          continue;
         }
         outcome = visit(top.kids[top.i++] as Node, top.ctx, stack, sink, paused);
         if (outcome === PAUSE) break;
