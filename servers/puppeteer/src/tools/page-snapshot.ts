@@ -25,6 +25,8 @@ interface SnapshotCursor extends Record<string, unknown> {
 }
 
 const REST = 'puppeteer_snapshot shows the rest: ref= for one part, or';
+/** What puppeteer says when the document under a walk was replaced (a navigation, a reload). */
+const CONTEXT_LOST = /Execution context was destroyed|Cannot find context|detached Frame|frame was detached/i;
 /** What the signpost list of a compact snapshot may take of its size. */
 const SIGNPOST_SHARE = 0.25;
 const MAX_SIGNPOST_BYTES = 1_024;
@@ -61,7 +63,16 @@ export async function budgetedSnapshot(
   // stuck in a script, or a document too big to walk) is reported by name, not waited for.
   const outline = await tab.ask(
     'taking a snapshot',
-    (page) => readOutline(page, { offset, limit, signposts: options.compact === true }, options.scope),
+    async (page) => {
+      const read = () => readOutline(page, { offset, limit, signposts: options.compact === true }, options.scope);
+      try {
+        return await read();
+      } catch (error) {
+        // The walk takes a few round trips; a document replaced during them is walked again, once.
+        if (options.scope || offset > 0 || !(error instanceof Error) || !CONTEXT_LOST.test(error.message)) throw error;
+        return read();
+      }
+    },
     options.ms === undefined ? {} : { ms: options.ms },
   );
   const lines = outline.lines;
