@@ -10,7 +10,7 @@ import {
 } from '@patchbay/kit';
 import type { ElementHandle } from 'puppeteer-core';
 import * as z from 'zod';
-import { DeadlineError, within } from '../browser/deadline.js';
+import { Deadline, DeadlineError, within } from '../browser/deadline.js';
 import { type Tab, UnresponsiveTabError } from '../browser/tab.js';
 import type { BrowserServices } from '../client.js';
 import { attachedSnapshot, type PageSnapshot, type SnapshotMode } from './page-snapshot.js';
@@ -297,17 +297,24 @@ export function withBrowserErrors<T extends AnyTool<BrowserServices>>(tool: T): 
     ...tool,
     async handler(args: never, ctx: Ctx) {
       const session = ctx.services.peek();
+      const limit = backstopMs(ctx.services.options);
+      // The whole call, a run again on a new browser included, answers by the backstop.
+      const deadline = new Deadline(limit);
       const overdue = new AbortController();
       const bounded: Ctx = { ...ctx, signal: AbortSignal.any([ctx.signal, overdue.signal]) };
-      const limit = backstopMs(ctx.services.options);
-      try {
-        return await within(handler(args, bounded), limit);
-      } catch (error) {
-        if (error instanceof DeadlineError) {
+      const run = async () => {
+        try {
+          return await within(handler(args, bounded), deadline.left());
+        } catch (error) {
+          if (!(error instanceof DeadlineError)) throw error;
           // Whatever the call was waiting for is abandoned (puppeteer's waits take the signal).
           overdue.abort();
           throw overdueError(ctx, tool.name, limit);
         }
+      };
+      try {
+        return await run();
+      } catch (error) {
         if (isToolError(error) || ctx.signal.aborted) throw error;
         if (isTimeout(error)) {
           throw new ToolError(`the browser did not answer in time: ${(error as Error).message.split('\n')[0]}.`, {
@@ -316,7 +323,7 @@ export function withBrowserErrors<T extends AnyTool<BrowserServices>>(tool: T): 
         }
         if (error instanceof Error && BROWSER_GONE.test(error.message) && session && (await died(session))) {
           ctx.log.warn(`${tool.name} found the browser dead; running it again on a new browser`);
-          return handler(args, ctx);
+          return run();
         }
         throw error;
       }
