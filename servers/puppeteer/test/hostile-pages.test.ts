@@ -260,7 +260,7 @@ describe('navigation when the page wedges its renderer', () => {
   });
 });
 
-describe('a page with 200 000 elements', () => {
+describe('a page with 200 000 elements, or nested 20 000 deep', () => {
   const actionTimeout = 30_000;
   let site: Site;
   let server: Connected<BrowserServices>;
@@ -298,4 +298,20 @@ describe('a page with 200 000 elements', () => {
     const rows = (text: string | undefined) => [...(text ?? '').matchAll(/link "Row (\d+)"/g)].map((m) => Number(m[1]));
     expect(rows(next.data.snapshot)[0]).toBe((rows(first.data.snapshot).at(-1) ?? -1) + 1);
   }, 150_000);
+  it('answers about a page nested deeper than the browser can take, naming the tab, and the tab recovers', async () => {
+    const opened = await answer<Landed>(
+      server.client,
+      'puppeteer_navigate',
+      { url: `${site.origin}/deep?divs=20000&spans=5000`, snapshot: 'none' },
+      60_000 + GRACE,
+    );
+    expect(opened.data.tab ?? opened.text).toBeTruthy();
+    // Chromium's renderer stalls or dies on such a page; either way the call answers.
+    const snap = await answer<Landed>(server.client, 'puppeteer_snapshot', {}, actionTimeout + GRACE);
+    if (snap.isError) expect(snap.text).toMatch(/tab t\d+ is not responding/);
+    else expect(snap.data.snapshot).toContain('After the depths');
+    const away = await answer<Landed>(server.client, 'puppeteer_navigate', { url: `${site.origin}/form` }, 60_000 + GRACE);
+    expect(away.isError, away.text).toBe(false);
+    expect(away.data.title).toBe('Sign up');
+  });
 });

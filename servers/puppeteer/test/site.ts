@@ -203,6 +203,27 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse, url: UR
   // A page whose parser never gets past its first script: no DOMContentLoaded, no load.
   '/spin-while-loading': (_req, res) =>
     html(res, page('Never loads', '<h1>Never loads</h1><script>for (;;) {}</script><p>Unreachable</p>')),
+  // Elements nested `divs` deep (built by script: the HTML parser stops nesting at 512), the
+  // innermost a link whose text is `spans` elements further down. Chromium's own renderer gives
+  // out somewhere past a few thousand levels.
+  '/deep': (_req, res, url) => {
+    const divs = Number(url.searchParams.get('divs') ?? '20000') || 0;
+    const spans = Number(url.searchParams.get('spans') ?? '5000') || 0;
+    html(
+      res,
+      page(
+        'Deep',
+        `<h1>Deep</h1><script>
+          let at = document.body;
+          for (let i = 0; i < ${divs}; i++) { const div = document.createElement('div'); at.append(div); at = div; }
+          const link = document.createElement('a'); link.href = '/item/1'; at.append(link); at = link;
+          for (let i = 0; i < ${spans}; i++) { const span = document.createElement('span'); at.append(span); at = span; }
+          at.textContent = 'Deep link';
+          document.body.append(Object.assign(document.createElement('p'), { textContent: 'After the depths' }));
+        </script>`,
+      ),
+    );
+  },
   // About 200 000 elements: 100 000 list items, each with a link.
   '/huge': (_req, res) => {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });

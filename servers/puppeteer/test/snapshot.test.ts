@@ -106,6 +106,13 @@ describe('the outline of a page', () => {
     expect(after.data.snapshot).toMatch(new RegExp(`button "Inner clicked" (\\[focused\\] )?\\[ref=${ref}\\]`));
   });
 
+  it('walks a DOM nested 1 500 deep', async () => {
+    await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/deep?divs=1500&spans=30`, snapshot: 'none' });
+    const snap = await callOk<Snap>(server.client, 'puppeteer_snapshot', {});
+    expect(snap.data.snapshot).toMatch(/^- link "Deep link" \[ref=e\d+\] → \/item\/1$/m);
+    expect(snap.data.snapshot).toMatch(/^- text: After the depths$/m);
+  });
+
   it('stops counting a page too big to count, and its cursor still continues', async () => {
     await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/big`, snapshot: 'none' });
     const tab = await server.services.tab();

@@ -99,6 +99,8 @@ export function createOutlineWalker(root: Element | null, options: WalkerOptions
   const MAX_FRAMES = 50;
   /** Names are cut to MAX_NAME; gathering more text than this for one is wasted work. */
   const MAX_NAME_SOURCE = 1_000;
+  /** How deep a name computed from content looks into the element. */
+  const MAX_NAME_DEPTH = 64;
   const REF_PLACEHOLDER = ' [ref=e0000000]';
   const SKIPPED = new Set(['script', 'style', 'template', 'noscript', 'head', 'meta', 'link', 'title', 'base']);
   /** Roles whose nodes never get a line of their own; their children take their place. */
@@ -485,6 +487,8 @@ export function createOutlineWalker(root: Element | null, options: WalkerOptions
   };
 
   // ---- names ----
+  type NameBudget = { left: number; depth: number };
+  const nameBudget = (): NameBudget => ({ left: MAX_NAME_SOURCE, depth: 0 });
   const hiddenForName = (el: Element) => {
     if (SKIPPED.has(el.localName) || el.getAttribute('aria-hidden') === 'true') return true;
     const s = style(el);
@@ -505,7 +509,10 @@ export function createOutlineWalker(root: Element | null, options: WalkerOptions
    * The text an element contributes to a name computed from content (accname 2F). CSS generated
    * content is left out: it is mostly icon-font glyphs, noise to a model.
    */
-  const contentText = (el: Element, exclude: Element | null, budget: { left: number }): string => {
+  const contentText = (el: Element, exclude: Element | null, budget: NameBudget): string => {
+    // A name is cut to MAX_NAME anyway; a page nesting elements thousands deep gets no deeper.
+    if (budget.depth >= MAX_NAME_DEPTH) return '';
+    budget.depth++;
     let out = '';
     for (const child of childrenOf(el)) {
       if (budget.left <= 0) break;
@@ -513,10 +520,11 @@ export function createOutlineWalker(root: Element | null, options: WalkerOptions
       const block = child.nodeType === 1 && !style(child as Element).display.startsWith('inline');
       out += block ? ` ${part} ` : part;
     }
+    budget.depth--;
     return out;
   };
   /** A node's text alternative as part of another element's name (accname 2B–2I, simplified). */
-  const textAlternative = (node: Node, exclude: Element | null, referenced: boolean, budget: { left: number }): string => {
+  const textAlternative = (node: Node, exclude: Element | null, referenced: boolean, budget: NameBudget): string => {
     if (node.nodeType === 3) {
       const text = (node as Text).data;
       budget.left -= text.length;
@@ -554,13 +562,13 @@ export function createOutlineWalker(root: Element | null, options: WalkerOptions
     if (!labels?.length) return '';
     return collapse(
       Array.from(labels)
-        .map((label) => textAlternative(label, el, true, { left: MAX_NAME_SOURCE }))
+        .map((label) => textAlternative(label, el, true, nameBudget()))
         .join(' '),
     );
   };
   const childText = (el: Element, tag: string) => {
     const child = Array.from(el.children).find((c) => c.localName === tag);
-    return child ? collapse(textAlternative(child, null, true, { left: MAX_NAME_SOURCE })) : '';
+    return child ? collapse(textAlternative(child, null, true, nameBudget())) : '';
   };
   const nativeName = (el: Element): string => {
     const tag = el.localName;
@@ -594,8 +602,8 @@ export function createOutlineWalker(root: Element | null, options: WalkerOptions
         byIds(el, labelledBy)
           .map((target) =>
             target === el
-              ? collapse(el.getAttribute('aria-label') ?? '') || contentText(el, null, { left: MAX_NAME_SOURCE })
-              : textAlternative(target, null, true, { left: MAX_NAME_SOURCE }),
+              ? collapse(el.getAttribute('aria-label') ?? '') || contentText(el, null, nameBudget())
+              : textAlternative(target, null, true, nameBudget()),
           )
           .join(' '),
       );
@@ -606,7 +614,7 @@ export function createOutlineWalker(root: Element | null, options: WalkerOptions
     const native = nativeName(el);
     if (native) return native;
     if (NAME_FROM_CONTENT.has(role)) {
-      const text = collapse(contentText(el, null, { left: MAX_NAME_SOURCE }));
+      const text = collapse(contentText(el, null, nameBudget()));
       if (text) return text;
     }
     return collapse(el.getAttribute('title') ?? '');

@@ -19,11 +19,16 @@ export class UnresponsiveTabError extends ToolError {
   constructor(
     readonly tab: string,
     busyMs: number,
+    crashed = false,
   ) {
     super(
-      `tab ${tab} is not responding: its page has been busy for ${Math.max(1, Math.round(busyMs / 1_000))} s (a script that never yields, or more page than the browser can handle).`,
+      crashed
+        ? `tab ${tab} is not responding: its page crashed (the browser's renderer for it died, often of a page too big or too deep for it).`
+        : `tab ${tab} is not responding: its page has been busy for ${Math.max(1, Math.round(busyMs / 1_000))} s (a script that never yields, or more page than the browser can handle).`,
       {
-        hint: `Call again later, reload it with puppeteer_navigate_history action=reload, or close it with puppeteer_tabs action=close tab=${tab}.`,
+        hint: crashed
+          ? `Reload it with puppeteer_navigate_history action=reload, open another page in it, or close it with puppeteer_tabs action=close tab=${tab}.`
+          : `Call again later, reload it with puppeteer_navigate_history action=reload, or close it with puppeteer_tabs action=close tab=${tab}.`,
       },
     );
   }
@@ -55,6 +60,10 @@ export class Tab {
   #cdp: CDPSession | undefined;
   /** The oldest call into the page still unanswered past its deadline, while it stays unanswered. */
   #stuck: { since: number } | undefined;
+  /** The page's renderer died: calls into it would wait for ever (its session stays open). */
+  #crashed = false;
+  /** Calls waiting on the page when its renderer dies; they answer at once. */
+  readonly #onCrash = new Set<() => void>();
   #navigation: { promise: Promise<void>; done: () => void; request: HTTPRequest } | undefined;
   readonly #entries = new WeakMap<HTTPRequest, NetworkEntry>();
 
@@ -84,6 +93,7 @@ export class Tab {
   async replace(page: Page): Promise<void> {
     this.#page = page;
     this.#stuck = undefined;
+    this.#crashed = false;
     this.#cdp = undefined;
     this.targetId = undefined;
     this.lastBlocked = undefined;
@@ -112,6 +122,14 @@ export class Tab {
       deps.console.push({ tab: this.id, time: Date.now(), level: 'pageerror', text: clip(text, MAX_LOGGED_TEXT) });
     });
     page.on('dialog', (dialog) => void this.#dialog(dialog));
+    // puppeteer's 'error' is Inspector.targetCrashed: the renderer is gone, the target stays.
+    page.on('error', () => {
+      if (!current()) return;
+      this.#crashed = true;
+      for (const wake of this.#onCrash) wake();
+      deps.log.warn('a tab crashed', { tab: this.id, url: clip(page.url(), 200) });
+      deps.notice(`The page in tab ${this.id} crashed; reload it or open another page in it.`);
+    });
     page.on('domcontentloaded', () => {
       if (current()) this.#navigationDone();
     });
@@ -133,14 +151,14 @@ export class Tab {
     return this.page.url();
   }
 
-  /** True while a call into the page has gone unanswered past its deadline. */
+  /** True while a call into the page has gone unanswered past its deadline, or its renderer died. */
   get busy(): boolean {
-    return this.#stuck !== undefined;
+    return this.#stuck !== undefined || this.#crashed;
   }
 
   /** The error for a call this tab's page does not answer. */
   unresponsive(ms = 0): UnresponsiveTabError {
-    return new UnresponsiveTabError(this.id, this.#stuck ? Date.now() - this.#stuck.since : ms);
+    return new UnresponsiveTabError(this.id, this.#stuck ? Date.now() - this.#stuck.since : ms, this.#crashed);
   }
 
   /**
@@ -151,11 +169,16 @@ export class Tab {
    * awaits): its deadline rejects with a DeadlineError for the caller to word.
    */
   async ask<T>(what: string, work: (page: Page) => Promise<T>, options: { ms?: number; blocking?: boolean } = {}): Promise<T> {
-    if (this.#stuck) throw this.unresponsive();
+    if (this.#stuck || this.#crashed) throw this.unresponsive();
     const ms = options.ms ?? this.deps.actionTimeout;
     const pending = work(this.#page);
+    let wake: () => void = () => undefined;
+    const crash = new Promise<never>((_resolve, reject) => {
+      wake = () => reject(this.unresponsive());
+    });
+    this.#onCrash.add(wake);
     try {
-      return await within(pending, ms);
+      return await Promise.race([within(pending, ms), crash]);
     } catch (error) {
       if (!(error instanceof DeadlineError) || options.blocking === false) throw error;
       if (!this.#stuck) {
@@ -168,6 +191,8 @@ export class Tab {
         this.deps.log.info('a tab did not answer in time', { tab: this.id, what, ms });
       }
       throw this.unresponsive(ms);
+    } finally {
+      this.#onCrash.delete(wake);
     }
   }
 
