@@ -29,7 +29,7 @@ import { buildTextPage } from './reply/text.js';
 import type { Runtime } from './runtime.js';
 import { isChosen } from './selection.js';
 import { closest } from './suggest.js';
-import { checkArguments, objectOf, toolListEntry } from './tool-schema.js';
+import { checkArguments, outputObjectOf, toolListEntry } from './tool-schema.js';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 // biome-ignore lint/suspicious/noExplicitAny: runtimes of different connectors share one server
@@ -242,7 +242,7 @@ function mapError(runtime: AnyRuntime, tool: string, args: Record<string, unknow
 
 /** A handler's structured result that does not match its own schema is a bug: logged, reported. */
 function checkOutput(tool: AnyTool<unknown>, result: CallToolResult, log: Logger): void {
-  const outcome = objectOf(tool.output).safeParse(result.structuredContent);
+  const outcome = outputObjectOf(tool.output).safeParse(result.structuredContent);
   if (outcome.success) return;
   log.error(`${tool.name} returned data that does not match its output schema`, { issues: outcome.error.issues.slice(0, 5) });
   throw new Error(`${tool.name} returned data that does not match its output schema (a bug in the server)`);
