@@ -1,7 +1,6 @@
 import { encodeCursor, jsonSize, type More, more, moreSchema, type OutputBudget, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
 import type { Repository } from './client.js';
-import { type Culprits, explainGitError } from './errors.js';
 import { argumentsKey, openCursor } from './paging.js';
 
 /**
@@ -48,7 +47,6 @@ export interface DiffRequest {
   tool: string;
   /** Bytes the caller needs for the rest of its reply (a commit header). */
   reserve?: number;
-  culprits?: Culprits;
 }
 
 export interface DiffPage {
@@ -129,35 +127,31 @@ const isCount = (value: unknown): boolean => Number.isInteger(value) && (value a
 async function listChanges(repo: Repository, request: DiffRequest): Promise<Change[]> {
   const tokens: string[] = [];
   let tooMany = false;
-  try {
-    await repo.run(
-      [
-        'diff',
-        '--raw',
-        '--numstat',
-        '-z',
-        ...COMMON,
-        ...request.flags,
-        '--end-of-options',
-        ...request.revisions,
-        '--',
-        ...request.paths,
-      ],
-      {
-        separator: '\0',
-        onRecord(token) {
-          tokens.push(token);
-          if (tokens.length > MAX_FILES * 6) {
-            tooMany = true;
-            return false;
-          }
-          return undefined;
-        },
+  await repo.run(
+    [
+      'diff',
+      '--raw',
+      '--numstat',
+      '-z',
+      ...COMMON,
+      ...request.flags,
+      '--end-of-options',
+      ...request.revisions,
+      '--',
+      ...request.paths,
+    ],
+    {
+      separator: '\0',
+      onRecord(token) {
+        tokens.push(token);
+        if (tokens.length > MAX_FILES * 6) {
+          tooMany = true;
+          return false;
+        }
+        return undefined;
       },
-    );
-  } catch (error) {
-    explainGitError(error, request.culprits);
-  }
+    },
+  );
   if (tooMany) {
     throw new ToolError(`more than ${MAX_FILES} files changed.`, {
       argument: 'paths',
@@ -231,26 +225,21 @@ async function fillPatches(
     let bytes = 0;
     let skipped = 0;
     const limit = meter.remaining + 1024;
-    let read: Awaited<ReturnType<Repository['run']>>;
-    try {
-      read = await repo.run(
-        ['diff', `-U${request.context}`, ...COMMON, ...request.flags, '--end-of-options', ...request.revisions, '--', ...paths],
-        {
-          separator: '\n',
-          onRecord(line) {
-            if (skipped < skip) {
-              skipped++;
-              return undefined;
-            }
-            lines.push(line);
-            bytes += line.length + 1;
-            return bytes > limit ? false : undefined;
-          },
+    const read = await repo.run(
+      ['diff', `-U${request.context}`, ...COMMON, ...request.flags, '--end-of-options', ...request.revisions, '--', ...paths],
+      {
+        separator: '\n',
+        onRecord(line) {
+          if (skipped < skip) {
+            skipped++;
+            return undefined;
+          }
+          lines.push(line);
+          bytes += line.length + 1;
+          return bytes > limit ? false : undefined;
         },
-      );
-    } catch (error) {
-      explainGitError(error, request.culprits);
-    }
+      },
+    );
     const chunks = splitByFile(lines, skip > 0);
     if (chunks.length > batch.length || (chunks.length === 0 && !read.stopped)) {
       throw new ToolError('the diff changed while it was being read.', { hint: 'Call again (without a cursor to start over).' });

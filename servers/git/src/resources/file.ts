@@ -55,7 +55,7 @@ export const fileResource = defineResourceTemplate<GitServices>({
         .replace(/\/+$/, ''),
       'path',
     );
-    const entry = await lookupPath(repo, ref, file, { revision: 'ref', path: 'path' });
+    const entry = await lookupPath(repo, ref, file);
     if (entry.type === 'tree') {
       // Whole entries while they fit; the rest are only counted.
       const lines = [`Folder ${file}/ at ${ref}:`];

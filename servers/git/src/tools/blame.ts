@@ -1,7 +1,6 @@
 import { defineTool, jsonSize, more, moreLine, moreSchema, type ToolContext, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
 import type { GitServices } from '../client.js';
-import { explainGitError } from '../errors.js';
 import { repositoryInput } from '../inputs.js';
 import { insideWorktree, safePath, safeSingleRevision } from '../validate.js';
 
@@ -68,73 +67,61 @@ export const blameTool = defineTool({
       commits.set(hash, entry);
       return entry;
     };
-    try {
-      // --no-textconv: blame would otherwise show a configured converter's output, not the file's lines.
-      await repo.run(
-        [
-          'blame',
-          '--porcelain',
-          '--no-textconv',
-          `-L${args.start_line},${args.end_line ?? ''}`,
-          ...(revision ? [revision] : []),
-          '--',
-          path,
-        ],
-        {
-          separator: '\n',
-          onRecord(line) {
-            if (line.startsWith('\t')) {
-              total = finalLine;
-              if (full || !current) return undefined;
-              const text = line.slice(1);
-              const last = ranges.at(-1);
-              if (last && last.commit === current && last.end_line === finalLine - 1) {
-                if (!meter.fits(jsonSize(text))) {
-                  full = true;
-                  return undefined;
-                }
-                last.end_line = finalLine;
-                last.content += `\n${text}`;
-              } else {
-                const c = info(current);
-                const range = { commit: current, ...c, start_line: finalLine, end_line: finalLine, content: text };
-                if (!meter.fits(jsonSize(range) + 1)) {
-                  full = true;
-                  return undefined;
-                }
-                ranges.push(range);
+    // --no-textconv: blame would otherwise show a configured converter's output, not the file's lines.
+    await repo.run(
+      [
+        'blame',
+        '--porcelain',
+        '--no-textconv',
+        `-L${args.start_line},${args.end_line ?? ''}`,
+        ...(revision ? [revision] : []),
+        '--',
+        path,
+      ],
+      {
+        separator: '\n',
+        onRecord(line) {
+          if (line.startsWith('\t')) {
+            total = finalLine;
+            if (full || !current) return undefined;
+            const text = line.slice(1);
+            const last = ranges.at(-1);
+            if (last && last.commit === current && last.end_line === finalLine - 1) {
+              if (!meter.fits(jsonSize(text))) {
+                full = true;
+                return undefined;
               }
-              lastShown = finalLine;
-              return undefined;
+              last.end_line = finalLine;
+              last.content += `\n${text}`;
+            } else {
+              const c = info(current);
+              const range = { commit: current, ...c, start_line: finalLine, end_line: finalLine, content: text };
+              if (!meter.fits(jsonSize(range) + 1)) {
+                full = true;
+                return undefined;
+              }
+              ranges.push(range);
             }
-            const header = /^([0-9a-f]{40,64}) \d+ (\d+)/.exec(line);
-            if (header) {
-              current = header[1] as string;
-              finalLine = Number(header[2]);
-              return undefined;
-            }
-            if (!current) return undefined;
-            const space = line.indexOf(' ');
-            const key = space === -1 ? line : line.slice(0, space);
-            const value = space === -1 ? '' : line.slice(space + 1);
-            if (key === 'author') info(current).author = UNCOMMITTED.test(current) ? 'Not committed yet' : value;
-            else if (key === 'author-time')
-              info(current).date = new Date(Number(value) * 1000).toISOString().replace('.000Z', 'Z');
-            else if (key === 'summary') info(current).summary = value;
+            lastShown = finalLine;
             return undefined;
-          },
+          }
+          const header = /^([0-9a-f]{40,64}) \d+ (\d+)/.exec(line);
+          if (header) {
+            current = header[1] as string;
+            finalLine = Number(header[2]);
+            return undefined;
+          }
+          if (!current) return undefined;
+          const space = line.indexOf(' ');
+          const key = space === -1 ? line : line.slice(0, space);
+          const value = space === -1 ? '' : line.slice(space + 1);
+          if (key === 'author') info(current).author = UNCOMMITTED.test(current) ? 'Not committed yet' : value;
+          else if (key === 'author-time') info(current).date = new Date(Number(value) * 1000).toISOString().replace('.000Z', 'Z');
+          else if (key === 'summary') info(current).summary = value;
+          return undefined;
         },
-      );
-    } catch (error) {
-      const message = error instanceof Error ? error.message : '';
-      if (/has only \d+ lines?|invalid -L|-L range out of bounds/.test(message)) {
-        throw new ToolError('is past the end of the file.', { argument: 'start_line', hint: 'Use a smaller start_line.' });
-      }
-      explainGitError(error, {
-        ...(revision ? { revision: { value: revision, argument: 'revision' } } : {}),
-        path: { value: path, argument: 'path' },
-      });
-    }
+      },
+    );
     const moreInfo = full
       ? more(total - lastShown, `Call git_blame again with start_line=${lastShown + 1} for the rest.`)
       : undefined;

@@ -35,13 +35,12 @@ export const createBranchTool = defineTool({
         hint: 'Choose another name, or switch to it with git_checkout.',
       });
     }
-    const start = await resolveCommit(repo, base, 'base');
+    const start = await resolveCommit(repo, base);
     await change(
       repo,
       args.checkout
         ? ['switch', '--quiet', '--no-track', '--create', name, start]
         : ['branch', '--no-track', '--end-of-options', name, start],
-      'creating the branch',
     );
     const data = {
       repository: repo.path,
@@ -86,7 +85,7 @@ export const checkoutTool = defineTool({
     }
     const plan = await planSwitch(repo, target);
     // Never --force/--discard-changes: if an untracked file would be overwritten, git refuses too.
-    await change(repo, plan.args, 'switching', { revision: { value: target, argument: 'target' } });
+    await change(repo, plan.args);
     const branch = await currentBranch(repo);
     const data = {
       repository: repo.path,
@@ -119,6 +118,6 @@ async function planSwitch(repo: Repository, target: string): Promise<{ args: str
     .split('\n')
     .filter((ref) => ref.endsWith(`/${target}`) && ref.split('/').length === 4 + target.split('/').length - 1);
   if (remotes.length === 1) return { args: ['switch', '--quiet', '--guess', '--end-of-options', target], tracking: target };
-  const commit = await resolveCommit(repo, target, 'target');
+  const commit = await resolveCommit(repo, target);
   return { args: ['switch', '--quiet', '--detach', '--end-of-options', commit] };
 }

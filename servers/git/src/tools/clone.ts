@@ -4,7 +4,7 @@ import * as z from 'zod';
 import type { GitServices } from '../client.js';
 import { switches } from '../config.js';
 import { runGit } from '../exec.js';
-import { pinClone, remoteFailure } from '../remote.js';
+import { pinClone } from '../remote.js';
 import { checkCloneUrl, withoutCredentials } from '../url-policy.js';
 import { exists, safeRefName } from '../validate.js';
 import { currentBranch, headCommit } from '../worktree.js';
@@ -77,36 +77,30 @@ export const cloneTool = defineTool({
       void ctx.progress(reached, phases.length * 100, `${phase.replace(/^remote: /, '')} ${percent}%`);
     };
     await ctx.progress(0, phases.length * 100, `Cloning ${shownUrl}`);
-    try {
-      await runGit(
-        [
-          ...pin.args,
-          'clone',
-          '--progress',
-          // A local path reached through the operator's insteadOf is still copied the git way.
-          '--no-local',
-          '--no-recurse-submodules',
-          ...(branch ? [`--branch=${branch}`] : []),
-          ...(args.depth ? [`--depth=${args.depth}`] : []),
-          '--',
-          source.url,
-          target.path,
-        ],
-        {
-          cwd: target.root,
-          signal: ctx.signal,
-          timeout: options.timeout,
-          maxBytes: 64 * 1024,
-          onProgress: report,
-          env: pin.env,
-        },
-      );
-    } catch (error) {
-      if (error instanceof Error && /Remote branch .* not found/.test(error.message)) {
-        throw new ToolError(`the remote has no branch or tag "${branch}".`, { argument: 'branch' });
-      }
-      throw remoteFailure('Cloning', shownUrl, error);
-    }
+    // A failure (a branch the remote lacks, an unreachable host) is explained by the error table.
+    await runGit(
+      [
+        ...pin.args,
+        'clone',
+        '--progress',
+        // A local path reached through the operator's insteadOf is still copied the git way.
+        '--no-local',
+        '--no-recurse-submodules',
+        ...(branch ? [`--branch=${branch}`] : []),
+        ...(args.depth ? [`--depth=${args.depth}`] : []),
+        '--',
+        source.url,
+        target.path,
+      ],
+      {
+        cwd: target.root,
+        signal: ctx.signal,
+        timeout: options.timeout,
+        maxBytes: 64 * 1024,
+        onProgress: report,
+        env: pin.env,
+      },
+    );
     const repo = await ctx.services.open(target.path, ctx);
     const head = (await headCommit(repo)) ?? '';
     const current = await currentBranch(repo);

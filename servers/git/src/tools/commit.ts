@@ -45,12 +45,7 @@ export const addTool = defineTool({
       throw new ToolError('cannot be combined with all=true.', { argument: 'paths', hint: 'Pass either paths or all=true.' });
     }
     for (const p of paths) if (p !== '.') await insideWorktree(repo.path, p.replace(/\/+$/, '') || p, 'paths');
-    await change(
-      repo,
-      args.all ? ['add', '-A'] : ['add', '--', ...paths],
-      'git add',
-      paths.length === 1 ? { path: { value: paths[0] as string, argument: 'paths' } } : {},
-    );
+    await change(repo, args.all ? ['add', '-A'] : ['add', '--', ...paths]);
     const { stdout } = await repo.run(['diff', '--cached', '--name-status', '-z', '--no-ext-diff', '-M'], {
       maxBytes: 2 * 1024 * 1024,
     });
@@ -122,13 +117,7 @@ export const commitTool = defineTool({
     }
     // The message goes through stdin (never argv), and signing is left to the repository's own
     // configuration: there is no --no-gpg-sign anywhere, so a signing failure stops the commit.
-    await change(
-      repo,
-      ['commit', '--quiet', ...(args.all ? ['--all'] : []), '--file=-'],
-      'git commit',
-      {},
-      { input: `${message}\n` },
-    );
+    await change(repo, ['commit', '--quiet', ...(args.all ? ['--all'] : []), '--file=-'], { input: `${message}\n` });
     // One read of the new commit: "<hash>\x1f<subject>", then its --shortstat line.
     const shown = (
       await repo.run(['show', '--shortstat', '--format=%H%x1f%s', '--no-ext-diff', '--no-textconv', 'HEAD'], { maxBytes: 8192 })

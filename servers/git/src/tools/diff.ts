@@ -63,7 +63,6 @@ export const diffTool = defineTool({
         statOnly: args.stat_only,
         cursor: args.cursor,
         tool: 'git_diff',
-        culprits: revision ? { revision: { value: revision, argument: 'revision' } } : {},
       },
       ctx.budget,
     );

@@ -2,7 +2,6 @@ import { defineTool, jsonSize, more, moreLine, moreSchema, type ToolContext, Too
 import * as z from 'zod';
 import { parseTreeLine } from '../blob.js';
 import type { GitServices } from '../client.js';
-import { explainGitError } from '../errors.js';
 import { cursorInput, repositoryInput } from '../inputs.js';
 import { argumentsKey, readSkip, skipCursor } from '../paging.js';
 import { safePath, safeSingleRevision } from '../validate.js';
@@ -51,7 +50,7 @@ export const filesTool = defineTool({
     const meter = ctx.budget.meter(700);
     let total = 0;
     let stoppedAt: number | undefined;
-    try {
+    {
       // A folder with a trailing "/" lists its children; -r lists every file below instead.
       // (ls-tree takes no "--": it would be read as a path; paths were checked not to start with "-".)
       const spec = folder ? [args.recursive ? folder : `${folder}/`] : [];
@@ -72,8 +71,6 @@ export const filesTool = defineTool({
           },
         },
       );
-    } catch (error) {
-      explainGitError(error, { revision: { value: revision, argument: 'revision' } });
     }
     if (folder && total === 0) {
       throw new ToolError(`"${folder}" is not a folder at ${revision}.`, {

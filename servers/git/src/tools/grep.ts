@@ -1,7 +1,6 @@
 import { defineTool, jsonSize, more, moreLine, moreSchema, type ToolContext, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
 import type { GitServices } from '../client.js';
-import { explainGitError, gitMessage, isBadRegex } from '../errors.js';
 import { cursorInput, pathsInput, repositoryInput } from '../inputs.js';
 import { argumentsKey, readSkip, skipCursor } from '../paging.js';
 import { insideWorktree, safePaths, safeSingleRevision } from '../validate.js';
@@ -72,34 +71,24 @@ export const grepTool = defineTool({
     const meter = ctx.budget.meter(700);
     let seen = 0;
     let stoppedAt: number | undefined;
-    try {
-      await repo.run([...command.filter(Boolean), ...(revision ? [revision] : []), '--', ...paths], {
-        okCodes: [1],
-        separator: '\n',
-        onRecord(record) {
-          seen++;
-          if (seen <= skip) return undefined;
-          const [file = '', line = '0', ...rest] = record.split('\0');
-          let text = rest.join('\0');
-          if (text.length > LINE_LIMIT) text = `${text.slice(0, LINE_LIMIT)}…`;
-          const match = { path: file.startsWith(prefix) ? file.slice(prefix.length) : file, line: Number(line), text };
-          if (matches.length >= args.max_matches || !meter.fits(jsonSize(match) + 1)) {
-            stoppedAt = seen - 1;
-            return false;
-          }
-          matches.push(match);
-          return undefined;
-        },
-      });
-    } catch (error) {
-      if (isBadRegex(gitMessage(error))) {
-        throw new ToolError('is not a valid extended regular expression.', {
-          argument: 'pattern',
-          hint: 'Fix the expression, or pass fixed_strings=true to search for the text as it is.',
-        });
-      }
-      explainGitError(error, revision ? { revision: { value: revision, argument: 'revision' } } : {});
-    }
+    await repo.run([...command.filter(Boolean), ...(revision ? [revision] : []), '--', ...paths], {
+      okCodes: [1],
+      separator: '\n',
+      onRecord(record) {
+        seen++;
+        if (seen <= skip) return undefined;
+        const [file = '', line = '0', ...rest] = record.split('\0');
+        let text = rest.join('\0');
+        if (text.length > LINE_LIMIT) text = `${text.slice(0, LINE_LIMIT)}…`;
+        const match = { path: file.startsWith(prefix) ? file.slice(prefix.length) : file, line: Number(line), text };
+        if (matches.length >= args.max_matches || !meter.fits(jsonSize(match) + 1)) {
+          stoppedAt = seen - 1;
+          return false;
+        }
+        matches.push(match);
+        return undefined;
+      },
+    });
     const moreInfo =
       stoppedAt !== undefined
         ? more(

@@ -1,7 +1,7 @@
-import { defineTool, more, moreLine, moreSchema, type ToolContext, ToolError } from '@patchbay/kit';
+import { defineTool, more, moreLine, moreSchema, type ToolContext } from '@patchbay/kit';
 import * as z from 'zod';
 import type { GitServices } from '../client.js';
-import { explainGitError, gitMessage, isBadRegex } from '../errors.js';
+import { GitFailure } from '../exec.js';
 import { repositoryInput } from '../inputs.js';
 import { safeArg, safePath, safeRevision } from '../validate.js';
 import { headCommit } from '../worktree.js';
@@ -58,20 +58,10 @@ export const logTool = defineTool({
 
     let raw = '';
     try {
-      raw = await (await repo.git()).raw(command);
+      raw = (await repo.run(command)).stdout;
     } catch (error) {
-      const message = gitMessage(error);
-      if ((args.grep || args.author) && isBadRegex(message)) {
-        // git quotes the expression it could not compile; --extended-regexp (set with grep) covers author too.
-        throw new ToolError(`is not a valid ${args.grep ? 'extended ' : ''}regular expression.`, {
-          argument: args.author && message.includes(`'${args.author}'`) ? 'author' : 'grep',
-          hint: 'Fix the expression; put a backslash before ( ) [ ] { } . * + ? | to match them as text.',
-        });
-      }
       // A repository without commits has an empty history, not an error.
-      if (args.revision || (await headCommit(repo)) !== undefined) {
-        explainGitError(error, args.revision ? { revision: { value: args.revision, argument: 'revision' } } : {});
-      }
+      if (!(error instanceof GitFailure) || args.revision || (await headCommit(repo)) !== undefined) throw error;
     }
     const all = raw
       .split(RECORD)

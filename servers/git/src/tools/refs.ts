@@ -1,7 +1,6 @@
 import { defineTool, more, moreLine, moreSchema, type ToolContext } from '@patchbay/kit';
 import * as z from 'zod';
 import type { GitServices, Repository } from '../client.js';
-import { explainGitError } from '../errors.js';
 import { repositoryInput } from '../inputs.js';
 
 /** Read refs with for-each-ref, one record per line, fields split by U+001F. */
@@ -13,17 +12,13 @@ async function forEachRef(
   limit: number,
 ): Promise<string[][]> {
   const rows: string[][] = [];
-  try {
-    await repo.run(['for-each-ref', `--sort=${sort}`, `--format=${fields.join('%1f')}`, '--end-of-options', ...patterns], {
-      separator: '\n',
-      onRecord(line) {
-        if (line) rows.push(line.split('\x1f'));
-        return rows.length >= limit ? false : undefined;
-      },
-    });
-  } catch (error) {
-    explainGitError(error);
-  }
+  await repo.run(['for-each-ref', `--sort=${sort}`, `--format=${fields.join('%1f')}`, '--end-of-options', ...patterns], {
+    separator: '\n',
+    onRecord(line) {
+      if (line) rows.push(line.split('\x1f'));
+      return rows.length >= limit ? false : undefined;
+    },
+  });
   return rows;
 }
 

@@ -1,9 +1,10 @@
 import { defineTool, more, moreLine, moreSchema, type ToolContext, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
 import type { GitServices, Repository } from '../client.js';
-import { gitMessage, lastLine } from '../errors.js';
+import { lastLine } from '../errors.js';
+import { GitFailure } from '../exec.js';
 import { repositoryInput } from '../inputs.js';
-import { chooseRemote, listRemotes, pinRemote, refSnapshot, remoteFailure, remoteMessages, upstreamOf } from '../remote.js';
+import { chooseRemote, listRemotes, pinRemote, refSnapshot, remoteMessages, upstreamOf } from '../remote.js';
 import { safeRefName } from '../validate.js';
 import { conflictedFiles, currentBranch, headCommit, refExists, someOf, trackedChanges } from '../worktree.js';
 
@@ -66,14 +67,10 @@ export const fetchTool = defineTool({
     const remote = await chooseRemote(repo, args.remote);
     const pin = await pinRemote(ctx.services, repo, remote, 'fetch');
     const before = await refSnapshot(repo, remote);
-    try {
-      await repo.run([...pin.args, 'fetch', '--quiet', ...(args.prune ? ['--prune'] : []), '--end-of-options', remote], {
-        maxBytes: 64 * 1024,
-        env: pin.env,
-      });
-    } catch (error) {
-      throw remoteFailure('Fetching from', remote, error);
-    }
+    await repo.run([...pin.args, 'fetch', '--quiet', ...(args.prune ? ['--prune'] : []), '--end-of-options', remote], {
+      maxBytes: 64 * 1024,
+      env: pin.env,
+    });
     const after = await refSnapshot(repo, remote);
     const changes: Array<z.infer<typeof refChange>> = [];
     for (const [ref, to] of after) {
@@ -154,7 +151,8 @@ export const pullTool = defineTool({
         env: pin.env,
       });
     } catch (error) {
-      throw await explainPullFailure(repo, remote, args.mode, error);
+      if (error instanceof GitFailure) await recoverFromPull(repo, remote, args.mode, error);
+      throw error;
     }
     const to = (await headCommit(repo)) ?? '';
     const gained = from ? Number((await repo.run(['rev-list', '--count', `${from}..${to}`], { maxBytes: 64 })).stdout.trim()) : 0;
@@ -166,14 +164,17 @@ export const pullTool = defineTool({
   },
 });
 
-/** A conflicted rebase or merge is aborted so the branch is left as it was, then explained. */
-async function explainPullFailure(repo: Repository, remote: string, mode: string, error: unknown): Promise<ToolError> {
-  const message = gitMessage(error);
+/**
+ * A conflicted rebase or merge is aborted so the branch is left as it was, and said so; what the
+ * pull's state explains is thrown here, anything else goes on to the error table.
+ */
+async function recoverFromPull(repo: Repository, remote: string, mode: string, error: GitFailure): Promise<void> {
+  const message = error.stderr;
   const conflicted = await conflictedFiles(repo);
   const rebasing = await repo.run(['rev-parse', '--verify', '--quiet', 'REBASE_HEAD'], { okCodes: [1, 128] });
   if (conflicted.length || rebasing.code === 0 || /CONFLICT/.test(message)) {
     await repo.run([mode === 'rebase' ? 'rebase' : 'merge', '--abort'], { okCodes: [1, 128] });
-    return new ToolError(
+    throw new ToolError(
       `pulling conflicted${conflicted.length ? ` in ${someOf(conflicted)}` : ''}; the ${mode} was aborted and the branch is as it was.`,
       {
         hint: 'Resolve it by hand with the git CLI, or try the other mode (rebase or merge).',
@@ -181,18 +182,17 @@ async function explainPullFailure(repo: Repository, remote: string, mode: string
     );
   }
   if (/Not possible to fast-forward|not possible to fast-forward|Diverging branches/i.test(message)) {
-    return new ToolError('the local branch and the remote have diverged, so a fast-forward is impossible; nothing changed.', {
+    throw new ToolError('the local branch and the remote have diverged, so a fast-forward is impossible; nothing changed.', {
       argument: 'mode',
       hint: 'Pass mode=rebase to replay local commits on top, or mode=merge to make a merge commit.',
     });
   }
   if (/couldn't find remote ref/i.test(message)) {
-    return new ToolError(`${remote} has no such branch: ${lastLine(message)}.`, {
+    throw new ToolError(`${remote} has no such branch: ${lastLine(message)}.`, {
       argument: 'branch',
       hint: 'List remote branches with git_branches scope=remote after git_fetch.',
     });
   }
-  return remoteFailure('Pulling from', remote, error);
 }
 
 type PushResult = 'new branch' | 'fast-forward' | 'forced' | 'up to date';
@@ -245,24 +245,19 @@ export const pushTool = defineTool({
     const pin = await pinRemote(ctx.services, repo, remote, 'push');
     // A full refspec: the branch name can never be read as "+force" or as another ref.
     const refspec = `refs/heads/${branch}:refs/heads/${branch}`;
-    let run: Awaited<ReturnType<Repository['run']>>;
-    try {
-      run = await repo.run(
-        [
-          ...pin.args,
-          'push',
-          '--porcelain',
-          ...(args.set_upstream ? ['--set-upstream'] : []),
-          ...(args.force ? ['--force-with-lease'] : []),
-          '--end-of-options',
-          remote,
-          refspec,
-        ],
-        { okCodes: [1], maxBytes: 64 * 1024, env: pin.env },
-      );
-    } catch (error) {
-      throw remoteFailure('Pushing to', remote, error);
-    }
+    const run = await repo.run(
+      [
+        ...pin.args,
+        'push',
+        '--porcelain',
+        ...(args.set_upstream ? ['--set-upstream'] : []),
+        ...(args.force ? ['--force-with-lease'] : []),
+        '--end-of-options',
+        remote,
+        refspec,
+      ],
+      { okCodes: [1], maxBytes: 64 * 1024, env: pin.env },
+    );
     const line = run.stdout.split('\n').find((l) => l.includes(`refs/heads/${branch}:`)) ?? '';
     const [flag = ''] = line;
     if (flag === '!' || run.code !== 0) {

@@ -38,12 +38,11 @@ export const resetTool = defineTool({
         hint: 'Leave mode out (mixed) to unstage files.',
       });
     }
-    const commit = await resolveCommit(repo, target, 'target');
+    const commit = await resolveCommit(repo, target);
     // reset takes no --end-of-options; target is a resolved commit id and paths follow "--".
     await change(
       repo,
       paths.length ? ['reset', '--quiet', commit, '--', ...paths] : ['reset', '--quiet', `--${args.mode}`, commit],
-      'git reset',
     );
     const branch = await currentBranch(repo);
     const head = (await headCommit(repo)) ?? commit;
@@ -73,9 +72,9 @@ export const resetHardTool = defineTool({
   async handler(args, ctx: ToolContext<GitServices>) {
     const repo = await ctx.services.open(args.repository, ctx);
     const target = safeSingleRevision(args.target, 'target');
-    const commit = await resolveCommit(repo, target, 'target');
+    const commit = await resolveCommit(repo, target);
     const discarded = await trackedChanges(repo, 10_000);
-    await change(repo, ['reset', '--quiet', '--hard', commit], 'git reset --hard');
+    await change(repo, ['reset', '--quiet', '--hard', commit]);
     const branch = await currentBranch(repo);
     const page = ctx.budget.take(discarded, { reserve: 600 });
     const moreInfo = more(page.omitted, 'The list of discarded files was cut.');

@@ -3,7 +3,6 @@ import * as z from 'zod';
 import { isBinary, lookupPath, readBytes, readLines } from '../blob.js';
 import type { GitServices, Repository } from '../client.js';
 import { diffFileSchema, diffPage, emptyTree } from '../diff.js';
-import { explainGitError } from '../errors.js';
 import { cursorInput, pathsInput, repositoryInput } from '../inputs.js';
 import { safePath, safePaths, safeSingleRevision } from '../validate.js';
 
@@ -103,26 +102,21 @@ export const showTool = defineTool({
 });
 
 async function readCommit(repo: Repository, revision: string): Promise<z.infer<typeof commitSchema>> {
-  let raw: string;
-  try {
-    raw = (
-      await repo.run(
-        [
-          'log',
-          '-1',
-          `--format=%H${FIELD}%P${FIELD}%an${FIELD}%ae${FIELD}%aI${FIELD}%B`,
-          '--end-of-options',
-          `${revision}^{commit}`,
-          '--',
-        ],
-        {
-          maxBytes: 64 * 1024,
-        },
-      )
-    ).stdout;
-  } catch (error) {
-    explainGitError(error, { revision: { value: revision, argument: 'revision' } });
-  }
+  const raw = (
+    await repo.run(
+      [
+        'log',
+        '-1',
+        `--format=%H${FIELD}%P${FIELD}%an${FIELD}%ae${FIELD}%aI${FIELD}%B`,
+        '--end-of-options',
+        `${revision}^{commit}`,
+        '--',
+      ],
+      {
+        maxBytes: 64 * 1024,
+      },
+    )
+  ).stdout;
   const [hash = '', parents = '', author = '', email = '', date = '', message = ''] = raw.split(FIELD);
   const [subject = '', ...rest] = message.trim().split('\n');
   let body = rest.join('\n').trim();

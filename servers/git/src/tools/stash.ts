@@ -1,7 +1,8 @@
 import { defineTool, more, moreLine, moreSchema, type ToolContext, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
 import type { GitServices, Repository } from '../client.js';
-import { gitMessage, lastLine } from '../errors.js';
+import { lastLine } from '../errors.js';
+import { GitFailure } from '../exec.js';
 import { repositoryInput } from '../inputs.js';
 import { change, conflictedFiles, someOf, trackedChanges } from '../worktree.js';
 
@@ -47,8 +48,6 @@ export const stashTool = defineTool({
           ...(args.include_untracked ? ['--include-untracked'] : []),
           ...(message ? [`--message=${message}`] : []),
         ],
-        'git stash push',
-        {},
         { magicPathspecs: true },
       );
       if ((await listStashes(repo)).length === before.length) {
@@ -74,6 +73,7 @@ export const stashTool = defineTool({
       try {
         await repo.run(['stash', 'pop', '--quiet', `stash@{${args.index}}`], { maxBytes: 64 * 1024, magicPathspecs: true });
       } catch (error) {
+        if (!(error instanceof GitFailure)) throw error;
         const conflicted = await conflictedFiles(repo);
         if (conflicted.length) {
           throw new ToolError(
@@ -84,7 +84,7 @@ export const stashTool = defineTool({
           );
         }
         const dirty = await trackedChanges(repo, 20);
-        throw new ToolError(`git refused to pop the stash: ${lastLine(gitMessage(error))}.`, {
+        throw new ToolError(`git refused to pop the stash: ${lastLine(error.stderr)}.`, {
           hint: dirty.length
             ? `Commit or stash the changes to ${someOf(dirty)} first.`
             : 'Check the repository state with git_status.',

@@ -31,7 +31,7 @@ export const statusTool = defineTool({
   },
   async handler({ repository }, ctx: ToolContext<GitServices>) {
     const repo = await ctx.services.open(repository, ctx);
-    const status = await (await repo.git()).status();
+    const status = await repo.simple('status', (git) => git.status());
     const staged: Array<{ path: string; status: string }> = [];
     const unstaged: Array<{ path: string; status: string }> = [];
     for (const file of status.files) {

@@ -34,7 +34,7 @@ export const createTagTool = defineTool({
         hint: 'Tags are not moved; choose another name.',
       });
     }
-    const commit = await resolveCommit(repo, target, 'target');
+    const commit = await resolveCommit(repo, target);
     const message = args.message?.trim();
     if (args.message !== undefined && !message)
       throw new ToolError('is empty.', { argument: 'message', hint: 'Leave it out for a lightweight tag.' });
@@ -42,8 +42,6 @@ export const createTagTool = defineTool({
     await change(
       repo,
       ['tag', ...(message ? ['--annotate', '--file=-'] : []), '--end-of-options', name, commit],
-      'git tag',
-      {},
       message ? { input: `${message}\n` } : {},
     );
     return {
