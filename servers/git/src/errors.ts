@@ -11,30 +11,12 @@ import { withoutCredentials } from './url-policy.js';
  * refusal to overwrite, a hook) and are reported in git's words.
  */
 
-/** The argument holding the revision a call names, by tool (or resource, or prompt). */
-const REVISION_ARGUMENT: Readonly<Record<string, string>> = {
-  git_log: 'revision',
-  git_diff: 'revision',
-  git_show: 'revision',
-  git_blame: 'revision',
-  git_grep: 'revision',
-  git_files: 'revision',
-  git_checkout: 'target',
-  git_create_branch: 'base',
-  git_create_tag: 'target',
-  git_reset: 'target',
-  git_reset_hard: 'target',
-  git_file_at_revision: 'ref',
-  git_review_changes: 'base',
-};
-
-/** The argument holding the path a call names (a list counts when it holds one path). */
-const PATH_ARGUMENT: Readonly<Record<string, string>> = {
-  git_blame: 'path',
-  git_show: 'path',
-  git_add: 'paths',
-  git_file_at_revision: 'path',
-};
+/**
+ * The arguments that name a revision and a path, in every tool, resource and prompt (no call has
+ * two of either): what a failure is about, when git says a revision or a path was not found.
+ */
+const REVISION_ARGUMENTS = ['revision', 'target', 'base', 'ref'];
+const PATH_ARGUMENTS = ['path', 'paths'];
 
 /** What the network tools were doing, for "Fetching from origin failed: …". */
 const REMOTE_VERB: Readonly<Record<string, string>> = {
@@ -58,12 +40,8 @@ export function mapGitError(error: unknown, call: GitCall): ToolError | undefine
   if (!(error instanceof GitFailure)) return undefined;
   const message = error.stderr;
   const { tool, args } = call;
-  const revisionArgument = REVISION_ARGUMENT[tool];
-  const revisionValue = revisionArgument ? textOf(args[revisionArgument]) : undefined;
-  const revision = revisionArgument && revisionValue ? { argument: revisionArgument, value: revisionValue } : undefined;
-  const pathArgument = PATH_ARGUMENT[tool];
-  const pathValue = pathArgument ? textOf(args[pathArgument]) : undefined;
-  const path = pathArgument && pathValue ? { argument: pathArgument, value: pathValue } : undefined;
+  const revision = culprit(args, REVISION_ARGUMENTS);
+  const path = culprit(args, PATH_ARGUMENTS);
 
   const owner = /detected dubious ownership in repository at '([^']+)'/.exec(message);
   if (owner) return ownershipRefused(owner[1] as string);
@@ -87,7 +65,7 @@ export function mapGitError(error: unknown, call: GitCall): ToolError | undefine
     return new ToolError('is past the end of the file.', { argument: 'start_line', hint: 'Use a smaller start_line.' });
   }
   if (tool === 'git_clone' && /Remote branch .* not found/.test(message)) {
-    return new ToolError(`the remote has no branch or tag "${textOf(args.branch) ?? ''}".`, { argument: 'branch' });
+    return new ToolError(`the remote has no branch or tag "${String(args.branch ?? '')}".`, { argument: 'branch' });
   }
   const verb = REMOTE_VERB[error.command];
   if (verb && (tool === 'git_fetch' || tool === 'git_pull' || tool === 'git_push' || tool === 'git_clone')) {
@@ -143,10 +121,13 @@ export function mapGitError(error: unknown, call: GitCall): ToolError | undefine
   return undefined;
 }
 
-/** A string argument, or the single path of a one-element list. */
-function textOf(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  if (Array.isArray(value) && value.length === 1 && typeof value[0] === 'string') return value[0];
+/** The first of `names` the call gave a value: a string, or a list of one. */
+function culprit(args: Record<string, unknown>, names: string[]): { argument: string; value: string } | undefined {
+  for (const argument of names) {
+    const value = args[argument];
+    const text = Array.isArray(value) && value.length === 1 ? value[0] : value;
+    if (typeof text === 'string') return { argument, value: text };
+  }
   return undefined;
 }
 

@@ -202,6 +202,23 @@ describe('patchbay-git bin', () => {
     });
   });
 
+  describe('as a library', () => {
+    it('exports the connector definition from the package entry, and importing it starts nothing', async () => {
+      const { stdout, stderr } = await run(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          "const m = await import('@patchbay/git'); console.log(m.gitConnector.name, m.gitConnector.tools.length);",
+        ],
+        { cwd: path.dirname(path.dirname(BIN)), timeout: 10_000 },
+      );
+      // It printed its line and exited by itself: no server read stdin or wrote a protocol message.
+      expect(stdout).toBe('git 22\n');
+      expect(stderr).toBe('');
+    });
+  });
+
   describe('as a command', () => {
     it('refuses to start with a repository folder that does not exist, in one line, exit code 2', async () => {
       const failure = await run(process.execPath, [BIN, '--repository', '/no/such/folder']).then(

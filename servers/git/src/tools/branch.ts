@@ -1,7 +1,8 @@
-import { defineTool, type ToolContext, ToolError } from '@patchbay/kit';
+import { ToolError } from '@patchbay/kit';
 import * as z from 'zod';
-import type { GitServices, Repository } from '../client.js';
+import type { Repository } from '../client.js';
 import { repositoryInput } from '../inputs.js';
+import { tool } from '../kit.js';
 import { safeRefName, safeSingleRevision } from '../validate.js';
 import { change, currentBranch, headCommit, refExists, resolveCommit, someOf, trackedChanges } from '../worktree.js';
 
@@ -11,7 +12,7 @@ const headState = {
   commit: z.string().describe('The commit HEAD points at afterwards'),
 };
 
-export const createBranchTool = defineTool({
+export const createBranchTool = tool({
   name: 'git_create_branch',
   title: 'Create a branch',
   description:
@@ -25,7 +26,7 @@ export const createBranchTool = defineTool({
     checkout: z.boolean().default(false).describe('Switch to the new branch'),
   },
   output: { ...headState, created: z.string().describe('The new branch'), checked_out: z.boolean() },
-  async handler(args, ctx: ToolContext<GitServices>) {
+  async handler(args, ctx) {
     const repo = await ctx.services.open(args.repository, ctx);
     const name = safeRefName(args.name, 'name');
     const base = args.base ? safeSingleRevision(args.base, 'base') : 'HEAD';
@@ -56,7 +57,7 @@ export const createBranchTool = defineTool({
   },
 });
 
-export const checkoutTool = defineTool({
+export const checkoutTool = tool({
   name: 'git_checkout',
   title: 'Switch branch or commit',
   description:
@@ -74,7 +75,7 @@ export const checkoutTool = defineTool({
     detached: z.boolean(),
     created_tracking_branch: z.string().optional().describe('A local branch made to track the remote one'),
   },
-  async handler(args, ctx: ToolContext<GitServices>) {
+  async handler(args, ctx) {
     const repo = await ctx.services.open(args.repository, ctx);
     const target = safeSingleRevision(args.target, 'target');
     const dirty = await trackedChanges(repo);

@@ -1,8 +1,8 @@
 import path from 'node:path';
-import { defineTool, resolveInside, type ToolContext, ToolError } from '@patchbay/kit';
+import { resolveInside, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
-import type { GitServices } from '../client.js';
 import { switches } from '../config.js';
+import { tool } from '../kit.js';
 import { runGit } from '../exec.js';
 import { pinClone } from '../remote.js';
 import { checkCloneUrl, withoutCredentials } from '../url-policy.js';
@@ -11,7 +11,7 @@ import { currentBranch, headCommit } from '../worktree.js';
 
 const FOLDER = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,99}$/;
 
-export const cloneTool = defineTool({
+export const cloneTool = tool({
   name: 'git_clone',
   title: 'Clone a repository',
   description:
@@ -37,7 +37,7 @@ export const cloneTool = defineTool({
     branch: z.string().nullable(),
     commit: z.string(),
   },
-  async handler(args, ctx: ToolContext<GitServices>) {
+  async handler(args, ctx) {
     const { options } = ctx.services;
     const root = options.cloneRoot;
     if (!root)

@@ -1,9 +1,10 @@
-import { defineTool, more, moreLine, moreSchema, type ToolContext, ToolError } from '@patchbay/kit';
+import { moreSchema, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
-import type { GitServices, Repository } from '../client.js';
+import type { Repository } from '../client.js';
 import { lastLine } from '../errors.js';
 import { GitFailure } from '../exec.js';
 import { repositoryInput } from '../inputs.js';
+import { tool } from '../kit.js';
 import { chooseRemote, listRemotes, pinRemote, refSnapshot, remoteMessages, upstreamOf } from '../remote.js';
 import { safeRefName } from '../validate.js';
 import { conflictedFiles, currentBranch, headCommit, refExists, someOf, trackedChanges } from '../worktree.js';
@@ -14,7 +15,7 @@ const remoteInput = z
   .optional()
   .describe('Name of a configured remote (default: the current branch\'s upstream remote, else the only one or "origin")');
 
-export const remotesTool = defineTool({
+export const remotesTool = tool({
   name: 'git_remotes',
   title: 'List remotes',
   description: 'The configured remotes with their URLs (credentials removed). fetch, pull and push take a remote by these names.',
@@ -25,7 +26,7 @@ export const remotesTool = defineTool({
     repository: z.string(),
     remotes: z.array(z.object({ name: z.string(), url: z.string(), push_url: z.string().optional() })),
   },
-  async handler(args, ctx: ToolContext<GitServices>) {
+  async handler(args, ctx) {
     const repo = await ctx.services.open(args.repository, ctx);
     const remotes = await listRemotes(repo);
     const text = remotes.length
@@ -42,7 +43,7 @@ const refChange = z.object({
   to: z.string().optional(),
 });
 
-export const fetchTool = defineTool({
+export const fetchTool = tool({
   name: 'git_fetch',
   title: 'Fetch from a remote',
   description:
@@ -62,7 +63,7 @@ export const fetchTool = defineTool({
     changes: z.array(refChange),
     more: moreSchema,
   },
-  async handler(args, ctx: ToolContext<GitServices>) {
+  async handler(args, ctx) {
     const repo = await ctx.services.open(args.repository, ctx);
     const remote = await chooseRemote(repo, args.remote);
     const pin = await pinRemote(ctx.services, repo, remote, 'fetch');
@@ -79,21 +80,21 @@ export const fetchTool = defineTool({
       else if (from !== to) changes.push({ ref, change: 'updated', from, to });
     }
     for (const [ref, from] of before) if (!after.has(ref)) changes.push({ ref, change: 'deleted', from });
-    const page = ctx.budget.take(changes, { reserve: 600 });
-    const moreInfo = more(page.omitted, 'See every branch with git_branches scope=remote.');
-    const text = changes.length
-      ? `Fetched ${remote}:\n${page.items
-          .map(
-            (c) =>
-              `${c.change.padEnd(7)} ${c.ref}${c.change === 'updated' ? ` ${c.from?.slice(0, 10)}..${c.to?.slice(0, 10)}` : c.to ? ` ${c.to.slice(0, 10)}` : ''}`,
-          )
-          .join('\n')}${moreLine(moreInfo, 'refs')}`
-      : `Fetched ${remote}: already up to date.`;
-    return { structured: { repository: repo.path, remote, changes: page.items, more: moreInfo }, text };
+    return ctx.page({
+      key: 'changes',
+      fields: { repository: repo.path, remote },
+      items: changes,
+      ...(changes.length ? { head: `Fetched ${remote}:` } : {}),
+      line: (c) =>
+        `${c.change.padEnd(7)} ${c.ref}${c.change === 'updated' ? ` ${c.from?.slice(0, 10)}..${c.to?.slice(0, 10)}` : c.to ? ` ${c.to.slice(0, 10)}` : ''}`,
+      unit: ['ref', 'refs'],
+      empty: `Fetched ${remote}: already up to date.`,
+      hint: 'See every branch with git_branches scope=remote.',
+    });
   },
 });
 
-export const pullTool = defineTool({
+export const pullTool = tool({
   name: 'git_pull',
   title: 'Pull from a remote',
   description:
@@ -115,7 +116,7 @@ export const pullTool = defineTool({
     to: z.string().describe('Where the branch is now'),
     new_commits: z.number().describe('Commits the branch gained'),
   },
-  async handler(args, ctx: ToolContext<GitServices>) {
+  async handler(args, ctx) {
     const repo = await ctx.services.open(args.repository, ctx);
     const branch = await currentBranch(repo);
     if (!branch)
@@ -197,7 +198,7 @@ async function recoverFromPull(repo: Repository, remote: string, mode: string, e
 
 type PushResult = 'new branch' | 'fast-forward' | 'forced' | 'up to date';
 
-export const pushTool = defineTool({
+export const pushTool = tool({
   name: 'git_push',
   title: 'Push to a remote',
   description:
@@ -224,7 +225,7 @@ export const pushTool = defineTool({
     commit: z.string(),
     remote_messages: z.array(z.string()).optional().describe('What the remote said back (e.g. a link to open a pull request)'),
   },
-  async handler(args, ctx: ToolContext<GitServices>) {
+  async handler(args, ctx) {
     if (args.force && !ctx.services.options.allowForcePush) {
       throw new ToolError('force-push is disabled on this server.', {
         argument: 'force',
