@@ -1,6 +1,6 @@
 import { cursorInput, limitInput, moreSchema } from '@patchbay/kit';
 import * as z from 'zod';
-import { CountAhead } from '../count-ahead.js';
+import { CountAhead, LOOKAHEAD } from '../count-ahead.js';
 import { GitFailure } from '../exec.js';
 import { repositoryInput } from '../inputs.js';
 import { tool } from '../kit.js';
@@ -48,6 +48,8 @@ export const logTool = tool({
       'log',
       '-z',
       `--format=%H${FIELD}%aI${FIELD}%an${FIELD}%ae${FIELD}%s`,
+      // git stops by itself after the page and the commits counted past it (see CountAhead).
+      `--max-count=${args.max_count + LOOKAHEAD}`,
       `--skip=${args.skip + ctx.position.offset}`,
     ];
     if (args.author) command.push(`--author=${safeArg(args.author, 'author', 'author')}`);
