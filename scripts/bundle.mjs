@@ -5,7 +5,8 @@
 //   dist/front.js      small and zod-free: parses the options and answers initialize, ping and the
 //                      list requests from dist/manifest.json; loads main.js on the first other request
 //   dist/main.js       the full server (the kit, the MCP SDK, zod and the handlers, tree-shaken)
-//   dist/connector.js  the connector definition, for library use (importing it starts nothing)
+//   dist/connector.js  the connector definition, for library use (importing it starts nothing; the
+//                      kit, the SDK and zod come from the importer, so several connectors share them)
 //   dist/manifest.json what the front answers, built by the live server itself at build time
 //
 // The service's client libraries (the package's `dependencies`) stay external and are imported on
@@ -46,10 +47,10 @@ const virtual = (contents) => ({ contents, resolveDir: cwd, sourcefile: 'entry.t
 
 await rm(path.join(cwd, 'dist'), { recursive: true, force: true });
 
-// 1. The server and the library entry, sharing chunks.
+// 1. The server, self-contained.
 const server = await build({
   ...common,
-  entryPoints: { main: 'src/main.entry.ts', connector: 'src/connector.ts' },
+  entryPoints: { main: 'src/main.entry.ts' },
   plugins: [
     entryPlugin('src/main.entry.ts', [
       "import { runConnector } from '@patchbay/kit';",
@@ -63,6 +64,17 @@ const server = await build({
   external,
   sourcemap: 'linked',
   metafile: true,
+});
+
+// 1b. The library entry: the definition only, with the kit, the SDK and zod left to the importer
+//     (peer dependencies), so a gateway hosting several connectors runs one copy of each.
+await build({
+  ...common,
+  entryPoints: { connector: 'src/connector.ts' },
+  outdir: 'dist',
+  external: [...external, '@patchbay/kit', '@patchbay/kit/*', '@modelcontextprotocol/sdk', '@modelcontextprotocol/sdk/*', 'zod', 'zod/*'],
+  banner: {},
+  sourcemap: 'linked',
 });
 
 // 2. The manifest, made by the live definitions in one throwaway bundle (one zod instance, so

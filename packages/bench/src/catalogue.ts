@@ -1,3 +1,4 @@
+import { GITHUB_REPO, LARGE_PR, LONG_FILE } from './fixtures/github.js';
 import type { Fixtures } from './fixtures/index.js';
 import { TABLES } from './fixtures/postgres.js';
 
@@ -30,13 +31,21 @@ export interface ConnectorPlan {
   title: string;
   /** npm package of the server users would pick instead. */
   comparator: string;
-  /** Which fixture the calls need (set up once per bench run). */
-  fixture?: 'git' | 'postgres' | 'web' | 'credentials';
+  /** Which fixture the calls need (set up once per bench run). */ fixture?:
+    | 'git'
+    | 'postgres'
+    | 'web'
+    | 'credentials'
+    | 'github';
   patchbay(fx: Fixtures): SideLaunch;
   comparatorLaunch(fx: Fixtures): SideLaunch;
-  calls(fx: Fixtures): CallPlan[];
-  /** Said next to the figures: anything done to make a side start, or why calls are absent. */
+  calls(fx: Fixtures): CallPlan[] /** Said next to the figures: anything done to make a side start, or why calls are absent. */;
   notes: string[];
+  /**
+   * Patchbay started once more with these extra arguments, its tools/list measured and reported as
+   * a note (the tool list with every toolset, where the default offers fewer).
+   */
+  alsoListWith?: string[];
 }
 
 const SAAS_NOTE = 'No calls yet: they need the API sandbox, which does not exist yet. Start-up and tools/list only.';
@@ -156,11 +165,64 @@ export const CATALOGUE: readonly ConnectorPlan[] = [
     id: 'github',
     title: 'GitHub',
     comparator: '@modelcontextprotocol/server-github',
-    fixture: 'credentials',
-    patchbay: () => ({ args: [], env: { GITHUB_PERSONAL_ACCESS_TOKEN: DUMMY_GITHUB_TOKEN } }),
-    comparatorLaunch: () => ({ args: [], env: { GITHUB_PERSONAL_ACCESS_TOKEN: DUMMY_GITHUB_TOKEN } }),
-    calls: () => [],
-    notes: [SAAS_NOTE, 'Both sides get a dummy GITHUB_PERSONAL_ACCESS_TOKEN; nothing reaches api.github.com.'],
+    fixture: 'github',
+    patchbay: (fx) => ({
+      args: [],
+      env: { GITHUB_API_URL: need(fx.github).url, GITHUB_PERSONAL_ACCESS_TOKEN: need(fx.github).token },
+    }),
+    comparatorLaunch: (fx) => ({
+      args: [],
+      env: {
+        GITHUB_PERSONAL_ACCESS_TOKEN: need(fx.github).token,
+        PATCHBAY_BENCH_GITHUB_API: need(fx.github).url,
+        NODE_OPTIONS: need(fx.github).referenceNodeOptions,
+      },
+    }),
+    alsoListWith: ['--toolsets', 'all'],
+    calls: (fx) => {
+      const { owner, repo } = GITHUB_REPO;
+      const full = `${owner}/${repo}`;
+      const large = need(fx.github).largePr;
+      return [
+        {
+          id: 'issues-100',
+          label: 'list 100 issues',
+          patchbay: { tool: 'github_list_issues', args: { repo: full, limit: 100 } },
+          comparator: { tool: 'list_issues', args: { owner, repo, per_page: 100 } },
+        },
+        {
+          id: 'pr-get',
+          label: 'get a pull request',
+          patchbay: { tool: 'github_get_pull_request', args: { repo: full, number: 183 } },
+          comparator: { tool: 'get_pull_request', args: { owner, repo, pull_number: 183 } },
+        },
+        {
+          id: 'pr-files',
+          label: `its files (${LARGE_PR.files}-file pull request)`,
+          patchbay: { tool: 'github_list_pr_files', args: { repo: full, number: large } },
+          comparator: { tool: 'get_pull_request_files', args: { owner, repo, pull_number: large } },
+        },
+        {
+          id: 'pr-diff',
+          label: `diff of a large pull request (${LARGE_PR.files} files, ${(LARGE_PR.files * LARGE_PR.lines).toLocaleString('en-US')} lines)`,
+          patchbay: { tool: 'github_get_pr_diff', args: { repo: full, number: large } },
+          comparator: { tool: 'get_pull_request_files', args: { owner, repo, pull_number: large } },
+        },
+        {
+          id: 'file-range',
+          label: `a file, lines ${LONG_FILE.from.toLocaleString('en-US')}–${LONG_FILE.to.toLocaleString('en-US')} of ${LONG_FILE.lines.toLocaleString('en-US')}`,
+          patchbay: {
+            tool: 'github_get_file',
+            args: { repo: full, path: LONG_FILE.path, start_line: LONG_FILE.from, end_line: LONG_FILE.to },
+          },
+          comparator: { tool: 'get_file_contents', args: { owner, repo, path: LONG_FILE.path } },
+        },
+      ];
+    },
+    notes: [
+      "The reference has no diff tool: a model reads a pull request's changes with its get_pull_request_files (each file's patch inside JSON), which is what the diff row calls. Patchbay's github_get_pr_diff returns raw unified text, whole files up to the output budget, with a cursor for the rest.",
+      'The reference has no line ranges: get_file_contents returns the whole file (base64 in JSON). Patchbay returns the lines asked for.',
+    ],
   },
   {
     id: 'slack',
@@ -190,7 +252,6 @@ export const CATALOGUE: readonly ConnectorPlan[] = [
   },
 ];
 
-const DUMMY_GITHUB_TOKEN = 'ghp_patchbayBenchDummyToken000000000000000';
 const SLACK_ENV = { SLACK_BOT_TOKEN: 'xoxb-0000000000-0000000000000-patchbaybenchdummy', SLACK_TEAM_ID: 'T00000000' };
 
 function need<T>(value: T | undefined): T {

@@ -110,6 +110,8 @@ async function main(): Promise<void> {
   // Handlers first: a supervisor may signal as soon as it has read the lines.
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
+  // Printed once the handlers are in place: a script that stops the sandbox as soon as it reads
+  // the lines still gets a clean shutdown (temporary files removed).
   for (const [name, value] of Object.entries(env)) process.stdout.write(`${name}=${value}\n`);
   if (process.env[DETACHED_ENV] === '1') process.stdout.write(`${READY_SENTINEL}\n`);
   process.stderr.write(`patchbay-sandbox: ${where} (seed ${seed}); control API under /_sandbox; Ctrl-C to stop\n`);

@@ -4,15 +4,21 @@
  * its state type in `KnownServices`.
  */
 import type { AnyEmulator } from './core/emulator.js';
+import type { GdriveState } from './gdrive/state.js';
 import type { GitHubState } from './github/state.js';
+import type { SlackState } from './slack/state.js';
 
 /** State types of the registered services, so `startSandbox({ service: 'github' })` is typed. */
 export interface KnownServices {
   github: GitHubState;
+  slack: SlackState;
+  gdrive: GdriveState;
 }
 
 export const serviceLoaders: Record<string, () => Promise<AnyEmulator>> = {
   github: async () => (await import('./github/index.js')).githubEmulator,
+  slack: async () => (await import('./slack/index.js')).slackEmulator,
+  gdrive: async () => (await import('./gdrive/index.js')).gdriveEmulator,
 };
 
 export function serviceNames(): string[] {

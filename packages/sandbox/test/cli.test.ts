@@ -137,10 +137,10 @@ describe('patchbay-sandbox', () => {
     expect(spawnSync(process.execPath, [BIN, '--version'], { encoding: 'utf8' }).stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
     const none = spawnSync(process.execPath, [BIN], { encoding: 'utf8' });
     expect(none.status).toBe(2);
-    expect(none.stderr).toContain('name a service to emulate (one of: github)');
+    expect(none.stderr).toContain('name a service to emulate (one of: github, slack, gdrive)');
     expect(none.stdout).toBe('');
     const unknown = spawnSync(process.execPath, [BIN, 'gitlab'], { encoding: 'utf8' });
-    expect(unknown.stderr).toContain('unknown service "gitlab" (one of: github)');
+    expect(unknown.stderr).toContain('unknown service "gitlab" (one of: github, slack, gdrive)');
     const port = spawnSync(process.execPath, [BIN, 'github', '--port', 'eighty'], { encoding: 'utf8' });
     expect(port.status).toBe(2);
     expect(port.stderr).toContain('--port must be a port number 0-65535 (got "eighty")');

@@ -27,7 +27,12 @@ export function createPostgresServices(options: PostgresOptions, log: Logger): P
     idleTimeout: options.idleTimeout,
     poolSize: options.poolSize,
   };
-  const databases = specs.map((spec) => new Database(spec, limits, log, metrics));
+  const access = {
+    ...(options.readRole !== undefined ? { readRole: options.readRole } : {}),
+    allowSuperuserReads: options.allowSuperuserReads,
+    allowFunction: options.allowFunction,
+  };
+  const databases = specs.map((spec) => new Database(spec, limits, log, metrics, access));
   const typeNames = new Map<Database, TypeNames>();
   const names = () => databases.map((d) => `${d.name} (${d.spec.mode})`).join(', ');
 

@@ -1,9 +1,10 @@
-import { type OptionValues, option, registerSecret } from '@patchbay/kit';
+import { type OptionValues, option, redact, registerSecret } from '@patchbay/kit';
 
 /** The name of the connection given as the first argument or DATABASE_URL. */
 export const MAIN_CONNECTION = 'main';
 
 const NAME = /^[a-z][a-z0-9_-]{0,31}$/;
+const ROLE = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 const NO_DATABASE =
   'no database to connect to. Pass a URL as the first argument (patchbay-postgres postgres://user@host:5432/db), set DATABASE_URL, or use --connection name=url.';
@@ -67,7 +68,19 @@ export const postgresOptions = {
     env: ['PATCHBAY_POSTGRES_ALLOW_FUNCTIONS'],
     placeholder: 'name',
     description:
-      'A VOLATILE user-defined function (name or schema.name) that read-only SQL may call anyway; repeatable. The built-in denylist still applies',
+      'A VOLATILE, SECURITY DEFINER or extension function (name, schema.name, or extension:name for all of one extension) that read-only SQL may call anyway; repeatable. The built-in denylist still applies',
+  }),
+  readRole: option.string({
+    env: ['PATCHBAY_POSTGRES_READ_ROLE'],
+    placeholder: 'role',
+    description:
+      'The role SQL from a model runs as. On a superuser connection the server creates and manages it (default patchbay_readonly) and logs in as it; on another connection reads SET ROLE to it (an existing role the connection role belongs to, unable to write)',
+    validate: (v) => (ROLE.test(v) ? undefined : 'must be a role name: a letter or _, then letters, digits or _ (at most 63)'),
+  }),
+  allowSuperuserReads: option.boolean({
+    env: ['PATCHBAY_POSTGRES_ALLOW_SUPERUSER_READS'],
+    description:
+      'On a superuser connection where reads cannot run as a read role, run them as the superuser instead of refusing them: only the SQL checks then stand between a model and the server',
   }),
 };
 
@@ -100,7 +113,7 @@ export function connectionSpecs(options: PostgresOptions): { specs: ConnectionSp
     const url = eq === -1 ? '' : entry.slice(eq + 1).trim();
     if (!NAME.test(name) || !url) {
       problems.push(
-        `--connection must look like name=postgres://user@host/db with a lowercase name (got "${displayUrl(entry)}").`,
+        `--connection must look like name=postgres://user@host/db with a lowercase name (got "${isKeyValue(url) ? `${name}=<key=value connection string>` : displayUrl(entry)}").`,
       );
       continue;
     }
@@ -112,6 +125,15 @@ export function connectionSpecs(options: PostgresOptions): { specs: ConnectionSp
     registerUrlSecrets(url);
     if (specs.some((s) => s.name === name)) {
       problems.push(`Two connections are named "${name}"; give each --connection a different name.`);
+      continue;
+    }
+    if (isKeyValue(url)) {
+      // libpq's `host=… dbname=… password=…` form: never echoed, since its password may be
+      // written in ways no URL parser reads (quoted, with spaces, escaped quotes).
+      problems.push(
+        `${origin} must be a postgres:// or postgresql:// URL; a key=value connection string (host=… dbname=…) is not read here. ` +
+          'Write it as postgres://user@host:5432/db (the password in the URL, percent-encoded, or in PGPASSWORD).',
+      );
       continue;
     }
     if (!/^postgres(ql)?:\/\//i.test(url) || !parseUrl(url)) {
@@ -127,7 +149,13 @@ export function connectionSpecs(options: PostgresOptions): { specs: ConnectionSp
       );
     }
   }
-  return { specs, problems };
+  // Whatever a problem quotes goes through redaction too: the bin prints these before any log line.
+  return { specs, problems: problems.map(redact) };
+}
+
+/** `host=db dbname=x …`: libpq's key=value form, which starts with a keyword and has no scheme. */
+function isKeyValue(text: string): boolean {
+  return /^\s*[a-z_]+\s*=/i.test(text) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(text.trim());
 }
 
 function parseUrl(url: string): URL | undefined {
@@ -141,7 +169,13 @@ function parseUrl(url: string): URL | undefined {
 /** Mask the password wherever it shows up later (raw and percent-decoded), and PGPASSWORD too. */
 function registerUrlSecrets(url: string): void {
   const parsed = parseUrl(url);
-  const passwords = [parsed?.password, parsed?.searchParams.get('password') ?? undefined, process.env.PGPASSWORD];
+  const keyValue = /\bpassword\s*=\s*(?:'((?:[^'\\]|\\.)*)'|(\S+))/i.exec(url);
+  const passwords = [
+    parsed?.password,
+    parsed?.searchParams.get('password') ?? undefined,
+    keyValue?.[1]?.replace(/\\(.)/g, '$1') ?? keyValue?.[2],
+    process.env.PGPASSWORD,
+  ];
   for (const password of passwords) {
     if (!password) continue;
     registerSecret(password);

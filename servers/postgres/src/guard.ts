@@ -1,13 +1,15 @@
 import { ToolError } from '@patchbay/kit';
 import { loadParser } from './modules.js';
-import { deniedFunction, deniedRelation } from './policy.js';
+import { deniedFunction } from './policy.js';
+import { isReadingSetting } from './settings.js';
 
 /**
  * The SQL gate. Every statement a tool sends on the model's behalf is parsed by the real
  * PostgreSQL parser (libpg-query, the server's own grammar compiled to WebAssembly) and judged on
  * its syntax tree, never on its text: comments, quoting, dollar-quoting and Unicode escapes are
- * already resolved there. This is one layer of several; the database enforces the others (a
- * READ ONLY transaction, one statement per protocol message, timeouts).
+ * already resolved there. This is one layer of several; the database enforces the others (a role
+ * that cannot write, a READ ONLY transaction, one statement per protocol message, timeouts, and
+ * the settings that decide how SQL text is read pinned to the parser's).
  */
 
 type Node = Record<string, unknown>;
@@ -25,7 +27,13 @@ export interface Analysis {
   /** For EXPLAIN: the explained statement's type and whether it runs (ANALYZE). */
   explain?: { type: string; analyze: boolean };
   functions: CalledFunction[];
-  relations: Array<{ schema?: string; name: string }>;
+  /** Every relation name the statement reads, judged against the catalog in `relations.ts`. */
+  relations: RelationName[];
+}
+
+export interface RelationName {
+  schema?: string;
+  name: string;
 }
 
 /** Parse exactly one statement; anything else is the model's to fix. */
@@ -131,6 +139,15 @@ export async function checkWrite(sql: string, argument: string): Promise<Analysi
     );
   }
   if (type === 'AlterSystemStmt') fail('ALTER SYSTEM changes the server configuration; ask the operator.');
+  if (type === 'AlterDatabaseSetStmt' || type === 'AlterRoleSetStmt') {
+    const setting = String((node.setstmt as Node | undefined)?.name ?? '');
+    if (isReadingSetting(setting)) {
+      fail(
+        `${setting} changes how PostgreSQL reads SQL text, and a default set for a database or a role would make it read differently from the checks here.`,
+        'Leave it at its default; ask the operator if a client needs it.',
+      );
+    }
+  }
   if (type === 'CopyStmt')
     fail('COPY needs a client-side data stream, which this tool does not offer.', 'Use INSERT … VALUES or INSERT … SELECT.');
   if (['PrepareStmt', 'ExecuteStmt', 'DeallocateStmt', 'DeclareCursorStmt', 'FetchStmt', 'ClosePortalStmt'].includes(type)) {
@@ -147,7 +164,7 @@ type Purpose = 'read' | 'plan' | 'write';
 /** Walk the whole tree once: what it calls, what it reads, and anything a read may not contain. */
 function inspect(type: string, root: Node, purpose: Purpose, argument = 'sql'): Analysis {
   const functions: CalledFunction[] = [];
-  const relations: Array<{ schema?: string; name: string }> = [];
+  const relations: RelationName[] = [];
   const fail = (reason: string, hint?: string): never => refuse(reason, hint, argument);
 
   const visit = (value: unknown, key: string | undefined, depth: number): void => {
@@ -177,6 +194,12 @@ function inspect(type: string, root: Node, purpose: Purpose, argument = 'sql'): 
       const schema = names.length > 1 ? names[names.length - 2] : undefined;
       const denied = deniedFunction(name, purpose === 'write');
       if (denied) fail(`${name}() ${denied}`);
+      if (name.toLowerCase() === 'set_config') {
+        const first = ((node.args as Node[] | undefined)?.[0]?.A_Const as Node | undefined)?.sval as Node | undefined;
+        if (typeof first?.sval === 'string' && isReadingSetting(first.sval)) {
+          fail(`set_config('${first.sval}', …) changes how PostgreSQL reads SQL text.`, 'Leave it at its default.');
+        }
+      }
       functions.push({ ...(schema ? { schema } : {}), name, attribute: false });
     }
     if (key === 'ColumnRef' || key === 'A_Indirection') {
@@ -193,8 +216,6 @@ function inspect(type: string, root: Node, purpose: Purpose, argument = 'sql'): 
     }
     if (typeof node.relname === 'string') {
       const schema = typeof node.schemaname === 'string' ? node.schemaname : undefined;
-      const denied = deniedRelation(node.relname);
-      if (denied && purpose !== 'write') fail(`${node.relname} ${denied}`);
       relations.push({ ...(schema ? { schema } : {}), name: node.relname });
     }
     for (const [childKey, child] of Object.entries(node)) {
@@ -249,6 +270,7 @@ const NAMES: Record<string, string> = {
   GrantStmt: 'GRANT/REVOKE',
   CreateRoleStmt: 'CREATE ROLE',
   AlterRoleSetStmt: 'ALTER ROLE … SET',
+  AlterDatabaseSetStmt: 'ALTER DATABASE … SET',
 };
 
 /** `CreateStmt` → "CREATE TABLE"-ish words a model recognises. */

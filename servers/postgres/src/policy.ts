@@ -1,10 +1,13 @@
 /**
- * Which functions and relations SQL from a model may not touch, and why. A READ ONLY transaction
- * stops writes to tables, but not functions that read or write the server's files, signal other
- * sessions, change settings, take session locks, create replication slots (which survive a
- * rollback) or run SQL given as text (which no parser can see into). Those are refused here by
- * name, whatever schema they are called through; every other VOLATILE function is refused by the
- * catalog check in `functions.ts` unless it is known to be harmless.
+ * Which functions SQL from a model may not call, and why. The database stops most of what a
+ * hostile statement could do: reads run in a READ ONLY transaction as a role that cannot write,
+ * read server files or run programs (see reader.ts). What is refused here by name, whatever schema
+ * it is called through, is what would still be harmful or pointless to try: functions that run SQL
+ * given as text (no parser can see into it, and it is where an attack hides), open sessions to
+ * other servers, reach the server's files, signal other sessions, change settings, take session
+ * locks or create state that outlives a rollback. Every other function is judged by the catalog
+ * in `functions.ts`: VOLATILE, extension-owned and SECURITY DEFINER functions are refused unless
+ * the operator allowed them.
  */
 
 /** [names, why, refused on read-write connections too (it reaches beyond the database)] */
@@ -17,10 +20,13 @@ const DENIED: Array<[RegExp, string, boolean]> = [
   [/^(lo_import|lo_export)$/, "reads or writes the database server's files.", true],
   [/^(lo_\w+|loread|lowrite)$/, 'creates, changes or reads large objects.', false],
   [/^dblink\w*$/, 'opens another database session, where nothing here applies.', true],
+  // Core (the XML export functions, text search statistics and rewriting) and contrib
+  // (tablefunc's crosstab and connectby, xml2's xpath_table): each builds or takes SQL as text
+  // and runs it, in reads and writes alike.
   [
-    /^(query_to_xml\w*|query_to_xmlschema|cursor_to_xml\w*|table_to_xml\w*|schema_to_xml\w*|database_to_xml\w*|ts_stat|ts_rewrite)$/,
+    /^(query_to_xml\w*|query_to_xmlschema|cursor_to_xml\w*|table_to_xml\w*|schema_to_xml\w*|database_to_xml\w*|ts_stat|ts_rewrite|crosstab\w*|connectby|xpath_table)$/,
     'runs SQL passed to it as text, which cannot be checked.',
-    false,
+    true,
   ],
   [
     /^(pg_terminate_backend|pg_cancel_backend|pg_signal_backend|pg_reload_conf|pg_rotate_logfile\w*|pg_promote|pg_switch_wal|pg_create_restore_point|pg_backup_start|pg_backup_stop|pg_start_backup|pg_stop_backup|pg_wal_replay_pause|pg_wal_replay_resume|pg_log_backend_memory_contexts|pg_import_system_collations)$/,
@@ -55,25 +61,6 @@ export function deniedFunction(name: string, forWrite = false): string | undefin
     if (pattern.test(lower) && (alsoForWrites || !forWrite)) return `is not allowed: it ${reason}`;
   }
   return undefined;
-}
-
-/** Relations holding secrets (password hashes, foreign-server passwords) or reading server files. */
-const DENIED_RELATIONS: Record<string, string> = {
-  pg_authid: 'holds password hashes',
-  pg_shadow: 'holds password hashes',
-  // ANALYZE samples the catalogs too: a superuser sees pg_authid.rolpassword values here.
-  pg_statistic: 'holds values sampled from every table, password hashes among them',
-  pg_stats: 'holds values sampled from every table, password hashes among them',
-  pg_user_mapping: 'holds passwords of foreign servers',
-  pg_user_mappings: 'holds passwords of foreign servers',
-  pg_hba_file_rules: "reads the server's pg_hba.conf",
-  pg_ident_file_mappings: "reads the server's pg_ident.conf",
-  pg_file_settings: "reads the server's configuration files",
-};
-
-export function deniedRelation(name: string): string | undefined {
-  const reason = DENIED_RELATIONS[name.toLowerCase()];
-  return reason ? `is not readable here: it ${reason}.` : undefined;
 }
 
 /**

@@ -118,6 +118,37 @@ describe('connection options', () => {
     }
   });
 
+  it('never echoes the password of a key=value connection string, however it is written', () => {
+    const cases = [
+      'host=db.internal port=5432 dbname=shop user=app password=qq1zz2ww3',
+      "host=db.internal dbname=shop password = 'qq1 zz2 ww3' user=app",
+      "host=db.internal PASSWORD='qq1\\'zz2\\'ww3' dbname=shop",
+      'mysql://app@db.internal/shop?sslmode=require&password=qq1zz2ww3',
+    ];
+    for (const conninfo of cases) {
+      const found = [
+        ...problems([conninfo]),
+        ...problems(['--connection', `shop=${conninfo}`]),
+        ...problems([], { DATABASE_URL: conninfo }),
+      ];
+      expect(found.length, conninfo).toBeGreaterThan(0);
+      for (const part of ['qq1', 'zz2', 'ww3']) expect(found.join('\n'), conninfo).not.toContain(part);
+    }
+    expect(problems(['host=db.internal dbname=shop password=qq1zz2ww3'])).toEqual([
+      expect.stringMatching(
+        /^the database URL must be a postgres:\/\/ or postgresql:\/\/ URL; a key=value connection string .*is not read here/,
+      ),
+    ]);
+  });
+
+  it('prints no password on stderr when the bin refuses a key=value connection string', () => {
+    const env = { ...process.env, DATABASE_URL: "host=127.0.0.1 user=app password='qq1 zz2ww3'" };
+    const run = spawnSync(process.execPath, [BIN], { env, encoding: 'utf8', input: '' });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/key=value connection string/);
+    for (const part of ['qq1', 'zz2ww3']) expect(run.stderr).not.toContain(part);
+  });
+
   it('exits with one line and code 2 when no database is given', () => {
     const env = { ...process.env };
     delete env.DATABASE_URL;

@@ -73,7 +73,8 @@ describe.skipIf(NO_DATABASE)('patchbay-postgres bin', () => {
       const locks = await callOk<Any>(client, 'postgres_list_locks');
       expect(locks.data.blocked).toEqual([]);
       const health = await callOk<Any>(client, 'postgres_check_health');
-      expect(health.data.checks.length).toBe(9);
+      expect(health.data.checks.length).toBe(10);
+      expect(health.data.checks[0]).toMatchObject({ check: 'read-only', status: 'ok' });
       const indexes = await callOk<Any>(client, 'postgres_check_indexes');
       expect(indexes.data.invalid).toEqual([]);
       const vacuum = await callOk<Any>(client, 'postgres_check_vacuum');

@@ -112,6 +112,7 @@ describe.skipIf(NO_DATABASE)('health toolset', () => {
     );
     const byName = Object.fromEntries(result.data.checks.map((c) => [c.check, c]));
     expect(Object.keys(byName)).toEqual([
+      'read-only',
       'connections',
       'cache hit ratio',
       'transaction ID wraparound',
@@ -124,6 +125,8 @@ describe.skipIf(NO_DATABASE)('health toolset', () => {
     ]);
     expect(byName['invalid indexes']).toMatchObject({ status: 'warning', detail: expect.stringMatching(/^1 invalid indexes/) });
     expect(byName.connections?.status).toBe('ok');
+    // The test connects as a superuser: reads log in as the server's own read role.
+    expect(byName['read-only']).toMatchObject({ status: 'ok', detail: expect.stringMatching(/runs as "patchbay_readonly"/) });
     expect(result.text).toMatch(/^WARNING {2}invalid indexes: 1 invalid indexes/m);
     await close();
   });

@@ -151,3 +151,13 @@ export function resourceText(result: { contents: ReadonlyArray<object> }): strin
   const text = (result.contents[0] as { text?: unknown } | undefined)?.text;
   return typeof text === 'string' ? text : '';
 }
+
+/** A string for SQL nested inside a string literal of SQL (crosstab's text, dblink's query…). */
+export const nested = (sql: string) => sql.replace(/'/g, "''");
+
+/**
+ * SQL for a dblink connection string back to the same test server and database, as the superuser
+ * over trust authentication: what an attacker would use to leave the read-only transaction.
+ */
+export const SAME_SERVER =
+  "'host=127.0.0.1 port=' || current_setting('port') || ' dbname=' || current_database() || ' user=postgres'";

@@ -1,10 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { createLogger, OutputBudget, ToolError } from '@patchbay/kit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Database, type Limits, type Metrics } from '../src/database.js';
 import { checkFunctions } from '../src/functions.js';
 import { checkRead } from '../src/guard.js';
 import { fetchRows, TypeNames } from '../src/rows.js';
-import { createTestDatabase, NO_DATABASE, runningWith, type TestDatabase } from './helpers.js';
+import { serverFileExists } from './harness/fingerprint.js';
+import { adminSql, createTestDatabase, NO_DATABASE, nested, runningWith, SAME_SERVER, type TestDatabase } from './helpers.js';
 
 /**
  * Defence in depth: each database-side layer, tested alone with the parser layer bypassed, to show
@@ -131,5 +133,154 @@ describe.skipIf(NO_DATABASE)('each read-only layer holds on its own', () => {
     await expect(check('SELECT setseed(0.5)')).rejects.toThrow(/pg_catalog\.setseed/);
     await expect(check('SELECT public.noisy()', ['public.noisy'])).resolves.toBeUndefined();
     await expect(check('SELECT calm(), random(), pg_sleep(0), now()')).resolves.toBeUndefined();
+  });
+});
+
+/**
+ * The read role, alone: SQL a model wrote runs as a role that cannot write, read server files or
+ * run programs, so even SQL no check ever saw (here: with every check of this server bypassed)
+ * fails in the database. On a superuser connection that role is a login of its own, never a SET
+ * ROLE, which SQL could undo with set_config('role', …).
+ */
+describe.skipIf(NO_DATABASE)('the read role holds on its own, with every check of this server bypassed', () => {
+  let db: TestDatabase;
+  let reads: Database;
+  const metrics: Metrics = { rowsFetched: 0, cancels: 0 };
+  const log = createLogger('test', 'error', () => undefined);
+  const never = new AbortController().signal;
+  const tag = randomBytes(4).toString('hex');
+  const file = (n: number) => `/tmp/pb-layer-${tag}-${n}`;
+  const hashRole = `pb_layer_hash_${tag}`;
+  const NOTHING_CHECKED = { functions: [], relations: [] };
+
+  /** Run SQL as postgres_query would, minus every check the server makes of the SQL itself. */
+  const unchecked = (sql: string) =>
+    reads.readUntrusted(never, NOTHING_CHECKED, (client) =>
+      fetchRows(client, sql, [], { budget: new OutputBudget(65_536), metrics, types: new TypeNames() }),
+    );
+  const victims = async () => (await db.sql<{ n: number }>('SELECT count(*)::int AS n FROM victim'))[0]?.n;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('readrole');
+    for (const extension of ['tablefunc', 'xml2', 'dblink', 'adminpack']) await db.sql(`CREATE EXTENSION ${extension}`);
+    await db.sql(`
+      CREATE TABLE victim (id int PRIMARY KEY);
+      INSERT INTO victim SELECT generate_series(1, 10);
+      CREATE ROLE ${hashRole} PASSWORD 'pw-${tag}';
+      SELECT lo_from_bytea(0, 'lo-${tag}'::bytea);
+    `);
+    reads = new Database(
+      { name: 'main', url: db.url, display: 'test', mode: 'read-only' },
+      { statementTimeout: 5_000, lockTimeout: 1_000, idleTimeout: 10_000, poolSize: 2 },
+      log,
+      metrics,
+    );
+  });
+  afterAll(async () => {
+    await reads?.dispose();
+    await db?.drop();
+    await adminSql(`DROP ROLE IF EXISTS ${hashRole}`).catch(() => undefined);
+  });
+
+  it('reads as a role that is not a superuser and logged in as itself', async () => {
+    const result = await unchecked(
+      'SELECT current_user, session_user, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)',
+    );
+    const [reader, session, superuser] = result.rows[0] ?? [];
+    expect(reader).toBe(session);
+    expect(reader).not.toBe('postgres');
+    expect(superuser).toBe(false);
+  });
+
+  it('can read the tables', async () => {
+    expect((await unchecked('SELECT count(*) FROM victim')).rows).toEqual([[10]]);
+  });
+
+  const attacks: Array<[string, string, RegExp]> = [
+    ['password hashes', 'SELECT rolpassword FROM pg_authid', /permission denied/],
+    [
+      'password hashes through crosstab',
+      "SELECT * FROM crosstab('SELECT rolname::text, ''k''::text, rolpassword::text FROM pg_authid') AS t(r text, h text)",
+      /permission denied/,
+    ],
+    [
+      'password hashes through xpath_table',
+      "SELECT * FROM xpath_table('k', 'd', '(SELECT rolname::text AS k, ''<a>'' || rolpassword || ''</a>'' AS d FROM pg_authid) s', '/a/text()', 'true') AS t(k text, h text)",
+      /permission denied/,
+    ],
+    ['password hashes through table_to_xml', "SELECT table_to_xml('pg_catalog.pg_authid', true, false, '')", /permission denied/],
+    ['a server file', "SELECT pg_read_file('/etc/passwd')", /permission denied/],
+    [
+      'a server file through crosstab',
+      "SELECT * FROM crosstab('SELECT ''a''::text, ''b''::text, pg_read_file(''/etc/passwd'')') AS t(a text, b text)",
+      /permission denied/,
+    ],
+    ['a large object', 'SELECT lo_get((SELECT min(oid) FROM pg_largeobject_metadata))', /permission denied/],
+    ['large objects raw', 'SELECT data FROM pg_largeobject', /permission denied/],
+    [
+      'a program',
+      `COPY (SELECT 1) TO PROGRAM 'touch ${file(1)}'`,
+      /permission denied|must be superuser|privileges of the "pg_execute_server_program"/,
+    ],
+    [
+      'a server file written',
+      `COPY (SELECT 1) TO '${file(2)}'`,
+      /permission denied|must be superuser|privileges of the "pg_write_server_files"/,
+    ],
+    ['a file written by adminpack', `SELECT pg_file_write('${file(3)}', 'x', false)`, /permission denied/],
+    [
+      'a large object exported',
+      `SELECT lo_export((SELECT min(oid) FROM pg_largeobject_metadata), '${file(4)}')`,
+      /permission denied|must be superuser/,
+    ],
+    [
+      'the superuser again through set_config(role)',
+      `SELECT * FROM crosstab('${nested("SELECT set_config('role', 'postgres', true), 'b'::text, pg_read_file('/etc/passwd')")}') AS t(a text, b text)`,
+      /permission denied/,
+    ],
+    [
+      'the superuser again through set_config(session_authorization)',
+      `SELECT * FROM crosstab('${nested("SELECT set_config('session_authorization', 'postgres', true), 'b'::text, pg_read_file('/etc/passwd')")}') AS t(a text, b text)`,
+      /permission denied/,
+    ],
+    ['SET ROLE to the superuser', 'SET ROLE postgres', /permission denied/],
+    ['SET SESSION AUTHORIZATION to the superuser', 'SET SESSION AUTHORIZATION postgres', /permission denied/],
+    [
+      'a dblink session as the superuser over trust authentication',
+      `SELECT * FROM dblink(${SAME_SERVER}, 'SELECT rolpassword FROM pg_authid') AS t(h text)`,
+      /password is required/,
+    ],
+    [
+      'a dblink session as the superuser with any password',
+      `SELECT * FROM dblink(${SAME_SERVER} || ' password=x', 'SELECT rolpassword FROM pg_authid') AS t(h text)`,
+      /password is required|Non-superuser cannot connect/,
+    ],
+    [
+      'a program through dblink_exec',
+      `SELECT dblink_exec(${SAME_SERVER}, '${nested(`COPY (SELECT 1) TO PROGRAM 'touch ${file(5)}'`)}')`,
+      /password is required/,
+    ],
+    [
+      'a committed write through dblink inside crosstab',
+      `SELECT * FROM crosstab('${nested(`SELECT 'a'::text, 'b'::text, dblink_exec(${SAME_SERVER}, 'DELETE FROM victim')`)}') AS t(a text, b text)`,
+      /password is required/,
+    ],
+    ['a write', 'DELETE FROM victim', /read-only transaction|permission denied/],
+    [
+      'terminating a superuser session',
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'postgres'",
+      /permission denied|must be a (superuser|member)/,
+    ],
+  ];
+
+  it.each(attacks)('refuses %s in the database', async (_name, sql, expected) => {
+    const failure = await unchecked(sql).then(
+      (result) => new Error(`ran: ${JSON.stringify(result.rows).slice(0, 300)}`),
+      (error: Error) => error,
+    );
+    expect(failure.message).toMatch(expected);
+    expect(failure.message).not.toContain('SCRAM-SHA-256$');
+    expect(await victims()).toBe(10);
+    for (const n of [1, 2, 3, 4, 5]) expect(await serverFileExists(db, file(n)), file(n)).toBe(false);
   });
 });

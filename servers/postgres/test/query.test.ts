@@ -208,6 +208,34 @@ describe.skipIf(NO_DATABASE)('postgres_query', () => {
     await allowed.close();
   });
 
+  it("refuses an extension's function, however it is marked, and a SECURITY DEFINER function, unless the operator allows them", async () => {
+    await db.sql('CREATE EXTENSION IF NOT EXISTS xml2');
+    await db.sql(
+      'CREATE OR REPLACE FUNCTION public.as_owner() RETURNS text LANGUAGE sql STABLE SECURITY DEFINER AS $$ SELECT current_user::text $$',
+    );
+    const sql = "SELECT xpath_string('<a>1</a>', '/a') AS x";
+    const strict = await connect([db.url]);
+    try {
+      expect(await callError(strict.client, 'postgres_query', { sql })).toBe(
+        'Argument `sql`: was refused: it calls public.xpath_string(), a function of the extension xml2, which this server does not trust to keep its volatility promise. ' +
+          'If it only reads, the operator can allow it with --allow-function public.xpath_string (or every function of the extension with --allow-function extension:xml2).',
+      );
+      expect(await callError(strict.client, 'postgres_query', { sql: 'SELECT public.as_owner()' })).toMatch(
+        /^Argument `sql`: was refused: it calls public\.as_owner\(\), a SECURITY DEFINER function, which runs with its owner's privileges\./,
+      );
+    } finally {
+      await strict.close();
+    }
+    for (const allow of ['public.xpath_string', 'xpath_string', 'extension:xml2']) {
+      const allowed = await connect([db.url, '--allow-function', allow]);
+      try {
+        expect((await callOk<QueryResult>(allowed.client, 'postgres_query', { sql })).data.rows).toEqual([['1']]);
+      } finally {
+        await allowed.close();
+      }
+    }
+  });
+
   it('runs every read in a READ ONLY transaction', async () => {
     const { client, close } = await connect([db.url]);
     const outcome = await call(client, 'postgres_query', {

@@ -29,11 +29,12 @@ describe.skipIf(NO_DATABASE)('schema tools, table resources and prompts', () => 
         url: expect.stringMatching(/^postgres:\/\/postgres@127\.0\.0\.1:\d+\/pb_schema_/),
         role: 'postgres',
         superuser: true,
+        reads_as: 'patchbay_readonly',
       }),
-      expect.objectContaining({ name: 'other', mode: 'read-write', role: 'postgres' }),
+      expect.objectContaining({ name: 'other', mode: 'read-write', role: 'postgres', reads_as: 'patchbay_readonly' }),
     ]);
     expect(result.text).toMatch(
-      /^main \(read-only\) postgres:\/\/postgres@127\.0\.0\.1:\d+\/pb_schema_\w+ — role postgres \(superuser\), PostgreSQL \d+/,
+      /^main \(read-only\) postgres:\/\/postgres@127\.0\.0\.1:\d+\/pb_schema_\w+ — role postgres \(superuser\), reads as patchbay_readonly, PostgreSQL \d+/,
     );
     expect(JSON.stringify(result.raw) + logs.join('')).not.toContain('s3cret-pw');
     await close();

@@ -89,3 +89,14 @@ export { closest } from './suggest.js';
 export type { TableLayout } from './table.js';
 export { formatTable, tableLayout } from './table.js';
 export { toolListEntry } from './tool-schema.js';
+export type { SanitizedText, SanitizeOptions } from './untrusted.js';
+export {
+  describeChanges,
+  fenceFor,
+  fenceUntrusted,
+  HIDDEN_COMMENT_MARKER,
+  sanitizeUntrusted,
+  untrusted,
+  untrustedLabel,
+  untrustedLine,
+} from './untrusted.js';

@@ -21,7 +21,10 @@ const PATTERNS: Array<[RegExp, string]> = [
   [/\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})\b/g, '***'],
   [/\bxox[abposr]-[A-Za-z0-9-]{8,}/g, '***'],
   [/\bya29\.[A-Za-z0-9._-]{10,}/g, '***'],
-  [/(password|passwd|pwd)=([^&\s;]+)/gi, '$1=***'],
+  // password=… in a key=value connection string or a URL query, in any case, spaced around '=',
+  // the value bare or quoted (libpq's 'a \' b', SQL's 'a '' b', "…"); an unterminated quote masks
+  // the rest of the text.
+  [/\b([a-z_.-]*(?:password|passwd|pwd))\s*=\s*(?:'(?:[^'\\]|\\.|'')*'?|"(?:[^"\\]|\\.)*"?|[^&\s;'"]+)/gi, '$1=***'],
 ];
 
 /** Remember a secret value so that it is masked wherever it shows up later. */

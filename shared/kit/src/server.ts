@@ -19,7 +19,7 @@ import type { OptionsSpec } from './config.js';
 import type { Disposable } from './connector.js';
 import type { AnyTool, CallerAuth, ReadContext, ResourceContents, ToolContext } from './define.js';
 import { isAbortError, isToolError, type ToolError } from './errors.js';
-import { cursorInput } from './inputs.js';
+import { isCursorInput } from './inputs.js';
 import type { Logger } from './log.js';
 import { redact, redactKnown } from './redact.js';
 import { argumentsKey, type Position, readCursor, START } from './reply/cursor.js';
@@ -28,7 +28,7 @@ import { paginate } from './reply/paginate.js';
 import { buildTextPage } from './reply/text.js';
 import type { Runtime } from './runtime.js';
 import { closest } from './suggest.js';
-import { checkArguments, objectOf, toolListEntry } from './tool-schema.js';
+import { checkArguments, outputObjectOf, toolListEntry } from './tool-schema.js';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 // biome-ignore lint/suspicious/noExplicitAny: runtimes of different connectors share one server
@@ -165,7 +165,7 @@ async function callTool(
   try {
     args = checkArguments(tool, raw);
     // The kit reads cursors it made: tools that take the kit's `cursorInput`.
-    const takesCursor = (tool.input as Record<string, unknown>).cursor === cursorInput;
+    const takesCursor = isCursorInput((tool.input as Record<string, unknown>).cursor);
     const cursorKey = takesCursor ? argumentsKey(tool.name, args) : undefined;
     const position: Position =
       takesCursor && typeof args.cursor === 'string' && args.cursor !== ''
@@ -228,7 +228,7 @@ function mapError(runtime: AnyRuntime, tool: string, args: Record<string, unknow
 
 /** A handler's structured result that does not match its own schema is a bug: logged, reported. */
 function checkOutput(tool: AnyTool<unknown>, result: CallToolResult, log: Logger): void {
-  const outcome = objectOf(tool.output).safeParse(result.structuredContent);
+  const outcome = outputObjectOf(tool.output).safeParse(result.structuredContent);
   if (outcome.success) return;
   log.error(`${tool.name} returned data that does not match its output schema`, { issues: outcome.error.issues.slice(0, 5) });
   throw new Error(`${tool.name} returned data that does not match its output schema (a bug in the server)`);

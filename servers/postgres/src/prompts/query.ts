@@ -179,7 +179,7 @@ export const explainSlowQueryPrompt = definePrompt({
     const db = services.database(args.connection);
     const analyze = args.analyze === 'true';
     const role = await db.role();
-    const plan = await explain(services, db, args.sql, [], analyze, ctx.signal);
+    const plan = await explain(db, args.sql, [], analyze, ctx.signal);
     const tables = await db.read(ctx.signal, (client) => describeAll(client, plan.analysis.relations, ctx.budget));
     return {
       description: 'Explain a slow query',

@@ -3,7 +3,6 @@ import type { QueryConfig } from 'pg';
 import * as z from 'zod';
 import type { PostgresServices } from '../client.js';
 import type { Database } from '../database.js';
-import { checkFunctions } from '../functions.js';
 import { type Analysis, checkExplainable, parseOne } from '../guard.js';
 import { connectionInput, paramsInput } from '../inputs.js';
 import { type PlanSummary, summarisePlan } from '../plan.js';
@@ -14,11 +13,11 @@ export interface Explained extends PlanSummary {
 }
 
 /**
- * EXPLAIN a statement inside a READ ONLY transaction. ANALYZE (which runs the statement) only for
- * reads; plain EXPLAIN also plans INSERT/UPDATE/DELETE/MERGE without running them.
+ * EXPLAIN a statement inside a READ ONLY transaction, as the read role. ANALYZE (which runs the
+ * statement) only for reads; plain EXPLAIN also plans INSERT/UPDATE/DELETE/MERGE without running
+ * them.
  */
 export async function explain(
-  services: PostgresServices,
   db: Database,
   sql: string,
   params: readonly unknown[],
@@ -31,14 +30,21 @@ export async function explain(
   // The composed text must still be exactly an EXPLAIN of the statement that was checked.
   const recheck = await parseOne(statement);
   if (recheck.type !== 'ExplainStmt') throw new ToolError('could not be explained as given.', { argument: 'sql' });
-  const plan = await db.read(signal, async (client) => {
-    await checkFunctions(client, analysis.functions, services.options.allowFunction);
-    // Extended protocol even without params: one statement per message, whatever the text holds.
-    const config = { text: statement, values: [...params], queryMode: 'extended' } as QueryConfig;
-    const { rows } = await client.query<{ 'QUERY PLAN': string }>(config);
-    const raw = rows[0]?.['QUERY PLAN'];
-    return typeof raw === 'string' ? (JSON.parse(raw) as unknown) : raw;
-  });
+  // A write is only planned, never run, and the read role may not plan what it may not do: that
+  // plan is made as the connection's role. Everything that runs is run as the read role.
+  const planOnly = !analyze && analysis.explain?.type !== undefined && analysis.explain.type !== 'SelectStmt';
+  const plan = await db.readUntrusted(
+    signal,
+    analysis,
+    async (client) => {
+      // Extended protocol even without params: one statement per message, whatever the text holds.
+      const config = { text: statement, values: [...params], queryMode: 'extended' } as QueryConfig;
+      const { rows } = await client.query<{ 'QUERY PLAN': string }>(config);
+      const raw = rows[0]?.['QUERY PLAN'];
+      return typeof raw === 'string' ? (JSON.parse(raw) as unknown) : raw;
+    },
+    { planOnly },
+  );
   return { ...summarisePlan(plan), plan, analysis };
 }
 
@@ -70,7 +76,7 @@ export const explainTool = defineTool({
   async handler(args, ctx) {
     const services = ctx.services as PostgresServices;
     const db = services.database(args.connection);
-    const result = await explain(services, db, args.sql, args.params, args.analyze, ctx.signal);
+    const result = await explain(db, args.sql, args.params, args.analyze, ctx.signal);
     const tree = ctx.budget.cutText(result.tree, Math.floor(ctx.budget.bytes / 2));
     const planFits = jsonSize(result.plan) + jsonSize(tree.text) < ctx.budget.bytes - 1_024;
     const note = [

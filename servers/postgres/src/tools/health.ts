@@ -292,7 +292,7 @@ export const checkHealthTool = defineTool({
   name: 'postgres_check_health',
   title: 'Database health overview',
   description:
-    'Health checks, each ok, warning or critical: connection use, cache hit ratio, wraparound age, long and idle-in-transaction sessions, invalid indexes, overdue vacuum, inactive replication slots, pg_stat_statements.',
+    'Health checks, each ok, warning or critical: the role SQL from a model runs as, connection use, cache hit ratio, wraparound age, long and idle-in-transaction sessions, invalid indexes, overdue vacuum, inactive replication slots, pg_stat_statements.',
   toolset: 'health',
   access: 'read',
   input: { connection: connectionInput },
@@ -330,6 +330,9 @@ export const checkHealthTool = defineTool({
     );
     const n = (key: string) => Number(row?.[key] ?? 0);
     const checks: Array<{ check: string; status: Status; detail: string; next?: string }> = [];
+    // First, what this server does with the database: who SQL from a model runs as.
+    const reads = await db.readsStatus();
+    checks.push({ check: 'read-only', status: reads.status, detail: reads.detail });
     const share = n('max') > 0 ? n('used') / n('max') : 0;
     checks.push({
       check: 'connections',

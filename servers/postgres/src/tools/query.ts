@@ -4,7 +4,6 @@ import * as z from 'zod';
 import type { PostgresServices } from '../client.js';
 import { continuationLine } from '../continuation.js';
 import { columnLine, fitRows, type RowFormat } from '../format.js';
-import { checkFunctions } from '../functions.js';
 import { checkRead } from '../guard.js';
 import { cellSchema, columnSchema, connectionInput, cursorInput, paramsInput, sqlInput } from '../inputs.js';
 import { fetchRows } from '../rows.js';
@@ -57,16 +56,15 @@ export const queryTool = defineTool({
         ).offset
       : 0;
 
-    const fetched = await db.read(ctx.signal, async (client) => {
-      await checkFunctions(client, analysis.functions, ctx.services.options.allowFunction);
-      return fetchRows(client, args.sql, args.params, {
+    const fetched = await db.readUntrusted(ctx.signal, analysis, (client) =>
+      fetchRows(client, args.sql, args.params, {
         budget: ctx.budget,
         metrics: ctx.services.metrics,
         types: ctx.services.types(db),
         offset,
         ...(args.max_rows !== undefined ? { maxRows: args.max_rows } : {}),
-      });
-    });
+      }),
+    );
 
     const header = columnLine(fetched.columns);
     const format = args.format as RowFormat;

@@ -67,6 +67,7 @@ export const listConnectionsTool = defineTool({
         url: z.string(),
         role: z.string().optional(),
         superuser: z.boolean().optional(),
+        reads_as: z.string().optional(),
         version: z.string().optional(),
         error: z.string().optional(),
       }),
@@ -80,7 +81,14 @@ export const listConnectionsTool = defineTool({
         const base = { name: db.name, mode: db.spec.mode, url: db.spec.display };
         try {
           const role = await db.role();
-          return { ...base, role: role.role, superuser: role.superuser, version: role.version };
+          const reads = await db.readsStatus();
+          return {
+            ...base,
+            role: role.role,
+            superuser: role.superuser,
+            ...(reads.readsAs ? { reads_as: reads.readsAs } : {}),
+            version: role.version,
+          };
         } catch (error) {
           return { ...base, error: error instanceof Error ? error.message.split('\n')[0] : String(error) };
         }
@@ -89,7 +97,7 @@ export const listConnectionsTool = defineTool({
     const text = connections
       .map(
         (c) =>
-          `${c.name} (${c.mode}) ${c.url}${'role' in c ? ` — role ${c.role}${c.superuser ? ' (superuser)' : ''}, PostgreSQL ${c.version}` : ''}${'error' in c ? ` — unreachable: ${c.error}` : ''}`,
+          `${c.name} (${c.mode}) ${c.url}${'role' in c ? ` — role ${c.role}${c.superuser ? ' (superuser)' : ''}${'reads_as' in c && c.reads_as !== c.role ? `, reads as ${c.reads_as}` : ''}, PostgreSQL ${c.version}` : ''}${'error' in c ? ` — unreachable: ${c.error}` : ''}`,
       )
       .join('\n');
     return { structured: { connections }, text };

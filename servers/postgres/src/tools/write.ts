@@ -6,6 +6,7 @@ import { columnLine, fitRows } from '../format.js';
 import { checkWrite, describe } from '../guard.js';
 import { cellSchema, columnSchema, paramsInput, sqlInput } from '../inputs.js';
 import { fetchRows } from '../rows.js';
+import { PIN_READING_SETTINGS } from '../settings.js';
 
 const statementSchema = z.object({ sql: sqlInput, params: paramsInput });
 
@@ -56,6 +57,9 @@ export const executeTool = defineTool({
         const out = [];
         for (const [index, statement] of statements.entries()) {
           try {
+            // Every statement is read by the database as the checks read it, whatever the one
+            // before it set (a set_config of standard_conforming_strings…).
+            await client.query(PIN_READING_SETTINGS);
             const fetched = await fetchRows(client, statement.sql, statement.params, {
               budget: new OutputBudget(share),
               metrics: ctx.services.metrics,
