@@ -8,18 +8,26 @@ import { makeCursor, type Position } from './cursor.js';
  * continuation line with its cause (the budget, or the caller's limit) and its counts.
  */
 export interface ListSpec<T> {
-  /** Name of the list in the structured result (`commits`, `rows`, `issues`). */
-  key: string;
+  /**
+   * Name of the list in the structured result (`commits`, `rows`, `issues`) — or several lists in
+   * one reply, one after the other under one budget (blocked sessions, then locks): then `items`
+   * holds them in order and each section's `count` says how many of them are its own.
+   */
+  key: string | readonly Section[];
   /** One item as the model reads it: one line, or a short block. */
   line: (item: T) => string;
   /** One item in the structured result (default: the item as is). */
   data?: (item: T) => unknown;
-  /** The structured result's other fields (`repository`, `columns`…). */
-  fields?: Record<string, unknown>;
-  /** Text above the items (a header, a summary); counted in the budget. */
-  head?: string;
-  /** Text below the items, above the continuation line. */
-  tail?: string;
+  /**
+   * The structured result's other fields (`repository`, `columns`…). A function gets the items
+   * shown (`row_count`); it is measured with every item given, so it must not grow when fewer are
+   * shown (a count does not).
+   */
+  fields?: Record<string, unknown> | ((shown: readonly T[]) => Record<string, unknown>);
+  /** Text above the items (a header, a summary); counted in the budget. A function: as `fields`. */
+  head?: string | ((shown: readonly T[]) => string);
+  /** Text below the items, above the continuation line. A function: as `fields`. */
+  tail?: string | ((shown: readonly T[]) => string);
   /** The whole text when there are no items at all. Default: "No <items>." */
   empty?: string;
   /** Singular and plural for the continuation line: `['commit', 'commits']`. Default items. */
@@ -27,8 +35,9 @@ export interface ListSpec<T> {
   /** Between item lines. Default one line break. */
   separator?: string;
   /**
-   * The caller's argument that capped this page (`{ argument: 'max_count', value: 30 }`). When
-   * the items stop because of it, the continuation line blames the limit, not the budget.
+   * The caller's argument that capped this page (`{ argument: 'max_count', value: 30 }`). Items
+   * past it are not shown (give one more than the limit to show that more exist); when the items
+   * stop because of it, the continuation line blames the limit, not the budget.
    */
   limit?: { argument: string; value: number };
   /** What else the caller can do besides passing the cursor (a narrower filter). */
@@ -39,13 +48,37 @@ export interface ListSpec<T> {
    * kit cuts the item's text at a line break and keeps its structured form if that fits.
    */
   shrink?: (item: T, room: { text: number; json: number }) => T;
+  /**
+   * Instead of `shrink`, for an item the next page can continue (a long patch, a long run of
+   * lines): return the part of it that fits in `room` and what the next call needs to resume
+   * inside it. The item still counts as not shown; the cursor carries `resume` as its state.
+   */
+  split?: (item: T, room: { text: number; json: number }) => { item: T; resume: unknown };
+  /**
+   * At most this many bytes for this list (never more than the call's budget): a list that is one
+   * part of a larger text, such as a prompt's material, gets its share.
+   */
+  budget?: number;
+}
+
+/** One of several lists in a reply: its structured key, how many of the items are its own, its text. */
+export interface Section {
+  key: string;
+  count: number;
+  /** The line above its items when any is shown (`locks held:`, a table header). */
+  title?: string;
+  /** Its text when it has no items at all (`No session is waiting for a lock.`). */
+  empty?: string;
 }
 
 export interface PageInput<T> extends ListSpec<T> {
   /** The items from the current position on, in order. More than fit is fine: they are cut. */
   items: readonly T[];
-  /** More items exist after `items`: how many when known, `true` when not. */
-  rest?: number | boolean;
+  /**
+   * More items exist after `items`: how many when known, `{ atLeast: n }` when only a lower bound
+   * is (a stream read on past the page, then stopped), `true` when not even that.
+   */
+  rest?: number | boolean | { atLeast: number };
   /**
    * What the next call needs to resume before item `index` of `items` (an upstream token, a last
    * key). Default: nothing but the offset, which the handler reads back as `ctx.position.offset`.
@@ -75,7 +108,16 @@ export function buildPage<T>(call: PageCall, input: PageInput<T>): Reply {
   const separator = input.separator ?? '\n';
   const data = input.data ?? ((item: T) => item);
   const hint = continuationHint(call, input);
-  const fields = input.fields ?? {};
+  const budget = Math.min(call.budget, input.budget ?? call.budget);
+  const sections = typeof input.key === 'string' ? undefined : input.key;
+  const sectionOf = sections ? sectionIndexes(sections, input.items.length) : undefined;
+  const fields = (shown: readonly T[]) => (typeof input.fields === 'function' ? input.fields(shown) : (input.fields ?? {}));
+  const head = (shown: readonly T[]) => (typeof input.head === 'function' ? input.head(shown) : input.head);
+  const tail = (shown: readonly T[]) => (typeof input.tail === 'function' ? input.tail(shown) : input.tail);
+  const lists = (datas: readonly unknown[]): Record<string, unknown> =>
+    sections
+      ? Object.fromEntries(sections.map((s, i) => [s.key, datas.filter((_, j) => sectionOf?.[j] === i)]))
+      : { [input.key as string]: datas };
 
   // The fixed part of each form, and the room a continuation needs (its cursor estimated from
   // the state it would carry after the first item, plus slack for longer tokens later).
@@ -84,27 +126,35 @@ export function buildPage<T>(call: PageCall, input: PageInput<T>): Reply {
     : '';
   const moreRoomJson = jsonSize({ omitted: 1e9, cursor: sampleCursor, hint }) + 64 + 10;
   const moreRoomText = byteLength(hint) + byteLength(sampleCursor) + MORE_LINE_RESERVE + 64;
-  const fixedText = (input.head ? byteLength(input.head) + 1 : 0) + (input.tail ? byteLength(input.tail) + 1 : 0);
-  const fixedJson = jsonSize({ ...fields, [input.key]: [] });
-  const roomText = call.budget - fixedText - moreRoomText;
-  const roomJson = call.budget - fixedJson - moreRoomJson;
+  const textOf = (part: string | undefined) => (part ? byteLength(part) + 1 : 0);
+  const sectionText = (sections ?? []).reduce((sum, s) => sum + textOf(s.title) + textOf(s.empty), 0);
+  const fixedText = textOf(head(input.items)) + textOf(tail(input.items)) + sectionText;
+  const fixedJson = jsonSize({ ...fields(input.items), ...lists([]) });
+  const roomText = budget - fixedText - moreRoomText;
+  const roomJson = budget - fixedJson - moreRoomJson;
+  const cap = input.limit ? Math.min(input.items.length, Math.max(0, input.limit.value)) : input.items.length;
 
   const shown: T[] = [];
   const lines: string[] = [];
   const datas: unknown[] = [];
   let usedText = 0;
   let usedJson = 0;
-  for (const item of input.items) {
+  // Set when the first item did not fit and was split: the next page resumes inside it.
+  let continued: { resume: unknown } | undefined;
+  for (const item of input.items.slice(0, cap)) {
     const line = input.line(item);
     const value = data(item);
     const textCost = byteLength(line) + byteLength(separator);
     const jsonCost = jsonSize(value) + 1;
     if (usedText + textCost > roomText || usedJson + jsonCost > roomJson) {
       if (shown.length === 0) {
-        const smaller = oversized(input, item, line, value, { text: roomText, json: roomJson });
+        const room = { text: roomText, json: roomJson };
+        const part = input.split?.(item, room);
+        const smaller = part ? ownSize(input, part.item, room) : oversized(input, item, line, value, room);
         shown.push(smaller.item);
         lines.push(smaller.line);
         datas.push(smaller.value);
+        if (part) continued = { resume: part.resume };
       }
       break;
     }
@@ -116,10 +166,14 @@ export function buildPage<T>(call: PageCall, input: PageInput<T>): Reply {
   }
 
   const rest = input.rest ?? false;
-  const left = input.items.length - shown.length + (typeof rest === 'number' ? rest : 0);
+  // Items shown whole: a split item is still to come (from inside it).
+  const whole = shown.length - (continued ? 1 : 0);
+  const counted = typeof rest === 'number' ? rest : typeof rest === 'object' ? rest.atLeast : 0;
+  const lowerBound = rest === true || typeof rest === 'object';
+  const left = input.items.length - whole + counted;
   const moreExists = left > 0 || rest === true;
   const cause =
-    shown.length < input.items.length
+    whole < cap
       ? 'output budget'
       : input.limit && shown.length >= input.limit.value
         ? `${input.limit.argument}=${input.limit.value}`
@@ -127,19 +181,41 @@ export function buildPage<T>(call: PageCall, input: PageInput<T>): Reply {
   let more: More;
   if (moreExists) {
     const cursor = call.cursorKey
-      ? makeCursor(call.cursorKey, { offset: call.position.offset + shown.length, state: input.resume?.(shown.length) })
+      ? makeCursor(call.cursorKey, {
+          offset: call.position.offset + whole,
+          state: continued ? continued.resume : input.resume?.(whole),
+        })
       : undefined;
     more = cursor ? { omitted: left, cursor, hint } : { omitted: left, hint };
   }
 
   const parts: string[] = [];
-  if (input.head) parts.push(input.head);
-  if (shown.length === 0 && !moreExists) parts.push(input.empty ?? `No ${unit[1]}.`);
+  const top = head(shown);
+  if (top) parts.push(top);
+  if (shown.length === 0 && !moreExists && (input.empty !== undefined || !sections)) parts.push(input.empty ?? `No ${unit[1]}.`);
+  else if (sections) parts.push(...sectionTexts(sections, sectionOf ?? [], lines, separator));
   else if (lines.length) parts.push(lines.join(separator));
-  if (input.tail) parts.push(input.tail);
+  const bottom = tail(shown);
+  if (bottom) parts.push(bottom);
   let text = parts.join('\n');
-  if (more) text += continuationLine(more, unit, { atLeast: rest === true, cause });
-  return { structured: { ...fields, [input.key]: datas, ...(more ? { more } : {}) }, text };
+  if (more) text += continuationLine(more, unit, { atLeast: lowerBound, cause });
+  return { structured: { ...fields(shown), ...lists(datas), ...(more ? { more } : {}) }, text };
+}
+
+/** Which section each item belongs to, from the sections' counts (which must add up to the items). */
+function sectionIndexes(sections: readonly Section[], items: number): number[] {
+  const indexes = sections.flatMap((s, i) => Array.from({ length: Math.max(0, s.count) }, () => i));
+  if (indexes.length !== items) throw new Error(`the sections count ${indexes.length} items, but ${items} were given`);
+  return indexes;
+}
+
+/** Each section's title and shown lines; its `empty` text when it had no items at all. */
+function sectionTexts(sections: readonly Section[], sectionOf: readonly number[], lines: readonly string[], separator: string) {
+  return sections.flatMap((section, i) => {
+    const own = lines.filter((_, j) => sectionOf[j] === i);
+    if (own.length) return [...(section.title ? [section.title] : []), own.join(separator)];
+    return section.count === 0 && section.empty ? [section.empty] : [];
+  });
 }
 
 /**
@@ -168,16 +244,18 @@ function oversized<T>(
   value: unknown,
   room: { text: number; json: number },
 ): { item: T; line: string; value: unknown } {
-  if (input.shrink) {
-    const smaller = input.shrink(item, room);
-    return { item: smaller, line: cutText(input.line(smaller), room.text), value: (input.data ?? ((x: T) => x))(smaller) };
-  }
+  if (input.shrink) return ownSize(input, input.shrink(item, room), room);
   if (jsonSize(value) > room.json) {
     throw new ToolError(`One ${input.unit?.[0] ?? 'item'} alone is bigger than the output budget.`, {
       hint: 'Narrow the request to that one item, or raise --output-budget.',
     });
   }
   return { item, line: cutText(line, room.text), value };
+}
+
+/** A smaller item made by `shrink` or `split`: its text cut if it is still too long. */
+function ownSize<T>(input: PageInput<T>, item: T, room: { text: number }) {
+  return { item, line: cutText(input.line(item), room.text), value: (input.data ?? ((x: T) => x))(item) };
 }
 
 /** Cut text to `limit` bytes at the last line break that fits, saying how much was cut. */
