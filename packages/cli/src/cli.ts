@@ -61,7 +61,7 @@ async function main(): Promise<void> {
 
 type ParsedArgs = Awaited<ReturnType<typeof parseArgs>>;
 
-async function mountFor(parsed: ParsedArgs, cwd: string, quiet = false): Promise<Mounted[]> {
+async function mountFor(parsed: ParsedArgs, cwd: string, quiet = false, startDefaults = true): Promise<Mounted[]> {
   const options = parsed.options;
   // The gateway's --read-only and --log-level reach every connector through its environment,
   // under each connector's own flags and config section.
@@ -76,6 +76,7 @@ async function mountFor(parsed: ParsedArgs, cwd: string, quiet = false): Promise
     env,
     cwd,
     log: quiet ? () => undefined : say,
+    startDefaults,
   });
   if ('problems' in result) {
     for (const problem of result.problems) say(problem);
@@ -219,7 +220,7 @@ function banner(mounted: readonly Mounted[], base: string, token: boolean): stri
 }
 
 async function list(parsed: ParsedArgs, cwd: string): Promise<void> {
-  const mounted = await mountFor(parsed, cwd, true);
+  const mounted = await mountFor(parsed, cwd, true, false);
   const rows = mounted.map((m) => {
     const reason = m.unavailable();
     return [m.entry.name, m.entry.package, m.entry.bin, reason ? 'unavailable' : (m.mode ?? ''), reason ?? m.label ?? ''];

@@ -22,6 +22,7 @@ export interface MountAllInput {
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
   log: (line: string) => void;
+  startDefaults?: boolean;
 }
 
 /** Mount every connector at once; every configuration problem of every connector, or the mounts. */
@@ -34,6 +35,7 @@ export async function mountAll(input: MountAllInput): Promise<{ mounted: Mounted
         ...(input.sections.has(entry.name) ? { config: input.sections.get(entry.name) } : {}),
         cwd: input.cwd,
         log: input.log,
+        ...(input.startDefaults === false ? { startDefaults: false } : {}),
       }),
     ),
   );

@@ -25,6 +25,8 @@ export interface ConnectorInput {
   config?: Readonly<Record<string, unknown>>;
   cwd: string;
   log: (line: string) => void;
+  /** false: say which default would run without starting it (`patchbay list`). */
+  startDefaults?: boolean;
 }
 
 export interface Mounted {
@@ -73,6 +75,12 @@ export async function mountConnector(entry: ConnectorEntry, input: ConnectorInpu
   let result: AnyLoadResult = first;
   if (entry.embedded?.needed(first)) {
     if (first.status === 'ready') await first.runtime.close('replaced by the embedded default');
+    if (input.startDefaults === false) {
+      const mode = entry.embedded.mode;
+      return {
+        mounted: { entry, def, mode, label: `${mode} default, started by serve`, unavailable: () => undefined, close: async () => undefined },
+      };
+    }
     try {
       started = await entry.embedded.start({ cwd: input.cwd, log: input.log, first });
     } catch (error) {

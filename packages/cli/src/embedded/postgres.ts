@@ -17,6 +17,14 @@ import type { WorkerInput, WorkerMessage } from './pglite-worker.js';
 export const DEMO_STATEMENT_TIMEOUT_MS = 10_000;
 const WATCHDOG_GRACE_MS = 5_000;
 const PING_EVERY_MS = 1_000;
+/**
+ * What PGlite does not do, measured against the PostgreSQL connector's tools: said in the demo's
+ * MCP instructions and on the index page, so no one reads a zero as a fact about a database.
+ */
+export const DEMO_LIMITS =
+  'statistics (pg_stat_* counters such as index scans, live and dead rows, and sessions stay at zero), ' +
+  'pg_stat_statements (top queries), cancelling a running statement, and writes (the role can only read); ' +
+  `a statement that runs past ${DEMO_STATEMENT_TIMEOUT_MS / 1000} s restarts the embedded database`;
 /** More restarts than this within a minute and the database stays down, with the reason. */
 const MAX_RESTARTS_PER_MINUTE = 3;
 
@@ -115,13 +123,14 @@ export class EmbeddedDatabase {
     this.restarts = [...this.restarts.filter((t) => now - t < 60_000), now];
     const old = this.worker;
     this.worker = undefined;
+    // Unavailable (503 with the reason) from this moment, not only once the old worker is gone.
+    this.down = `the embedded PostgreSQL is restarting: ${why}`;
     await old?.terminate().catch(() => undefined);
     if (this.restarts.length > MAX_RESTARTS_PER_MINUTE) {
       this.down = `the embedded PostgreSQL stopped ${this.restarts.length} times within a minute (last: ${why}); restart patchbay`;
       this.options.log?.(this.down);
       return;
     }
-    this.down = `the embedded PostgreSQL is restarting: ${why}`;
     this.options.log?.(`${this.down}; its data returns to the demo seed`);
     try {
       await this.spawn(this.port);
@@ -163,7 +172,7 @@ export const embeddedPostgres: EmbeddedDefault = {
       label: 'demo data, not your database',
       note:
         'sandbox data, not your database: an embedded PostgreSQL (PGlite) with a made-up demo shop in schema "shop", ' +
-        `read by the read-only role ${DEMO_ROLE}`,
+        `read by the read-only role ${DEMO_ROLE}. Not available in the embedded demo: ${DEMO_LIMITS}`,
       close: () => db.close(),
       unavailable: () => db.down,
     };
