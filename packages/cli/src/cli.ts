@@ -172,8 +172,8 @@ async function serve(parsed: ParsedArgs, cwd: string): Promise<void> {
       'listening beyond loopback without --http-token or --oauth-issuer: anyone who can reach this port can use every tool',
     );
   }
-  log.info('ready', { url: `${gateway.base}/`, ms: Math.round(performance.now() - started) });
   process.stdout.write(banner(mounted, gateway.base, Boolean(options.httpToken || options.oauthIssuer)));
+  log.info('ready', { url: `${gateway.base}/`, ms: Math.round(performance.now() - started) });
 }
 
 function launchesOf(mounted: readonly Mounted[], parsed: ParsedArgs): Map<string, Launch> {
