@@ -90,7 +90,13 @@ export async function parseArgs<O extends OptionsSpec>(
     help = parsed.help;
     version = parsed.version;
   } catch (error) {
-    problems.push(...((error as { problems?: string[] }).problems ?? [String(error)]));
+    const where = file.file ?? 'config';
+    const label = where.split('/').pop();
+    problems.push(
+      ...((error as { problems?: string[] }).problems ?? [String(error)]).map((p) =>
+        p.startsWith(`${where}.`) ? `${p.slice(where.length + 1).replace(/^(\w+):?/, `$1 (in ${label}):`)}` : p,
+      ),
+    );
   }
 
   const named = new Set<string>();

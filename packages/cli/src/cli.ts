@@ -33,7 +33,18 @@ async function main(): Promise<void> {
     return;
   }
   if (parsed.problems.length) {
-    for (const problem of parsed.problems) say(problem);
+    // Every problem at once: the connectors' own options are checked too (nothing is started).
+    const more = await mountAll({
+      entries: parsed.entries,
+      perConnector: parsed.perConnector,
+      sections: parsed.file.sections,
+      env: process.env,
+      cwd,
+      log: () => undefined,
+      startDefaults: false,
+    });
+    if ('mounted' in more) await Promise.allSettled(more.mounted.map((m) => m.close()));
+    for (const problem of [...parsed.problems, ...('problems' in more ? more.problems : [])]) say(problem);
     say('run patchbay --help for every option');
     process.exit(2);
   }

@@ -55,7 +55,11 @@ export function launchFor(input: LaunchInput): Launch {
     if (mounted.runtime.settings.readOnly) args.push('--read-only');
   }
   const env = credentialPlaceholders(mounted);
-  return { command: base.command, args: args.map((a) => redact(a)), ...(Object.keys(env).length ? { env } : {}) };
+  return {
+    command: base.command,
+    args: [...base.args, ...args.map((a) => redact(a))],
+    ...(Object.keys(env).length ? { env } : {}),
+  };
 }
 
 /** A config-file section as the bin's flags (`repository: [a, b]` → `--repository a --repository b`). */

@@ -78,7 +78,14 @@ export async function mountConnector(entry: ConnectorEntry, input: ConnectorInpu
     if (input.startDefaults === false) {
       const mode = entry.embedded.mode;
       return {
-        mounted: { entry, def, mode, label: `${mode} default, started by serve`, unavailable: () => undefined, close: async () => undefined },
+        mounted: {
+          entry,
+          def,
+          mode,
+          label: `${mode} default, started by serve`,
+          unavailable: () => undefined,
+          close: async () => undefined,
+        },
       };
     }
     try {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { connectHttp, tempRepo, type TempRepo } from '@patchbay/testing';
+import { connectHttp, type TempRepo, tempRepo } from '@patchbay/testing';
 import puppeteer from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alive, descendants, type GatewayProcess, startGateway } from './helpers.js';
@@ -78,10 +78,16 @@ describe('patchbay serve on embedded defaults', () => {
       expect(result.isError).toBeFalsy();
       expect(result.structuredContent).toMatchObject({ rows: [[2000, 2000]] });
       // The SQL guard and the read-only role both hold in the demo.
-      const write = await client.callTool({ name: 'postgres_query', arguments: { sql: "DELETE FROM shop.orders WHERE status = 'pending'" } });
+      const write = await client.callTool({
+        name: 'postgres_query',
+        arguments: { sql: "DELETE FROM shop.orders WHERE status = 'pending'" },
+      });
       expect(write.isError).toBe(true);
       // Results page with the kit's cursor.
-      const page = await client.callTool({ name: 'postgres_query', arguments: { sql: 'SELECT * FROM shop.order_items ORDER BY order_id, line' } });
+      const page = await client.callTool({
+        name: 'postgres_query',
+        arguments: { sql: 'SELECT * FROM shop.order_items ORDER BY order_id, line' },
+      });
       expect((page.structuredContent as { more?: { cursor?: string } }).more?.cursor).toBeTruthy();
     } finally {
       await close();
@@ -106,7 +112,9 @@ describe('patchbay serve on embedded defaults', () => {
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
     });
     expect(response.status).toBe(503);
-    expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/^Unavailable: @patchbay\/slack is not/);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(
+      /^Unavailable: @patchbay\/slack is not/,
+    );
     const health = (await (await fetch(`${gateway.base}/healthz`)).json()) as { connectors: Record<string, string> };
     expect(health.connectors).toMatchObject({ git: 'embedded', postgres: 'embedded', slack: 'unavailable' });
   });
@@ -125,6 +133,8 @@ describe('patchbay serve on embedded defaults', () => {
       const response = await page.goto(`${gateway.base}/`, { waitUntil: 'networkidle0' });
       expect(response?.status()).toBe(200);
       expect(response?.headers()['content-security-policy']).toContain("default-src 'none'");
+      // What a person sees: innerText, not textContent (which would include the folded snippets too).
+      // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is the point
       const text = await page.evaluate(() => document.body.innerText);
       for (const expected of ['Git', 'PostgreSQL', 'Browser', 'embedded', 'unavailable', 'git_log', 'postgres_query']) {
         expect(text).toContain(expected);
@@ -136,7 +146,9 @@ describe('patchbay serve on embedded defaults', () => {
       expect(clients).toEqual(['Claude Desktop', 'Claude Code', 'Cursor', 'VS Code']);
       expect(await page.$$eval('script', (nodes) => nodes.length)).toBe(0);
       const snippet = await page.$eval('#git details pre code', (node) => node.textContent ?? '');
-      expect(JSON.parse(snippet)).toEqual({ mcpServers: { 'patchbay-git': { command: 'npx', args: ['-y', 'mcp-remote', `${gateway.base}/git/mcp`] } } });
+      expect(JSON.parse(snippet)).toEqual({
+        mcpServers: { 'patchbay-git': { command: 'npx', args: ['-y', 'mcp-remote', `${gateway.base}/git/mcp`] } },
+      });
       expect(problems).toEqual([]);
       const png = await page.screenshot({ fullPage: false });
       expect(Buffer.from(png).subarray(1, 4).toString()).toBe('PNG');

@@ -36,7 +36,7 @@ const channel = parentPort;
 if (!channel) throw new Error('pglite-worker must run in a worker thread');
 
 try {
-  const db = input.dataDir ? await PGlite.create({ loadDataDir: new Blob([input.dataDir]) }) : await PGlite.create();
+  const db = input.dataDir ? await PGlite.create({ loadDataDir: new Blob([input.dataDir as Uint8Array<ArrayBuffer>]) }) : await PGlite.create();
   let dump: Uint8Array | undefined;
   if (!input.dataDir && input.seedSql) {
     await db.exec(input.seedSql);
