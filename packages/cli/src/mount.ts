@@ -56,7 +56,8 @@ export async function mountConnector(entry: ConnectorEntry, input: ConnectorInpu
   const loadWith = (extra?: StartedDefault): AnyLoadResult =>
     load(def, {
       argv: [...(extra?.argv ?? []), ...input.argv],
-      env: { ...(extra?.env ?? {}), ...input.env },
+      // The operator's variables win, except empty ones (which the kit reads as unset anyway).
+      env: { ...(extra?.env ?? {}), ...Object.fromEntries(Object.entries(input.env).filter(([, v]) => v !== undefined && v !== '')) },
       ...(input.config ? { config: { values: input.config, where: entry.name } } : {}),
     });
 
