@@ -38,7 +38,9 @@ const health = await (await fetch(`${base}/healthz`)).json();
 const results = [];
 for (const [name, mode] of Object.entries(health.connectors)) {
   if (mode === 'unavailable') {
-    const why = /(\S+) is unavailable: (.*)/.exec(gatewayLog.split('\n').find((l) => l.includes(`warn ${name} is unavailable`)) ?? '');
+    const why = /(\S+) is unavailable: (.*)/.exec(
+      gatewayLog.split('\n').find((l) => l.includes(`warn ${name} is unavailable`)) ?? '',
+    );
     console.log(`conformance: ${name} skipped, unavailable here${why ? `: ${why[2]}` : ''}`);
     continue;
   }
@@ -76,11 +78,9 @@ async function runSuite(name, url) {
   const baseline = await baselineFor(name, await mkdtemp(path.join(tmpdir(), `patchbay-conformance-baseline-${name}-`)));
   console.log(`\n=== ${name}: ${url}`);
   const code = await new Promise((resolve) => {
-    const child = spawn(
-      node22,
-      [suite, 'server', '--url', url, '--expected-failures', baseline, '-o', out],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
+    const child = spawn(node22, [suite, 'server', '--url', url, '--expected-failures', baseline, '-o', out], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let printing = false;
     child.stdout.on('data', (chunk) => {
       // The per-scenario chatter is long; the summary is what a reader needs.

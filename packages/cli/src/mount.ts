@@ -57,7 +57,10 @@ export async function mountConnector(entry: ConnectorEntry, input: ConnectorInpu
     load(def, {
       argv: [...(extra?.argv ?? []), ...input.argv],
       // The operator's variables win, except empty ones (which the kit reads as unset anyway).
-      env: { ...(extra?.env ?? {}), ...Object.fromEntries(Object.entries(input.env).filter(([, v]) => v !== undefined && v !== '')) },
+      env: {
+        ...(extra?.env ?? {}),
+        ...Object.fromEntries(Object.entries(input.env).filter(([, v]) => v !== undefined && v !== '')),
+      },
       ...(input.config ? { config: { values: input.config, where: entry.name } } : {}),
     });
 

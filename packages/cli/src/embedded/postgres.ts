@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import path from 'node:path';
@@ -42,6 +42,7 @@ export interface EmbeddedDatabaseOptions {
 export class EmbeddedDatabase {
   private worker: Worker | undefined;
   private data: Uint8Array | undefined;
+  private cacheFile: string | undefined;
   private lastPong = Date.now();
   private timer: NodeJS.Timeout | undefined;
   private restarts: number[] = [];
@@ -70,6 +71,15 @@ export class EmbeddedDatabase {
         this.options.log?.(`could not keep the demo database in ${cacheFile} (it is seeded again next time): ${String(error)}`),
       );
     }
+    this.cacheFile = cacheFile;
+    // The saved directory is read again for a restart; holding it would cost its size (~40 MB).
+    if (
+      await stat(cacheFile).then(
+        () => true,
+        () => false,
+      )
+    )
+      this.data = undefined;
     this.timer = setInterval(() => this.watch(), PING_EVERY_MS);
     this.timer.unref();
   }
@@ -133,7 +143,9 @@ export class EmbeddedDatabase {
     }
     this.options.log?.(`${this.down}; its data returns to the demo seed`);
     try {
+      if (!this.data && this.cacheFile) this.data = new Uint8Array(await readFile(this.cacheFile));
       await this.spawn(this.port);
+      if (this.cacheFile) this.data = undefined;
       this.down = undefined;
     } catch (error) {
       this.down = `the embedded PostgreSQL could not be restarted: ${error instanceof Error ? error.message : String(error)}`;
