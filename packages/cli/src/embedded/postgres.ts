@@ -134,14 +134,15 @@ export class EmbeddedDatabase {
     const old = this.worker;
     this.worker = undefined;
     // Unavailable (503 with the reason) from this moment, not only once the old worker is gone.
-    this.down = `the embedded PostgreSQL is restarting: ${why}`;
-    await old?.terminate().catch(() => undefined);
     if (this.restarts.length > MAX_RESTARTS_PER_MINUTE) {
       this.down = `the embedded PostgreSQL stopped ${this.restarts.length} times within a minute (last: ${why}); restart patchbay`;
       this.options.log?.(this.down);
+      await old?.terminate().catch(() => undefined);
       return;
     }
+    this.down = `the embedded PostgreSQL is restarting: ${why}`;
     this.options.log?.(`${this.down}; its data returns to the demo seed`);
+    await old?.terminate().catch(() => undefined);
     try {
       if (!this.data && this.cacheFile) this.data = new Uint8Array(await readFile(this.cacheFile));
       await this.spawn(this.port);
