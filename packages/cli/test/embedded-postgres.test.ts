@@ -66,7 +66,8 @@ describe('the embedded demo database', () => {
       let answer: Awaited<ReturnType<typeof client.callTool>> | undefined;
       for (let i = 0; i < 40 && !answer?.structuredContent; i++) {
         await new Promise((resolve) => setTimeout(resolve, 250));
-        if (!db.down) answer = await client.callTool({ name: 'postgres_query', arguments: { sql: 'SELECT count(*) FROM shop.orders' } });
+        if (!db.down)
+          answer = await client.callTool({ name: 'postgres_query', arguments: { sql: 'SELECT count(*) FROM shop.orders' } });
       }
       expect(answer?.structuredContent).toMatchObject({ rows: [[2000]] });
     } finally {
