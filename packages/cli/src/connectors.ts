@@ -4,7 +4,7 @@
  * with the reason, and they run on the sandbox's emulators when no credential is set.
  */
 import { gitDoctor, postgresDoctor, puppeteerDoctor } from './doctor/connectors.js';
-import { browserPreflight } from './embedded/browser.js';
+import { browserPreflight, describeBrowser } from './embedded/browser.js';
 import { checkoutDefault } from './embedded/git.js';
 import { embeddedPostgres } from './embedded/postgres.js';
 import { sandboxDefault } from './embedded/sandbox.js';
@@ -39,6 +39,7 @@ export const CONNECTORS: readonly ConnectorEntry[] = [
     folder: 'servers/puppeteer',
     exportName: 'puppeteerConnector',
     preflight: browserPreflight,
+    describe: describeBrowser,
     doctor: puppeteerDoctor,
   },
   {

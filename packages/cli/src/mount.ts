@@ -118,6 +118,7 @@ export async function mountConnector(entry: ConnectorEntry, input: ConnectorInpu
     return { mounted: down(entry, def, reason) };
   }
   const mode: Mode = started ? (entry.embedded?.mode ?? 'live') : 'live';
+  const label = started?.label ?? (await entry.describe?.(runtime).catch(() => undefined));
   let closed: Promise<void> | undefined;
   return {
     mounted: {
@@ -125,7 +126,8 @@ export async function mountConnector(entry: ConnectorEntry, input: ConnectorInpu
       def,
       runtime,
       mode,
-      ...(started ? { note: started.note, label: started.label } : {}),
+      ...(started ? { note: started.note } : {}),
+      ...(label ? { label } : {}),
       unavailable: () => started?.unavailable?.(),
       close() {
         closed ??= (async () => {

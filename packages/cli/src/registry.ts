@@ -65,6 +65,8 @@ export interface ConnectorEntry {
    * browser on this machine): the connector is listed as unavailable with this line.
    */
   preflight?: (runtime: AnyRuntime) => Promise<string | undefined>;
+  /** A few words on what a live connector serves here ("Chromium at /usr/bin/chromium"). */
+  describe?: (runtime: AnyRuntime) => Promise<string | undefined>;
   /** Checks beyond the options: can it reach its service, with what privileges. */
   doctor?: (runtime: AnyRuntime, context: DoctorContext) => Promise<Check[]>;
 }

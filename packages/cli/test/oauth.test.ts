@@ -151,3 +151,49 @@ describe('OAuth resource-server mode', () => {
     expect((await fetch(`${gateway.base}/healthz`)).status).toBe(200);
   });
 });
+
+describe('a shared token and the Host/Origin checks', () => {
+  let repo: TempRepo;
+  let gateway: GatewayProcess;
+  beforeAll(async () => {
+    repo = await tempRepo();
+    await repo.commit('only commit', { 'a.txt': 'a\n' });
+    gateway = await startGateway(['git', '--http-token', 'team-secret-123'], { cwd: repo.path });
+  }, 120_000);
+  afterAll(async () => {
+    await gateway?.stop();
+    await repo?.remove();
+  });
+
+  it('asks every MCP endpoint for the token, and takes it', async () => {
+    const refused = await fetch(`${gateway.base}/git/mcp`, { method: 'POST', body: '{}' });
+    expect(refused.status).toBe(401);
+    const { client, close } = await connectHttp(`${gateway.base}/git/mcp`, { token: 'team-secret-123' });
+    try {
+      expect((await client.callTool({ name: 'git_status', arguments: {} })).isError).toBeFalsy();
+    } finally {
+      await close();
+    }
+    // The page says a token is needed and never shows it.
+    const page = await (await fetch(`${gateway.base}/`)).text();
+    expect(page).toContain('Authorization: Bearer &lt;token&gt;');
+    expect(page).not.toContain('team-secret-123');
+    expect(gateway.stdout()).not.toContain('team-secret-123');
+  });
+
+  it('refuses a foreign Host or Origin (DNS rebinding), the page included', async () => {
+    const { request } = await import('node:http');
+    const status = (headers: Record<string, string>) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request(`${gateway.base}/`, { headers }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    expect(await status({ host: 'evil.example' })).toBe(403);
+    expect(await status({ origin: 'https://evil.example' })).toBe(403);
+    expect(await status({})).toBe(200);
+  });
+});

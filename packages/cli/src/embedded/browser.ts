@@ -30,3 +30,9 @@ export async function browserPreflight(runtime: AnyRuntime): Promise<string | un
     return `the configured browser ${found.path} does not exist or is not executable. ${hint}`;
   }
 }
+
+/** What the browser connector will launch here, for the page and the start-up lines. */
+export async function describeBrowser(runtime: AnyRuntime): Promise<string | undefined> {
+  const { found } = await lookupBrowser(runtime);
+  return found ? `${found.source === 'configured' ? 'the configured browser' : 'Chromium'} at ${found.path}` : undefined;
+}
