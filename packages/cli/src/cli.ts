@@ -178,6 +178,11 @@ async function serve(parsed: ParsedArgs, cwd: string): Promise<void> {
     }
     throw error;
   }
+  if (options.oauthIssuer && !options.publicUrl) {
+    log.warn(
+      `OAuth without --public-url: tokens must be issued for ${gateway.base}/<connector>/mcp; behind a proxy or a load balancer set --public-url to the URL clients use`,
+    );
+  }
   if (!['127.0.0.1', 'localhost', '::1'].includes(address.host) && !options.httpToken && !options.oauthIssuer) {
     log.warn(
       'listening beyond loopback without --http-token or --oauth-issuer: anyone who can reach this port can use every tool',
