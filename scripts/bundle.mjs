@@ -72,7 +72,15 @@ await build({
   ...common,
   entryPoints: { connector: 'src/connector.ts' },
   outdir: 'dist',
-  external: [...external, '@patchbay/kit', '@patchbay/kit/*', '@modelcontextprotocol/sdk', '@modelcontextprotocol/sdk/*', 'zod', 'zod/*'],
+  external: [
+    ...external,
+    '@patchbay/kit',
+    '@patchbay/kit/*',
+    '@modelcontextprotocol/sdk',
+    '@modelcontextprotocol/sdk/*',
+    'zod',
+    'zod/*',
+  ],
   banner: {},
   sourcemap: 'linked',
 });

@@ -1,3 +1,4 @@
+import type { GatewayResult } from './gateway.js';
 import type { Summary } from './stats.js';
 
 /** A result's continuation: how much was left out and how to get it. */
@@ -119,4 +120,6 @@ export interface BenchResult {
   durationMs: number;
   floor: SideResult;
   connectors: ConnectorResult[];
+  /** `patchbay serve` against the separate bins, when measured. */
+  gateway?: GatewayResult;
 }
