@@ -88,3 +88,12 @@ export { closest } from './suggest.js';
 // never from here: a static re-export would pull the HTTP stack into every stdio start.
 export { formatTable } from './table.js';
 export { toolListEntry } from './tool-schema.js';
+export type { SanitizedText, SanitizeOptions } from './untrusted.js';
+export {
+  describeChanges,
+  fenceUntrusted,
+  HIDDEN_COMMENT_MARKER,
+  sanitizeUntrusted,
+  untrusted,
+  untrustedLine,
+} from './untrusted.js';
