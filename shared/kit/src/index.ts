@@ -91,9 +91,11 @@ export { toolListEntry } from './tool-schema.js';
 export type { SanitizedText, SanitizeOptions } from './untrusted.js';
 export {
   describeChanges,
+  fenceFor,
   fenceUntrusted,
   HIDDEN_COMMENT_MARKER,
   sanitizeUntrusted,
   untrusted,
+  untrustedLabel,
   untrustedLine,
 } from './untrusted.js';
