@@ -138,7 +138,9 @@ async function auth(argv: readonly string[], io: Io): Promise<number> {
   }
   const api = resolveApiUrl(values.apiUrl);
   if ('problem' in api) throw new ConfigError([`--api-url: ${api.problem}`]);
-  const scopes = [scopeUrl(values.readOnly ? 'drive.readonly' : 'drive'), 'openid', 'email'];
+  // Full access asks for drive.readonly too, so a server started with --read-only can narrow its
+  // refreshes to it (a refresh may only ask for scopes the grant lists by name).
+  const scopes = [...(values.readOnly ? [] : [scopeUrl('drive')]), scopeUrl('drive.readonly'), 'openid', 'email'];
   const authUrl = values.authUrl ?? client.authUri ?? GOOGLE.authUrl;
   const open = (url: string) => {
     io.err(`Open this address in a browser to sign in${values.account ? ` as ${values.account}` : ''}:\n\n  ${url}\n`);

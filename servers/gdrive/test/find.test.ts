@@ -90,8 +90,8 @@ describe('gdrive_search', () => {
       .entries()
       .slice(mark)
       .find((e: { path: string }) => e.path === '/drive/v3/files');
-    expect(sent.query.q).toBe("name contains 'x\\' or \\'1\\'=\\'1' and trashed = false");
-    expect(sent.status).toBe(200);
+    expect(sent?.query.q).toBe("name contains 'x\\' or \\'1\\'=\\'1' and trashed = false");
+    expect(sent?.status).toBe(200);
     for (const name of ["') or trashed = true or name contains ('", "\\' or 1=1 --", 'a\\', "O'Brien"]) {
       const r = await callOk<Listing>(client, 'gdrive_search', { name });
       expect(r.data.files.every((f) => f.name === "O'Brien contract.txt")).toBe(true);

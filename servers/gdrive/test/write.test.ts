@@ -32,7 +32,11 @@ const textOf = (id: string) => stored(id).content.data?.toString('utf8');
 describe('creating', () => {
   it('creates a text file, a Doc from Markdown and a Sheet from CSV, in My Drive or a folder', async () => {
     const { client } = await d.connect();
-    const text = await callOk<Written>(client, 'gdrive_create_file', { name: 'todo.md', content: '# Todo\n\n- one\n', mime_type: 'text/markdown' });
+    const text = await callOk<Written>(client, 'gdrive_create_file', {
+      name: 'todo.md',
+      content: '# Todo\n\n- one\n',
+      mime_type: 'text/markdown',
+    });
     expect(text.data.account).toBe(ALEX);
     expect(stored(text.data.file.id)).toMatchObject({ name: 'todo.md', mimeType: 'text/markdown' });
     expect(textOf(text.data.file.id)).toBe('# Todo\n\n- one\n');
@@ -47,7 +51,11 @@ describe('creating', () => {
     const back = await callOk<{ text: string }>(client, 'gdrive_read_file', { file_id: doc.data.file.id });
     expect(back.data.text).toContain('# Minutes');
     expect(back.data.text).toContain('decided **this**');
-    const sheet = await callOk<Written>(client, 'gdrive_create_file', { name: 'Numbers', as: 'sheet', content: 'a,b\n1,"x, y"\n' });
+    const sheet = await callOk<Written>(client, 'gdrive_create_file', {
+      name: 'Numbers',
+      as: 'sheet',
+      content: 'a,b\n1,"x, y"\n',
+    });
     expect(sheet.data.file.type).toBe('Sheet');
     const csv = await callOk<{ text: string }>(client, 'gdrive_read_file', { file_id: sheet.data.file.id });
     expect(csv.data.text).toContain('a,b\n1,"x, y"');
@@ -55,10 +63,17 @@ describe('creating', () => {
 
   it('creates folders, in a shared drive too, and refuses a file as the parent', async () => {
     const { client } = await d.connect();
-    const engineering = [...d.sandbox.state.drives.values()].find((x: { name: string }) => x.name === 'Engineering') as { id: string };
+    const engineering = [...d.sandbox.state.drives.values()].find((x: { name: string }) => x.name === 'Engineering') as {
+      id: string;
+    };
     const folder = await callOk<Written>(client, 'gdrive_create_folder', { name: 'Designs', folder_id: engineering.id });
-    expect(stored(folder.data.file.id)).toMatchObject({ mimeType: 'application/vnd.google-apps.folder', driveId: engineering.id });
-    expect(await callError(client, 'gdrive_create_folder', { name: 'x', folder_id: d.id('notes.txt') })).toMatch(/folder_id.*not a folder/);
+    expect(stored(folder.data.file.id)).toMatchObject({
+      mimeType: 'application/vnd.google-apps.folder',
+      driveId: engineering.id,
+    });
+    expect(await callError(client, 'gdrive_create_folder', { name: 'x', folder_id: d.id('notes.txt') })).toMatch(
+      /folder_id.*not a folder/,
+    );
   });
 
   it('sends a big file in resumable chunks, and a lost chunk answer is resumed, not repeated', async () => {
@@ -69,7 +84,10 @@ describe('creating', () => {
     const r = await callOk<Written>(client, 'gdrive_create_file', { name: 'big.txt', content });
     expect(textOf(r.data.file.id)).toBe(content);
     expect(d.sandbox.state.findByName('big.txt')).toHaveLength(1);
-    const puts = d.sandbox.log.entries().slice(mark).filter((e: { method: string }) => e.method === 'PUT');
+    const puts = d.sandbox.log
+      .entries()
+      .slice(mark)
+      .filter((e: { method: string }) => e.method === 'PUT');
     expect(puts.length).toBeGreaterThanOrEqual(2);
   });
 
@@ -81,7 +99,10 @@ describe('creating', () => {
     const r = await callOk<Written>(client, 'gdrive_create_folder', { name: 'Exactly once' });
     expect(d.sandbox.state.findByName('Exactly once')).toHaveLength(1);
     expect(r.data.file.id).toBe(d.id('Exactly once'));
-    const creates = d.sandbox.log.entries().slice(mark).filter((e: { operation: string }) => e.operation === 'drive.files.create');
+    const creates = d.sandbox.log
+      .entries()
+      .slice(mark)
+      .filter((e: { operation: string | null }) => e.operation === 'drive.files.create');
     expect(creates).toHaveLength(1);
     // Refused with a 500 before anything happened: not there, so sent again, once.
     d.sandbox.faults.add({ kind: 'error', status: 500, route: 'drive.files.create', times: 1 });
@@ -116,13 +137,23 @@ describe('gdrive_update_file', () => {
     const id = d.id('Apollo project plan');
     const read = await callOk<{ file: { version: string } }>(client, 'gdrive_read_file', { file_id: id });
     d.sandbox.state.editAs(SAM, id, { markdown: '# Apollo project plan\n\nSam rewrote this.\n' });
-    const refused = await callError(client, 'gdrive_update_file', { file_id: id, content: '# Mine\n', version: read.data.file.version });
-    expect(refused).toMatch(/`version`: Apollo project plan changed since version 1: it is at version 2, last modified .* by Sam Chen\. Nothing was written\./);
+    const refused = await callError(client, 'gdrive_update_file', {
+      file_id: id,
+      content: '# Mine\n',
+      version: read.data.file.version,
+    });
+    expect(refused).toMatch(
+      /`version`: Apollo project plan changed since version 1: it is at version 2, last modified .* by Sam Chen\. Nothing was written\./,
+    );
     expect(refused).toMatch(/Read it again/);
     const now = await callOk<{ text: string; file: { version: string } }>(client, 'gdrive_read_file', { file_id: id });
     expect(now.data.text).toContain('Sam rewrote this.');
     // With the new version it goes through: a Doc replaced from Markdown.
-    await callOk(client, 'gdrive_update_file', { file_id: id, content: '# Plan\n\nMerged with Sam.\n', version: now.data.file.version });
+    await callOk(client, 'gdrive_update_file', {
+      file_id: id,
+      content: '# Plan\n\nMerged with Sam.\n',
+      version: now.data.file.version,
+    });
     const after = await callOk<{ text: string }>(client, 'gdrive_read_file', { file_id: id });
     expect(after.data.text).toContain('Merged with Sam.');
   });
@@ -150,17 +181,29 @@ describe('rename, move, copy, trash', () => {
   it('renames, moves between folders and into a shared drive, and copies', async () => {
     const { client } = await d.connect();
     const id = d.id('notes.txt');
-    const renamed = await callOk<Written & { previous_name: string }>(client, 'gdrive_rename_file', { file_id: id, name: 'notes-2024.txt' });
+    const renamed = await callOk<Written & { previous_name: string }>(client, 'gdrive_rename_file', {
+      file_id: id,
+      name: 'notes-2024.txt',
+    });
     expect(renamed.data.previous_name).toBe('notes.txt');
     expect(stored(id).name).toBe('notes-2024.txt');
     const projects = d.id('Projects');
-    const moved = await callOk<Written & { previous_parent_id: string }>(client, 'gdrive_move_file', { file_id: id, folder_id: projects });
+    const moved = await callOk<Written & { previous_parent_id: string }>(client, 'gdrive_move_file', {
+      file_id: id,
+      folder_id: projects,
+    });
     expect(moved.data.previous_parent_id).toBe(d.id('Apollo'));
     expect(stored(id).parents).toEqual([projects]);
-    const engineering = [...d.sandbox.state.drives.values()].find((x: { name: string }) => x.name === 'Engineering') as { id: string };
+    const engineering = [...d.sandbox.state.drives.values()].find((x: { name: string }) => x.name === 'Engineering') as {
+      id: string;
+    };
     await callOk(client, 'gdrive_move_file', { file_id: id, folder_id: engineering.id });
     expect(stored(id).driveId).toBe(engineering.id);
-    const copy = await callOk<Written & { source_id: string }>(client, 'gdrive_copy_file', { file_id: d.id('Apollo budget'), name: 'Budget copy', folder_id: projects });
+    const copy = await callOk<Written & { source_id: string }>(client, 'gdrive_copy_file', {
+      file_id: d.id('Apollo budget'),
+      name: 'Budget copy',
+      folder_id: projects,
+    });
     expect(copy.data.file).toMatchObject({ name: 'Budget copy', type: 'Sheet', parent_id: projects });
     expect(d.sandbox.state.findByName('Budget copy')).toHaveLength(1);
   });
@@ -174,10 +217,14 @@ describe('rename, move, copy, trash', () => {
     await callOk(client, 'gdrive_trash_file', { file_id: id, restore: true });
     expect(stored(id).trashed).toBe(false);
     expect((await client.listTools()).tools.map((t) => t.name)).not.toContain('gdrive_delete_file');
-    expect(await callError(client, 'gdrive_delete_file', { file_id: id })).toMatch(/not offered: an operator option switches it off/);
+    expect(await callError(client, 'gdrive_delete_file', { file_id: id })).toMatch(
+      /not offered: an operator option switches it off/,
+    );
 
     const allowed = await d.connect({ argv: ['--allow-permanent-delete'] });
-    expect(await callError(allowed.client, 'gdrive_delete_file', { file_id: id })).toMatch(/not in the trash.*Nothing was deleted/);
+    expect(await callError(allowed.client, 'gdrive_delete_file', { file_id: id })).toMatch(
+      /not in the trash.*Nothing was deleted/,
+    );
     expect(d.sandbox.state.files.has(id)).toBe(true);
     await callOk(allowed.client, 'gdrive_trash_file', { file_id: id });
     const gone = await callOk<{ deleted: { name: string } }>(allowed.client, 'gdrive_delete_file', { file_id: id });
@@ -197,11 +244,19 @@ describe('sharing', () => {
       notify: false,
     });
     expect(shared.data.granted).toMatchObject({ role: 'commenter', who: SAM });
-    expect(stored(id).permissions).toEqual(expect.arrayContaining([expect.objectContaining({ emailAddress: SAM, role: 'commenter' })]));
-    const link = await callOk<{ granted: { who: string } }>(client, 'gdrive_share_file', { file_id: id, role: 'reader', type: 'anyone' });
+    expect(stored(id).permissions).toEqual(
+      expect.arrayContaining([expect.objectContaining({ emailAddress: SAM, role: 'commenter' })]),
+    );
+    const link = await callOk<{ granted: { who: string } }>(client, 'gdrive_share_file', {
+      file_id: id,
+      role: 'reader',
+      type: 'anyone',
+    });
     expect(link.data.granted.who).toBe('anyone with the link');
     expect(link.text).toContain('(only with the link)');
-    expect(stored(id).permissions).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'anyone', allowFileDiscovery: false })]));
+    expect(stored(id).permissions).toEqual(
+      expect.arrayContaining([expect.objectContaining({ type: 'anyone', allowFileDiscovery: false })]),
+    );
     await callOk(client, 'gdrive_unshare_file', { file_id: id, who: 'anyone' });
     await callOk(client, 'gdrive_unshare_file', { file_id: id, who: SAM.toUpperCase() });
     // Only the owner is left (the emulator keeps the owner apart from the shared permissions).
@@ -212,8 +267,12 @@ describe('sharing', () => {
     const { client } = await d.connect();
     const id = d.id('Apollo project plan');
     expect(await callError(client, 'gdrive_share_file', { file_id: id, role: 'reader' })).toMatch(/`email`: is needed/);
-    expect(await callError(client, 'gdrive_share_file', { file_id: id, role: 'reader', type: 'anyone', email: SAM })).toMatch(/`email`: is for type user or group/);
-    expect(await callError(client, 'gdrive_unshare_file', { file_id: id, who: ALEX })).toMatch(/owns "Apollo project plan"; an owner's access cannot be removed/);
+    expect(await callError(client, 'gdrive_share_file', { file_id: id, role: 'reader', type: 'anyone', email: SAM })).toMatch(
+      /`email`: is for type user or group/,
+    );
+    expect(await callError(client, 'gdrive_unshare_file', { file_id: id, who: ALEX })).toMatch(
+      /owns "Apollo project plan"; an owner's access cannot be removed/,
+    );
     expect(await callError(client, 'gdrive_unshare_file', { file_id: id, who: 'nobody@example.com' })).toMatch(/nobody matching/);
     const spec = d.id('Drive connector spec');
     expect(await callError(client, 'gdrive_unshare_file', { file_id: spec, who: SAM })).toMatch(/inherited/);

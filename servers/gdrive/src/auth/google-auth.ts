@@ -105,12 +105,18 @@ export function createDriveAuth(setup: AuthSetup): DriveAuth {
     case 'stored': {
       const r = source.record;
       client = clientFor({ clientId: r.client_id, clientSecret: r.client_secret, tokenUri: r.token_uri });
+      // A stored access token has the grant's full scopes: read-only mode starts with a narrowed refresh.
       client.setCredentials({
         refresh_token: r.refresh_token,
-        ...(r.access_token && r.expiry_date ? { access_token: r.access_token, expiry_date: r.expiry_date } : {}),
+        ...(r.access_token && r.expiry_date && !setup.readOnly
+          ? { access_token: r.access_token, expiry_date: r.expiry_date }
+          : {}),
       });
       scope = r.scope;
-      client.on('tokens', (tokens) => save(() => updateAccountTokens(source.dir, r.account, keep(tokens))));
+      client.on('tokens', (tokens) => {
+        const kept = keep(tokens);
+        if (Object.keys(kept).length > 0) save(() => updateAccountTokens(source.dir, r.account, kept));
+      });
       break;
     }
     case 'refresh-token':
@@ -121,19 +127,22 @@ export function createDriveAuth(setup: AuthSetup): DriveAuth {
     case 'token-file': {
       client = clientFor(source.client);
       const t = source.tokens;
+      const useSaved = !setup.readOnly || !t.refresh_token;
       client.setCredentials({
         ...(t.refresh_token ? { refresh_token: t.refresh_token } : {}),
-        ...(t.access_token ? { access_token: t.access_token } : {}),
-        ...(t.expiry_date ? { expiry_date: t.expiry_date } : {}),
+        ...(t.access_token && useSaved ? { access_token: t.access_token } : {}),
+        ...(t.expiry_date && useSaved ? { expiry_date: t.expiry_date } : {}),
       });
       scope = t.scope;
       // Written back in the same format, so the reference server could read it too.
-      client.on('tokens', (tokens) =>
+      client.on('tokens', (tokens) => {
+        const kept = withoutEmpty(keep(tokens));
+        if (Object.keys(kept).length === 0) return;
         save(() => {
-          Object.assign(t, withoutEmpty(keep(tokens)));
+          Object.assign(t, kept);
           writePrivate(source.path, JSON.stringify(t));
-        }),
-      );
+        });
+      });
       break;
     }
     case 'service-account': {

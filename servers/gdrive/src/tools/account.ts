@@ -50,7 +50,9 @@ export const getAccount = tool({
       `with ${describeSource(s.g.source)}`,
       `scopes: ${scopes.length ? scopes.map((x) => `${x.scope} — ${x.allows}`).join('; ') : 'unknown (the token endpoint did not say)'}`,
       readOnly
-        ? 'This server runs read-only (--read-only): it offers no tools that change anything, and asks Google for drive.readonly.'
+        ? can.write
+          ? 'This server runs read-only (--read-only): it offers no tools that change anything. The token itself could write: the grant has no drive.readonly to narrow to (sign in with `patchbay-gdrive auth --read-only`, or again without it, for one that has).'
+          : 'This server runs read-only (--read-only): it offers no tools that change anything, and its token is read-only too (drive.readonly).'
         : can.write
           ? 'Reads and writes are possible.'
           : 'The token allows reading only: write tools will be refused by Google. Sign in again without --read-only to allow writes.',
