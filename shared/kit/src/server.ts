@@ -262,7 +262,7 @@ function readContext(runtime: AnyRuntime, extra: Extra): ReadContext<unknown> {
 }
 
 function mountResources(server: McpServer, runtime: AnyRuntime): void {
-  const { services, log } = runtime;
+  const { services } = runtime;
   for (const resource of runtime.def.resources ?? []) {
     if (resource.enabled && !resource.enabled(runtime.options)) continue;
     const meta = {
@@ -273,7 +273,7 @@ function mountResources(server: McpServer, runtime: AnyRuntime): void {
     const budget = budgetOf(runtime);
     if (resource.kind === 'resource') {
       server.registerResource(resource.name, resource.uri, meta, async (uri, extra) =>
-        readResource(resource.name, () => resource.read(uri, readContext(runtime, extra)), budget, log),
+        readResource(resource.name, () => resource.read(uri, readContext(runtime, extra)), budget, runtime),
       );
     } else {
       const complete = Object.fromEntries(
@@ -288,7 +288,7 @@ function mountResources(server: McpServer, runtime: AnyRuntime): void {
         complete,
       });
       server.registerResource(resource.name, template, meta, async (uri, variables, extra) =>
-        readResource(resource.name, () => resource.read(uri, flatten(variables), readContext(runtime, extra)), budget, log),
+        readResource(resource.name, () => resource.read(uri, flatten(variables), readContext(runtime, extra)), budget, runtime),
       );
     }
   }
@@ -369,7 +369,8 @@ async function readResource(
   name: string,
   read: () => Promise<ResourceContents[]>,
   budget: OutputBudget,
-  log: Logger,
+  // The runtime, so a service error goes through the connector's error table as a tool's does.
+  runtime: AnyRuntime,
 ): Promise<{
   contents: Array<{ uri: string; mimeType?: string; text: string } | { uri: string; mimeType?: string; blob: string }>;
 }> {
@@ -377,7 +378,7 @@ async function readResource(
   try {
     contents = await read();
   } catch (error) {
-    throw asProtocolError(name, error, { log });
+    throw asProtocolError(name, error, runtime);
   }
   return {
     contents: contents.map((c) => {
