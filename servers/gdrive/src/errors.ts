@@ -53,7 +53,6 @@ export function googleProfile(account?: string): HttpServiceProfile {
       r.status === 429 || (r.status === 403 && RATE_LIMIT_REASONS.has(reasonOf(r.body).reason ?? '')),
     hints: {
       401: 'Run `patchbay-gdrive auth` in a terminal to sign in again, then call again.',
-      '5xx': 'Google Drive had a temporary failure; call again in a minute.',
     },
     describeError(_error, facts): Partial<HttpErrorFacts> | undefined {
       const { reason, location } = reasonOf(bodyOf(_error));
