@@ -1,12 +1,18 @@
 import type { Fixtures } from './fixtures/index.js';
 import { TABLES } from './fixtures/postgres.js';
+import { gdrivePlan } from './gdrive-plan.js';
 
 export const CONNECTOR_IDS = ['git', 'postgres', 'puppeteer', 'github', 'slack', 'gdrive'] as const;
 export type ConnectorId = (typeof CONNECTOR_IDS)[number];
 
 export interface ToolCall {
+  /** The tool to call; for a resource read, a label (`resources/read`). */
   tool: string;
   args: Record<string, unknown>;
+  /** Read this resource URI instead of calling a tool (a server that reads files only as resources). */
+  resource?: string;
+  /** What the answer holds, in a few words, from its text (first run): "3 of 3 sheets", "ids: 10 of 10". */
+  observe?: (text: string) => string;
 }
 
 /** One representative call, as each side spells it for the same data. */
@@ -31,7 +37,7 @@ export interface ConnectorPlan {
   /** npm package of the server users would pick instead. */
   comparator: string;
   /** Which fixture the calls need (set up once per bench run). */
-  fixture?: 'git' | 'postgres' | 'web' | 'credentials';
+  fixture?: 'git' | 'postgres' | 'web' | 'credentials' | 'gdrive';
   patchbay(fx: Fixtures): SideLaunch;
   comparatorLaunch(fx: Fixtures): SideLaunch;
   calls(fx: Fixtures): CallPlan[];
@@ -175,19 +181,7 @@ export const CATALOGUE: readonly ConnectorPlan[] = [
       'Both sides get a dummy SLACK_BOT_TOKEN and SLACK_TEAM_ID (the reference exits without them); nothing reaches slack.com.',
     ],
   },
-  {
-    id: 'gdrive',
-    title: 'Google Drive',
-    comparator: '@modelcontextprotocol/server-gdrive',
-    fixture: 'credentials',
-    patchbay: (fx) => ({ args: [], env: { GDRIVE_CREDENTIALS_PATH: need(fx.credentials).gdrive } }),
-    comparatorLaunch: (fx) => ({ args: [], env: { GDRIVE_CREDENTIALS_PATH: need(fx.credentials).gdrive } }),
-    calls: () => [],
-    notes: [
-      SAAS_NOTE,
-      'The reference exits unless a saved OAuth token file exists: both sides get GDRIVE_CREDENTIALS_PATH pointing to a dummy one; nothing reaches Google.',
-    ],
-  },
+  gdrivePlan,
 ];
 
 const DUMMY_GITHUB_TOKEN = 'ghp_patchbayBenchDummyToken000000000000000';

@@ -3,7 +3,7 @@ import * as z from 'zod';
 import type { GdriveServices, Google, Identity } from './client.js';
 
 /** Every result names the account that answered (users' complaint: "the wrong account was used"). */
-export const accountOutput = z.string().describe('The Google account that answered');
+export const accountOutput = z.string();
 
 /** What a handler needs for its Drive calls: the clients, who answers, and per-call options. */
 export interface Session {

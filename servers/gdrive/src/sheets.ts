@@ -10,9 +10,9 @@ import * as z from 'zod';
 export const sheetInfoSchema = z.object({
   title: z.string(),
   sheet_id: z.number(),
-  rows: z.number().describe('Rows with values when shown; the grid size when not'),
+  rows: z.number(),
   columns: z.number(),
-  shown: z.boolean().describe('Whether this read includes it'),
+  shown: z.boolean(),
 });
 export type SheetInfo = z.infer<typeof sheetInfoSchema>;
 

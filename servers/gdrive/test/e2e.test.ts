@@ -116,6 +116,8 @@ describe('patchbay-gdrive auth, through the built bin', () => {
       encoding: 'utf8',
     });
     expect(result.status).toBe(2);
-    expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^patchbay-gdrive: not signed in to Google Drive\. Run `patchbay-gdrive auth`/)]);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^patchbay-gdrive: not signed in to Google Drive\. Run `patchbay-gdrive auth`/),
+    ]);
   });
 });

@@ -36,7 +36,10 @@ describe('retries', () => {
     const since = mark();
     d.sandbox.faults.add({ kind: 'rateLimit', limit: 'primary', route: 'drive.files.get', times: 1 });
     d.sandbox.faults.add({ kind: 'rateLimit', limit: 'secondary', route: 'drive.files.update', times: 1 });
-    const renamed = await callOk<{ file: { name: string } }>(client, 'gdrive_rename_file', { file_id: d.id('notes.txt'), name: 'renamed.txt' });
+    const renamed = await callOk<{ file: { name: string } }>(client, 'gdrive_rename_file', {
+      file_id: d.id('notes.txt'),
+      name: 'renamed.txt',
+    });
     expect(renamed.data.file.name).toBe('renamed.txt');
     expect(calls('drive.files.get', since).map((e: { status: number }) => e.status)).toEqual([403, 200]);
     expect(calls('drive.files.update', since).map((e: { status: number }) => e.status)).toEqual([429, 200]);
@@ -47,7 +50,9 @@ describe('retries', () => {
     await callOk(client, 'gdrive_get_account', {});
     d.sandbox.faults.add({ kind: 'error', status: 503, route: 'drive.files.list' });
     const text = await callError(client, 'gdrive_search', { name: 'apollo' });
-    expect(text).toMatch(/^Google Drive failed \(503: Service Unavailable\) after 3 retries: the fault is on Google Drive's side/);
+    expect(text).toMatch(
+      /^Google Drive failed \(503: Service Unavailable\) after 3 retries: the fault is on Google Drive's side/,
+    );
   });
 
   it('reports a rate limit beyond --rate-limit-wait as a rate limit, never as a missing permission', async () => {
@@ -64,7 +69,12 @@ describe('retries', () => {
     await callOk(client, 'gdrive_get_account', {});
     const since = mark();
     d.sandbox.faults.add({ kind: 'error', status: 503, route: 'drive.permissions.create', times: 1 });
-    const text = await callError(client, 'gdrive_share_file', { file_id: d.id('notes.txt'), role: 'reader', email: 'sam@example.com', notify: false });
+    const text = await callError(client, 'gdrive_share_file', {
+      file_id: d.id('notes.txt'),
+      role: 'reader',
+      email: 'sam@example.com',
+      notify: false,
+    });
     expect(calls('drive.permissions.create', since)).toHaveLength(1);
     expect(text).toMatch(/This POST was not repeated.*check whether it took effect/);
   });

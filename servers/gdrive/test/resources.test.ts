@@ -12,7 +12,8 @@ describe('gdrive:///{fileId}', () => {
     const { client } = await d.connect();
     const templates = await client.listResourceTemplates();
     expect(templates.resourceTemplates.map((t) => t.uriTemplate)).toEqual(['gdrive:///{fileId}']);
-    const read = async (name: string) => (await client.readResource({ uri: `gdrive:///${d.id(name)}` })).contents[0] as Record<string, string>;
+    const read = async (name: string) =>
+      (await client.readResource({ uri: `gdrive:///${d.id(name)}` })).contents[0] as unknown as Record<string, string>;
     const doc = await read('Apollo project plan');
     expect(doc.mimeType).toBe('text/markdown');
     expect(doc.text).toContain('## Milestones');
@@ -23,7 +24,11 @@ describe('gdrive:///{fileId}', () => {
     expect((await read('notes.txt')).text).toContain('Apollo launch checklist');
     const png = await read('logo.png');
     expect(png.mimeType).toBe('image/png');
-    expect(Buffer.from(png.blob ?? '', 'base64').subarray(1, 4).toString()).toBe('PNG');
+    expect(
+      Buffer.from(png.blob ?? '', 'base64')
+        .subarray(1, 4)
+        .toString(),
+    ).toBe('PNG');
   });
 
   it('lists recently changed files and completes ids by name', async () => {

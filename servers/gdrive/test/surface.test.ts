@@ -45,7 +45,15 @@ describe('gdrive tool selection', () => {
 
   it('offers reading, writing and sharing by default, permanent delete only when the operator allows it', async () => {
     const byDefault = await names([]);
-    expect(byDefault).toEqual(expect.arrayContaining(['gdrive_search', 'gdrive_read_file', 'gdrive_update_file', 'gdrive_share_file', 'gdrive_trash_file']));
+    expect(byDefault).toEqual(
+      expect.arrayContaining([
+        'gdrive_search',
+        'gdrive_read_file',
+        'gdrive_update_file',
+        'gdrive_share_file',
+        'gdrive_trash_file',
+      ]),
+    );
     expect(byDefault).not.toContain('gdrive_delete_file');
     expect(await names(['--allow-permanent-delete'])).toContain('gdrive_delete_file');
     expect(await names(['--toolsets', 'read'])).toEqual([

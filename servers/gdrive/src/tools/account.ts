@@ -11,8 +11,8 @@ export const getAccount = tool({
   name: 'gdrive_get_account',
   title: 'Who is signed in',
   description:
-    'Which Google account this server acts as, how it signed in, the scopes its token has and what they allow, whether writes are possible, ' +
-    'storage used, and the other accounts stored for --account. Call it first when unsure whose Drive you are in.',
+    'Which Google account answers, how it signed in, its token’s scopes and what they allow, storage used, other stored accounts. ' +
+    'Call it when unsure whose Drive this is.',
   toolset: 'read',
   access: 'read',
   openWorld: true,
@@ -23,10 +23,10 @@ export const getAccount = tool({
     signed_in_with: z.string(),
     scopes: z.array(z.object({ scope: z.string(), allows: z.string() })),
     can_read: z.boolean(),
-    can_write: z.boolean().describe('The token may change files (and this server offers write tools)'),
+    can_write: z.boolean(),
     read_only_server: z.boolean(),
     storage: z.object({ used: z.number(), limit: z.number().optional() }).optional(),
-    stored_accounts: z.array(z.string()).describe('Accounts signed in with patchbay-gdrive auth, for --account'),
+    stored_accounts: z.array(z.string()),
   },
   async handler(_args, ctx) {
     const s = await open(ctx);

@@ -12,9 +12,8 @@ export const search = tool({
   name: 'gdrive_search',
   title: 'Search Drive',
   description:
-    'Find files in My Drive, shared with you, and in shared drives: by words in the name, words in the text, type, folder, owner, date. ' +
-    'Every result has the file id for gdrive_read_file or gdrive_get_file. Newest first (by relevance when `text` is given). ' +
-    'Arguments are matched literally, never as query syntax.',
+    'Find files in My Drive, shared with you and in shared drives, by name, text, type, folder, owner or date. Newest first ' +
+    '(relevance with `text`). Each result has its id. Arguments are matched literally, not as query syntax.',
   toolset: 'read',
   access: 'read',
   openWorld: true,
@@ -38,9 +37,9 @@ export const search = tool({
   },
   output: {
     account: accountOutput,
-    query: z.string().describe('The Drive query that ran'),
+    query: z.string(),
     files: z.array(fileSummarySchema),
-    incomplete: z.boolean().optional().describe('Drive searched only part of the shared drives'),
+    incomplete: z.boolean().optional(),
     more: moreSchema,
   },
   async handler(args, ctx) {
@@ -111,8 +110,7 @@ export const listFolder = tool({
   name: 'gdrive_list_folder',
   title: 'List a folder',
   description:
-    'The items directly in one folder, folders first then by name: My Drive by default, any folder by id, or a shared drive by its id. ' +
-    'Use gdrive_search to look across folders.',
+    'The items in one folder, folders first: My Drive by default, a folder, or a shared drive by its id. gdrive_search looks across folders.',
   toolset: 'read',
   access: 'read',
   openWorld: true,
@@ -180,8 +178,7 @@ export const getFile = tool({
   name: 'gdrive_get_file',
   title: 'File details',
   description:
-    'Everything about one file or folder but its content: path, type, size, owner, who changed it when, version (what gdrive_update_file checks), ' +
-    'shared drive, link, what you may do with it. gdrive_read_file reads the content.',
+    'One file’s details, not its content: path, size, owner, last change, version (for gdrive_update_file), link, what you may do.',
   toolset: 'read',
   access: 'read',
   openWorld: true,
@@ -191,8 +188,9 @@ export const getFile = tool({
   output: {
     account: accountOutput,
     file: fileSummarySchema.extend({
-      path: z.string().describe('Folders above it, from My Drive or the shared drive'),
-      version: z.string().optional().describe('Grows on every change; pass it to gdrive_update_file'),
+      mime_type: z.string(),
+      path: z.string(),
+      version: z.string().optional(),
       created: z.string().optional(),
       description: z.string().optional(),
       link: z.string().optional(),
@@ -218,6 +216,7 @@ export const getFile = tool({
     >;
     const file = {
       ...summary,
+      mime_type: data.mimeType ?? '',
       path,
       ...(data.version ? { version: data.version } : {}),
       ...(data.createdTime ? { created: data.createdTime } : {}),
@@ -242,7 +241,7 @@ export const getFile = tool({
       header(`${summary.type} ${quoted(summary.name)}`, s.who),
       `id: ${summary.id}`,
       `path: ${path}`,
-      `type: ${summary.type}${summary.type !== summary.mime_type ? ` (${summary.mime_type})` : ''}`,
+      `type: ${summary.type}${data.mimeType && summary.type !== data.mimeType ? ` (${data.mimeType})` : ''}`,
       file.version && `version: ${file.version}`,
       summary.size !== undefined && `size: ${summary.size} bytes`,
       summary.modified && `modified: ${summary.modified}${summary.modified_by ? ` by ${summary.modified_by}` : ''}`,
@@ -294,8 +293,7 @@ async function pathOf(
 export const listSharedDrives = tool({
   name: 'gdrive_list_shared_drives',
   title: 'List shared drives',
-  description:
-    'The shared drives the account is a member of, with their ids (for gdrive_list_folder or gdrive_search shared_drive_id).',
+  description: 'Shared drives the account is in, with ids for gdrive_list_folder and gdrive_search.',
   toolset: 'read',
   access: 'read',
   openWorld: true,

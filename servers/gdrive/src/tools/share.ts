@@ -22,8 +22,8 @@ export const shareFile = tool({
   name: 'gdrive_share_file',
   title: 'Share a file',
   description:
-    'Give a person, a group, a whole domain or anyone with the link access to a file or folder (reader, commenter or writer). ' +
-    'Sharing with "anyone" or a domain exposes it beyond named people; a folder shares everything in it. Google emails named people unless notify=false.',
+    'Give a person, group, domain or anyone with the link access to a file or folder. "anyone" and domains reach beyond ' +
+    'named people; a folder shares all it holds.',
   toolset: 'sharing',
   access: 'destructive',
   openWorld: true,
@@ -96,8 +96,7 @@ export const unshareFile = tool({
   name: 'gdrive_unshare_file',
   title: 'Remove access',
   description:
-    'Take away one person’s, group’s, domain’s or link access to a file or folder, by email, domain, "anyone", or a permission id from gdrive_list_permissions. ' +
-    'Access inherited from a folder or shared drive must be removed there. The owner’s access cannot be removed.',
+    'Remove access to a file or folder by email, domain, "anyone" or permission id. Inherited access is removed where it comes from.',
   toolset: 'sharing',
   access: 'destructive',
   idempotent: true,

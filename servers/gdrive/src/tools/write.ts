@@ -17,7 +17,6 @@ const writtenSchema = z.object({
   id: z.string(),
   name: z.string(),
   type: z.string(),
-  mime_type: z.string(),
   version: z.string().optional(),
   modified: z.string().optional(),
   parent_id: z.string().optional(),
@@ -30,7 +29,6 @@ function written(file: drive_v3.Schema$File) {
     id: file.id ?? '',
     name: untrustedLine(file.name ?? ''),
     type: kindOf(file.mimeType),
-    mime_type: file.mimeType ?? '',
     ...(file.version ? { version: file.version } : {}),
     ...(file.modifiedTime ? { modified: file.modifiedTime } : {}),
     ...(file.parents?.[0] ? { parent_id: file.parents[0] } : {}),
@@ -100,8 +98,7 @@ export const createFile = tool({
   name: 'gdrive_create_file',
   title: 'Create a file',
   description:
-    'Create a file from text: a plain or typed text file, a Google Doc from Markdown (headings, lists, tables, links), or a Google Sheet from CSV. ' +
-    'In My Drive unless folder_id is given. Returns the new id.',
+    'Create a text file, a Google Doc from Markdown, or a Google Sheet from CSV, in My Drive or folder_id. Returns its id.',
   toolset: 'write',
   access: 'write',
   openWorld: true,
@@ -181,9 +178,8 @@ export const updateFile = tool({
   name: 'gdrive_update_file',
   title: 'Replace a file’s content',
   description:
-    'Replace the content of a text file, or of a Google Doc from Markdown (its formatting becomes what the Markdown says). ' +
-    'Pass the `version` you read (gdrive_read_file or gdrive_get_file): if the file changed since, nothing is written and you are told what changed. ' +
-    'Earlier content stays in gdrive_list_revisions. Sheets and Slides are refused.',
+    'Replace a text file’s content, or a Doc’s from Markdown. Pass the `version` you read: if the file changed since, nothing is written. ' +
+    'The old content stays a revision. Not for Sheets or Slides.',
   toolset: 'write',
   access: 'write',
   openWorld: true,
@@ -199,10 +195,7 @@ export const updateFile = tool({
     account: accountOutput,
     file: writtenSchema,
     previous_version: z.string(),
-    overwritten: z
-      .object({ revision_id: z.string(), by: z.string().optional(), at: z.string().optional() })
-      .optional()
-      .describe('A change that landed between the check and the write (kept as a revision)'),
+    overwritten: z.object({ revision_id: z.string(), by: z.string().optional(), at: z.string().optional() }).optional(),
   },
   async handler(args, ctx) {
     const s = await open(ctx);
@@ -327,8 +320,7 @@ export const renameFile = tool({
 export const moveFile = tool({
   name: 'gdrive_move_file',
   title: 'Move a file',
-  description:
-    'Move a file or folder into another folder (or a shared drive). Moving into or out of a shared drive changes who owns it: the drive owns what is in it.',
+  description: 'Move a file or folder into another folder or a shared drive (a shared drive owns what is in it).',
   toolset: 'write',
   access: 'write',
   idempotent: true,
@@ -360,8 +352,7 @@ export const moveFile = tool({
 export const copyFile = tool({
   name: 'gdrive_copy_file',
   title: 'Copy a file',
-  description:
-    'Make a copy of a file (not a folder), with a new name and folder if given ("Copy of …" beside it otherwise). Returns the copy’s id.',
+  description: 'Copy a file (not a folder), optionally with a new name and folder. Returns the copy’s id.',
   toolset: 'write',
   access: 'write',
   openWorld: true,
@@ -402,9 +393,7 @@ export const copyFile = tool({
 export const trashFile = tool({
   name: 'gdrive_trash_file',
   title: 'Move to the trash',
-  description:
-    'Move a file or folder (with what is in it) to the trash, where its owner can restore it for 30 days; restore=true takes it back out. ' +
-    'Permanent deletion is a separate tool the operator must switch on.',
+  description: 'Move a file or folder to the trash (restorable for 30 days); restore=true takes it back out.',
   toolset: 'write',
   access: 'destructive',
   idempotent: true,
@@ -429,7 +418,7 @@ export const deleteFile = tool({
   name: 'gdrive_delete_file',
   title: 'Delete for good',
   description:
-    'Permanently delete a file or folder that is already in the trash (gdrive_trash_file first). It cannot be restored. Offered only when the operator allows it.',
+    'Delete a file or folder that is in the trash, for good: it cannot be restored. Trash it first with gdrive_trash_file.',
   toolset: 'write',
   access: 'destructive',
   idempotent: true,
