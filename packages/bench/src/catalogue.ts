@@ -1,3 +1,4 @@
+import { GITHUB_REPO, LARGE_PR, LONG_FILE } from './fixtures/github.js';
 import type { Fixtures } from './fixtures/index.js';
 import { TABLES } from './fixtures/postgres.js';
 import { gdrivePlan } from './gdrive-plan.js';
@@ -37,15 +38,19 @@ export interface ConnectorPlan {
   /** npm package of the server users would pick instead. */
   comparator: string;
   /** Which fixture the calls need (set up once per bench run). */
-  fixture?: 'git' | 'postgres' | 'web' | 'credentials' | 'gdrive';
+  fixture?: 'git' | 'postgres' | 'web' | 'credentials' | 'github' | 'slack' | 'gdrive';
   patchbay(fx: Fixtures): SideLaunch;
   comparatorLaunch(fx: Fixtures): SideLaunch;
   calls(fx: Fixtures): CallPlan[];
   /** Said next to the figures: anything done to make a side start, or why calls are absent. */
   notes: string[];
+  /**
+   * Patchbay started once more with these extra arguments, its tools/list measured and reported as
+   * a note (the tool list with every toolset, where the default offers fewer).
+   */
+  alsoListWith?: string[];
 }
 
-const SAAS_NOTE = 'No calls yet: they need the API sandbox, which does not exist yet. Start-up and tools/list only.';
 
 /** Every connector and its comparator, with the calls that compare them on the same data. */
 export const CATALOGUE: readonly ConnectorPlan[] = [
@@ -162,30 +167,115 @@ export const CATALOGUE: readonly ConnectorPlan[] = [
     id: 'github',
     title: 'GitHub',
     comparator: '@modelcontextprotocol/server-github',
-    fixture: 'credentials',
-    patchbay: () => ({ args: [], env: { GITHUB_PERSONAL_ACCESS_TOKEN: DUMMY_GITHUB_TOKEN } }),
-    comparatorLaunch: () => ({ args: [], env: { GITHUB_PERSONAL_ACCESS_TOKEN: DUMMY_GITHUB_TOKEN } }),
-    calls: () => [],
-    notes: [SAAS_NOTE, 'Both sides get a dummy GITHUB_PERSONAL_ACCESS_TOKEN; nothing reaches api.github.com.'],
+    fixture: 'github',
+    patchbay: (fx) => ({
+      args: [],
+      env: { GITHUB_API_URL: need(fx.github).url, GITHUB_PERSONAL_ACCESS_TOKEN: need(fx.github).token },
+    }),
+    comparatorLaunch: (fx) => ({
+      args: [],
+      env: {
+        GITHUB_PERSONAL_ACCESS_TOKEN: need(fx.github).token,
+        PATCHBAY_BENCH_GITHUB_API: need(fx.github).url,
+        NODE_OPTIONS: need(fx.github).referenceNodeOptions,
+      },
+    }),
+    alsoListWith: ['--toolsets', 'all'],
+    calls: (fx) => {
+      const { owner, repo } = GITHUB_REPO;
+      const full = `${owner}/${repo}`;
+      const large = need(fx.github).largePr;
+      return [
+        {
+          id: 'issues-100',
+          label: 'list 100 issues',
+          patchbay: { tool: 'github_list_issues', args: { repo: full, limit: 100 } },
+          comparator: { tool: 'list_issues', args: { owner, repo, per_page: 100 } },
+        },
+        {
+          id: 'pr-get',
+          label: 'get a pull request',
+          patchbay: { tool: 'github_get_pull_request', args: { repo: full, number: 183 } },
+          comparator: { tool: 'get_pull_request', args: { owner, repo, pull_number: 183 } },
+        },
+        {
+          id: 'pr-files',
+          label: `its files (${LARGE_PR.files}-file pull request)`,
+          patchbay: { tool: 'github_list_pr_files', args: { repo: full, number: large } },
+          comparator: { tool: 'get_pull_request_files', args: { owner, repo, pull_number: large } },
+        },
+        {
+          id: 'pr-diff',
+          label: `diff of a large pull request (${LARGE_PR.files} files, ${(LARGE_PR.files * LARGE_PR.lines).toLocaleString('en-US')} lines)`,
+          patchbay: { tool: 'github_get_pr_diff', args: { repo: full, number: large } },
+          comparator: { tool: 'get_pull_request_files', args: { owner, repo, pull_number: large } },
+        },
+        {
+          id: 'file-range',
+          label: `a file, lines ${LONG_FILE.from.toLocaleString('en-US')}–${LONG_FILE.to.toLocaleString('en-US')} of ${LONG_FILE.lines.toLocaleString('en-US')}`,
+          patchbay: {
+            tool: 'github_get_file',
+            args: { repo: full, path: LONG_FILE.path, start_line: LONG_FILE.from, end_line: LONG_FILE.to },
+          },
+          comparator: { tool: 'get_file_contents', args: { owner, repo, path: LONG_FILE.path } },
+        },
+      ];
+    },
+    notes: [
+      "The reference has no diff tool: a model reads a pull request's changes with its get_pull_request_files (each file's patch inside JSON), which is what the diff row calls. Patchbay's github_get_pr_diff returns raw unified text, whole files up to the output budget, with a cursor for the rest.",
+      'The reference has no line ranges: get_file_contents returns the whole file (base64 in JSON). Patchbay returns the lines asked for.',
+    ],
   },
   {
     id: 'slack',
     title: 'Slack',
     comparator: '@modelcontextprotocol/server-slack',
-    fixture: 'credentials',
-    patchbay: () => ({ args: [], env: SLACK_ENV }),
-    comparatorLaunch: () => ({ args: [], env: SLACK_ENV }),
-    calls: () => [],
+    fixture: 'slack',
+    // Both sides read with the same bot token (the reference takes no other).
+    patchbay: (fx) => ({ args: [], env: { SLACK_API_URL: need(fx.slack).apiUrl, SLACK_BOT_TOKEN: need(fx.slack).botToken } }),
+    comparatorLaunch: (fx) => ({
+      args: [],
+      env: {
+        SLACK_BOT_TOKEN: need(fx.slack).botToken,
+        SLACK_TEAM_ID: need(fx.slack).teamId,
+        PATCHBAY_BENCH_SLACK_API: need(fx.slack).apiUrl,
+        NODE_OPTIONS: need(fx.slack).referenceNodeOptions,
+      },
+    }),
+    calls: (fx) => {
+      const slack = need(fx.slack);
+      return [
+        {
+          id: 'history-200',
+          label: 'history of #general, 200 messages (first call)',
+          patchbay: { tool: 'slack_get_channel_history', args: { channel: slack.general, limit: 200 } },
+          comparator: { tool: 'slack_get_channel_history', args: { channel_id: slack.general, limit: 200 } },
+        },
+        {
+          id: 'thread',
+          label: `thread replies (${slack.thread.replies} replies)`,
+          patchbay: { tool: 'slack_get_thread', args: { channel: slack.thread.channel, thread_ts: slack.thread.ts } },
+          comparator: {
+            tool: 'slack_get_thread_replies',
+            args: { channel_id: slack.thread.channel, thread_ts: slack.thread.ts },
+          },
+        },
+        {
+          id: 'users-200',
+          label: 'list users, 200',
+          patchbay: { tool: 'slack_list_users', args: { limit: 200 } },
+          comparator: { tool: 'slack_get_users', args: { limit: 200 } },
+        },
+      ];
+    },
     notes: [
-      SAAS_NOTE,
-      'Both sides get a dummy SLACK_BOT_TOKEN and SLACK_TEAM_ID (the reference exits without them); nothing reaches slack.com.',
+      "Patchbay answers one line per message with names resolved (one users.info per author, cached for the session); the reference returns Slack's JSON as it came, user IDs and all.",
+      'Patchbay lists active people (no bots or deactivated accounts); the reference lists every member object Slack returns.',
     ],
   },
   gdrivePlan,
 ];
 
-const DUMMY_GITHUB_TOKEN = 'ghp_patchbayBenchDummyToken000000000000000';
-const SLACK_ENV = { SLACK_BOT_TOKEN: 'xoxb-0000000000-0000000000000-patchbaybenchdummy', SLACK_TEAM_ID: 'T00000000' };
 
 function need<T>(value: T | undefined): T {
   if (value === undefined) throw new Error('fixture not set up');

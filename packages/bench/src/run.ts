@@ -119,6 +119,18 @@ async function runConnector(
         if (sample.failure) options.progress(`${plan.id}: ${side.result.label} failed: ${sample.failure.split('\n')[0]}`);
       }
     }
+    if (plan.alsoListWith && patchbay.launch) {
+      const launch = patchbay.launch;
+      const { sample } = await measureSession(
+        { ...launch, args: [...launch.args, ...plan.alsoListWith] },
+        { toolsList: true, calls: [], settleMs: 0 },
+      );
+      if (!sample.failure && sample.toolsListBytes !== undefined) {
+        result.notes.push(
+          `With ${plan.alsoListWith.join(' ')}, Patchbay lists ${sample.tools} tools: tools/list ${sample.toolsListBytes.toLocaleString('en-US')} bytes, ${sample.toolsListTokens?.toLocaleString('en-US')} tokens (one session).`,
+        );
+      }
+    }
     for (const side of sides)
       finish(
         side,

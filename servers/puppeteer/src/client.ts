@@ -34,6 +34,8 @@ export interface BrowserServices {
   tab(id?: string): Promise<Tab>;
   /** Notes for the model gathered since the last tool result (dialogs, new tabs, refusals). */
   drainNotices(): string[];
+  /** Add a note for the next tool result. */
+  notice(text: string): void;
   /** Why the guard proxy last failed to connect to this URL's host and port, if it did. */
   connectionFailure(url: string): string | undefined;
   dispose(): Promise<void>;
@@ -159,6 +161,7 @@ export function createBrowserServices(options: OptionValues<BrowserOptions>, log
       return id ? s.get(id) : s.active();
     },
     drainNotices: () => notices.splice(0, notices.length),
+    notice,
     connectionFailure(url) {
       try {
         const u = new URL(url);

@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 /**
  * The pages the tests browse, served by node:http on 127.0.0.1: forms, links, a page that logs
  * console errors, a slow page, an iframe, a page far larger than the output budget, redirects
- * to forbidden places. Every request is recorded so tests can see what the browser fetched.
+ * to forbidden places, and hostile ones: a page whose script never yields, one that never
+ * finishes loading, one with 200 000 elements. Every request is recorded so tests can see what the browser fetched.
  */
 export interface Site {
   url: string;
@@ -173,9 +174,134 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse, url: UR
         `<article><h1>Article</h1>${Array.from({ length: 400 }, (_, i) => `<p>Paragraph ${i}: ${'lorem ipsum dolor sit amet '.repeat(6)}</p>`).join('')}</article>`,
       ),
     ),
+  // A page that stops yielding: `after` ms after its load event its script loops for ever. Just
+  // before, it opens a WebSocket to /spin/started (the handshake is made by the browser's network
+  // service, not the page's thread, and is recorded like a request) so a test knows when. With `once`, only the first load of that
+  // key spins; later loads of the same URL are calm, so a reload can be told from the spin.
+  '/spin': (_req, res, url) => {
+    const id = url.searchParams.get('id') ?? '';
+    const once = url.searchParams.get('once');
+    if (once && spun.has(once)) {
+      html(res, page('Calm again', '<h1>Calm again</h1><button>Still here</button>'));
+      return;
+    }
+    if (once) spun.add(once);
+    const after = Number(url.searchParams.get('after') ?? '0');
+    html(
+      res,
+      page(
+        'Spinning',
+        `<h1>Spinning</h1><button>Stuck</button><script>
+          addEventListener('load', () => setTimeout(() => {
+            new WebSocket('ws://' + location.host + '/spin/started?id=${encodeURIComponent(id)}');
+            for (;;) {}
+          }, ${Number.isFinite(after) ? after : 0}));
+        </script>`,
+      ),
+    );
+  },
+  // A page whose parser never gets past its first script: no DOMContentLoaded, no load.
+  '/spin-while-loading': (_req, res) =>
+    html(res, page('Never loads', '<h1>Never loads</h1><script>for (;;) {}</script><p>Unreachable</p>')),
+  // Elements nested `divs` deep (built by script: the HTML parser stops nesting at 512), the
+  // innermost a link whose text is `spans` elements further down. Chromium's own renderer gives
+  // out somewhere past a few thousand levels.
+  '/deep': (_req, res, url) => {
+    const divs = Number(url.searchParams.get('divs') ?? '20000') || 0;
+    const spans = Number(url.searchParams.get('spans') ?? '5000') || 0;
+    html(
+      res,
+      page(
+        'Deep',
+        `<h1>Deep</h1><script>
+          let at = document.body;
+          for (let i = 0; i < ${divs}; i++) { const div = document.createElement('div'); at.append(div); at = div; }
+          const link = document.createElement('a'); link.href = '/item/1'; at.append(link); at = link;
+          for (let i = 0; i < ${spans}; i++) { const span = document.createElement('span'); at.append(span); at = span; }
+          at.textContent = 'Deep link';
+          document.body.append(Object.assign(document.createElement('p'), { textContent: 'After the depths' }));
+        </script>`,
+      ),
+    );
+  },
+  // About 200 000 elements: 100 000 list items, each with a link.
+  '/huge': (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(hugePage());
+  },
+  // Most of what a snapshot must get right, on one page: roles, names, values, states, what is
+  // hidden, a password, shadow DOM, a srcdoc frame.
+  '/kitchen': (_req, res) => html(res, kitchenPage()),
+  // The inner page from another site (localhost is not 127.0.0.1): a frame in a renderer of its own.
+  '/frame-cross': (req, res) => {
+    const port = (req.headers.host ?? '').split(':')[1] ?? '';
+    html(
+      res,
+      page(
+        'Cross frame',
+        `<h1>Outer</h1><iframe title="Other site" src="http://localhost:${port}/inner" width="400" height="200"></iframe><p>After the frame</p>`,
+      ),
+    );
+  },
   '/tall': (_req, res) =>
     html(res, page('Tall', `<div style="height:6000px;background:linear-gradient(red,blue)"><h1 id="top">Tall</h1></div>`)),
 };
+
+function kitchenPage(): string {
+  return page(
+    'Kitchen',
+    `<header><a href="/"><img src="/logo.png" alt="Logo"></a>
+      <nav aria-label="Main"><ul><li><a href="/a">Alpha</a></li><li><a href="/b">Beta <span class="sr">(current)</span></a></li></ul></nav>
+      <button aria-label="Open menu" aria-expanded="false"><svg aria-hidden="true"></svg></button>
+      <input type="search" placeholder="Search the site"></header>
+    <main>
+      <article><header><h2><a href="/post">A post title</a></h2></header><p>Some <b>bold</b> text.</p>
+        <figure><img src="/chart.png" alt="A chart"><figcaption>Figure 1</figcaption></figure><footer>Article footer</footer></article>
+      <section aria-labelledby="s1"><h3 id="s1">Named section</h3><p>Body</p></section>
+      <form aria-label="Settings">
+        <fieldset><legend>Choose</legend>
+          <label><input type="radio" name="r" value="1" checked> One</label><label><input type="radio" name="r" value="2"> Two</label></fieldset>
+        <label for="n">Count</label><input id="n" type="number" value="3">
+        <input type="range" aria-label="Volume" value="40">
+        <input type="password" aria-label="Secret" value="hunter2">
+        <input type="email" required aria-label="Mail">
+        <input type="submit"><input type="reset" value="Clear">
+        <textarea placeholder="Say something"></textarea>
+        <select multiple aria-label="Many"><option>A</option><option selected>B</option></select>
+        <input type="checkbox" aria-label="Tri" id="tri">
+        <button disabled>Nope</button><button aria-pressed="true">Bold</button>
+      </form>
+      <details><summary>More</summary><p>Hidden details</p></details>
+      <details open><summary>Open one</summary><p>Shown details</p></details>
+      <div role="button" tabindex="0">Fake button</div><span role="checkbox" aria-checked="true" tabindex="0">Fake check</span>
+      <div aria-hidden="true">Hidden by aria</div><div style="display:none">Hidden by display</div>
+      <div style="visibility:hidden">Invisible <span style="visibility:visible">but this shows</span></div>
+      <div role="alert">Alert text</div>
+      <dialog open>A dialog <button>OK</button></dialog>
+      <div id="host"></div>
+      <iframe title="Inline" srcdoc="<p>Inside srcdoc</p><button>Srcdoc button</button>"></iframe>
+    </main>
+    <aside><h2>Sidebar</h2></aside>
+    <footer><p>Footer text</p></footer>
+    <script>
+      document.getElementById('tri').indeterminate = true;
+      document.getElementById('host').attachShadow({ mode: 'open' }).innerHTML = '<button>Shadow button</button>';
+    </script>`,
+    '<style>.sr{position:absolute;width:1px;height:1px;overflow:hidden}</style>',
+  );
+}
+
+/** Keys of /spin?once=… pages already served spinning. */
+const spun = new Set<string>();
+
+let huge: string | undefined;
+function hugePage(): string {
+  huge ??= page(
+    'Huge',
+    `<main><h1>Huge</h1><ul>${Array.from({ length: 100_000 }, (_, i) => `<li><a href="#r${i}">Row ${i}</a></li>`).join('')}</ul><h2>The end</h2></main>`,
+  );
+  return huge;
+}
 
 function html(res: ServerResponse, body: string): void {
   res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
@@ -199,6 +325,12 @@ export async function startSite(): Promise<Site> {
       res.writeHead(404, { 'content-type': 'text/plain' });
       res.end('not found');
     }
+  });
+  // WebSocket handshakes are recorded like requests, then refused.
+  server.on('upgrade', (req, socket) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    requests.push({ method: 'UPGRADE', path: url.pathname + url.search, headers: req.headers });
+    socket.destroy();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -24,6 +24,22 @@ export function toolListEntry(tool: AnyTool<unknown>): Tool {
 }
 
 const schemas = new WeakMap<object, z.ZodType>();
+const strictSchemas = new WeakMap<object, z.ZodType>();
+
+/**
+ * The zod object a tool's structured result must match, strict: the published output schema
+ * forbids fields it does not declare (`additionalProperties: false`), so a client that listed the
+ * tools rejects such a result; the kit refuses it first, as a bug, instead of zod silently
+ * dropping the field here.
+ */
+export function outputObjectOf(shape: Shape): z.ZodType {
+  let schema = strictSchemas.get(shape);
+  if (!schema) {
+    schema = z.object(shape).strict();
+    strictSchemas.set(shape, schema);
+  }
+  return schema;
+}
 
 /** The zod object for a tool's input or output shape, built once per shape. */
 export function objectOf(shape: Shape): z.ZodType {

@@ -21,6 +21,7 @@ function exchange(over: {
 }): Exchange {
   return {
     service: 'gdrive',
+    faults: [],
     route: { method: 'GET', path: '/drive/v3/files/{fileId}', operation: over.operation ?? 'drive.files.get' },
     params: over.params ?? { fileId: 'abc' },
     request: {

@@ -641,6 +641,13 @@ describe('releases, notifications, gists', () => {
     const unread = await h.octo.activity.listNotificationsForAuthenticatedUser();
     expect(unread.data.length).toBe(5);
     expect(unread.data.every((t) => t.unread)).toBe(true);
+    const one = await h.octo.activity.getThread({ thread_id: Number(unread.data[0]!.id) });
+    expect(one.data).toMatchObject({
+      id: unread.data[0]!.id,
+      unread: true,
+      repository: { full_name: unread.data[0]!.repository.full_name },
+    });
+    expect((await failure(h.octo.activity.getThread({ thread_id: 1 }))).status).toBe(403);
     expect((await h.octo.activity.markThreadAsRead({ thread_id: Number(unread.data[0]!.id) })).status).toBe(205);
     expect((await h.octo.activity.listNotificationsForAuthenticatedUser()).data.length).toBe(4);
     expect((await h.octo.activity.listNotificationsForAuthenticatedUser({ all: true })).data.length).toBe(7);

@@ -1,7 +1,11 @@
 import { ToolError } from '@patchbay/kit';
-import type { Browser, Page, Target } from 'puppeteer-core';
+import type { Browser, CDPSession, Page, Target } from 'puppeteer-core';
+import { DeadlineError, within } from './deadline.js';
 import type { RefRegistry } from './snapshot.js';
 import { sleep, Tab, type TabDeps } from './tab.js';
+
+/** The browser process answers about its targets at once; this long means it is in trouble. */
+const BROWSER_MS = 5_000;
 
 export interface SessionDeps extends TabDeps {
   refs: RefRegistry;
@@ -23,6 +27,8 @@ export class BrowserSession {
   readonly #inFlight = new Set<Promise<Tab | undefined>>();
   #closing = false;
   #opening: Promise<Tab> | undefined;
+  /** A session on the browser itself: what it answers never waits on a page. */
+  #cdp: CDPSession | undefined;
 
   private constructor(
     readonly browser: Browser,
@@ -89,8 +95,38 @@ export class BrowserSession {
 
   async #toFront(tab: Tab): Promise<void> {
     if (this.#front === tab.id) return;
-    await tab.page.bringToFront().catch(() => undefined);
+    // The browser process handles this; bounded all the same, it is only a nicety.
+    await within(tab.page.bringToFront(), this.deps.actionTimeout).catch(() => undefined);
     this.#front = tab.id;
+  }
+
+  /**
+   * Every open tab's id, URL and title as the browser process knows them (it keeps each target's
+   * title and URL): no page is asked, so a page whose thread is stuck cannot hold up the list.
+   */
+  async describe(): Promise<Array<{ id: string; url: string; title: string }>> {
+    const titles = new Map<string, string>();
+    try {
+      const cdp = this.#cdp ?? (await this.browser.target().createCDPSession());
+      const { targetInfos } = await within(cdp.send('Target.getTargets'), BROWSER_MS);
+      for (const info of targetInfos) if (info.type === 'page') titles.set(info.targetId, displayTitle(info.title, info.url));
+    } catch (error) {
+      this.deps.log.debug('the browser did not list its targets', { error });
+    }
+    return this.tabs()
+      .filter((t) => !t.page.isClosed())
+      .map((t) => ({ id: t.id, url: t.url(), title: (t.targetId && titles.get(t.targetId)) || '' }));
+  }
+
+  /** A tab's title as the browser process knows it, for when its page does not answer. */
+  async knownTitle(tab: Tab): Promise<string> {
+    if (!tab.targetId || !this.#cdp) return '';
+    try {
+      const { targetInfo } = await within(this.#cdp.send('Target.getTargetInfo', { targetId: tab.targetId }), BROWSER_MS);
+      return displayTitle(targetInfo.title, targetInfo.url);
+    } catch {
+      return '';
+    }
   }
 
   get(id: string): Tab {
@@ -108,13 +144,65 @@ export class BrowserSession {
     return tab;
   }
 
+  /**
+   * A new tab. It is a new target with no opener, so Chromium gives it a renderer process of its
+   * own (site-per-process): a page of the same site spinning in another tab does not hold it up.
+   */
   async newTab(): Promise<Tab> {
-    const page = await this.browser.newPage();
-    const tab = await this.#adopt(page.target(), false);
-    if (!tab) throw new Error('the new tab closed before it could be used');
+    const page = await this.#newPage();
+    const tab = await within(this.#adopt(page.target(), false), this.deps.actionTimeout).catch(() => undefined);
+    if (!tab) {
+      await page.close().catch(() => undefined);
+      throw new ToolError('the browser opened a new tab but it did not become ready in time.', {
+        hint: 'Try again; if it keeps happening, the machine may be short of memory.',
+      });
+    }
     this.#active = tab.id;
     this.#front = tab.id;
     return tab;
+  }
+
+  async #newPage(): Promise<Page> {
+    try {
+      return await within(this.browser.newPage(), this.deps.actionTimeout);
+    } catch (error) {
+      if (!(error instanceof DeadlineError)) throw error;
+      throw new ToolError(`the browser did not open a new tab within ${error.ms} ms.`, {
+        hint: 'Try again; if it keeps happening, the machine may be short of memory.',
+      });
+    }
+  }
+
+  /**
+   * Give a tab whose page stopped answering a new page under the same id, in a fresh renderer.
+   * Navigating the stuck page itself does not work: a same-site navigation commits in the same
+   * renderer, whose thread never gets to it, and it blocks every later navigation of that tab.
+   * The stuck page is closed in the background; its history goes with it.
+   */
+  async renew(tab: Tab): Promise<void> {
+    const old = tab.page;
+    const oldTarget = tab.targetId;
+    const page = await this.#newPage();
+    try {
+      await within(tab.replace(page), this.deps.actionTimeout);
+    } catch (error) {
+      // Neither page can be used: the tab goes, rather than stay half replaced.
+      this.#forget(tab.id);
+      void this.#closePage(page, undefined);
+      void this.#closePage(old, oldTarget);
+      throw new ToolError(
+        `tab ${tab.id} was not responding, and a fresh page for it did not start in time; the tab was closed.`,
+        {
+          hint: 'Open a new tab with puppeteer_tabs action=open.',
+          cause: error,
+        },
+      );
+    }
+    page.once('close', () => this.#closed(tab.id, page));
+    this.deps.refs.forgetTab(tab.id);
+    if (this.#front === tab.id) this.#front = undefined;
+    if (this.#active === tab.id) await this.#toFront(tab);
+    void this.#closePage(old, oldTarget);
   }
 
   async select(id: string): Promise<Tab> {
@@ -126,8 +214,26 @@ export class BrowserSession {
 
   async closeTab(id: string): Promise<void> {
     const tab = this.get(id);
-    await tab.page.close();
+    const page = tab.page;
     this.#forget(id);
+    await this.#closePage(page, tab.targetId);
+  }
+
+  /**
+   * Close a page whatever state its renderer is in. puppeteer's close asks the browser to close
+   * the target and then waits to hear it is gone, which a wedged renderer can delay: past the
+   * deadline the target is closed again directly. Closing the target ends its renderer process
+   * when no other page uses it, which stops a script that never yields.
+   */
+  async #closePage(page: Page, targetId: string | undefined): Promise<void> {
+    try {
+      await within(page.close(), this.deps.actionTimeout);
+    } catch (error) {
+      this.deps.log.warn('a tab did not close in time; closing its target directly', { error });
+      if (targetId && this.#cdp) {
+        await within(this.#cdp.send('Target.closeTarget', { targetId }), BROWSER_MS).catch(() => undefined);
+      }
+    }
   }
 
   /** Close the browser and make sure no Chromium process of ours is left behind. */
@@ -167,7 +273,7 @@ export class BrowserSession {
     const id = this.deps.nextTabId();
     const tab = await Tab.attach(id, page, this.deps);
     this.#tabs.set(id, tab);
-    page.once('close', () => this.#forget(id));
+    page.once('close', () => this.#closed(id, page));
     if (announce) {
       // The page opened this tab before our guard was attached: its first document is checked now.
       const verdict = await this.deps.policy
@@ -185,6 +291,11 @@ export class BrowserSession {
     return tab;
   }
 
+  /** A page closed: the tab goes, unless the page was one the tab had already replaced. */
+  #closed(id: string, page: Page): void {
+    if (this.#tabs.get(id)?.page === page) this.#forget(id);
+  }
+
   #forget(id: string): void {
     this.#tabs.delete(id);
     this.deps.refs.forgetTab(id);
@@ -195,6 +306,7 @@ export class BrowserSession {
   /** Downloads land in the operator's folder, or nowhere. */
   async #configureDownloads(): Promise<void> {
     const cdp = await this.browser.target().createCDPSession();
+    this.#cdp = cdp;
     if (!this.deps.downloadsDir) {
       await cdp.send('Browser.setDownloadBehavior', { behavior: 'deny', eventsEnabled: true });
     } else {
@@ -226,4 +338,13 @@ export class BrowserSession {
       this.deps.log.info('download finished', { guid: event.guid, state: event.state, bytes: event.receivedBytes });
     });
   }
+}
+
+/**
+ * The browser's title of a target as a page would give it: Chromium shows the URL (without its
+ * scheme) as the title of a page that has none, where document.title is empty.
+ */
+export function displayTitle(title: string, url: string): string {
+  const bare = url.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
+  return title === url || title === bare || title === bare.replace(/\/$/, '') ? '' : title;
 }

@@ -1,11 +1,38 @@
-import type { Logger } from '@patchbay/kit';
-import type { ConsoleMessage, Dialog, Frame, HTTPRequest, Page } from 'puppeteer-core';
+import { type Logger, ToolError } from '@patchbay/kit';
+import type { CDPSession, ConsoleMessage, Dialog, Frame, HTTPRequest, Page } from 'puppeteer-core';
+import { DeadlineError, within } from './deadline.js';
 import type { NavigationPolicy } from './policy.js';
 import { PROXY_ERROR_HEADER } from './proxy.js';
 import { type ConsoleEntry, clip, type NetworkEntry, type Ring } from './ring.js';
 
 const MAX_LOGGED_TEXT = 2_000;
 const MAX_LOGGED_URL = 500;
+/** A quick check that a page answers at all: a healthy renderer answers in milliseconds. */
+const PROBE_MS = 2_000;
+
+/**
+ * A tab whose page did not answer in time: which tab, that its page is busy, and what the model
+ * can do. A page's main thread runs one thing at a time, so while a script loops (or a layout of
+ * a huge document runs) every call into that page waits; the other tabs have renderers of their own.
+ */
+export class UnresponsiveTabError extends ToolError {
+  constructor(
+    readonly tab: string,
+    busyMs: number,
+    crashed = false,
+  ) {
+    super(
+      crashed
+        ? `tab ${tab} is not responding: its page crashed (the browser's renderer for it died, often of a page too big or too deep for it).`
+        : `tab ${tab} is not responding: its page has been busy for ${Math.max(1, Math.round(busyMs / 1_000))} s (a script that never yields, or more page than the browser can handle).`,
+      {
+        hint: crashed
+          ? `Reload it with puppeteer_navigate_history action=reload, open another page in it, or close it with puppeteer_tabs action=close tab=${tab}.`
+          : `Call again later, reload it with puppeteer_navigate_history action=reload, or close it with puppeteer_tabs action=close tab=${tab}.`,
+      },
+    );
+  }
+}
 
 export interface TabDeps {
   policy: NavigationPolicy;
@@ -26,57 +53,184 @@ export interface TabDeps {
 export class Tab {
   /** The last request the policy refused, to explain a failed navigation. */
   lastBlocked: { url: string; reason: string } | undefined;
+  /** The browser's id of the tab's target, to ask the browser process (not the page) about it. */
+  targetId: string | undefined;
+  #page: Page;
+  /** A session of our own on the page, for checks that must not wait behind puppeteer's queue. */
+  #cdp: CDPSession | undefined;
+  /** The oldest call into the page still unanswered past its deadline, while it stays unanswered. */
+  #stuck: { since: number } | undefined;
+  /** The page's renderer died: calls into it would wait for ever (its session stays open). */
+  #crashed = false;
+  /** Calls waiting on the page when its renderer dies; they answer at once. */
+  readonly #onCrash = new Set<() => void>();
   #navigation: { promise: Promise<void>; done: () => void; request: HTTPRequest } | undefined;
   readonly #entries = new WeakMap<HTTPRequest, NetworkEntry>();
 
   private constructor(
     readonly id: string,
-    readonly page: Page,
+    page: Page,
     private readonly deps: TabDeps,
-  ) {}
+  ) {
+    this.#page = page;
+  }
 
   static async attach(id: string, page: Page, deps: TabDeps): Promise<Tab> {
     const tab = new Tab(id, page, deps);
+    await tab.#watch(page);
+    return tab;
+  }
+
+  /** The tab's page; a new one after `replace` (the tab keeps its id). */
+  get page(): Page {
+    return this.#page;
+  }
+
+  /**
+   * Put a fresh page (a new target, in a renderer of its own) in place of one that stopped
+   * answering. The old page's events are ignored from now on; the caller closes it.
+   */
+  async replace(page: Page): Promise<void> {
+    this.#page = page;
+    this.#stuck = undefined;
+    this.#crashed = false;
+    this.#cdp = undefined;
+    this.targetId = undefined;
+    this.lastBlocked = undefined;
+    this.#navigationDone();
+    await this.#watch(page);
+  }
+
+  async #watch(page: Page): Promise<void> {
+    const deps = this.deps;
+    const current = () => page === this.#page;
     page.setDefaultTimeout(deps.actionTimeout);
     page.setDefaultNavigationTimeout(deps.navigationTimeout);
-    page.on('request', (request) => void tab.#guard(request));
+    page.on('request', (request) => void this.#guard(request, current()));
     page.on('response', (response) => {
-      const entry = tab.#entries.get(response.request());
+      const entry = this.#entries.get(response.request());
       if (!entry) return;
       entry.status = response.status();
       const proxyError = response.headers()[PROXY_ERROR_HEADER];
       if (proxyError) entry.failure = proxyError;
     });
-    page.on('requestfinished', (request) => tab.#finished(request));
-    page.on('requestfailed', (request) => tab.#failed(request));
-    page.on('console', (message) => tab.#console(message));
+    page.on('requestfinished', (request) => this.#finished(request));
+    page.on('requestfailed', (request) => this.#failed(request));
+    page.on('console', (message) => this.#console(message));
     page.on('pageerror', (error) => {
       const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      deps.console.push({ tab: id, time: Date.now(), level: 'pageerror', text: clip(text, MAX_LOGGED_TEXT) });
+      deps.console.push({ tab: this.id, time: Date.now(), level: 'pageerror', text: clip(text, MAX_LOGGED_TEXT) });
     });
-    page.on('dialog', (dialog) => void tab.#dialog(dialog));
-    page.on('domcontentloaded', () => tab.#navigationDone());
-    page.on('framenavigated', (frame) => void tab.#navigated(frame));
+    page.on('dialog', (dialog) => void this.#dialog(dialog));
+    // puppeteer's 'error' is Inspector.targetCrashed: the renderer is gone, the target stays.
+    page.on('error', () => {
+      if (!current()) return;
+      this.#crashed = true;
+      for (const wake of this.#onCrash) wake();
+      deps.log.warn('a tab crashed', { tab: this.id, url: clip(page.url(), 200) });
+      deps.notice(`The page in tab ${this.id} crashed; reload it or open another page in it.`);
+    });
+    page.on('domcontentloaded', () => {
+      if (current()) this.#navigationDone();
+    });
+    page.on('framenavigated', (frame) => {
+      if (current()) void this.#navigated(page, frame);
+    });
     // Service workers would answer requests where interception cannot see them.
     await page.setBypassServiceWorker(true);
     await page.setRequestInterception(true);
-    return tab;
+    const cdp = await page.createCDPSession();
+    const { targetInfo } = await cdp.send('Target.getTargetInfo');
+    if (current()) {
+      this.#cdp = cdp;
+      this.targetId = targetInfo.targetId;
+    }
   }
 
   url(): string {
     return this.page.url();
   }
 
-  async title(): Promise<string> {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        return await this.page.title();
-      } catch {
-        // The document was being replaced; the next one has a title too.
-        await sleep(50);
+  /** True while a call into the page has gone unanswered past its deadline, or its renderer died. */
+  get busy(): boolean {
+    return this.#stuck !== undefined || this.#crashed;
+  }
+
+  /** The error for a call this tab's page does not answer. */
+  unresponsive(ms = 0): UnresponsiveTabError {
+    return new UnresponsiveTabError(this.id, this.#stuck ? Date.now() - this.#stuck.since : ms, this.#crashed);
+  }
+
+  /**
+   * Run a call into the page with a deadline (the action timeout unless given). When it passes,
+   * the answer is an error naming this tab, and until the call finally returns the tab counts as
+   * busy: later calls answer at once instead of queueing behind it. `blocking: false` is for work
+   * that may legitimately wait without the page being stuck (a promise the model's function
+   * awaits): its deadline rejects with a DeadlineError for the caller to word.
+   */
+  async ask<T>(what: string, work: (page: Page) => Promise<T>, options: { ms?: number; blocking?: boolean } = {}): Promise<T> {
+    if (this.#stuck || this.#crashed) throw this.unresponsive();
+    const ms = options.ms ?? this.deps.actionTimeout;
+    const pending = work(this.#page);
+    let wake: () => void = () => undefined;
+    const crash = new Promise<never>((_resolve, reject) => {
+      wake = () => reject(this.unresponsive());
+    });
+    this.#onCrash.add(wake);
+    try {
+      return await Promise.race([within(pending, ms), crash]);
+    } catch (error) {
+      if (!(error instanceof DeadlineError) || options.blocking === false) throw error;
+      if (!this.#stuck) {
+        const stuck = { since: Date.now() - ms };
+        this.#stuck = stuck;
+        const answered = () => {
+          if (this.#stuck === stuck) this.#stuck = undefined;
+        };
+        pending.then(answered, answered);
+        this.deps.log.info('a tab did not answer in time', { tab: this.id, what, ms });
       }
+      throw this.unresponsive(ms);
+    } finally {
+      this.#onCrash.delete(wake);
     }
-    return '';
+  }
+
+  /**
+   * Whether the page's main thread answers a trivial call within `ms` (the action timeout unless
+   * given). `quick` checks within PROBE_MS, for callers to whom a false "no" costs little.
+   */
+  async responsive(ms: number | 'quick' = this.deps.actionTimeout): Promise<boolean> {
+    if (ms === 'quick') return this.responsive(Math.min(this.deps.actionTimeout, PROBE_MS));
+    try {
+      await this.ask(
+        'a check that it answers',
+        (page) => this.#cdp?.send('Runtime.evaluate', { expression: '0', returnByValue: true }) ?? page.evaluate('0'),
+        { ms },
+      );
+      return true;
+    } catch (error) {
+      // Any answer, even an error (no document yet), means the thread is free.
+      return !(error instanceof UnresponsiveTabError);
+    }
+  }
+
+  async title(ms?: number): Promise<string> {
+    return this.ask(
+      'reading its title',
+      async (page) => {
+        for (let attempt = 0; attempt < 3; attempt++) {
+          try {
+            return await page.title();
+          } catch {
+            // The document was being replaced; the next one has a title too.
+            await sleep(50);
+          }
+        }
+        return '';
+      },
+      ms === undefined ? {} : { ms },
+    );
   }
 
   /**
@@ -91,7 +245,8 @@ export class Tab {
     return true;
   }
 
-  async #guard(request: HTTPRequest): Promise<void> {
+  /** `current`: the request comes from the tab's page, not from one it replaced (still closing). */
+  async #guard(request: HTTPRequest, current: boolean): Promise<void> {
     if (request.isInterceptResolutionHandled()) return;
     const frame = request.frame();
     const topLevel = request.isNavigationRequest() && (frame === null || frame.parentFrame() === null);
@@ -118,11 +273,11 @@ export class Tab {
     });
     this.#entries.set(request, entry);
     if (verdict.allowed) {
-      if (topLevel) this.#startNavigation(request);
+      if (topLevel && current) this.#startNavigation(request);
       await request.continue().catch(() => undefined);
       return;
     }
-    this.lastBlocked = { url, reason: verdict.reason };
+    if (current) this.lastBlocked = { url, reason: verdict.reason };
     this.deps.log.info('request refused', { tab: this.id, url: clip(url, 200), reason: verdict.reason });
     if (topLevel || request.isNavigationRequest()) this.deps.notice(`Refused ${clip(url, 200)}: ${verdict.reason}.`);
     await request.abort('blockedbyclient').catch(() => undefined);
@@ -163,7 +318,7 @@ export class Tab {
   }
 
   /** A top-level page that got here without passing the guard (a chrome:// URL, say) is left. */
-  async #navigated(frame: Frame): Promise<void> {
+  async #navigated(page: Page, frame: Frame): Promise<void> {
     if (frame.parentFrame() !== null) return;
     const url = frame.url();
     // Our own refusal commits Chromium's "blocked" error page under the refused URL: harmless.
@@ -171,7 +326,7 @@ export class Tab {
     const verdict = await this.deps.policy.checkTopLevel(url).catch(() => ({ allowed: false as const, reason: 'unchecked' }));
     if (verdict.allowed || url.startsWith('chrome-error://')) return;
     this.deps.notice(`Left ${clip(url, 200)}: ${verdict.reason}.`);
-    await this.page.goto('about:blank').catch(() => undefined);
+    await page.goto('about:blank').catch(() => undefined);
   }
 
   #startNavigation(request: HTTPRequest): void {

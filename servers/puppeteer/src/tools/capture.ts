@@ -39,24 +39,27 @@ async function regionOf(
   args: { ref?: string | undefined; selector?: string | undefined; full_page: boolean },
 ) {
   const target = await locateOptional(ctx, tab, args);
-  const page = tab.page;
   const view = () =>
-    page.evaluate(() => {
-      const v = window.visualViewport;
-      const d = document.documentElement;
-      return {
-        left: v?.pageLeft ?? 0,
-        top: v?.pageTop ?? 0,
-        width: v?.width ?? innerWidth,
-        height: v?.height ?? innerHeight,
-        scrollWidth: d.scrollWidth,
-        scrollHeight: d.scrollHeight,
-      };
-    });
+    tab.ask('measuring the page', (page) =>
+      page.evaluate(() => {
+        const v = window.visualViewport;
+        const d = document.documentElement;
+        return {
+          left: v?.pageLeft ?? 0,
+          top: v?.pageTop ?? 0,
+          width: v?.width ?? innerWidth,
+          height: v?.height ?? innerHeight,
+          scrollWidth: d.scrollWidth,
+          scrollHeight: d.scrollHeight,
+        };
+      }),
+    );
   if (target) {
     if (args.full_page) throw badArgument('full_page', 'cannot be combined with an element; leave it out.');
-    await target.handle.scrollIntoView().catch(() => undefined);
-    const box = await target.handle.boundingBox();
+    const box = await tab.ask('measuring the element', async () => {
+      await target.handle.scrollIntoView().catch(() => undefined);
+      return target.handle.boundingBox();
+    });
     if (!box || box.width < 1 || box.height < 1) {
       throw badArgument(args.ref ? 'ref' : 'selector', `${target.label} is not visible (it has no size on screen).`);
     }
@@ -80,20 +83,26 @@ async function regionOf(
   return { clip: { x: v.left, y: v.top, width: v.width, height: v.height }, label: 'the viewport', cut: false };
 }
 
-async function fit(tab: Tab, clip: Clip, maxBytes: number, format: 'auto' | 'png' | 'jpeg') {
+async function fit(tab: Tab, clip: Clip, maxBytes: number, format: 'auto' | 'png' | 'jpeg', ms: number) {
   const attempts = ATTEMPTS.filter((a) =>
     format === 'png' ? a.type === 'png' || a.scale < 1 : format === 'jpeg' ? a.type === 'jpeg' : true,
   );
   let last = 0;
   for (const attempt of attempts) {
     const type = format === 'png' ? 'png' : attempt.type;
-    const data = await tab.page.screenshot({
-      type,
-      ...(type === 'jpeg' ? { quality: attempt.quality } : {}),
-      clip: { ...clip, scale: attempt.scale },
-      captureBeyondViewport: true,
-      encoding: 'binary',
-    });
+    // A capture needs a frame from the page's renderer: a stuck page never sends one.
+    const data = await tab.ask(
+      'taking a screenshot',
+      (page) =>
+        page.screenshot({
+          type,
+          ...(type === 'jpeg' ? { quality: attempt.quality } : {}),
+          clip: { ...clip, scale: attempt.scale },
+          captureBeyondViewport: true,
+          encoding: 'binary',
+        }),
+      { ms },
+    );
     last = data.byteLength;
     if (data.byteLength <= maxBytes)
       return { data: Buffer.from(data), type, scale: attempt.scale, quality: type === 'jpeg' ? attempt.quality : undefined };
@@ -128,7 +137,13 @@ export const screenshotTool = defineTool({
   async handler(args, ctx: Ctx) {
     const tab = await ctx.services.tab();
     const region = await regionOf(ctx, tab, args);
-    const shot = await fit(tab, region.clip, ctx.services.options.maxMediaBytes, args.format);
+    const shot = await fit(
+      tab,
+      region.clip,
+      ctx.services.options.maxMediaBytes,
+      args.format,
+      ctx.services.options.navigationTimeout,
+    );
     const mimeType = shot.type === 'png' ? ('image/png' as const) : ('image/jpeg' as const);
     const width = Math.round(region.clip.width * shot.scale);
     const height = Math.round(region.clip.height * shot.scale);
@@ -175,13 +190,19 @@ export const pdfTool = defineTool({
     const tab = await ctx.services.tab();
     let pdf: Uint8Array;
     try {
-      pdf = await tab.page.pdf({
-        format: args.format,
-        landscape: args.landscape,
-        printBackground: args.background,
-        ...(args.pages ? { pageRanges: args.pages.replace(/\s+/g, '') } : {}),
-        timeout: ctx.services.options.navigationTimeout,
-      });
+      const timeout = ctx.services.options.navigationTimeout;
+      pdf = await tab.ask(
+        'printing it',
+        (page) =>
+          page.pdf({
+            format: args.format,
+            landscape: args.landscape,
+            printBackground: args.background,
+            ...(args.pages ? { pageRanges: args.pages.replace(/\s+/g, '') } : {}),
+            timeout,
+          }),
+        { ms: timeout + 1_000 },
+      );
     } catch (error) {
       if (error instanceof Error && /page range|Page range/i.test(error.message)) {
         throw badArgument('pages', `${args.pages} is outside the document.`, 'Print without pages first to see how long it is.');

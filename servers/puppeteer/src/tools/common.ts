@@ -1,9 +1,19 @@
-import { type AnyTool, badArgument, type More, moreLine, moreSchema, type ToolContext, ToolError } from '@patchbay/kit';
+import {
+  type AnyTool,
+  badArgument,
+  isToolError,
+  type More,
+  moreLine,
+  moreSchema,
+  type ToolContext,
+  ToolError,
+} from '@patchbay/kit';
 import type { ElementHandle } from 'puppeteer-core';
 import * as z from 'zod';
-import type { Tab } from '../browser/tab.js';
+import { Deadline, DeadlineError, within } from '../browser/deadline.js';
+import { type Tab, UnresponsiveTabError } from '../browser/tab.js';
 import type { BrowserServices } from '../client.js';
-import { attachedSnapshot, type SnapshotMode } from './page-snapshot.js';
+import { attachedSnapshot, type PageSnapshot, type SnapshotMode } from './page-snapshot.js';
 
 export type Ctx = ToolContext<BrowserServices>;
 
@@ -78,14 +88,17 @@ async function locateRef(ctx: Ctx, tab: Tab, ref: string): Promise<Located> {
     );
   }
   const label = `${target.role}${target.name ? ` ${JSON.stringify(target.name.slice(0, 80))}` : ''} [ref=${ref}]`;
-  let handle: ElementHandle | null = null;
-  try {
-    handle = await target.handle();
-  } catch {
-    handle = null;
-  }
-  const connected = handle ? await handle.evaluate((node) => node.isConnected).catch(() => false) : false;
-  if (!handle || !connected) {
+  const handle = await tab.ask('finding an element', async () => {
+    let found: ElementHandle | null = null;
+    try {
+      found = await target.handle();
+    } catch {
+      return null;
+    }
+    const connected = found ? await found.evaluate((node) => node.isConnected).catch(() => false) : false;
+    return connected ? found : null;
+  });
+  if (!handle) {
     throw badArgument(
       'ref',
       `${label} is no longer on the page (it changed or navigated since the snapshot).`,
@@ -100,7 +113,7 @@ async function locateSelector(ctx: Ctx, tab: Tab, selector: string): Promise<Loc
     // A direct query first: it answers at once when the element is there and rejects a
     // malformed selector, where waiting would only time out.
     const handle =
-      (await tab.page.$(selector)) ??
+      (await tab.ask('finding an element', (page) => page.$(selector))) ??
       (await tab.page.waitForSelector(selector, { timeout: ctx.services.options.actionTimeout, signal: ctx.signal }));
     if (!handle) throw new Error('not found');
     return { handle: handle as ElementHandle, label: `selector ${JSON.stringify(selector)}` };
@@ -139,7 +152,7 @@ export function isTimeout(error: unknown): boolean {
 
 /** Turn puppeteer's failures while acting on an element into something the model can act on. */
 export function actionError(error: unknown, label: string, timeout: number): unknown {
-  if (error instanceof ToolError) return error;
+  if (isToolError(error)) return error;
   const message = error instanceof Error ? error.message : String(error);
   if (isTimeout(error)) {
     return new ToolError(`${label} did not become visible, enabled and still within ${timeout} ms.`, {
@@ -154,8 +167,30 @@ export function actionError(error: unknown, label: string, timeout: number): unk
   return error;
 }
 
-export async function pageState(tab: Tab): Promise<{ tab: string; url: string; title: string }> {
-  return { tab: tab.id, url: tab.url(), title: await tab.title() };
+export async function pageState(tab: Tab, ms?: number): Promise<{ tab: string; url: string; title: string }> {
+  return { tab: tab.id, url: tab.url(), title: await tab.title(ms) };
+}
+
+/**
+ * Where a tab is and its snapshot (as asked), for a call whose own work is done (a navigation, an
+ * action): that work happened, so a page that does not answer afterwards does not turn the reply
+ * into an error. The reply then has the browser's title for the tab, no snapshot, and a note
+ * naming the tab and saying what to do.
+ */
+export async function describeTab(
+  ctx: Ctx,
+  tab: Tab,
+  mode: SnapshotMode,
+  ms?: number,
+): Promise<{ state: { tab: string; url: string; title: string }; snap?: PageSnapshot | undefined; busy?: string }> {
+  try {
+    const [state, snap] = await Promise.all([pageState(tab, ms), attachedSnapshot(ctx, tab, mode, ms)]);
+    return { state, snap };
+  } catch (error) {
+    if (!(error instanceof UnresponsiveTabError)) throw error;
+    const title = (await ctx.services.peek()?.knownTitle(tab)) ?? '';
+    return { state: { tab: tab.id, url: tab.url(), title }, busy: error.render() };
+  }
 }
 
 export function pageHeader(state: { tab: string; url: string; title: string }): string {
@@ -178,9 +213,12 @@ export function render(parts: {
   return out.join('\n') + (parts.moreText ?? moreLine(parts.more, parts.unit ?? 'lines'));
 }
 
-/** Notices collected since the last result, only when there are some (no empty arrays in output). */
-export function notices(ctx: Ctx): { notices?: string[] } {
-  const list = ctx.services.drainNotices();
+/**
+ * Notices collected since the last result, and any of this call's own (a tab that stopped
+ * answering), only when there are some (no empty arrays in output).
+ */
+export function notices(ctx: Ctx, ...own: Array<string | undefined>): { notices?: string[] } {
+  const list = [...ctx.services.drainNotices(), ...own.filter((n): n is string => Boolean(n))];
   return list.length ? { notices: list } : {};
 }
 
@@ -189,8 +227,8 @@ export async function afterAction(ctx: Ctx, tab: Tab, urlBefore: string, done: s
   const navigated = (await tab.settle(ctx.signal)) || tab.url() !== urlBefore;
   await (await ctx.services.session()).adopted();
   const active = await ctx.services.tab();
-  const [state, snap] = await Promise.all([pageState(active), attachedSnapshot(ctx, active, mode)]);
-  const side = notices(ctx);
+  const { state, snap, busy } = await describeTab(ctx, active, mode);
+  const side = notices(ctx, busy);
   const structured = {
     ...state,
     action: done,
@@ -220,7 +258,9 @@ export async function actOn(
   const before = tab.url();
   const timeout = ctx.services.options.actionTimeout;
   try {
-    await act(handle, timeout, label);
+    // The action waits up to `timeout` for its element, then sends input the page must take: a
+    // page that stops answering on the way (its click handler never returns) is named as such.
+    await tab.ask('acting on an element', () => act(handle, timeout, label), { ms: 2 * timeout + 1_000 });
   } catch (error) {
     throw actionError(error, label, timeout);
   }
@@ -234,8 +274,16 @@ export const actionShape = {
   ...snapshotShape,
 };
 
+/**
+ * The longest any call may take, beyond the deadlines its own steps keep: a net under every path
+ * into a page, so that no tool call waits on a stuck page for longer than this.
+ */
+function backstopMs(options: BrowserServices['options']): number {
+  return options.navigationTimeout + 2 * options.actionTimeout + 5_000;
+}
+
 const BROWSER_GONE =
-  /Target closed|Session closed|Connection closed|frame was detached|browser has disconnected|Protocol error|Execution context was destroyed/i;
+  /Target closed|Session closed|Connection closed|frame was detached|detached Frame|browser has disconnected|Protocol error|Execution context was destroyed/i;
 
 /**
  * Every tool of this connector, wrapped so that a puppeteer timeout nobody mapped still reaches
@@ -249,10 +297,25 @@ export function withBrowserErrors<T extends AnyTool<BrowserServices>>(tool: T): 
     ...tool,
     async handler(args: never, ctx: Ctx) {
       const session = ctx.services.peek();
+      const limit = backstopMs(ctx.services.options);
+      // The whole call, a run again on a new browser included, answers by the backstop.
+      const deadline = new Deadline(limit);
+      const overdue = new AbortController();
+      const bounded: Ctx = { ...ctx, signal: AbortSignal.any([ctx.signal, overdue.signal]) };
+      const run = async () => {
+        try {
+          return await within(handler(args, bounded), deadline.left());
+        } catch (error) {
+          if (!(error instanceof DeadlineError)) throw error;
+          // Whatever the call was waiting for is abandoned (puppeteer's waits take the signal).
+          overdue.abort();
+          throw overdueError(ctx, tool.name, limit);
+        }
+      };
       try {
-        return await handler(args, ctx);
+        return await run();
       } catch (error) {
-        if (error instanceof ToolError || ctx.signal.aborted) throw error;
+        if (isToolError(error) || ctx.signal.aborted) throw error;
         if (isTimeout(error)) {
           throw new ToolError(`the browser did not answer in time: ${(error as Error).message.split('\n')[0]}.`, {
             hint: 'The page may be busy or stuck; try again, or reload it with puppeteer_navigate_history action=reload.',
@@ -260,12 +323,19 @@ export function withBrowserErrors<T extends AnyTool<BrowserServices>>(tool: T): 
         }
         if (error instanceof Error && BROWSER_GONE.test(error.message) && session && (await died(session))) {
           ctx.log.warn(`${tool.name} found the browser dead; running it again on a new browser`);
-          return handler(args, ctx);
+          return run();
         }
         throw error;
       }
     },
   };
+}
+
+/** The answer of a call that ran past the backstop: it names the tab it was most likely stuck on. */
+function overdueError(ctx: Ctx, name: string, ms: number): ToolError {
+  const tab = ctx.services.peek()?.activeId;
+  if (!tab) return new ToolError(`${name} got no answer from the browser within ${ms} ms.`, { hint: 'Try again.' });
+  return new UnresponsiveTabError(tab, ms);
 }
 
 /** Whether a browser stopped, giving puppeteer a moment to notice its pipe closing. */

@@ -1,5 +1,6 @@
-import { badArgument, defineTool, jsonSize, more, moreSchema, ToolError } from '@patchbay/kit';
+import { badArgument, defineTool, isToolError, jsonSize, more, moreSchema, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
+import { DeadlineError } from '../browser/deadline.js';
 import type { BrowserServices } from '../client.js';
 import { switches } from '../config.js';
 import {
@@ -30,6 +31,7 @@ export const evaluateTool = defineTool({
   access: 'destructive',
   openWorld: true,
   enabled: switches.puppeteer_evaluate,
+  enabledBy: 'the operator starts the server with --allow-evaluate',
   input: {
     function: z.string().min(1).max(50_000).describe('Function expression: () => … or (element) => … with ref or selector'),
     ref: refInput,
@@ -55,11 +57,26 @@ export const evaluateTool = defineTool({
       );
     }
     const tab = await ctx.services.tab();
+    // A page whose thread is stuck is named at once, before the function waits behind it.
+    if (!(await tab.responsive())) throw tab.unresponsive();
     const target = await locateOptional(ctx, tab, args);
+    const limit = ctx.services.options.navigationTimeout;
     let value: unknown;
     try {
-      value = target ? await target.handle.evaluate(asPageFunction(source)) : await tab.page.evaluate(asPageFunction(source));
+      // Not "blocking": a function may await a promise for a while without the page being stuck.
+      value = await tab.ask(
+        'running a function',
+        (page) => (target ? target.handle.evaluate(asPageFunction(source)) : page.evaluate(asPageFunction(source))),
+        { ms: limit, blocking: false },
+      );
     } catch (error) {
+      if (error instanceof DeadlineError) {
+        throw new ToolError(`the function did not finish within ${limit} ms in tab ${tab.id}.`, {
+          argument: 'function',
+          hint: `If it waits for something, wait for less; if it loops, the page may now be stuck: reload it with puppeteer_navigate_history action=reload or close it with puppeteer_tabs action=close tab=${tab.id}.`,
+        });
+      }
+      if (isToolError(error)) throw error;
       const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
       throw new ToolError(`the function threw in the page: ${message.slice(0, 1_000)}`, { argument: 'function' });
     }

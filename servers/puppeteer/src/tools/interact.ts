@@ -182,14 +182,17 @@ export const pressKeyTool = defineTool({
       throw badArgument('key', `${unknown.join(', ')} is not a modifier.`, 'Modifiers are Control, Shift, Alt and Meta.');
     const before = tab.url();
     try {
-      if (target) await target.handle.focus();
-      const keyboard = tab.page.keyboard;
-      for (const m of modifiers) await keyboard.down(m as KeyInput);
-      try {
-        await keyboard.press(main as KeyInput);
-      } finally {
-        for (const m of modifiers.reverse()) await keyboard.up(m as KeyInput);
-      }
+      // Key events wait for the page to take them: a stuck page is named, not waited on.
+      await tab.ask('pressing a key', async (page) => {
+        if (target) await target.handle.focus();
+        const keyboard = page.keyboard;
+        for (const m of modifiers) await keyboard.down(m as KeyInput);
+        try {
+          await keyboard.press(main as KeyInput);
+        } finally {
+          for (const m of modifiers.reverse()) await keyboard.up(m as KeyInput);
+        }
+      });
     } catch (error) {
       if (error instanceof Error && /Unknown key/i.test(error.message)) {
         throw badArgument(

@@ -1,10 +1,17 @@
 import { badArgument, defineTool, ToolError } from '@patchbay/kit';
 import type { HTTPResponse } from 'puppeteer-core';
 import * as z from 'zod';
+import { Deadline } from '../browser/deadline.js';
 import { PROXY_ERROR_HEADER } from '../browser/proxy.js';
 import type { Tab } from '../browser/tab.js';
-import { type Ctx, isTimeout, notices, pageHeader, pageShape, pageState, render, snapshotShape } from './common.js';
-import { attachedSnapshot, type SnapshotMode, snapshotModeInput } from './page-snapshot.js';
+import { type Ctx, describeTab, isTimeout, notices, pageHeader, pageShape, render, snapshotShape } from './common.js';
+import { type SnapshotMode, snapshotModeInput } from './page-snapshot.js';
+
+/**
+ * What the title and snapshot after a navigation may take when the navigation itself used up its
+ * time: a whole navigation answers within --navigation-timeout plus this.
+ */
+const LANDING_GRACE_MS = 2_000;
 
 const waitUntilInput = z
   .enum(['load', 'domcontentloaded', 'networkidle'])
@@ -39,19 +46,39 @@ export async function checkTarget(ctx: Ctx, raw: string, argument = 'url'): Prom
   return url.href;
 }
 
-/** Open a checked URL in a tab, turning the browser's failures into errors the model can act on. */
+/**
+ * A tab whose page stopped answering gets a fresh page (a new renderer) before it navigates: a
+ * navigation of the stuck page would wait behind its thread (see BrowserSession.renew).
+ */
+async function readyToNavigate(ctx: Ctx, tab: Tab): Promise<void> {
+  // Quick: a page merely slow to answer that gets a fresh page loses only its history.
+  if (await tab.responsive('quick')) return;
+  await (await ctx.services.session()).renew(tab);
+  ctx.services.notice(
+    `Tab ${tab.id} was not responding, so its page was replaced by a fresh one (a new renderer); its back/forward history is gone.`,
+  );
+}
+
+/**
+ * Open a checked URL in a tab, turning the browser's failures into errors the model can act on.
+ * The navigation ends by the deadline (--navigation-timeout from the start of the call), whatever
+ * the page does.
+ */
 export async function goTo(
   ctx: Ctx,
   tab: Tab,
   url: string,
   waitUntil: 'load' | 'domcontentloaded' | 'networkidle',
+  deadline = new Deadline(ctx.services.options.navigationTimeout),
 ): Promise<HTTPResponse | null> {
+  await readyToNavigate(ctx, tab);
   tab.lastBlocked = undefined;
   let response: HTTPResponse | null;
   try {
     response = await tab.page.goto(url, {
       waitUntil: waitUntil === 'networkidle' ? 'networkidle0' : waitUntil,
-      timeout: ctx.services.options.navigationTimeout,
+      // Never 0, which puppeteer reads as "no timeout".
+      timeout: deadline.left(1),
       signal: ctx.signal,
     });
   } catch (error) {
@@ -100,11 +127,23 @@ export function navigationError(ctx: Ctx, error: unknown, tab: Tab, url: string)
   return error;
 }
 
-/** The reply of every tool that lands on a page: where, status, and a (compact) snapshot. */
-export async function landed(ctx: Ctx, tab: Tab, response: HTTPResponse | null, mode: SnapshotMode, verb: string) {
-  const [state, snap] = await Promise.all([pageState(tab), attachedSnapshot(ctx, tab, mode)]);
+/**
+ * The reply of every tool that lands on a page: where, status, and a (compact) snapshot. The
+ * page is read within what is left of the deadline (at least LANDING_GRACE_MS); one that does
+ * not answer gets a reply all the same, naming the tab.
+ */
+export async function landed(
+  ctx: Ctx,
+  tab: Tab,
+  response: HTTPResponse | null,
+  mode: SnapshotMode,
+  verb: string,
+  deadline: Deadline,
+) {
+  const ms = Math.min(ctx.services.options.actionTimeout, deadline.left(LANDING_GRACE_MS));
+  const { state, snap, busy } = await describeTab(ctx, tab, mode, ms);
   const status = response?.status();
-  const side = notices(ctx);
+  const side = notices(ctx, busy);
   const header = `${verb} ${pageHeader(state)}${status !== undefined ? ` (HTTP ${status})` : ''}`;
   return {
     structured: {
@@ -134,9 +173,10 @@ export const navigateTool = defineTool({
   output: navigationShape,
   async handler(args, ctx: Ctx) {
     const url = await checkTarget(ctx, args.url);
+    const deadline = new Deadline(ctx.services.options.navigationTimeout);
     const tab = await ctx.services.tab();
-    const response = await goTo(ctx, tab, url, args.wait_until);
-    return landed(ctx, tab, response, args.snapshot, 'Opened');
+    const response = await goTo(ctx, tab, url, args.wait_until, deadline);
+    return landed(ctx, tab, response, args.snapshot, 'Opened', deadline);
   },
 });
 
@@ -155,13 +195,21 @@ export const historyTool = defineTool({
   },
   output: navigationShape,
   async handler(args, ctx: Ctx) {
+    const deadline = new Deadline(ctx.services.options.navigationTimeout);
     const tab = await ctx.services.tab();
+    const url = tab.url();
+    const verb = args.action === 'reload' ? 'Reloaded' : args.action === 'back' ? 'Went back to' : 'Went forward to';
+    if (!(await tab.responsive(args.action === 'reload' ? 'quick' : undefined))) {
+      // A stuck page cannot go anywhere in its own renderer; a reload is a fresh page at its URL.
+      if (args.action !== 'reload') throw tab.unresponsive();
+      const response = await goTo(ctx, tab, url, args.wait_until, deadline);
+      return landed(ctx, tab, response, args.snapshot, verb, deadline);
+    }
     const options = {
       waitUntil: args.wait_until === 'networkidle' ? ('networkidle0' as const) : args.wait_until,
-      timeout: ctx.services.options.navigationTimeout,
+      timeout: deadline.left(1),
       signal: ctx.signal,
     };
-    const url = tab.url();
     tab.lastBlocked = undefined;
     let response: HTTPResponse | null;
     try {
@@ -177,8 +225,7 @@ export const historyTool = defineTool({
       throw navigationError(ctx, error, tab, url);
     }
     response = checkedResponse(ctx, response, tab.url());
-    const verb = args.action === 'reload' ? 'Reloaded' : args.action === 'back' ? 'Went back to' : 'Went forward to';
-    return landed(ctx, tab, response, args.snapshot, verb);
+    return landed(ctx, tab, response, args.snapshot, verb, deadline);
   },
 });
 

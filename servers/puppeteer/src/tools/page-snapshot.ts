@@ -25,6 +25,8 @@ interface SnapshotCursor extends Record<string, unknown> {
 }
 
 const REST = 'puppeteer_snapshot shows the rest: ref= for one part, or';
+/** What puppeteer says when the document under a walk was replaced (a navigation, a reload). */
+const CONTEXT_LOST = /Execution context was destroyed|Cannot find context|detached Frame|frame was detached/i;
 /** What the signpost list of a compact snapshot may take of its size. */
 const SIGNPOST_SHARE = 0.25;
 const MAX_SIGNPOST_BYTES = 1_024;
@@ -39,7 +41,7 @@ const MAX_SIGNPOST_BYTES = 1_024;
 export async function budgetedSnapshot(
   ctx: Ctx,
   tab: Tab,
-  options: { scope?: ElementHandle; cursor?: string; reserve?: number; compact?: boolean } = {},
+  options: { scope?: ElementHandle; cursor?: string; reserve?: number; compact?: boolean; ms?: number } = {},
 ): Promise<PageSnapshot> {
   let offset = 0;
   if (options.cursor) {
@@ -56,23 +58,26 @@ export async function budgetedSnapshot(
   const limit = options.compact
     ? Math.min(ctx.services.options.snapshotBytes, ctx.budget.bytes - reserve)
     : ctx.budget.bytes - reserve;
-  let used = 0;
   const size = (line: string) => jsonSize(line) + 1;
-  const outline = await readOutline(
-    tab.page,
-    {
-      offset,
-      fits: (line) => {
-        if (used + size(line) > limit) return false;
-        used += size(line);
-        return true;
-      },
-      signposts: options.compact === true,
+  // The page walks and renders its own outline; a page that does not answer in time (its thread
+  // stuck in a script, or a document too big to walk) is reported by name, not waited for.
+  const outline = await tab.ask(
+    'taking a snapshot',
+    async (page) => {
+      const read = () => readOutline(page, { offset, limit, signposts: options.compact === true }, options.scope);
+      try {
+        return await read();
+      } catch (error) {
+        // The walk takes a few round trips; a document replaced during them is walked again, once.
+        if (options.scope || offset > 0 || !(error instanceof Error) || !CONTEXT_LOST.test(error.message)) throw error;
+        return read();
+      }
     },
-    options.scope,
+    options.ms === undefined ? {} : { ms: options.ms },
   );
   const lines = outline.lines;
-  const cut = outline.total - offset - lines.length > 0;
+  let used = lines.reduce((sum, line) => sum + size(measured(line)), 0);
+  const cut = !outline.exact || outline.total - offset - lines.length > 0;
   let chosen: Signpost[] = [];
   if (options.compact && cut) {
     chosen = chooseSignposts(outline.signposts, Math.min(MAX_SIGNPOST_BYTES, limit * SIGNPOST_SHARE));
@@ -85,8 +90,9 @@ export async function budgetedSnapshot(
   const further = chosen.length
     ? `Further down: ${chosen.map((s) => withRef(s.line, tab.id, ctx.services.refs)).join(', ')}${chosen.length < outline.signposts.length ? ', …' : ''}. `
     : '';
-  const omitted = outline.total - offset - shown.length;
-  const cursor = omitted > 0 ? encodeCursor({ o: offset + shown.length, u: tab.url() }) : undefined;
+  // When the page was too big to count to the end, how much is left is not known: "more".
+  const omitted = outline.exact ? outline.total - offset - shown.length : 0;
+  const cursor = cut ? encodeCursor({ o: offset + shown.length, u: tab.url() }) : undefined;
   const snapshot = shown.join('\n') || (outline.total ? '' : '(the page has no accessible content)');
   if (!cursor) return { snapshot, more: undefined, moreText: '' };
   if (!options.compact) {
@@ -100,7 +106,7 @@ export async function budgetedSnapshot(
   return {
     snapshot,
     more: more(omitted, `${further}${REST} this cursor to continue.`, cursor),
-    moreText: `\n… ${omitted} more lines not shown (compact snapshot). ${further}${REST} cursor=${cursor} to continue.`,
+    moreText: `\n… ${omitted ? `${omitted} more lines` : 'More lines'} not shown (compact snapshot). ${further}${REST} cursor=${cursor} to continue.`,
   };
 }
 
@@ -118,10 +124,10 @@ function chooseSignposts(signposts: Signpost[], bytes: number): Signpost[] {
   return chosen.sort((a, b) => a.order - b.order).map((entry) => entry.s);
 }
 
-/** The snapshot a navigation or an action attaches, as the call asked. */
-export function attachedSnapshot(ctx: Ctx, tab: Tab, mode: SnapshotMode): Promise<PageSnapshot | undefined> {
+/** The snapshot a navigation or an action attaches, as the call asked, within `ms` if given. */
+export function attachedSnapshot(ctx: Ctx, tab: Tab, mode: SnapshotMode, ms?: number): Promise<PageSnapshot | undefined> {
   if (mode === 'none') return Promise.resolve(undefined);
-  return budgetedSnapshot(ctx, tab, { compact: mode === 'compact' });
+  return budgetedSnapshot(ctx, tab, { compact: mode === 'compact', ...(ms === undefined ? {} : { ms }) });
 }
 
 /** Actions return no snapshot unless asked: the model's refs stay valid while the page stays. */

@@ -89,10 +89,11 @@ export const textTool = defineTool({
         .trim();
       return { total: tidy.length, slice: tidy.slice(from, from + size) };
     };
-    const root =
-      scope?.handle ??
-      ((await tab.page.evaluateHandle(() => document.body ?? document.documentElement)) as ElementHandle<Element>);
-    const { total, slice } = await root.evaluate(read, offset, window);
+    const { total, slice } = await tab.ask('reading its text', async (page) => {
+      const root =
+        scope?.handle ?? ((await page.evaluateHandle(() => document.body ?? document.documentElement)) as ElementHandle<Element>);
+      return root.evaluate(read, offset, window);
+    });
     const state = await pageState(tab);
     const side = notices(ctx);
     // Fit the JSON-escaped text into what the budget leaves after the other fields.

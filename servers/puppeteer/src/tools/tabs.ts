@@ -1,16 +1,16 @@
 import { badArgument, defineTool, formatTable } from '@patchbay/kit';
 import * as z from 'zod';
+import { Deadline } from '../browser/deadline.js';
 import { type Ctx, notices, render } from './common.js';
 import { checkTarget, goTo } from './navigate.js';
 
 const tabRow = z.object({ id: z.string(), url: z.string(), title: z.string(), active: z.boolean() });
 
+/** The tabs as the browser process knows them: listing never waits on a page (one may be stuck). */
 async function listTabs(ctx: Ctx) {
   const session = await ctx.services.session();
   const active = (await session.active()).id;
-  return Promise.all(
-    session.tabs().map(async (t) => ({ id: t.id, url: t.url(), title: await t.title(), active: t.id === active })),
-  );
+  return (await session.describe()).map((t) => ({ ...t, active: t.id === active }));
 }
 
 export const tabsTool = defineTool({
@@ -41,8 +41,9 @@ export const tabsTool = defineTool({
     let done = 'Tabs:';
     if (args.action === 'open') {
       const url = args.url ? await checkTarget(ctx, args.url) : undefined;
+      const deadline = new Deadline(ctx.services.options.navigationTimeout);
       const tab = await session.newTab();
-      if (url) await goTo(ctx, tab, url, 'load');
+      if (url) await goTo(ctx, tab, url, 'load', deadline);
       done = `Opened tab ${tab.id}${url ? ` at ${tab.url()}` : ''}; it is now the active tab.`;
     } else if (args.action === 'select' || args.action === 'close') {
       if (!args.tab) throw badArgument('tab', `is required for action=${args.action}.`, 'List the tabs with action=list.');

@@ -59,6 +59,8 @@ export const waitTool = defineTool({
     }
     const condition = conditions[0] as (typeof conditions)[number];
     const tab = await ctx.services.tab();
+    // Waiting on a page whose thread is stuck would only end in a misleading "gave up waiting".
+    if (condition !== 'seconds' && !(await tab.responsive())) throw tab.unresponsive();
     const limit = ctx.services.options.navigationTimeout;
     const timeout = Math.min(args.timeout_ms ?? limit, limit);
     const started = performance.now();

@@ -140,6 +140,15 @@ export const releaseRoutes: R[] = [
     }),
   },
   {
+    method: 'GET',
+    path: '/notifications/threads/{thread_id}',
+    operation: 'activity/get-thread',
+    handler: user((req, c, login) => {
+      const t = c.state.threads.find((x) => x.id === req.params['thread_id'] && x.login.toLowerCase() === login.toLowerCase());
+      return t ? jsonResponse(200, thread(c, t)) : ghError(403, 'Forbidden');
+    }),
+  },
+  {
     method: 'PATCH',
     path: '/notifications/threads/{thread_id}',
     operation: 'activity/mark-thread-as-read',
