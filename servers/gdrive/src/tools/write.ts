@@ -424,6 +424,7 @@ export const deleteFile = tool({
   idempotent: true,
   openWorld: true,
   enabled: switches.gdrive_delete_file,
+  enabledBy: 'the operator starts the server with --allow-permanent-delete',
   input: {
     file_id: z.string().describe('Id of a file or folder in the trash'),
   },
