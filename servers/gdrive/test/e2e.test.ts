@@ -6,7 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { callOk, connectBin, connectStdio } from '@patchbay/testing';
+import { callError, callOk, connectBin, connectStdio } from '@patchbay/testing';
 import { describe, expect, it } from 'vitest';
 import { ALEX, BIN, useDrive } from './helpers.js';
 
@@ -55,6 +55,13 @@ describe.each(['stdio', 'http'] as const)('the built bin over %s', (transport) =
       await run('gdrive_trash_file', { file_id: copy.data.file.id });
       await run('gdrive_delete_file', { file_id: copy.data.file.id });
       expect([...used].sort()).toEqual([...tools].sort());
+      // An access token Google expires early is refreshed without a prompt; a revoked grant is one message.
+      d.sandbox.state.expireAccessTokens(ALEX);
+      await run('gdrive_list_folder', {});
+      d.sandbox.state.revokeRefreshToken(d.sandbox.state.defaultRefreshToken);
+      d.sandbox.state.expireAccessTokens(ALEX);
+      const revoked = await callError(c, 'gdrive_list_folder', {});
+      expect(revoked).toMatch(/no longer accepts the refresh token in GDRIVE_OAUTH_REFRESH_TOKEN.*Run `patchbay-gdrive auth`/);
       // Everything the connector asked for is something the emulator serves.
       expect(d.sandbox.log.entries({ unknown: true })).toEqual([]);
     } finally {

@@ -158,6 +158,28 @@ describe('gdrive_update_file', () => {
     expect(after.data.text).toContain('Merged with Sam.');
   });
 
+  it('reports a change that lands between the version check and the write (kept as a revision)', async () => {
+    const { client } = await d.connect();
+    const id = d.id('notes.txt');
+    const version = String(stored(id).version);
+    // Hold the upload session's start for a while, and let Sam edit the file meanwhile.
+    d.sandbox.faults.add({ kind: 'latency', ms: 1500, route: 'drive.files.update', method: 'PATCH', times: 1 });
+    const since = d.sandbox.log.entries().at(-1)?.seq ?? 0;
+    const writing = callOk<{ overwritten?: { by?: string; revision_id: string } }>(client, 'gdrive_update_file', {
+      file_id: id,
+      content: 'Mine\n',
+      version,
+    });
+    const checked = () =>
+      d.sandbox.log.entries({ since }).some((e: { operation: string | null; method: string }) => e.operation === 'drive.files.get' && e.method === 'GET');
+    for (let i = 0; i < 200 && !checked(); i++) await new Promise((r) => setTimeout(r, 10));
+    d.sandbox.state.editAs(SAM, id, { content: 'Sam, in between\n' });
+    const r = await writing;
+    expect(textOf(id)).toBe('Mine\n');
+    expect(r.data.overwritten).toMatchObject({ by: 'Sam Chen' });
+    expect(r.text).toMatch(/Warning: another change \(revision .* by Sam Chen\) landed between the version check and this write/);
+  });
+
   it('refuses spreadsheets, presentations and binary files', async () => {
     const { client } = await d.connect();
     for (const name of ['Apollo budget', 'Apollo kickoff', 'logo.png']) {
