@@ -51,7 +51,6 @@ export interface ConnectorPlan {
   alsoListWith?: string[];
 }
 
-
 /** Every connector and its comparator, with the calls that compare them on the same data. */
 export const CATALOGUE: readonly ConnectorPlan[] = [
   {
@@ -275,7 +274,6 @@ export const CATALOGUE: readonly ConnectorPlan[] = [
   },
   gdrivePlan,
 ];
-
 
 function need<T>(value: T | undefined): T {
   if (value === undefined) throw new Error('fixture not set up');

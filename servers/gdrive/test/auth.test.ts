@@ -306,6 +306,21 @@ describe('the reference server’s files and variables', () => {
     expect(statSync(tokens).mode & 0o777).toBe(0o600);
   });
 
+  it('patchbay-gdrive auth also writes the reference’s token file where GDRIVE_CREDENTIALS_PATH points', async () => {
+    const tokens = path.join(mkdtempSync(path.join(tmpdir(), 'patchbay-gdrive-ref-')), 'credentials.json');
+    temps.push(path.dirname(tokens));
+    const result = await authenticate([], d.env({ GDRIVE_OAUTH_REFRESH_TOKEN: undefined, GDRIVE_CREDENTIALS_PATH: tokens }));
+    expect(result.code).toBe(0);
+    const saved = JSON.parse(readFileSync(tokens, 'utf8'));
+    expect(saved).toMatchObject({
+      token_type: 'Bearer',
+      refresh_token: expect.stringMatching(/^1\/\//),
+      access_token: expect.stringMatching(/^ya29\./),
+    });
+    expect(statSync(tokens).mode & 0o777).toBe(0o600);
+    expect(result.out).toContain(`and in ${tokens}`);
+  });
+
   it('says in one line how to sign in when no credential is set', () => {
     const result = load(gdriveConnector, { argv: [], env: { PATCHBAY_GDRIVE_CONFIG_DIR: d.configDir } });
     expect(result.status).toBe('missing-credentials');

@@ -171,7 +171,9 @@ describe('gdrive_update_file', () => {
       version,
     });
     const checked = () =>
-      d.sandbox.log.entries({ since }).some((e: { operation: string | null; method: string }) => e.operation === 'drive.files.get' && e.method === 'GET');
+      d.sandbox.log
+        .entries({ since })
+        .some((e: { operation: string | null; method: string }) => e.operation === 'drive.files.get' && e.method === 'GET');
     for (let i = 0; i < 200 && !checked(); i++) await new Promise((r) => setTimeout(r, 10));
     d.sandbox.state.editAs(SAM, id, { content: 'Sam, in between\n' });
     const r = await writing;
