@@ -1,13 +1,19 @@
 import { GITHUB_REPO, LARGE_PR, LONG_FILE } from './fixtures/github.js';
 import type { Fixtures } from './fixtures/index.js';
 import { TABLES } from './fixtures/postgres.js';
+import { gdrivePlan } from './gdrive-plan.js';
 
 export const CONNECTOR_IDS = ['git', 'postgres', 'puppeteer', 'github', 'slack', 'gdrive'] as const;
 export type ConnectorId = (typeof CONNECTOR_IDS)[number];
 
 export interface ToolCall {
+  /** The tool to call; for a resource read, a label (`resources/read`). */
   tool: string;
   args: Record<string, unknown>;
+  /** Read this resource URI instead of calling a tool (a server that reads files only as resources). */
+  resource?: string;
+  /** What the answer holds, in a few words, from its text (first run): "3 of 3 sheets", "ids: 10 of 10". */
+  observe?: (text: string) => string;
 }
 
 /** One representative call, as each side spells it for the same data. */
@@ -32,7 +38,7 @@ export interface ConnectorPlan {
   /** npm package of the server users would pick instead. */
   comparator: string;
   /** Which fixture the calls need (set up once per bench run). */
-  fixture?: 'git' | 'postgres' | 'web' | 'credentials' | 'github' | 'slack';
+  fixture?: 'git' | 'postgres' | 'web' | 'credentials' | 'github' | 'slack' | 'gdrive';
   patchbay(fx: Fixtures): SideLaunch;
   comparatorLaunch(fx: Fixtures): SideLaunch;
   calls(fx: Fixtures): CallPlan[];
@@ -44,8 +50,6 @@ export interface ConnectorPlan {
    */
   alsoListWith?: string[];
 }
-
-const SAAS_NOTE = 'No calls yet: they need the API sandbox, which does not exist yet. Start-up and tools/list only.';
 
 /** Every connector and its comparator, with the calls that compare them on the same data. */
 export const CATALOGUE: readonly ConnectorPlan[] = [
@@ -268,21 +272,8 @@ export const CATALOGUE: readonly ConnectorPlan[] = [
       'Patchbay lists active people (no bots or deactivated accounts); the reference lists every member object Slack returns.',
     ],
   },
-  {
-    id: 'gdrive',
-    title: 'Google Drive',
-    comparator: '@modelcontextprotocol/server-gdrive',
-    fixture: 'credentials',
-    patchbay: (fx) => ({ args: [], env: { GDRIVE_CREDENTIALS_PATH: need(fx.credentials).gdrive } }),
-    comparatorLaunch: (fx) => ({ args: [], env: { GDRIVE_CREDENTIALS_PATH: need(fx.credentials).gdrive } }),
-    calls: () => [],
-    notes: [
-      SAAS_NOTE,
-      'The reference exits unless a saved OAuth token file exists: both sides get GDRIVE_CREDENTIALS_PATH pointing to a dummy one; nothing reaches Google.',
-    ],
-  },
+  gdrivePlan,
 ];
-
 
 function need<T>(value: T | undefined): T {
   if (value === undefined) throw new Error('fixture not set up');
