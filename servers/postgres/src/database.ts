@@ -1,7 +1,7 @@
-import { type Lazy, type Logger, lazy, redact, ToolError } from '@patchbay/kit';
+import { type Lazy, type Logger, lazy, ToolError } from '@patchbay/kit';
 import type { Pool, PoolClient } from 'pg';
 import type { ConnectionSpec } from './config.js';
-import { databaseError } from './errors.js';
+import { ConnectFailed } from './connect-errors.js';
 import { checkFunctions } from './functions.js';
 import type { Analysis } from './guard.js';
 import { loadPg } from './modules.js';
@@ -282,7 +282,6 @@ export class Database {
         return work(client);
       },
       READ_STATEMENTS,
-      { raw: true },
     );
   }
 
@@ -375,7 +374,8 @@ export class Database {
     } catch (error) {
       if (!released) await client.query('ROLLBACK').catch(() => release(true));
       if (signal.aborted) throw abortError(signal);
-      throw session.raw ? error : databaseError(error, this, this.limits.statementTimeout);
+      // As PostgreSQL raised it, SQLSTATE and all: the connector's error table words it for the model.
+      throw error;
     } finally {
       clearTimeout(watchdog);
       if (stuck) clearTimeout(stuck);
@@ -419,10 +419,7 @@ export class Database {
         url: this.spec.display,
         error: String(error),
       });
-      throw new ToolError(
-        `could not connect to the database "${this.name}" (${this.spec.display})${as}: ${redact(message(error))}.`,
-        { hint: 'The database may be down or the URL wrong; the operator can check the server log. Retry later.' },
-      );
+      throw new ConnectFailed(this.spec, error, reader ? this.readerRole : undefined);
     }
     return client;
   }
@@ -531,8 +528,6 @@ interface Session {
   reader?: boolean;
   /** SET LOCAL ROLE to this role after BEGIN. */
   setRole?: string;
-  /** Errors as PostgreSQL raised them (with their SQLSTATE), not as tool errors. */
-  raw?: boolean;
 }
 
 /** Relations a statement names that the read role has no SELECT on yet. */

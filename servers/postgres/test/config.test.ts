@@ -36,7 +36,7 @@ function specs(argv: string[], env: Record<string, string> = {}) {
 describe('connection options', () => {
   it('takes the URL as the first argument or DATABASE_URL, named "main" and read-only', () => {
     expect(specs(['postgres://u@h:5432/db'])).toEqual([
-      { name: 'main', url: 'postgres://u@h:5432/db', display: 'postgres://u@h:5432/db', mode: 'read-only' },
+      { name: 'main', url: 'postgres://u@h:5432/db', display: 'postgres://u@h:5432/db', mode: 'read-only', origin: 'url' },
     ]);
     expect(specs([], { DATABASE_URL: 'postgresql://u@h/db' })[0]).toMatchObject({ name: 'main', mode: 'read-only' });
   });

@@ -13,8 +13,8 @@ import {
   loadOrThrow,
   makeCursor,
   moreSchema,
-  tableLayout,
   ToolError,
+  tableLayout,
 } from '../src/index.js';
 
 interface Services {
@@ -265,7 +265,9 @@ describe('ctx.page shapes', () => {
       [2, 4],
     ]);
     expect(sc(r).row_count).toBe(3);
-    expect(text(r)).toMatch(/^3 rows\nn  square\n-  ------\n0  0\n1  1\n2  4\n… at least 1 more row not shown \(max_rows=3\)\./);
+    expect(text(r)).toMatch(
+      /^3 rows\nn {2}square\n- {2}------\n0 {2}0\n1 {2}1\n2 {2}4\n… at least 1 more row not shown \(max_rows=3\)\./,
+    );
     const next = await call(client, 'demo_rows', { max_rows: 3, cursor: (sc(r).more as { cursor: string }).cursor });
     expect(sc(next).rows).toEqual([
       [3, 9],
@@ -310,6 +312,10 @@ describe('ctx.page shapes', () => {
     expect(text(big)).toMatch(/^evens:\n.*\nodds:\n/s);
     expect(sc(big).more).toEqual({ omitted: 30 - odds.length, hint: 'Ask for fewer.' });
     expect(text(big)).toContain(`… ${30 - odds.length} more numbers not shown (output budget). Ask for fewer.`);
+    // A section the budget left no room for still says it is there.
+    const crowded = await call(client, 'demo_two_lists', { evens: 40, odds: 5 });
+    expect(sc(crowded).odds).toEqual([]);
+    expect(text(crowded)).toMatch(/\nodds:\n… \d+ more numbers not shown \(output budget\)/);
   });
 });
 

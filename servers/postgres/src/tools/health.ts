@@ -1,9 +1,9 @@
-import { defineTool, formatBytes, formatTable, more, moreLine, moreSchema, type ToolContext } from '@patchbay/kit';
+import { cursorInput, formatBytes, limitInput, moreSchema, tableLayout } from '@patchbay/kit';
 import type { PoolClient } from 'pg';
 import * as z from 'zod';
 import { catalogRows } from '../catalog.js';
-import type { PostgresServices } from '../client.js';
 import { connectionInput } from '../inputs.js';
+import { tool } from '../kit.js';
 
 /**
  * The health toolset: what a DBA looks at first. Every query reads statistics views only, inside
@@ -38,7 +38,7 @@ function optional<T extends Record<string, unknown>>(record: T): { [K in keyof T
   };
 }
 
-export const listActivityTool = defineTool({
+export const listActivityTool = tool({
   name: 'postgres_list_activity',
   title: 'Running queries and transactions',
   description:
@@ -70,7 +70,7 @@ export const listActivityTool = defineTool({
     ),
     more: moreSchema,
   },
-  async handler(args, ctx: ToolContext<PostgresServices>) {
+  async handler(args, ctx) {
     const db = ctx.services.database(args.connection);
     const { summary, sessions } = await db.read(ctx.signal, async (client) => ({
       summary: await connectionUse(client),
@@ -117,30 +117,35 @@ export const listActivityTool = defineTool({
       pid: s.pid,
       blocked_by: s.blocked_by ?? [],
     }));
-    const fitted = ctx.budget.take(shaped, { reserve: 1_024 });
-    const moreInfo = more(fitted.omitted, 'Raise min_seconds to see only the oldest sessions.');
     const states = Object.entries(summary.by_state)
       .map(([state, n]) => `${n} ${state}`)
       .join(', ');
-    const table = formatTable(
+    const cells = (s: (typeof shaped)[number]) => [
+      s.pid,
+      s.user ?? '',
+      s.state ?? '',
+      duration(s.transaction_seconds),
+      duration(s.query_seconds),
+      s.wait ?? '',
+      s.blocked_by.join(' '),
+      oneLine(s.query),
+    ];
+    const table = tableLayout(
       ['pid', 'user', 'state', 'xact', 'query', 'wait', 'blocked by', 'query text'],
-      fitted.items.map((s) => [
-        s.pid,
-        s.user ?? '',
-        s.state ?? '',
-        duration(s.transaction_seconds),
-        duration(s.query_seconds),
-        s.wait ?? '',
-        s.blocked_by.join(' '),
-        oneLine(s.query),
-      ]),
+      shaped.map(cells),
       160,
     );
-    const text = `connections: ${summary.used} of ${summary.max} (${states || 'none'})\n${fitted.items.length ? table : 'No sessions match.'}${moreLine(moreInfo, 'sessions')}`;
-    return {
-      structured: { connection: db.name, connections: summary, sessions: fitted.items, ...(moreInfo ? { more: moreInfo } : {}) },
-      text,
-    };
+    const used = `connections: ${summary.used} of ${summary.max} (${states || 'none'})`;
+    return ctx.page({
+      key: 'sessions',
+      fields: { connection: db.name, connections: summary },
+      items: shaped,
+      head: (shown) => (shown.length ? `${used}\n${table.head}` : used),
+      line: (s) => table.line(cells(s)),
+      empty: 'No sessions match.',
+      unit: ['session', 'sessions'],
+      hint: 'Raise min_seconds to see only the oldest sessions.',
+    });
   },
 });
 
@@ -157,7 +162,7 @@ async function connectionUse(client: PoolClient): Promise<{ used: number; max: n
   return { used: rows.reduce((sum, r) => sum + r.n, 0), max, by_state: Object.fromEntries(rows.map((r) => [r.state, r.n])) };
 }
 
-export const listLocksTool = defineTool({
+export const listLocksTool = tool({
   name: 'postgres_list_locks',
   title: 'Locks and blocked queries',
   description:
@@ -192,7 +197,7 @@ export const listLocksTool = defineTool({
     ),
     more: moreSchema,
   },
-  async handler(args, ctx: ToolContext<PostgresServices>) {
+  async handler(args, ctx) {
     const db = ctx.services.database(args.connection);
     const { blocked, locks } = await db.read(ctx.signal, async (client) => ({
       blocked: await catalogRows<Record<string, string | number | null>>(
@@ -241,54 +246,59 @@ export const listLocksTool = defineTool({
       mode: String(l.mode),
       granted: l.granted === true,
     }));
-    const half = ctx.budget.bytes / 2;
-    const fittedBlocked = ctx.budget.take(blockedRows, { reserve: half });
-    const fittedLocks = ctx.budget.take(lockRows, { reserve: half });
-    const omitted = fittedBlocked.omitted + fittedLocks.omitted;
-    const moreInfo = more(omitted, 'The longest waits and strongest locks come first; the rest did not fit the output budget.');
-    const blockedText = fittedBlocked.items.length
-      ? `blocked sessions:\n${formatTable(
-          ['pid', 'waiting', 'query', 'blocked by', 'state', 'xact', 'blocking query'],
-          fittedBlocked.items.map((b) => [
-            b.pid,
-            duration(b.waiting_seconds),
-            oneLine(b.query, 80),
-            b.blocking_pid,
-            b.blocking_state ?? '',
-            duration(b.blocking_transaction_seconds),
-            oneLine(b.blocking_query, 80),
-          ]),
-        )}`
-      : 'No session is waiting for a lock.';
-    const locksText = fittedLocks.items.length
-      ? `locks held or awaited:\n${formatTable(
-          ['pid', 'type', 'mode', 'granted', 'relation', 'xact', 'query'],
-          fittedLocks.items.map((l) => [
-            l.pid,
-            l.type,
-            l.mode,
-            l.granted ? 'yes' : 'WAITING',
-            l.relation ?? '',
-            duration(l.transaction_seconds),
-            oneLine(l.query, 80),
-          ]),
-        )}`
-      : 'No strong or advisory locks are held.';
-    return {
-      structured: {
-        connection: db.name,
-        blocked: fittedBlocked.items,
-        locks: fittedLocks.items,
-        ...(moreInfo ? { more: moreInfo } : {}),
-      },
-      text: `${blockedText}\n${locksText}${moreLine(moreInfo, 'entries')}`,
-    };
+    const blockedCells = (b: (typeof blockedRows)[number]) => [
+      b.pid,
+      duration(b.waiting_seconds),
+      oneLine(b.query, 80),
+      b.blocking_pid,
+      b.blocking_state ?? '',
+      duration(b.blocking_transaction_seconds),
+      oneLine(b.blocking_query, 80),
+    ];
+    const lockCells = (l: (typeof lockRows)[number]) => [
+      l.pid,
+      l.type,
+      l.mode,
+      l.granted ? 'yes' : 'WAITING',
+      l.relation ?? '',
+      duration(l.transaction_seconds),
+      oneLine(l.query, 80),
+    ];
+    const blockedTable = tableLayout(
+      ['pid', 'waiting', 'query', 'blocked by', 'state', 'xact', 'blocking query'],
+      blockedRows.map(blockedCells),
+    );
+    const lockTable = tableLayout(['pid', 'type', 'mode', 'granted', 'relation', 'xact', 'query'], lockRows.map(lockCells));
+    type Entry = { blocked: (typeof blockedRows)[number] } | { lock: (typeof lockRows)[number] };
+    return ctx.page<Entry>({
+      key: [
+        {
+          key: 'blocked',
+          count: blockedRows.length,
+          title: `blocked sessions:\n${blockedTable.head}`,
+          empty: 'No session is waiting for a lock.',
+        },
+        {
+          key: 'locks',
+          count: lockRows.length,
+          title: `locks held or awaited:\n${lockTable.head}`,
+          empty: 'No strong or advisory locks are held.',
+        },
+      ],
+      fields: { connection: db.name },
+      items: [...blockedRows.map((blocked) => ({ blocked })), ...lockRows.map((lock) => ({ lock }))],
+      data: (entry) => ('blocked' in entry ? entry.blocked : entry.lock),
+      line: (entry) =>
+        'blocked' in entry ? blockedTable.line(blockedCells(entry.blocked)) : lockTable.line(lockCells(entry.lock)),
+      unit: ['entry', 'entries'],
+      hint: 'The longest waits and strongest locks come first.',
+    });
   },
 });
 
 type Status = 'ok' | 'warning' | 'critical';
 
-export const checkHealthTool = defineTool({
+export const checkHealthTool = tool({
   name: 'postgres_check_health',
   title: 'Database health overview',
   description:
@@ -307,7 +317,7 @@ export const checkHealthTool = defineTool({
       }),
     ),
   },
-  async handler(args, ctx: ToolContext<PostgresServices>) {
+  async handler(args, ctx) {
     const db = ctx.services.database(args.connection);
     const [row] = await db.read(ctx.signal, (client) =>
       catalogRows<Record<string, number | string | null>>(
@@ -395,7 +405,7 @@ export const checkHealthTool = defineTool({
   },
 });
 
-export const checkIndexesTool = defineTool({
+export const checkIndexesTool = tool({
   name: 'postgres_check_indexes',
   title: 'Unused, duplicate and invalid indexes',
   description:
@@ -411,7 +421,7 @@ export const checkIndexesTool = defineTool({
     duplicates: z.array(z.object({ indexes: z.array(z.string()), table: z.string(), bytes: z.number(), definition: z.string() })),
     more: moreSchema,
   },
-  async handler(args, ctx: ToolContext<PostgresServices>) {
+  async handler(args, ctx) {
     const db = ctx.services.database(args.connection);
     const result = await db.read(ctx.signal, async (client) => ({
       since: (
@@ -446,45 +456,41 @@ export const checkIndexesTool = defineTool({
          HAVING count(*) > 1 ORDER BY 3 DESC LIMIT 200`,
       ),
     }));
-    const third = (ctx.budget.bytes * 2) / 3;
-    const invalid = ctx.budget.take(result.invalid, { reserve: third });
-    const unused = ctx.budget.take(result.unused, { reserve: third });
-    const duplicates = ctx.budget.take(result.duplicates, { reserve: third });
-    const moreInfo = more(
-      invalid.omitted + unused.omitted + duplicates.omitted,
-      'The largest indexes come first; the rest did not fit the output budget.',
-    );
-    const lines: string[] = [];
-    lines.push(
-      invalid.items.length
-        ? `invalid indexes:\n${invalid.items.map((i) => `  ${i.definition} (${formatBytes(i.bytes)})`).join('\n')}`
-        : 'No invalid indexes.',
-    );
-    lines.push(
-      unused.items.length
-        ? `never scanned${result.since ? ` since ${result.since}` : ''}:\n${unused.items.map((i) => `  ${i.index} on ${i.table} (${formatBytes(i.bytes)})`).join('\n')}`
-        : 'No unused indexes.',
-    );
-    lines.push(
-      duplicates.items.length
-        ? `duplicates:\n${duplicates.items.map((d) => `  ${d.indexes.join(' = ')} on ${d.table} (${formatBytes(d.bytes)} together)`).join('\n')}`
-        : 'No duplicate indexes.',
-    );
-    return {
-      structured: {
-        connection: db.name,
-        ...(result.since ? { stats_since: result.since } : {}),
-        invalid: invalid.items,
-        unused: unused.items,
-        duplicates: duplicates.items,
-        ...(moreInfo ? { more: moreInfo } : {}),
-      },
-      text: lines.join('\n') + moreLine(moreInfo, 'indexes'),
-    };
+    type Entry =
+      | { invalid: (typeof result.invalid)[number] }
+      | { unused: (typeof result.unused)[number] }
+      | { duplicate: (typeof result.duplicates)[number] };
+    return ctx.page<Entry>({
+      key: [
+        { key: 'invalid', count: result.invalid.length, title: 'invalid indexes:', empty: 'No invalid indexes.' },
+        {
+          key: 'unused',
+          count: result.unused.length,
+          title: `never scanned${result.since ? ` since ${result.since}` : ''}:`,
+          empty: 'No unused indexes.',
+        },
+        { key: 'duplicates', count: result.duplicates.length, title: 'duplicates:', empty: 'No duplicate indexes.' },
+      ],
+      fields: { connection: db.name, ...(result.since ? { stats_since: result.since } : {}) },
+      items: [
+        ...result.invalid.map((invalid) => ({ invalid })),
+        ...result.unused.map((unused) => ({ unused })),
+        ...result.duplicates.map((duplicate) => ({ duplicate })),
+      ],
+      data: (entry) => ('invalid' in entry ? entry.invalid : 'unused' in entry ? entry.unused : entry.duplicate),
+      line: (entry) =>
+        'invalid' in entry
+          ? `  ${entry.invalid.definition} (${formatBytes(entry.invalid.bytes)})`
+          : 'unused' in entry
+            ? `  ${entry.unused.index} on ${entry.unused.table} (${formatBytes(entry.unused.bytes)})`
+            : `  ${entry.duplicate.indexes.join(' = ')} on ${entry.duplicate.table} (${formatBytes(entry.duplicate.bytes)} together)`,
+      unit: ['index', 'indexes'],
+      hint: 'The largest indexes come first.',
+    });
   },
 });
 
-export const checkVacuumTool = defineTool({
+export const checkVacuumTool = tool({
   name: 'postgres_check_vacuum',
   title: 'Table bloat and vacuum status',
   description:
@@ -493,7 +499,8 @@ export const checkVacuumTool = defineTool({
   access: 'read',
   input: {
     schema: z.string().optional().describe('Only tables in this schema'),
-    limit: z.number().int().min(1).max(500).default(50).describe('Most tables to return'),
+    limit: limitInput(50, 500, 'tables'),
+    cursor: cursorInput,
     connection: connectionInput,
   },
   output: {
@@ -515,7 +522,7 @@ export const checkVacuumTool = defineTool({
     ),
     more: moreSchema,
   },
-  async handler(args, ctx: ToolContext<PostgresServices>) {
+  async handler(args, ctx) {
     const db = ctx.services.database(args.connection);
     const rows = await db.read(ctx.signal, (client) =>
       catalogRows<Record<string, string | number | boolean | null>>(
@@ -537,8 +544,9 @@ export const checkVacuumTool = defineTool({
          LEFT JOIN LATERAL (SELECT sum(st.avg_width)::float8 AS width FROM pg_catalog.pg_stats st
            WHERE st.schemaname = s.schemaname AND st.tablename = s.relname) w ON true
          WHERE $1::text IS NULL OR s.schemaname = $1
-         ORDER BY s.n_dead_tup DESC, bytes DESC LIMIT $2`,
-        [args.schema ?? null, args.limit],
+         ORDER BY s.n_dead_tup DESC, bytes DESC, 1 OFFSET $3 LIMIT $2`,
+        // One past the limit, to know whether more exist.
+        [args.schema ?? null, args.limit + 1, ctx.position.offset],
       ),
     );
     const tables = rows.map((r) => ({
@@ -556,26 +564,34 @@ export const checkVacuumTool = defineTool({
       vacuum_due: r.vacuum_due === true,
       xid_age: Number(r.xid_age),
     }));
-    const fitted = ctx.budget.take(tables, { reserve: 1_024 });
-    const moreInfo = more(fitted.omitted, 'Pass schema, or a smaller limit, to narrow the list.');
     const day = (v?: string) => (v ? v.slice(0, 16) : '');
-    const text = fitted.items.length
-      ? formatTable(
-          ['table', 'live', 'dead', 'size', 'bloat≈', 'last vacuum', 'last analyze', 'due', 'xid age'],
-          fitted.items.map((t) => [
-            t.table,
-            t.live_rows,
-            t.dead_rows,
-            formatBytes(t.bytes),
-            t.bloat_bytes !== undefined ? formatBytes(t.bloat_bytes) : '?',
-            day([t.last_vacuum, t.last_autovacuum].filter(Boolean).sort().pop()),
-            day([t.last_analyze, t.last_autoanalyze].filter(Boolean).sort().pop()),
-            t.vacuum_due ? 'yes' : '',
-            t.xid_age,
-          ]),
-        ) + moreLine(moreInfo, 'tables')
-      : 'No user tables.';
-    return { structured: { connection: db.name, tables: fitted.items, ...(moreInfo ? { more: moreInfo } : {}) }, text };
+    const cells = (t: (typeof tables)[number]) => [
+      t.table,
+      t.live_rows,
+      t.dead_rows,
+      formatBytes(t.bytes),
+      t.bloat_bytes !== undefined ? formatBytes(t.bloat_bytes) : '?',
+      day([t.last_vacuum, t.last_autovacuum].filter(Boolean).sort().pop()),
+      day([t.last_analyze, t.last_autoanalyze].filter(Boolean).sort().pop()),
+      t.vacuum_due ? 'yes' : '',
+      t.xid_age,
+    ];
+    const table = tableLayout(
+      ['table', 'live', 'dead', 'size', 'bloat≈', 'last vacuum', 'last analyze', 'due', 'xid age'],
+      tables.map(cells),
+    );
+    return ctx.page({
+      key: 'tables',
+      fields: { connection: db.name },
+      items: tables,
+      rest: tables.length > args.limit,
+      limit: { argument: 'limit', value: args.limit },
+      head: (shown) => (shown.length ? table.head : ''),
+      line: (t) => table.line(cells(t)),
+      empty: 'No user tables.',
+      unit: ['table', 'tables'],
+      hint: 'Or pass schema to narrow the list.',
+    });
   },
 });
 
@@ -587,7 +603,7 @@ const SORTS = {
   io: 'blocks_read DESC',
 } as const;
 
-export const topQueriesTool = defineTool({
+export const topQueriesTool = tool({
   name: 'postgres_list_top_queries',
   title: 'Top queries (pg_stat_statements)',
   description:
@@ -596,7 +612,8 @@ export const topQueriesTool = defineTool({
   access: 'read',
   input: {
     sort_by: z.enum(['total_time', 'mean_time', 'calls', 'rows', 'io']).default('total_time').describe('What "top" means'),
-    limit: z.number().int().min(1).max(100).default(20).describe('How many statements'),
+    limit: limitInput(20, 100, 'statements'),
+    cursor: cursorInput,
     connection: connectionInput,
   },
   output: {
@@ -616,7 +633,7 @@ export const topQueriesTool = defineTool({
     ),
     more: moreSchema,
   },
-  async handler(args, ctx: ToolContext<PostgresServices>) {
+  async handler(args, ctx) {
     const db = ctx.services.database(args.connection);
     type Outcome =
       | { reason: string }
@@ -669,8 +686,9 @@ export const topQueriesTool = defineTool({
            s.rows::float8 AS rows, s.shared_blks_hit::float8 AS blocks_hit, s.shared_blks_read::float8 AS blocks_read
          FROM ${state.schema}.pg_stat_statements s
          WHERE s.dbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
-         ORDER BY ${SORTS[args.sort_by]} LIMIT $1`,
-        [args.limit],
+         ORDER BY ${SORTS[args.sort_by]}, s.queryid OFFSET $2 LIMIT $1`,
+        // One past the limit, to know whether more exist.
+        [args.limit + 1, ctx.position.offset],
       );
       return { queries };
     });
@@ -683,19 +701,28 @@ export const topQueriesTool = defineTool({
       total_ms: Math.round(q.total_ms * 100) / 100,
       mean_ms: Math.round(q.mean_ms * 1000) / 1000,
     }));
-    const fitted = ctx.budget.take(queries, { reserve: 1_024 });
-    const moreInfo = more(fitted.omitted, 'Lower limit; the top statements come first.');
-    const text = fitted.items.length
-      ? formatTable(
-          ['calls', 'total ms', 'mean ms', 'rows', 'hit', 'read', 'query'],
-          fitted.items.map((q) => [q.calls, q.total_ms, q.mean_ms, q.rows, q.blocks_hit, q.blocks_read, oneLine(q.query, 200)]),
-          200,
-        ) + moreLine(moreInfo, 'queries')
-      : 'pg_stat_statements has no statements recorded for this database yet.';
-    return {
-      structured: { connection: db.name, available: true, queries: fitted.items, ...(moreInfo ? { more: moreInfo } : {}) },
-      text,
-    };
+    const cells = (q: (typeof queries)[number]) => [
+      q.calls,
+      q.total_ms,
+      q.mean_ms,
+      q.rows,
+      q.blocks_hit,
+      q.blocks_read,
+      oneLine(q.query, 200),
+    ];
+    const table = tableLayout(['calls', 'total ms', 'mean ms', 'rows', 'hit', 'read', 'query'], queries.map(cells), 200);
+    return ctx.page({
+      key: 'queries',
+      fields: { connection: db.name, available: true },
+      items: queries,
+      rest: queries.length > args.limit,
+      limit: { argument: 'limit', value: args.limit },
+      head: (shown) => (shown.length ? table.head : ''),
+      line: (q) => table.line(cells(q)),
+      empty: 'pg_stat_statements has no statements recorded for this database yet.',
+      unit: ['statement', 'statements'],
+      hint: 'The top statements come first.',
+    });
   },
 });
 

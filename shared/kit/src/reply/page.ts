@@ -54,7 +54,7 @@ export interface ListSpec<T> {
 export interface Section {
   key: string;
   count: number;
-  /** The line above its items when any is shown (`locks held:`, a table header). */
+  /** The line above its items (`locks held:`, a table header), shown whenever it has items. */
   title?: string;
   /** Its text when it has no items at all (`No session is waiting for a lock.`). */
   empty?: string;
@@ -182,12 +182,15 @@ function sectionIndexes(sections: readonly Section[], items: number): number[] {
   return indexes;
 }
 
-/** Each section's title and shown lines; its `empty` text when it had no items at all. */
+/**
+ * Each section's title (whenever it has items, even if the budget left none of them shown, so the
+ * reply still says what there is) and its shown lines; its `empty` text when it has no items.
+ */
 function sectionTexts(sections: readonly Section[], sectionOf: readonly number[], lines: readonly string[], separator: string) {
   return sections.flatMap((section, i) => {
+    if (section.count === 0) return section.empty ? [section.empty] : [];
     const own = lines.filter((_, j) => sectionOf[j] === i);
-    if (own.length) return [...(section.title ? [section.title] : []), own.join(separator)];
-    return section.count === 0 && section.empty ? [section.empty] : [];
+    return [...(section.title ? [section.title] : []), ...(own.length ? [own.join(separator)] : [])];
   });
 }
 
