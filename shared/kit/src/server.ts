@@ -88,15 +88,16 @@ export function mount(server: McpServer, runtime: AnyRuntime): void {
     if (table.has(tool.name)) throw new Error(`Tool ${tool.name} is mounted twice on one server`);
     table.set(tool.name, { tool, runtime });
   }
-  const { warmUp } = runtime.def;
-  if (warmUp) {
+  const { warmUp, startupCheck } = runtime.def;
+  if (warmUp || startupCheck) {
     const previous = server.server.oninitialized;
     // A moment after the initialized notification, so it does not hold up the requests a client
     // sends right after it (tools/list, prompts/list…).
     server.server.oninitialized = () => {
       previous?.();
       setTimeout(() => {
-        warmUp(runtime.services).catch((error: unknown) => runtime.log.debug('warm-up failed', { error }));
+        runtime.startupCheck();
+        warmUp?.(runtime.services).catch((error: unknown) => runtime.log.debug('warm-up failed', { error }));
       }, WARM_UP_DELAY_MS).unref();
     };
   }
