@@ -1,4 +1,4 @@
-import { type OptionValues, option, redact, registerSecret } from '@patchbay/kit';
+import { type Logger, type OptionValues, option, redact, registerSecret } from '@patchbay/kit';
 
 /** The name of the connection given as the first argument or DATABASE_URL. */
 export const MAIN_CONNECTION = 'main';
@@ -216,6 +216,13 @@ export { postgresOptions as options };
 
 /** Every problem with the connections named, reported at once before the server starts. */
 export const check = (options: PostgresOptions): string[] => connectionSpecs(options).problems;
+
+/**
+ * Once per process, after the client initialized: log in to each database and say on stderr what
+ * keeps it from working (probe.ts, loaded only then). The bin's front runs this too.
+ */
+export const startupCheck = async (options: PostgresOptions, log: Logger): Promise<void> =>
+  (await import('./probe.js')).checkConnections(connectionSpecs(options).specs, log);
 
 /** Tools offered only for some configurations, decided from the options alone. */
 export const switches = {

@@ -14,6 +14,9 @@ export interface ConnectProblem {
   transient: boolean;
 }
 
+/** How long a login may take before it counts as unanswered: the pools' and the start-up check's. */
+export const CONNECT_TIMEOUT_MS = 10_000;
+
 /** A session could not be opened: a pool's connect failed, or the start-up check's login. */
 export class ConnectFailed extends Error {
   constructor(
@@ -111,11 +114,14 @@ export function connectProblem(error: unknown, spec: ConnectionSpec, role?: stri
       `${unreachable}, and that no firewall stands between this machine and it.`,
     );
   }
-  const noPassword = /client password must be a (non-empty )?string|password must be a string/i.test(message);
+  // pg's words for it (SCRAM), or the start-up check's code.
+  const noPassword =
+    code === 'NOPASSWORD' || /client password must be a (non-empty )?string|password must be a string/i.test(message);
   if (noPassword || (code === '28P01' && !target.password && !role)) {
     return problem(
       `the server asks role "${user}" for a password and none is given`,
-      `Put the password in ${where} (postgres://${user}:PASSWORD@…, percent-encoded) or set PGPASSWORD.`,
+      // Written without the scheme: a URL with a password in it would be masked as a secret.
+      `Put the password in ${where} after the user name (${user}:PASSWORD@${target.host}, percent-encoded), or set PGPASSWORD.`,
     );
   }
   if (code === '28P01') {
@@ -123,7 +129,7 @@ export function connectProblem(error: unknown, spec: ConnectionSpec, role?: stri
       `PostgreSQL refused the password of role "${user}": it is wrong, or there is no role "${user}" (PostgreSQL does not say which)`,
       role
         ? 'The server sets this role’s password itself; see the PostgreSQL log for why it was refused.'
-        : `Correct the user or the password in ${where} (or PGPASSWORD).`,
+        : `Correct the user or the password in ${where}; a password may also come from PGPASSWORD.`,
     );
   }
   if (code === '28000' && /role ".*" does not exist/.test(message)) {
@@ -148,7 +154,7 @@ export function connectProblem(error: unknown, spec: ConnectionSpec, role?: stri
   if (code === '3D000') {
     return problem(
       `there is no database "${target.database}" on ${address}`,
-      `Name an existing database in ${where} (psql -l lists them), or create it (CREATE DATABASE "${target.database}").`,
+      `Name an existing database in ${where}, or create it (CREATE DATABASE "${target.database}"); psql -l lists them.`,
     );
   }
   if (code === '42501') {

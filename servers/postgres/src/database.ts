@@ -1,7 +1,7 @@
 import { type Lazy, type Logger, lazy, ToolError } from '@patchbay/kit';
 import type { Pool, PoolClient } from 'pg';
 import type { ConnectionSpec } from './config.js';
-import { ConnectFailed } from './connect-errors.js';
+import { CONNECT_TIMEOUT_MS, ConnectFailed } from './connect-errors.js';
 import { checkFunctions } from './functions.js';
 import type { Analysis } from './guard.js';
 import { loadPg } from './modules.js';
@@ -94,7 +94,7 @@ export class Database {
         connectionString,
         max: limits.poolSize,
         idleTimeoutMillis: 30_000,
-        connectionTimeoutMillis: 10_000,
+        connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
         application_name: APPLICATION,
         keepAlive: true,
         types: rawTypes,
