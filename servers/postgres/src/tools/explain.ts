@@ -24,6 +24,7 @@ export async function explain(
   analyze: boolean,
   signal: AbortSignal,
 ): Promise<Explained> {
+  db.prepare();
   const analysis = await checkExplainable(sql, analyze);
   const options = analyze ? 'FORMAT JSON, ANALYZE, BUFFERS' : 'FORMAT JSON';
   const statement = `EXPLAIN (${options}) ${sql}`;

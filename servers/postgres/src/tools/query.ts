@@ -32,6 +32,8 @@ export const queryTool = tool({
   },
   async handler(args, ctx) {
     const db = ctx.services.database(args.connection);
+    // Who reads run as is found out beside the parse (nothing is changed before the SQL passes).
+    db.prepare();
     const analysis = await checkRead(args.sql);
     const { offset } = ctx.position;
     const fetched = await db.readUntrusted(ctx.signal, analysis, (client) =>
