@@ -92,9 +92,9 @@ const lacksGrantsSql = (role: string) => `(
              WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
                AND n.nspname NOT LIKE 'pg\\_%' AND NOT pg_catalog.has_table_privilege(${role}, c.oid, 'SELECT')))`;
 
-const readsSecretsSql = (role: string) => `EXISTS (
-  SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid IN (${SECRET_RELATIONS_SQL}) AND c.relkind = 'r'
-    AND pg_catalog.has_table_privilege(${role}, c.oid, 'SELECT'))`;
+/** Reads a secret table (pg_authid…) unfiltered: over the `secret` CTE of roleFacts (the secret relations, found once). */
+const readsSecretTablesSql = (role: string) =>
+  `EXISTS (SELECT 1 FROM secret WHERE is_table AND pg_catalog.has_table_privilege(${role}, secret.oid, 'SELECT'))`;
 
 /**
  * Which of the roles listed in parameter `param` (a text[]) `role` belongs to: MEMBER, not USAGE,
@@ -136,9 +136,11 @@ export async function roleFacts(client: PoolClient, target: string): Promise<Rol
     secret_tables: number[];
   }>(
     client,
-    `SELECT me.rolname AS role, su.is AS superuser, pg_catalog.pg_is_in_recovery() AS standby,
+    `WITH secret AS MATERIALIZED (
+       SELECT s.oid, c.relkind = 'r' AS is_table FROM (${SECRET_RELATIONS_SQL}) s JOIN pg_catalog.pg_class c ON c.oid = s.oid)
+     SELECT me.rolname AS role, su.is AS superuser, pg_catalog.pg_is_in_recovery() AS standby,
        CASE WHEN su.is THEN false ELSE ${canWriteSql('me.oid')} END AS can_write,
-       CASE WHEN su.is THEN false ELSE ${readsSecretsSql('me.oid')} END AS reads_secrets,
+       CASE WHEN su.is THEN false ELSE ${readsSecretTablesSql('me.oid')} END AS reads_secrets,
        t.oid IS NOT NULL AS target_exists, t.oid IS NOT NULL AND ${superuserSql('t.oid')} AS target_superuser,
        array_remove(ARRAY[CASE WHEN t.rolcreaterole THEN 'CREATEROLE' END, CASE WHEN t.rolcreatedb THEN 'CREATEDB' END,
          CASE WHEN t.rolreplication THEN 'REPLICATION' END, CASE WHEN t.rolbypassrls THEN 'BYPASSRLS' END], NULL) AS target_attributes,
@@ -149,10 +151,9 @@ export async function roleFacts(client: PoolClient, target: string): Promise<Rol
        CASE WHEN t.oid IS NULL THEN '{}'::text[] ELSE ARRAY(SELECT m.roleid::regrole::text FROM pg_catalog.pg_auth_members m
          WHERE m.member = t.oid AND m.roleid::regrole::text <> $3) END AS target_roles,
        CASE WHEN t.oid IS NULL OR su.is THEN false ELSE ${canWriteSql('t.oid')} END AS target_can_write,
-       CASE WHEN t.oid IS NULL OR NOT su.is THEN false ELSE ${readsSecretsSql('t.oid')} END AS target_reads_secrets,
+       CASE WHEN t.oid IS NULL OR NOT su.is THEN false ELSE ${readsSecretTablesSql('t.oid')} END AS target_reads_secrets,
        CASE WHEN t.oid IS NULL THEN true WHEN NOT su.is THEN false ELSE ${lacksGrantsSql('t.oid')} END AS target_lacks_grants,
-       ARRAY(${SECRET_RELATIONS_SQL}) AS secret_all,
-       ARRAY(SELECT s.oid FROM (${SECRET_RELATIONS_SQL}) s JOIN pg_catalog.pg_class c ON c.oid = s.oid WHERE c.relkind = 'r') AS secret_tables
+       ARRAY(SELECT oid FROM secret) AS secret_all, ARRAY(SELECT oid FROM secret WHERE is_table) AS secret_tables
      FROM pg_catalog.pg_roles me
      CROSS JOIN LATERAL (SELECT ${superuserSql('me.oid')} AS is) su
      LEFT JOIN pg_catalog.pg_roles t ON t.rolname = $1
