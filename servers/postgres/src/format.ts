@@ -1,8 +1,4 @@
-import { tableLayout } from '@patchbay/kit';
-import type { Column, Row } from './rows.js';
-import { csvLine, cutCell } from './values.js';
-
-export type RowFormat = 'table' | 'csv';
+import { type Column, type Row, toRow } from './rows.js';
 
 /** `id integer, name text` — the column line every row rendering starts with. */
 export function columnLine(columns: readonly Column[]): string {
@@ -10,32 +6,11 @@ export function columnLine(columns: readonly Column[]): string {
 }
 
 /**
- * Rows as `ctx.page` draws them: a header (the aligned table's names and rule, or the CSV header)
- * and one line per row, laid out over every row read so that each line is measured as sent.
- */
-export function rowLayout(
-  columns: readonly Column[],
-  rows: readonly Row[],
-  format: RowFormat,
-): { head: string; line: (row: Row) => string } {
-  const names = columns.map((c) => c.name);
-  if (format === 'csv') return { head: csvLine(names), line: (row) => csvLine(row.cells) };
-  const table = tableLayout(
-    names,
-    rows.map((r) => r.cells),
-    120,
-  );
-  return { head: table.head, line: (row) => table.line(row.cells) };
-}
-
-/**
  * The first row when it alone is bigger than a reply: its values cut further, to an even share of
  * the room, so the page still shows it (and says which values to select alone to read in full).
  */
 export function shrinkRow(row: Row, room: { json: number }): Row {
-  const limit = Math.max(16, Math.floor(room.json / Math.max(1, row.raw.length)) - 40);
-  const cut = row.raw.map((v) => cutCell(v, limit));
-  return { raw: row.raw, cells: cut.map((c) => c.value), cut: cut.filter((c) => c.cut).length };
+  return toRow(row.raw, Math.max(16, Math.floor(room.json / Math.max(1, row.raw.length)) - 40));
 }
 
 /** The note for values cut to fit, counted over the rows shown. */

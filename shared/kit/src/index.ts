@@ -73,7 +73,7 @@ export { redact, redactKnown, registerSecret } from './redact.js';
 export type { Position } from './reply/cursor.js';
 export { argumentsKey, makeCursor, readCursor } from './reply/cursor.js';
 export type { ListSpec, PageInput, Section } from './reply/page.js';
-export { continuationLine, cutText } from './reply/page.js';
+export { continuationLine, cutText, pastLimit } from './reply/page.js';
 export type { PaginateInput, UpstreamPage } from './reply/paginate.js';
 export type { TextPageInput } from './reply/text.js';
 export type { LoadInput, LoadResult, Runtime } from './runtime.js';

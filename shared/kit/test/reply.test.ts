@@ -13,8 +13,8 @@ import {
   loadOrThrow,
   makeCursor,
   moreSchema,
+  pastLimit,
   ToolError,
-  tableLayout,
 } from '../src/index.js';
 
 interface Services {
@@ -106,17 +106,12 @@ const rows = tool({
   output: { rows: z.array(z.array(z.number())), row_count: z.number(), more: moreSchema },
   async handler({ max_rows }, ctx) {
     const all = Array.from({ length: 300 }, (_, i) => [i, i * i]);
-    const items = all.slice(ctx.position.offset, ctx.position.offset + max_rows + 1);
-    const table = tableLayout(['n', 'square'], items);
-    const left = all.length - ctx.position.offset - items.length;
     return ctx.page({
       key: 'rows',
-      items,
-      rest: left > 0 ? true : 0,
-      limit: { argument: 'max_rows', value: max_rows },
+      ...pastLimit(all.slice(ctx.position.offset, ctx.position.offset + max_rows + 1), 'max_rows', max_rows),
       fields: (shown) => ({ row_count: shown.length }),
-      head: (shown) => `${shown.length} rows\n${table.head}`,
-      line: table.line,
+      head: (shown) => `${shown.length} rows`,
+      table: { columns: ['n', 'square'], cells: (row) => row },
       unit: ['row', 'rows'],
     });
   },

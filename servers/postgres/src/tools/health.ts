@@ -1,4 +1,4 @@
-import { cursorInput, formatBytes, limitInput, moreSchema, tableLayout } from '@patchbay/kit';
+import { cursorInput, formatBytes, limitInput, moreSchema, pastLimit, tableLayout } from '@patchbay/kit';
 import type { PoolClient } from 'pg';
 import * as z from 'zod';
 import { catalogRows } from '../catalog.js';
@@ -120,28 +120,25 @@ export const listActivityTool = tool({
     const states = Object.entries(summary.by_state)
       .map(([state, n]) => `${n} ${state}`)
       .join(', ');
-    const cells = (s: (typeof shaped)[number]) => [
-      s.pid,
-      s.user ?? '',
-      s.state ?? '',
-      duration(s.transaction_seconds),
-      duration(s.query_seconds),
-      s.wait ?? '',
-      s.blocked_by.join(' '),
-      oneLine(s.query),
-    ];
-    const table = tableLayout(
-      ['pid', 'user', 'state', 'xact', 'query', 'wait', 'blocked by', 'query text'],
-      shaped.map(cells),
-      160,
-    );
-    const used = `connections: ${summary.used} of ${summary.max} (${states || 'none'})`;
     return ctx.page({
       key: 'sessions',
       fields: { connection: db.name, connections: summary },
       items: shaped,
-      head: (shown) => (shown.length ? `${used}\n${table.head}` : used),
-      line: (s) => table.line(cells(s)),
+      head: `connections: ${summary.used} of ${summary.max} (${states || 'none'})`,
+      table: {
+        columns: ['pid', 'user', 'state', 'xact', 'query', 'wait', 'blocked by', 'query text'],
+        cells: (s) => [
+          s.pid,
+          s.user ?? '',
+          s.state ?? '',
+          duration(s.transaction_seconds),
+          duration(s.query_seconds),
+          s.wait ?? '',
+          s.blocked_by.join(' '),
+          oneLine(s.query),
+        ],
+        maxCell: 160,
+      },
       empty: 'No sessions match.',
       unit: ['session', 'sessions'],
       hint: 'Raise min_seconds to see only the oldest sessions.',
@@ -565,29 +562,24 @@ export const checkVacuumTool = tool({
       xid_age: Number(r.xid_age),
     }));
     const day = (v?: string) => (v ? v.slice(0, 16) : '');
-    const cells = (t: (typeof tables)[number]) => [
-      t.table,
-      t.live_rows,
-      t.dead_rows,
-      formatBytes(t.bytes),
-      t.bloat_bytes !== undefined ? formatBytes(t.bloat_bytes) : '?',
-      day([t.last_vacuum, t.last_autovacuum].filter(Boolean).sort().pop()),
-      day([t.last_analyze, t.last_autoanalyze].filter(Boolean).sort().pop()),
-      t.vacuum_due ? 'yes' : '',
-      t.xid_age,
-    ];
-    const table = tableLayout(
-      ['table', 'live', 'dead', 'size', 'bloat≈', 'last vacuum', 'last analyze', 'due', 'xid age'],
-      tables.map(cells),
-    );
     return ctx.page({
       key: 'tables',
       fields: { connection: db.name },
-      items: tables,
-      rest: tables.length > args.limit,
-      limit: { argument: 'limit', value: args.limit },
-      head: (shown) => (shown.length ? table.head : ''),
-      line: (t) => table.line(cells(t)),
+      ...pastLimit(tables, 'limit', args.limit),
+      table: {
+        columns: ['table', 'live', 'dead', 'size', 'bloat≈', 'last vacuum', 'last analyze', 'due', 'xid age'],
+        cells: (t) => [
+          t.table,
+          t.live_rows,
+          t.dead_rows,
+          formatBytes(t.bytes),
+          t.bloat_bytes !== undefined ? formatBytes(t.bloat_bytes) : '?',
+          day([t.last_vacuum, t.last_autovacuum].filter(Boolean).sort().pop()),
+          day([t.last_analyze, t.last_autoanalyze].filter(Boolean).sort().pop()),
+          t.vacuum_due ? 'yes' : '',
+          t.xid_age,
+        ],
+      },
       empty: 'No user tables.',
       unit: ['table', 'tables'],
       hint: 'Or pass schema to narrow the list.',
@@ -701,24 +693,15 @@ export const topQueriesTool = tool({
       total_ms: Math.round(q.total_ms * 100) / 100,
       mean_ms: Math.round(q.mean_ms * 1000) / 1000,
     }));
-    const cells = (q: (typeof queries)[number]) => [
-      q.calls,
-      q.total_ms,
-      q.mean_ms,
-      q.rows,
-      q.blocks_hit,
-      q.blocks_read,
-      oneLine(q.query, 200),
-    ];
-    const table = tableLayout(['calls', 'total ms', 'mean ms', 'rows', 'hit', 'read', 'query'], queries.map(cells), 200);
     return ctx.page({
       key: 'queries',
       fields: { connection: db.name, available: true },
-      items: queries,
-      rest: queries.length > args.limit,
-      limit: { argument: 'limit', value: args.limit },
-      head: (shown) => (shown.length ? table.head : ''),
-      line: (q) => table.line(cells(q)),
+      ...pastLimit(queries, 'limit', args.limit),
+      table: {
+        columns: ['calls', 'total ms', 'mean ms', 'rows', 'hit', 'read', 'query'],
+        cells: (q) => [q.calls, q.total_ms, q.mean_ms, q.rows, q.blocks_hit, q.blocks_read, oneLine(q.query, 200)],
+        maxCell: 200,
+      },
       empty: 'pg_stat_statements has no statements recorded for this database yet.',
       unit: ['statement', 'statements'],
       hint: 'The top statements come first.',

@@ -1,10 +1,11 @@
 import { cursorInput, moreSchema } from '@patchbay/kit';
 import * as z from 'zod';
-import { columnLine, cutNote, type RowFormat, rowLayout, shrinkRow } from '../format.js';
+import { columnLine, cutNote, shrinkRow } from '../format.js';
 import { checkRead } from '../guard.js';
 import { cellSchema, columnSchema, connectionInput, paramsInput, sqlInput } from '../inputs.js';
 import { tool } from '../kit.js';
-import { fetchRows } from '../rows.js';
+import { fetchRows, type Row } from '../rows.js';
+import { csvLine } from '../values.js';
 
 export const queryTool = tool({
   name: 'postgres_query',
@@ -52,22 +53,25 @@ export const queryTool = tool({
         text: `${fetched.command ?? 'Statement'} returned no columns.`,
       };
     }
-    const layout = rowLayout(columns, fetched.rows, args.format as RowFormat);
+    const names = columns.map((c) => c.name);
     const counted = (n: number) => (offset > 0 ? `rows ${offset + 1}–${offset + n}` : `${n} row${n === 1 ? '' : 's'}`);
-    return ctx.page({
+    return ctx.page<Row>({
       key: 'rows',
       items: fetched.rows,
       // Rows the database never sent may follow: the count of what is left is then a lower bound.
       rest: fetched.more ? true : 0,
       ...(args.max_rows !== undefined ? { limit: { argument: 'max_rows', value: args.max_rows } } : {}),
       data: (row) => row.cells,
-      line: layout.line,
+      ...(args.format === 'csv'
+        ? { line: (row) => csvLine(row.cells) }
+        : { table: { columns: names, cells: (row) => row.cells, maxCell: 120 } }),
       shrink: shrinkRow,
       fields: (shown) => {
         const note = cutNote(shown);
         return { connection: db.name, columns, row_count: shown.length, offset, ...(note ? { note } : {}) };
       },
-      head: (shown) => `${counted(shown.length)}; ${columnLine(columns)}${shown.length ? `\n${layout.head}` : ''}`,
+      head: (shown) =>
+        `${counted(shown.length)}; ${columnLine(columns)}${args.format === 'csv' && shown.length ? `\n${csvLine(names)}` : ''}`,
       tail: (shown) => cutNote(shown) ?? '',
       empty: '(no rows)',
       unit: ['row', 'rows'],

@@ -1,4 +1,4 @@
-import { cursorInput, formatBytes, limitInput, moreSchema, tableLayout } from '@patchbay/kit';
+import { cursorInput, formatBytes, limitInput, moreSchema, pastLimit } from '@patchbay/kit';
 import * as z from 'zod';
 import {
   describeTable,
@@ -97,14 +97,14 @@ export const listSchemasTool = tool({
   async handler(args, ctx) {
     const db = ctx.services.database(args.connection);
     const schemas = (await db.read(ctx.signal, (client) => listSchemas(client, args.include_system))).slice(ctx.position.offset);
-    const cells = (s: SchemaRow) => [s.name, s.owner, s.tables, s.views, s.materialized_views, s.comment ?? ''];
-    const table = tableLayout(['schema', 'owner', 'tables', 'views', 'matviews', 'comment'], schemas.map(cells));
     return ctx.page({
       key: 'schemas',
       fields: { connection: db.name },
       items: schemas,
-      head: (shown) => (shown.length ? table.head : ''),
-      line: (s) => table.line(cells(s)),
+      table: {
+        columns: ['schema', 'owner', 'tables', 'views', 'matviews', 'comment'],
+        cells: (s: SchemaRow) => [s.name, s.owner, s.tables, s.views, s.materialized_views, s.comment ?? ''],
+      },
       empty: 'No schemas.',
       unit: ['schema', 'schemas'],
       hint: 'Or find a table with postgres_search_schema.',
@@ -163,22 +163,20 @@ export const listTablesTool = tool({
       return { rows, schemas };
     });
     const bySchema = schemas.map((s) => `${s.name} (${s.tables + s.views + s.materialized_views})`).join(', ');
-    const cells = (t: TableRow) => [
-      `${t.schema}.${t.name}`,
-      t.kind,
-      t.rows ?? '',
-      t.bytes !== undefined ? formatBytes(t.bytes) : '',
-      t.comment ?? '',
-    ];
-    const table = tableLayout(['table', 'kind', 'rows≈', 'size', 'comment'], rows.map(cells));
     return ctx.page({
       key: 'tables',
       fields: { connection: db.name },
-      items: rows,
-      rest: rows.length > args.limit,
-      limit: { argument: 'limit', value: args.limit },
-      head: (shown) => (shown.length ? table.head : ''),
-      line: (t) => table.line(cells(t)),
+      ...pastLimit(rows, 'limit', args.limit),
+      table: {
+        columns: ['table', 'kind', 'rows≈', 'size', 'comment'],
+        cells: (t: TableRow) => [
+          `${t.schema}.${t.name}`,
+          t.kind,
+          t.rows ?? '',
+          t.bytes !== undefined ? formatBytes(t.bytes) : '',
+          t.comment ?? '',
+        ],
+      },
       empty: `No tables${args.schema ? ` in schema "${args.schema}"` : ''}.${bySchema ? ` Schemas (relations): ${bySchema}.` : ''}`,
       unit: ['table', 'tables'],
       ...(args.schema ? {} : { hint: `Or pass schema to list one${bySchema ? `: ${bySchema}` : ''}.` }),
@@ -290,9 +288,7 @@ export const searchSchemaTool = tool({
     return ctx.page({
       key: 'matches',
       fields: { connection: db.name },
-      items: hits,
-      rest: hits.length > args.limit,
-      limit: { argument: 'limit', value: args.limit },
+      ...pastLimit(hits, 'limit', args.limit),
       line: (h: SearchHit) =>
         h.column ? `column ${h.schema}.${h.table}.${h.column} ${h.type}` : `${h.kind} ${h.schema}.${h.table}`,
       empty: `Nothing named like "${args.text}".`,

@@ -1,7 +1,7 @@
-import { type More, moreSchema, type Section, ToolError } from '@patchbay/kit';
+import { type More, moreSchema, type Section, ToolError, tableLayout } from '@patchbay/kit';
 import * as z from 'zod';
 import { switches } from '../config.js';
-import { columnLine, cutNote, rowLayout, shrinkRow } from '../format.js';
+import { columnLine, cutNote, shrinkRow } from '../format.js';
 import { checkWrite, describe } from '../guard.js';
 import { cellSchema, columnSchema, paramsInput, sqlInput } from '../inputs.js';
 import { tool } from '../kit.js';
@@ -85,7 +85,13 @@ export const executeTool = tool({
       const count = fetched.rowCount !== undefined ? ` — ${fetched.rowCount} row${fetched.rowCount === 1 ? '' : 's'}` : '';
       return { command, line: `${statements.length > 1 ? `${i + 1}. ` : ''}${command}${count}` };
     });
-    const layouts = results.map(({ fetched }) => rowLayout(fetched.columns, fetched.rows, 'table'));
+    const layouts = results.map(({ fetched }) =>
+      tableLayout(
+        fetched.columns.map((c) => c.name),
+        fetched.rows.map((r) => r.cells),
+        120,
+      ),
+    );
     const sections: Section[] = results.map(({ fetched }, i) => {
       const head = heads[i]?.line ?? '';
       const columns = fetched.columns.length ? `\n${columnLine(fetched.columns)}` : '';
@@ -105,7 +111,7 @@ export const executeTool = tool({
       items,
       rest: rowCounts.reduce((sum, n) => sum + n, 0) - items.length,
       data: (item) => item.row.cells,
-      line: (item) => layouts[item.i]?.line(item.row) ?? '',
+      line: (item) => layouts[item.i]?.line(item.row.cells) ?? '',
       shrink: (item, room) => ({ i: item.i, row: shrinkRow(item.row, room) }),
       head: `Committed on "${db.name}".`,
       tail: (shown) => cutNote(shown.map((s) => s.row)) ?? '',

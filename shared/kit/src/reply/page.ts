@@ -1,5 +1,6 @@
 import { byteLength, jsonSize, type More } from '../budget.js';
 import { ToolError } from '../errors.js';
+import { tableLayout } from '../table.js';
 import { makeCursor, type Position } from './cursor.js';
 
 /**
@@ -14,8 +15,14 @@ export interface ListSpec<T> {
    * holds them in order and each section's `count` says how many of them are its own.
    */
   key: string | readonly Section[];
-  /** One item as the model reads it: one line, or a short block. */
-  line: (item: T) => string;
+  /** One item as the model reads it: one line, or a short block. Not needed with `table`. */
+  line?: (item: T) => string;
+  /**
+   * Draw the items as an aligned table: the column names and each item's cells. Widths come from
+   * every item given (so each line is measured as sent), and the header stands above the rows
+   * whenever any is shown, below `head`.
+   */
+  table?: { columns: readonly string[]; cells: (item: T) => readonly unknown[]; maxCell?: number };
   /** One item in the structured result (default: the item as is). */
   data?: (item: T) => unknown;
   /**
@@ -72,6 +79,15 @@ export interface PageInput<T> extends ListSpec<T> {
   resume?: (index: number) => unknown;
 }
 
+/**
+ * A list read one item past the caller's limit, to know whether more exist, as `ctx.page` takes
+ * it: `ctx.page({ key: 'tables', ...pastLimit(rows, 'limit', args.limit), … })`. The item past the
+ * limit is not shown; the continuation line counts it as a lower bound and blames the limit.
+ */
+export function pastLimit<T>(items: readonly T[], argument: string, value: number) {
+  return { items, rest: items.length > value, limit: { argument, value } };
+}
+
 /** What the kit knows about the call a page belongs to. */
 export interface PageCall {
   tool: string;
@@ -90,6 +106,7 @@ export interface Reply<O = Record<string, unknown>> {
 const MORE_LINE_RESERVE = 96;
 
 export function buildPage<T>(call: PageCall, input: PageInput<T>): Reply {
+  const { table, line: drawLine } = drawing(input, input.items);
   const unit = input.unit ?? ['item', 'items'];
   const separator = input.separator ?? '\n';
   const data = input.data ?? ((item: T) => item);
@@ -97,7 +114,10 @@ export function buildPage<T>(call: PageCall, input: PageInput<T>): Reply {
   const sections = typeof input.key === 'string' ? undefined : input.key;
   const sectionOf = sections ? sectionIndexes(sections, input.items.length) : undefined;
   const fields = (shown: readonly T[]) => (typeof input.fields === 'function' ? input.fields(shown) : (input.fields ?? {}));
-  const head = (shown: readonly T[]) => (typeof input.head === 'function' ? input.head(shown) : input.head);
+  const head = (shown: readonly T[]) => {
+    const own = typeof input.head === 'function' ? input.head(shown) : input.head;
+    return [own, table && shown.length ? table.head : undefined].filter(Boolean).join('\n');
+  };
   const tail = (shown: readonly T[]) => (typeof input.tail === 'function' ? input.tail(shown) : input.tail);
   const lists = (datas: readonly unknown[]): Record<string, unknown> =>
     sections
@@ -125,13 +145,13 @@ export function buildPage<T>(call: PageCall, input: PageInput<T>): Reply {
   let usedText = 0;
   let usedJson = 0;
   for (const item of input.items.slice(0, cap)) {
-    const line = input.line(item);
+    const line = drawLine(item);
     const value = data(item);
     const textCost = byteLength(line) + byteLength(separator);
     const jsonCost = jsonSize(value) + 1;
     if (usedText + textCost > roomText || usedJson + jsonCost > roomJson) {
       if (shown.length === 0) {
-        const smaller = oversized(input, item, line, value, { text: roomText, json: roomJson });
+        const smaller = oversized(input, drawLine, item, line, value, { text: roomText, json: roomJson });
         shown.push(smaller.item);
         lines.push(smaller.line);
         datas.push(smaller.value);
@@ -175,6 +195,18 @@ export function buildPage<T>(call: PageCall, input: PageInput<T>): Reply {
   return { structured: { ...fields(shown), ...lists(datas), ...(more ? { more } : {}) }, text };
 }
 
+/** How items are drawn: the handler's `line`, or a row of the aligned table laid out over `items`. */
+function drawing<T>(
+  input: Pick<ListSpec<T>, 'line' | 'table'>,
+  items: readonly T[],
+): { table?: { head: string }; line: (item: T) => string } {
+  if (input.line) return { line: input.line };
+  if (!input.table) throw new Error('a list needs `line` or `table` to draw its items');
+  const { columns, cells, maxCell } = input.table;
+  const layout = tableLayout(columns, items.map(cells), maxCell);
+  return { table: layout, line: (item) => layout.line(cells(item)) };
+}
+
 /** Which section each item belongs to, from the sections' counts (which must add up to the items). */
 function sectionIndexes(sections: readonly Section[], items: number): number[] {
   const indexes = sections.flatMap((s, i) => Array.from({ length: Math.max(0, s.count) }, () => i));
@@ -215,6 +247,7 @@ function continuationHint(call: PageCall, input: { hint?: string }): string {
 
 function oversized<T>(
   input: PageInput<T>,
+  draw: (item: T) => string,
   item: T,
   line: string,
   value: unknown,
@@ -222,7 +255,7 @@ function oversized<T>(
 ): { item: T; line: string; value: unknown } {
   if (input.shrink) {
     const smaller = input.shrink(item, room);
-    return { item: smaller, line: cutText(input.line(smaller), room.text), value: (input.data ?? ((x: T) => x))(smaller) };
+    return { item: smaller, line: cutText(draw(smaller), room.text), value: (input.data ?? ((x: T) => x))(smaller) };
   }
   if (jsonSize(value) > room.json) {
     throw new ToolError(`One ${input.unit?.[0] ?? 'item'} alone is bigger than the output budget.`, {
