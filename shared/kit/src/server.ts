@@ -23,7 +23,7 @@ import { isCursorInput } from './inputs.js';
 import type { Logger } from './log.js';
 import { redact, redactKnown } from './redact.js';
 import { argumentsKey, type Position, readCursor, START } from './reply/cursor.js';
-import { buildPage, type PageCall } from './reply/page.js';
+import { buildPage, type PageCall, type PageInput, type SectionsInput } from './reply/page.js';
 import { paginate } from './reply/paginate.js';
 import { buildTextPage } from './reply/text.js';
 import type { Runtime } from './runtime.js';
@@ -182,7 +182,7 @@ async function callTool(
       log: runtime.log,
       position,
       auth: callerAuth(extra),
-      page: (input) => buildPage(call, input),
+      page: ((input: PageInput<unknown> | SectionsInput) => buildPage(call, input)) as ToolContext<unknown>['page'],
       pageText: (input) => buildTextPage(call, input),
       paginate: (input) => paginate(call, input),
       async progress(progress, total, message) {

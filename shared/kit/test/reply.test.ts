@@ -14,6 +14,7 @@ import {
   makeCursor,
   moreSchema,
   pastLimit,
+  section,
   ToolError,
 } from '../src/index.js';
 
@@ -127,14 +128,13 @@ const twoLists = tool({
   input: { evens: z.number().int().describe('How many evens'), odds: z.number().int().describe('How many odds') },
   output: { evens: z.array(z.number()), odds: z.array(z.number()), more: moreSchema },
   async handler({ evens, odds }, ctx) {
-    const items = [...Array.from({ length: evens }, (_, i) => i * 2), ...Array.from({ length: odds }, (_, i) => i * 2 + 1)];
+    const numbers = (count: number, first: number) => Array.from({ length: count }, (_, i) => first + i * 2);
+    const line = (n: number) => `  number ${n} ${'x'.repeat(40)}`;
     return ctx.page({
-      key: [
-        { key: 'evens', count: evens, title: 'evens:', empty: 'No evens.' },
-        { key: 'odds', count: odds, title: 'odds:', empty: 'No odds.' },
+      sections: [
+        section({ key: 'evens', items: numbers(evens, 0), title: 'evens:', empty: 'No evens.', line }),
+        section({ key: 'odds', items: numbers(odds, 1), title: 'odds:', empty: 'No odds.', line }),
       ],
-      items,
-      line: (n) => `  number ${n} ${'x'.repeat(40)}`,
       unit: ['number', 'numbers'],
       hint: 'Ask for fewer.',
     });

@@ -1,4 +1,4 @@
-import { cursorInput, formatBytes, limitInput, moreSchema, pastLimit, tableLayout } from '@patchbay/kit';
+import { cursorInput, formatBytes, limitInput, moreSchema, pastLimit, section } from '@patchbay/kit';
 import type { PoolClient } from 'pg';
 import * as z from 'zod';
 import { catalogRows } from '../catalog.js';
@@ -243,50 +243,46 @@ export const listLocksTool = tool({
       mode: String(l.mode),
       granted: l.granted === true,
     }));
-    const blockedCells = (b: (typeof blockedRows)[number]) => [
-      b.pid,
-      duration(b.waiting_seconds),
-      oneLine(b.query, 80),
-      b.blocking_pid,
-      b.blocking_state ?? '',
-      duration(b.blocking_transaction_seconds),
-      oneLine(b.blocking_query, 80),
-    ];
-    const lockCells = (l: (typeof lockRows)[number]) => [
-      l.pid,
-      l.type,
-      l.mode,
-      l.granted ? 'yes' : 'WAITING',
-      l.relation ?? '',
-      duration(l.transaction_seconds),
-      oneLine(l.query, 80),
-    ];
-    const blockedTable = tableLayout(
-      ['pid', 'waiting', 'query', 'blocked by', 'state', 'xact', 'blocking query'],
-      blockedRows.map(blockedCells),
-    );
-    const lockTable = tableLayout(['pid', 'type', 'mode', 'granted', 'relation', 'xact', 'query'], lockRows.map(lockCells));
-    type Entry = { blocked: (typeof blockedRows)[number] } | { lock: (typeof lockRows)[number] };
-    return ctx.page<Entry>({
-      key: [
-        {
+    return ctx.page({
+      sections: [
+        section({
           key: 'blocked',
-          count: blockedRows.length,
-          title: `blocked sessions:\n${blockedTable.head}`,
+          items: blockedRows,
+          title: 'blocked sessions:',
           empty: 'No session is waiting for a lock.',
-        },
-        {
+          table: {
+            columns: ['pid', 'waiting', 'query', 'blocked by', 'state', 'xact', 'blocking query'],
+            cells: (b) => [
+              b.pid,
+              duration(b.waiting_seconds),
+              oneLine(b.query, 80),
+              b.blocking_pid,
+              b.blocking_state ?? '',
+              duration(b.blocking_transaction_seconds),
+              oneLine(b.blocking_query, 80),
+            ],
+          },
+        }),
+        section({
           key: 'locks',
-          count: lockRows.length,
-          title: `locks held or awaited:\n${lockTable.head}`,
+          items: lockRows,
+          title: 'locks held or awaited:',
           empty: 'No strong or advisory locks are held.',
-        },
+          table: {
+            columns: ['pid', 'type', 'mode', 'granted', 'relation', 'xact', 'query'],
+            cells: (l) => [
+              l.pid,
+              l.type,
+              l.mode,
+              l.granted ? 'yes' : 'WAITING',
+              l.relation ?? '',
+              duration(l.transaction_seconds),
+              oneLine(l.query, 80),
+            ],
+          },
+        }),
       ],
       fields: { connection: db.name },
-      items: [...blockedRows.map((blocked) => ({ blocked })), ...lockRows.map((lock) => ({ lock }))],
-      data: (entry) => ('blocked' in entry ? entry.blocked : entry.lock),
-      line: (entry) =>
-        'blocked' in entry ? blockedTable.line(blockedCells(entry.blocked)) : lockTable.line(lockCells(entry.lock)),
       unit: ['entry', 'entries'],
       hint: 'The longest waits and strongest locks come first.',
     });
@@ -453,34 +449,31 @@ export const checkIndexesTool = tool({
          HAVING count(*) > 1 ORDER BY 3 DESC LIMIT 200`,
       ),
     }));
-    type Entry =
-      | { invalid: (typeof result.invalid)[number] }
-      | { unused: (typeof result.unused)[number] }
-      | { duplicate: (typeof result.duplicates)[number] };
-    return ctx.page<Entry>({
-      key: [
-        { key: 'invalid', count: result.invalid.length, title: 'invalid indexes:', empty: 'No invalid indexes.' },
-        {
+    return ctx.page({
+      sections: [
+        section({
+          key: 'invalid',
+          items: result.invalid,
+          title: 'invalid indexes:',
+          empty: 'No invalid indexes.',
+          line: (i) => `  ${i.definition} (${formatBytes(i.bytes)})`,
+        }),
+        section({
           key: 'unused',
-          count: result.unused.length,
+          items: result.unused,
           title: `never scanned${result.since ? ` since ${result.since}` : ''}:`,
           empty: 'No unused indexes.',
-        },
-        { key: 'duplicates', count: result.duplicates.length, title: 'duplicates:', empty: 'No duplicate indexes.' },
+          line: (i) => `  ${i.index} on ${i.table} (${formatBytes(i.bytes)})`,
+        }),
+        section({
+          key: 'duplicates',
+          items: result.duplicates,
+          title: 'duplicates:',
+          empty: 'No duplicate indexes.',
+          line: (d) => `  ${d.indexes.join(' = ')} on ${d.table} (${formatBytes(d.bytes)} together)`,
+        }),
       ],
       fields: { connection: db.name, ...(result.since ? { stats_since: result.since } : {}) },
-      items: [
-        ...result.invalid.map((invalid) => ({ invalid })),
-        ...result.unused.map((unused) => ({ unused })),
-        ...result.duplicates.map((duplicate) => ({ duplicate })),
-      ],
-      data: (entry) => ('invalid' in entry ? entry.invalid : 'unused' in entry ? entry.unused : entry.duplicate),
-      line: (entry) =>
-        'invalid' in entry
-          ? `  ${entry.invalid.definition} (${formatBytes(entry.invalid.bytes)})`
-          : 'unused' in entry
-            ? `  ${entry.unused.index} on ${entry.unused.table} (${formatBytes(entry.unused.bytes)})`
-            : `  ${entry.duplicate.indexes.join(' = ')} on ${entry.duplicate.table} (${formatBytes(entry.duplicate.bytes)} together)`,
       unit: ['index', 'indexes'],
       hint: 'The largest indexes come first.',
     });

@@ -1,4 +1,4 @@
-import { type More, moreSchema, type Section, ToolError, tableLayout } from '@patchbay/kit';
+import { type More, moreSchema, section, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
 import { switches } from '../config.js';
 import { columnLine, cutNote, shrinkRow } from '../format.js';
@@ -83,38 +83,27 @@ export const executeTool = tool({
     const heads = results.map(({ fetched, type }, i) => {
       const command = fetched.command ?? describe(type);
       const count = fetched.rowCount !== undefined ? ` — ${fetched.rowCount} row${fetched.rowCount === 1 ? '' : 's'}` : '';
-      return { command, line: `${statements.length > 1 ? `${i + 1}. ` : ''}${command}${count}` };
-    });
-    const layouts = results.map(({ fetched }) =>
-      tableLayout(
-        fetched.columns.map((c) => c.name),
-        fetched.rows.map((r) => r.cells),
-        120,
-      ),
-    );
-    const sections: Section[] = results.map(({ fetched }, i) => {
-      const head = heads[i]?.line ?? '';
       const columns = fetched.columns.length ? `\n${columnLine(fetched.columns)}` : '';
-      return {
-        key: String(i),
-        count: fetched.rows.length,
-        title: `${head}${columns}\n${layouts[i]?.head ?? ''}`,
-        empty: `${head}${columns}`,
-      };
+      return { command, text: `${statements.length > 1 ? `${i + 1}. ` : ''}${command}${count}${columns}` };
     });
-    const items = results.flatMap(({ fetched }, i) => fetched.rows.map((row) => ({ i, row })));
     // RETURNING rows in all, per statement (a statement without columns returned none).
     const rowCounts = results.map(({ fetched }) => (fetched.columns.length ? (fetched.rowCount ?? fetched.rows.length) : 0));
-    const page = ctx.page<{ i: number; row: Row }>({
-      key: sections,
+    const page = ctx.page({
+      sections: results.map(({ fetched }, i) =>
+        section({
+          key: String(i),
+          items: fetched.rows,
+          title: heads[i]?.text ?? '',
+          empty: heads[i]?.text ?? '',
+          data: (row) => row.cells,
+          table: { columns: fetched.columns.map((c) => c.name), cells: (row) => row.cells, maxCell: 120 },
+        }),
+      ),
       fields: { connection: db.name, committed: true },
-      items,
-      rest: rowCounts.reduce((sum, n) => sum + n, 0) - items.length,
-      data: (item) => item.row.cells,
-      line: (item) => layouts[item.i]?.line(item.row.cells) ?? '',
-      shrink: (item, room) => ({ i: item.i, row: shrinkRow(item.row, room) }),
+      rest: rowCounts.reduce((sum, n) => sum + n, 0) - results.reduce((sum, r) => sum + r.fetched.rows.length, 0),
+      shrink: shrinkRow,
       head: `Committed on "${db.name}".`,
-      tail: (shown) => cutNote(shown.map((s) => s.row)) ?? '',
+      tail: (shown: readonly Row[]) => cutNote(shown) ?? '',
       unit: ['row', 'rows'],
       hint: 'RETURNING rows past the output budget are not shown; the changes were made. Query the table to see them.',
     });
