@@ -1,4 +1,4 @@
-import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { connect, type Socket } from 'node:net';
 import type { Logger } from '@patchbay/kit';
 import type { ConnectionSpec } from './config.js';
@@ -35,6 +35,13 @@ export async function checkConnections(specs: readonly ConnectionSpec[], log: Lo
     }),
   );
 }
+
+/** node:crypto, loaded only when the server asks for a password: a trusted login stays as light as the check can be. */
+let cryptoModule: typeof import('node:crypto') | undefined;
+const crypto = () => {
+  cryptoModule ??= createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+  return cryptoModule;
+};
 
 type Outcome = 'logged-in' | 'TLS' | 'an authentication method this check does not speak';
 
@@ -103,7 +110,7 @@ export function login(target: Target, timeoutMs = CONNECT_TIMEOUT_MS): Promise<O
       } else if (method === 10) {
         const mechanisms = body.subarray(4).toString('utf8').split('\0');
         if (!mechanisms.includes('SCRAM-SHA-256')) return 'an authentication method this check does not speak';
-        scram.nonce = randomBytes(18).toString('base64');
+        scram.nonce = crypto().randomBytes(18).toString('base64');
         scram.firstBare = `n=*,r=${scram.nonce}`;
         const first = Buffer.from(`n,,${scram.firstBare}`);
         const length = Buffer.alloc(4);
@@ -114,18 +121,18 @@ export function login(target: Target, timeoutMs = CONNECT_TIMEOUT_MS): Promise<O
         const fields = Object.fromEntries(serverFirst.split(',').map((f) => [f[0], f.slice(2)]));
         if (!fields.r?.startsWith(scram.nonce ?? '\0') || !fields.s || !fields.i)
           throw new Error('the server sent a malformed SCRAM message');
-        const salted = pbkdf2Sync(password, Buffer.from(fields.s, 'base64'), Number(fields.i), 32, 'sha256');
+        const salted = crypto().pbkdf2Sync(password, Buffer.from(fields.s, 'base64'), Number(fields.i), 32, 'sha256');
         const withoutProof = `c=biws,r=${fields.r}`;
         const authMessage = `${scram.firstBare},${serverFirst},${withoutProof}`;
         const clientKey = hmac(salted, 'Client Key');
-        const signature = hmac(createHash('sha256').update(clientKey).digest(), authMessage);
+        const signature = hmac(crypto().createHash('sha256').update(clientKey).digest(), authMessage);
         const proof = Buffer.from(clientKey.map((byte, i) => byte ^ (signature[i] as number)));
         scram.serverSignature = hmac(hmac(salted, 'Server Key'), authMessage);
         socket.write(message('p', Buffer.from(`${withoutProof},p=${proof.toString('base64')}`)));
       } else if (method === 12) {
         const verifier = Buffer.from(body.subarray(4).toString('utf8').replace(/^v=/, ''), 'base64');
         const expected = scram.serverSignature ?? Buffer.alloc(0);
-        if (verifier.length !== expected.length || !timingSafeEqual(verifier, expected)) {
+        if (verifier.length !== expected.length || !crypto().timingSafeEqual(verifier, expected)) {
           throw new Error('the server could not prove it knows the password (SCRAM server signature mismatch)');
         }
       } else {
@@ -172,9 +179,9 @@ function cstring(text: string): Buffer {
 }
 
 function md5(data: string | Buffer): string {
-  return createHash('md5').update(data).digest('hex');
+  return crypto().createHash('md5').update(data).digest('hex');
 }
 
 function hmac(key: Buffer, data: string): Buffer {
-  return createHmac('sha256', key).update(data).digest();
+  return crypto().createHmac('sha256', key).update(data).digest();
 }
