@@ -79,6 +79,7 @@ export interface PageInput<T> extends ListSpec<T> {
  */
 // biome-ignore lint/suspicious/noExplicitAny: sections hold items of different types; `section()` keeps each typed
 export interface SectionsInput extends Shape<any> {
+  // biome-ignore lint/suspicious/noExplicitAny: as above
   sections: ReadonlyArray<Section<any>>;
   /** More items exist after the last section's: how many when known, `true` when not. */
   rest?: number | boolean;
