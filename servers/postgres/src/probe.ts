@@ -1,5 +1,8 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { connect, type Socket } from 'node:net';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import type { Logger } from '@patchbay/kit';
 import type { ConnectionSpec } from './config.js';
 import { CONNECT_TIMEOUT_MS, ConnectFailed, connectProblem, type Target, targetOf } from './connect-errors.js';
@@ -13,8 +16,8 @@ import { CONNECT_TIMEOUT_MS, ConnectFailed, connectProblem, type Target, targetO
  * It speaks PostgreSQL's start-up protocol itself rather than loading pg: it runs in the bin's
  * front, before the full server is loaded, and pg would add ~10 MiB to an idle server's memory
  * for a login it does not need pg for. Authentication: trust, cleartext, MD5 and SCRAM-SHA-256
- * (what pg itself does); a URL that asks for TLS is checked up to the TCP connection only — the
- * first call checks the rest.
+ * (what pg itself does); a URL that asks for TLS is checked up to the TCP connection only, and a
+ * password only a .pgpass file holds is not checked — the first call checks the rest.
  */
 export async function checkConnections(specs: readonly ConnectionSpec[], log: Logger): Promise<void> {
   await Promise.all(
@@ -43,7 +46,11 @@ const crypto = () => {
   return cryptoModule;
 };
 
-type Outcome = 'logged-in' | 'TLS' | 'an authentication method this check does not speak';
+type Outcome =
+  | 'logged-in'
+  | 'TLS'
+  | 'an authentication method this check does not speak'
+  | 'a password file this check does not read';
 
 /** Log in and leave. Rejects with an error carrying pg's codes: the SQLSTATE, or the socket's errno. */
 export function login(target: Target, timeoutMs = CONNECT_TIMEOUT_MS): Promise<Outcome> {
@@ -98,8 +105,10 @@ export function login(target: Target, timeoutMs = CONNECT_TIMEOUT_MS): Promise<O
       if (type !== 'R') return undefined; // parameter status, key data, notices
       const method = body.readInt32BE(0);
       if (method === 0) return undefined; // authenticated: the server still checks the database
-      if (method === 3 || method === 5 || method === 10) {
-        if (target.password === undefined) throw coded('the server asks for a password and none is given', 'NOPASSWORD');
+      if ((method === 3 || method === 5 || method === 10) && target.password === undefined) {
+        // pg also reads a password file; this check does not, so it says nothing either way then.
+        if (existsSync(process.env.PGPASSFILE ?? join(homedir(), '.pgpass'))) return 'a password file this check does not read';
+        throw coded('the server asks for a password and none is given', 'NOPASSWORD');
       }
       const password = target.password as string;
       if (method === 3) {

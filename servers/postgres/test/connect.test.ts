@@ -1,5 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { callError, callOk, startThrowawayCluster, type TestServer } from '@patchbay/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +21,7 @@ describe.skipIf(NO_DATABASE)('connection problems', () => {
   let skip = '';
   let admin = '';
   let password: string | undefined;
+  let passfile: string | undefined;
   const RETRY = /retry|try again|later/i;
 
   const url = (user: string, secret?: string, database = 'postgres') => withDatabase(admin, database, user, secret);
@@ -38,9 +41,12 @@ describe.skipIf(NO_DATABASE)('connection problems', () => {
   }
 
   beforeAll(async () => {
-    // pg and the check take a password from PGPASSWORD too; these tests say what each URL gives.
+    // pg and the check take a password from PGPASSWORD (and pg from a .pgpass file) too; these
+    // tests say what each URL gives.
     password = process.env.PGPASSWORD;
+    passfile = process.env.PGPASSFILE;
     delete process.env.PGPASSWORD;
+    process.env.PGPASSFILE = path.join(os.tmpdir(), 'pb-no-such-pgpass');
     try {
       cluster = await startThrowawayCluster();
     } catch (error) {
@@ -74,6 +80,8 @@ describe.skipIf(NO_DATABASE)('connection problems', () => {
   }, 120_000);
   afterAll(async () => {
     if (password !== undefined) process.env.PGPASSWORD = password;
+    if (passfile === undefined) delete process.env.PGPASSFILE;
+    else process.env.PGPASSFILE = passfile;
     await cluster?.stop();
   });
 
@@ -149,6 +157,31 @@ describe.skipIf(NO_DATABASE)('connection problems', () => {
         );
         expect(text).not.toMatch(RETRY);
       }
+    }
+  });
+
+  it('a password kept in a .pgpass file: the check does not claim none is given, and the call uses it', async (ctx) => {
+    if (skip) ctx.skip(skip);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'pb-pgpass-'));
+    const file = path.join(dir, 'pgpass');
+    writeFileSync(file, `127.0.0.1:*:*:pb_scram:right-scram\n`, { mode: 0o600 });
+    const none = process.env.PGPASSFILE;
+    process.env.PGPASSFILE = file;
+    try {
+      const logs: string[] = [];
+      const { client, close } = await connect([url('pb_scram')], { logs });
+      try {
+        await eventually(async () => logs.some((l) => l.includes('password file this check does not read')), 10_000, 'the check');
+        expect(logs.filter((l) => l.includes(' warn '))).toEqual([]);
+        expect((await callOk<{ rows: unknown[][] }>(client, 'postgres_query', { sql: 'SELECT current_user' })).data.rows).toEqual(
+          [['pb_scram']],
+        );
+      } finally {
+        await close();
+      }
+    } finally {
+      process.env.PGPASSFILE = none;
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
