@@ -296,15 +296,27 @@ export async function describeTable(client: PoolClient, table: ResolvedTable): P
 
 /** The description as compact text: what a person would want to read, no empty sections. */
 export function renderDescription(d: TableDescription, formatBytes: (n: number) => string): string {
-  const lines: string[] = [];
+  const parts = descriptionParts(d, formatBytes);
+  return [parts.head, ...d.columns.map(parts.column), parts.tail].filter(Boolean).join('\n');
+}
+
+/**
+ * The description in three parts — what comes before the columns, one line per column, and what
+ * comes after — so a very wide table can be paged by its columns.
+ */
+export function descriptionParts(
+  d: TableDescription,
+  formatBytes: (n: number) => string,
+): { head: string; column: (c: TableDescription['columns'][number]) => string; tail: string } {
+  const head: string[] = [];
   const facts = [d.kind, d.rows !== undefined ? `~${d.rows} rows` : '', d.bytes !== undefined ? formatBytes(d.bytes) : '']
     .filter(Boolean)
     .join(', ');
-  lines.push(`${d.schema}.${d.name} (${facts})${d.comment ? ` — ${d.comment}` : ''}`);
-  if (d.partition_of) lines.push(`partition of ${d.partition_of}`);
-  if (d.partition_key) lines.push(`partitioned by ${d.partition_key}`);
-  lines.push('columns:');
-  for (const c of d.columns) {
+  head.push(`${d.schema}.${d.name} (${facts})${d.comment ? ` — ${d.comment}` : ''}`);
+  if (d.partition_of) head.push(`partition of ${d.partition_of}`);
+  if (d.partition_key) head.push(`partitioned by ${d.partition_key}`);
+  head.push('columns:');
+  const column = (c: TableDescription['columns'][number]) => {
     const extras = [
       c.nullable ? '' : 'not null',
       c.default !== undefined ? `default ${c.default}` : '',
@@ -312,8 +324,9 @@ export function renderDescription(d: TableDescription, formatBytes: (n: number) 
       c.generated !== undefined ? `generated as ${c.generated}` : '',
       d.primary_key?.length === 1 && d.primary_key[0] === c.name ? 'primary key' : '',
     ].filter(Boolean);
-    lines.push(`  ${c.name} ${c.type}${extras.length ? ` ${extras.join(', ')}` : ''}${c.comment ? ` — ${c.comment}` : ''}`);
-  }
+    return `  ${c.name} ${c.type}${extras.length ? ` ${extras.join(', ')}` : ''}${c.comment ? ` — ${c.comment}` : ''}`;
+  };
+  const lines: string[] = [];
   if (d.primary_key && d.primary_key.length > 1) lines.push(`primary key: (${d.primary_key.join(', ')})`);
   // `FOREIGN KEY (a) REFERENCES s.t(id)` reads as `(a) → s.t(id)`.
   const arrow = (definition: string) => definition.replace(/^FOREIGN KEY /, '').replace(' REFERENCES ', ' → ');
@@ -339,7 +352,7 @@ export function renderDescription(d: TableDescription, formatBytes: (n: number) 
     for (const t of d.triggers) lines.push(`  ${t}`);
   }
   if (d.definition) lines.push(`definition:\n  ${d.definition.replace(/\n/g, '\n  ')}`);
-  return lines.join('\n');
+  return { head: head.join('\n'), column, tail: lines.join('\n') };
 }
 
 export interface SearchHit {

@@ -1,4 +1,4 @@
-import { type OptionValues, option, redact, registerSecret } from '@patchbay/kit';
+import { type Logger, type OptionValues, option, redact, registerSecret } from '@patchbay/kit';
 
 /** The name of the connection given as the first argument or DATABASE_URL. */
 export const MAIN_CONNECTION = 'main';
@@ -95,6 +95,8 @@ export interface ConnectionSpec {
   /** The URL without password or query, safe to show. */
   display: string;
   mode: AccessMode;
+  /** Set by the database URL (first argument, --url or DATABASE_URL) or by --connection. */
+  origin: 'url' | 'connection';
 }
 
 /**
@@ -103,10 +105,10 @@ export interface ConnectionSpec {
  */
 export function connectionSpecs(options: PostgresOptions): { specs: ConnectionSpec[]; problems: string[] } {
   const problems: string[] = [];
-  const raw: Array<{ name: string; url: string; origin: string }> = [];
+  const raw: Array<{ name: string; url: string; origin: string; from: ConnectionSpec['origin'] }> = [];
   const urls = options.url === undefined ? [] : Array.isArray(options.url) ? (options.url as string[]) : [options.url];
   if (urls.length > 1) problems.push('Give one database URL as the argument; name further databases with --connection name=url.');
-  if (urls[0] !== undefined) raw.push({ name: MAIN_CONNECTION, url: urls[0], origin: 'the database URL' });
+  if (urls[0] !== undefined) raw.push({ name: MAIN_CONNECTION, url: urls[0], origin: 'the database URL', from: 'url' });
   for (const entry of options.connection) {
     const eq = entry.indexOf('=');
     const name = eq === -1 ? '' : entry.slice(0, eq).trim();
@@ -117,11 +119,11 @@ export function connectionSpecs(options: PostgresOptions): { specs: ConnectionSp
       );
       continue;
     }
-    raw.push({ name, url, origin: `--connection ${name}` });
+    raw.push({ name, url, origin: `--connection ${name}`, from: 'connection' });
   }
 
   const specs: ConnectionSpec[] = [];
-  for (const { name, url, origin } of raw) {
+  for (const { name, url, origin, from } of raw) {
     registerUrlSecrets(url);
     if (specs.some((s) => s.name === name)) {
       problems.push(`Two connections are named "${name}"; give each --connection a different name.`);
@@ -140,7 +142,13 @@ export function connectionSpecs(options: PostgresOptions): { specs: ConnectionSp
       problems.push(`${origin} must be a postgres:// or postgresql:// URL (got "${displayUrl(url)}").`);
       continue;
     }
-    specs.push({ name, url, display: displayUrl(url), mode: options.readWrite.includes(name) ? 'read-write' : 'read-only' });
+    specs.push({
+      name,
+      url,
+      display: displayUrl(url),
+      mode: options.readWrite.includes(name) ? 'read-write' : 'read-only',
+      origin: from,
+    });
   }
   for (const name of options.readWrite) {
     if (!raw.some((r) => r.name === name)) {
@@ -208,6 +216,13 @@ export { postgresOptions as options };
 
 /** Every problem with the connections named, reported at once before the server starts. */
 export const check = (options: PostgresOptions): string[] => connectionSpecs(options).problems;
+
+/**
+ * Once per process, after the client initialized: log in to each database and say on stderr what
+ * keeps it from working (probe.ts, loaded only then). The bin's front runs this too.
+ */
+export const startupCheck = async (options: PostgresOptions, log: Logger): Promise<void> =>
+  (await import('./probe.js')).checkConnections(connectionSpecs(options).specs, log);
 
 /** Tools offered only for some configurations, decided from the options alone. */
 export const switches = {

@@ -1,6 +1,7 @@
 import { defineConnector } from '@patchbay/kit';
 import { createPostgresServices } from './client.js';
-import { check, postgresOptions } from './config.js';
+import { check, postgresOptions, startupCheck } from './config.js';
+import { mapPostgresError } from './errors.js';
 import { warmUp } from './modules.js';
 import { explainSlowQueryPrompt, writeQueryPrompt } from './prompts/query.js';
 import { tableSchemaResource } from './resources/tables.js';
@@ -50,6 +51,9 @@ export const postgresConnector = defineConnector({
   prompts: [writeQueryPrompt, explainSlowQueryPrompt],
   check,
   createServices: ({ options, log }) => createPostgresServices(options, log),
+  mapError: mapPostgresError,
+  // A database that cannot be reached is said on stderr at start, not first by a model's call.
+  startupCheck,
   // The libraries a first call needs load while the client lists tools and the model thinks; the
   // database is still reached only by the first call.
   warmUp: () => warmUp(),

@@ -1,26 +1,31 @@
-import { type Lazy, type Logger, lazy, redact, ToolError } from '@patchbay/kit';
-import type { Pool, PoolClient } from 'pg';
+import { type Lazy, type Logger, lazy, ToolError } from '@patchbay/kit';
+import type { Pool, PoolClient, QueryResult } from 'pg';
 import type { ConnectionSpec } from './config.js';
-import { databaseError } from './errors.js';
+import { CONNECT_TIMEOUT_MS, ConnectFailed } from './connect-errors.js';
 import { checkFunctions } from './functions.js';
 import type { Analysis } from './guard.js';
 import { loadPg } from './modules.js';
 import {
-  checkReader,
+  checksReader,
   createRoleSql,
   DEFAULT_READ_ROLE,
   decide,
   describePlan,
   grantReading,
   ident,
+  judgeReader,
+  likelyLoginSql,
+  READER_CHECK_SQL,
   type ReadAccess,
   ReaderChanged,
+  type ReaderRow,
   type ReadPlan,
+  type RoleFacts,
   readerUrl,
   roleFacts,
   setPasswordSql,
 } from './reader.js';
-import { checkRelations, type SecretRelations, secretRelations } from './relations.js';
+import { checkRelations, type SecretRelations } from './relations.js';
 import { PIN_READING_SETTINGS } from './settings.js';
 import { rawTypes } from './values.js';
 
@@ -74,6 +79,8 @@ export class Database {
   /** Sessions logged in as the read role (superuser connections only). */
   private readonly readerPool: Lazy<Pool>;
   private plan: Promise<ReadPlan> | undefined;
+  /** The plan's first half, which changes nothing, when `prepare` started it before the plan. */
+  private facts: Promise<PlanFacts> | undefined;
   /** The system relations that hold secrets, found with the plan. */
   private secrets: SecretRelations = { all: [], tables: [] };
   private roleInfo: Promise<RoleInfo> | undefined;
@@ -94,7 +101,7 @@ export class Database {
         connectionString,
         max: limits.poolSize,
         idleTimeoutMillis: 30_000,
-        connectionTimeoutMillis: 10_000,
+        connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
         application_name: APPLICATION,
         keepAlive: true,
         types: rawTypes,
@@ -161,14 +168,19 @@ export class Database {
         'read',
         signal,
         async (client) => {
-          if (!options.planOnly) await checkReader(client, plan);
           const ungranted = await checkRelations(client, checks.relations, this.secrets);
           if (ungranted.length > 0 && reader && !grantsChecked) throw new GrantsMissing(ungranted);
           await checkFunctions(client, checks.functions, this.access.allowFunction, options.planOnly === true);
           return work(client);
         },
         READ_STATEMENTS,
-        { reader, setRole },
+        {
+          reader,
+          setRole,
+          ...(!options.planOnly && checksReader(plan)
+            ? { withBegin: { sql: READER_CHECK_SQL, row: (row) => judgeReader(row as ReaderRow | undefined, plan) } }
+            : {}),
+        },
       );
     try {
       return await attempt(false);
@@ -221,12 +233,65 @@ export class Database {
     return this.plan;
   }
 
+  /**
+   * Start what the first read needs and what changes nothing — the catalog facts behind the plan,
+   * and the read role's login when the plan will want it — so that it runs beside the parse of
+   * the SQL instead of after it. Creating the role, its grants or its password waits for the read.
+   */
+  prepare(): void {
+    if (this.plan || this.facts) return;
+    const facts = this.fetchFacts();
+    this.facts = facts;
+    facts.catch(() => {
+      if (this.facts === facts) this.facts = undefined;
+    });
+  }
+
+  /**
+   * The facts `decide` needs, in one read-only transaction as the connection's role. With BEGIN
+   * goes one cheap question — is this a superuser connection whose managed read role exists? — and
+   * when it is, the read role logs in while the costlier facts are read: the plan will log in
+   * as it, and a login changes nothing.
+   */
+  private async fetchFacts(): Promise<PlanFacts> {
+    const role = this.readerRole;
+    let login: Promise<unknown> | undefined;
+    const { secrets, ...facts } = await this.transaction(
+      'read',
+      this.shutdown.signal,
+      (client) => roleFacts(client, role),
+      READ_STATEMENTS,
+      {
+        withBegin: {
+          sql: likelyLoginSql(role),
+          row: (row) => {
+            if (row?.likely === true) login = this.loginAhead();
+          },
+        },
+      },
+    );
+    return { facts, secrets, ...(login ? { login } : {}) };
+  }
+
+  /** Log in as the read role and leave the session idle in its pool; the outcome, an error or nothing. */
+  private loginAhead(): Promise<unknown> {
+    return this.readerPool
+      .get()
+      .then((pool) => pool.connect())
+      .then(
+        (client) => {
+          client.release();
+          return undefined;
+        },
+        (error: unknown) => error,
+      );
+  }
+
   private async makePlan(attempt = 1): Promise<ReadPlan> {
     const role = this.readerRole;
-    const { facts, secrets } = await this.read(this.shutdown.signal, async (client) => ({
-      facts: await roleFacts(client, role),
-      secrets: await secretRelations(client),
-    }));
+    const pending = this.facts ?? this.fetchFacts();
+    this.facts = undefined;
+    const { facts, secrets, login } = await pending;
     this.secrets = secrets;
     const decision = decide(facts, this.access);
     if (decision.kind !== 'provision') return decision;
@@ -256,7 +321,8 @@ export class Database {
       }
     }
     try {
-      (await this.connectReader()).release();
+      // The login started with the facts, if it was: its session waits in the pool, or its error here.
+      (await this.connectReader(await login)).release();
     } catch (error) {
       return cannot(
         `the read role "${role}" cannot log in: ${message(error)}`,
@@ -282,14 +348,17 @@ export class Database {
         return work(client);
       },
       READ_STATEMENTS,
-      { raw: true },
     );
   }
 
-  /** A session as the read role; when the database asks for a password, set this process's and retry. */
-  private async connectReader(): Promise<PoolClient> {
+  /**
+   * A session as the read role; when the database asks for a password, set this process's and
+   * retry. `failed`: the error of a login just tried (`loginAhead`), so it is not tried twice.
+   */
+  private async connectReader(failed?: unknown): Promise<PoolClient> {
     const pool = await this.readerPool.get();
     try {
+      if (failed !== undefined) throw failed;
       return await pool.connect();
     } catch (error) {
       if ((error as { code?: string }).code !== '28P01') throw error;
@@ -375,7 +444,13 @@ export class Database {
     const watchdog = setTimeout(cancel, this.limits.statementTimeout * (statements + 1) + 5_000);
     watchdog.unref();
     try {
-      await client.query(this.beginSql(mode, session.setRole));
+      const begun = (await client.query(this.beginSql(mode, session.setRole, session.withBegin?.sql))) as unknown as
+        | QueryResult[]
+        | QueryResult;
+      if (session.withBegin) {
+        const results = Array.isArray(begun) ? begun : [begun];
+        session.withBegin.row(results[results.length - 1]?.rows[0]);
+      }
       const result = await Promise.race([work(client), sessionLost]);
       // A read always rolls back, which also undoes any session setting it changed; session-level
       // advisory locks survive a rollback, so they are released explicitly.
@@ -384,7 +459,8 @@ export class Database {
     } catch (error) {
       if (!released) await client.query('ROLLBACK').catch(() => release(true));
       if (signal.aborted) throw abortError(signal);
-      throw session.raw ? error : databaseError(error, this, this.limits.statementTimeout);
+      // As PostgreSQL raised it, SQLSTATE and all: the connector's error table words it for the model.
+      throw error;
     } finally {
       clearTimeout(watchdog);
       if (stuck) clearTimeout(stuck);
@@ -402,7 +478,7 @@ export class Database {
    * TRANSACTION READ WRITE`; it also makes the backend check every second that we are still
    * connected (PostgreSQL 14+), so a query dies with the server process that sent it.
    */
-  private beginSql(mode: 'read' | 'write', setRole: string | undefined): string {
+  private beginSql(mode: 'read' | 'write', setRole: string | undefined, last: string | undefined): string {
     const { statementTimeout, lockTimeout, idleTimeout } = this.limits;
     return [
       `BEGIN ISOLATION LEVEL READ COMMITTED ${mode === 'read' ? 'READ ONLY' : 'READ WRITE'}`,
@@ -412,6 +488,8 @@ export class Database {
       PIN_READING_SETTINGS,
       ...(setRole ? [`SET LOCAL ROLE ${ident(setRole)}`] : []),
       "SELECT CASE WHEN current_setting('server_version_num')::int >= 140000 THEN set_config('client_connection_check_interval', '1000', true) END",
+      // Last, as the role the SQL will run as: its row is the batch's last result.
+      ...(last ? [last] : []),
     ].join('; ');
   }
 
@@ -428,10 +506,7 @@ export class Database {
         url: this.spec.display,
         error: String(error),
       });
-      throw new ToolError(
-        `could not connect to the database "${this.name}" (${this.spec.display})${as}: ${redact(message(error))}.`,
-        { hint: 'The database may be down or the URL wrong; the operator can check the server log. Retry later.' },
-      );
+      throw new ConnectFailed(this.spec, error, reader ? this.readerRole : undefined);
     }
     return client;
   }
@@ -540,8 +615,19 @@ interface Session {
   reader?: boolean;
   /** SET LOCAL ROLE to this role after BEGIN. */
   setRole?: string;
-  /** Errors as PostgreSQL raised them (with their SQLSTATE), not as tool errors. */
-  raw?: boolean;
+  /**
+   * A question sent in BEGIN's round trip, after SET LOCAL ROLE (the reader check, or whether the
+   * read role will log in), and what to do with its row; throwing refuses the transaction.
+   */
+  withBegin?: { sql: string; row: (row: Record<string, unknown> | undefined) => void };
+}
+
+/** The first half of a read plan: what the catalog says, and the read role's login if it was started. */
+interface PlanFacts {
+  facts: RoleFacts;
+  secrets: SecretRelations;
+  /** The outcome of the read role's login, started beside the facts: an error, or undefined. */
+  login?: Promise<unknown>;
 }
 
 /** Relations a statement names that the read role has no SELECT on yet. */

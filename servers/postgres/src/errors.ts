@@ -1,4 +1,6 @@
-import { ToolError } from '@patchbay/kit';
+import { type FailedCall, redact, ToolError } from '@patchbay/kit';
+import type { PostgresServices } from './client.js';
+import { ConnectFailed, connectProblem } from './connect-errors.js';
 
 interface PgError {
   code?: string;
@@ -29,24 +31,38 @@ function isPgError(error: unknown): error is PgError {
 }
 
 /**
- * A database error becomes a ToolError the model can act on: SQLSTATE, message, position, the
- * server's own hint and ours. Errors that are not the database's (a bug) are passed on as faults.
+ * The connector's one error table: what the database said, as a result the model (or the
+ * operator) can act on — the SQLSTATE with its message, position and advice, naming the argument
+ * at fault; a connection that could not be made, with what to change. Anything else is a fault.
  */
-export function databaseError(error: unknown, db: { name: string }, statementTimeout?: number): unknown {
-  if (error instanceof ToolError) return error;
+export function mapPostgresError(error: unknown, call: FailedCall<PostgresServices>): ToolError | undefined {
+  if (error instanceof ConnectFailed) {
+    const problem = connectProblem(error, error.spec);
+    const as = error.role ? ` as the read role "${error.role}"` : '';
+    return new ToolError(
+      `could not connect to the database "${error.spec.name}" (${error.spec.display})${as}: ${problem?.what ?? redact(error.message)}.`,
+      { hint: problem?.fix ?? 'The database may be down or the URL wrong; the operator can check the server log.' },
+    );
+  }
+  const name = connectionName(call);
+  const on = name ? ` on "${name}"` : '';
   if (isPgError(error)) {
     const code = error.code as string;
+    const argument = argumentAtFault(error, call.args);
     if (code === '57014') {
       const timedOut = /statement timeout/.test(error.message);
+      const timeout = call.services.options.statementTimeout;
       return new ToolError(
         timedOut
-          ? `ran longer than the statement timeout${statementTimeout ? ` (${statementTimeout} ms)` : ''} and was cancelled in the database.`
+          ? `ran longer than the statement timeout (${timeout} ms) and was cancelled in the database.`
           : 'was cancelled in the database.',
         {
-          argument: 'sql',
-          hint: timedOut
-            ? 'Make the query cheaper (a WHERE on an indexed column, a LIMIT), or ask the operator to raise --statement-timeout.'
-            : undefined,
+          ...(argument ? { argument } : {}),
+          ...(timedOut
+            ? {
+                hint: 'Make the query cheaper (a WHERE on an indexed column, a LIMIT), or ask the operator to raise --statement-timeout.',
+              }
+            : {}),
         },
       );
     }
@@ -54,15 +70,32 @@ export function databaseError(error: unknown, db: { name: string }, statementTim
     const serverHint = error.hint ? ` PostgreSQL hint: ${error.hint}` : '';
     const detail = error.detail ? ` Detail: ${error.detail}` : '';
     const advice = ADVICE.find(([pattern]) => pattern.test(code))?.[1];
-    return new ToolError(`failed on "${db.name}": ${error.message}${where} [SQLSTATE ${code}].${detail}${serverHint}`, {
-      argument: 'sql',
+    return new ToolError(`failed${on}: ${error.message}${where} [SQLSTATE ${code}].${detail}${serverHint}`, {
+      ...(argument ? { argument } : {}),
       ...(advice ? { hint: advice } : {}),
     });
   }
   if (error instanceof Error && /Connection terminated|ECONNRESET|server closed the connection/i.test(error.message)) {
-    return new ToolError(`lost the database session of "${db.name}" while running: ${error.message}.`, {
+    return new ToolError(`lost the database session${on} while running: ${error.message}.`, {
       hint: 'The database may have restarted or ended the session; retry the call.',
     });
   }
-  return error;
+  return undefined;
+}
+
+/** The SQL argument a database error belongs to: `statements[i].sql` for one of several, else `sql`. */
+function argumentAtFault(error: unknown, args: Record<string, unknown>): string | undefined {
+  const index = (error as { statementIndex?: unknown }).statementIndex;
+  if (typeof index === 'number') return `statements[${index}].sql`;
+  return typeof args.sql === 'string' ? 'sql' : undefined;
+}
+
+/** The connection the call used, as its handler chose it (a write's default is the read-write one). */
+function connectionName({ tool, args, services }: FailedCall<PostgresServices>): string | undefined {
+  const named = typeof args.connection === 'string' ? args.connection : undefined;
+  try {
+    return (tool === 'postgres_execute' ? services.writable(named) : services.database(named)).name;
+  } catch {
+    return undefined;
+  }
 }

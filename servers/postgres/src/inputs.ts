@@ -20,9 +20,6 @@ export const paramsInput = z
 /** One statement with placeholders. */
 export const sqlInput = z.string().min(1).max(100_000).describe('One statement; values as $1, $2…');
 
-/** The continuation of a cut result. */
-export const cursorInput = z.string().optional().describe('more.cursor of the previous call');
-
 export const cellSchema = scalar;
 
 export const columnSchema = z.object({ name: z.string(), type: z.string() });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { registerSecret } from '@patchbay/kit';
 import type { PoolClient } from 'pg';
 import { catalogRows } from './catalog.js';
-import { SECRET_RELATIONS_SQL, VIEW_READS_SQL } from './relations.js';
+import { SECRET_RELATIONS_SQL, type SecretRelations, VIEW_READS_SQL } from './relations.js';
 import { scramVerifier } from './scram.js';
 
 /**
@@ -92,9 +92,9 @@ const lacksGrantsSql = (role: string) => `(
              WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
                AND n.nspname NOT LIKE 'pg\\_%' AND NOT pg_catalog.has_table_privilege(${role}, c.oid, 'SELECT')))`;
 
-const readsSecretsSql = (role: string) => `EXISTS (
-  SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid IN (${SECRET_RELATIONS_SQL}) AND c.relkind = 'r'
-    AND pg_catalog.has_table_privilege(${role}, c.oid, 'SELECT'))`;
+/** Reads a secret table (pg_authid…) unfiltered: over the `secret` CTE of roleFacts (the secret relations, found once). */
+const readsSecretTablesSql = (role: string) =>
+  `EXISTS (SELECT 1 FROM secret WHERE is_table AND pg_catalog.has_table_privilege(${role}, secret.oid, 'SELECT'))`;
 
 /**
  * Which of the roles listed in parameter `param` (a text[]) `role` belongs to: MEMBER, not USAGE,
@@ -107,8 +107,14 @@ const powersSql = (role: string, param: string) => `ARRAY(
 const superuserSql = (role: string) => `EXISTS (
   SELECT 1 FROM pg_catalog.pg_roles s WHERE s.rolsuper AND pg_catalog.pg_has_role(${role}, s.oid, 'MEMBER'))`;
 
-/** One query, as the connection's role: who it is, and what the read role is. */
-export async function roleFacts(client: PoolClient, target: string): Promise<RoleFacts> {
+/**
+ * One query, as the connection's role: who it is, what the read role is, and the relations that
+ * hold secrets (see relations.ts). The costly parts — privileges over every table — are computed
+ * only where `decide` reads them: the connection role's own for a role that is not a superuser,
+ * the read role's grants on a superuser connection (CASE evaluates the branch it takes only); the
+ * others are false.
+ */
+export async function roleFacts(client: PoolClient, target: string): Promise<RoleFacts & { secrets: SecretRelations }> {
   const [row] = await catalogRows<{
     role: string;
     superuser: boolean;
@@ -126,10 +132,15 @@ export async function roleFacts(client: PoolClient, target: string): Promise<Rol
     target_can_write: boolean;
     target_reads_secrets: boolean;
     target_lacks_grants: boolean;
+    secret_all: number[];
+    secret_tables: number[];
   }>(
     client,
-    `SELECT me.rolname AS role, ${superuserSql('me.oid')} AS superuser, pg_catalog.pg_is_in_recovery() AS standby,
-       ${canWriteSql('me.oid')} AS can_write, ${readsSecretsSql('me.oid')} AS reads_secrets,
+    `WITH secret AS MATERIALIZED (
+       SELECT s.oid, c.relkind = 'r' AS is_table FROM (${SECRET_RELATIONS_SQL}) s JOIN pg_catalog.pg_class c ON c.oid = s.oid)
+     SELECT me.rolname AS role, su.is AS superuser, pg_catalog.pg_is_in_recovery() AS standby,
+       CASE WHEN su.is THEN false ELSE ${canWriteSql('me.oid')} END AS can_write,
+       CASE WHEN su.is THEN false ELSE ${readsSecretTablesSql('me.oid')} END AS reads_secrets,
        t.oid IS NOT NULL AS target_exists, t.oid IS NOT NULL AND ${superuserSql('t.oid')} AS target_superuser,
        array_remove(ARRAY[CASE WHEN t.rolcreaterole THEN 'CREATEROLE' END, CASE WHEN t.rolcreatedb THEN 'CREATEDB' END,
          CASE WHEN t.rolreplication THEN 'REPLICATION' END, CASE WHEN t.rolbypassrls THEN 'BYPASSRLS' END], NULL) AS target_attributes,
@@ -139,10 +150,13 @@ export async function roleFacts(client: PoolClient, target: string): Promise<Rol
        CASE WHEN t.oid IS NULL THEN '{}'::text[] ELSE ${powersSql('t.oid', '$2')} END AS target_powers,
        CASE WHEN t.oid IS NULL THEN '{}'::text[] ELSE ARRAY(SELECT m.roleid::regrole::text FROM pg_catalog.pg_auth_members m
          WHERE m.member = t.oid AND m.roleid::regrole::text <> $3) END AS target_roles,
-       CASE WHEN t.oid IS NULL THEN false ELSE ${canWriteSql('t.oid')} END AS target_can_write,
-       CASE WHEN t.oid IS NULL THEN false ELSE ${readsSecretsSql('t.oid')} END AS target_reads_secrets,
-       CASE WHEN t.oid IS NULL THEN true ELSE ${lacksGrantsSql('t.oid')} END AS target_lacks_grants
-     FROM pg_catalog.pg_roles me LEFT JOIN pg_catalog.pg_roles t ON t.rolname = $1
+       CASE WHEN t.oid IS NULL OR su.is THEN false ELSE ${canWriteSql('t.oid')} END AS target_can_write,
+       CASE WHEN t.oid IS NULL OR NOT su.is THEN false ELSE ${readsSecretTablesSql('t.oid')} END AS target_reads_secrets,
+       CASE WHEN t.oid IS NULL THEN true WHEN NOT su.is THEN false ELSE ${lacksGrantsSql('t.oid')} END AS target_lacks_grants,
+       ARRAY(SELECT oid FROM secret) AS secret_all, ARRAY(SELECT oid FROM secret WHERE is_table) AS secret_tables
+     FROM pg_catalog.pg_roles me
+     CROSS JOIN LATERAL (SELECT ${superuserSql('me.oid')} AS is) su
+     LEFT JOIN pg_catalog.pg_roles t ON t.rolname = $1
      WHERE me.rolname = current_user`,
     [target, POWER_ROLES, STATS_ROLE],
   );
@@ -166,6 +180,7 @@ export async function roleFacts(client: PoolClient, target: string): Promise<Rol
       readsSecrets: row.target_reads_secrets,
       lacksGrants: row.target_lacks_grants,
     },
+    secrets: { all: row.secret_all.map(Number), tables: row.secret_tables.map(Number) },
   };
 }
 
@@ -334,22 +349,50 @@ export function ident(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-/** Per transaction, as the role reads run as: it must not have become more than a reader since. */
-export async function checkReader(client: PoolClient, plan: ReadPlan): Promise<void> {
-  if (plan.kind === 'superuser' || plan.kind === 'refused') return;
-  const rows = await catalogRows<{ role: string; superuser: boolean; powers: string[] }>(
-    client,
-    `SELECT current_user AS role, ${superuserSql('r.oid')} AS superuser, ${powersSql('r.oid', '$1')} AS powers
-     FROM pg_catalog.pg_roles r WHERE r.rolname = current_user`,
-    [POWER_ROLES],
-  );
-  const row = rows[0];
+/**
+ * Per transaction, as the role reads run as: it must not have become more than a reader since the
+ * plan was made. Sent with BEGIN, after SET LOCAL ROLE, so the check costs no round trip of its
+ * own; `judgeReader` reads its row.
+ */
+export const READER_CHECK_SQL = `SELECT current_user AS role, ${superuserSql('r.oid')} AS superuser,
+  pg_catalog.array_to_string(${powersSql('r.oid', `'{${POWER_ROLES.join(',')}}'`)}, ', ') AS powers
+  FROM pg_catalog.pg_roles r WHERE r.rolname = current_user`;
+
+/**
+ * Whether this is a superuser connection whose managed read role exists and may log in: the plan
+ * will then log in as it (unless the costlier facts find it unsafe). Sent with BEGIN; `likely`.
+ */
+export function likelyLoginSql(role: string): string {
+  return `SELECT ${superuserSql('me.oid')} AND EXISTS (
+    SELECT 1 FROM pg_catalog.pg_roles t WHERE t.rolname = ${literal(role)} AND t.rolcanlogin AND NOT t.rolsuper
+      AND pg_catalog.shobj_description(t.oid, 'pg_authid') LIKE ${literal(`${MANAGED_MARK}%`)}) AS likely
+    FROM pg_catalog.pg_roles me WHERE me.rolname = current_user`;
+}
+
+/** A string as a quoted SQL literal (for names the server itself checked). */
+function literal(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+/** Whether reads under `plan` are checked per transaction (not when they run as the superuser, or not at all). */
+export function checksReader(plan: ReadPlan): boolean {
+  return plan.kind !== 'superuser' && plan.kind !== 'refused';
+}
+
+export interface ReaderRow {
+  role: string;
+  superuser: boolean;
+  powers: string;
+}
+
+/** Refuse the read (ReaderChanged) when READER_CHECK_SQL's row says the role became more than a reader. */
+export function judgeReader(row: ReaderRow | undefined, plan: ReadPlan): void {
   const problem = !row
     ? 'the role reads run as is gone'
     : row.superuser
       ? `the role reads run as ("${row.role}") has become a superuser or a member of one`
-      : plan.kind !== 'self' && row.powers.length
-        ? `the role reads run as ("${row.role}") has become a member of ${row.powers.join(', ')}`
+      : plan.kind !== 'self' && row.powers
+        ? `the role reads run as ("${row.role}") has become a member of ${row.powers}`
         : undefined;
   if (problem)
     throw new ReaderChanged(`${problem} since this server checked it; reads are refused until the server is restarted.`);

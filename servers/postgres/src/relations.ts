@@ -1,6 +1,5 @@
 import { ToolError } from '@patchbay/kit';
 import type { PoolClient } from 'pg';
-import { catalogRows } from './catalog.js';
 import type { RelationName } from './guard.js';
 
 /**
@@ -34,20 +33,12 @@ export const VIEW_READS_SQL = `
   SELECT r.ev_class AS view, m[1]::oid AS reads
   FROM pg_catalog.pg_rewrite r CROSS JOIN LATERAL pg_catalog.regexp_matches(r.ev_action::text, ':relid (\\d+)', 'g') AS m`;
 
-/** The secret relations of one database, found once per connection (they are PostgreSQL's own). */
+/** The secret relations of one database, found with the read plan (they are PostgreSQL's own). */
 export interface SecretRelations {
   /** Every system relation PUBLIC may not read. */
   all: number[];
   /** The tables among them, whose readers see unfiltered secrets (superuser, pg_read_all_data). */
   tables: number[];
-}
-
-export async function secretRelations(client: PoolClient): Promise<SecretRelations> {
-  const rows = await catalogRows<{ oid: number; table: boolean }>(
-    client,
-    `SELECT s.oid, c.relkind = 'r' AS table FROM (${SECRET_RELATIONS_SQL}) s JOIN pg_catalog.pg_class c ON c.oid = s.oid`,
-  );
-  return { all: rows.map((r) => r.oid), tables: rows.filter((r) => r.table).map((r) => r.oid) };
 }
 
 interface NamedRow {

@@ -1,4 +1,4 @@
-import { jsonSize, type OutputBudget } from '@patchbay/kit';
+import { jsonSize } from '@patchbay/kit';
 import type { FieldDef, PoolClient, QueryResult } from 'pg';
 import type { Metrics } from './database.js';
 import { loadCursor } from './modules.js';
@@ -10,45 +10,46 @@ export interface Column {
   type: string;
 }
 
+/** A row as read: its values as pg parsed them, and as shown (long text values cut). */
+export interface Row {
+  raw: unknown[];
+  cells: Cell[];
+  /** Cells of this row that were cut. */
+  cut: number;
+}
+
 export interface Fetched {
   columns: Column[];
-  rows: Cell[][];
-  /** Rows exist beyond the ones returned (the budget or max_rows stopped the read). */
+  /** The rows read from the offset on: enough to fill a reply (the kit cuts them to the budget). */
+  rows: Row[];
+  /** The read stopped before the end: more rows exist than were read (how many is not known). */
   more: boolean;
-  /**
-   * Rows the database sent that are not returned (the rest of the batch the read stopped in): a
-   * lower bound of what is left, at least 1 when `more`. The rows after them were never fetched.
-   */
-  unshown: number;
-  /** Rows passed over to reach the offset. */
-  skipped: number;
-  /** Cells shortened to fit. */
-  cutCells: number;
   command?: string;
   /** Rows the statement affected or returned in all; known only when the statement was read to its end. */
   rowCount?: number;
 }
 
 export interface FetchOptions {
-  budget: OutputBudget;
+  /** Stop reading once the rows read fill this many bytes (as JSON): more than a reply can show. */
+  bytes: number;
   metrics: Metrics;
   types: TypeNames;
   offset?: number;
+  /** Read at most one row past this (to know whether more exist). */
   maxRows?: number;
-  /** Read the statement to its end (discarding rows past the budget) to learn its row count. */
+  /** Read the statement to its end (discarding rows past the bound) to learn its row count. */
   drain?: boolean;
-  /** Bytes of the reply that are not rows (column list, notes). */
-  reserve?: number;
 }
 
 const SKIP_BATCH = 1_000;
 
 /**
  * Run one statement through a protocol-level cursor (one Parse/Bind, then Execute with a row
- * limit, repeatedly) and keep only the rows that fit the output budget. The database sends rows
- * in small batches sized to what is left of the budget, so a SELECT * over millions of rows costs
- * the server a few batches, not the table; the portal is closed as soon as the budget is spent.
- * The extended protocol also means the text can hold one statement only.
+ * limit, repeatedly) and read only as many rows as a reply could show: the database sends rows in
+ * batches sized to what is still wanted, so a SELECT * over millions of rows costs the server a
+ * few batches, not the table, and the portal is closed as soon as enough is read. The caller's
+ * reply (`ctx.page`) decides how many of them fit. The extended protocol also means the text can
+ * hold one statement only.
  */
 export async function fetchRows(
   client: PoolClient,
@@ -58,7 +59,7 @@ export async function fetchRows(
 ): Promise<Fetched> {
   const CursorClass = await loadCursor();
   const cursor = client.query(new CursorClass(sql, params as unknown[], { rowMode: 'array', types: rawTypes }));
-  const { metrics } = options;
+  const { metrics, maxRows } = options;
   let fields: FieldDef[] = [];
   let last: QueryResult | undefined;
   let done = false;
@@ -83,50 +84,33 @@ export async function fetchRows(
     const offset = options.offset ?? 0;
     while (!done && skipped < offset) skipped += (await read(Math.min(SKIP_BATCH, offset - skipped))).length;
 
-    const cellLimit = Math.max(64, Math.floor(options.budget.bytes / 8));
-    const kept: Cell[][] = [];
-    let cutCells = 0;
-    let more = false;
-    let unshown = 0;
-    let meter: ReturnType<OutputBudget['meter']> | undefined;
-    let batch = options.maxRows !== undefined ? Math.min(64, options.maxRows + 1) : 64;
-    reading: while (!done) {
+    // One value never takes more than an eighth of a reply, so one huge cell cannot crowd out its rows.
+    const cellLimit = Math.max(64, Math.floor(options.bytes / 8));
+    const wanted = maxRows !== undefined ? maxRows + 1 : Number.POSITIVE_INFINITY;
+    const kept: Row[] = [];
+    let bytes = 0;
+    let stopped = false;
+    let batch = Math.min(64, wanted);
+    while (!done && !stopped) {
       const rows = await read(batch);
-      meter ??= options.budget.meter((options.reserve ?? 512) + jsonSize(fields.map((f) => f.name)) * 3);
       for (const [index, raw] of rows.entries()) {
-        if (options.maxRows !== undefined && kept.length >= options.maxRows) {
-          more = true;
-          unshown = rows.length - index;
-          break reading;
+        const row = toRow(raw, cellLimit);
+        kept.push(row);
+        bytes += jsonSize(row.cells) + 1;
+        if (kept.length >= wanted || bytes > options.bytes) {
+          // Rows left in this batch, or not yet read, may follow.
+          stopped = index < rows.length - 1 || !done;
+          break;
         }
-        let row = raw.map((v) => cutCell(v, cellLimit));
-        // A first row too big on its own is shortened further rather than dropped.
-        if (kept.length === 0 && jsonSize(row.map((c) => c.value)) > meter.remaining) {
-          const limit = Math.max(16, Math.floor(meter.remaining / Math.max(1, raw.length)) - 40);
-          row = raw.map((v) => cutCell(v, limit));
-        }
-        const cells = row.map((c) => c.value);
-        // Rows after the first that do not fit end the read; the next page starts at them.
-        if (!meter.fits(jsonSize(cells) + 1) && kept.length > 0) {
-          more = true;
-          unshown = rows.length - index;
-          break reading;
-        }
-        cutCells += row.filter((c) => c.cut).length;
-        kept.push(cells);
       }
-      const average = meter.used / Math.max(1, kept.length);
-      batch = Math.min(1_000, Math.max(16, Math.ceil(meter.remaining / Math.max(1, average)) + 1));
-      // One row past max_rows is enough to know whether there are more.
-      if (options.maxRows !== undefined) batch = Math.max(1, Math.min(batch, options.maxRows - kept.length + 1));
+      const average = bytes / Math.max(1, kept.length);
+      batch = Math.min(1_000, Math.max(16, Math.ceil((options.bytes - bytes) / Math.max(1, average)) + 1), wanted - kept.length);
+      if (kept.length >= wanted || bytes > options.bytes) break;
     }
     if (options.drain) while (!done) await read(SKIP_BATCH);
     result = {
       rows: kept,
-      more,
-      unshown,
-      skipped,
-      cutCells,
+      more: stopped && !options.drain,
       ...(last?.command ? { command: last.command } : {}),
       // A portal read in batches reports only its last batch in the command tag; for statements
       // that return rows, the rows counted on the way are the total.
@@ -144,6 +128,12 @@ export async function fetchRows(
   // Asked only now: the session runs one thing at a time and the cursor is closed.
   const columns = await options.types.resolve(client, fields);
   return { columns, ...result };
+}
+
+/** A row with its long values cut to `limit` characters. */
+export function toRow(raw: unknown[], limit: number): Row {
+  const cut = raw.map((v) => cutCell(v, limit));
+  return { raw, cells: cut.map((c) => c.value), cut: cut.filter((c) => c.cut).length };
 }
 
 /**

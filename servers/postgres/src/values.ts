@@ -55,6 +55,7 @@ export function csvField(value: Cell): string {
   return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export function toCsv(columns: readonly string[], rows: ReadonlyArray<readonly Cell[]>): string {
-  return [columns.map(csvField).join(','), ...rows.map((r) => r.map(csvField).join(','))].join('\n');
+/** One CSV record. */
+export function csvLine(values: readonly Cell[]): string {
+  return values.map(csvField).join(',');
 }

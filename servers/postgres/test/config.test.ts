@@ -36,7 +36,7 @@ function specs(argv: string[], env: Record<string, string> = {}) {
 describe('connection options', () => {
   it('takes the URL as the first argument or DATABASE_URL, named "main" and read-only', () => {
     expect(specs(['postgres://u@h:5432/db'])).toEqual([
-      { name: 'main', url: 'postgres://u@h:5432/db', display: 'postgres://u@h:5432/db', mode: 'read-only' },
+      { name: 'main', url: 'postgres://u@h:5432/db', display: 'postgres://u@h:5432/db', mode: 'read-only', origin: 'url' },
     ]);
     expect(specs([], { DATABASE_URL: 'postgresql://u@h/db' })[0]).toMatchObject({ name: 'main', mode: 'read-only' });
   });
@@ -183,17 +183,27 @@ describe.skipIf(NO_DATABASE)('connections at run time', () => {
     if (db) await adminSql(`DROP ROLE IF EXISTS ${reader}; DROP ROLE IF EXISTS ${writer}`);
   });
 
-  it('starts, and warms up after initialize, without touching the database', async () => {
+  it('starts without the database; after initialize it only logs in once, keeps no session, creates nothing and says nothing', async () => {
     const logs: string[] = [];
-    const { client, close } = await connect([db.url], { logs });
+    // A read role of its own name: a read would create it, the start-up check must not.
+    const role = `pb_unmade_${randomBytes(3).toString('hex')}`;
+    const { client, close } = await connect([db.url, '--read-role', role], { logs });
     await client.listTools();
-    // The libraries a first call needs load in the background; that is all the warm-up does.
+    // The libraries a first call needs load in the background; the check logs in once.
     await warmUp();
-    const sessions = await db.sql<{ n: number }>(
-      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'patchbay-postgres' AND datname = current_database()",
+    await eventually(async () => logs.some((l) => l.includes('accepts the login')), 5_000, 'the start-up check');
+    expect(logs).toEqual([expect.stringMatching(/ debug the database "main" \(.*\) accepts the login\n?$/)]);
+    await eventually(
+      async () =>
+        (
+          await db.sql<{ n: number }>(
+            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE 'patchbay-postgres%' AND datname = current_database()",
+          )
+        )[0]?.n === 0,
+      5_000,
+      'no session left',
     );
-    expect(sessions[0]?.n).toBe(0);
-    expect(logs).toEqual([]);
+    expect(await db.sql('SELECT 1 FROM pg_roles WHERE rolname = $1', [role])).toEqual([]);
     await close();
   });
 

@@ -114,6 +114,33 @@ describe.skipIf(NO_DATABASE)('patchbay-postgres bin', () => {
     }
   });
 
+  it('says on stderr at start, once, when the database cannot be reached, and the call says the same', async () => {
+    const closed = 'postgres://postgres@127.0.0.1:1/nope';
+    const line =
+      'cannot connect to the database "main" (postgres://postgres@127.0.0.1:1/nope): nothing accepts connections at 127.0.0.1:1 (ECONNREFUSED).';
+    const server = await connectStdio(BIN, [closed]);
+    try {
+      // The bin's front answered initialize; the check ran after it, before any call.
+      await eventually(async () => server.stderr().includes('cannot connect to the database "main"'), 10_000, 'the line');
+      expect(server.stderr()).toContain(`patchbay-postgres warn ${line}`);
+      const error = await callError(server.client, 'postgres_query', { sql: 'SELECT 1' });
+      expect(error).toMatch(
+        /^could not connect to the database "main" \(postgres:\/\/postgres@127\.0\.0\.1:1\/nope\): nothing accepts connections at 127\.0\.0\.1:1 \(ECONNREFUSED\)\. Check that PostgreSQL runs there/,
+      );
+      // The full server the front handed the call to did not check again.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(server.stderr().split(line).length - 1).toBe(1);
+    } finally {
+      await server.close();
+    }
+    const http = await startHttpBin(BIN, [closed]);
+    try {
+      await eventually(async () => http.stderr().includes(line), 10_000, 'the line over HTTP');
+    } finally {
+      await http.stop();
+    }
+  });
+
   it('serves postgres_query over Streamable HTTP', async () => {
     const http = await startHttpBin(BIN, [db.url]);
     try {

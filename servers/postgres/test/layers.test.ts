@@ -1,12 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { createLogger, OutputBudget, ToolError } from '@patchbay/kit';
+import { createLogger, ToolError } from '@patchbay/kit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Database, type Limits, type Metrics } from '../src/database.js';
 import { checkFunctions } from '../src/functions.js';
 import { checkRead } from '../src/guard.js';
-import { fetchRows, TypeNames } from '../src/rows.js';
+import { type Fetched, fetchRows, TypeNames } from '../src/rows.js';
 import { serverFileExists } from './harness/fingerprint.js';
 import { adminSql, createTestDatabase, NO_DATABASE, nested, runningWith, SAME_SERVER, type TestDatabase } from './helpers.js';
+
+/** The rows' values as shown. */
+const cells = (fetched: Fetched) => ({ ...fetched, rows: fetched.rows.map((row) => row.cells) });
 
 /**
  * Defence in depth: each database-side layer, tested alone with the parser layer bypassed, to show
@@ -21,7 +24,7 @@ describe.skipIf(NO_DATABASE)('each read-only layer holds on its own', () => {
 
   function database(limits: Partial<Limits> = {}): Database {
     const d = new Database(
-      { name: 'main', url: db.url, display: 'test', mode: 'read-only' },
+      { name: 'main', url: db.url, display: 'test', mode: 'read-only', origin: 'url' },
       { statementTimeout: 5_000, lockTimeout: 1_000, idleTimeout: 10_000, poolSize: 1, ...limits },
       log,
       metrics,
@@ -32,7 +35,7 @@ describe.skipIf(NO_DATABASE)('each read-only layer holds on its own', () => {
 
   /** Run SQL the way postgres_query does, minus the parser check. */
   const unchecked = (d: Database, sql: string) =>
-    d.read(never, (client) => fetchRows(client, sql, [], { budget: new OutputBudget(8_192), metrics, types: new TypeNames() }));
+    d.read(never, async (client) => cells(await fetchRows(client, sql, [], { bytes: 8_192, metrics, types: new TypeNames() })));
 
   const victimCount = async () => (await db.sql<{ n: number }>('SELECT count(*)::int AS n FROM victim'))[0]?.n;
 
@@ -156,7 +159,7 @@ describe.skipIf(NO_DATABASE)('the read role holds on its own, with every check o
   /** Run SQL as postgres_query would, minus every check the server makes of the SQL itself. */
   const unchecked = (sql: string) =>
     reads.readUntrusted(never, NOTHING_CHECKED, (client) =>
-      fetchRows(client, sql, [], { budget: new OutputBudget(65_536), metrics, types: new TypeNames() }),
+      fetchRows(client, sql, [], { bytes: 65_536, metrics, types: new TypeNames() }).then(cells),
     );
   const victims = async () => (await db.sql<{ n: number }>('SELECT count(*)::int AS n FROM victim'))[0]?.n;
 
@@ -170,7 +173,7 @@ describe.skipIf(NO_DATABASE)('the read role holds on its own, with every check o
       SELECT lo_from_bytea(0, 'lo-${tag}'::bytea);
     `);
     reads = new Database(
-      { name: 'main', url: db.url, display: 'test', mode: 'read-only' },
+      { name: 'main', url: db.url, display: 'test', mode: 'read-only', origin: 'url' },
       { statementTimeout: 5_000, lockTimeout: 1_000, idleTimeout: 10_000, poolSize: 2 },
       log,
       metrics,

@@ -41,7 +41,7 @@ describe.skipIf(NO_DATABASE)('postgres_query', () => {
     expect(omitted).toBeLessThanOrEqual(fetched - result.data.row_count);
     expect(result.text).toMatch(
       new RegExp(
-        `\\n… at least ${omitted} more rows? not shown \\(output budget\\)\\. Call postgres_query again with the same sql and params and this cursor for rows from ${result.data.row_count + 1} on .* cursor: \\S+$`,
+        `\\n… at least ${omitted} more rows? not shown \\(output budget\\)\\. Call postgres_query again with the same arguments and this cursor for the rest\\. .*ORDER BY.* cursor: \\S+$`,
       ),
     );
     expect(result.data.columns).toEqual([
@@ -68,7 +68,10 @@ describe.skipIf(NO_DATABASE)('postgres_query', () => {
     expect(second.data.rows[0]).toEqual([n + 1]);
     expect(second.text.split('\n')[0]).toMatch(new RegExp(`^rows ${n + 1}–${n + second.data.row_count}; `));
     const wrong = await callError(client, 'postgres_query', { sql: 'SELECT 2', cursor: first.data.more?.cursor });
-    expect(wrong).toMatch(/Argument `cursor`: is not a cursor this tool returned/);
+    expect(wrong).toMatch(/^Argument `cursor`: belongs to a postgres_query call with different arguments/);
+    expect(await callError(client, 'postgres_query', { sql, cursor: 'bm9wZQ' })).toMatch(
+      /^Argument `cursor`: is not a cursor this tool returned/,
+    );
     await close();
   });
 
@@ -79,7 +82,7 @@ describe.skipIf(NO_DATABASE)('postgres_query', () => {
     expect(result.data.more?.cursor).toBeTruthy();
     // One row past max_rows is read to know more exist, and counted as the lower bound it is.
     expect(result.data.more?.omitted).toBe(1);
-    expect(result.text).toMatch(/\n… at least 1 more row not shown \(max_rows\)\. Call postgres_query again/);
+    expect(result.text).toMatch(/\n… at least 1 more row not shown \(max_rows=5\)\. Call postgres_query again/);
     const last = await callOk<QueryResult>(client, 'postgres_query', { sql: 'SELECT id FROM big WHERE id <= 3', max_rows: 3 });
     expect(last.data.rows).toHaveLength(3);
     expect(last.data.more).toBeUndefined();

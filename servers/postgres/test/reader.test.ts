@@ -133,6 +133,39 @@ describe.skipIf(NO_DATABASE)('the role reads run as', () => {
     }
   });
 
+  it('a later start logs in again where the database asks for the password: it sets its own and logs in', async (ctx) => {
+    if (!hbaFile) ctx.skip('pg_hba.conf of the test server is not writable here');
+    // The role exists from the test above, with another process's password: the login started
+    // beside the plan's facts is refused, and the plan sets this process's password.
+    const first = await connect([db.url, '--read-role', scram]);
+    try {
+      expect((await callOk<Rows>(first.client, 'postgres_query', { sql: 'SELECT current_user' })).data.rows).toEqual([[scram]]);
+    } finally {
+      await first.close();
+    }
+    await db.sql(`ALTER ROLE ${scram} PASSWORD 'not-this-process'`);
+    const later = await connect([db.url, '--read-role', scram]);
+    try {
+      expect((await callOk<Rows>(later.client, 'postgres_query', { sql: 'SELECT current_user' })).data.rows).toEqual([[scram]]);
+    } finally {
+      await later.close();
+    }
+  });
+
+  it('creates no read role for a statement it refuses', async () => {
+    const role = `pb_rw_unmade_${tag}`;
+    const { client, close } = await connect([db.url, '--read-role', role]);
+    try {
+      expect(await callError(client, 'postgres_query', { sql: 'DELETE FROM items' })).toMatch(/is not a read/);
+      expect(await db.sql('SELECT 1 FROM pg_roles WHERE rolname = $1', [role])).toEqual([]);
+      expect((await callOk<Rows>(client, 'postgres_query', { sql: 'SELECT current_user' })).data.rows).toEqual([[role]]);
+    } finally {
+      await close();
+      await db.sql(`DROP OWNED BY ${role}`).catch(() => undefined);
+      await adminSql(`DROP ROLE IF EXISTS ${role}`).catch(() => undefined);
+    }
+  });
+
   it('refuses reads on a superuser connection when its read role cannot log in, unless the operator accepts the risk', async (ctx) => {
     if (!hbaFile) ctx.skip('pg_hba.conf of the test server is not writable here');
     const logs: string[] = [];

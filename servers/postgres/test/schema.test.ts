@@ -114,7 +114,54 @@ describe.skipIf(NO_DATABASE)('schema tools, table resources and prompts', () => 
     expect(empty.text).toMatch(
       /^No tables in schema "nothing_here"\. Schemas \(relations\): many \(40\), public \(\d+\), shop \(7\)\.$/,
     );
+    // A limit that cuts the list is named as the cause; the one table read past it is a lower bound.
+    const limited = await callOk<{ tables: Array<{ name: string }>; more?: { omitted: number; cursor?: string } }>(
+      client,
+      'postgres_list_tables',
+      { schema: 'many', limit: 3 },
+    );
+    expect(limited.data.tables.map((t) => t.name)).toEqual(['t00', 't01', 't02']);
+    expect(limited.data.more?.omitted).toBe(1);
+    expect(limited.text).toContain('\n… at least 1 more table not shown (limit=3). Call postgres_list_tables again');
+    const after = await callOk<{ tables: Array<{ name: string }> }>(client, 'postgres_list_tables', {
+      schema: 'many',
+      limit: 3,
+      cursor: limited.data.more?.cursor,
+    });
+    expect(after.data.tables.map((t) => t.name)).toEqual(['t03', 't04', 't05']);
     await db.sql('DROP SCHEMA many CASCADE');
+    await close();
+  });
+
+  it('pages the columns of a very wide table, with the rest of its description on each page', async () => {
+    const columns = Array.from({ length: 300 }, (_, i) => `c${String(i).padStart(3, '0')} int`).join(', ');
+    await db.sql(`CREATE TABLE public.wide (${columns}, PRIMARY KEY (c000))`);
+    const { client, close } = await connect([db.url, '--output-budget', '4096']);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 100; page++) {
+      const result = await callOk<{
+        name: string;
+        columns: Array<{ name: string }>;
+        indexes: unknown[];
+        more?: { omitted: number; cursor?: string };
+      }>(client, 'postgres_describe_table', { table: 'wide', ...(cursor ? { cursor } : {}) });
+      expect(Buffer.byteLength(JSON.stringify(result.data))).toBeLessThanOrEqual(4096 * 1.1);
+      expect(Buffer.byteLength(result.text)).toBeLessThanOrEqual(4096);
+      expect(result.data.name).toBe('wide');
+      expect(result.data.indexes).toHaveLength(1);
+      expect(result.text).toMatch(/^public\.wide \(table/);
+      expect(result.text).toContain('indexes:\n  CREATE UNIQUE INDEX wide_pkey');
+      seen.push(...result.data.columns.map((c) => c.name));
+      if (result.data.more) {
+        expect(result.data.more.omitted).toBe(300 - seen.length);
+        expect(result.text).toContain(`${300 - seen.length} more columns not shown (output budget)`);
+      }
+      cursor = result.data.more?.cursor;
+      if (!cursor) break;
+    }
+    expect(seen).toEqual(Array.from({ length: 300 }, (_, i) => `c${String(i).padStart(3, '0')}`));
+    await db.sql('DROP TABLE public.wide');
     await close();
   });
 

@@ -67,7 +67,10 @@ describe.skipIf(NO_DATABASE)('postgres_execute on read-write connections', () =>
     const failed = await callError(client, 'postgres_execute', {
       statements: [{ sql: "INSERT INTO tags VALUES ('c')" }, { sql: "INSERT INTO tags VALUES ('a!')" }],
     });
-    expect(failed).toMatch(/statement 2 of 2: duplicate key value violates unique constraint "tags_pkey".*\[SQLSTATE 23505\]/);
+    // The error table names the statement at fault.
+    expect(failed).toMatch(
+      /^Argument `statements\[1\]\.sql`: failed on "main": statement 2 of 2: duplicate key value violates unique constraint "tags_pkey".*\[SQLSTATE 23505\]/,
+    );
     expect(await count('tags')).toBe(2);
     await close();
   });

@@ -121,5 +121,7 @@ async function serveOneOverHttp<O extends OptionsSpec, S extends Disposable>(
     log.warn('listening beyond loopback without --http-token: anyone who can reach this port can use every tool');
   }
   log.info(`listening on ${running.url}`);
+  // Over HTTP no client may initialize for a while: the start-up check runs now.
+  runtime.startupCheck();
   return { url: running.url, ended: new Promise(() => undefined), close: running.close };
 }

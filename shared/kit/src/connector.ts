@@ -82,6 +82,17 @@ export interface ConnectorDefinition<O extends OptionsSpec, S extends Disposable
    * the operator would not expect before a call; a failure is logged at debug level.
    */
   warmUp?: (services: S) => Promise<void>;
+  /**
+   * Optional: check in the background what would make every call fail — a database that cannot
+   * be reached, a credential the service refuses — and say so through `log` (a warning naming
+   * the cause and the setting to change; debug when all is well), so the operator reads it at
+   * start rather than from a model's first call. Runs once per process: shortly after the
+   * client's initialized notification (stdio, the bin's front, a gateway), or once the HTTP
+   * server listens. It must not block or fail the start, and must not change anything in the
+   * service. The bin's front runs the config module's export of the same name: keep it free of
+   * zod and the SDK, and import what it needs lazily.
+   */
+  startupCheck?: (options: OptionValues<O>, log: Logger) => Promise<void>;
 }
 
 /**

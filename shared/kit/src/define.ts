@@ -3,7 +3,7 @@ import type * as z from 'zod';
 import type { OutputBudget } from './budget.js';
 import type { Logger } from './log.js';
 import type { Position } from './reply/cursor.js';
-import type { PageInput } from './reply/page.js';
+import type { PageInput, SectionsInput } from './reply/page.js';
 import type { PaginateInput } from './reply/paginate.js';
 import type { TextPageInput } from './reply/text.js';
 
@@ -54,6 +54,9 @@ export interface ToolContext<S> {
    */
   // biome-ignore lint/suspicious/noExplicitAny: the structured form is checked against the output schema at run time
   page<T>(input: PageInput<T>): ToolReply<any>;
+  /** Several lists in one reply under one budget, each under its own key. */
+  // biome-ignore lint/suspicious/noExplicitAny: as page()
+  page(input: SectionsInput): ToolReply<any>;
   /** The reply for a list an upstream API pages itself: fetches pages until the budget is full. */
   // biome-ignore lint/suspicious/noExplicitAny: as page()
   paginate<T, U>(input: PaginateInput<T, U>): Promise<ToolReply<any>>;

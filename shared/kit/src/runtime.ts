@@ -6,6 +6,7 @@ import { createLogger, type Level, type Logger } from './log.js';
 import { commonOptions } from './options.js';
 import { redact } from './redact.js';
 import { selectionProblems, selectTools } from './selection.js';
+import { startupChecked } from './startup.js';
 
 /**
  * A connector loaded with its options: what `mount` puts on a server and `serve` runs. Several
@@ -23,6 +24,11 @@ export interface Runtime<O extends OptionsSpec = OptionsSpec, S extends Disposab
   readonly tools: readonly AnyTool<S>[];
   /** Stop in-flight calls and dispose the services. Idempotent. */
   close(reason?: string): Promise<void>;
+  /**
+   * Start the connector's start-up check in the background, the first time only (and not at all
+   * when the bin's front already ran it in this process). Never throws.
+   */
+  startupCheck(): void;
 }
 
 export type LoadResult<O extends OptionsSpec, S extends Disposable> =
@@ -83,6 +89,7 @@ export function load<O extends OptionsSpec, S extends Disposable>(
   const services = def.createServices({ options, settings, log });
   const controller = new AbortController();
   let closing: Promise<void> | undefined;
+  let checking = false;
   return {
     status: 'ready',
     runtime: {
@@ -99,6 +106,11 @@ export function load<O extends OptionsSpec, S extends Disposable>(
           await services.dispose?.();
         })();
         return closing;
+      },
+      startupCheck() {
+        if (checking || !def.startupCheck || startupChecked(def.name)) return;
+        checking = true;
+        def.startupCheck(options, log).catch((error: unknown) => log.debug('start-up check failed', { error }));
       },
     },
   };

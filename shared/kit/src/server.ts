@@ -23,7 +23,7 @@ import { isCursorInput } from './inputs.js';
 import type { Logger } from './log.js';
 import { redact, redactKnown } from './redact.js';
 import { argumentsKey, type Position, readCursor, START } from './reply/cursor.js';
-import { buildPage, type PageCall } from './reply/page.js';
+import { buildPage, type PageCall, type PageInput, type SectionsInput } from './reply/page.js';
 import { paginate } from './reply/paginate.js';
 import { buildTextPage } from './reply/text.js';
 import type { Runtime } from './runtime.js';
@@ -95,15 +95,16 @@ export function mount(server: McpServer, runtime: AnyRuntime): void {
     if (table.has(tool.name)) throw new Error(`Tool ${tool.name} is mounted twice on one server`);
     table.set(tool.name, { tool, runtime });
   }
-  const { warmUp } = runtime.def;
-  if (warmUp) {
+  const { warmUp, startupCheck } = runtime.def;
+  if (warmUp || startupCheck) {
     const previous = server.server.oninitialized;
     // A moment after the initialized notification, so it does not hold up the requests a client
     // sends right after it (tools/list, prompts/list…).
     server.server.oninitialized = () => {
       previous?.();
       setTimeout(() => {
-        warmUp(runtime.services).catch((error: unknown) => runtime.log.debug('warm-up failed', { error }));
+        runtime.startupCheck();
+        warmUp?.(runtime.services).catch((error: unknown) => runtime.log.debug('warm-up failed', { error }));
       }, WARM_UP_DELAY_MS).unref();
     };
   }
@@ -195,7 +196,7 @@ async function callTool(
       log: runtime.log,
       position,
       auth: callerAuth(extra),
-      page: (input) => buildPage(call, input),
+      page: ((input: PageInput<unknown> | SectionsInput) => buildPage(call, input)) as ToolContext<unknown>['page'],
       pageText: (input) => buildTextPage(call, input),
       paginate: (input) => paginate(call, input),
       async progress(progress, total, message) {

@@ -15,6 +15,8 @@ import {
   loadOrThrow,
   makeCursor,
   moreSchema,
+  pastLimit,
+  section,
   ToolError,
   tableLayout,
 } from '../src/index.js';
@@ -109,17 +111,12 @@ const rows = tool({
   output: { rows: z.array(z.array(z.number())), row_count: z.number(), more: moreSchema },
   async handler({ max_rows }, ctx) {
     const all = Array.from({ length: 300 }, (_, i) => [i, i * i]);
-    const items = all.slice(ctx.position.offset, ctx.position.offset + max_rows + 1);
-    const table = tableLayout(['n', 'square'], items);
-    const left = all.length - ctx.position.offset - items.length;
     return ctx.page({
       key: 'rows',
-      items,
-      rest: left > 0 ? true : 0,
-      limit: { argument: 'max_rows', value: max_rows },
+      ...pastLimit(all.slice(ctx.position.offset, ctx.position.offset + max_rows + 1), 'max_rows', max_rows),
       fields: (shown) => ({ row_count: shown.length }),
-      head: (shown) => `${shown.length} rows\n${table.head}`,
-      line: table.line,
+      head: (shown) => `${shown.length} rows`,
+      table: { columns: ['n', 'square'], cells: (row) => row },
       unit: ['row', 'rows'],
     });
   },
@@ -135,14 +132,13 @@ const twoLists = tool({
   input: { evens: z.number().int().describe('How many evens'), odds: z.number().int().describe('How many odds') },
   output: { evens: z.array(z.number()), odds: z.array(z.number()), more: moreSchema },
   async handler({ evens, odds }, ctx) {
-    const items = [...Array.from({ length: evens }, (_, i) => i * 2), ...Array.from({ length: odds }, (_, i) => i * 2 + 1)];
+    const numbers = (count: number, first: number) => Array.from({ length: count }, (_, i) => first + i * 2);
+    const line = (n: number) => `  number ${n} ${'x'.repeat(40)}`;
     return ctx.page({
-      key: [
-        { key: 'evens', count: evens, title: 'evens:', empty: 'No evens.' },
-        { key: 'odds', count: odds, title: 'odds:', empty: 'No odds.' },
+      sections: [
+        section({ key: 'evens', items: numbers(evens, 0), title: 'evens:', empty: 'No evens.', line }),
+        section({ key: 'odds', items: numbers(odds, 1), title: 'odds:', empty: 'No odds.', line }),
       ],
-      items,
-      line: (n) => `  number ${n} ${'x'.repeat(40)}`,
       unit: ['number', 'numbers'],
       hint: 'Ask for fewer.',
     });

@@ -1,4 +1,4 @@
-import { moreSchema } from '@patchbay/kit';
+import { moreSchema, section } from '@patchbay/kit';
 import * as z from 'zod';
 import { repositoryInput } from '../inputs.js';
 import { tool } from '../kit.js';
@@ -50,14 +50,15 @@ export const statusTool = tool({
     const branch = status.detached ? null : status.current;
     // One budget, in order of importance: a huge untracked tree (an unignored node_modules, say)
     // must not crowd out the conflicts.
+    const lines = (title: string, key: string, items: Entry[]) =>
+      section({ key, title, items, line: (entry: Entry) => `  ${entry.text}`, data: (entry: Entry) => entry.data });
     return ctx.page({
-      key: [
-        { key: 'conflicted', count: conflicted.length, title: 'Conflicted:' },
-        { key: 'staged', count: staged.length, title: 'Staged:' },
-        { key: 'unstaged', count: unstaged.length, title: 'Unstaged:' },
-        { key: 'untracked', count: untracked.length, title: 'Untracked:' },
+      sections: [
+        lines('Conflicted:', 'conflicted', conflicted),
+        lines('Staged:', 'staged', staged),
+        lines('Unstaged:', 'unstaged', unstaged),
+        lines('Untracked:', 'untracked', untracked),
       ],
-      items: [...conflicted, ...staged, ...unstaged, ...untracked],
       fields: {
         repository: repo.path,
         branch,
@@ -68,8 +69,6 @@ export const statusTool = tool({
       },
       head: `On ${branch ?? 'a detached HEAD'}${status.tracking ? ` tracking ${status.tracking} (ahead ${status.ahead}, behind ${status.behind})` : ''}`,
       ...(status.isClean() ? { tail: 'Working tree clean.' } : {}),
-      line: (entry) => `  ${entry.text}`,
-      data: (entry) => entry.data,
       unit: ['file', 'files'],
       hint: 'List changed files by folder with git_diff stat_only=true paths=[folder] (staged=true for the index).',
     });

@@ -1,9 +1,9 @@
-import { byteLength, definePrompt, formatBytes, type OutputBudget } from '@patchbay/kit';
+import { byteLength, formatBytes, type OutputBudget } from '@patchbay/kit';
 import type { PoolClient } from 'pg';
 import * as z from 'zod';
 import { catalogRows, describeTable, HIDDEN_SCHEMAS, renderDescription, resolveTable, SYSTEM_SCHEMAS } from '../catalog.js';
-import type { PostgresServices } from '../client.js';
 import { completeConnection, completeQualifiedTable } from '../completion.js';
+import { prompt } from '../kit.js';
 import { explain } from '../tools/explain.js';
 
 const STOP = new Set([
@@ -93,7 +93,7 @@ async function relevantTables(client: PoolClient, question: string): Promise<Arr
   );
 }
 
-/** Descriptions of the tables, as many as fit half the budget. */
+/** Descriptions of the tables, as many as fit half the budget: the rest is the question, the plan and the instructions. */
 async function describeAll(
   client: PoolClient,
   tables: Array<{ schema?: string; name: string }>,
@@ -116,7 +116,7 @@ async function describeAll(
   return parts.join('\n\n');
 }
 
-export const writeQueryPrompt = definePrompt({
+export const writeQueryPrompt = prompt({
   name: 'postgres_write_query',
   title: 'Write a query for a question',
   description: 'Write and run a read-only SQL query that answers a question, with the schema of the relevant tables attached.',
@@ -126,11 +126,11 @@ export const writeQueryPrompt = definePrompt({
     connection: z.string().optional().describe('Connection name (default: the first)'),
   },
   complete: {
-    table: (value, context, services) => completeQualifiedTable(value, context.connection, services as PostgresServices),
-    connection: (value, _context, services) => completeConnection(value, services as PostgresServices),
+    table: (value, context, services) => completeQualifiedTable(value, context.connection, services),
+    connection: (value, _context, services) => completeConnection(value, services),
   },
   async render(args, ctx) {
-    const services = ctx.services as PostgresServices;
+    const services = ctx.services;
     const db = services.database(args.connection);
     const role = await db.role();
     const schema = await db.read(ctx.signal, async (client) => {
@@ -157,7 +157,7 @@ export const writeQueryPrompt = definePrompt({
   },
 });
 
-export const explainSlowQueryPrompt = definePrompt({
+export const explainSlowQueryPrompt = prompt({
   name: 'postgres_explain_slow_query',
   title: 'Explain a slow query',
   description:
@@ -172,10 +172,10 @@ export const explainSlowQueryPrompt = definePrompt({
   },
   complete: {
     analyze: async (value) => ['false', 'true'].filter((v) => v.startsWith(value)),
-    connection: (value, _context, services) => completeConnection(value, services as PostgresServices),
+    connection: (value, _context, services) => completeConnection(value, services),
   },
   async render(args, ctx) {
-    const services = ctx.services as PostgresServices;
+    const services = ctx.services;
     const db = services.database(args.connection);
     const analyze = args.analyze === 'true';
     const role = await db.role();

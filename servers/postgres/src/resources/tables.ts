@@ -1,11 +1,11 @@
-import { defineResourceTemplate, formatBytes } from '@patchbay/kit';
+import { formatBytes } from '@patchbay/kit';
 import { describeTable, listTables, RELATION_KINDS, renderDescription, resolveTable } from '../catalog.js';
-import type { PostgresServices } from '../client.js';
 import { completeConnection, completeSchema, completeTableIn, quick } from '../completion.js';
+import { template } from '../kit.js';
 
 const LIST_LIMIT = 500;
 
-export const tableSchemaResource = defineResourceTemplate<PostgresServices>({
+export const tableSchemaResource = template({
   name: 'postgres_table_schema',
   title: 'Table schema',
   description: 'Columns, keys, foreign keys, indexes and constraints of one table, view or materialized view.',

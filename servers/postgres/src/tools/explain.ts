@@ -1,10 +1,10 @@
-import { defineTool, jsonSize, ToolError } from '@patchbay/kit';
+import { jsonSize, ToolError } from '@patchbay/kit';
 import type { QueryConfig } from 'pg';
 import * as z from 'zod';
-import type { PostgresServices } from '../client.js';
 import type { Database } from '../database.js';
 import { type Analysis, checkExplainable, parseOne } from '../guard.js';
 import { connectionInput, paramsInput } from '../inputs.js';
+import { tool } from '../kit.js';
 import { type PlanSummary, summarisePlan } from '../plan.js';
 
 export interface Explained extends PlanSummary {
@@ -24,6 +24,7 @@ export async function explain(
   analyze: boolean,
   signal: AbortSignal,
 ): Promise<Explained> {
+  db.prepare();
   const analysis = await checkExplainable(sql, analyze);
   const options = analyze ? 'FORMAT JSON, ANALYZE, BUFFERS' : 'FORMAT JSON';
   const statement = `EXPLAIN (${options}) ${sql}`;
@@ -48,7 +49,7 @@ export async function explain(
   return { ...summarisePlan(plan), plan, analysis };
 }
 
-export const explainTool = defineTool({
+export const explainTool = tool({
   name: 'postgres_explain',
   title: 'Explain a query plan',
   description:
@@ -74,9 +75,11 @@ export const explainTool = defineTool({
     note: z.string().optional(),
   },
   async handler(args, ctx) {
-    const services = ctx.services as PostgresServices;
-    const db = services.database(args.connection);
+    const db = ctx.services.database(args.connection);
     const result = await explain(db, args.sql, args.params, args.analyze, ctx.signal);
+    // Not a list: one plan, in two forms that share the budget. The readable tree gets at most
+    // half (the part a model reads); the JSON plan comes along only whole, with the tree and 1 KiB
+    // for the other fields, or not at all (a cut JSON plan is no plan).
     const tree = ctx.budget.cutText(result.tree, Math.floor(ctx.budget.bytes / 2));
     const planFits = jsonSize(result.plan) + jsonSize(tree.text) < ctx.budget.bytes - 1_024;
     const note = [

@@ -1,9 +1,9 @@
-import { defineTool, formatBytes, formatTable, more, moreLine, moreSchema, type ToolContext } from '@patchbay/kit';
+import { cursorInput, formatBytes, limitInput, moreSchema, pastLimit, section } from '@patchbay/kit';
 import type { PoolClient } from 'pg';
 import * as z from 'zod';
 import { catalogRows } from '../catalog.js';
-import type { PostgresServices } from '../client.js';
 import { connectionInput } from '../inputs.js';
+import { tool } from '../kit.js';
 
 /**
  * The health toolset: what a DBA looks at first. Every query reads statistics views only, inside
@@ -38,7 +38,7 @@ function optional<T extends Record<string, unknown>>(record: T): { [K in keyof T
   };
 }
 
-export const listActivityTool = defineTool({
+export const listActivityTool = tool({
   name: 'postgres_list_activity',
   title: 'Running queries and transactions',
   description:
@@ -70,7 +70,7 @@ export const listActivityTool = defineTool({
     ),
     more: moreSchema,
   },
-  async handler(args, ctx: ToolContext<PostgresServices>) {
+  async handler(args, ctx) {
     const db = ctx.services.database(args.connection);
     const { summary, sessions } = await db.read(ctx.signal, async (client) => ({
       summary: await connectionUse(client),
@@ -117,30 +117,32 @@ export const listActivityTool = defineTool({
       pid: s.pid,
       blocked_by: s.blocked_by ?? [],
     }));
-    const fitted = ctx.budget.take(shaped, { reserve: 1_024 });
-    const moreInfo = more(fitted.omitted, 'Raise min_seconds to see only the oldest sessions.');
     const states = Object.entries(summary.by_state)
       .map(([state, n]) => `${n} ${state}`)
       .join(', ');
-    const table = formatTable(
-      ['pid', 'user', 'state', 'xact', 'query', 'wait', 'blocked by', 'query text'],
-      fitted.items.map((s) => [
-        s.pid,
-        s.user ?? '',
-        s.state ?? '',
-        duration(s.transaction_seconds),
-        duration(s.query_seconds),
-        s.wait ?? '',
-        s.blocked_by.join(' '),
-        oneLine(s.query),
-      ]),
-      160,
-    );
-    const text = `connections: ${summary.used} of ${summary.max} (${states || 'none'})\n${fitted.items.length ? table : 'No sessions match.'}${moreLine(moreInfo, 'sessions')}`;
-    return {
-      structured: { connection: db.name, connections: summary, sessions: fitted.items, ...(moreInfo ? { more: moreInfo } : {}) },
-      text,
-    };
+    return ctx.page({
+      key: 'sessions',
+      fields: { connection: db.name, connections: summary },
+      items: shaped,
+      head: `connections: ${summary.used} of ${summary.max} (${states || 'none'})`,
+      table: {
+        columns: ['pid', 'user', 'state', 'xact', 'query', 'wait', 'blocked by', 'query text'],
+        cells: (s) => [
+          s.pid,
+          s.user ?? '',
+          s.state ?? '',
+          duration(s.transaction_seconds),
+          duration(s.query_seconds),
+          s.wait ?? '',
+          s.blocked_by.join(' '),
+          oneLine(s.query),
+        ],
+        maxCell: 160,
+      },
+      empty: 'No sessions match.',
+      unit: ['session', 'sessions'],
+      hint: 'Raise min_seconds to see only the oldest sessions.',
+    });
   },
 });
 
@@ -157,7 +159,7 @@ async function connectionUse(client: PoolClient): Promise<{ used: number; max: n
   return { used: rows.reduce((sum, r) => sum + r.n, 0), max, by_state: Object.fromEntries(rows.map((r) => [r.state, r.n])) };
 }
 
-export const listLocksTool = defineTool({
+export const listLocksTool = tool({
   name: 'postgres_list_locks',
   title: 'Locks and blocked queries',
   description:
@@ -192,7 +194,7 @@ export const listLocksTool = defineTool({
     ),
     more: moreSchema,
   },
-  async handler(args, ctx: ToolContext<PostgresServices>) {
+  async handler(args, ctx) {
     const db = ctx.services.database(args.connection);
     const { blocked, locks } = await db.read(ctx.signal, async (client) => ({
       blocked: await catalogRows<Record<string, string | number | null>>(
@@ -241,54 +243,55 @@ export const listLocksTool = defineTool({
       mode: String(l.mode),
       granted: l.granted === true,
     }));
-    const half = ctx.budget.bytes / 2;
-    const fittedBlocked = ctx.budget.take(blockedRows, { reserve: half });
-    const fittedLocks = ctx.budget.take(lockRows, { reserve: half });
-    const omitted = fittedBlocked.omitted + fittedLocks.omitted;
-    const moreInfo = more(omitted, 'The longest waits and strongest locks come first; the rest did not fit the output budget.');
-    const blockedText = fittedBlocked.items.length
-      ? `blocked sessions:\n${formatTable(
-          ['pid', 'waiting', 'query', 'blocked by', 'state', 'xact', 'blocking query'],
-          fittedBlocked.items.map((b) => [
-            b.pid,
-            duration(b.waiting_seconds),
-            oneLine(b.query, 80),
-            b.blocking_pid,
-            b.blocking_state ?? '',
-            duration(b.blocking_transaction_seconds),
-            oneLine(b.blocking_query, 80),
-          ]),
-        )}`
-      : 'No session is waiting for a lock.';
-    const locksText = fittedLocks.items.length
-      ? `locks held or awaited:\n${formatTable(
-          ['pid', 'type', 'mode', 'granted', 'relation', 'xact', 'query'],
-          fittedLocks.items.map((l) => [
-            l.pid,
-            l.type,
-            l.mode,
-            l.granted ? 'yes' : 'WAITING',
-            l.relation ?? '',
-            duration(l.transaction_seconds),
-            oneLine(l.query, 80),
-          ]),
-        )}`
-      : 'No strong or advisory locks are held.';
-    return {
-      structured: {
-        connection: db.name,
-        blocked: fittedBlocked.items,
-        locks: fittedLocks.items,
-        ...(moreInfo ? { more: moreInfo } : {}),
-      },
-      text: `${blockedText}\n${locksText}${moreLine(moreInfo, 'entries')}`,
-    };
+    return ctx.page({
+      sections: [
+        section({
+          key: 'blocked',
+          items: blockedRows,
+          title: 'blocked sessions:',
+          empty: 'No session is waiting for a lock.',
+          table: {
+            columns: ['pid', 'waiting', 'query', 'blocked by', 'state', 'xact', 'blocking query'],
+            cells: (b) => [
+              b.pid,
+              duration(b.waiting_seconds),
+              oneLine(b.query, 80),
+              b.blocking_pid,
+              b.blocking_state ?? '',
+              duration(b.blocking_transaction_seconds),
+              oneLine(b.blocking_query, 80),
+            ],
+          },
+        }),
+        section({
+          key: 'locks',
+          items: lockRows,
+          title: 'locks held or awaited:',
+          empty: 'No strong or advisory locks are held.',
+          table: {
+            columns: ['pid', 'type', 'mode', 'granted', 'relation', 'xact', 'query'],
+            cells: (l) => [
+              l.pid,
+              l.type,
+              l.mode,
+              l.granted ? 'yes' : 'WAITING',
+              l.relation ?? '',
+              duration(l.transaction_seconds),
+              oneLine(l.query, 80),
+            ],
+          },
+        }),
+      ],
+      fields: { connection: db.name },
+      unit: ['entry', 'entries'],
+      hint: 'The longest waits and strongest locks come first.',
+    });
   },
 });
 
 type Status = 'ok' | 'warning' | 'critical';
 
-export const checkHealthTool = defineTool({
+export const checkHealthTool = tool({
   name: 'postgres_check_health',
   title: 'Database health overview',
   description:
@@ -307,7 +310,7 @@ export const checkHealthTool = defineTool({
       }),
     ),
   },
-  async handler(args, ctx: ToolContext<PostgresServices>) {
+  async handler(args, ctx) {
     const db = ctx.services.database(args.connection);
     const [row] = await db.read(ctx.signal, (client) =>
       catalogRows<Record<string, number | string | null>>(
@@ -395,7 +398,7 @@ export const checkHealthTool = defineTool({
   },
 });
 
-export const checkIndexesTool = defineTool({
+export const checkIndexesTool = tool({
   name: 'postgres_check_indexes',
   title: 'Unused, duplicate and invalid indexes',
   description:
@@ -411,7 +414,7 @@ export const checkIndexesTool = defineTool({
     duplicates: z.array(z.object({ indexes: z.array(z.string()), table: z.string(), bytes: z.number(), definition: z.string() })),
     more: moreSchema,
   },
-  async handler(args, ctx: ToolContext<PostgresServices>) {
+  async handler(args, ctx) {
     const db = ctx.services.database(args.connection);
     const result = await db.read(ctx.signal, async (client) => ({
       since: (
@@ -446,45 +449,38 @@ export const checkIndexesTool = defineTool({
          HAVING count(*) > 1 ORDER BY 3 DESC LIMIT 200`,
       ),
     }));
-    const third = (ctx.budget.bytes * 2) / 3;
-    const invalid = ctx.budget.take(result.invalid, { reserve: third });
-    const unused = ctx.budget.take(result.unused, { reserve: third });
-    const duplicates = ctx.budget.take(result.duplicates, { reserve: third });
-    const moreInfo = more(
-      invalid.omitted + unused.omitted + duplicates.omitted,
-      'The largest indexes come first; the rest did not fit the output budget.',
-    );
-    const lines: string[] = [];
-    lines.push(
-      invalid.items.length
-        ? `invalid indexes:\n${invalid.items.map((i) => `  ${i.definition} (${formatBytes(i.bytes)})`).join('\n')}`
-        : 'No invalid indexes.',
-    );
-    lines.push(
-      unused.items.length
-        ? `never scanned${result.since ? ` since ${result.since}` : ''}:\n${unused.items.map((i) => `  ${i.index} on ${i.table} (${formatBytes(i.bytes)})`).join('\n')}`
-        : 'No unused indexes.',
-    );
-    lines.push(
-      duplicates.items.length
-        ? `duplicates:\n${duplicates.items.map((d) => `  ${d.indexes.join(' = ')} on ${d.table} (${formatBytes(d.bytes)} together)`).join('\n')}`
-        : 'No duplicate indexes.',
-    );
-    return {
-      structured: {
-        connection: db.name,
-        ...(result.since ? { stats_since: result.since } : {}),
-        invalid: invalid.items,
-        unused: unused.items,
-        duplicates: duplicates.items,
-        ...(moreInfo ? { more: moreInfo } : {}),
-      },
-      text: lines.join('\n') + moreLine(moreInfo, 'indexes'),
-    };
+    return ctx.page({
+      sections: [
+        section({
+          key: 'invalid',
+          items: result.invalid,
+          title: 'invalid indexes:',
+          empty: 'No invalid indexes.',
+          line: (i) => `  ${i.definition} (${formatBytes(i.bytes)})`,
+        }),
+        section({
+          key: 'unused',
+          items: result.unused,
+          title: `never scanned${result.since ? ` since ${result.since}` : ''}:`,
+          empty: 'No unused indexes.',
+          line: (i) => `  ${i.index} on ${i.table} (${formatBytes(i.bytes)})`,
+        }),
+        section({
+          key: 'duplicates',
+          items: result.duplicates,
+          title: 'duplicates:',
+          empty: 'No duplicate indexes.',
+          line: (d) => `  ${d.indexes.join(' = ')} on ${d.table} (${formatBytes(d.bytes)} together)`,
+        }),
+      ],
+      fields: { connection: db.name, ...(result.since ? { stats_since: result.since } : {}) },
+      unit: ['index', 'indexes'],
+      hint: 'The largest indexes come first.',
+    });
   },
 });
 
-export const checkVacuumTool = defineTool({
+export const checkVacuumTool = tool({
   name: 'postgres_check_vacuum',
   title: 'Table bloat and vacuum status',
   description:
@@ -493,7 +489,8 @@ export const checkVacuumTool = defineTool({
   access: 'read',
   input: {
     schema: z.string().optional().describe('Only tables in this schema'),
-    limit: z.number().int().min(1).max(500).default(50).describe('Most tables to return'),
+    limit: limitInput(50, 500, 'tables'),
+    cursor: cursorInput,
     connection: connectionInput,
   },
   output: {
@@ -515,7 +512,7 @@ export const checkVacuumTool = defineTool({
     ),
     more: moreSchema,
   },
-  async handler(args, ctx: ToolContext<PostgresServices>) {
+  async handler(args, ctx) {
     const db = ctx.services.database(args.connection);
     const rows = await db.read(ctx.signal, (client) =>
       catalogRows<Record<string, string | number | boolean | null>>(
@@ -537,8 +534,9 @@ export const checkVacuumTool = defineTool({
          LEFT JOIN LATERAL (SELECT sum(st.avg_width)::float8 AS width FROM pg_catalog.pg_stats st
            WHERE st.schemaname = s.schemaname AND st.tablename = s.relname) w ON true
          WHERE $1::text IS NULL OR s.schemaname = $1
-         ORDER BY s.n_dead_tup DESC, bytes DESC LIMIT $2`,
-        [args.schema ?? null, args.limit],
+         ORDER BY s.n_dead_tup DESC, bytes DESC, 1 OFFSET $3 LIMIT $2`,
+        // One past the limit, to know whether more exist.
+        [args.schema ?? null, args.limit + 1, ctx.position.offset],
       ),
     );
     const tables = rows.map((r) => ({
@@ -556,26 +554,29 @@ export const checkVacuumTool = defineTool({
       vacuum_due: r.vacuum_due === true,
       xid_age: Number(r.xid_age),
     }));
-    const fitted = ctx.budget.take(tables, { reserve: 1_024 });
-    const moreInfo = more(fitted.omitted, 'Pass schema, or a smaller limit, to narrow the list.');
     const day = (v?: string) => (v ? v.slice(0, 16) : '');
-    const text = fitted.items.length
-      ? formatTable(
-          ['table', 'live', 'dead', 'size', 'bloat≈', 'last vacuum', 'last analyze', 'due', 'xid age'],
-          fitted.items.map((t) => [
-            t.table,
-            t.live_rows,
-            t.dead_rows,
-            formatBytes(t.bytes),
-            t.bloat_bytes !== undefined ? formatBytes(t.bloat_bytes) : '?',
-            day([t.last_vacuum, t.last_autovacuum].filter(Boolean).sort().pop()),
-            day([t.last_analyze, t.last_autoanalyze].filter(Boolean).sort().pop()),
-            t.vacuum_due ? 'yes' : '',
-            t.xid_age,
-          ]),
-        ) + moreLine(moreInfo, 'tables')
-      : 'No user tables.';
-    return { structured: { connection: db.name, tables: fitted.items, ...(moreInfo ? { more: moreInfo } : {}) }, text };
+    return ctx.page({
+      key: 'tables',
+      fields: { connection: db.name },
+      ...pastLimit(tables, 'limit', args.limit),
+      table: {
+        columns: ['table', 'live', 'dead', 'size', 'bloat≈', 'last vacuum', 'last analyze', 'due', 'xid age'],
+        cells: (t) => [
+          t.table,
+          t.live_rows,
+          t.dead_rows,
+          formatBytes(t.bytes),
+          t.bloat_bytes !== undefined ? formatBytes(t.bloat_bytes) : '?',
+          day([t.last_vacuum, t.last_autovacuum].filter(Boolean).sort().pop()),
+          day([t.last_analyze, t.last_autoanalyze].filter(Boolean).sort().pop()),
+          t.vacuum_due ? 'yes' : '',
+          t.xid_age,
+        ],
+      },
+      empty: 'No user tables.',
+      unit: ['table', 'tables'],
+      hint: 'Or pass schema to narrow the list.',
+    });
   },
 });
 
@@ -587,7 +588,7 @@ const SORTS = {
   io: 'blocks_read DESC',
 } as const;
 
-export const topQueriesTool = defineTool({
+export const topQueriesTool = tool({
   name: 'postgres_list_top_queries',
   title: 'Top queries (pg_stat_statements)',
   description:
@@ -596,7 +597,8 @@ export const topQueriesTool = defineTool({
   access: 'read',
   input: {
     sort_by: z.enum(['total_time', 'mean_time', 'calls', 'rows', 'io']).default('total_time').describe('What "top" means'),
-    limit: z.number().int().min(1).max(100).default(20).describe('How many statements'),
+    limit: limitInput(20, 100, 'statements'),
+    cursor: cursorInput,
     connection: connectionInput,
   },
   output: {
@@ -616,7 +618,7 @@ export const topQueriesTool = defineTool({
     ),
     more: moreSchema,
   },
-  async handler(args, ctx: ToolContext<PostgresServices>) {
+  async handler(args, ctx) {
     const db = ctx.services.database(args.connection);
     type Outcome =
       | { reason: string }
@@ -669,8 +671,9 @@ export const topQueriesTool = defineTool({
            s.rows::float8 AS rows, s.shared_blks_hit::float8 AS blocks_hit, s.shared_blks_read::float8 AS blocks_read
          FROM ${state.schema}.pg_stat_statements s
          WHERE s.dbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
-         ORDER BY ${SORTS[args.sort_by]} LIMIT $1`,
-        [args.limit],
+         ORDER BY ${SORTS[args.sort_by]}, s.queryid OFFSET $2 LIMIT $1`,
+        // One past the limit, to know whether more exist.
+        [args.limit + 1, ctx.position.offset],
       );
       return { queries };
     });
@@ -683,19 +686,19 @@ export const topQueriesTool = defineTool({
       total_ms: Math.round(q.total_ms * 100) / 100,
       mean_ms: Math.round(q.mean_ms * 1000) / 1000,
     }));
-    const fitted = ctx.budget.take(queries, { reserve: 1_024 });
-    const moreInfo = more(fitted.omitted, 'Lower limit; the top statements come first.');
-    const text = fitted.items.length
-      ? formatTable(
-          ['calls', 'total ms', 'mean ms', 'rows', 'hit', 'read', 'query'],
-          fitted.items.map((q) => [q.calls, q.total_ms, q.mean_ms, q.rows, q.blocks_hit, q.blocks_read, oneLine(q.query, 200)]),
-          200,
-        ) + moreLine(moreInfo, 'queries')
-      : 'pg_stat_statements has no statements recorded for this database yet.';
-    return {
-      structured: { connection: db.name, available: true, queries: fitted.items, ...(moreInfo ? { more: moreInfo } : {}) },
-      text,
-    };
+    return ctx.page({
+      key: 'queries',
+      fields: { connection: db.name, available: true },
+      ...pastLimit(queries, 'limit', args.limit),
+      table: {
+        columns: ['calls', 'total ms', 'mean ms', 'rows', 'hit', 'read', 'query'],
+        cells: (q) => [q.calls, q.total_ms, q.mean_ms, q.rows, q.blocks_hit, q.blocks_read, oneLine(q.query, 200)],
+        maxCell: 200,
+      },
+      empty: 'pg_stat_statements has no statements recorded for this database yet.',
+      unit: ['statement', 'statements'],
+      hint: 'The top statements come first.',
+    });
   },
 });
 

@@ -1,27 +1,13 @@
-import { createHash } from 'node:crypto';
-import { decodeCursor, defineTool, encodeCursor, more, moreSchema, type ToolContext } from '@patchbay/kit';
+import { cursorInput, moreSchema } from '@patchbay/kit';
 import * as z from 'zod';
-import type { PostgresServices } from '../client.js';
-import { continuationLine } from '../continuation.js';
-import { columnLine, fitRows, type RowFormat } from '../format.js';
+import { columnLine, cutNote, shrinkRow } from '../format.js';
 import { checkRead } from '../guard.js';
-import { cellSchema, columnSchema, connectionInput, cursorInput, paramsInput, sqlInput } from '../inputs.js';
-import { fetchRows } from '../rows.js';
+import { cellSchema, columnSchema, connectionInput, paramsInput, sqlInput } from '../inputs.js';
+import { tool } from '../kit.js';
+import { fetchRows, type Row } from '../rows.js';
+import { csvLine } from '../values.js';
 
-/** A page cursor: the rows already shown, tied to the query it belongs to. */
-interface PageCursor extends Record<string, unknown> {
-  offset: number;
-  query: string;
-}
-
-function fingerprint(connection: string, sql: string, params: unknown): string {
-  return createHash('sha256')
-    .update(JSON.stringify([connection, sql, params]))
-    .digest('base64url')
-    .slice(0, 16);
-}
-
-export const queryTool = defineTool({
+export const queryTool = tool({
   name: 'postgres_query',
   title: 'Run read-only SQL',
   description:
@@ -45,67 +31,51 @@ export const queryTool = defineTool({
     more: moreSchema,
     note: z.string().optional(),
   },
-  async handler(args, ctx: ToolContext<PostgresServices>) {
+  async handler(args, ctx) {
     const db = ctx.services.database(args.connection);
+    // Who reads run as is found out beside the parse (nothing is changed before the SQL passes).
+    db.prepare();
     const analysis = await checkRead(args.sql);
-    const query = fingerprint(db.name, args.sql, args.params);
-    const offset = args.cursor
-      ? decodeCursor<PageCursor>(
-          args.cursor,
-          (v): v is PageCursor => Number.isInteger(v.offset) && (v.offset as number) >= 0 && v.query === query,
-        ).offset
-      : 0;
-
+    const { offset } = ctx.position;
     const fetched = await db.readUntrusted(ctx.signal, analysis, (client) =>
       fetchRows(client, args.sql, args.params, {
-        budget: ctx.budget,
+        bytes: ctx.budget.bytes,
         metrics: ctx.services.metrics,
         types: ctx.services.types(db),
         offset,
         ...(args.max_rows !== undefined ? { maxRows: args.max_rows } : {}),
       }),
     );
-
-    const header = columnLine(fetched.columns);
-    const format = args.format as RowFormat;
-    const { text: body, shown } = fitRows(fetched.columns, fetched.rows, format, ctx.budget.bytes - header.length - 600);
-    const rows = fetched.rows.slice(0, shown);
-    const cutByText = shown < fetched.rows.length;
-    const hasMore = fetched.more || cutByText;
-    const maxRowsCut = args.max_rows !== undefined && fetched.rows.length >= args.max_rows;
-    const next = offset + shown;
-    // Rows fetched but not shown: exact when the read reached the end, else a lower bound (the
-    // database never sent the rows after them).
-    const unshown = fetched.rows.length - shown + fetched.unshown;
-    const moreInfo = hasMore
-      ? more(
-          unshown,
-          `Call postgres_query again with the same sql and params and this cursor for rows from ${next + 1} on` +
-            ' (the query runs again, so add ORDER BY for a stable order), or narrow it with WHERE or LIMIT.',
-          encodeCursor({ offset: next, query } satisfies PageCursor),
-        )
-      : undefined;
-    const note =
-      fetched.cutCells > 0
-        ? `${fetched.cutCells} long values were shortened to fit the output budget; select them alone (or substr()) to read them in full.`
-        : undefined;
-    const pageNote =
-      offset > 0 ? `rows ${offset + 1}–${offset + rows.length}` : `${rows.length} row${rows.length === 1 ? '' : 's'}`;
-    const text =
-      fetched.columns.length === 0
-        ? `${fetched.command ?? 'Statement'} returned no columns.`
-        : `${pageNote}; ${header}\n${rows.length ? body : '(no rows)'}${note ? `\n${note}` : ''}${continuationLine(moreInfo, ['row', 'rows'], fetched.more, cutByText || !maxRowsCut ? 'output budget' : 'max_rows')}`;
-    return {
-      structured: {
-        connection: db.name,
-        columns: fetched.columns,
-        rows,
-        row_count: rows.length,
-        offset,
-        ...(moreInfo ? { more: moreInfo } : {}),
-        ...(note ? { note } : {}),
+    const { columns } = fetched;
+    if (columns.length === 0) {
+      return {
+        structured: { connection: db.name, columns, rows: [], row_count: 0, offset },
+        text: `${fetched.command ?? 'Statement'} returned no columns.`,
+      };
+    }
+    const names = columns.map((c) => c.name);
+    const counted = (n: number) => (offset > 0 ? `rows ${offset + 1}–${offset + n}` : `${n} row${n === 1 ? '' : 's'}`);
+    return ctx.page<Row>({
+      key: 'rows',
+      items: fetched.rows,
+      // Rows the database never sent may follow: the count of what is left is then a lower bound.
+      rest: fetched.more ? true : 0,
+      ...(args.max_rows !== undefined ? { limit: { argument: 'max_rows', value: args.max_rows } } : {}),
+      data: (row) => row.cells,
+      ...(args.format === 'csv'
+        ? { line: (row) => csvLine(row.cells) }
+        : { table: { columns: names, cells: (row) => row.cells, maxCell: 120 } }),
+      shrink: shrinkRow,
+      fields: (shown) => {
+        const note = cutNote(shown);
+        return { connection: db.name, columns, row_count: shown.length, offset, ...(note ? { note } : {}) };
       },
-      text,
-    };
+      head: (shown) =>
+        `${counted(shown.length)}; ${columnLine(columns)}${args.format === 'csv' && shown.length ? `\n${csvLine(names)}` : ''}`,
+      tail: (shown) => cutNote(shown) ?? '',
+      empty: '(no rows)',
+      unit: ['row', 'rows'],
+      hint: 'The query runs again for each page, so add ORDER BY for a stable order; or narrow it with WHERE or LIMIT.',
+    });
   },
 });

@@ -1,58 +1,22 @@
-import {
-  decodeCursor,
-  defineTool,
-  encodeCursor,
-  formatBytes,
-  formatTable,
-  jsonSize,
-  more,
-  moreSchema,
-  type ToolContext,
-} from '@patchbay/kit';
+import { cursorInput, formatBytes, limitInput, moreSchema, pastLimit } from '@patchbay/kit';
 import * as z from 'zod';
 import {
   describeTable,
+  descriptionParts,
   listSchemas,
   listTables,
-  renderDescription,
   resolveTable,
+  type SchemaRow,
   type SearchHit,
   searchSchema,
   type TableRow,
 } from '../catalog.js';
-import type { PostgresServices } from '../client.js';
 import { switches } from '../config.js';
-import { continuationLine } from '../continuation.js';
-import { connectionInput, cursorInput, schemaInput, tableInput } from '../inputs.js';
+import { connectProblem } from '../connect-errors.js';
+import { connectionInput, schemaInput, tableInput } from '../inputs.js';
+import { tool } from '../kit.js';
 
-const PAGE = 500;
-
-interface OffsetCursor extends Record<string, unknown> {
-  offset: number;
-}
-const isOffset = (v: Record<string, unknown>): v is OffsetCursor => Number.isInteger(v.offset) && (v.offset as number) >= 0;
-const offsetOf = (cursor: string | undefined) => (cursor ? decodeCursor<OffsetCursor>(cursor, isOffset).offset : 0);
-
-/**
- * Keep what fits the budget and build the `more` for the rest. `items` is one page plus one row
- * past it, so a full page knows more exist; `omitted` counts the rows read but not shown, exact
- * unless that extra row was read (then `atLeast`).
- */
-function page<T>(ctx: ToolContext<PostgresServices>, items: T[], offset: number, unit: readonly [string, string], hint: string) {
-  const atLeast = items.length > PAGE;
-  const fitted = ctx.budget.take(items.slice(0, PAGE), { reserve: Math.min(1_024, Math.floor(ctx.budget.bytes / 4)) });
-  // Always make progress: a page holds at least one item.
-  if (fitted.items.length === 0 && items.length > 0) fitted.items.push(items[0] as T);
-  const next = offset + fitted.items.length;
-  const moreInfo = more(
-    items.length - fitted.items.length,
-    hint,
-    items.length > fitted.items.length ? encodeCursor({ offset: next }) : undefined,
-  );
-  return { items: fitted.items, more: moreInfo, line: continuationLine(moreInfo, unit, atLeast) };
-}
-
-export const listConnectionsTool = defineTool({
+export const listConnectionsTool = tool({
   name: 'postgres_list_connections',
   title: 'List database connections',
   description: 'The connections to pick from with `connection`: access mode, address, role and PostgreSQL version.',
@@ -75,7 +39,7 @@ export const listConnectionsTool = defineTool({
   },
   // With one connection there is nothing to pick: its role and version are a query away.
   enabled: switches.postgres_list_connections,
-  async handler(_args, ctx: ToolContext<PostgresServices>) {
+  async handler(_args, ctx) {
     const connections = await Promise.all(
       ctx.services.databases.map(async (db) => {
         const base = { name: db.name, mode: db.spec.mode, url: db.spec.display };
@@ -90,21 +54,22 @@ export const listConnectionsTool = defineTool({
             version: role.version,
           };
         } catch (error) {
-          return { ...base, error: error instanceof Error ? error.message.split('\n')[0] : String(error) };
+          const problem = connectProblem(error, db.spec);
+          return { ...base, error: problem ? `cannot connect: ${problem.what}` : firstLine(error) };
         }
       }),
     );
     const text = connections
       .map(
         (c) =>
-          `${c.name} (${c.mode}) ${c.url}${'role' in c ? ` — role ${c.role}${c.superuser ? ' (superuser)' : ''}${'reads_as' in c && c.reads_as !== c.role ? `, reads as ${c.reads_as}` : ''}, PostgreSQL ${c.version}` : ''}${'error' in c ? ` — unreachable: ${c.error}` : ''}`,
+          `${c.name} (${c.mode}) ${c.url}${'role' in c ? ` — role ${c.role}${c.superuser ? ' (superuser)' : ''}${'reads_as' in c && c.reads_as !== c.role ? `, reads as ${c.reads_as}` : ''}, PostgreSQL ${c.version}` : ''}${'error' in c ? ` — ${c.error}` : ''}`,
       )
       .join('\n');
     return { structured: { connections }, text };
   },
 });
 
-export const listSchemasTool = defineTool({
+export const listSchemasTool = tool({
   name: 'postgres_list_schemas',
   title: 'List schemas',
   description: 'Schemas with owner, table/view counts and comment.',
@@ -112,6 +77,7 @@ export const listSchemasTool = defineTool({
   access: 'read',
   input: {
     include_system: z.boolean().default(false).describe('Include pg_catalog and information_schema'),
+    cursor: cursorInput,
     connection: connectionInput,
   },
   output: {
@@ -128,24 +94,28 @@ export const listSchemasTool = defineTool({
     ),
     more: moreSchema,
   },
-  async handler(args, ctx: ToolContext<PostgresServices>) {
+  async handler(args, ctx) {
     const db = ctx.services.database(args.connection);
-    const schemas = await db.read(ctx.signal, (client) => listSchemas(client, args.include_system));
-    const fitted = ctx.budget.take(schemas);
-    const moreInfo = more(fitted.omitted, 'Too many schemas for the output budget; use postgres_search_schema to find one.');
-    const text =
-      formatTable(
-        ['schema', 'owner', 'tables', 'views', 'matviews', 'comment'],
-        fitted.items.map((s) => [s.name, s.owner, s.tables, s.views, s.materialized_views, s.comment ?? '']),
-      ) + continuationLine(moreInfo, ['schema', 'schemas'], false);
-    return { structured: { connection: db.name, schemas: fitted.items, ...(moreInfo ? { more: moreInfo } : {}) }, text };
+    const schemas = (await db.read(ctx.signal, (client) => listSchemas(client, args.include_system))).slice(ctx.position.offset);
+    return ctx.page({
+      key: 'schemas',
+      fields: { connection: db.name },
+      items: schemas,
+      table: {
+        columns: ['schema', 'owner', 'tables', 'views', 'matviews', 'comment'],
+        cells: (s: SchemaRow) => [s.name, s.owner, s.tables, s.views, s.materialized_views, s.comment ?? ''],
+      },
+      empty: 'No schemas.',
+      unit: ['schema', 'schemas'],
+      hint: 'Or find a table with postgres_search_schema.',
+    });
   },
 });
 
 const KIND_CODES = { table: ['r', 'p'], view: ['v'], materialized_view: ['m'], foreign_table: ['f'] } as const;
 const ALL_KINDS = Object.keys(KIND_CODES) as Array<keyof typeof KIND_CODES>;
 
-export const listTablesTool = defineTool({
+export const listTablesTool = tool({
   name: 'postgres_list_tables',
   title: 'List tables and views',
   description: 'Tables, views and materialized views with estimated rows, size and comment, paged; every user schema or one.',
@@ -158,6 +128,7 @@ export const listTablesTool = defineTool({
       .min(1)
       .optional()
       .describe('Only these kinds'),
+    limit: limitInput(500, 1000, 'tables'),
     cursor: cursorInput,
     connection: connectionInput,
   },
@@ -175,54 +146,43 @@ export const listTablesTool = defineTool({
     ),
     more: moreSchema,
   },
-  async handler(args, ctx: ToolContext<PostgresServices>) {
+  async handler(args, ctx) {
     const db = ctx.services.database(args.connection);
-    const offset = offsetOf(args.cursor);
     const kinds = [...new Set((args.kinds ?? ALL_KINDS).flatMap((k) => KIND_CODES[k]))];
     const { rows, schemas } = await db.read(ctx.signal, async (client) => {
+      // One past the limit, to know whether more exist.
       const rows = await listTables(client, {
         ...(args.schema ? { schema: args.schema } : {}),
         kinds,
         includeSystem: false,
-        offset,
-        limit: PAGE + 1,
+        offset: ctx.position.offset,
+        limit: args.limit + 1,
       });
       // The schemas are how to narrow a long list, or where to look after an empty one.
       const schemas = !args.schema || rows.length === 0 ? await listSchemas(client, false) : [];
       return { rows, schemas };
     });
     const bySchema = schemas.map((s) => `${s.name} (${s.tables + s.views + s.materialized_views})`).join(', ');
-    const {
-      items,
-      line,
-      more: moreInfo,
-    } = page(
-      ctx,
-      rows,
-      offset,
-      ['table', 'tables'],
-      `Call postgres_list_tables again with the cursor for more, or pass schema to list one${bySchema ? `: ${bySchema}` : ''}.`,
-    );
-    const text =
-      items.length === 0
-        ? `No tables${args.schema ? ` in schema "${args.schema}"` : ''}.${bySchema ? ` Schemas (relations): ${bySchema}.` : ''}`
-        : tableText(items) + line;
-    return { structured: { connection: db.name, tables: items, ...(moreInfo ? { more: moreInfo } : {}) }, text };
+    return ctx.page({
+      key: 'tables',
+      fields: { connection: db.name },
+      ...pastLimit(rows, 'limit', args.limit),
+      table: {
+        columns: ['table', 'kind', 'rows≈', 'size', 'comment'],
+        cells: (t: TableRow) => [
+          `${t.schema}.${t.name}`,
+          t.kind,
+          t.rows ?? '',
+          t.bytes !== undefined ? formatBytes(t.bytes) : '',
+          t.comment ?? '',
+        ],
+      },
+      empty: `No tables${args.schema ? ` in schema "${args.schema}"` : ''}.${bySchema ? ` Schemas (relations): ${bySchema}.` : ''}`,
+      unit: ['table', 'tables'],
+      ...(args.schema ? {} : { hint: `Or pass schema to list one${bySchema ? `: ${bySchema}` : ''}.` }),
+    });
   },
 });
-
-function tableText(items: TableRow[]): string {
-  return formatTable(
-    ['table', 'kind', 'rows≈', 'size', 'comment'],
-    items.map((t) => [
-      `${t.schema}.${t.name}`,
-      t.kind,
-      t.rows ?? '',
-      t.bytes !== undefined ? formatBytes(t.bytes) : '',
-      t.comment ?? '',
-    ]),
-  );
-}
 
 const describeOutput = {
   connection: z.string(),
@@ -255,7 +215,7 @@ const describeOutput = {
   more: moreSchema,
 };
 
-export const describeTableTool = defineTool({
+export const describeTableTool = tool({
   name: 'postgres_describe_table',
   title: 'Describe a table',
   description:
@@ -265,30 +225,30 @@ export const describeTableTool = defineTool({
   input: {
     table: tableInput,
     schema: schemaInput.describe('Schema, if not in table'),
+    cursor: cursorInput,
     connection: connectionInput,
   },
   output: describeOutput,
-  async handler(args, ctx: ToolContext<PostgresServices>) {
+  async handler(args, ctx) {
     const db = ctx.services.database(args.connection);
-    const description = await db.read(ctx.signal, async (client) =>
+    const { columns, ...description } = await db.read(ctx.signal, async (client) =>
       describeTable(client, await resolveTable(client, args.table, args.schema)),
     );
-    // A very wide table: keep the columns that fit, in order, and say how many are left out.
-    const fixed = jsonSize({ ...description, columns: [] });
-    const fitted = ctx.budget.take(description.columns, { reserve: fixed + 512 });
-    const moreInfo = more(
-      fitted.omitted,
-      `Query the rest with postgres_query: SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position OFFSET ${fitted.items.length}, params ${JSON.stringify([description.schema, description.name])}.`,
-    );
-    const shown = { ...description, columns: fitted.items };
-    return {
-      structured: { connection: db.name, ...shown, ...(moreInfo ? { more: moreInfo } : {}) },
-      text: renderDescription(shown, formatBytes) + continuationLine(moreInfo, ['column', 'columns'], false),
-    };
+    // A very wide table is paged by its columns; the rest of the description comes with each page.
+    const parts = descriptionParts({ ...description, columns }, formatBytes);
+    return ctx.page({
+      key: 'columns',
+      fields: { connection: db.name, ...description },
+      items: columns.slice(ctx.position.offset),
+      head: parts.head,
+      line: parts.column,
+      tail: parts.tail,
+      unit: ['column', 'columns'],
+    });
   },
 });
 
-export const searchSchemaTool = defineTool({
+export const searchSchemaTool = tool({
   name: 'postgres_search_schema',
   title: 'Search tables and columns',
   description: 'Find tables, views and columns whose name contains a text (case-insensitive) in every user schema.',
@@ -297,6 +257,7 @@ export const searchSchemaTool = defineTool({
   input: {
     text: z.string().min(1).max(128).describe('Part of a name, e.g. "email"'),
     what: z.enum(['all', 'tables', 'columns']).default('all').describe('Match table names, column names or both'),
+    limit: limitInput(500, 1000, 'matches'),
     cursor: cursorInput,
     connection: connectionInput,
   },
@@ -313,28 +274,32 @@ export const searchSchemaTool = defineTool({
     ),
     more: moreSchema,
   },
-  async handler(args, ctx: ToolContext<PostgresServices>) {
+  async handler(args, ctx) {
     const db = ctx.services.database(args.connection);
-    const offset = offsetOf(args.cursor);
+    // One past the limit, to know whether more exist.
     const hits = await db.read(ctx.signal, (client) =>
-      searchSchema(client, args.text, { includeSystem: false, offset, limit: PAGE + 1, what: args.what }),
+      searchSchema(client, args.text, {
+        includeSystem: false,
+        offset: ctx.position.offset,
+        limit: args.limit + 1,
+        what: args.what,
+      }),
     );
-    const {
-      items,
-      more: moreInfo,
-      line: moreText,
-    } = page(
-      ctx,
-      hits,
-      offset,
-      ['match', 'matches'],
-      'Call postgres_search_schema again with the cursor for more, or search a longer text.',
-    );
-    const line = (h: SearchHit) =>
-      h.column ? `column ${h.schema}.${h.table}.${h.column} ${h.type}` : `${h.kind} ${h.schema}.${h.table}`;
-    const text = items.length === 0 ? `Nothing named like "${args.text}".` : items.map(line).join('\n') + moreText;
-    return { structured: { connection: db.name, matches: items, ...(moreInfo ? { more: moreInfo } : {}) }, text };
+    return ctx.page({
+      key: 'matches',
+      fields: { connection: db.name },
+      ...pastLimit(hits, 'limit', args.limit),
+      line: (h: SearchHit) =>
+        h.column ? `column ${h.schema}.${h.table}.${h.column} ${h.type}` : `${h.kind} ${h.schema}.${h.table}`,
+      empty: `Nothing named like "${args.text}".`,
+      unit: ['match', 'matches'],
+      hint: 'Or search a longer text.',
+    });
   },
 });
 
 export const schemaTools = [listConnectionsTool, listSchemasTool, listTablesTool, describeTableTool, searchSchemaTool];
+
+function firstLine(error: unknown): string {
+  return error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+}

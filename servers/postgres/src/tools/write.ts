@@ -1,16 +1,16 @@
-import { defineTool, more, moreLine, moreSchema, OutputBudget, type ToolContext, ToolError } from '@patchbay/kit';
+import { type More, moreSchema, section, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
-import type { PostgresServices } from '../client.js';
 import { switches } from '../config.js';
-import { columnLine, fitRows } from '../format.js';
+import { columnLine, cutNote, shrinkRow } from '../format.js';
 import { checkWrite, describe } from '../guard.js';
 import { cellSchema, columnSchema, paramsInput, sqlInput } from '../inputs.js';
-import { fetchRows } from '../rows.js';
+import { tool } from '../kit.js';
+import { type Fetched, fetchRows, type Row } from '../rows.js';
 import { PIN_READING_SETTINGS } from '../settings.js';
 
 const statementSchema = z.object({ sql: sqlInput, params: paramsInput });
 
-export const executeTool = defineTool({
+export const executeTool = tool({
   name: 'postgres_execute',
   title: 'Execute SQL that changes the database',
   description:
@@ -37,7 +37,7 @@ export const executeTool = defineTool({
     ),
   },
   enabled: switches.postgres_execute,
-  async handler(args, ctx: ToolContext<PostgresServices>) {
+  async handler(args, ctx) {
     if ((args.sql === undefined) === (args.statements === undefined)) {
       throw new ToolError('give either `sql` (one statement) or `statements` (several), not both or neither.', {
         argument: 'sql',
@@ -49,28 +49,28 @@ export const executeTool = defineTool({
     const analyses = await Promise.all(
       statements.map((s, i) => checkWrite(s.sql, args.statements ? `statements[${i}].sql` : 'sql')),
     );
-    // RETURNING rows of every statement share the budget.
-    const share = Math.max(256, Math.floor(ctx.budget.bytes / statements.length) - 128);
     const results = await db.write(
       ctx.signal,
       async (client) => {
-        const out = [];
+        const out: Array<{ fetched: Fetched; type: string }> = [];
         for (const [index, statement] of statements.entries()) {
           try {
             // Every statement is read by the database as the checks read it, whatever the one
             // before it set (a set_config of standard_conforming_strings…).
             await client.query(PIN_READING_SETTINGS);
             const fetched = await fetchRows(client, statement.sql, statement.params, {
-              budget: new OutputBudget(share),
+              bytes: ctx.budget.bytes,
               metrics: ctx.services.metrics,
               types: ctx.services.types(db),
               drain: true,
-              reserve: 64,
             });
             out.push({ fetched, type: analyses[index]?.type ?? '' });
           } catch (error) {
-            if (error instanceof Error && statements.length > 1)
+            // Which statement failed: the error table names its argument.
+            if (error instanceof Error && statements.length > 1) {
               error.message = `statement ${index + 1} of ${statements.length}: ${error.message}`;
+              Object.assign(error, { statementIndex: index });
+            }
             throw error;
           }
         }
@@ -78,26 +78,49 @@ export const executeTool = defineTool({
       },
       statements.length,
     );
-    const lines: string[] = [];
-    const shaped = results.map(({ fetched, type }, i) => {
+    // One section of RETURNING rows per statement, all under one budget; a statement without
+    // rows is just its line.
+    const heads = results.map(({ fetched, type }, i) => {
       const command = fetched.command ?? describe(type);
-      const affected = fetched.rowCount !== undefined ? { rows_affected: fetched.rowCount } : {};
-      const head = `${statements.length > 1 ? `${i + 1}. ` : ''}${command}${fetched.rowCount !== undefined ? ` — ${fetched.rowCount} row${fetched.rowCount === 1 ? '' : 's'}` : ''}`;
-      if (fetched.columns.length === 0) {
-        lines.push(head);
-        return { command, ...affected };
-      }
-      const { text: body, shown } = fitRows(fetched.columns, fetched.rows, 'table', share);
-      const rows = fetched.rows.slice(0, shown);
-      const left = (fetched.rowCount ?? rows.length) - rows.length;
-      const moreInfo = more(
-        left,
-        'RETURNING rows past the output budget are not shown; the changes were made. Query the table to see them.',
-      );
-      lines.push(`${head}\n${columnLine(fetched.columns)}\n${body}${moreLine(moreInfo, 'rows')}`);
-      return { command, ...affected, columns: fetched.columns, rows, ...(moreInfo ? { more: moreInfo } : {}) };
+      const count = fetched.rowCount !== undefined ? ` — ${fetched.rowCount} row${fetched.rowCount === 1 ? '' : 's'}` : '';
+      const columns = fetched.columns.length ? `\n${columnLine(fetched.columns)}` : '';
+      return { command, text: `${statements.length > 1 ? `${i + 1}. ` : ''}${command}${count}${columns}` };
     });
-    const text = lines.join('\n');
-    return { structured: { connection: db.name, committed: true, results: shaped }, text: `Committed on "${db.name}".\n${text}` };
+    // RETURNING rows in all, per statement (a statement without columns returned none).
+    const rowCounts = results.map(({ fetched }) => (fetched.columns.length ? (fetched.rowCount ?? fetched.rows.length) : 0));
+    const page = ctx.page({
+      sections: results.map(({ fetched }, i) =>
+        section({
+          key: String(i),
+          items: fetched.rows,
+          title: heads[i]?.text ?? '',
+          empty: heads[i]?.text ?? '',
+          data: (row) => row.cells,
+          table: { columns: fetched.columns.map((c) => c.name), cells: (row) => row.cells, maxCell: 120 },
+        }),
+      ),
+      fields: { connection: db.name, committed: true },
+      rest: rowCounts.reduce((sum, n) => sum + n, 0) - results.reduce((sum, r) => sum + r.fetched.rows.length, 0),
+      shrink: shrinkRow,
+      head: `Committed on "${db.name}".`,
+      tail: (shown: readonly Row[]) => cutNote(shown) ?? '',
+      unit: ['row', 'rows'],
+      hint: 'RETURNING rows past the output budget are not shown; the changes were made. Query the table to see them.',
+    });
+    // The structured result keeps one entry per statement, each with its own rows and `more`.
+    const structured = page.structured as Record<string, unknown> & { more?: More };
+    const shaped = results.map(({ fetched }, i) => {
+      const rows = (structured[String(i)] as Row['cells'][] | undefined) ?? [];
+      const more = structured.more;
+      const left = (rowCounts[i] ?? 0) - rows.length;
+      return {
+        command: heads[i]?.command ?? '',
+        ...(fetched.rowCount !== undefined ? { rows_affected: fetched.rowCount } : {}),
+        ...(fetched.columns.length
+          ? { columns: fetched.columns, rows, ...(more && left > 0 ? { more: { omitted: left, hint: more.hint } } : {}) }
+          : {}),
+      };
+    });
+    return { structured: { connection: db.name, committed: true, results: shaped }, text: page.text };
   },
 });

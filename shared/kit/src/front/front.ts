@@ -1,9 +1,11 @@
 import { PassThrough, Writable } from 'node:stream';
 import { type OptionsSpec, parseOptions } from '../config.js';
 import { ConfigError } from '../errors.js';
+import { createLogger, type Level, type Logger } from '../log.js';
 import { commonOptions } from '../options.js';
 import { redact } from '../redact.js';
 import { selectionProblems, selectTools } from '../selection.js';
+import { markStartupChecked, startupChecked } from '../startup.js';
 import type { Manifest } from './types.js';
 
 /** Streams the full server is handed, with what the front already read replayed first. */
@@ -20,6 +22,8 @@ export interface FrontInput {
     check?: (options: never, settings: never) => string[];
     switches?: Record<string, (options: never) => boolean>;
     notices?: (options: never, settings: never) => string[];
+    /** The connector's start-up check (the definition's `startupCheck`), run after initialize. */
+    startupCheck?: (options: never, log: Logger) => Promise<void>;
   };
   /** Load and start the full server; without a handoff it runs as a plain bin. */
   start: (handoff?: Handoff) => Promise<void>;
@@ -31,6 +35,8 @@ export interface FrontInput {
 const REPLAY_ID = 'patchbay-front-initialize';
 /** A line longer than this is the server's to judge (and refuse). */
 const MAX_FRONT_LINE = 1024 * 1024;
+/** As the server's warm-up: a moment after initialized, so the requests right after it go first. */
+const STARTUP_CHECK_DELAY_MS = 100;
 
 /**
  * The bin's first stage, for stdio. Starting a Node process is cheap; loading the SDK, zod and
@@ -44,14 +50,24 @@ const MAX_FRONT_LINE = 1024 * 1024;
 export async function runFront(input: FrontInput): Promise<void> {
   const argv = input.argv ?? process.argv.slice(2);
   const env = input.env ?? process.env;
-  const listed = toolList(input, argv, env);
-  if (!listed || env.PATCHBAY_NO_FRONT === '1') return input.start();
-  const { tools, notices } = listed;
+  const chosen = toolList(input, argv, env);
+  if (!chosen || env.PATCHBAY_NO_FRONT === '1') return input.start();
+  const { tools, notices } = chosen;
 
   const { manifest } = input;
-  const bin = `patchbay-${manifest.serverInfo.name.replace(/^patchbay-/, '')}`;
+  const name = manifest.serverInfo.name.replace(/^patchbay-/, '');
   // The full bin does not print them again when it takes the conversation over.
-  for (const line of notices) process.stderr.write(`${bin}: ${redact(line)}\n`);
+  for (const line of notices) process.stderr.write(`patchbay-${name}: ${redact(line)}\n`);
+  /** The connector's start-up check, once, in the background; the server handed over to skips it. */
+  const startupCheck = () => {
+    const check = input.config.startupCheck;
+    if (!check || startupChecked(name)) return;
+    markStartupChecked(name);
+    setTimeout(() => {
+      const log = createLogger(`patchbay-${name}`, chosen.logLevel);
+      check(chosen.options as never, log).catch((error: unknown) => log.debug('start-up check failed', { error }));
+    }, STARTUP_CHECK_DELAY_MS).unref();
+  };
   const stdin = process.stdin;
   let buffered = '';
   let initialize: Record<string, unknown> | undefined;
@@ -64,6 +80,7 @@ export async function runFront(input: FrontInput): Promise<void> {
     const { id, method } = message;
     if (method === 'notifications/initialized' && initialize) {
       initialized = true;
+      startupCheck();
       return true;
     }
     if (id === undefined || id === null || typeof method !== 'string') return false;
@@ -101,7 +118,7 @@ export async function runFront(input: FrontInput): Promise<void> {
 
   const handOff = (rest: string, why: string) => {
     handedOff = true;
-    if (env.PATCHBAY_LOG_LEVEL === 'debug') process.stderr.write(`${bin} debug front: handing over on ${why}\n`);
+    if (env.PATCHBAY_LOG_LEVEL === 'debug') process.stderr.write(`patchbay-${name} debug front: handing over on ${why}\n`);
     stdin.off('data', onData);
     stdin.off('end', onEnd);
     stdin.pause();
@@ -152,9 +169,9 @@ export async function runFront(input: FrontInput): Promise<void> {
 }
 
 /**
- * The tools/list the live server would send for these options and the connector's start-up
- * notices, or undefined when the front should not answer at all (help, HTTP, any problem: the full
- * bin reports those).
+ * The tools/list the live server would send for these options, the connector's start-up notices,
+ * the options and the log level; or undefined when the front should not answer at all (help,
+ * HTTP, any problem: the full bin reports those).
  */
 function toolList(input: FrontInput, argv: readonly string[], env: Readonly<Record<string, string | undefined>>) {
   const { manifest, config } = input;
@@ -175,7 +192,12 @@ function toolList(input: FrontInput, argv: readonly string[], env: Readonly<Reco
   const chosen = selectTools(manifest, settings, (tool) =>
     tool.switched ? Boolean(config.switches?.[tool.name]?.(options as never)) : true,
   );
-  return { tools: chosen.map((tool) => tool.entry), notices: config.notices?.(options as never, settings as never) ?? [] };
+  return {
+    tools: chosen.map((tool) => tool.entry),
+    notices: config.notices?.(options as never, settings as never) ?? [],
+    options,
+    logLevel: values.logLevel as Level,
+  };
 }
 
 /** As the runtime decides it: a credential group none of whose options is set (and is required). */

@@ -18,17 +18,19 @@ import type { Manifest } from './types.js';
  * two cannot describe the connector differently.
  *
  * `config` is the connector's zod-free config module. Every `enabled` and `check` the definition
- * uses must come from it (`switches[toolName]`, `check`): the front evaluates them from there.
+ * uses must come from it (`switches[toolName]`, `check`, `startupCheck`): the front evaluates them from there.
  */
 export async function buildManifest(
   // biome-ignore lint/suspicious/noExplicitAny: any connector
   def: ConnectorDefinition<any, Disposable>,
-  config: { options?: unknown; check?: unknown; switches?: Record<string, unknown> },
+  config: { options?: unknown; check?: unknown; switches?: Record<string, unknown>; startupCheck?: unknown },
 ): Promise<Manifest> {
   if (config.options !== def.options)
     throw new Error(`${def.name}: src/config.ts must export the connector's options as \`options\``);
   if (def.check && def.check !== config.check)
     throw new Error(`${def.name}: the connector's check must be \`check\` from src/config.ts`);
+  if (def.startupCheck && def.startupCheck !== config.startupCheck)
+    throw new Error(`${def.name}: the connector's startupCheck must be \`startupCheck\` from src/config.ts`);
   for (const tool of def.tools as AnyTool<unknown>[]) {
     if (tool.enabled && tool.enabled !== config.switches?.[tool.name]) {
       throw new Error(`${def.name}: ${tool.name}.enabled must be \`switches.${tool.name}\` from src/config.ts`);
@@ -48,6 +50,8 @@ export async function buildManifest(
     shutdown: controller.signal,
     tools: def.tools,
     close: async () => controller.abort(),
+    // Building the manifest reaches no service.
+    startupCheck: () => undefined,
   };
   const server = createServer(runtime);
   const client = new Client({ name: 'patchbay-manifest', version: '0' });

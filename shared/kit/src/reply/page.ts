@@ -1,23 +1,10 @@
 import { byteLength, jsonSize, type More } from '../budget.js';
 import { ToolError } from '../errors.js';
+import { tableLayout } from '../table.js';
 import { makeCursor, type Position } from './cursor.js';
 
-/**
- * How a list tool describes its items; the kit does the rest: fits the text and the structured
- * form to the output budget together, in one pass, makes the argument-bound cursor and writes the
- * continuation line with its cause (the budget, or the caller's limit) and its counts.
- */
-export interface ListSpec<T> {
-  /**
-   * Name of the list in the structured result (`commits`, `rows`, `issues`) — or several lists in
-   * one reply, one after the other under one budget (blocked sessions, then locks): then `items`
-   * holds them in order and each section's `count` says how many of them are its own.
-   */
-  key: string | readonly Section[];
-  /** One item as the model reads it: one line, or a short block. */
-  line: (item: T) => string;
-  /** One item in the structured result (default: the item as is). */
-  data?: (item: T) => unknown;
+/** What every reply built by `ctx.page` may say besides its items. */
+interface Shape<T> {
   /**
    * The structured result's other fields (`repository`, `columns`…). A function gets the items
    * shown (`row_count`); it is measured with every item given, so it must not grow when fewer are
@@ -61,14 +48,28 @@ export interface ListSpec<T> {
   budget?: number;
 }
 
-/** One of several lists in a reply: its structured key, how many of the items are its own, its text. */
-export interface Section {
+/** How one list's items are drawn and stored. */
+interface Drawn<T> {
+  /** One item as the model reads it: one line, or a short block. Not needed with `table`. */
+  line?: (item: T) => string;
+  /**
+   * Draw the items as an aligned table: the column names and each item's cells. Widths come from
+   * every item given (so each line is measured as sent), and the header stands above the rows
+   * whenever any is shown.
+   */
+  table?: { columns: readonly string[]; cells: (item: T) => readonly unknown[]; maxCell?: number };
+  /** One item in the structured result (default: the item as is). */
+  data?: (item: T) => unknown;
+}
+
+/**
+ * How a list tool describes its items; the kit does the rest: fits the text and the structured
+ * form to the output budget together, in one pass, makes the argument-bound cursor and writes the
+ * continuation line with its cause (the budget, or the caller's limit) and its counts.
+ */
+export interface ListSpec<T> extends Shape<T>, Drawn<T> {
+  /** Name of the list in the structured result (`commits`, `rows`, `issues`). */
   key: string;
-  count: number;
-  /** The line above its items when any is shown (`locks held:`, a table header). */
-  title?: string;
-  /** Its text when it has no items at all (`No session is waiting for a lock.`). */
-  empty?: string;
 }
 
 export interface PageInput<T> extends ListSpec<T> {
@@ -84,6 +85,42 @@ export interface PageInput<T> extends ListSpec<T> {
    * key). Default: nothing but the offset, which the handler reads back as `ctx.position.offset`.
    */
   resume?: (index: number) => unknown;
+}
+
+/**
+ * Several lists in one reply, one after the other under one budget (blocked sessions, then locks;
+ * the rows each statement returned): each goes to its own key of the structured result.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: sections hold items of different types; `section()` keeps each typed
+export interface SectionsInput extends Shape<any> {
+  // biome-ignore lint/suspicious/noExplicitAny: as above
+  sections: ReadonlyArray<Section<any>>;
+  /** More items exist after the last section's: how many when known, `true` when not. */
+  rest?: number | boolean;
+}
+
+/** One of several lists in a reply. */
+export interface Section<T> extends Drawn<T> {
+  key: string;
+  items: readonly T[];
+  /** The line above its items (`locks held:`), shown whenever it has items, a table's header below it. */
+  title?: string;
+  /** Its text when it has no items at all (`No session is waiting for a lock.`). */
+  empty?: string;
+}
+
+/** A section, with its items' type checked against how they are drawn. */
+export function section<T>(input: Section<T>): Section<T> {
+  return input;
+}
+
+/**
+ * A list read one item past the caller's limit, to know whether more exist, as `ctx.page` takes
+ * it: `ctx.page({ key: 'tables', ...pastLimit(rows, 'limit', args.limit), … })`. The item past the
+ * limit is not shown; the continuation line counts it as a lower bound and blames the limit.
+ */
+export function pastLimit<T>(items: readonly T[], argument: string, value: number) {
+  return { items, rest: items.length > value, limit: { argument, value } };
 }
 
 /** What the kit knows about the call a page belongs to. */
@@ -103,21 +140,78 @@ export interface Reply<O = Record<string, unknown>> {
 /** Room kept for the continuation line besides its hint and cursor. */
 const MORE_LINE_RESERVE = 96;
 
-export function buildPage<T>(call: PageCall, input: PageInput<T>): Reply {
+/** One section's share of a flattened list: its key and text, and how many of the items are its own. */
+interface Group {
+  key: string;
+  count: number;
+  title?: string | undefined;
+  empty?: string | undefined;
+}
+
+export function buildPage<T>(call: PageCall, input: PageInput<T> | SectionsInput): Reply {
+  return 'sections' in input ? fitList(call, ...flatten(input)) : fitList(call, input);
+}
+
+/** Sections as one list of entries, each drawn and stored as its section says. */
+function flatten(input: SectionsInput): [PageInput<Entry>, Group[]] {
+  const drawers = input.sections.map((s) => drawing(s, s.items));
+  const groups = input.sections.map((s, i) => {
+    const header = [s.title, drawers[i]?.table?.head].filter(Boolean).join('\n');
+    return { key: s.key, count: s.items.length, title: header || undefined, empty: s.empty };
+  });
+  const items = input.sections.flatMap((s, i) => s.items.map((item): Entry => ({ i, item })));
+  const { sections, shrink, split, fields, head, tail, ...shape } = input;
+  // What is said of the items shown is said of the sections' items, not of the entries.
+  const ofItems = <R>(part: R | ((shown: readonly unknown[]) => R) | undefined) =>
+    typeof part === 'function'
+      ? (shown: readonly Entry[]) => (part as (shown: readonly unknown[]) => R)(shown.map((e) => e.item))
+      : part;
+  const list: PageInput<Entry> = {
+    ...shape,
+    key: '',
+    items,
+    line: (e) => drawers[e.i]?.line(e.item) ?? '',
+    data: (e) => (sections[e.i]?.data ?? ((x: unknown) => x))(e.item),
+  };
+  const f = ofItems(fields);
+  const h = ofItems(head);
+  const t = ofItems(tail);
+  if (f !== undefined) list.fields = f;
+  if (h !== undefined) list.head = h;
+  if (t !== undefined) list.tail = t;
+  if (shrink) list.shrink = (e, room) => ({ i: e.i, item: shrink(e.item, room) });
+  if (split) {
+    list.split = (e, room) => {
+      const part = split(e.item, room);
+      return { item: { i: e.i, item: part.item }, resume: part.resume };
+    };
+  }
+  return [list, groups];
+}
+
+interface Entry {
+  i: number;
+  item: unknown;
+}
+
+function fitList<T>(call: PageCall, input: PageInput<T>, groups?: Group[]): Reply {
+  const { table, line: drawLine } = drawing(input, input.items);
   const unit = input.unit ?? ['item', 'items'];
   const separator = input.separator ?? '\n';
   const data = input.data ?? ((item: T) => item);
   const hint = continuationHint(call, input);
   const budget = Math.min(call.budget, input.budget ?? call.budget);
-  const sections = typeof input.key === 'string' ? undefined : input.key;
-  const sectionOf = sections ? sectionIndexes(sections, input.items.length) : undefined;
+  const sectionOf = groups ? sectionIndexes(groups, input.items.length) : undefined;
   const fields = (shown: readonly T[]) => (typeof input.fields === 'function' ? input.fields(shown) : (input.fields ?? {}));
-  const head = (shown: readonly T[]) => (typeof input.head === 'function' ? input.head(shown) : input.head);
+  const head = (shown: readonly T[]) => {
+    const own = typeof input.head === 'function' ? input.head(shown) : input.head;
+    return [own, table && shown.length ? table.head : undefined].filter(Boolean).join('\n');
+  };
   const tail = (shown: readonly T[]) => (typeof input.tail === 'function' ? input.tail(shown) : input.tail);
   const lists = (datas: readonly unknown[]): Record<string, unknown> =>
-    sections
-      ? Object.fromEntries(sections.map((s, i) => [s.key, datas.filter((_, j) => sectionOf?.[j] === i)]))
-      : { [input.key as string]: datas };
+    groups
+      ? Object.fromEntries(groups.map((g, i) => [g.key, datas.filter((_, j) => sectionOf?.[j] === i)]))
+      : { [input.key]: datas };
 
   // The fixed part of each form, and the room a continuation needs (its cursor estimated from
   // the state it would carry after the first item, plus slack for longer tokens later).
@@ -127,7 +221,7 @@ export function buildPage<T>(call: PageCall, input: PageInput<T>): Reply {
   const moreRoomJson = jsonSize({ omitted: 1e9, cursor: sampleCursor, hint }) + 64 + 10;
   const moreRoomText = byteLength(hint) + byteLength(sampleCursor) + MORE_LINE_RESERVE + 64;
   const textOf = (part: string | undefined) => (part ? byteLength(part) + 1 : 0);
-  const sectionText = (sections ?? []).reduce((sum, s) => sum + textOf(s.title) + textOf(s.empty), 0);
+  const sectionText = (groups ?? []).reduce((sum, g) => sum + textOf(g.title) + textOf(g.empty), 0);
   const fixedText = textOf(head(input.items)) + textOf(tail(input.items)) + sectionText;
   const fixedJson = jsonSize({ ...fields(input.items), ...lists([]) });
   const roomText = budget - fixedText - moreRoomText;
@@ -142,7 +236,7 @@ export function buildPage<T>(call: PageCall, input: PageInput<T>): Reply {
   // Set when the first item did not fit and was split: the next page resumes inside it.
   let continued: { resume: unknown } | undefined;
   for (const item of input.items.slice(0, cap)) {
-    const line = input.line(item);
+    const line = drawLine(item);
     const value = data(item);
     const textCost = byteLength(line) + byteLength(separator);
     const jsonCost = jsonSize(value) + 1;
@@ -150,7 +244,7 @@ export function buildPage<T>(call: PageCall, input: PageInput<T>): Reply {
       if (shown.length === 0) {
         const room = { text: roomText, json: roomJson };
         const part = input.split?.(item, room);
-        const smaller = part ? ownSize(input, part.item, room) : oversized(input, item, line, value, room);
+        const smaller = part ? ownSize(input, drawLine, part.item, room) : oversized(input, drawLine, item, line, value, room);
         shown.push(smaller.item);
         lines.push(smaller.line);
         datas.push(smaller.value);
@@ -192,8 +286,8 @@ export function buildPage<T>(call: PageCall, input: PageInput<T>): Reply {
   const parts: string[] = [];
   const top = head(shown);
   if (top) parts.push(top);
-  if (shown.length === 0 && !moreExists && (input.empty !== undefined || !sections)) parts.push(input.empty ?? `No ${unit[1]}.`);
-  else if (sections) parts.push(...sectionTexts(sections, sectionOf ?? [], lines, separator));
+  if (shown.length === 0 && !moreExists && (input.empty !== undefined || !groups)) parts.push(input.empty ?? `No ${unit[1]}.`);
+  else if (groups) parts.push(...sectionTexts(groups, sectionOf ?? [], lines, separator));
   else if (lines.length) parts.push(lines.join(separator));
   const bottom = tail(shown);
   if (bottom) parts.push(bottom);
@@ -202,19 +296,31 @@ export function buildPage<T>(call: PageCall, input: PageInput<T>): Reply {
   return { structured: { ...fields(shown), ...lists(datas), ...(more ? { more } : {}) }, text };
 }
 
+/** How items are drawn: the handler's `line`, or a row of the aligned table laid out over `items`. */
+function drawing<T>(input: Drawn<T>, items: readonly T[]): { table?: { head: string }; line: (item: T) => string } {
+  if (input.line) return { line: input.line };
+  if (!input.table) throw new Error('a list needs `line` or `table` to draw its items');
+  const { columns, cells, maxCell } = input.table;
+  const layout = tableLayout(columns, items.map(cells), maxCell);
+  return { table: layout, line: (item) => layout.line(cells(item)) };
+}
+
 /** Which section each item belongs to, from the sections' counts (which must add up to the items). */
-function sectionIndexes(sections: readonly Section[], items: number): number[] {
+function sectionIndexes(sections: readonly Group[], items: number): number[] {
   const indexes = sections.flatMap((s, i) => Array.from({ length: Math.max(0, s.count) }, () => i));
   if (indexes.length !== items) throw new Error(`the sections count ${indexes.length} items, but ${items} were given`);
   return indexes;
 }
 
-/** Each section's title and shown lines; its `empty` text when it had no items at all. */
-function sectionTexts(sections: readonly Section[], sectionOf: readonly number[], lines: readonly string[], separator: string) {
+/**
+ * Each section's title (whenever it has items, even if the budget left none of them shown, so the
+ * reply still says what there is) and its shown lines; its `empty` text when it has no items.
+ */
+function sectionTexts(sections: readonly Group[], sectionOf: readonly number[], lines: readonly string[], separator: string) {
   return sections.flatMap((section, i) => {
+    if (section.count === 0) return section.empty ? [section.empty] : [];
     const own = lines.filter((_, j) => sectionOf[j] === i);
-    if (own.length) return [...(section.title ? [section.title] : []), own.join(separator)];
-    return section.count === 0 && section.empty ? [section.empty] : [];
+    return [...(section.title ? [section.title] : []), ...(own.length ? [own.join(separator)] : [])];
   });
 }
 
@@ -239,12 +345,13 @@ function continuationHint(call: PageCall, input: { hint?: string }): string {
 
 function oversized<T>(
   input: PageInput<T>,
+  draw: (item: T) => string,
   item: T,
   line: string,
   value: unknown,
   room: { text: number; json: number },
 ): { item: T; line: string; value: unknown } {
-  if (input.shrink) return ownSize(input, input.shrink(item, room), room);
+  if (input.shrink) return ownSize(input, draw, input.shrink(item, room), room);
   if (jsonSize(value) > room.json) {
     throw new ToolError(`One ${input.unit?.[0] ?? 'item'} alone is bigger than the output budget.`, {
       hint: 'Narrow the request to that one item, or raise --output-budget.',
@@ -254,8 +361,8 @@ function oversized<T>(
 }
 
 /** A smaller item made by `shrink` or `split`: its text cut if it is still too long. */
-function ownSize<T>(input: PageInput<T>, item: T, room: { text: number }) {
-  return { item, line: cutText(input.line(item), room.text), value: (input.data ?? ((x: T) => x))(item) };
+function ownSize<T>(input: PageInput<T>, draw: (item: T) => string, item: T, room: { text: number }) {
+  return { item, line: cutText(draw(item), room.text), value: (input.data ?? ((x: T) => x))(item) };
 }
 
 /** Cut text to `limit` bytes at the last line break that fits, saying how much was cut. */

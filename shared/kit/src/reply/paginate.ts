@@ -56,7 +56,8 @@ export async function paginate<T, U>(call: PageCall, input: PaginateInput<T, U>)
       const item = items[j] as T;
       collected.push(item);
       origins.push(token === undefined ? { i: skip + j } : { u: token, i: skip + j });
-      textBytes += byteLength(input.line(item)) + 1;
+      // How much is collected, to stop fetching: a table's cells stand for its padded line.
+      textBytes += byteLength(input.line ? input.line(item) : (input.table?.cells(item) ?? []).join('  ')) + 1;
     }
     if (stoppedAt !== -1) {
       after = token === undefined ? { i: skip + stoppedAt } : { u: token, i: skip + stoppedAt };
