@@ -72,7 +72,7 @@ export { resolveInside } from './paths.js';
 export { redact, redactKnown, registerSecret } from './redact.js';
 export type { Position } from './reply/cursor.js';
 export { argumentsKey, makeCursor, readCursor } from './reply/cursor.js';
-export type { ListSpec, PageInput } from './reply/page.js';
+export type { ListSpec, PageInput, Section } from './reply/page.js';
 export { continuationLine, cutText } from './reply/page.js';
 export type { PaginateInput, UpstreamPage } from './reply/paginate.js';
 export type { TextPageInput } from './reply/text.js';
@@ -86,7 +86,8 @@ export { createServer, enforceBudget, errorResult, formatBytes, mount, toolList 
 export { closest } from './suggest.js';
 // The HTTP transport is reached through runConnector's dynamic import (or `@patchbay/kit/http`),
 // never from here: a static re-export would pull the HTTP stack into every stdio start.
-export { formatTable } from './table.js';
+export type { TableLayout } from './table.js';
+export { formatTable, tableLayout } from './table.js';
 export { toolListEntry } from './tool-schema.js';
 export type { SanitizedText, SanitizeOptions } from './untrusted.js';
 export {

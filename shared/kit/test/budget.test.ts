@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatTable, more, moreLine, OutputBudget } from '../src/index.js';
+import { formatTable, more, moreLine, OutputBudget, tableLayout } from '../src/index.js';
 
 describe('OutputBudget', () => {
   it('keeps the leading items that fit and counts the rest', () => {
@@ -46,5 +46,19 @@ describe('formatTable', () => {
       ],
     );
     expect(table.split('\n')).toEqual(['id  name', '--  ----', '1   a⏎b', '22']);
+  });
+});
+
+describe('tableLayout', () => {
+  it('draws the rows formatTable draws, one at a time, with widths from every row given', () => {
+    const rows = [
+      [1, 'short'],
+      [22, 'a much longer name'],
+    ];
+    const table = tableLayout(['id', 'name'], rows);
+    expect([table.head, ...rows.map(table.line)].join('\n')).toBe(formatTable(['id', 'name'], rows));
+    // A page showing only the first row keeps the widths it was measured with.
+    expect(table.line([1, 'short'])).toBe('1   short');
+    expect(table.head.split('\n')[1]).toBe('--  ------------------');
   });
 });

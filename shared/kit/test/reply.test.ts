@@ -13,6 +13,7 @@ import {
   loadOrThrow,
   makeCursor,
   moreSchema,
+  tableLayout,
   ToolError,
 } from '../src/index.js';
 
@@ -94,6 +95,57 @@ const document = tool({
   },
 });
 
+/** One more than the limit is read to know more exist; the count of what is shown heads the text. */
+const rows = tool({
+  name: 'demo_rows',
+  title: 'Rows',
+  description: 'Rows as an aligned table, with a count above it.',
+  toolset: 'demo',
+  access: 'read',
+  input: { max_rows: limitInput(100, 1000, 'rows'), cursor: cursorInput },
+  output: { rows: z.array(z.array(z.number())), row_count: z.number(), more: moreSchema },
+  async handler({ max_rows }, ctx) {
+    const all = Array.from({ length: 300 }, (_, i) => [i, i * i]);
+    const items = all.slice(ctx.position.offset, ctx.position.offset + max_rows + 1);
+    const table = tableLayout(['n', 'square'], items);
+    const left = all.length - ctx.position.offset - items.length;
+    return ctx.page({
+      key: 'rows',
+      items,
+      rest: left > 0 ? true : 0,
+      limit: { argument: 'max_rows', value: max_rows },
+      fields: (shown) => ({ row_count: shown.length }),
+      head: (shown) => `${shown.length} rows\n${table.head}`,
+      line: table.line,
+      unit: ['row', 'rows'],
+    });
+  },
+});
+
+/** Two lists in one reply, under one budget. */
+const twoLists = tool({
+  name: 'demo_two_lists',
+  title: 'Two lists',
+  description: 'Evens, then odds.',
+  toolset: 'demo',
+  access: 'read',
+  input: { evens: z.number().int().describe('How many evens'), odds: z.number().int().describe('How many odds') },
+  output: { evens: z.array(z.number()), odds: z.array(z.number()), more: moreSchema },
+  async handler({ evens, odds }, ctx) {
+    const items = [...Array.from({ length: evens }, (_, i) => i * 2), ...Array.from({ length: odds }, (_, i) => i * 2 + 1)];
+    return ctx.page({
+      key: [
+        { key: 'evens', count: evens, title: 'evens:', empty: 'No evens.' },
+        { key: 'odds', count: odds, title: 'odds:', empty: 'No odds.' },
+      ],
+      items,
+      line: (n) => `  number ${n} ${'x'.repeat(40)}`,
+      unit: ['number', 'numbers'],
+      hint: 'Ask for fewer.',
+    });
+  },
+});
+
 const fails = tool({
   name: 'demo_fail',
   title: 'Fail',
@@ -115,7 +167,7 @@ const demo = defineConnector({
   instructions: 'Demo.',
   options: {},
   toolsets: { demo: { title: 'Demo', description: 'demo', default: true } },
-  tools: [listNumbers, upstream, document, fails],
+  tools: [listNumbers, upstream, document, fails, rows, twoLists],
   createServices: (): Services => ({ upstreamCalls: [] }),
   mapError: (error: unknown) =>
     (error as { code?: string }).code === 'ENOTFOUND_THING'
@@ -200,6 +252,64 @@ describe('ctx.page', () => {
     const r = await call(client, 'demo_list_numbers', { from: 5000 });
     expect(text(r)).toBe('No numbers.');
     expect(r.structuredContent).toEqual({ from: 5000, numbers: [] });
+  });
+});
+
+describe('ctx.page shapes', () => {
+  it('shows no more than the limit, and counts the one read past it as a lower bound', async () => {
+    const { client } = await connect();
+    const r = await call(client, 'demo_rows', { max_rows: 3 });
+    expect(sc(r).rows).toEqual([
+      [0, 0],
+      [1, 1],
+      [2, 4],
+    ]);
+    expect(sc(r).row_count).toBe(3);
+    expect(text(r)).toMatch(/^3 rows\nn  square\n-  ------\n0  0\n1  1\n2  4\n… at least 1 more row not shown \(max_rows=3\)\./);
+    const next = await call(client, 'demo_rows', { max_rows: 3, cursor: (sc(r).more as { cursor: string }).cursor });
+    expect(sc(next).rows).toEqual([
+      [3, 9],
+      [4, 16],
+      [5, 25],
+    ]);
+  });
+
+  it('fits a head that counts what is shown, and pages a table to the end', async () => {
+    const { client } = await connect(['--output-budget', '1024']);
+    const seen: number[] = [];
+    let cursor: string | undefined;
+    for (let i = 0; i < 100; i++) {
+      const r = await call(client, 'demo_rows', { max_rows: 1000, ...(cursor ? { cursor } : {}) });
+      expect(Buffer.byteLength(text(r))).toBeLessThanOrEqual(1024);
+      expect(Buffer.byteLength(JSON.stringify(r.structuredContent))).toBeLessThanOrEqual(1024);
+      const shown = (sc(r).rows as number[][]).map((row) => row[0] as number);
+      expect(sc(r).row_count).toBe(shown.length);
+      expect(text(r).split('\n')[0]).toBe(`${shown.length} rows`);
+      seen.push(...shown);
+      cursor = (sc(r).more as { cursor?: string } | undefined)?.cursor;
+      if (!cursor) break;
+      expect(text(r)).toContain('(output budget)');
+    }
+    expect(seen).toEqual(Array.from({ length: 300 }, (_, i) => i));
+  });
+
+  it('puts several lists in one reply, each under its key, with titles and empties, cut under one budget', async () => {
+    const { client } = await connect(['--output-budget', '1024']);
+    const small = await call(client, 'demo_two_lists', { evens: 2, odds: 0 });
+    expect(sc(small)).toEqual({ evens: [0, 2], odds: [] });
+    expect(text(small)).toBe(`evens:\n  number 0 ${'x'.repeat(40)}\n  number 2 ${'x'.repeat(40)}\nNo odds.`);
+    const none = await call(client, 'demo_two_lists', { evens: 0, odds: 0 });
+    expect(text(none)).toBe('No evens.\nNo odds.');
+    const big = await call(client, 'demo_two_lists', { evens: 10, odds: 30 });
+    expect(Buffer.byteLength(text(big))).toBeLessThanOrEqual(1024);
+    const evens = sc(big).evens as number[];
+    const odds = sc(big).odds as number[];
+    expect(evens).toEqual(Array.from({ length: 10 }, (_, i) => i * 2));
+    expect(odds.length).toBeGreaterThan(0);
+    expect(odds.length).toBeLessThan(30);
+    expect(text(big)).toMatch(/^evens:\n.*\nodds:\n/s);
+    expect(sc(big).more).toEqual({ omitted: 30 - odds.length, hint: 'Ask for fewer.' });
+    expect(text(big)).toContain(`… ${30 - odds.length} more numbers not shown (output budget). Ask for fewer.`);
   });
 });
 

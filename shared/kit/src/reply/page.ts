@@ -8,18 +8,26 @@ import { makeCursor, type Position } from './cursor.js';
  * continuation line with its cause (the budget, or the caller's limit) and its counts.
  */
 export interface ListSpec<T> {
-  /** Name of the list in the structured result (`commits`, `rows`, `issues`). */
-  key: string;
+  /**
+   * Name of the list in the structured result (`commits`, `rows`, `issues`) — or several lists in
+   * one reply, one after the other under one budget (blocked sessions, then locks): then `items`
+   * holds them in order and each section's `count` says how many of them are its own.
+   */
+  key: string | readonly Section[];
   /** One item as the model reads it: one line, or a short block. */
   line: (item: T) => string;
   /** One item in the structured result (default: the item as is). */
   data?: (item: T) => unknown;
-  /** The structured result's other fields (`repository`, `columns`…). */
-  fields?: Record<string, unknown>;
-  /** Text above the items (a header, a summary); counted in the budget. */
-  head?: string;
-  /** Text below the items, above the continuation line. */
-  tail?: string;
+  /**
+   * The structured result's other fields (`repository`, `columns`…). A function gets the items
+   * shown (`row_count`); it is measured with every item given, so it must not grow when fewer are
+   * shown (a count does not).
+   */
+  fields?: Record<string, unknown> | ((shown: readonly T[]) => Record<string, unknown>);
+  /** Text above the items (a header, a summary); counted in the budget. A function: as `fields`. */
+  head?: string | ((shown: readonly T[]) => string);
+  /** Text below the items, above the continuation line. A function: as `fields`. */
+  tail?: string | ((shown: readonly T[]) => string);
   /** The whole text when there are no items at all. Default: "No <items>." */
   empty?: string;
   /** Singular and plural for the continuation line: `['commit', 'commits']`. Default items. */
@@ -27,8 +35,9 @@ export interface ListSpec<T> {
   /** Between item lines. Default one line break. */
   separator?: string;
   /**
-   * The caller's argument that capped this page (`{ argument: 'max_count', value: 30 }`). When
-   * the items stop because of it, the continuation line blames the limit, not the budget.
+   * The caller's argument that capped this page (`{ argument: 'max_count', value: 30 }`). Items
+   * past it are not shown (give one more than the limit to show that more exist); when the items
+   * stop because of it, the continuation line blames the limit, not the budget.
    */
   limit?: { argument: string; value: number };
   /** What else the caller can do besides passing the cursor (a narrower filter). */
@@ -39,6 +48,16 @@ export interface ListSpec<T> {
    * kit cuts the item's text at a line break and keeps its structured form if that fits.
    */
   shrink?: (item: T, room: { text: number; json: number }) => T;
+}
+
+/** One of several lists in a reply: its structured key, how many of the items are its own, its text. */
+export interface Section {
+  key: string;
+  count: number;
+  /** The line above its items when any is shown (`locks held:`, a table header). */
+  title?: string;
+  /** Its text when it has no items at all (`No session is waiting for a lock.`). */
+  empty?: string;
 }
 
 export interface PageInput<T> extends ListSpec<T> {
@@ -75,7 +94,15 @@ export function buildPage<T>(call: PageCall, input: PageInput<T>): Reply {
   const separator = input.separator ?? '\n';
   const data = input.data ?? ((item: T) => item);
   const hint = continuationHint(call, input);
-  const fields = input.fields ?? {};
+  const sections = typeof input.key === 'string' ? undefined : input.key;
+  const sectionOf = sections ? sectionIndexes(sections, input.items.length) : undefined;
+  const fields = (shown: readonly T[]) => (typeof input.fields === 'function' ? input.fields(shown) : (input.fields ?? {}));
+  const head = (shown: readonly T[]) => (typeof input.head === 'function' ? input.head(shown) : input.head);
+  const tail = (shown: readonly T[]) => (typeof input.tail === 'function' ? input.tail(shown) : input.tail);
+  const lists = (datas: readonly unknown[]): Record<string, unknown> =>
+    sections
+      ? Object.fromEntries(sections.map((s, i) => [s.key, datas.filter((_, j) => sectionOf?.[j] === i)]))
+      : { [input.key as string]: datas };
 
   // The fixed part of each form, and the room a continuation needs (its cursor estimated from
   // the state it would carry after the first item, plus slack for longer tokens later).
@@ -84,17 +111,20 @@ export function buildPage<T>(call: PageCall, input: PageInput<T>): Reply {
     : '';
   const moreRoomJson = jsonSize({ omitted: 1e9, cursor: sampleCursor, hint }) + 64 + 10;
   const moreRoomText = byteLength(hint) + byteLength(sampleCursor) + MORE_LINE_RESERVE + 64;
-  const fixedText = (input.head ? byteLength(input.head) + 1 : 0) + (input.tail ? byteLength(input.tail) + 1 : 0);
-  const fixedJson = jsonSize({ ...fields, [input.key]: [] });
+  const textOf = (part: string | undefined) => (part ? byteLength(part) + 1 : 0);
+  const sectionText = (sections ?? []).reduce((sum, s) => sum + textOf(s.title) + textOf(s.empty), 0);
+  const fixedText = textOf(head(input.items)) + textOf(tail(input.items)) + sectionText;
+  const fixedJson = jsonSize({ ...fields(input.items), ...lists([]) });
   const roomText = call.budget - fixedText - moreRoomText;
   const roomJson = call.budget - fixedJson - moreRoomJson;
+  const cap = input.limit ? Math.min(input.items.length, Math.max(0, input.limit.value)) : input.items.length;
 
   const shown: T[] = [];
   const lines: string[] = [];
   const datas: unknown[] = [];
   let usedText = 0;
   let usedJson = 0;
-  for (const item of input.items) {
+  for (const item of input.items.slice(0, cap)) {
     const line = input.line(item);
     const value = data(item);
     const textCost = byteLength(line) + byteLength(separator);
@@ -119,7 +149,7 @@ export function buildPage<T>(call: PageCall, input: PageInput<T>): Reply {
   const left = input.items.length - shown.length + (typeof rest === 'number' ? rest : 0);
   const moreExists = left > 0 || rest === true;
   const cause =
-    shown.length < input.items.length
+    shown.length < cap
       ? 'output budget'
       : input.limit && shown.length >= input.limit.value
         ? `${input.limit.argument}=${input.limit.value}`
@@ -133,13 +163,32 @@ export function buildPage<T>(call: PageCall, input: PageInput<T>): Reply {
   }
 
   const parts: string[] = [];
-  if (input.head) parts.push(input.head);
-  if (shown.length === 0 && !moreExists) parts.push(input.empty ?? `No ${unit[1]}.`);
+  const top = head(shown);
+  if (top) parts.push(top);
+  if (shown.length === 0 && !moreExists && (input.empty !== undefined || !sections)) parts.push(input.empty ?? `No ${unit[1]}.`);
+  else if (sections) parts.push(...sectionTexts(sections, sectionOf ?? [], lines, separator));
   else if (lines.length) parts.push(lines.join(separator));
-  if (input.tail) parts.push(input.tail);
+  const bottom = tail(shown);
+  if (bottom) parts.push(bottom);
   let text = parts.join('\n');
   if (more) text += continuationLine(more, unit, { atLeast: rest === true, cause });
-  return { structured: { ...fields, [input.key]: datas, ...(more ? { more } : {}) }, text };
+  return { structured: { ...fields(shown), ...lists(datas), ...(more ? { more } : {}) }, text };
+}
+
+/** Which section each item belongs to, from the sections' counts (which must add up to the items). */
+function sectionIndexes(sections: readonly Section[], items: number): number[] {
+  const indexes = sections.flatMap((s, i) => Array.from({ length: Math.max(0, s.count) }, () => i));
+  if (indexes.length !== items) throw new Error(`the sections count ${indexes.length} items, but ${items} were given`);
+  return indexes;
+}
+
+/** Each section's title and shown lines; its `empty` text when it had no items at all. */
+function sectionTexts(sections: readonly Section[], sectionOf: readonly number[], lines: readonly string[], separator: string) {
+  return sections.flatMap((section, i) => {
+    const own = lines.filter((_, j) => sectionOf[j] === i);
+    if (own.length) return [...(section.title ? [section.title] : []), own.join(separator)];
+    return section.count === 0 && section.empty ? [section.empty] : [];
+  });
 }
 
 /**
