@@ -40,6 +40,11 @@ export async function runConnector<O extends OptionsSpec, S extends Disposable>(
       process.exit(2);
       return;
   }
+  // The front printed them already when it hands a conversation over (io).
+  if (!io) {
+    const { def: loaded, options, settings } = result.runtime;
+    for (const line of loaded.notices?.(options, settings) ?? []) process.stderr.write(`${bin}: ${redact(line)}\n`);
+  }
   try {
     await serve(result.runtime, bin, io);
   } catch (error) {

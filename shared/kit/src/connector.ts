@@ -61,6 +61,12 @@ export interface ConnectorDefinition<O extends OptionsSpec, S extends Disposable
    * (`credential`), not here.
    */
   check?: (options: OptionValues<O>, settings: KitSettings) => string[];
+  /**
+   * Lines the bin prints on stderr at start, for a setup that works but may not be what the
+   * operator meant (no repository named, so only the client's roots are used). Not problems: the
+   * server starts. A pure function of the options, like `check` (the bin's front prints them).
+   */
+  notices?: (options: OptionValues<O>, settings: KitSettings) => string[];
   /** Create the services once per process. Must not do I/O: clients connect on first use. */
   createServices: (input: ServiceInput<O>) => S;
   /**

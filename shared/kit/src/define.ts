@@ -133,6 +133,15 @@ export interface ReadContext<S> {
   readonly signal: AbortSignal;
   readonly log: Logger;
   readonly auth: CallerAuth | undefined;
+  /**
+   * A list fitted to the budget as a tool's `ctx.page` fits it, with its continuation line; there
+   * is no cursor (resources and prompts take none), so the `hint` says how to get the rest.
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: as ToolContext.page
+  page<T>(input: PageInput<T>): ToolReply<any>;
+  /** One long text fitted to the budget, as a tool's `ctx.pageText` (no cursor). */
+  // biome-ignore lint/suspicious/noExplicitAny: as ToolContext.page
+  pageText(input: TextPageInput): ToolReply<any>;
 }
 
 export interface ResourceContents {

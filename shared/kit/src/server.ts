@@ -251,18 +251,23 @@ function callerAuth(extra: Extra): CallerAuth | undefined {
   return { token: info.token, scopes: info.scopes, clientId: info.clientId, subject };
 }
 
-function readContext(runtime: AnyRuntime, extra: Extra): ReadContext<unknown> {
+function readContext(runtime: AnyRuntime, extra: Extra, name: string): ReadContext<unknown> {
+  const budget = budgetOf(runtime);
+  // Resources and prompts take no cursor: their lists end with a hint, never a cursor.
+  const call: PageCall = { tool: name, budget: budget.bytes, position: START, cursorKey: undefined };
   return {
     services: runtime.services,
-    budget: budgetOf(runtime),
+    budget,
     signal: combine(extra.signal, runtime.shutdown),
     log: runtime.log,
     auth: callerAuth(extra),
+    page: (input) => buildPage(call, input),
+    pageText: (input) => buildTextPage(call, input),
   };
 }
 
 function mountResources(server: McpServer, runtime: AnyRuntime): void {
-  const { services, log } = runtime;
+  const { services } = runtime;
   for (const resource of runtime.def.resources ?? []) {
     if (resource.enabled && !resource.enabled(runtime.options)) continue;
     const meta = {
@@ -273,7 +278,7 @@ function mountResources(server: McpServer, runtime: AnyRuntime): void {
     const budget = budgetOf(runtime);
     if (resource.kind === 'resource') {
       server.registerResource(resource.name, resource.uri, meta, async (uri, extra) =>
-        readResource(resource.name, () => resource.read(uri, readContext(runtime, extra)), budget, log),
+        readResource(resource.name, () => resource.read(uri, readContext(runtime, extra, resource.name)), budget, runtime, {}),
       );
     } else {
       const complete = Object.fromEntries(
@@ -287,9 +292,16 @@ function mountResources(server: McpServer, runtime: AnyRuntime): void {
         list: resource.list ? async () => ({ resources: await resource.list!(services).catch(() => []) }) : undefined,
         complete,
       });
-      server.registerResource(resource.name, template, meta, async (uri, variables, extra) =>
-        readResource(resource.name, () => resource.read(uri, flatten(variables), readContext(runtime, extra)), budget, log),
-      );
+      server.registerResource(resource.name, template, meta, async (uri, variables, extra) => {
+        const values = flatten(variables);
+        return readResource(
+          resource.name,
+          () => resource.read(uri, values, readContext(runtime, extra, resource.name)),
+          budget,
+          runtime,
+          values,
+        );
+      });
     }
   }
 }
@@ -318,13 +330,13 @@ function mountPrompts(server: McpServer, runtime: AnyRuntime): void {
       { title: prompt.title, description: prompt.description, argsSchema } as never,
       (async (args: Record<string, string | undefined>, extra: Extra) => {
         try {
-          const rendered = await prompt.render(args, readContext(runtime, extra));
+          const rendered = await prompt.render(args, readContext(runtime, extra, prompt.name));
           return {
             ...(rendered.description ? { description: rendered.description } : {}),
             messages: rendered.messages.map((m) => ({ role: m.role, content: { type: 'text' as const, text: m.text } })),
           };
         } catch (error) {
-          throw asProtocolError(prompt.name, error, runtime);
+          throw asProtocolError(prompt.name, error, runtime, args);
         }
       }) as never,
     );
@@ -369,7 +381,9 @@ async function readResource(
   name: string,
   read: () => Promise<ResourceContents[]>,
   budget: OutputBudget,
-  log: Logger,
+  runtime: AnyRuntime,
+  /** The template's variables, for the connector's error table. */
+  args: Record<string, unknown>,
 ): Promise<{
   contents: Array<{ uri: string; mimeType?: string; text: string } | { uri: string; mimeType?: string; blob: string }>;
 }> {
@@ -377,7 +391,7 @@ async function readResource(
   try {
     contents = await read();
   } catch (error) {
-    throw asProtocolError(name, error, { log });
+    throw asProtocolError(name, error, runtime, args);
   }
   return {
     contents: contents.map((c) => {
@@ -391,10 +405,14 @@ async function readResource(
   };
 }
 
-/** Resource and prompt errors travel as protocol errors; the message is still made readable. */
-function asProtocolError(name: string, error: unknown, runtime: Pick<AnyRuntime, 'log'> & Partial<AnyRuntime>): Error {
+/**
+ * Resource and prompt errors travel as protocol errors; the message is still made readable, and a
+ * service failure goes through the connector's error table with the template's variables or the
+ * prompt's arguments as the call's arguments.
+ */
+function asProtocolError(name: string, error: unknown, runtime: AnyRuntime, args: Record<string, unknown>): Error {
   if (isToolError(error)) return new Error(redact(error.render()));
-  const mapped = runtime.def ? mapError(runtime as AnyRuntime, name, {}, error) : undefined;
+  const mapped = mapError(runtime, name, args, error);
   if (mapped) return new Error(redact(mapped.render()));
   runtime.log.error(`${name} failed`, { error });
   const first = error instanceof Error ? error.message.split('\n')[0] : String(error);

@@ -41,6 +41,13 @@ describe('the bin', () => {
     expect(r.stderr).toContain('--output-budget');
   });
 
+  it('prints the connector’s start-up notices on stderr, one line each, and starts all the same', () => {
+    const r = runSync(['--note', 'no repository named']);
+    expect(r.status).toBe(0);
+    expect(r.stderr.split('\n')[0]).toBe('patchbay-echo: note: no repository named');
+    expect(runSync([]).stderr).not.toContain('note:');
+  });
+
   it('exits cleanly when the client closes stdin, disposing services', async () => {
     const transport = new StdioClientTransport({ command: process.execPath, args: [ECHO_BIN], stderr: 'pipe' });
     let stderr = '';

@@ -9,12 +9,14 @@ import {
   createServer,
   cursorInput,
   defineConnector,
+  definePrompt,
+  defineResourceTemplate,
   limitInput,
   loadOrThrow,
   makeCursor,
   moreSchema,
-  tableLayout,
   ToolError,
+  tableLayout,
 } from '../src/index.js';
 
 interface Services {
@@ -146,6 +148,85 @@ const twoLists = tool({
   },
 });
 
+/** Blocks of lines (patches, say); one far bigger than a page, which continues across pages. */
+const BLOCKS = [3, 2, 400, 5, 1].map((size, b) =>
+  Array.from({ length: size }, (_, i) => `block ${b} line ${i} ${'y'.repeat(20)}`),
+);
+interface Block {
+  index: number;
+  lines: string[];
+  from: number;
+}
+const blocks = tool({
+  name: 'demo_blocks',
+  title: 'Blocks',
+  description: 'Blocks of lines; a block too big for a page continues on the next.',
+  toolset: 'demo',
+  access: 'read',
+  input: { cursor: cursorInput },
+  output: { blocks: z.array(z.object({ index: z.number(), from: z.number(), lines: z.array(z.string()) })), more: moreSchema },
+  async handler(_args, ctx) {
+    // The offset counts whole blocks; the state says where inside the next one to resume.
+    const from = typeof ctx.position.state === 'number' ? ctx.position.state : 0;
+    const items: Block[] = BLOCKS.slice(ctx.position.offset).map((lines, i) => ({
+      index: ctx.position.offset + i,
+      lines: i === 0 ? lines.slice(from) : lines,
+      from: i === 0 ? from : 0,
+    }));
+    return ctx.page({
+      key: 'blocks',
+      items,
+      line: (b) => b.lines.join('\n'),
+      unit: ['block', 'blocks'],
+      split: (b, room) => {
+        let kept = 0;
+        let used = 64;
+        while (kept < b.lines.length && used + Buffer.byteLength(b.lines[kept] as string) + 8 <= Math.min(room.text, room.json)) {
+          used += Buffer.byteLength(b.lines[kept] as string) + 8;
+          kept++;
+        }
+        return { item: { ...b, lines: b.lines.slice(0, kept) }, resume: b.from + kept };
+      },
+    });
+  },
+});
+
+/** Lists outside tools: a resource and a prompt fit theirs with ctx.page, without a cursor. */
+const numbersResource = defineResourceTemplate<Services>({
+  name: 'demo_numbers',
+  title: 'Numbers from n',
+  description: 'Numbers from n on.',
+  uriTemplate: 'demo://numbers/{from}',
+  async read(uri, { from = '' }, ctx) {
+    if (!/^\d+$/.test(from)) throw Object.assign(new Error(`bad start ${from}`), { code: 'EBADSTART' });
+    const reply = ctx.page({
+      key: 'numbers',
+      items: NUMBERS.slice(Number(from)),
+      line: (x) => x.word,
+      unit: ['number', 'numbers'],
+      hint: 'Read demo://numbers/N from a later N.',
+    });
+    return [{ uri: uri.href, mimeType: 'text/plain', text: reply.text }];
+  },
+});
+const numbersPrompt = definePrompt<Services, { share: z.ZodOptional<z.ZodString> }>({
+  name: 'demo_numbers_prompt',
+  title: 'Numbers',
+  description: 'Numbers as material, in a share of the budget.',
+  args: { share: z.string().optional().describe('Bytes for the list') },
+  async render({ share }, ctx) {
+    const reply = ctx.page({
+      key: 'numbers',
+      items: NUMBERS,
+      line: (x) => x.word,
+      unit: ['number', 'numbers'],
+      hint: 'Ask for fewer.',
+      ...(share ? { budget: Number(share) } : {}),
+    });
+    return { messages: [{ role: 'user', text: reply.text }] };
+  },
+});
+
 const fails = tool({
   name: 'demo_fail',
   title: 'Fail',
@@ -167,12 +248,18 @@ const demo = defineConnector({
   instructions: 'Demo.',
   options: {},
   toolsets: { demo: { title: 'Demo', description: 'demo', default: true } },
-  tools: [listNumbers, upstream, document, fails, rows, twoLists],
+  tools: [listNumbers, upstream, document, fails, rows, twoLists, blocks],
+  resources: [numbersResource],
+  prompts: [numbersPrompt],
   createServices: (): Services => ({ upstreamCalls: [] }),
-  mapError: (error: unknown) =>
-    (error as { code?: string }).code === 'ENOTFOUND_THING'
-      ? new ToolError('There is no such thing.', { argument: 'code', hint: 'List the things first.' })
-      : undefined,
+  mapError: (error: unknown, { args }) => {
+    const code = (error as { code?: string }).code;
+    if (code === 'ENOTFOUND_THING')
+      return new ToolError('There is no such thing.', { argument: 'code', hint: 'List the things first.' });
+    // A resource's variables are the call's arguments.
+    if (code === 'EBADSTART') return new ToolError(`"${String(args.from)}" is not a number.`, { argument: 'from' });
+    return undefined;
+  },
 });
 
 let clients: Client[] = [];
@@ -265,7 +352,9 @@ describe('ctx.page shapes', () => {
       [2, 4],
     ]);
     expect(sc(r).row_count).toBe(3);
-    expect(text(r)).toMatch(/^3 rows\nn  square\n-  ------\n0  0\n1  1\n2  4\n… at least 1 more row not shown \(max_rows=3\)\./);
+    expect(text(r)).toMatch(
+      /^3 rows\nn {2}square\n- {2}------\n0 {2}0\n1 {2}1\n2 {2}4\n… at least 1 more row not shown \(max_rows=3\)\./,
+    );
     const next = await call(client, 'demo_rows', { max_rows: 3, cursor: (sc(r).more as { cursor: string }).cursor });
     expect(sc(next).rows).toEqual([
       [3, 9],
@@ -310,6 +399,60 @@ describe('ctx.page shapes', () => {
     expect(text(big)).toMatch(/^evens:\n.*\nodds:\n/s);
     expect(sc(big).more).toEqual({ omitted: 30 - odds.length, hint: 'Ask for fewer.' });
     expect(text(big)).toContain(`… ${30 - odds.length} more numbers not shown (output budget). Ask for fewer.`);
+  });
+});
+
+describe('ctx.page with split', () => {
+  it('shows the head of an item too big for a page and continues inside it, losing and repeating nothing', async () => {
+    const { client } = await connect(['--output-budget', '2048']);
+    const seen = BLOCKS.map(() => [] as string[]);
+    let cursor: string | undefined;
+    let pages = 0;
+    for (; pages < 100; pages++) {
+      const r = await call(client, 'demo_blocks', cursor ? { cursor } : {});
+      expect(Buffer.byteLength(text(r))).toBeLessThanOrEqual(2048);
+      expect(Buffer.byteLength(JSON.stringify(r.structuredContent))).toBeLessThanOrEqual(2048);
+      for (const b of sc(r).blocks as Block[]) {
+        expect(b.from).toBe(seen[b.index]?.length);
+        seen[b.index]?.push(...b.lines);
+      }
+      const more = sc(r).more as { cursor: string; omitted: number } | undefined;
+      if (!more) break;
+      // The block being continued still counts as not shown.
+      const whole = seen.filter((lines, i) => lines.length === BLOCKS[i]?.length).length;
+      expect(more.omitted).toBe(BLOCKS.length - whole);
+      expect(text(r)).toContain(`${more.omitted} more block${more.omitted === 1 ? '' : 's'} not shown (output budget)`);
+      cursor = more.cursor;
+    }
+    expect(seen).toEqual(BLOCKS);
+    expect(pages).toBeGreaterThan(5);
+  });
+});
+
+describe('lists in resources and prompts', () => {
+  it('fits a resource’s list to the budget with a hint, not a cursor', async () => {
+    const { client } = await connect(['--output-budget', '2048']);
+    const r = await client.readResource({ uri: 'demo://numbers/10' });
+    const body = (r.contents[0] as { text: string }).text;
+    expect(Buffer.byteLength(body)).toBeLessThanOrEqual(2048);
+    expect(body.split('\n')[0]).toBe(NUMBERS[10]?.word);
+    expect(body).toMatch(/… \d+ more numbers not shown \(output budget\)\. Read demo:\/\/numbers\/N from a later N\.$/);
+    expect(body).not.toContain('cursor');
+  });
+
+  it('gives a prompt’s list the share of the budget it asks for', async () => {
+    const { client } = await connect(['--output-budget', '8192']);
+    const whole = await client.getPrompt({ name: 'demo_numbers_prompt', arguments: {} });
+    const part = await client.getPrompt({ name: 'demo_numbers_prompt', arguments: { share: '1024' } });
+    const size = (p: typeof whole) => Buffer.byteLength((p.messages[0]?.content as { text?: string } | undefined)?.text ?? '');
+    expect(size(whole)).toBeGreaterThan(4096);
+    expect(size(whole)).toBeLessThanOrEqual(8192);
+    expect(size(part)).toBeLessThanOrEqual(1024);
+  });
+
+  it('maps a resource’s service error through the connector’s table, with its variables as arguments', async () => {
+    const { client } = await connect();
+    await expect(client.readResource({ uri: 'demo://numbers/x1' })).rejects.toThrow('Argument `from`: "x1" is not a number.');
   });
 });
 

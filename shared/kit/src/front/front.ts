@@ -2,6 +2,7 @@ import { PassThrough, Writable } from 'node:stream';
 import { type OptionsSpec, parseOptions } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { commonOptions } from '../options.js';
+import { redact } from '../redact.js';
 import { selectionProblems, selectTools } from '../selection.js';
 import type { Manifest } from './types.js';
 
@@ -18,6 +19,7 @@ export interface FrontInput {
     options: OptionsSpec;
     check?: (options: never, settings: never) => string[];
     switches?: Record<string, (options: never) => boolean>;
+    notices?: (options: never, settings: never) => string[];
   };
   /** Load and start the full server; without a handoff it runs as a plain bin. */
   start: (handoff?: Handoff) => Promise<void>;
@@ -42,10 +44,14 @@ const MAX_FRONT_LINE = 1024 * 1024;
 export async function runFront(input: FrontInput): Promise<void> {
   const argv = input.argv ?? process.argv.slice(2);
   const env = input.env ?? process.env;
-  const tools = toolList(input, argv, env);
-  if (!tools || env.PATCHBAY_NO_FRONT === '1') return input.start();
+  const listed = toolList(input, argv, env);
+  if (!listed || env.PATCHBAY_NO_FRONT === '1') return input.start();
+  const { tools, notices } = listed;
 
   const { manifest } = input;
+  const bin = `patchbay-${manifest.serverInfo.name.replace(/^patchbay-/, '')}`;
+  // The full bin does not print them again when it takes the conversation over.
+  for (const line of notices) process.stderr.write(`${bin}: ${redact(line)}\n`);
   const stdin = process.stdin;
   let buffered = '';
   let initialize: Record<string, unknown> | undefined;
@@ -95,10 +101,7 @@ export async function runFront(input: FrontInput): Promise<void> {
 
   const handOff = (rest: string, why: string) => {
     handedOff = true;
-    if (env.PATCHBAY_LOG_LEVEL === 'debug')
-      process.stderr.write(
-        `patchbay-${manifest.serverInfo.name.replace(/^patchbay-/, '')} debug front: handing over on ${why}\n`,
-      );
+    if (env.PATCHBAY_LOG_LEVEL === 'debug') process.stderr.write(`${bin} debug front: handing over on ${why}\n`);
     stdin.off('data', onData);
     stdin.off('end', onEnd);
     stdin.pause();
@@ -149,8 +152,9 @@ export async function runFront(input: FrontInput): Promise<void> {
 }
 
 /**
- * The tools/list the live server would send for these options, or undefined when the front
- * should not answer at all (help, HTTP, any problem: the full bin reports those).
+ * The tools/list the live server would send for these options and the connector's start-up
+ * notices, or undefined when the front should not answer at all (help, HTTP, any problem: the full
+ * bin reports those).
  */
 function toolList(input: FrontInput, argv: readonly string[], env: Readonly<Record<string, string | undefined>>) {
   const { manifest, config } = input;
@@ -171,7 +175,7 @@ function toolList(input: FrontInput, argv: readonly string[], env: Readonly<Reco
   const chosen = selectTools(manifest, settings, (tool) =>
     tool.switched ? Boolean(config.switches?.[tool.name]?.(options as never)) : true,
   );
-  return chosen.map((tool) => tool.entry);
+  return { tools: chosen.map((tool) => tool.entry), notices: config.notices?.(options as never, settings as never) ?? [] };
 }
 
 /** As the runtime decides it: a credential group none of whose options is set (and is required). */

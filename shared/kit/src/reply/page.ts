@@ -48,6 +48,17 @@ export interface ListSpec<T> {
    * kit cuts the item's text at a line break and keeps its structured form if that fits.
    */
   shrink?: (item: T, room: { text: number; json: number }) => T;
+  /**
+   * Instead of `shrink`, for an item the next page can continue (a long patch, a long run of
+   * lines): return the part of it that fits in `room` and what the next call needs to resume
+   * inside it. The item still counts as not shown; the cursor carries `resume` as its state.
+   */
+  split?: (item: T, room: { text: number; json: number }) => { item: T; resume: unknown };
+  /**
+   * At most this many bytes for this list (never more than the call's budget): a list that is one
+   * part of a larger text, such as a prompt's material, gets its share.
+   */
+  budget?: number;
 }
 
 /** One of several lists in a reply: its structured key, how many of the items are its own, its text. */
@@ -94,6 +105,7 @@ export function buildPage<T>(call: PageCall, input: PageInput<T>): Reply {
   const separator = input.separator ?? '\n';
   const data = input.data ?? ((item: T) => item);
   const hint = continuationHint(call, input);
+  const budget = Math.min(call.budget, input.budget ?? call.budget);
   const sections = typeof input.key === 'string' ? undefined : input.key;
   const sectionOf = sections ? sectionIndexes(sections, input.items.length) : undefined;
   const fields = (shown: readonly T[]) => (typeof input.fields === 'function' ? input.fields(shown) : (input.fields ?? {}));
@@ -115,8 +127,8 @@ export function buildPage<T>(call: PageCall, input: PageInput<T>): Reply {
   const sectionText = (sections ?? []).reduce((sum, s) => sum + textOf(s.title) + textOf(s.empty), 0);
   const fixedText = textOf(head(input.items)) + textOf(tail(input.items)) + sectionText;
   const fixedJson = jsonSize({ ...fields(input.items), ...lists([]) });
-  const roomText = call.budget - fixedText - moreRoomText;
-  const roomJson = call.budget - fixedJson - moreRoomJson;
+  const roomText = budget - fixedText - moreRoomText;
+  const roomJson = budget - fixedJson - moreRoomJson;
   const cap = input.limit ? Math.min(input.items.length, Math.max(0, input.limit.value)) : input.items.length;
 
   const shown: T[] = [];
@@ -124,6 +136,8 @@ export function buildPage<T>(call: PageCall, input: PageInput<T>): Reply {
   const datas: unknown[] = [];
   let usedText = 0;
   let usedJson = 0;
+  // Set when the first item did not fit and was split: the next page resumes inside it.
+  let continued: { resume: unknown } | undefined;
   for (const item of input.items.slice(0, cap)) {
     const line = input.line(item);
     const value = data(item);
@@ -131,10 +145,13 @@ export function buildPage<T>(call: PageCall, input: PageInput<T>): Reply {
     const jsonCost = jsonSize(value) + 1;
     if (usedText + textCost > roomText || usedJson + jsonCost > roomJson) {
       if (shown.length === 0) {
-        const smaller = oversized(input, item, line, value, { text: roomText, json: roomJson });
+        const room = { text: roomText, json: roomJson };
+        const part = input.split?.(item, room);
+        const smaller = part ? ownSize(input, part.item, room) : oversized(input, item, line, value, room);
         shown.push(smaller.item);
         lines.push(smaller.line);
         datas.push(smaller.value);
+        if (part) continued = { resume: part.resume };
       }
       break;
     }
@@ -146,10 +163,12 @@ export function buildPage<T>(call: PageCall, input: PageInput<T>): Reply {
   }
 
   const rest = input.rest ?? false;
-  const left = input.items.length - shown.length + (typeof rest === 'number' ? rest : 0);
+  // Items shown whole: a split item is still to come (from inside it).
+  const whole = shown.length - (continued ? 1 : 0);
+  const left = input.items.length - whole + (typeof rest === 'number' ? rest : 0);
   const moreExists = left > 0 || rest === true;
   const cause =
-    shown.length < cap
+    whole < cap
       ? 'output budget'
       : input.limit && shown.length >= input.limit.value
         ? `${input.limit.argument}=${input.limit.value}`
@@ -157,7 +176,10 @@ export function buildPage<T>(call: PageCall, input: PageInput<T>): Reply {
   let more: More;
   if (moreExists) {
     const cursor = call.cursorKey
-      ? makeCursor(call.cursorKey, { offset: call.position.offset + shown.length, state: input.resume?.(shown.length) })
+      ? makeCursor(call.cursorKey, {
+          offset: call.position.offset + whole,
+          state: continued ? continued.resume : input.resume?.(whole),
+        })
       : undefined;
     more = cursor ? { omitted: left, cursor, hint } : { omitted: left, hint };
   }
@@ -217,16 +239,18 @@ function oversized<T>(
   value: unknown,
   room: { text: number; json: number },
 ): { item: T; line: string; value: unknown } {
-  if (input.shrink) {
-    const smaller = input.shrink(item, room);
-    return { item: smaller, line: cutText(input.line(smaller), room.text), value: (input.data ?? ((x: T) => x))(smaller) };
-  }
+  if (input.shrink) return ownSize(input, input.shrink(item, room), room);
   if (jsonSize(value) > room.json) {
     throw new ToolError(`One ${input.unit?.[0] ?? 'item'} alone is bigger than the output budget.`, {
       hint: 'Narrow the request to that one item, or raise --output-budget.',
     });
   }
   return { item, line: cutText(line, room.text), value };
+}
+
+/** A smaller item made by `shrink` or `split`: its text cut if it is still too long. */
+function ownSize<T>(input: PageInput<T>, item: T, room: { text: number }) {
+  return { item, line: cutText(input.line(item), room.text), value: (input.data ?? ((x: T) => x))(item) };
 }
 
 /** Cut text to `limit` bytes at the last line break that fits, saying how much was cut. */
