@@ -36,10 +36,11 @@ const listNumbers = tool({
   input: {
     max: limitInput(500, 1000, 'numbers'),
     from: z.number().int().default(0).describe('First number'),
+    bound: z.boolean().default(false).describe('Say only that at least the rest remain'),
     cursor: cursorInput,
   },
   output: { numbers: z.array(z.object({ n: z.number() })), from: z.number(), more: moreSchema },
-  async handler({ max, from }, ctx) {
+  async handler({ max, from, bound }, ctx) {
     const all = NUMBERS.slice(from);
     const items = all.slice(ctx.position.offset, ctx.position.offset + max);
     const rest = all.length - ctx.position.offset - items.length;
@@ -47,7 +48,7 @@ const listNumbers = tool({
       key: 'numbers',
       fields: { from },
       items,
-      rest,
+      rest: bound ? { atLeast: rest } : rest,
       limit: { argument: 'max', value: max },
       line: (x) => x.word,
       data: (x) => ({ n: x.n }),
@@ -363,6 +364,13 @@ describe('ctx.page shapes', () => {
     ]);
   });
 
+  it('says "at least" when only a lower bound of what remains is known', async () => {
+    const { client } = await connect();
+    const r = await call(client, 'demo_list_numbers', { max: 2, from: 990, bound: true });
+    expect(sc(r).more).toMatchObject({ omitted: 8 });
+    expect(text(r)).toContain('at least 8 more numbers not shown (max=2)');
+  });
+
   it('fits a head that counts what is shown, and pages a table to the end', async () => {
     const { client } = await connect(['--output-budget', '1024']);
     const seen: number[] = [];
@@ -522,7 +530,7 @@ describe('arguments', () => {
     const r = await call(client, 'demo_list_numbers', { maxx: 2 });
     expect(r.isError).toBe(true);
     expect(text(r)).toBe(
-      'Argument `maxx`: is not an argument of demo_list_numbers. Did you mean `max`? It takes: max, from, cursor.',
+      'Argument `maxx`: is not an argument of demo_list_numbers. Did you mean `max`? It takes: max, from, bound, cursor.',
     );
   });
 

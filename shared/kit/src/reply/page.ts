@@ -74,8 +74,11 @@ export interface Section {
 export interface PageInput<T> extends ListSpec<T> {
   /** The items from the current position on, in order. More than fit is fine: they are cut. */
   items: readonly T[];
-  /** More items exist after `items`: how many when known, `true` when not. */
-  rest?: number | boolean;
+  /**
+   * More items exist after `items`: how many when known, `{ atLeast: n }` when only a lower bound
+   * is (a stream read on past the page, then stopped), `true` when not even that.
+   */
+  rest?: number | boolean | { atLeast: number };
   /**
    * What the next call needs to resume before item `index` of `items` (an upstream token, a last
    * key). Default: nothing but the offset, which the handler reads back as `ctx.position.offset`.
@@ -165,7 +168,9 @@ export function buildPage<T>(call: PageCall, input: PageInput<T>): Reply {
   const rest = input.rest ?? false;
   // Items shown whole: a split item is still to come (from inside it).
   const whole = shown.length - (continued ? 1 : 0);
-  const left = input.items.length - whole + (typeof rest === 'number' ? rest : 0);
+  const counted = typeof rest === 'number' ? rest : typeof rest === 'object' ? rest.atLeast : 0;
+  const lowerBound = rest === true || typeof rest === 'object';
+  const left = input.items.length - whole + counted;
   const moreExists = left > 0 || rest === true;
   const cause =
     whole < cap
@@ -193,7 +198,7 @@ export function buildPage<T>(call: PageCall, input: PageInput<T>): Reply {
   const bottom = tail(shown);
   if (bottom) parts.push(bottom);
   let text = parts.join('\n');
-  if (more) text += continuationLine(more, unit, { atLeast: rest === true, cause });
+  if (more) text += continuationLine(more, unit, { atLeast: lowerBound, cause });
   return { structured: { ...fields(shown), ...lists(datas), ...(more ? { more } : {}) }, text };
 }
 
