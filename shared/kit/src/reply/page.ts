@@ -60,8 +60,10 @@ export interface ListSpec<T> {
    */
   budget?: number;
   /**
-   * What the continuation line names as the cause when the list did not fit (default `output
-   * budget`): a list kept short on purpose by `budget` says why (`compact snapshot`).
+   * What the continuation line names as the cause of the cut when the caller's limit did not make
+   * it. Default: `output budget` when the kit cut the items, `page` when the handler gave fewer
+   * than exist. A handler that reads a window the size of the budget says `output budget`; a list
+   * kept short on purpose by `budget` says why (`compact snapshot`).
    */
   cause?: string;
   /**
@@ -215,7 +217,7 @@ export function buildPage<T>(call: PageCall, input: PageInput<T>): Reply {
       ? (input.cause ?? 'output budget')
       : input.limit && shown.length >= input.limit.value
         ? `${input.limit.argument}=${input.limit.value}`
-        : 'page';
+        : (input.cause ?? 'page');
   let more: More;
   if (moreExists) {
     const cursor = next.key
