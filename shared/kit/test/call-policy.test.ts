@@ -1,9 +1,8 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { connector } from '../src/define.js';
-import { createLogger, createServer, defineConnector, loadOrThrow, ToolError } from '../src/index.js';
+import { defineConnector, ToolError } from '../src/index.js';
+import { call, closeConnected, connectDefinition, text } from './helpers.js';
 
 /**
  * A connector's `around`: one policy over every call of its tools (a deadline over the whole
@@ -93,27 +92,8 @@ const demo = defineConnector({
     error instanceof ServiceTimeout ? new ToolError(`the service timed out during ${tool}: ${error.message}.`) : undefined,
 });
 
-let clients: Client[] = [];
-afterEach(async () => {
-  await Promise.all(clients.map((c) => c.close()));
-  clients = [];
-});
-
-async function connect() {
-  const runtime = loadOrThrow(demo, { argv: [], log: createLogger('demo', 'error', () => undefined) });
-  const server = createServer(runtime);
-  const client = new Client({ name: 'kit-test', version: '0' });
-  const [a, b] = InMemoryTransport.createLinkedPair();
-  await server.connect(b);
-  await client.connect(a);
-  clients.push(client);
-  return { client, services: runtime.services };
-}
-
-type Result = { structuredContent?: Record<string, unknown>; content: Array<{ type: string; text?: string }>; isError?: boolean };
-const call = async (client: Client, name: string, args: Record<string, unknown> = {}) =>
-  (await client.callTool({ name, arguments: args })) as Result;
-const text = (r: Result) => r.content.map((c) => c.text ?? '').join('');
+afterEach(closeConnected);
+const connect = () => connectDefinition(demo);
 
 describe('a connector’s around', () => {
   it('runs a call once more after the service restarted', async () => {

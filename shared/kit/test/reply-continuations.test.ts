@@ -1,9 +1,8 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { connector } from '../src/define.js';
-import { createLogger, createServer, cursorInput, defineConnector, loadOrThrow, moreSchema } from '../src/index.js';
+import { cursorInput, defineConnector, moreSchema, type PageInput, type ToolContext } from '../src/index.js';
+import { call, closeConnected, connectDefinition, type Result, sc, text } from './helpers.js';
 
 /**
  * Continuations the arguments alone do not describe: a cursor bound to the version of what it
@@ -23,6 +22,20 @@ const { tool } = connector<Services>();
 const outlineOf = (version: number) =>
   Array.from({ length: 400 }, (_, i) => `${'  '.repeat(i % 3)}- line ${i} of version ${version} "quoted"`);
 
+/** The document's outline from `from` on, as one text, its cursor bound to the document's version. */
+function outlinePage(ctx: ToolContext<Services>, from: number, shape: Partial<PageInput<string>> = {}) {
+  const { version } = ctx.services;
+  return ctx.page({
+    key: 'outline',
+    joined: true,
+    items: outlineOf(version).slice(from),
+    line: (line) => line,
+    unit: ['line', 'lines'],
+    bind: { value: String(version), refusal: 'the document changed since this cursor was made.' },
+    ...shape,
+  });
+}
+
 const outline = tool({
   name: 'demo_outline',
   title: 'Outline',
@@ -32,16 +45,7 @@ const outline = tool({
   input: { cursor: cursorInput },
   output: { version: z.number(), outline: z.string(), more: moreSchema },
   async handler(_args, ctx) {
-    const { version } = ctx.services;
-    return ctx.page({
-      key: 'outline',
-      joined: true,
-      fields: { version },
-      items: outlineOf(version).slice(ctx.position.offset),
-      line: (line) => line,
-      unit: ['line', 'lines'],
-      bind: { value: String(version), refusal: 'the document changed since this cursor was made.' },
-    });
+    return outlinePage(ctx, ctx.position.offset, { fields: { version: ctx.services.version } });
   },
 });
 
@@ -55,18 +59,7 @@ const open = tool({
   input: {},
   output: { outline: z.string(), more: moreSchema },
   async handler(_args, ctx) {
-    const { version } = ctx.services;
-    return ctx.page({
-      key: 'outline',
-      joined: true,
-      items: outlineOf(version),
-      line: (line) => line,
-      unit: ['line', 'lines'],
-      budget: 1024,
-      cause: 'preview',
-      cursorFor: { tool: 'demo_outline' },
-      bind: { value: String(version), refusal: 'the document changed since this cursor was made.' },
-    });
+    return outlinePage(ctx, 0, { budget: 1024, cause: 'preview', cursorFor: { tool: 'demo_outline' } });
   },
 });
 
@@ -131,31 +124,8 @@ const demo = defineConnector({
   }),
 });
 
-let clients: Client[] = [];
-afterEach(async () => {
-  await Promise.all(clients.map((c) => c.close()));
-  clients = [];
-});
-
-async function connect(argv: string[] = []) {
-  const runtime = loadOrThrow(demo, { argv, log: createLogger('demo', 'error', () => undefined) });
-  const server = createServer(runtime);
-  const client = new Client({ name: 'kit-test', version: '0' });
-  const [a, b] = InMemoryTransport.createLinkedPair();
-  await server.connect(b);
-  await client.connect(a);
-  clients.push(client);
-  return { client, services: runtime.services };
-}
-
-type Result = { structuredContent?: Record<string, unknown>; content: Array<{ type: string; text?: string }>; isError?: boolean };
-const call = async (client: Client, name: string, args: Record<string, unknown> = {}) =>
-  (await client.callTool({ name, arguments: args })) as Result;
-const text = (r: Result) => r.content.map((c) => c.text ?? '').join('');
-const sc = (r: Result): Record<string, unknown> => {
-  if (!r.structuredContent) throw new Error(`no structured content: ${text(r)}`);
-  return r.structuredContent;
-};
+afterEach(closeConnected);
+const connect = (argv: string[] = []) => connectDefinition(demo, argv);
 const cursorOf = (r: Result) => (sc(r).more as { cursor?: string } | undefined)?.cursor;
 
 describe('a list joined into one text', () => {
