@@ -8,12 +8,14 @@
 //   dist/connector.js  the connector definition, for library use (importing it starts nothing; the
 //                      kit, the SDK and zod come from the importer, so several connectors share them)
 //   dist/manifest.json what the front answers, built by the live server itself at build time
+//   dist/commands.js   optional: the bin's other commands (`patchbay-gdrive auth`), from src/commands.ts
 //
 // The service's client libraries (the package's `dependencies`) stay external and are imported on
 // first use, so they cost nothing at start-up. Conventions this relies on: src/connector.ts
 // exports the definition (`export const <name>Connector = defineConnector(...)`) and
 // src/config.ts exports `options` (and `check`, `switches` when the definition has them).
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { build } from 'esbuild';
@@ -72,7 +74,15 @@ await build({
   ...common,
   entryPoints: { connector: 'src/connector.ts' },
   outdir: 'dist',
-  external: [...external, '@patchbay/kit', '@patchbay/kit/*', '@modelcontextprotocol/sdk', '@modelcontextprotocol/sdk/*', 'zod', 'zod/*'],
+  external: [
+    ...external,
+    '@patchbay/kit',
+    '@patchbay/kit/*',
+    '@modelcontextprotocol/sdk',
+    '@modelcontextprotocol/sdk/*',
+    'zod',
+    'zod/*',
+  ],
   banner: {},
   sourcemap: 'linked',
 });
@@ -121,11 +131,26 @@ const frontInputs = Object.values(front.metafile.outputs).flatMap((o) =>
 const heavy = frontInputs.filter((input) => /node_modules\/.*(zod|@modelcontextprotocol)\//.test(input));
 if (heavy.length) throw new Error(`the front must not bundle zod or the SDK, but it pulls in ${heavy.slice(0, 3).join(', ')}`);
 
+// 3b. Commands besides serving (`patchbay-gdrive auth`), when the connector has them:
+//     src/commands.ts exports `COMMANDS` (a literal list of names) and `runCommand(name, argv)`.
+//     The bin dispatches on its first argument before the front starts.
+let commands = [];
+if (existsSync(path.join(cwd, 'src/commands.ts'))) {
+  const source = await readFile(path.join(cwd, 'src/commands.ts'), 'utf8');
+  const list = /export const COMMANDS = \[([^\]]*)\]/.exec(source)?.[1];
+  if (!list) throw new Error("src/commands.ts must `export const COMMANDS = ['name', …] as const`");
+  commands = [...list.matchAll(/'([a-z][a-z-]*)'/g)].map((m) => m[1]);
+  await build({ ...common, entryPoints: { commands: 'src/commands.ts' }, outdir: 'dist', external, sourcemap: 'linked' });
+}
+const dispatch = commands.length
+  ? `const command = process.argv[2];\nif (${JSON.stringify(commands)}.includes(command)) process.exitCode = await (await import('./commands.js')).runCommand(command, process.argv.slice(3));\nelse await import('./front.js');\n`
+  : "await import('./front.js');\n";
+
 // 4. The bin: on Node >= 22.1 V8's compile cache is on before anything is parsed (about a quarter
 //    off the import time from the second start on); Node 20 skips it.
 await writeFile(
   path.join(cwd, 'dist/index.js'),
-  "#!/usr/bin/env node\nimport module from 'node:module';\nmodule.enableCompileCache?.();\nawait import('./front.js');\n",
+  `#!/usr/bin/env node\nimport module from 'node:module';\nmodule.enableCompileCache?.();\n${dispatch}`,
 );
 await chmod(path.join(cwd, 'dist/index.js'), 0o755);
 

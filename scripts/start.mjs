@@ -1,39 +1,24 @@
 #!/usr/bin/env node
-// `pnpm start`: the Git connector over Streamable HTTP on 127.0.0.1, serving this checkout.
-// Prints the URL and client configuration, then runs until Ctrl-C.
+// `pnpm start`: every connector in one process (`patchbay serve`) on 127.0.0.1, each on its
+// embedded default when nothing is configured: git on this checkout (read-only), PostgreSQL on an
+// embedded demo database, the browser on the system Chromium (if there is one), GitHub, Slack and
+// Drive on the sandbox's emulators once their connectors are built. The gateway prints the index
+// URL and one client entry per connector, and runs until Ctrl-C.
+// PORT=<n> pnpm start picks another port; extra arguments pass through (pnpm start git postgres,
+// pnpm start --git.no-read-only).
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const bin = path.join(root, 'servers/git/dist/index.js');
+const cli = path.join(root, 'packages/cli/dist/cli.js');
 const port = process.env.PORT ?? '8931';
 
-const child = spawn(process.execPath, [bin, '--http', `127.0.0.1:${port}`, '--repository', root, ...process.argv.slice(2)], {
-  stdio: ['ignore', 'inherit', 'pipe'],
+const child = spawn(process.execPath, [cli, 'serve', '--http', `127.0.0.1:${port}`, ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: 'inherit',
 });
-let announced = false;
-child.stderr.on('data', (chunk) => {
-  process.stderr.write(chunk);
-  const match = !announced && /listening on (\S+)/.exec(chunk.toString());
-  if (!match) return;
-  announced = true;
-  const url = match[1];
-  process.stdout.write(`
-Patchbay Git is serving ${root}
-  MCP endpoint (Streamable HTTP): ${url}
-  Health:                         ${url.replace(/\/mcp$/, '/healthz')}
-
-Connect a client:
-  Claude Code:     claude mcp add --transport http patchbay-git ${url}
-  MCP Inspector:   npx @modelcontextprotocol/inspector  (transport "Streamable HTTP", URL above)
-  JSON config (clients that speak Streamable HTTP):
-    { "mcpServers": { "patchbay-git": { "type": "http", "url": "${url}" } } }
-  Claude Desktop (stdio, no server needed):
-    { "mcpServers": { "patchbay-git": { "command": "npx", "args": ["-y", "@patchbay/git", "--repository", "${root}"] } } }
-
-Ctrl-C stops it. PORT=<n> pnpm start picks another port; extra flags pass through (e.g. pnpm start --read-only).
-`);
-});
+// Ctrl-C in a terminal reaches the whole process group; a signal sent to this process alone is
+// passed on, so the gateway always stops its database, emulators and browser itself.
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
-child.on('exit', (code) => process.exit(code ?? 0));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

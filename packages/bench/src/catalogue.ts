@@ -1,13 +1,19 @@
 import { GITHUB_REPO, LARGE_PR, LONG_FILE } from './fixtures/github.js';
 import type { Fixtures } from './fixtures/index.js';
 import { TABLES } from './fixtures/postgres.js';
+import { gdrivePlan } from './gdrive-plan.js';
 
 export const CONNECTOR_IDS = ['git', 'postgres', 'puppeteer', 'github', 'slack', 'gdrive'] as const;
 export type ConnectorId = (typeof CONNECTOR_IDS)[number];
 
 export interface ToolCall {
+  /** The tool to call; for a resource read, a label (`resources/read`). */
   tool: string;
   args: Record<string, unknown>;
+  /** Read this resource URI instead of calling a tool (a server that reads files only as resources). */
+  resource?: string;
+  /** What the answer holds, in a few words, from its text (first run): "3 of 3 sheets", "ids: 10 of 10". */
+  observe?: (text: string) => string;
 }
 
 /** One representative call, as each side spells it for the same data. */
@@ -31,15 +37,12 @@ export interface ConnectorPlan {
   title: string;
   /** npm package of the server users would pick instead. */
   comparator: string;
-  /** Which fixture the calls need (set up once per bench run). */ fixture?:
-    | 'git'
-    | 'postgres'
-    | 'web'
-    | 'credentials'
-    | 'github';
+  /** Which fixture the calls need (set up once per bench run). */
+  fixture?: 'git' | 'postgres' | 'web' | 'credentials' | 'github' | 'slack' | 'gdrive';
   patchbay(fx: Fixtures): SideLaunch;
   comparatorLaunch(fx: Fixtures): SideLaunch;
-  calls(fx: Fixtures): CallPlan[] /** Said next to the figures: anything done to make a side start, or why calls are absent. */;
+  calls(fx: Fixtures): CallPlan[];
+  /** Said next to the figures: anything done to make a side start, or why calls are absent. */
   notes: string[];
   /**
    * Patchbay started once more with these extra arguments, its tools/list measured and reported as
@@ -47,8 +50,6 @@ export interface ConnectorPlan {
    */
   alsoListWith?: string[];
 }
-
-const SAAS_NOTE = 'No calls yet: they need the API sandbox, which does not exist yet. Start-up and tools/list only.';
 
 /** Every connector and its comparator, with the calls that compare them on the same data. */
 export const CATALOGUE: readonly ConnectorPlan[] = [
@@ -228,31 +229,51 @@ export const CATALOGUE: readonly ConnectorPlan[] = [
     id: 'slack',
     title: 'Slack',
     comparator: '@modelcontextprotocol/server-slack',
-    fixture: 'credentials',
-    patchbay: () => ({ args: [], env: SLACK_ENV }),
-    comparatorLaunch: () => ({ args: [], env: SLACK_ENV }),
-    calls: () => [],
+    fixture: 'slack',
+    // Both sides read with the same bot token (the reference takes no other).
+    patchbay: (fx) => ({ args: [], env: { SLACK_API_URL: need(fx.slack).apiUrl, SLACK_BOT_TOKEN: need(fx.slack).botToken } }),
+    comparatorLaunch: (fx) => ({
+      args: [],
+      env: {
+        SLACK_BOT_TOKEN: need(fx.slack).botToken,
+        SLACK_TEAM_ID: need(fx.slack).teamId,
+        PATCHBAY_BENCH_SLACK_API: need(fx.slack).apiUrl,
+        NODE_OPTIONS: need(fx.slack).referenceNodeOptions,
+      },
+    }),
+    calls: (fx) => {
+      const slack = need(fx.slack);
+      return [
+        {
+          id: 'history-200',
+          label: 'history of #general, 200 messages (first call)',
+          patchbay: { tool: 'slack_get_channel_history', args: { channel: slack.general, limit: 200 } },
+          comparator: { tool: 'slack_get_channel_history', args: { channel_id: slack.general, limit: 200 } },
+        },
+        {
+          id: 'thread',
+          label: `thread replies (${slack.thread.replies} replies)`,
+          patchbay: { tool: 'slack_get_thread', args: { channel: slack.thread.channel, thread_ts: slack.thread.ts } },
+          comparator: {
+            tool: 'slack_get_thread_replies',
+            args: { channel_id: slack.thread.channel, thread_ts: slack.thread.ts },
+          },
+        },
+        {
+          id: 'users-200',
+          label: 'list users, 200',
+          patchbay: { tool: 'slack_list_users', args: { limit: 200 } },
+          comparator: { tool: 'slack_get_users', args: { limit: 200 } },
+        },
+      ];
+    },
     notes: [
-      SAAS_NOTE,
-      'Both sides get a dummy SLACK_BOT_TOKEN and SLACK_TEAM_ID (the reference exits without them); nothing reaches slack.com.',
+      "Patchbay answers one line per message with names resolved (one users.info per author, cached for the session); the reference returns Slack's JSON as it came, user IDs and all.",
+      'Patchbay lists active people (no bots or deactivated accounts); the reference lists every member object Slack returns.',
     ],
   },
-  {
-    id: 'gdrive',
-    title: 'Google Drive',
-    comparator: '@modelcontextprotocol/server-gdrive',
-    fixture: 'credentials',
-    patchbay: (fx) => ({ args: [], env: { GDRIVE_CREDENTIALS_PATH: need(fx.credentials).gdrive } }),
-    comparatorLaunch: (fx) => ({ args: [], env: { GDRIVE_CREDENTIALS_PATH: need(fx.credentials).gdrive } }),
-    calls: () => [],
-    notes: [
-      SAAS_NOTE,
-      'The reference exits unless a saved OAuth token file exists: both sides get GDRIVE_CREDENTIALS_PATH pointing to a dummy one; nothing reaches Google.',
-    ],
-  },
+  gdrivePlan,
 ];
-
-const SLACK_ENV = { SLACK_BOT_TOKEN: 'xoxb-0000000000-0000000000000-patchbaybenchdummy', SLACK_TEAM_ID: 'T00000000' };
 
 function need<T>(value: T | undefined): T {
   if (value === undefined) throw new Error('fixture not set up');

@@ -5,6 +5,8 @@ export interface CliOptions {
   runs: number;
   /** Also rewrite the results section of packages/bench/README.md with this run. */
   updateReadme: boolean;
+  /** Also measure the gateway (`patchbay serve`) against the separate bins. */
+  gateway: boolean;
   help: boolean;
 }
 
@@ -17,7 +19,8 @@ Measures every Patchbay connector that is built against the server users would p
 plus a floor (a bare node process), and prints a Markdown table.
 
 Options:
-  --only <names>     Connectors to measure, comma-separated or repeated: ${CONNECTOR_IDS.join(', ')}
+  --only <names>     Connectors to measure, comma-separated or repeated: ${CONNECTOR_IDS.join(', ')},
+                     and gateway (patchbay serve against the separate bins; requests per second)
                      (default: all; the floor is always measured)
   --runs <n>         Sessions per server, interleaved (default: ${DEFAULT_RUNS}, at most ${MAX_RUNS})
   --update-readme    Write this run's table into packages/bench/README.md
@@ -32,7 +35,8 @@ export class UsageError extends Error {}
 
 /** Parse the bench's arguments; a bare `--` (as pnpm may pass it through) is ignored. */
 export function parseArgs(argv: readonly string[]): CliOptions {
-  const options: CliOptions = { only: [], runs: DEFAULT_RUNS, updateReadme: false, help: false };
+  const options: CliOptions = { only: [], runs: DEFAULT_RUNS, updateReadme: false, gateway: false, help: false };
+  let onlyGiven = false;
   const args = [...argv];
   while (args.length > 0) {
     const raw = args.shift() as string;
@@ -52,6 +56,11 @@ export function parseArgs(argv: readonly string[]): CliOptions {
           .split(',')
           .map((s) => s.trim())
           .filter(Boolean)) {
+          onlyGiven = true;
+          if (name === 'gateway') {
+            options.gateway = true;
+            continue;
+          }
           if (!(CONNECTOR_IDS as readonly string[]).includes(name)) {
             throw new UsageError(`--only: "${name}" is not a connector; choose from ${CONNECTOR_IDS.join(', ')}`);
           }
@@ -78,7 +87,10 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         throw new UsageError(`unknown argument "${raw}"; see --help`);
     }
   }
-  if (options.only.length === 0) options.only = [...CONNECTOR_IDS];
+  if (!onlyGiven) {
+    options.only = [...CONNECTOR_IDS];
+    options.gateway = true;
+  }
   // Keep the catalogue's order whatever order they were given in.
   options.only = CONNECTOR_IDS.filter((id) => options.only.includes(id));
   return options;

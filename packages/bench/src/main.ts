@@ -5,9 +5,11 @@ import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs, USAGE, UsageError } from './cli.js';
+import { type GatewayResult, runGatewayBench } from './gateway.js';
 import { describeThisMachine } from './machine.js';
 import type { BenchResult } from './model.js';
 import { PACKAGE_DIR, RESULTS_DIR } from './paths.js';
+import { gatewaySection } from './report/gateway.js';
 import { renderMarkdown } from './report/markdown.js';
 import { benchChart } from './report/svg.js';
 import { updateReadme, writeResults } from './report/write.js';
@@ -41,7 +43,7 @@ async function main(): Promise<number> {
   const date = new Date().toISOString();
   const chromium = findChromium(process.env);
   const scratch = await mkdtemp(path.join(tmpdir(), 'patchbay-bench-'));
-  log(`measuring ${options.only.join(', ')} with ${options.runs} run(s) each`);
+  log(`measuring ${[...options.only, ...(options.gateway ? ['gateway'] : [])].join(', ')} with ${options.runs} run(s) each`);
   try {
     const { floor, connectors, postgresVersion } = await runBench({
       only: options.only,
@@ -50,6 +52,8 @@ async function main(): Promise<number> {
       scratch,
       progress: log,
     });
+    let gateway: GatewayResult | undefined;
+    if (options.gateway) gateway = await runGatewayBench({ runs: options.runs, progress: log });
     const result: BenchResult = {
       date,
       machine: describeThisMachine({
@@ -63,8 +67,9 @@ async function main(): Promise<number> {
       durationMs: Math.round(performance.now() - started),
       floor,
       connectors,
+      ...(gateway ? { gateway } : {}),
     };
-    const markdown = renderMarkdown(result);
+    const markdown = gateway ? `${renderMarkdown(result)}\n${gatewaySection(gateway).join('\n')}\n` : renderMarkdown(result);
     const files = await writeResults(RESULTS_DIR, result, benchChart(result));
     process.stdout.write(markdown);
     log(`wrote ${files.map((f) => path.relative(process.cwd(), f)).join(', ')} in ${(result.durationMs / 1000).toFixed(0)} s`);

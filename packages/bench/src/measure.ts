@@ -8,6 +8,10 @@ export interface PlannedCall {
   id: string;
   tool: string;
   args: Record<string, unknown>;
+  /** Read this resource instead of calling `tool`. */
+  resource?: string;
+  /** Describe what the answer holds (kept from each run). */
+  observe?: (text: string) => string;
   timeoutMs?: number;
 }
 
@@ -55,7 +59,7 @@ export async function measureSession(launch: Launch, plan: SessionPlan): Promise
     sample.idleTreeRssKb = sampler.sample().rssKb;
 
     for (const call of plan.calls) {
-      if (!toolNames.has(call.tool)) continue;
+      if (!call.resource && !toolNames.has(call.tool)) continue;
       sample.calls.push(await measureCall(session, sampler, call));
     }
   } catch (error) {
@@ -75,21 +79,23 @@ async function measureCall(session: StdioSession, sampler: TreeSampler, call: Pl
   let reply: Reply;
   let peakTreeRssKb: number;
   try {
-    reply = await session.request(
-      'tools/call',
-      { name: call.tool, arguments: call.args },
-      call.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,
-    );
+    reply = call.resource
+      ? await session.request('resources/read', { uri: call.resource }, call.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS)
+      : await session.request('tools/call', { name: call.tool, arguments: call.args }, call.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS);
   } finally {
     peakTreeRssKb = sampler.stop();
   }
   const peakRssKb = procMemory(session.pid)?.hwmKb ?? Number.NaN;
   const { result, error } = reply.message;
   const content = (result as { content?: { type: string; text?: string }[]; isError?: boolean } | undefined)?.content ?? [];
-  const text = content
-    .filter((c) => c.type === 'text' && typeof c.text === 'string')
-    .map((c) => c.text)
-    .join('\n');
+  // A resource read's text is its contents' text (what a client hands the model).
+  const contents = (result as { contents?: { text?: string }[] } | undefined)?.contents ?? [];
+  const text = call.resource
+    ? contents.map((c) => c.text ?? '').join('\n')
+    : content
+        .filter((c) => c.type === 'text' && typeof c.text === 'string')
+        .map((c) => c.text)
+        .join('\n');
   const isError = error !== undefined || (result as { isError?: boolean } | undefined)?.isError === true;
   // Patchbay's continuation convention: structured `more` when a result was cut to the budget.
   const more = (result as { structuredContent?: { more?: { omitted?: unknown; hint?: unknown } | null } } | undefined)
@@ -102,6 +108,7 @@ async function measureCall(session: StdioSession, sampler: TreeSampler, call: Pl
     textBytes: Buffer.byteLength(text),
     tokens: tokens(text),
     ...(isError ? { error: (error?.message ?? text).slice(0, 300) } : {}),
+    ...(call.observe && !isError ? { observed: call.observe(text) } : {}),
     ...(more && typeof more === 'object'
       ? {
           more: {

@@ -1,3 +1,4 @@
+import type { GatewayResult } from './gateway.js';
 import type { Summary } from './stats.js';
 
 /** A result's continuation: how much was left out and how to get it. */
@@ -21,6 +22,8 @@ export interface CallSample {
   error?: string;
   /** The result holds part of what was asked and says how to get the rest (Patchbay's `more`). */
   more?: Continuation;
+  /** What the answer held, as the plan's `observe` put it ("3 of 3 sheets"). */
+  observed?: string;
   /** VmHWM of the server process during this call (peak reset just before it). */
   peakRssKb: number;
   /** Highest summed VmRSS of the server and its child processes, sampled every 20 ms. */
@@ -119,4 +122,6 @@ export interface BenchResult {
   durationMs: number;
   floor: SideResult;
   connectors: ConnectorResult[];
+  /** `patchbay serve` against the separate bins, when measured. */
+  gateway?: GatewayResult;
 }

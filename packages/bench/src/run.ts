@@ -138,10 +138,28 @@ async function runConnector(
       );
     result.patchbay = patchbay.result;
     result.comparator = comparator.result;
+    result.notes.push(...observations(callPlans, patchbay.samples, comparator.samples, plan.comparator));
     return result;
   } finally {
     if (plan.fixture) await tearDown(plan.fixture, fx);
   }
+}
+
+/** "What each returns" notes, for calls whose plan observes the answers: the first run's observation per side. */
+function observations(
+  callPlans: ReturnType<ConnectorPlan['calls']>,
+  patchbay: readonly SessionSample[],
+  comparator: readonly SessionSample[],
+  comparatorName: string,
+): string[] {
+  const first = (samples: readonly SessionSample[], id: string) =>
+    samples.flatMap((s) => s.calls).find((c) => c.id === id && c.observed !== undefined)?.observed;
+  return callPlans.flatMap((c) => {
+    const ours = first(patchbay, c.id);
+    const theirs = first(comparator, c.id);
+    if (ours === undefined && theirs === undefined) return [];
+    return [`What "${c.label}" returns — Patchbay: ${ours ?? 'not measured'}; ${comparatorName}: ${theirs ?? 'not measured'}.`];
+  });
 }
 
 function patchbaySide(plan: ConnectorPlan, fx: Fixtures, callPlans: ReturnType<ConnectorPlan['calls']>): Side {

@@ -4,7 +4,19 @@ import { DEFAULT_RUNS, parseArgs, UsageError } from '../src/cli.js';
 
 describe('parseArgs', () => {
   it('measures every connector with the default runs when given nothing', () => {
-    expect(parseArgs([])).toEqual({ only: [...CONNECTOR_IDS], runs: DEFAULT_RUNS, updateReadme: false, help: false });
+    expect(parseArgs([])).toEqual({
+      only: [...CONNECTOR_IDS],
+      runs: DEFAULT_RUNS,
+      updateReadme: false,
+      gateway: true,
+      help: false,
+    });
+  });
+
+  it('measures the gateway alone with --only gateway, and not when other names are given without it', () => {
+    expect(parseArgs(['--only', 'gateway'])).toMatchObject({ only: [], gateway: true });
+    expect(parseArgs(['--only', 'git,gateway'])).toMatchObject({ only: ['git'], gateway: true });
+    expect(parseArgs(['--only', 'git'])).toMatchObject({ only: ['git'], gateway: false });
   });
 
   it('takes --only as a comma list or repeated, in catalogue order, without duplicates', () => {

@@ -1,6 +1,5 @@
 import { jsonSize, ToolError } from '@patchbay/kit';
 import type { Repository } from './client.js';
-import { explainGitError } from './errors.js';
 
 /**
  * Files at a revision, read from git's object store: never from the working tree, so a symbolic
@@ -15,27 +14,18 @@ export interface TreeEntry {
   path: string;
 }
 
-/** The tree entry for `path` at `revision`; a ToolError naming the argument when there is none. */
-export async function lookupPath(
-  repo: Repository,
-  revision: string,
-  path: string,
-  argument = { revision: 'revision', path: 'path' },
-): Promise<TreeEntry> {
-  let out: string;
-  try {
-    out = (await repo.run(['ls-tree', '-l', '-z', '--full-tree', '--end-of-options', revision, path], { maxBytes: 64 * 1024 }))
-      .stdout;
-  } catch (error) {
-    explainGitError(error, { revision: { value: revision, argument: argument.revision } });
-  }
+/** The tree entry for `path` at `revision`; a ToolError naming `path` when there is none. */
+export async function lookupPath(repo: Repository, revision: string, path: string): Promise<TreeEntry> {
+  const out = (
+    await repo.run(['ls-tree', '-l', '-z', '--full-tree', '--end-of-options', revision, path], { maxBytes: 64 * 1024 })
+  ).stdout;
   const entry = out
     .split('\0')
     .map(parseTreeLine)
     .find((e) => e && e.path === path);
   if (!entry) {
     throw new ToolError(`"${path}" does not exist at ${revision}.`, {
-      argument: argument.path,
+      argument: 'path',
       hint: 'List files with git_files (it takes a revision and a folder).',
     });
   }

@@ -1,29 +1,22 @@
-import { execFile } from 'node:child_process';
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { type Logger, type OptionValues, resolveInside, type ToolContext, ToolError } from '@patchbay/kit';
 import type { SimpleGit } from 'simple-git';
 import type { GitOptions } from './config.js';
-import { GIT_CONFIG, GIT_CONFIG_ARGS, gitEnv } from './env.js';
-import { type RunOptions, type RunResult, runGit } from './exec.js';
+import { ownershipRefused } from './errors.js';
+import { GitFailure, type RunOptions, type RunResult, type RunScope, runGit, withSimpleGit } from './exec.js';
 import { type NetworkSeams, RemoteGuard } from './network.js';
-
-const execFileAsync = promisify(execFile);
 
 export interface Repository {
   /** The real path of the repository's top level. */
   path: string;
   /**
-   * simple-git bound to the repository and to this call's AbortSignal, made on first use: most
-   * tools only stream through `run`, so they neither wait for simple-git to load nor build one.
-   */
-  git(): Promise<SimpleGit>;
-  /**
    * Run git and read its output as a stream, bounded: for commands whose output can be huge
    * (diffs, blobs, grep, ls-tree) so nothing is ever read in full.
    */
-  run(args: string[], options?: Omit<RunOptions, 'signal' | 'timeout' | 'cwd'>): Promise<RunResult>;
+  run(args: string[], options?: Omit<RunOptions, keyof RunScope>): Promise<RunResult>;
+  /** Use simple-git (its parsers) on this repository, bound to the call's signal and time limit. */
+  simple<T>(command: string, use: (git: SimpleGit) => Promise<T>): Promise<T>;
 }
 
 /** What `open` needs from a call: the client's roots and the call's signal. */
@@ -34,6 +27,8 @@ export interface GitServices {
   log: Logger;
   /** Resolve a tool's `repository` argument to an allowed repository. */
   open(input: string | undefined, ctx: CallScope): Promise<Repository>;
+  /** The real path of the repository containing `dir` (trusted as `open` trusts it), or undefined. */
+  topLevel(dir: string, signal?: AbortSignal): Promise<string | undefined>;
   /** Decides which hosts a URL from the model may make git connect to. */
   guard: RemoteGuard;
   /**
@@ -44,31 +39,57 @@ export interface GitServices {
   dispose(): Promise<void>;
 }
 
-const importSimpleGit = () => import('simple-git');
-let simpleGitModule: ReturnType<typeof importSimpleGit> | undefined;
-/** simple-git is loaded by the connector's warm-up or the first call that needs it, never at startup. */
-export function loadSimpleGit() {
-  simpleGitModule ??= importSimpleGit();
-  return simpleGitModule;
-}
-
 export function createGitServices(options: OptionValues<GitOptions>, log: Logger, network: NetworkSeams = {}): GitServices {
   // Repositories cloned into the clone root must be usable by the other tools.
   const configured = [...options.repository, ...(options.cloneRoot ? [options.cloneRoot] : [])].map((r) => path.resolve(r));
+  let configuredReal: Promise<string[]> | undefined;
+  /**
+   * Repositories in the configured locations that git refused for their owner, trusted from then
+   * on: their real top level → the path as git names it (what safe.directory must say).
+   */
+  const trusted = new Map<string, string>();
+  /** Paths whose refusal was already logged, so stderr says it once. */
+  const refusals = new Set<string>();
 
-  const gitAt = async (dir: string, signal: AbortSignal) => {
-    const { simpleGit } = await loadSimpleGit();
-    return simpleGit({
-      baseDir: dir,
-      maxConcurrentProcesses: 4,
-      timeout: { block: options.timeout },
-      abort: signal,
-      config: GIT_CONFIG,
-      // simple-git refuses some environment variables unless told otherwise. The environment is
-      // built by gitEnv() from the operator's own (GIT_CONFIG_GLOBAL chooses their config file,
-      // GIT_EDITOR=true keeps an editor from ever opening); tool arguments never reach it or `-c`.
-      unsafe: { allowUnsafeCustomBinary: false, allowUnsafeConfigPaths: true, allowUnsafeEditor: true },
-    }).env({ ...gitEnv(), GIT_LITERAL_PATHSPECS: '1' });
+  /** Whether `dir` is one of the operator's configured locations or inside one. */
+  const isConfigured = async (dir: string) => {
+    configuredReal ??= Promise.all(configured.map((c) => realpath(c).catch(() => c)));
+    return (await configuredReal).some((root) => dir === root || dir.startsWith(root + path.sep));
+  };
+
+  const topLevel = async (dir: string, signal?: AbortSignal): Promise<string | undefined> => {
+    const ask = (trust?: string) =>
+      runGit(['rev-parse', '--show-toplevel'], {
+        cwd: dir,
+        timeout: options.timeout,
+        maxBytes: 64 * 1024,
+        ...(signal ? { signal } : {}),
+        ...(trust ? { trust } : {}),
+      });
+    const known = [...trusted].find(([top]) => dir === top || dir.startsWith(top + path.sep))?.[1];
+    try {
+      return await realpath((await ask(known)).stdout.trim());
+    } catch (error) {
+      if (!(error instanceof GitFailure)) throw error;
+      const owner = /detected dubious ownership in repository at '([^']+)'/.exec(error.stderr)?.[1];
+      if (owner === undefined) return undefined;
+      // The operator configured this location, so its repositories are theirs to trust: exactly
+      // the path git names, never `*`. A repository reached only through a client's roots is not.
+      if (await isConfigured(await realpath(owner).catch(() => owner))) {
+        try {
+          const top = await realpath((await ask(owner)).stdout.trim());
+          trusted.set(top, owner);
+          return top;
+        } catch (retry) {
+          if (!(retry instanceof GitFailure)) throw retry;
+        }
+      }
+      if (!refusals.has(owner)) {
+        refusals.add(owner);
+        log.warn('git refuses a repository owned by another user ("dubious ownership")', { path: owner });
+      }
+      throw ownershipRefused(owner);
+    }
   };
 
   /** The roots a repository may live in: configured ones, the clone root, the client's MCP roots. */
@@ -81,6 +102,7 @@ export function createGitServices(options: OptionValues<GitOptions>, log: Logger
   return {
     options,
     log,
+    topLevel,
     guard: new RemoteGuard({ blockPrivateNetworks: options.blockPrivateNetworks }, network),
     async clonedByModel(repositoryPath) {
       if (!options.cloneRoot) return false;
@@ -109,7 +131,7 @@ export function createGitServices(options: OptionValues<GitOptions>, log: Logger
         target = roots[0] as string;
       }
       const inside = await resolveInside(roots, target, 'repository');
-      const top = await topLevel(inside.path);
+      const top = await topLevel(inside.path, ctx.signal);
       if (!top) {
         throw new ToolError(`"${target}" is not inside a git repository.`, {
           argument: 'repository',
@@ -123,33 +145,20 @@ export function createGitServices(options: OptionValues<GitOptions>, log: Logger
           argument: 'repository',
         });
       }
+      const scope: RunScope = {
+        cwd: top,
+        signal: ctx.signal,
+        timeout: options.timeout,
+        ...(trusted.has(top) ? { trust: trusted.get(top) } : {}),
+      };
       return {
         path: top,
-        git: () => gitAt(top, ctx.signal),
-        run: (args, runOptions = {}) =>
-          runGit([...GIT_CONFIG_ARGS, ...args], {
-            ...runOptions,
-            cwd: top,
-            signal: ctx.signal,
-            timeout: options.timeout,
-          }),
+        run: (args, runOptions = {}) => runGit(args, { ...runOptions, ...scope }),
+        simple: (command, use) => withSimpleGit(scope, command, use),
       };
     },
     async dispose() {
       // git processes are per call; nothing long-lived to close.
     },
   };
-}
-
-/** The real path of the top of the repository containing `dir`, or undefined when there is none. */
-export async function topLevel(dir: string): Promise<string | undefined> {
-  try {
-    const { stdout } = await execFileAsync('git', [...GIT_CONFIG_ARGS, 'rev-parse', '--show-toplevel'], {
-      cwd: dir,
-      env: gitEnv(),
-    });
-    return await realpath(stdout.trim());
-  } catch {
-    return undefined;
-  }
 }

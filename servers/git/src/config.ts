@@ -53,6 +53,17 @@ export function check(options: OptionValues<GitOptions>): string[] {
   return problems;
 }
 
+/**
+ * Said on stderr at start: without a repository named, the tools work only with the folders a
+ * client shares as MCP roots, and many clients share none.
+ */
+export function notices(options: OptionValues<GitOptions>): string[] {
+  if (options.repository.length > 0 || options.cloneRoot !== undefined) return [];
+  return [
+    'no repository configured: the tools will use the folders the client shares as MCP roots, if it shares any. To name one, start with --repository <path> (or set GIT_REPOSITORIES).',
+  ];
+}
+
 /** Tools offered only when an option is set, decided from the options alone. */
 export const switches = {
   // Offered only when the operator named a folder to clone into.

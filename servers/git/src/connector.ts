@@ -1,6 +1,8 @@
 import { defineConnector } from '@patchbay/kit';
-import { createGitServices, loadSimpleGit } from './client.js';
-import { check, gitOptions } from './config.js';
+import { createGitServices } from './client.js';
+import { check, gitOptions, notices } from './config.js';
+import { mapGitError } from './errors.js';
+import { loadSimpleGit } from './exec.js';
 import { commitMessagePrompt, reviewPrompt } from './prompts.js';
 import { fileResource } from './resources/file.js';
 import { blameTool } from './tools/blame.js';
@@ -20,6 +22,33 @@ import { statusTool } from './tools/status.js';
 import { createTagTool } from './tools/tag.js';
 
 export const VERSION = process.env.PATCHBAY_VERSION ?? '0.0.0-dev';
+
+const tools = [
+  statusTool,
+  logTool,
+  diffTool,
+  showTool,
+  blameTool,
+  branchesTool,
+  tagsTool,
+  grepTool,
+  filesTool,
+  addTool,
+  commitTool,
+  createBranchTool,
+  checkoutTool,
+  stashTool,
+  createTagTool,
+  resetTool,
+  resetHardTool,
+  remotesTool,
+  fetchTool,
+  pullTool,
+  pushTool,
+  cloneTool,
+];
+/** Tools that change something: a git failure there is reported in git's words (see errors.ts). */
+const WRITES = new Set(tools.filter((t) => t.access !== 'read').map((t) => t.name));
 
 export const gitConnector = defineConnector({
   name: 'git',
@@ -52,35 +81,15 @@ export const gitConnector = defineConnector({
       default: false,
     },
   },
-  tools: [
-    statusTool,
-    logTool,
-    diffTool,
-    showTool,
-    blameTool,
-    branchesTool,
-    tagsTool,
-    grepTool,
-    filesTool,
-    addTool,
-    commitTool,
-    createBranchTool,
-    checkoutTool,
-    stashTool,
-    createTagTool,
-    resetTool,
-    resetHardTool,
-    remotesTool,
-    fetchTool,
-    pullTool,
-    pushTool,
-    cloneTool,
-  ],
+  tools,
   resources: [fileResource],
   prompts: [commitMessagePrompt, reviewPrompt],
   check,
+  notices,
   createServices: ({ options, log }) => createGitServices(options, log),
-  // simple-git (used by git_status and git_log) loads in the background once the client is
+  // Every git failure of every tool, resource and prompt is explained here, once.
+  mapError: (error, { tool, args }) => mapGitError(error, { tool, args, writes: WRITES.has(tool) }),
+  // simple-git (used by git_status) loads in the background once the client is
   // connected, so the first of those calls does not pay for it; nothing touches a repository
   // before a call.
   warmUp: async () => {

@@ -1,16 +1,15 @@
-import { encodeCursor, jsonSize, type More, more, moreSchema, type OutputBudget, ToolError } from '@patchbay/kit';
+import { type ListSpec, type Position, jsonSize, moreSchema, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
 import type { Repository } from './client.js';
-import { type Culprits, explainGitError } from './errors.js';
-import { argumentsKey, openCursor } from './paging.js';
 
 /**
- * The diff engine behind git_diff, git_show and the prompts: a diff is paged by file under the
- * output budget. The file list (with +/− counts) comes first from one cheap `--raw --numstat`
- * run; then only the patches of the files that can fit are asked for, streamed and cut at a
- * line (preferably a hunk) boundary, so a diff of any size costs one page of work per call.
- * A file whose patch alone is bigger than the budget continues on the next page from the line
- * where it stopped.
+ * The diff engine behind git_diff, git_show and the prompts: a diff is paged by file. The file
+ * list (with +/− counts) comes first from one cheap `--raw --numstat` run; then only the patches
+ * of the files that can be on this page are asked for, streamed and read no further than a
+ * budget's worth, so a diff of any size costs one page of work per call. The kit fits the page;
+ * a file whose patch alone is bigger than a page is split at a line (preferably a hunk) boundary
+ * and continues on the next page from the line where it stopped: the cursor's offset is the file,
+ * its state the lines of that file's patch already shown.
  */
 
 export const diffFileSchema = z.object({
@@ -27,10 +26,13 @@ export const diffFileSchema = z.object({
 
 export type DiffFile = z.infer<typeof diffFileSchema>;
 
+const totalsSchema = z
+  .object({ files: z.number(), additions: z.number(), deletions: z.number() })
+  .describe('Whole diff, not just this page');
+type Totals = z.infer<typeof totalsSchema>;
+
 export const diffOutput = {
-  totals: z
-    .object({ files: z.number(), additions: z.number(), deletions: z.number() })
-    .describe('Whole diff, not just this page'),
+  totals: totalsSchema,
   files: z.array(diffFileSchema).describe('This page of files, in path order'),
   more: moreSchema,
 };
@@ -43,21 +45,12 @@ export interface DiffRequest {
   paths: string[];
   context: number;
   statOnly: boolean;
-  cursor: string | undefined;
-  /** Which tool the cursor hint should name. */
-  tool: string;
-  /** Bytes the caller needs for the rest of its reply (a commit header). */
-  reserve?: number;
-  culprits?: Culprits;
+  /** Text before the summary line (`Staged changes: `, a commit's header). */
+  heading?: string;
 }
 
-export interface DiffPage {
-  totals: { files: number; additions: number; deletions: number };
-  files: DiffFile[];
-  more: More;
-  /** The page for people: a summary line, then the raw patches (or stat lines). */
-  text: string;
-}
+/** One page of a diff, for `ctx.page`, with the whole diff's totals. */
+export type DiffPage = ListSpec<DiffFile> & { items: DiffFile[]; rest: number; totals: Totals };
 
 interface Change {
   path: string;
@@ -68,96 +61,99 @@ interface Change {
   binary?: boolean;
 }
 
-interface DiffCursor extends Record<string, unknown> {
-  k: string;
-  o: number;
-  s: number;
-}
-
 const MAX_FILES = 200_000;
 const COMMON = ['--no-color', '--no-ext-diff', '--no-textconv', '-M'];
 
-export async function diffPage(repo: Repository, request: DiffRequest, budget: OutputBudget): Promise<DiffPage> {
-  const key = argumentsKey(request.flags, request.revisions, request.paths, request.context, request.statOnly);
-  const position = request.cursor
-    ? openCursor<DiffCursor>(request.cursor, key, request.tool, (v) => isCount(v.o) && isCount(v.s))
-    : { k: key, o: 0, s: 0 };
-
+/**
+ * Read the page of a diff that starts at `position` (from the cursor), no more than `budget`
+ * bytes of patches, and describe it for `ctx.page`.
+ */
+export async function diffPage(repo: Repository, request: DiffRequest, position: Position, budget: number): Promise<DiffPage> {
+  const skip = position.state ?? 0;
+  if (!Number.isSafeInteger(skip) || (skip as number) < 0) {
+    throw new ToolError('is not a cursor this tool returned.', { argument: 'cursor', hint: 'Leave cursor out to start over.' });
+  }
   const changes = await listChanges(repo, request);
   const totals = {
     files: changes.length,
     additions: changes.reduce((n, c) => n + c.additions, 0),
     deletions: changes.reduce((n, c) => n + c.deletions, 0),
   };
-  if (position.o > changes.length) {
+  const first = position.offset;
+  if (first > changes.length) {
     throw new ToolError('points past the end of this diff (it changed since the cursor was made).', {
       argument: 'cursor',
       hint: 'Call again without a cursor to start over.',
     });
   }
-  const meter = budget.meter(700 + (request.reserve ?? 0));
-  const files: DiffFile[] = [];
-  let next: { o: number; s: number } | undefined;
-
-  if (request.statOnly) {
-    let i = position.o;
-    for (; i < changes.length; i++) {
-      const change = changes[i] as Change;
-      if (!meter.fits(jsonSize(change) + 1)) break;
-      files.push(change);
-    }
-    if (i < changes.length) next = { o: i, s: 0 };
-  } else {
-    next = await fillPatches(repo, request, changes, position, meter, files);
-  }
-
-  const remaining = next ? changes.length - next.o : 0;
-  const cursor = next ? encodeCursor({ k: key, o: next.o, s: next.s } satisfies DiffCursor) : undefined;
-  const moreInfo = cursor
-    ? more(
-        remaining,
-        `Call ${request.tool} again with the same arguments and cursor set to continue${request.statOnly ? '' : ', or narrow it with paths or stat_only=true'}.`,
-        cursor,
-      )
-    : undefined;
-  return { totals, files, more: moreInfo, text: render(totals, files, position.o, request.statOnly, moreInfo) };
+  const items: DiffFile[] = request.statOnly
+    ? changes.slice(first)
+    : await readPatches(repo, request, changes, first, skip as number, budget);
+  const heading = request.heading ?? '';
+  return {
+    key: 'files',
+    fields: { totals },
+    items,
+    rest: changes.length - first - items.length,
+    totals,
+    head: (shown) => {
+      if (totals.files === 0) return '';
+      const summary = `${totals.files} file${totals.files === 1 ? '' : 's'} changed, +${totals.additions} −${totals.deletions}`;
+      const whole = first === 0 && shown.length === totals.files && !shown.some((f) => f.cut);
+      return `${heading}${summary}${whole ? '' : ` (files ${first + 1}–${Math.max(first + 1, first + shown.length)} of ${totals.files})`}`;
+    },
+    line: request.statOnly
+      ? (f) =>
+          `${f.status} ${f.old_path ? `${f.old_path} → ` : ''}${f.path}  ${f.binary ? 'binary' : `+${f.additions} −${f.deletions}`}`
+      : (f) => (f.from_line ? `(… ${f.path} continued from line ${f.from_line} of its diff)\n${f.patch}` : (f.patch ?? '')),
+    ...(request.statOnly
+      ? {}
+      : {
+          split: (file: DiffFile, room: { text: number; json: number }) => {
+            const lines = (file.patch ?? '').split('\n');
+            const base = jsonSize({ ...file, patch: '', cut: true }) + file.path.length + 64;
+            // At least one line is shown and at least one left, so the next page has a rest of this
+            // file to start with (a page that began past its end would misread the next file).
+            const kept = Math.max(1, Math.min(lines.length - 1, linesThatFit(lines, Math.min(room.text, room.json) - base)));
+            const before = (file.from_line ?? 1) - 1;
+            return { item: { ...file, patch: lines.slice(0, kept).join('\n'), cut: true }, resume: before + kept };
+          },
+        }),
+    unit: ['file', 'files'],
+    empty: `${heading}No changes.`,
+    ...(request.statOnly ? {} : { hint: 'Or narrow it with paths or stat_only=true.' }),
+  };
 }
-
-const isCount = (value: unknown): boolean => Number.isInteger(value) && (value as number) >= 0;
 
 /** Every changed file with its counts and status, from one `--raw --numstat -z` run. */
 async function listChanges(repo: Repository, request: DiffRequest): Promise<Change[]> {
   const tokens: string[] = [];
   let tooMany = false;
-  try {
-    await repo.run(
-      [
-        'diff',
-        '--raw',
-        '--numstat',
-        '-z',
-        ...COMMON,
-        ...request.flags,
-        '--end-of-options',
-        ...request.revisions,
-        '--',
-        ...request.paths,
-      ],
-      {
-        separator: '\0',
-        onRecord(token) {
-          tokens.push(token);
-          if (tokens.length > MAX_FILES * 6) {
-            tooMany = true;
-            return false;
-          }
-          return undefined;
-        },
+  await repo.run(
+    [
+      'diff',
+      '--raw',
+      '--numstat',
+      '-z',
+      ...COMMON,
+      ...request.flags,
+      '--end-of-options',
+      ...request.revisions,
+      '--',
+      ...request.paths,
+    ],
+    {
+      separator: '\0',
+      onRecord(token) {
+        tokens.push(token);
+        if (tokens.length > MAX_FILES * 6) {
+          tooMany = true;
+          return false;
+        }
+        return undefined;
       },
-    );
-  } catch (error) {
-    explainGitError(error, request.culprits);
-  }
+    },
+  );
   if (tooMany) {
     throw new ToolError(`more than ${MAX_FILES} files changed.`, {
       argument: 'paths',
@@ -206,85 +202,68 @@ function estimate(change: Change, context: number): number {
   return 200 + (change.additions + change.deletions) * 50 + Math.min(change.additions + change.deletions, 50) * context * 10;
 }
 
-async function fillPatches(
+/**
+ * The patches of the files from `first` on (the first one from line `skip` of its patch), read in
+ * batches of files that probably fit and never more than `budget` bytes: more than that cannot be
+ * on one page. The last file may be read in part; the kit never shows it whole, since what was read
+ * is more than a page holds.
+ */
+async function readPatches(
   repo: Repository,
   request: DiffRequest,
   changes: Change[],
-  position: { o: number; s: number },
-  meter: ReturnType<OutputBudget['meter']>,
-  files: DiffFile[],
-): Promise<{ o: number; s: number } | undefined> {
-  let at = position.o;
-  let skip = position.s;
-  while (at < changes.length) {
+  first: number,
+  skip: number,
+  budget: number,
+): Promise<DiffFile[]> {
+  const files: DiffFile[] = [];
+  let bytes = 0;
+  let at = first;
+  let skipping = skip;
+  while (at < changes.length && bytes <= budget) {
     // A batch of files whose patches probably fit in what is left of the budget.
     const batch: Change[] = [];
     let guess = 0;
     for (let j = at; j < changes.length && batch.length < 200; j++) {
       const change = changes[j] as Change;
-      if (batch.length > 0 && guess + estimate(change, request.context) > meter.remaining * 1.5) break;
+      if (batch.length > 0 && guess + estimate(change, request.context) > (budget - bytes) * 1.5) break;
       batch.push(change);
       guess += estimate(change, request.context);
     }
     const paths = batch.flatMap((c) => (c.old_path !== undefined ? [c.old_path, c.path] : [c.path]));
     const lines: string[] = [];
-    let bytes = 0;
     let skipped = 0;
-    const limit = meter.remaining + 1024;
-    let read: Awaited<ReturnType<Repository['run']>>;
-    try {
-      read = await repo.run(
-        ['diff', `-U${request.context}`, ...COMMON, ...request.flags, '--end-of-options', ...request.revisions, '--', ...paths],
-        {
-          separator: '\n',
-          onRecord(line) {
-            if (skipped < skip) {
-              skipped++;
-              return undefined;
-            }
-            lines.push(line);
-            bytes += line.length + 1;
-            return bytes > limit ? false : undefined;
-          },
+    const read = await repo.run(
+      ['diff', `-U${request.context}`, ...COMMON, ...request.flags, '--end-of-options', ...request.revisions, '--', ...paths],
+      {
+        separator: '\n',
+        onRecord(line) {
+          if (skipped < skipping) {
+            skipped++;
+            return undefined;
+          }
+          lines.push(line);
+          bytes += line.length + 1;
+          return bytes > budget ? false : undefined;
         },
-      );
-    } catch (error) {
-      explainGitError(error, request.culprits);
-    }
-    const chunks = splitByFile(lines, skip > 0);
+      },
+    );
+    const chunks = splitByFile(lines, skipping > 0);
     if (chunks.length > batch.length || (chunks.length === 0 && !read.stopped)) {
       throw new ToolError('the diff changed while it was being read.', { hint: 'Call again (without a cursor to start over).' });
     }
-    for (let k = 0; k < chunks.length; k++) {
-      const change = batch[k] as Change;
-      const chunk = chunks[k] as string[];
-      const complete = !(read.stopped && k === chunks.length - 1);
-      const first = files.length === 0;
-      const entry: DiffFile = { ...change, ...(skip > 0 && k === 0 ? { from_line: skip + 1 } : {}) };
-      const base = jsonSize(entry) + 16;
-      const patchSize = jsonSize(chunk.join('\n'));
-      if (complete && meter.fits(base + patchSize)) {
-        files.push({ ...entry, patch: chunk.join('\n') });
-        continue;
-      }
-      if (!first) return { o: at + k, s: 0 };
-      // The first file of the page does not fit (or was not read to its end): show what fits,
-      // cut at a hunk boundary when one is reasonably close, and continue it next time.
-      const kept = linesThatFit(chunk, meter.remaining - base);
-      meter.fits(base + jsonSize(chunk.slice(0, kept).join('\n')));
-      files.push({ ...entry, patch: chunk.slice(0, kept).join('\n'), cut: true });
-      return { o: at + k, s: (k === 0 ? skip : 0) + kept };
-    }
+    chunks.forEach((chunk, k) => {
+      const from = k === 0 && skipping > 0 ? { from_line: skipping + 1 } : {};
+      files.push({ ...(batch[k] as Change), ...from, patch: chunk.join('\n') });
+    });
     at += chunks.length;
-    skip = 0;
+    skipping = 0;
+    if (read.stopped) break;
     if (chunks.length < batch.length) {
-      // git produced fewer patches than files (the read stopped early): continue from there.
-      if (read.stopped) return { o: at, s: 0 };
       throw new ToolError('the diff changed while it was being read.', { hint: 'Call again (without a cursor to start over).' });
     }
-    if (meter.remaining < 400) return at < changes.length ? { o: at, s: 0 } : undefined;
   }
-  return undefined;
+  return files;
 }
 
 /**
@@ -324,25 +303,6 @@ function linesThatFit(lines: string[], room: number): number {
   }
   const cut = hunk > count / 2 ? hunk : count;
   return Math.max(1, cut);
-}
-
-function render(totals: DiffPage['totals'], files: DiffFile[], first: number, statOnly: boolean, moreInfo: More): string {
-  if (totals.files === 0) return 'No changes.';
-  const summary = `${totals.files} file${totals.files === 1 ? '' : 's'} changed, +${totals.additions} −${totals.deletions}`;
-  const last = first + files.length;
-  const range = first > 0 || moreInfo ? ` (files ${first + 1}–${Math.max(first + 1, last)} of ${totals.files})` : '';
-  const body = statOnly
-    ? files.map(
-        (f) =>
-          `${f.status} ${f.old_path ? `${f.old_path} → ` : ''}${f.path}  ${f.binary ? 'binary' : `+${f.additions} −${f.deletions}`}`,
-      )
-    : files.map((f) =>
-        f.from_line ? `(… ${f.path} continued from line ${f.from_line} of its diff)\n${f.patch}` : (f.patch ?? ''),
-      );
-  const tail = moreInfo
-    ? `\n… ${moreInfo.omitted > 0 ? `${moreInfo.omitted} more file${moreInfo.omitted === 1 ? '' : 's'} not shown` : 'More of this file not shown'} (output budget). ${moreInfo.hint} cursor: ${moreInfo.cursor}`
-    : '';
-  return `${summary}${range}\n${body.join('\n')}${tail}`;
 }
 
 /** The id of the empty tree in this repository's hash format (the "parent" of a root commit). */

@@ -13,5 +13,3 @@ export const pathsInput = (what: string) =>
     .max(100)
     .optional()
     .describe(`${what}, relative to the repository (a folder includes all below it)`);
-
-export const cursorInput = z.string().max(2048).optional().describe('more.cursor from the previous result, to continue');

@@ -1,7 +1,7 @@
 import { readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { ToolError } from '@patchbay/kit';
-import { type GitServices, type Repository, topLevel } from './client.js';
+import type { GitServices, Repository } from './client.js';
 import { exists } from './validate.js';
 
 /**
@@ -22,7 +22,7 @@ export async function knownRepositories(services: GitServices, name?: string): P
   for (const root of roots) {
     const real = await realpath(root).catch(() => undefined);
     if (!real) continue;
-    const top = await topLevel(real);
+    const top = await services.topLevel(real);
     if (top) {
       found.add(top);
       continue;
@@ -32,7 +32,7 @@ export async function knownRepositories(services: GitServices, name?: string): P
       if (!child.isDirectory() || child.name.startsWith('.') || (name !== undefined && child.name !== name)) continue;
       // Only folders with a .git entry are worth asking git about (one process each).
       if (!(await exists(path.join(real, child.name, '.git')))) continue;
-      const inner = await topLevel(path.join(real, child.name));
+      const inner = await services.topLevel(path.join(real, child.name));
       if (inner?.startsWith(real + path.sep)) found.add(inner);
     }
   }

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { isIP } from 'node:net';
 import { promisify } from 'node:util';
-import { gitEnv } from './env.js';
+import { gitEnv, runGit } from './exec.js';
 import type { RemoteGuard } from './network.js';
 import { AmbiguousUrl, type Endpoint, parseEndpoint } from './remote-url.js';
 
@@ -170,7 +170,7 @@ async function sshConfig(base: string, endpoint: NetworkEndpoint, cwd: string): 
 /** The operator's core.sshCommand (their config, never the model's), which the pin extends rather than replaces. */
 async function operatorSshCommand(cwd: string): Promise<string | undefined> {
   try {
-    const { stdout } = await execFileAsync('git', ['config', '--get', 'core.sshCommand'], { cwd, env: gitEnv(), timeout: 5_000 });
+    const { stdout } = await runGit(['config', '--get', 'core.sshCommand'], { cwd, timeout: 5_000, maxBytes: 64 * 1024 });
     return stdout.trim() || undefined;
   } catch {
     return undefined;
@@ -181,7 +181,7 @@ let curlResolveSupport: Promise<boolean> | undefined;
 
 /** http.curloptResolve arrived in git 2.37; an older git would ignore it and resolve the name itself. */
 async function requireCurlResolve(): Promise<void> {
-  curlResolveSupport ??= execFileAsync('git', ['--version'], { env: gitEnv(), timeout: 5_000 }).then(
+  curlResolveSupport ??= runGit(['--version'], { cwd: process.cwd(), timeout: 5_000, maxBytes: 1024 }).then(
     ({ stdout }) => {
       const [major = 0, minor = 0] = (/(\d+)\.(\d+)/.exec(stdout) ?? []).slice(1).map(Number);
       return major > 2 || (major === 2 && minor >= 37);

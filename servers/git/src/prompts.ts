@@ -1,7 +1,8 @@
-import { definePrompt, OutputBudget, ToolError } from '@patchbay/kit';
+import { type ReadContext, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
 import type { GitServices, Repository } from './client.js';
 import { diffPage } from './diff.js';
+import { prompt } from './kit.js';
 import { knownRepositories, openKnown } from './known.js';
 import { upstreamOf } from './remote.js';
 import { safeSingleRevision } from './validate.js';
@@ -16,7 +17,6 @@ const repositoryArg = () =>
   z.string().optional().describe("A configured repository's folder name or path (optional when only one is configured)");
 const baseArg = () =>
   z.string().optional().describe('Branch, tag or commit to compare with (default: the upstream, else main or master)');
-type RepositoryArg = ReturnType<typeof repositoryArg>;
 
 async function completeRepository(value: string, _context: Record<string, string>, services: GitServices): Promise<string[]> {
   return (await knownRepositories(services))
@@ -25,24 +25,31 @@ async function completeRepository(value: string, _context: Record<string, string
     .slice(0, 100);
 }
 
-/** The stat of every file, then as many patches as fit: a model sees the whole shape of the change. */
+/**
+ * The stat of every file, then as many patches as fit: a model sees the whole shape of the change.
+ * The material is one text, so it is shared out here: a quarter of the budget for the list of
+ * files (a change to thousands of files still leaves room for patches), the rest for the patches.
+ */
 async function diffMaterial(
   repo: Repository,
   flags: string[],
   revisions: string[],
-  budget: OutputBudget,
+  ctx: ReadContext<GitServices>,
 ): Promise<{ files: number; text: string }> {
-  const request = { flags, revisions, paths: [], context: 3, cursor: undefined, tool: 'git_diff' };
-  const stat = await diffPage(repo, { ...request, statOnly: true }, new OutputBudget(Math.floor(budget.bytes / 4)));
-  if (stat.totals.files === 0) return { files: 0, text: '' };
-  const patches = await diffPage(repo, { ...request, statOnly: false }, new OutputBudget(Math.floor((budget.bytes * 3) / 4)));
-  const note = patches.more
-    ? '\n(The patches were cut to fit; the list of files above is complete unless it says otherwise. Use git_diff for the rest.)'
-    : '';
-  return { files: stat.totals.files, text: `Files:\n${stat.text}\n\nPatches:\n${patches.text}${note}` };
+  const request = { flags, revisions, paths: [], context: 3 };
+  const start = { offset: 0, state: undefined };
+  const listShare = Math.floor(ctx.budget.bytes / 4);
+  const list = await diffPage(repo, { ...request, statOnly: true }, start, listShare);
+  if (list.totals.files === 0) return { files: 0, text: '' };
+  const patchShare = ctx.budget.bytes - listShare;
+  const patches = await diffPage(repo, { ...request, statOnly: false }, start, patchShare);
+  const hint = 'Use git_diff for the rest.';
+  const listText = ctx.page({ ...list, budget: listShare, hint }).text;
+  const patchText = ctx.page({ ...patches, budget: patchShare, hint }).text;
+  return { files: list.totals.files, text: `Files:\n${listText}\n\nPatches:\n${patchText}` };
 }
 
-export const commitMessagePrompt = definePrompt<GitServices, { repository: RepositoryArg }>({
+export const commitMessagePrompt = prompt({
   name: 'git_commit_message',
   title: 'Write a commit message',
   description: "A commit message for the staged changes, in the style of the repository's recent commits.",
@@ -59,7 +66,7 @@ export const commitMessagePrompt = definePrompt<GitServices, { repository: Repos
         hint: 'Stage changes with git_add first.',
       });
     }
-    const material = await diffMaterial(repo, ['--cached'], [], ctx.budget);
+    const material = await diffMaterial(repo, ['--cached'], [], ctx);
     const recent = (await repo.run(['log', '-8', '--format=%s'], { okCodes: [128], maxBytes: 4096 })).stdout.trim();
     return {
       description: `Commit message for ${material.files} staged file${material.files === 1 ? '' : 's'} in ${repo.path}`,
@@ -82,7 +89,7 @@ export const commitMessagePrompt = definePrompt<GitServices, { repository: Repos
   },
 });
 
-export const reviewPrompt = definePrompt<GitServices, { repository: RepositoryArg; base: ReturnType<typeof baseArg> }>({
+export const reviewPrompt = prompt({
   name: 'git_review_changes',
   title: 'Review changes against a base',
   description:
@@ -122,7 +129,7 @@ export const reviewPrompt = definePrompt<GitServices, { repository: RepositoryAr
       await repo.run(['log', '--format=%h %s', '-50', `${forkPoint}..HEAD`], { maxBytes: 16 * 1024 })
     ).stdout.trim();
     // Against the fork point, the working tree: commits on the branch and uncommitted work alike.
-    const material = await diffMaterial(repo, [], [forkPoint], ctx.budget);
+    const material = await diffMaterial(repo, [], [forkPoint], ctx);
     if (material.files === 0) throw new ToolError(`nothing has changed since the branch left ${base}.`, { argument: 'base' });
     return {
       description: `Review of ${material.files} changed file${material.files === 1 ? '' : 's'} in ${repo.path} against ${base}`,

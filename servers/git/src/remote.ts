@@ -1,7 +1,5 @@
 import { redact, ToolError } from '@patchbay/kit';
 import type { GitServices, Repository } from './client.js';
-import { GIT_CONFIG_ARGS } from './env.js';
-import { gitMessage, lastLine } from './errors.js';
 import { runGit } from './exec.js';
 import { type Pin, pinRoutes, type Route, RouteRefused } from './pinning.js';
 import { withoutCredentials } from './url-policy.js';
@@ -109,7 +107,7 @@ export async function pinClone(
   scope: { cwd: string; signal: AbortSignal; timeout: number },
 ): Promise<Pin> {
   // With the operator's insteadOf applied: where git will really connect.
-  const { stdout } = await runGit([...GIT_CONFIG_ARGS, 'ls-remote', '--get-url', '--', url], { ...scope, maxBytes: 64 * 1024 });
+  const { stdout } = await runGit(['ls-remote', '--get-url', '--', url], { ...scope, maxBytes: 64 * 1024 });
   return pinOrRefuse(services, [{ requested: url, effective: stdout.trim() || url }], scope.cwd, { argument: 'url' });
 }
 
@@ -133,33 +131,6 @@ async function pinOrRefuse(
       hint: "A repository in the clone root is fetched and pushed under git_clone's rules; the remote's address no longer passes them.",
     });
   }
-}
-
-/** A failed network operation as a ToolError with git's own reason and what usually fixes it. */
-export function remoteFailure(what: string, remote: string, error: unknown): ToolError {
-  if (error instanceof ToolError) return error;
-  const message = gitMessage(error);
-  const reason = redact(lastLine(message));
-  let hint = "Check the remote with git_remotes; network access and credentials are the operator's to set up.";
-  if (/returned error: 30[1278]\b/.test(message)) {
-    hint =
-      'The server answered with a redirect, which is not followed (it could lead to an address nobody checked). Use the URL the repository moved to.';
-  } else if (
-    // HTTP statuses as git reports them, not any "401" in the message (a port number, a path).
-    /Authentication failed|could not read Username|Permission denied|terminal prompts disabled|returned error: 40[13]\b|\bHTTP 40[13]\b/i.test(
-      message,
-    )
-  ) {
-    hint =
-      'The remote refused the credentials. The server never prompts for them: the operator must configure a credential helper, an SSH agent or a token.';
-  } else if (
-    /Could not resolve host|Connection refused|timed out|Network is unreachable|Could not read from remote/i.test(message)
-  ) {
-    hint = 'The remote could not be reached from this machine. Check the remote URL and the network.';
-  } else if (/not found|does not appear to be a git repository|Repository not found/i.test(message)) {
-    hint = 'The remote repository does not exist at that URL, or the credentials cannot see it.';
-  }
-  return new ToolError(`${what} ${remote} failed: ${reason}.`, { hint });
 }
 
 /** Lines the remote sent back ("remote: …"), e.g. a link to open a pull request. */

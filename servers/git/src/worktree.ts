@@ -1,35 +1,17 @@
-import { isAbortError, ToolError } from '@patchbay/kit';
 import type { Repository } from './client.js';
-import { type Culprits, explainGitError, gitMessage, lastLine } from './errors.js';
 
 /** Helpers for the tools that change a repository. */
 
 /**
- * Run a git command that changes something. Its failures are nearly always about the state of
- * the repository (a conflict, a refusal to overwrite, a hook), which the model can act on, so
- * an unrecognised failure is still reported as a ToolError carrying git's own words.
+ * Run a git command that changes something (its failures are explained by the connector's error
+ * table, in git's own words when nothing more specific fits).
  */
 export async function change(
   repo: Repository,
   args: string[],
-  what: string,
-  culprits: Culprits = {},
   options: { input?: string; magicPathspecs?: boolean } = {},
 ): Promise<string> {
-  try {
-    return (await repo.run(args, { maxBytes: 256 * 1024, ...options })).stdout;
-  } catch (error) {
-    try {
-      explainGitError(error, culprits);
-    } catch (explained) {
-      // explainGitError rethrows what it does not recognise; that is reported in git's words below.
-      if (explained instanceof ToolError) throw explained;
-    }
-    if (isAbortError(error)) throw error;
-    throw new ToolError(`${what} failed: ${lastLine(gitMessage(error))}.`, {
-      hint: 'Check the repository state with git_status.',
-    });
-  }
+  return (await repo.run(args, { maxBytes: 256 * 1024, ...options })).stdout;
 }
 
 /** Tracked files with staged or unstaged changes (untracked files are not counted). */
@@ -75,15 +57,11 @@ export async function currentBranch(repo: Repository): Promise<string | null> {
   return result.code === 0 ? result.stdout.trim() : null;
 }
 
-/** Resolve a revision to a commit id; a ToolError naming `argument` when it is not one. */
-export async function resolveCommit(repo: Repository, revision: string, argument: string): Promise<string> {
-  try {
-    return (
-      await repo.run(['rev-parse', '--verify', '--end-of-options', `${revision}^{commit}`], { maxBytes: 1024 })
-    ).stdout.trim();
-  } catch (error) {
-    explainGitError(error, { revision: { value: revision, argument } });
-  }
+/** Resolve a revision to a commit id (the error table names the tool's revision argument when it is not one). */
+export async function resolveCommit(repo: Repository, revision: string): Promise<string> {
+  return (
+    await repo.run(['rev-parse', '--verify', '--end-of-options', `${revision}^{commit}`], { maxBytes: 1024 })
+  ).stdout.trim();
 }
 
 /** Whether a full ref name exists. */

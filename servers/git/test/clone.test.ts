@@ -4,7 +4,7 @@ import path from 'node:path';
 import { callError, callOk, type TempDir, type TempRepo, tempDir, tempRepo } from '@patchbay/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GitFailure, runGit } from '../src/exec.js';
-import { remoteFailure } from '../src/remote.js';
+import { remoteFailure } from '../src/errors.js';
 import { parseEndpoint } from '../src/remote-url.js';
 import { isLocalHost } from '../src/url-policy.js';
 import { connect, repoWithIdentity } from './helpers.js';

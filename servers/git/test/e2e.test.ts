@@ -74,14 +74,36 @@ describe('patchbay-git bin', () => {
       }
     });
 
-    it("uses the client's MCP roots when no repository is configured", async () => {
+    it("uses the client's MCP roots when no repository is configured, saying once at start how to name one", async () => {
       const server = await connectStdio(BIN, [], { roots: [repo.path] });
       try {
         const log = await callOk<{ commits: unknown[] }>(server.client, 'git_log', {});
         expect(log.data.commits).toHaveLength(2);
         expect(await callError(server.client, 'git_log', { repository: '/' })).toMatch(/outside the allowed locations/);
+        // One line, printed by the bin's front and not again by the full server it handed over to.
+        const notices = server
+          .stderr()
+          .split('\n')
+          .filter((line) => line.includes('no repository configured'));
+        expect(notices).toEqual([
+          'patchbay-git: no repository configured: the tools will use the folders the client shares as MCP roots, if it shares any. To name one, start with --repository <path> (or set GIT_REPOSITORIES).',
+        ]);
       } finally {
         await server.close();
+      }
+    });
+
+    it('says nothing about configuring a repository when one is named, and says it once without the front too', async () => {
+      const named = await connectStdio(BIN, ['--repository', repo.path]);
+      const bare = await connectStdio(BIN, [], { env: { PATCHBAY_NO_FRONT: '1' } });
+      try {
+        await named.client.listTools();
+        await callError(bare.client, 'git_status', {});
+        expect(named.stderr()).not.toContain('no repository configured');
+        expect(bare.stderr().match(/no repository configured/g)).toHaveLength(1);
+      } finally {
+        await named.close();
+        await bare.close();
       }
     });
 
@@ -177,6 +199,23 @@ describe('patchbay-git bin', () => {
         expect(await http.stop()).toBe(0);
         await work.remove();
       }
+    });
+  });
+
+  describe('as a library', () => {
+    it('exports the connector definition from the package entry, and importing it starts nothing', async () => {
+      const { stdout, stderr } = await run(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          "const m = await import('@patchbay/git'); console.log(m.gitConnector.name, m.gitConnector.tools.length);",
+        ],
+        { cwd: path.dirname(path.dirname(BIN)), timeout: 10_000 },
+      );
+      // It printed its line and exited by itself: no server read stdin or wrote a protocol message.
+      expect(stdout).toBe('git 22\n');
+      expect(stderr).toBe('');
     });
   });
 

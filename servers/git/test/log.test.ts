@@ -32,20 +32,51 @@ describe('git_log', () => {
     await close();
   });
 
-  it('pages with skip and says how to get older commits', async () => {
+  it('pages with a cursor (or skip), blaming max_count and counting exactly what remains', async () => {
     const { client, close } = await connect(['--repository', repo.path]);
-    const first = await callOk<{ commits: unknown[]; more?: { omitted: number; hint: string } }>(client, 'git_log', {
-      max_count: 2,
-    });
+    type Log = { commits: Array<{ subject: string }>; more?: { omitted: number; hint: string; cursor?: string } };
+    const first = await callOk<Log>(client, 'git_log', { max_count: 2 });
     expect(first.data.commits).toHaveLength(2);
-    expect(first.data.more?.hint).toContain('skip=2');
-    const second = await callOk<{ commits: Array<{ subject: string }>; more?: unknown }>(client, 'git_log', {
-      max_count: 2,
-      skip: 2,
-    });
-    expect(second.data.commits.map((c) => c.subject)).toEqual(['Initial commit']);
-    expect(second.data.more).toBeUndefined();
+    expect(first.data.more?.omitted).toBe(1);
+    expect(first.text).toContain(
+      '… 1 more commit not shown (max_count=2). Call git_log again with the same arguments and this cursor',
+    );
+    const next = await callOk<Log>(client, 'git_log', { max_count: 2, cursor: first.data.more?.cursor });
+    expect(next.data.commits.map((c) => c.subject)).toEqual(['Initial commit']);
+    expect(next.data.more).toBeUndefined();
+    const skipped = await callOk<Log>(client, 'git_log', { max_count: 2, skip: 2 });
+    expect(skipped.data.commits.map((c) => c.subject)).toEqual(['Initial commit']);
+    expect(skipped.data.more).toBeUndefined();
     await close();
+  });
+
+  it('says how many commits remain after max_count cut a long history, and "at least" past what it counts', async () => {
+    const long = await generatedRepo(60);
+    const longer = await generatedRepo(1500);
+    try {
+      type Log = { commits: Array<{ subject: string }>; more?: { omitted: number; cursor?: string } };
+      const one = await connect(['--repository', long.path]);
+      const first = await callOk<Log>(one.client, 'git_log', { max_count: 2 });
+      expect(first.data.commits.map((c) => c.subject)).toEqual(['Change 60: adjust module 60', 'Change 59: adjust module 59']);
+      expect(first.data.more?.omitted).toBe(58);
+      expect(first.text).toContain('… 58 more commits not shown (max_count=2).');
+      expect(first.text).not.toContain('output budget');
+      const second = await callOk<Log>(one.client, 'git_log', { max_count: 2, cursor: first.data.more?.cursor });
+      expect(second.data.commits.map((c) => c.subject)).toEqual(['Change 58: adjust module 58', 'Change 57: adjust module 57']);
+      expect(second.data.more?.omitted).toBe(56);
+      await one.close();
+      // Counting stops after a hundred commits (or a moment): what it says is then a lower bound.
+      const two = await connect(['--repository', longer.path]);
+      const many = await callOk<Log>(two.client, 'git_log', { max_count: 2 });
+      const counted = many.data.more?.omitted ?? 0;
+      expect(counted).toBeGreaterThan(0);
+      expect(counted).toBeLessThanOrEqual(100);
+      expect(many.text).toContain(`… at least ${counted} more commits not shown (max_count=2).`);
+      await two.close();
+    } finally {
+      await long.remove();
+      await longer.remove();
+    }
   });
 
   it('refuses a revision that would be read as an option', async () => {
@@ -95,6 +126,7 @@ describe('git_log', () => {
     expect(Buffer.byteLength(JSON.stringify(result.data))).toBeLessThanOrEqual(4096 * 1.1);
     expect(result.data.commits.length).toBeGreaterThan(5);
     expect(result.data.more?.omitted).toBeGreaterThan(0);
+    expect(result.text).toContain('(output budget)');
     await close();
     await big.remove();
   });

@@ -102,18 +102,40 @@ describe('git_blame', () => {
     }
   });
 
-  it('cuts a long blame to the budget and says where to continue', async () => {
+  it('cuts a long blame to the budget and continues with a cursor where it stopped, losing no line', async () => {
     const big = await repoWithIdentity();
     try {
       await big.commit('Long', { 'long.txt': Array.from({ length: 1500 }, (_, i) => `line ${i}`).join('\n') });
       await big.commit('Edit every other line', {
         'long.txt': Array.from({ length: 1500 }, (_, i) => (i % 2 ? `line ${i} edited` : `line ${i}`)).join('\n'),
       });
+      await big.commit('One author', { 'one.txt': Array.from({ length: 1200 }, (_, i) => `same commit ${i}`).join('\n') });
       const { client, close } = await connect(['--repository', big.path, '--output-budget', '4096']);
-      const result = await callOk<Blame>(client, 'git_blame', { path: 'long.txt' });
-      expect(Buffer.byteLength(JSON.stringify(result.data))).toBeLessThanOrEqual(4096);
-      const last = result.data.ranges.at(-1)?.end_line as number;
-      expect(result.data.more?.hint).toContain(`start_line=${last + 1}`);
+      for (const [file, lines] of [
+        ['long.txt', 1500],
+        ['one.txt', 1200],
+      ] as const) {
+        const seen: number[] = [];
+        let cursor: string | undefined;
+        let pages = 0;
+        do {
+          const result = await callOk<Blame & { more?: { cursor?: string } }>(client, 'git_blame', {
+            path: file,
+            ...(cursor ? { cursor } : {}),
+          });
+          expect(Buffer.byteLength(JSON.stringify(result.data))).toBeLessThanOrEqual(4096);
+          expect(Buffer.byteLength(result.text)).toBeLessThanOrEqual(4096);
+          const first = result.data.ranges[0]?.start_line as number;
+          // Each page starts where the previous one stopped.
+          expect(first).toBe((seen.at(-1) ?? 0) + 1);
+          for (const r of result.data.ranges) for (let n = r.start_line; n <= r.end_line; n++) seen.push(n);
+          cursor = result.data.more?.cursor;
+          if (cursor) expect(result.text).toMatch(/more groups? of lines not shown \(output budget\)/);
+          pages++;
+        } while (cursor && pages < 100);
+        expect(pages, file).toBeGreaterThan(2);
+        expect(seen, file).toEqual(Array.from({ length: lines }, (_, i) => i + 1));
+      }
       await close();
     } finally {
       await big.remove();
@@ -290,6 +312,7 @@ describe('git_grep', () => {
       const { client, close } = await connect(['--repository', big.path]);
       const page1 = await callOk<Grep>(client, 'git_grep', { pattern: 'match', max_matches: 20 });
       expect(page1.data.matches).toHaveLength(20);
+      expect(page1.text).toContain('… 30 more matching lines not shown (max_matches=20).');
       const page2 = await callOk<Grep>(client, 'git_grep', {
         pattern: 'match',
         max_matches: 20,

@@ -105,6 +105,10 @@ describe('git:// file resources', () => {
     await expect(client.readResource({ uri: `git://${name}/main/missing.txt` })).rejects.toThrow(
       /Argument `path`: "missing.txt" does not exist at main/,
     );
+    // git's own refusal, explained by the connector's error table with the template's variables.
+    await expect(client.readResource({ uri: `git://${name}/no-such-ref/README.md` })).rejects.toThrow(
+      /Argument `ref`: "no-such-ref" is not a revision in this repository/,
+    );
     await close();
   });
 

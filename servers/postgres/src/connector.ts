@@ -10,6 +10,11 @@ import { queryTool } from './tools/query.js';
 import { schemaTools } from './tools/schema.js';
 import { executeTool } from './tools/write.js';
 
+export type { PostgresServices } from './client.js';
+// For a gateway's `doctor`: the checks this connector already makes, reused rather than rewritten.
+export type { RoleInfo } from './database.js';
+export { readOnlyRoleSql } from './database.js';
+
 export const VERSION = process.env.PATCHBAY_VERSION ?? '0.0.0-dev';
 
 export const postgresConnector = defineConnector({

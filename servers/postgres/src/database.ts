@@ -357,9 +357,18 @@ export class Database {
     // A checked-out session has no listener of the pool's: the database ending it between queries
     // (idle-in-transaction timeout, a restart) would otherwise be an unhandled 'error' event.
     let lost = false;
+    // A session that dies mid-statement without an error message (the server process killed, a
+    // dropped connection) never calls back a pg-cursor read: the call would wait for ever. The
+    // session's own error event ends the call instead.
+    let loseSession: (error: Error) => void = () => undefined;
+    const sessionLost = new Promise<never>((_, reject) => {
+      loseSession = reject;
+    });
+    sessionLost.catch(() => undefined);
     const onSessionError = (error: Error) => {
       lost = true;
       this.log.warn('the database ended a session in use', { connection: this.name, error: error.message });
+      loseSession(error);
     };
     client.on('error', onSessionError);
     // The database's statement_timeout fires first; this is for a database that stopped answering.
@@ -367,7 +376,7 @@ export class Database {
     watchdog.unref();
     try {
       await client.query(this.beginSql(mode, session.setRole));
-      const result = await work(client);
+      const result = await Promise.race([work(client), sessionLost]);
       // A read always rolls back, which also undoes any session setting it changed; session-level
       // advisory locks survive a rollback, so they are released explicitly.
       await client.query(mode === 'read' ? 'ROLLBACK; SELECT pg_catalog.pg_advisory_unlock_all()' : 'COMMIT');

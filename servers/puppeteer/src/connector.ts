@@ -14,6 +14,9 @@ import { snapshotTool, textTool } from './tools/read.js';
 import { tabsTool } from './tools/tabs.js';
 import { waitTool } from './tools/wait.js';
 
+// For a gateway's `doctor`: the checks this connector already makes, reused rather than rewritten.
+export { findBrowser, NO_BROWSER_HINT } from './browser/executable.js';
+
 export const VERSION = process.env.PATCHBAY_VERSION ?? '0.0.0-dev';
 
 export const puppeteerConnector = defineConnector({

@@ -101,6 +101,11 @@ export interface ToolDefinition<S, I extends Shape, O extends Shape> {
    */
   // biome-ignore lint/suspicious/noExplicitAny: each connector's options type; `connector<S, O>()` narrows it
   enabled?: (options: any) => boolean;
+  /**
+   * How the operator turns the tool on when `enabled` says no, for the model that calls it anyway:
+   * `'the operator starts the server with --allow-write'`.
+   */
+  enabledBy?: string;
   handler: (args: Infer<I>, ctx: ToolContext<S>) => Promise<ToolReply<Infer<O>>>;
 }
 

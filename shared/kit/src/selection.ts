@@ -19,21 +19,25 @@ export interface SelectionSettings {
  * non-read tool under `--read-only`. Unknown names are configuration problems, not silent no-ops.
  * Pure, and free of zod and the SDK: the bin's front decides the tool list with it too.
  */
+/** Whether the operator's --toolsets/--tools choose this tool (before --read-only and switches). */
+export function isChosen(
+  def: { toolsets: Readonly<Record<string, { default: boolean }>> },
+  settings: Pick<SelectionSettings, 'toolsets' | 'tools'>,
+  tool: Pick<Selectable, 'name' | 'toolset'>,
+): boolean {
+  if (settings.tools.includes(tool.name)) return true;
+  return settings.toolsets.some(
+    (name) => name === 'all' || name === tool.toolset || (name === 'default' && def.toolsets[tool.toolset]?.default === true),
+  );
+}
+
 export function selectTools<T extends Selectable>(
   def: { toolsets: Readonly<Record<string, { default: boolean }>>; tools: readonly T[] },
   settings: SelectionSettings,
   isEnabled: (tool: T) => boolean,
 ): T[] {
-  const chosen = new Set<string>();
-  for (const name of settings.toolsets) {
-    if (name === 'all') for (const t of Object.keys(def.toolsets)) chosen.add(t);
-    else if (name === 'default') {
-      for (const [t, set] of Object.entries(def.toolsets)) if (set.default) chosen.add(t);
-    } else chosen.add(name);
-  }
-  const named = new Set(settings.tools);
   return def.tools.filter((tool) => {
-    if (!chosen.has(tool.toolset) && !named.has(tool.name)) return false;
+    if (!isChosen(def, settings, tool)) return false;
     if (settings.readOnly && tool.access !== 'read') return false;
     return isEnabled(tool);
   });

@@ -27,6 +27,7 @@ import { buildPage, type PageCall } from './reply/page.js';
 import { paginate } from './reply/paginate.js';
 import { buildTextPage } from './reply/text.js';
 import type { Runtime } from './runtime.js';
+import { isChosen } from './selection.js';
 import { closest } from './suggest.js';
 import { checkArguments, outputObjectOf, toolListEntry } from './tool-schema.js';
 
@@ -71,6 +72,8 @@ export function createServer(runtimes: AnyRuntime | readonly AnyRuntime[], info?
 
 /** Tools of every runtime mounted on a server, by name. */
 const toolTables = new WeakMap<McpServer, Map<string, { tool: AnyTool<unknown>; runtime: AnyRuntime }>>();
+/** Every runtime mounted on a server, including one whose tools are all switched off. */
+const mountedRuntimes = new WeakMap<McpServer, Set<AnyRuntime>>();
 
 /**
  * Put one connector's tools, resources and prompts on a server. Tools go through the kit's own
@@ -79,11 +82,15 @@ const toolTables = new WeakMap<McpServer, Map<string, { tool: AnyTool<unknown>; 
  */
 export function mount(server: McpServer, runtime: AnyRuntime): void {
   let table = toolTables.get(server);
-  if (!table) {
+  let runtimes = mountedRuntimes.get(server);
+  if (!table || !runtimes) {
     table = new Map();
+    runtimes = new Set();
     toolTables.set(server, table);
-    installToolHandlers(server, table);
+    mountedRuntimes.set(server, runtimes);
+    installToolHandlers(server, table, runtimes);
   }
+  runtimes.add(runtime);
   for (const tool of runtime.tools) {
     if (table.has(tool.name)) throw new Error(`Tool ${tool.name} is mounted twice on one server`);
     table.set(tool.name, { tool, runtime });
@@ -115,15 +122,18 @@ export function toolList(runtime: AnyRuntime): Tool[] {
   return tools;
 }
 
-function installToolHandlers(server: McpServer, table: Map<string, { tool: AnyTool<unknown>; runtime: AnyRuntime }>): void {
+function installToolHandlers(
+  server: McpServer,
+  table: Map<string, { tool: AnyTool<unknown>; runtime: AnyRuntime }>,
+  runtimes: ReadonlySet<AnyRuntime>,
+): void {
   server.server.registerCapabilities({ tools: { listChanged: false } });
-  server.server.setRequestHandler(ListToolsRequestSchema, () => {
-    const runtimes = new Set([...table.values()].map((entry) => entry.runtime));
-    return { tools: [...runtimes].flatMap((runtime) => toolList(runtime)) };
-  });
+  server.server.setRequestHandler(ListToolsRequestSchema, () => ({
+    tools: [...runtimes].flatMap((runtime) => toolList(runtime)),
+  }));
   server.server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const entry = table.get(request.params.name);
-    if (!entry) return errorResult(notOffered(request.params.name, table));
+    if (!entry) return errorResult(notOffered(request.params.name, table, runtimes));
     return callTool(server, entry.tool, entry.runtime, request.params.arguments ?? {}, extra);
   });
 }
@@ -133,19 +143,23 @@ function installToolHandlers(server: McpServer, table: Map<string, { tool: AnyTo
  * by an operator option, or not a tool at all (with the closest name). An error result, as the
  * SDK answers, so the model reads the reason.
  */
-function notOffered(name: string, table: Map<string, { tool: AnyTool<unknown>; runtime: AnyRuntime }>): string {
-  const runtimes = new Set([...table.values()].map((entry) => entry.runtime));
+function notOffered(
+  name: string,
+  table: Map<string, { tool: AnyTool<unknown>; runtime: AnyRuntime }>,
+  runtimes: ReadonlySet<AnyRuntime>,
+): string {
   for (const runtime of runtimes) {
     const declared = (runtime.def.tools as AnyTool<unknown>[]).find((t) => t.name === name);
     if (!declared) continue;
     if (runtime.settings.readOnly && declared.access !== 'read') {
       return `${name} is not offered: this server runs read-only (--read-only), and ${name} can change things.`;
     }
-    const chosen = runtime.tools.some((t: AnyTool<unknown>) => t.toolset === declared.toolset);
-    if (!chosen) {
+    // Chosen by --toolsets/--tools, whether or not a switch turned off every tool of the toolset.
+    if (!isChosen(runtime.def, runtime.settings, declared)) {
       return `${name} is not offered: its toolset "${declared.toolset}" is not enabled. The operator can add it with --toolsets ${declared.toolset} (or --tools ${name}).`;
     }
-    return `${name} is not offered: an operator option switches it off on this server (see the connector's --help).`;
+    const how = declared.enabledBy ? `; it is offered when ${declared.enabledBy}` : " (see the connector's --help)";
+    return `${name} is not offered: an operator option switches it off on this server${how}.`;
   }
   const near = closest(name, table.keys(), 1);
   return `There is no tool ${name}.${near.length ? ` Did you mean ${near[0]}?` : ''} tools/list has the tools this server offers.`;

@@ -246,7 +246,18 @@ const demo = defineConnector({
   options: {},
   toolsets: { demo: { title: 'Demo', description: 'demo', default: true } },
   tools: [listNumbers, upstream, document, fails, rows, twoLists, blocks],
-  resources: [numbersResource],
+  resources: [
+    numbersResource,
+    defineResourceTemplate<Services>({
+      name: 'demo_thing',
+      title: 'Thing',
+      description: 'A thing by code; fails with the service error for that code.',
+      uriTemplate: 'demo://things/{code}',
+      async read(_uri, { code }) {
+        throw Object.assign(new Error(`service said ${code}`), { code });
+      },
+    }),
+  ],
   prompts: [numbersPrompt],
   createServices: (): Services => ({ upstreamCalls: [] }),
   mapError: (error: unknown, { args }) => {
@@ -525,6 +536,13 @@ describe('mapError', () => {
     const { client } = await connect();
     const r = await call(client, 'demo_fail', { code: 'ENOTFOUND_THING' });
     expect(text(r)).toBe('Argument `code`: There is no such thing. List the things first.');
+  });
+
+  it('maps a resource read’s service error through the same table', async () => {
+    const { client } = await connect();
+    await expect(client.readResource({ uri: 'demo://things/ENOTFOUND_THING' })).rejects.toThrow(
+      'Argument `code`: There is no such thing. List the things first.',
+    );
   });
 
   it('leaves anything the table does not know a fault, reported briefly', async () => {

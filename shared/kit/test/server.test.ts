@@ -1,5 +1,9 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
+import * as z from 'zod';
+import { createLogger, createServer, defineConnector, defineTool, loadOrThrow, option } from '../src/index.js';
 import { connectEcho } from './helpers.js';
 
 const text = (r: CallToolResult) => r.content.map((c) => (c.type === 'text' ? c.text : '')).join('');
@@ -101,5 +105,47 @@ describe('createServer', () => {
     expect(seen.length).toBeGreaterThan(1);
     expect(seen[1]).toBeGreaterThan(seen[0] as number);
     await close();
+  });
+
+  it('says how the operator turns on a switched-off tool, even when every tool of its toolset is switched off', async () => {
+    const switched = (name: string, enabledBy?: string) =>
+      defineTool({
+        name,
+        title: name,
+        description: 'A write that an option turns on.',
+        toolset: 'main',
+        access: 'write',
+        input: {},
+        output: { ok: z.boolean() },
+        enabled: (options: { allow: boolean }) => options.allow,
+        ...(enabledBy ? { enabledBy } : {}),
+        handler: async () => ({ structured: { ok: true }, text: 'ok' }),
+      });
+    const def = defineConnector({
+      name: 'sw',
+      title: 'Switches',
+      version: '0',
+      description: 'switches',
+      instructions: 'switches',
+      options: { allow: option.boolean({ description: 'Allow writes' }) },
+      toolsets: { main: { title: 'Main', description: 'main', default: true } },
+      tools: [switched('sw_post', 'the operator starts the server with --allow'), switched('sw_other')],
+      createServices: () => ({}),
+    });
+    const server = createServer(loadOrThrow(def, { argv: [], log: createLogger('sw', 'error', () => undefined) }));
+    const client = new Client({ name: 'kit-test', version: '0' });
+    const [a, b] = InMemoryTransport.createLinkedPair();
+    await server.connect(b);
+    await client.connect(a);
+    const post = (await client.callTool({ name: 'sw_post', arguments: {} })) as CallToolResult;
+    expect(post.isError).toBe(true);
+    expect(text(post)).toBe(
+      'sw_post is not offered: an operator option switches it off on this server; it is offered when the operator starts the server with --allow.',
+    );
+    const other = (await client.callTool({ name: 'sw_other', arguments: {} })) as CallToolResult;
+    expect(text(other)).toBe(
+      "sw_other is not offered: an operator option switches it off on this server (see the connector's --help).",
+    );
+    await client.close();
   });
 });

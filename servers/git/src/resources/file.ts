@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { byteLength, defineResourceTemplate, formatBytes, ToolError } from '@patchbay/kit';
+import { byteLength, formatBytes, ToolError } from '@patchbay/kit';
 import { isBinary, lookupPath, parseTreeLine, readBytes } from '../blob.js';
-import type { GitServices } from '../client.js';
+import { template } from '../kit.js';
 import { knownRepositories, openKnown } from '../known.js';
 import { safePath, safeSingleRevision } from '../validate.js';
 
@@ -38,7 +38,7 @@ function decode(value: string, argument: string): string {
   }
 }
 
-export const fileResource = defineResourceTemplate<GitServices>({
+export const fileResource = template({
   name: 'git_file_at_revision',
   title: 'File at a revision',
   description:
@@ -55,26 +55,36 @@ export const fileResource = defineResourceTemplate<GitServices>({
         .replace(/\/+$/, ''),
       'path',
     );
-    const entry = await lookupPath(repo, ref, file, { revision: 'ref', path: 'path' });
+    const entry = await lookupPath(repo, ref, file);
     if (entry.type === 'tree') {
-      // Whole entries while they fit; the rest are only counted.
-      const lines = [`Folder ${file}/ at ${ref}:`];
-      const meter = ctx.budget.meter(256 + byteLength(lines[0] as string));
-      let left = 0;
+      // The folder's entries while they could still be shown (a budget's worth); the rest counted.
+      const children: string[] = [];
+      let kept = 0;
+      let rest = 0;
       await repo.run(['ls-tree', '-z', '--full-tree', '--end-of-options', ref, `${file}/`], {
         separator: '\0',
         onRecord(record) {
           const child = parseTreeLine(record);
           if (!child) return undefined;
-          const line = child.type === 'tree' ? `${child.path}/` : child.path;
-          if (left > 0 || !meter.fits(byteLength(line) + 1)) left++;
-          else lines.push(line);
+          if (kept > ctx.budget.bytes) rest++;
+          else {
+            const line = child.type === 'tree' ? `${child.path}/` : child.path;
+            children.push(line);
+            kept += byteLength(line) + 1;
+          }
           return undefined;
         },
       });
-      if (left > 0)
-        lines.push(`… ${left} more entries (output budget). List them all with git_files path="${file}" recursive=false.`);
-      return [{ uri: uri.href, mimeType: 'text/plain', text: lines.join('\n') }];
+      const listing = ctx.page({
+        key: 'entries',
+        items: children,
+        rest,
+        head: `Folder ${file}/ at ${ref}:`,
+        line: (child) => child,
+        unit: ['entry', 'entries'],
+        hint: `List them all with git_files path="${file}" recursive=false.`,
+      });
+      return [{ uri: uri.href, mimeType: 'text/plain', text: listing.text }];
     }
     if (entry.type === 'commit')
       return [{ uri: uri.href, mimeType: 'text/plain', text: `${file} is a submodule at commit ${entry.oid}.` }];
@@ -102,11 +112,12 @@ export const fileResource = defineResourceTemplate<GitServices>({
         },
       ];
     }
+    // A file is one value, not a list: its start is read and cut here, leaving room for the note.
     const bytes = await readBytes(repo, entry.oid, ctx.budget.bytes);
     let text = bytes.toString('utf8').replace(/\uFFFD$/, '');
     if (entry.size > bytes.length) {
-      const cut = ctx.budget.cutText(text, 512);
-      text = `${cut.text}\n… ${file} is ${formatBytes(entry.size)}; only its start fits the output budget. Read the rest with git_show path="${file}" start_line=N.`;
+      const note = `\n… ${file} is ${formatBytes(entry.size)}; only its start fits the output budget. Read the rest with git_show path="${file}" start_line=N.`;
+      text = ctx.budget.cutText(text, byteLength(note)).text + note;
     }
     return [{ uri: uri.href, mimeType: mimeType ?? 'text/plain', text }];
   },

@@ -1,7 +1,8 @@
-import { defineTool, type ToolContext, ToolError } from '@patchbay/kit';
+import { ToolError } from '@patchbay/kit';
 import * as z from 'zod';
-import type { GitServices, Repository } from '../client.js';
+import type { Repository } from '../client.js';
 import { repositoryInput } from '../inputs.js';
+import { tool } from '../kit.js';
 import { safeRefName, safeSingleRevision } from '../validate.js';
 import { change, currentBranch, headCommit, refExists, resolveCommit, someOf, trackedChanges } from '../worktree.js';
 
@@ -11,7 +12,7 @@ const headState = {
   commit: z.string().describe('The commit HEAD points at afterwards'),
 };
 
-export const createBranchTool = defineTool({
+export const createBranchTool = tool({
   name: 'git_create_branch',
   title: 'Create a branch',
   description:
@@ -25,7 +26,7 @@ export const createBranchTool = defineTool({
     checkout: z.boolean().default(false).describe('Switch to the new branch'),
   },
   output: { ...headState, created: z.string().describe('The new branch'), checked_out: z.boolean() },
-  async handler(args, ctx: ToolContext<GitServices>) {
+  async handler(args, ctx) {
     const repo = await ctx.services.open(args.repository, ctx);
     const name = safeRefName(args.name, 'name');
     const base = args.base ? safeSingleRevision(args.base, 'base') : 'HEAD';
@@ -35,13 +36,12 @@ export const createBranchTool = defineTool({
         hint: 'Choose another name, or switch to it with git_checkout.',
       });
     }
-    const start = await resolveCommit(repo, base, 'base');
+    const start = await resolveCommit(repo, base);
     await change(
       repo,
       args.checkout
         ? ['switch', '--quiet', '--no-track', '--create', name, start]
         : ['branch', '--no-track', '--end-of-options', name, start],
-      'creating the branch',
     );
     const data = {
       repository: repo.path,
@@ -57,7 +57,7 @@ export const createBranchTool = defineTool({
   },
 });
 
-export const checkoutTool = defineTool({
+export const checkoutTool = tool({
   name: 'git_checkout',
   title: 'Switch branch or commit',
   description:
@@ -75,7 +75,7 @@ export const checkoutTool = defineTool({
     detached: z.boolean(),
     created_tracking_branch: z.string().optional().describe('A local branch made to track the remote one'),
   },
-  async handler(args, ctx: ToolContext<GitServices>) {
+  async handler(args, ctx) {
     const repo = await ctx.services.open(args.repository, ctx);
     const target = safeSingleRevision(args.target, 'target');
     const dirty = await trackedChanges(repo);
@@ -86,7 +86,7 @@ export const checkoutTool = defineTool({
     }
     const plan = await planSwitch(repo, target);
     // Never --force/--discard-changes: if an untracked file would be overwritten, git refuses too.
-    await change(repo, plan.args, 'switching', { revision: { value: target, argument: 'target' } });
+    await change(repo, plan.args);
     const branch = await currentBranch(repo);
     const data = {
       repository: repo.path,
@@ -119,6 +119,6 @@ async function planSwitch(repo: Repository, target: string): Promise<{ args: str
     .split('\n')
     .filter((ref) => ref.endsWith(`/${target}`) && ref.split('/').length === 4 + target.split('/').length - 1);
   if (remotes.length === 1) return { args: ['switch', '--quiet', '--guess', '--end-of-options', target], tracking: target };
-  const commit = await resolveCommit(repo, target, 'target');
+  const commit = await resolveCommit(repo, target);
   return { args: ['switch', '--quiet', '--detach', '--end-of-options', commit] };
 }

@@ -1,17 +1,17 @@
 import path from 'node:path';
-import { defineTool, resolveInside, type ToolContext, ToolError } from '@patchbay/kit';
+import { resolveInside, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
-import type { GitServices } from '../client.js';
 import { switches } from '../config.js';
+import { tool } from '../kit.js';
 import { runGit } from '../exec.js';
-import { pinClone, remoteFailure } from '../remote.js';
+import { pinClone } from '../remote.js';
 import { checkCloneUrl, withoutCredentials } from '../url-policy.js';
 import { exists, safeRefName } from '../validate.js';
 import { currentBranch, headCommit } from '../worktree.js';
 
 const FOLDER = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,99}$/;
 
-export const cloneTool = defineTool({
+export const cloneTool = tool({
   name: 'git_clone',
   title: 'Clone a repository',
   description:
@@ -37,7 +37,7 @@ export const cloneTool = defineTool({
     branch: z.string().nullable(),
     commit: z.string(),
   },
-  async handler(args, ctx: ToolContext<GitServices>) {
+  async handler(args, ctx) {
     const { options } = ctx.services;
     const root = options.cloneRoot;
     if (!root)
@@ -77,36 +77,30 @@ export const cloneTool = defineTool({
       void ctx.progress(reached, phases.length * 100, `${phase.replace(/^remote: /, '')} ${percent}%`);
     };
     await ctx.progress(0, phases.length * 100, `Cloning ${shownUrl}`);
-    try {
-      await runGit(
-        [
-          ...pin.args,
-          'clone',
-          '--progress',
-          // A local path reached through the operator's insteadOf is still copied the git way.
-          '--no-local',
-          '--no-recurse-submodules',
-          ...(branch ? [`--branch=${branch}`] : []),
-          ...(args.depth ? [`--depth=${args.depth}`] : []),
-          '--',
-          source.url,
-          target.path,
-        ],
-        {
-          cwd: target.root,
-          signal: ctx.signal,
-          timeout: options.timeout,
-          maxBytes: 64 * 1024,
-          onProgress: report,
-          env: pin.env,
-        },
-      );
-    } catch (error) {
-      if (error instanceof Error && /Remote branch .* not found/.test(error.message)) {
-        throw new ToolError(`the remote has no branch or tag "${branch}".`, { argument: 'branch' });
-      }
-      throw remoteFailure('Cloning', shownUrl, error);
-    }
+    // A failure (a branch the remote lacks, an unreachable host) is explained by the error table.
+    await runGit(
+      [
+        ...pin.args,
+        'clone',
+        '--progress',
+        // A local path reached through the operator's insteadOf is still copied the git way.
+        '--no-local',
+        '--no-recurse-submodules',
+        ...(branch ? [`--branch=${branch}`] : []),
+        ...(args.depth ? [`--depth=${args.depth}`] : []),
+        '--',
+        source.url,
+        target.path,
+      ],
+      {
+        cwd: target.root,
+        signal: ctx.signal,
+        timeout: options.timeout,
+        maxBytes: 64 * 1024,
+        onProgress: report,
+        env: pin.env,
+      },
+    );
     const repo = await ctx.services.open(target.path, ctx);
     const head = (await headCommit(repo)) ?? '';
     const current = await currentBranch(repo);

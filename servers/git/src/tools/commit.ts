@@ -1,7 +1,7 @@
-import { defineTool, more, moreLine, moreSchema, type ToolContext, ToolError } from '@patchbay/kit';
+import { moreSchema, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
-import type { GitServices } from '../client.js';
 import { repositoryInput } from '../inputs.js';
+import { tool } from '../kit.js';
 import { insideWorktree } from '../validate.js';
 import { change, currentBranch, hasStaged } from '../worktree.js';
 
@@ -10,7 +10,7 @@ const stagedFile = z.object({
   status: z.string().describe('A added, M modified, D deleted, R renamed, T type changed'),
 });
 
-export const addTool = defineTool({
+export const addTool = tool({
   name: 'git_add',
   title: 'Stage changes',
   description:
@@ -32,7 +32,7 @@ export const addTool = defineTool({
     staged: z.array(stagedFile).describe('Everything staged after this call'),
     more: moreSchema,
   },
-  async handler(args, ctx: ToolContext<GitServices>) {
+  async handler(args, ctx) {
     const repo = await ctx.services.open(args.repository, ctx);
     const paths = args.paths ?? [];
     if (!args.all && paths.length === 0) {
@@ -45,22 +45,21 @@ export const addTool = defineTool({
       throw new ToolError('cannot be combined with all=true.', { argument: 'paths', hint: 'Pass either paths or all=true.' });
     }
     for (const p of paths) if (p !== '.') await insideWorktree(repo.path, p.replace(/\/+$/, '') || p, 'paths');
-    await change(
-      repo,
-      args.all ? ['add', '-A'] : ['add', '--', ...paths],
-      'git add',
-      paths.length === 1 ? { path: { value: paths[0] as string, argument: 'paths' } } : {},
-    );
+    await change(repo, args.all ? ['add', '-A'] : ['add', '--', ...paths]);
     const { stdout } = await repo.run(['diff', '--cached', '--name-status', '-z', '--no-ext-diff', '-M'], {
       maxBytes: 2 * 1024 * 1024,
     });
     const staged = parseNameStatus(stdout);
-    const page = ctx.budget.take(staged, { reserve: 600 });
-    const moreInfo = more(page.omitted, 'See every change with git_diff staged=true stat_only=true.');
-    const text = staged.length
-      ? `Staged now (${staged.length}):\n${page.items.map((f) => `${f.status} ${f.path}`).join('\n')}${moreLine(moreInfo, 'files')}`
-      : 'Nothing is staged (the paths had no changes).';
-    return { structured: { repository: repo.path, staged: page.items, more: moreInfo }, text };
+    return ctx.page({
+      key: 'staged',
+      fields: { repository: repo.path },
+      items: staged,
+      ...(staged.length ? { head: `Staged now (${staged.length}):` } : {}),
+      line: (f) => `${f.status} ${f.path}`,
+      unit: ['file', 'files'],
+      empty: 'Nothing is staged (the paths had no changes).',
+      hint: 'See every change with git_diff staged=true stat_only=true.',
+    });
   },
 });
 
@@ -81,7 +80,7 @@ export function parseNameStatus(raw: string): Array<{ path: string; status: stri
   return files;
 }
 
-export const commitTool = defineTool({
+export const commitTool = tool({
   name: 'git_commit',
   title: 'Commit staged changes',
   description:
@@ -107,7 +106,7 @@ export const commitTool = defineTool({
     deletions: z.number(),
     signed: z.boolean().describe('The repository asks for signed commits (commit.gpgSign) and the commit was signed'),
   },
-  async handler(args, ctx: ToolContext<GitServices>) {
+  async handler(args, ctx) {
     const repo = await ctx.services.open(args.repository, ctx);
     const message = args.message.trim();
     if (!message) throw new ToolError('is empty.', { argument: 'message', hint: 'Describe the change in a subject line.' });
@@ -122,13 +121,7 @@ export const commitTool = defineTool({
     }
     // The message goes through stdin (never argv), and signing is left to the repository's own
     // configuration: there is no --no-gpg-sign anywhere, so a signing failure stops the commit.
-    await change(
-      repo,
-      ['commit', '--quiet', ...(args.all ? ['--all'] : []), '--file=-'],
-      'git commit',
-      {},
-      { input: `${message}\n` },
-    );
+    await change(repo, ['commit', '--quiet', ...(args.all ? ['--all'] : []), '--file=-'], { input: `${message}\n` });
     // One read of the new commit: "<hash>\x1f<subject>", then its --shortstat line.
     const shown = (
       await repo.run(['show', '--shortstat', '--format=%H%x1f%s', '--no-ext-diff', '--no-textconv', 'HEAD'], { maxBytes: 8192 })

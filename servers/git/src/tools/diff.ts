@@ -1,11 +1,11 @@
-import { defineTool, type ToolContext, ToolError } from '@patchbay/kit';
+import { cursorInput, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
-import type { GitServices } from '../client.js';
 import { diffOutput, diffPage } from '../diff.js';
-import { cursorInput, pathsInput, repositoryInput } from '../inputs.js';
+import { pathsInput, repositoryInput } from '../inputs.js';
+import { tool } from '../kit.js';
 import { insideWorktree, safePaths, safeRevision } from '../validate.js';
 
-export const diffTool = defineTool({
+export const diffTool = tool({
   name: 'git_diff',
   title: 'Diff changes',
   description:
@@ -33,7 +33,7 @@ export const diffTool = defineTool({
     compared: z.string().describe('What was compared with what'),
     ...diffOutput,
   },
-  async handler(args, ctx: ToolContext<GitServices>) {
+  async handler(args, ctx) {
     const repo = await ctx.services.open(args.repository, ctx);
     const revision = args.revision ? safeRevision(args.revision, 'revision') : undefined;
     const range = revision?.includes('..') ?? false;
@@ -61,14 +61,12 @@ export const diffTool = defineTool({
         paths,
         context: args.context_lines,
         statOnly: args.stat_only,
-        cursor: args.cursor,
-        tool: 'git_diff',
-        culprits: revision ? { revision: { value: revision, argument: 'revision' } } : {},
+        heading: `${capitalise(compared)}: `,
       },
-      ctx.budget,
+      ctx.position,
+      ctx.budget.bytes,
     );
-    const { text, ...data } = page;
-    return { structured: { repository: repo.path, compared, ...data }, text: `${capitalise(compared)}: ${text}` };
+    return ctx.page({ ...page, fields: { repository: repo.path, compared, ...page.fields } });
   },
 });
 

@@ -1,10 +1,8 @@
-import { defineTool, jsonSize, more, moreLine, moreSchema, type ToolContext, ToolError } from '@patchbay/kit';
+import { byteLength, cursorInput, moreSchema, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
 import { parseTreeLine } from '../blob.js';
-import type { GitServices } from '../client.js';
-import { explainGitError } from '../errors.js';
-import { cursorInput, repositoryInput } from '../inputs.js';
-import { argumentsKey, readSkip, skipCursor } from '../paging.js';
+import { repositoryInput } from '../inputs.js';
+import { tool } from '../kit.js';
 import { safePath, safeSingleRevision } from '../validate.js';
 
 const KIND = { blob: 'file', tree: 'folder', commit: 'submodule' } as const;
@@ -16,7 +14,14 @@ const entrySchema = z.object({
 });
 type Entry = z.infer<typeof entrySchema>;
 
-export const filesTool = defineTool({
+const line = (e: Entry) =>
+  e.type === 'folder'
+    ? `${e.path}/`
+    : e.type === 'file'
+      ? e.path
+      : `${e.path} (${e.type === 'symlink' ? 'symlink' : 'submodule'})`;
+
+export const filesTool = tool({
   name: 'git_files',
   title: 'List files at a revision',
   description:
@@ -37,70 +42,59 @@ export const filesTool = defineTool({
     entries: z.array(entrySchema),
     more: moreSchema,
   },
-  async handler(args, ctx: ToolContext<GitServices>) {
+  async handler(args, ctx) {
     const repo = await ctx.services.open(args.repository, ctx);
     const revision = safeSingleRevision(args.revision, 'revision');
     const folder =
       args.path === undefined || args.path === '.' || args.path === ''
         ? undefined
         : safePath(args.path.replace(/\/+$/, ''), 'path');
-    const key = argumentsKey(revision, folder, args.recursive);
-    const skip = readSkip(args.cursor, key, 'git_files');
+    const skip = ctx.position.offset;
 
+    // The whole listing is streamed to count it; entries are kept only while they could still be
+    // on this page (more than a budget's worth of lines is more than a page shows).
     const entries: Entry[] = [];
-    const meter = ctx.budget.meter(700);
+    let kept = 0;
     let total = 0;
-    let stoppedAt: number | undefined;
-    try {
-      // A folder with a trailing "/" lists its children; -r lists every file below instead.
-      // (ls-tree takes no "--": it would be read as a path; paths were checked not to start with "-".)
-      const spec = folder ? [args.recursive ? folder : `${folder}/`] : [];
-      await repo.run(
-        ['ls-tree', '-z', '-l', '--full-tree', ...(args.recursive ? ['-r'] : []), '--end-of-options', revision, ...spec],
-        {
-          separator: '\0',
-          onRecord(line) {
-            const parsed = parseTreeLine(line);
-            if (!parsed) return undefined;
-            total++;
-            if (total <= skip || stoppedAt !== undefined) return undefined;
-            const type = parsed.mode === '120000' ? 'symlink' : KIND[parsed.type];
-            const entry: Entry = { path: parsed.path, type, ...(parsed.type === 'blob' ? { size: parsed.size } : {}) };
-            if (!meter.fits(jsonSize(entry) + 1)) stoppedAt = total - 1;
-            else entries.push(entry);
-            return undefined;
-          },
+    // A folder with a trailing "/" lists its children; -r lists every file below instead.
+    // (ls-tree takes no "--": it would be read as a path; paths were checked not to start with "-".)
+    const spec = folder ? [args.recursive ? folder : `${folder}/`] : [];
+    await repo.run(
+      ['ls-tree', '-z', '-l', '--full-tree', ...(args.recursive ? ['-r'] : []), '--end-of-options', revision, ...spec],
+      {
+        separator: '\0',
+        onRecord(record) {
+          const parsed = parseTreeLine(record);
+          if (!parsed) return undefined;
+          total++;
+          if (total <= skip || kept > ctx.budget.bytes) return undefined;
+          const type = parsed.mode === '120000' ? 'symlink' : KIND[parsed.type];
+          const entry: Entry = { path: parsed.path, type, ...(parsed.type === 'blob' ? { size: parsed.size } : {}) };
+          entries.push(entry);
+          kept += byteLength(line(entry)) + 1;
+          return undefined;
         },
-      );
-    } catch (error) {
-      explainGitError(error, { revision: { value: revision, argument: 'revision' } });
-    }
+      },
+    );
     if (folder && total === 0) {
       throw new ToolError(`"${folder}" is not a folder at ${revision}.`, {
         argument: 'path',
         hint: 'Call git_files without path to see the top level.',
       });
     }
-    const moreInfo =
-      stoppedAt !== undefined
-        ? more(
-            total - stoppedAt,
-            'Call git_files again with the same arguments and this cursor, or list one folder with path.',
-            skipCursor(key, stoppedAt),
-          )
-        : undefined;
-    const lines = entries.map((e) =>
-      e.type === 'folder'
-        ? `${e.path}/`
-        : e.type === 'symlink'
-          ? `${e.path} (symlink)`
-          : e.type === 'submodule'
-            ? `${e.path} (submodule)`
-            : e.path,
-    );
-    const text = entries.length
-      ? `${total} entr${total === 1 ? 'y' : 'ies'} at ${revision}${folder ? ` under ${folder}/` : ''}${skip ? ` (from #${skip + 1})` : ''}:\n${lines.join('\n')}${moreLine(moreInfo, 'entries')}`
-      : 'No files.';
-    return { structured: { repository: repo.path, revision, total, entries, more: moreInfo }, text };
+    return ctx.page({
+      key: 'entries',
+      fields: { repository: repo.path, revision, total },
+      items: entries,
+      rest: Math.max(0, total - skip - entries.length),
+      head: (shown) =>
+        shown.length
+          ? `${total} entr${total === 1 ? 'y' : 'ies'} at ${revision}${folder ? ` under ${folder}/` : ''}${skip ? ` (from #${skip + 1})` : ''}:`
+          : '',
+      line,
+      unit: ['entry', 'entries'],
+      empty: 'No files.',
+      hint: 'Or list one folder with path.',
+    });
   },
 });

@@ -1,9 +1,8 @@
-import { defineTool, jsonSize, more, moreLine, moreSchema, type ToolContext, ToolError } from '@patchbay/kit';
+import { byteLength, cursorInput, limitInput, moreSchema, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
-import type { GitServices } from '../client.js';
-import { explainGitError, gitMessage, isBadRegex } from '../errors.js';
-import { cursorInput, pathsInput, repositoryInput } from '../inputs.js';
-import { argumentsKey, readSkip, skipCursor } from '../paging.js';
+import { CountAhead } from '../count-ahead.js';
+import { pathsInput, repositoryInput } from '../inputs.js';
+import { tool } from '../kit.js';
 import { insideWorktree, safePaths, safeSingleRevision } from '../validate.js';
 
 const LINE_LIMIT = 300;
@@ -13,8 +12,16 @@ const matchSchema = z.object({
   line: z.number(),
   text: z.string().describe('Cut at 300 chars'),
 });
+type Match = z.infer<typeof matchSchema>;
 
-export const grepTool = defineTool({
+/** A match as the page shows it: under its file's name when the file changes. */
+interface Shown extends Match {
+  first: boolean;
+}
+
+const render = (m: Shown) => `${m.first ? `${m.path}\n` : ''}${String(m.line).padStart(6)}: ${m.text}`;
+
+export const grepTool = tool({
   name: 'git_grep',
   title: 'Search file contents',
   description:
@@ -33,7 +40,7 @@ export const grepTool = defineTool({
     paths: pathsInput('Only in these files or folders'),
     ignore_case: z.boolean().default(false).describe('Match case-insensitively'),
     fixed_strings: z.boolean().default(false).describe('Treat pattern as plain text, not a regular expression'),
-    max_matches: z.number().int().min(1).max(1000).default(100).describe('Most matching lines to return (1–1000)'),
+    max_matches: limitInput(100, 1000, 'matching lines'),
     cursor: cursorInput,
   },
   output: {
@@ -41,7 +48,7 @@ export const grepTool = defineTool({
     matches: z.array(matchSchema),
     more: moreSchema,
   },
-  async handler(args, ctx: ToolContext<GitServices>) {
+  async handler(args, ctx) {
     const repo = await ctx.services.open(args.repository, ctx);
     if (/[\0\r\n]/.test(args.pattern)) {
       throw new ToolError('may not contain line breaks or NUL.', { argument: 'pattern', hint: 'Search for one line at a time.' });
@@ -49,9 +56,7 @@ export const grepTool = defineTool({
     const revision = args.revision ? safeSingleRevision(args.revision, 'revision') : undefined;
     const paths = safePaths(args.paths, 'paths');
     if (!revision) for (const p of paths) if (p !== '.') await insideWorktree(repo.path, p, 'paths');
-
-    const key = argumentsKey(args.pattern, revision, paths, args.ignore_case, args.fixed_strings);
-    const skip = readSkip(args.cursor, key, 'git_grep');
+    const skip = ctx.position.offset;
 
     // The pattern goes after -e, so even "--output=x" is a pattern, never an option; the revision
     // is validated not to start with "-" and paths come after "--".
@@ -62,64 +67,52 @@ export const grepTool = defineTool({
       '-I',
       '--no-color',
       '--full-name',
-      args.ignore_case ? '-i' : '',
+      ...(args.ignore_case ? ['-i'] : []),
       args.fixed_strings ? '-F' : '-E',
       '-e',
       args.pattern,
+      ...(revision ? [revision] : []),
+      '--',
+      ...paths,
     ];
     const prefix = revision ? `${revision}:` : '';
-    const matches: Array<z.infer<typeof matchSchema>> = [];
-    const meter = ctx.budget.meter(700);
+    // The page's matches (up to max_matches, or a budget's worth of lines), then the rest counted.
+    const matches: Shown[] = [];
+    let kept = 0;
+    const after = new CountAhead();
     let seen = 0;
-    let stoppedAt: number | undefined;
-    try {
-      await repo.run([...command.filter(Boolean), ...(revision ? [revision] : []), '--', ...paths], {
-        okCodes: [1],
-        separator: '\n',
-        onRecord(record) {
-          seen++;
-          if (seen <= skip) return undefined;
-          const [file = '', line = '0', ...rest] = record.split('\0');
-          let text = rest.join('\0');
-          if (text.length > LINE_LIMIT) text = `${text.slice(0, LINE_LIMIT)}…`;
-          const match = { path: file.startsWith(prefix) ? file.slice(prefix.length) : file, line: Number(line), text };
-          if (matches.length >= args.max_matches || !meter.fits(jsonSize(match) + 1)) {
-            stoppedAt = seen - 1;
-            return false;
-          }
-          matches.push(match);
-          return undefined;
-        },
-      });
-    } catch (error) {
-      if (isBadRegex(gitMessage(error))) {
-        throw new ToolError('is not a valid extended regular expression.', {
-          argument: 'pattern',
-          hint: 'Fix the expression, or pass fixed_strings=true to search for the text as it is.',
-        });
-      }
-      explainGitError(error, revision ? { revision: { value: revision, argument: 'revision' } } : {});
-    }
-    const moreInfo =
-      stoppedAt !== undefined
-        ? more(
-            0,
-            'Call git_grep again with the same arguments and this cursor for more matches, or narrow with paths.',
-            skipCursor(key, stoppedAt),
-          )
-        : undefined;
-    const lines: string[] = [];
-    let lastPath = '';
-    for (const m of matches) {
-      if (m.path !== lastPath) lines.push(m.path);
-      lastPath = m.path;
-      lines.push(`${String(m.line).padStart(6)}: ${m.text}`);
-    }
-    const text = matches.length
-      ? `${matches.length} matching line${matches.length === 1 ? '' : 's'}${skip ? ` (after the first ${skip})` : ''}${revision ? ` at ${revision}` : ''}:\n${lines.join('\n')}${moreLine(moreInfo, 'matches')}`
-      : skip
-        ? 'No more matches.'
-        : 'No matches.';
-    return { structured: { repository: repo.path, matches, more: moreInfo }, text };
+    await repo.run(command, {
+      okCodes: [1],
+      separator: '\n',
+      onRecord(record) {
+        seen++;
+        if (seen <= skip) return undefined;
+        if (matches.length >= args.max_matches || kept > ctx.budget.bytes) return after.add();
+        const [file = '', line = '0', ...rest] = record.split('\0');
+        let text = rest.join('\0');
+        if (text.length > LINE_LIMIT) text = `${text.slice(0, LINE_LIMIT)}…`;
+        const path = file.startsWith(prefix) ? file.slice(prefix.length) : file;
+        const match = { path, line: Number(line), text, first: matches.at(-1)?.path !== path };
+        matches.push(match);
+        kept += byteLength(render(match)) + 1;
+        return undefined;
+      },
+    });
+    return ctx.page({
+      key: 'matches',
+      fields: { repository: repo.path },
+      items: matches,
+      rest: after.rest,
+      limit: { argument: 'max_matches', value: args.max_matches },
+      head: (shown) =>
+        shown.length
+          ? `${shown.length} matching line${shown.length === 1 ? '' : 's'}${skip ? ` (after the first ${skip})` : ''}${revision ? ` at ${revision}` : ''}:`
+          : '',
+      line: render,
+      data: ({ first: _, ...match }) => match,
+      unit: ['matching line', 'matching lines'],
+      empty: skip ? 'No more matches.' : 'No matches.',
+      hint: 'Or narrow it with paths.',
+    });
   },
 });

@@ -1,15 +1,24 @@
-import { defineTool, more, moreLine, moreSchema, type ToolContext, ToolError } from '@patchbay/kit';
+import { cursorInput, limitInput, moreSchema } from '@patchbay/kit';
 import * as z from 'zod';
-import type { GitServices } from '../client.js';
-import { explainGitError, gitMessage, isBadRegex } from '../errors.js';
+import { CountAhead, LOOKAHEAD } from '../count-ahead.js';
+import { GitFailure } from '../exec.js';
 import { repositoryInput } from '../inputs.js';
+import { tool } from '../kit.js';
 import { safeArg, safePath, safeRevision } from '../validate.js';
 import { headCommit } from '../worktree.js';
 
 const FIELD = '\x1f';
-const RECORD = '\x1e';
 
-export const logTool = defineTool({
+const commitSchema = z.object({
+  hash: z.string(),
+  date: z.string(),
+  author: z.string(),
+  email: z.string(),
+  subject: z.string(),
+});
+type Commit = z.infer<typeof commitSchema>;
+
+export const logTool = tool({
   name: 'git_log',
   title: 'Commit history',
   description:
@@ -19,35 +28,29 @@ export const logTool = defineTool({
   input: {
     repository: repositoryInput,
     revision: z.string().optional().describe('Branch, tag, commit or range like main..feature (default: HEAD)'),
-    max_count: z.number().int().min(1).max(500).default(30).describe('Most commits to return (1–500)'),
-    skip: z.number().int().min(0).max(10_000_000).default(0).describe('Commits to skip first, for paging'),
+    max_count: limitInput(30, 500, 'commits'),
+    skip: z.number().int().min(0).max(10_000_000).default(0).describe('Commits to skip first'),
     path: z.string().optional().describe('Only commits touching this path (relative to the repository)'),
     author: z.string().optional().describe('Only commits whose author matches this text'),
     grep: z.string().optional().describe('Only commits whose message matches this regular expression'),
     since: z.string().optional().describe('Only commits after this date (ISO 8601, or "2 weeks ago")'),
     until: z.string().optional().describe('Only commits before this date'),
+    cursor: cursorInput,
   },
   output: {
     repository: z.string(),
-    commits: z.array(
-      z.object({
-        hash: z.string(),
-        date: z.string(),
-        author: z.string(),
-        email: z.string(),
-        subject: z.string(),
-      }),
-    ),
+    commits: z.array(commitSchema),
     more: moreSchema,
   },
-  async handler(args, ctx: ToolContext<GitServices>) {
+  async handler(args, ctx) {
     const repo = await ctx.services.open(args.repository, ctx);
     const command = [
       'log',
-      `--format=%H${FIELD}%aI${FIELD}%an${FIELD}%ae${FIELD}%s${RECORD}`,
-      // One more than asked, to know whether there is a next page.
-      `--max-count=${args.max_count + 1}`,
-      `--skip=${args.skip}`,
+      '-z',
+      `--format=%H${FIELD}%aI${FIELD}%an${FIELD}%ae${FIELD}%s`,
+      // git stops by itself after the page and the commits counted past it (see CountAhead).
+      `--max-count=${args.max_count + LOOKAHEAD}`,
+      `--skip=${args.skip + ctx.position.offset}`,
     ];
     if (args.author) command.push(`--author=${safeArg(args.author, 'author', 'author')}`);
     if (args.grep) command.push('--extended-regexp', `--grep=${safeArg(args.grep, 'grep', 'pattern')}`);
@@ -56,43 +59,33 @@ export const logTool = defineTool({
     command.push('--end-of-options', args.revision ? safeRevision(args.revision, 'revision') : 'HEAD');
     if (args.path) command.push('--', safePath(args.path, 'path'));
 
-    let raw = '';
+    // The page's commits, then the ones after it only counted (see CountAhead).
+    const commits: Commit[] = [];
+    const after = new CountAhead();
     try {
-      raw = await (await repo.git()).raw(command);
-    } catch (error) {
-      const message = gitMessage(error);
-      if ((args.grep || args.author) && isBadRegex(message)) {
-        // git quotes the expression it could not compile; --extended-regexp (set with grep) covers author too.
-        throw new ToolError(`is not a valid ${args.grep ? 'extended ' : ''}regular expression.`, {
-          argument: args.author && message.includes(`'${args.author}'`) ? 'author' : 'grep',
-          hint: 'Fix the expression; put a backslash before ( ) [ ] { } . * + ? | to match them as text.',
-        });
-      }
-      // A repository without commits has an empty history, not an error.
-      if (args.revision || (await headCommit(repo)) !== undefined) {
-        explainGitError(error, args.revision ? { revision: { value: args.revision, argument: 'revision' } } : {});
-      }
-    }
-    const all = raw
-      .split(RECORD)
-      .map((r) => r.trim())
-      .filter(Boolean)
-      .map((record) => {
-        const [hash = '', date = '', author = '', email = '', subject = ''] = record.split(FIELD);
-        return { hash, date, author, email, subject };
+      await repo.run(command, {
+        separator: '\0',
+        onRecord(record) {
+          if (commits.length >= args.max_count) return after.add();
+          const [hash = '', date = '', author = '', email = '', subject = ''] = record.split(FIELD);
+          if (hash) commits.push({ hash, date, author, email, subject });
+          return undefined;
+        },
       });
-    const hasNext = all.length > args.max_count;
-    const page = all.slice(0, args.max_count);
-    const fitted = ctx.budget.take(page);
-    const shown = fitted.items;
-    const nextSkip = args.skip + shown.length;
-    const left = fitted.omitted + (hasNext ? 1 : 0);
-    const moreInfo = more(left, `Call git_log again with skip=${nextSkip} for older commits.`);
-    const text =
-      shown.length === 0
-        ? 'No commits match.'
-        : shown.map((c) => `${c.hash.slice(0, 10)} ${c.date.slice(0, 10)} ${c.author}: ${c.subject}`).join('\n') +
-          moreLine(moreInfo, 'commits');
-    return { structured: { repository: repo.path, commits: shown, more: moreInfo }, text };
+    } catch (error) {
+      // A repository without commits has an empty history, not an error.
+      if (!(error instanceof GitFailure) || args.revision || (await headCommit(repo)) !== undefined) throw error;
+    }
+    return ctx.page({
+      key: 'commits',
+      fields: { repository: repo.path },
+      items: commits,
+      rest: after.rest,
+      limit: { argument: 'max_count', value: args.max_count },
+      line: (c) => `${c.hash.slice(0, 10)} ${c.date.slice(0, 10)} ${c.author}: ${c.subject}`,
+      unit: ['commit', 'commits'],
+      empty: 'No commits match.',
+      hint: 'Or narrow it with path, author, grep, since or until.',
+    });
   },
 });

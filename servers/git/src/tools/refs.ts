@@ -1,8 +1,8 @@
-import { defineTool, more, moreLine, moreSchema, type ToolContext } from '@patchbay/kit';
+import { cursorInput, limitInput, moreSchema } from '@patchbay/kit';
 import * as z from 'zod';
-import type { GitServices, Repository } from '../client.js';
-import { explainGitError } from '../errors.js';
+import type { Repository } from '../client.js';
 import { repositoryInput } from '../inputs.js';
+import { tool } from '../kit.js';
 
 /** Read refs with for-each-ref, one record per line, fields split by U+001F. */
 async function forEachRef(
@@ -13,17 +13,13 @@ async function forEachRef(
   limit: number,
 ): Promise<string[][]> {
   const rows: string[][] = [];
-  try {
-    await repo.run(['for-each-ref', `--sort=${sort}`, `--format=${fields.join('%1f')}`, '--end-of-options', ...patterns], {
-      separator: '\n',
-      onRecord(line) {
-        if (line) rows.push(line.split('\x1f'));
-        return rows.length >= limit ? false : undefined;
-      },
-    });
-  } catch (error) {
-    explainGitError(error);
-  }
+  await repo.run(['for-each-ref', `--sort=${sort}`, `--format=${fields.join('%1f')}`, '--end-of-options', ...patterns], {
+    separator: '\n',
+    onRecord(line) {
+      if (line) rows.push(line.split('\x1f'));
+      return rows.length >= limit ? false : undefined;
+    },
+  });
   return rows;
 }
 
@@ -31,7 +27,6 @@ async function forEachRef(
 const READ_LIMIT = 50_000;
 
 const filterInput = z.string().max(200).optional().describe('Only names containing this text (case-insensitive)');
-const countInput = z.number().int().min(1).max(1000).default(100).describe('Most entries to return (1–1000)');
 
 const branchSchema = z.object({
   name: z.string().describe('"main", or "origin/main" when remote'),
@@ -47,7 +42,7 @@ const branchSchema = z.object({
 });
 type Branch = z.infer<typeof branchSchema>;
 
-export const branchesTool = defineTool({
+export const branchesTool = tool({
   name: 'git_branches',
   title: 'List branches',
   description:
@@ -58,7 +53,8 @@ export const branchesTool = defineTool({
     repository: repositoryInput,
     scope: z.enum(['local', 'remote', 'all']).default('local').describe('local branches, remote-tracking branches, or both'),
     contains: filterInput,
-    max_count: countInput,
+    max_count: limitInput(100, 1000, 'branches'),
+    cursor: cursorInput,
   },
   output: {
     repository: z.string(),
@@ -66,7 +62,7 @@ export const branchesTool = defineTool({
     branches: z.array(branchSchema),
     more: moreSchema,
   },
-  async handler(args, ctx: ToolContext<GitServices>) {
+  async handler(args, ctx) {
     const repo = await ctx.services.open(args.repository, ctx);
     const patterns =
       args.scope === 'local' ? ['refs/heads'] : args.scope === 'remote' ? ['refs/remotes'] : ['refs/heads', 'refs/remotes'];
@@ -118,19 +114,21 @@ export const branchesTool = defineTool({
         subject,
       });
     }
-    const page = ctx.budget.take(all.slice(0, args.max_count), { reserve: 700 });
-    const moreInfo = more(all.length - page.items.length, 'Narrow with contains, or raise max_count.');
-    const text = page.items.length
-      ? page.items
-          .map((b) => {
-            const track = b.upstream
-              ? ` [${b.upstream}${b.upstream_gone ? ': gone' : b.ahead || b.behind ? `: ahead ${b.ahead}, behind ${b.behind}` : ''}]`
-              : '';
-            return `${b.current ? '*' : ' '} ${b.name} ${b.commit.slice(0, 10)}${track} ${b.date.slice(0, 10)} ${b.subject}`;
-          })
-          .join('\n') + moreLine(moreInfo, 'branches')
-      : 'No branches match.';
-    return { structured: { repository: repo.path, current, branches: page.items, more: moreInfo }, text };
+    return ctx.page({
+      key: 'branches',
+      fields: { repository: repo.path, current },
+      items: all.slice(ctx.position.offset),
+      limit: { argument: 'max_count', value: args.max_count },
+      line: (b) => {
+        const track = b.upstream
+          ? ` [${b.upstream}${b.upstream_gone ? ': gone' : b.ahead || b.behind ? `: ahead ${b.ahead}, behind ${b.behind}` : ''}]`
+          : '';
+        return `${b.current ? '*' : ' '} ${b.name} ${b.commit.slice(0, 10)}${track} ${b.date.slice(0, 10)} ${b.subject}`;
+      },
+      unit: ['branch', 'branches'],
+      empty: 'No branches match.',
+      hint: 'Or narrow it with contains.',
+    });
   },
 });
 
@@ -142,15 +140,15 @@ const tagSchema = z.object({
   subject: z.string().describe('Tag message (annotated) or commit subject'),
 });
 
-export const tagsTool = defineTool({
+export const tagsTool = tool({
   name: 'git_tags',
   title: 'List tags',
   description: 'Tags, newest first, with the commit each points at, whether it is annotated, its date and message subject.',
   toolset: 'repository',
   access: 'read',
-  input: { repository: repositoryInput, contains: filterInput, max_count: countInput },
+  input: { repository: repositoryInput, contains: filterInput, max_count: limitInput(100, 1000, 'tags'), cursor: cursorInput },
   output: { repository: z.string(), tags: z.array(tagSchema), more: moreSchema },
-  async handler(args, ctx: ToolContext<GitServices>) {
+  async handler(args, ctx) {
     const repo = await ctx.services.open(args.repository, ctx);
     const rows = await forEachRef(
       repo,
@@ -176,15 +174,15 @@ export const tagsTool = defineTool({
         date,
         subject,
       }));
-    const page = ctx.budget.take(all.slice(0, args.max_count), { reserve: 600 });
-    const moreInfo = more(all.length - page.items.length, 'Narrow with contains, or raise max_count.');
-    const text = page.items.length
-      ? page.items
-          .map(
-            (t) => `${t.name} ${t.commit.slice(0, 10)} ${t.date.slice(0, 10)}${t.annotated ? '' : ' (lightweight)'} ${t.subject}`,
-          )
-          .join('\n') + moreLine(moreInfo, 'tags')
-      : 'No tags.';
-    return { structured: { repository: repo.path, tags: page.items, more: moreInfo }, text };
+    return ctx.page({
+      key: 'tags',
+      fields: { repository: repo.path },
+      items: all.slice(ctx.position.offset),
+      limit: { argument: 'max_count', value: args.max_count },
+      line: (t) => `${t.name} ${t.commit.slice(0, 10)} ${t.date.slice(0, 10)}${t.annotated ? '' : ' (lightweight)'} ${t.subject}`,
+      unit: ['tag', 'tags'],
+      empty: 'No tags.',
+      hint: 'Or narrow it with contains.',
+    });
   },
 });

@@ -1,9 +1,11 @@
-import { defineTool, more, moreLine, moreSchema, type ToolContext, ToolError } from '@patchbay/kit';
+import { moreSchema, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
-import type { GitServices, Repository } from '../client.js';
-import { gitMessage, lastLine } from '../errors.js';
+import type { Repository } from '../client.js';
+import { lastLine } from '../errors.js';
+import { GitFailure } from '../exec.js';
 import { repositoryInput } from '../inputs.js';
-import { chooseRemote, listRemotes, pinRemote, refSnapshot, remoteFailure, remoteMessages, upstreamOf } from '../remote.js';
+import { tool } from '../kit.js';
+import { chooseRemote, listRemotes, pinRemote, refSnapshot, remoteMessages, upstreamOf } from '../remote.js';
 import { safeRefName } from '../validate.js';
 import { conflictedFiles, currentBranch, headCommit, refExists, someOf, trackedChanges } from '../worktree.js';
 
@@ -13,7 +15,7 @@ const remoteInput = z
   .optional()
   .describe('Name of a configured remote (default: the current branch\'s upstream remote, else the only one or "origin")');
 
-export const remotesTool = defineTool({
+export const remotesTool = tool({
   name: 'git_remotes',
   title: 'List remotes',
   description: 'The configured remotes with their URLs (credentials removed). fetch, pull and push take a remote by these names.',
@@ -24,7 +26,7 @@ export const remotesTool = defineTool({
     repository: z.string(),
     remotes: z.array(z.object({ name: z.string(), url: z.string(), push_url: z.string().optional() })),
   },
-  async handler(args, ctx: ToolContext<GitServices>) {
+  async handler(args, ctx) {
     const repo = await ctx.services.open(args.repository, ctx);
     const remotes = await listRemotes(repo);
     const text = remotes.length
@@ -41,7 +43,7 @@ const refChange = z.object({
   to: z.string().optional(),
 });
 
-export const fetchTool = defineTool({
+export const fetchTool = tool({
   name: 'git_fetch',
   title: 'Fetch from a remote',
   description:
@@ -61,19 +63,15 @@ export const fetchTool = defineTool({
     changes: z.array(refChange),
     more: moreSchema,
   },
-  async handler(args, ctx: ToolContext<GitServices>) {
+  async handler(args, ctx) {
     const repo = await ctx.services.open(args.repository, ctx);
     const remote = await chooseRemote(repo, args.remote);
     const pin = await pinRemote(ctx.services, repo, remote, 'fetch');
     const before = await refSnapshot(repo, remote);
-    try {
-      await repo.run([...pin.args, 'fetch', '--quiet', ...(args.prune ? ['--prune'] : []), '--end-of-options', remote], {
-        maxBytes: 64 * 1024,
-        env: pin.env,
-      });
-    } catch (error) {
-      throw remoteFailure('Fetching from', remote, error);
-    }
+    await repo.run([...pin.args, 'fetch', '--quiet', ...(args.prune ? ['--prune'] : []), '--end-of-options', remote], {
+      maxBytes: 64 * 1024,
+      env: pin.env,
+    });
     const after = await refSnapshot(repo, remote);
     const changes: Array<z.infer<typeof refChange>> = [];
     for (const [ref, to] of after) {
@@ -82,21 +80,21 @@ export const fetchTool = defineTool({
       else if (from !== to) changes.push({ ref, change: 'updated', from, to });
     }
     for (const [ref, from] of before) if (!after.has(ref)) changes.push({ ref, change: 'deleted', from });
-    const page = ctx.budget.take(changes, { reserve: 600 });
-    const moreInfo = more(page.omitted, 'See every branch with git_branches scope=remote.');
-    const text = changes.length
-      ? `Fetched ${remote}:\n${page.items
-          .map(
-            (c) =>
-              `${c.change.padEnd(7)} ${c.ref}${c.change === 'updated' ? ` ${c.from?.slice(0, 10)}..${c.to?.slice(0, 10)}` : c.to ? ` ${c.to.slice(0, 10)}` : ''}`,
-          )
-          .join('\n')}${moreLine(moreInfo, 'refs')}`
-      : `Fetched ${remote}: already up to date.`;
-    return { structured: { repository: repo.path, remote, changes: page.items, more: moreInfo }, text };
+    return ctx.page({
+      key: 'changes',
+      fields: { repository: repo.path, remote },
+      items: changes,
+      ...(changes.length ? { head: `Fetched ${remote}:` } : {}),
+      line: (c) =>
+        `${c.change.padEnd(7)} ${c.ref}${c.change === 'updated' ? ` ${c.from?.slice(0, 10)}..${c.to?.slice(0, 10)}` : c.to ? ` ${c.to.slice(0, 10)}` : ''}`,
+      unit: ['ref', 'refs'],
+      empty: `Fetched ${remote}: already up to date.`,
+      hint: 'See every branch with git_branches scope=remote.',
+    });
   },
 });
 
-export const pullTool = defineTool({
+export const pullTool = tool({
   name: 'git_pull',
   title: 'Pull from a remote',
   description:
@@ -118,7 +116,7 @@ export const pullTool = defineTool({
     to: z.string().describe('Where the branch is now'),
     new_commits: z.number().describe('Commits the branch gained'),
   },
-  async handler(args, ctx: ToolContext<GitServices>) {
+  async handler(args, ctx) {
     const repo = await ctx.services.open(args.repository, ctx);
     const branch = await currentBranch(repo);
     if (!branch)
@@ -154,7 +152,8 @@ export const pullTool = defineTool({
         env: pin.env,
       });
     } catch (error) {
-      throw await explainPullFailure(repo, remote, args.mode, error);
+      if (error instanceof GitFailure) await recoverFromPull(repo, remote, args.mode, error);
+      throw error;
     }
     const to = (await headCommit(repo)) ?? '';
     const gained = from ? Number((await repo.run(['rev-list', '--count', `${from}..${to}`], { maxBytes: 64 })).stdout.trim()) : 0;
@@ -166,14 +165,17 @@ export const pullTool = defineTool({
   },
 });
 
-/** A conflicted rebase or merge is aborted so the branch is left as it was, then explained. */
-async function explainPullFailure(repo: Repository, remote: string, mode: string, error: unknown): Promise<ToolError> {
-  const message = gitMessage(error);
+/**
+ * A conflicted rebase or merge is aborted so the branch is left as it was, and said so; what the
+ * pull's state explains is thrown here, anything else goes on to the error table.
+ */
+async function recoverFromPull(repo: Repository, remote: string, mode: string, error: GitFailure): Promise<void> {
+  const message = error.stderr;
   const conflicted = await conflictedFiles(repo);
   const rebasing = await repo.run(['rev-parse', '--verify', '--quiet', 'REBASE_HEAD'], { okCodes: [1, 128] });
   if (conflicted.length || rebasing.code === 0 || /CONFLICT/.test(message)) {
     await repo.run([mode === 'rebase' ? 'rebase' : 'merge', '--abort'], { okCodes: [1, 128] });
-    return new ToolError(
+    throw new ToolError(
       `pulling conflicted${conflicted.length ? ` in ${someOf(conflicted)}` : ''}; the ${mode} was aborted and the branch is as it was.`,
       {
         hint: 'Resolve it by hand with the git CLI, or try the other mode (rebase or merge).',
@@ -181,23 +183,22 @@ async function explainPullFailure(repo: Repository, remote: string, mode: string
     );
   }
   if (/Not possible to fast-forward|not possible to fast-forward|Diverging branches/i.test(message)) {
-    return new ToolError('the local branch and the remote have diverged, so a fast-forward is impossible; nothing changed.', {
+    throw new ToolError('the local branch and the remote have diverged, so a fast-forward is impossible; nothing changed.', {
       argument: 'mode',
       hint: 'Pass mode=rebase to replay local commits on top, or mode=merge to make a merge commit.',
     });
   }
   if (/couldn't find remote ref/i.test(message)) {
-    return new ToolError(`${remote} has no such branch: ${lastLine(message)}.`, {
+    throw new ToolError(`${remote} has no such branch: ${lastLine(message)}.`, {
       argument: 'branch',
       hint: 'List remote branches with git_branches scope=remote after git_fetch.',
     });
   }
-  return remoteFailure('Pulling from', remote, error);
 }
 
 type PushResult = 'new branch' | 'fast-forward' | 'forced' | 'up to date';
 
-export const pushTool = defineTool({
+export const pushTool = tool({
   name: 'git_push',
   title: 'Push to a remote',
   description:
@@ -224,7 +225,7 @@ export const pushTool = defineTool({
     commit: z.string(),
     remote_messages: z.array(z.string()).optional().describe('What the remote said back (e.g. a link to open a pull request)'),
   },
-  async handler(args, ctx: ToolContext<GitServices>) {
+  async handler(args, ctx) {
     if (args.force && !ctx.services.options.allowForcePush) {
       throw new ToolError('force-push is disabled on this server.', {
         argument: 'force',
@@ -245,24 +246,19 @@ export const pushTool = defineTool({
     const pin = await pinRemote(ctx.services, repo, remote, 'push');
     // A full refspec: the branch name can never be read as "+force" or as another ref.
     const refspec = `refs/heads/${branch}:refs/heads/${branch}`;
-    let run: Awaited<ReturnType<Repository['run']>>;
-    try {
-      run = await repo.run(
-        [
-          ...pin.args,
-          'push',
-          '--porcelain',
-          ...(args.set_upstream ? ['--set-upstream'] : []),
-          ...(args.force ? ['--force-with-lease'] : []),
-          '--end-of-options',
-          remote,
-          refspec,
-        ],
-        { okCodes: [1], maxBytes: 64 * 1024, env: pin.env },
-      );
-    } catch (error) {
-      throw remoteFailure('Pushing to', remote, error);
-    }
+    const run = await repo.run(
+      [
+        ...pin.args,
+        'push',
+        '--porcelain',
+        ...(args.set_upstream ? ['--set-upstream'] : []),
+        ...(args.force ? ['--force-with-lease'] : []),
+        '--end-of-options',
+        remote,
+        refspec,
+      ],
+      { okCodes: [1], maxBytes: 64 * 1024, env: pin.env },
+    );
     const line = run.stdout.split('\n').find((l) => l.includes(`refs/heads/${branch}:`)) ?? '';
     const [flag = ''] = line;
     if (flag === '!' || run.code !== 0) {

@@ -1,13 +1,13 @@
-import { defineTool, more, moreLine, moreSchema, type ToolContext, ToolError } from '@patchbay/kit';
+import { moreSchema, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
-import type { GitServices } from '../client.js';
 import { repositoryInput } from '../inputs.js';
+import { tool } from '../kit.js';
 import { safePaths, safeSingleRevision } from '../validate.js';
 import { change, currentBranch, headCommit, resolveCommit, trackedChanges } from '../worktree.js';
 
 const targetInput = z.string().max(256).default('HEAD').describe('Commit, branch or tag to reset to (default HEAD)');
 
-export const resetTool = defineTool({
+export const resetTool = tool({
   name: 'git_reset',
   title: 'Reset (soft or mixed)',
   description:
@@ -28,7 +28,7 @@ export const resetTool = defineTool({
     commit: z.string().describe('Where HEAD points afterwards'),
     unstaged: z.array(z.string()).optional().describe('With paths: the files unstaged'),
   },
-  async handler(args, ctx: ToolContext<GitServices>) {
+  async handler(args, ctx) {
     const repo = await ctx.services.open(args.repository, ctx);
     const target = safeSingleRevision(args.target, 'target');
     const paths = safePaths(args.paths, 'paths');
@@ -38,12 +38,11 @@ export const resetTool = defineTool({
         hint: 'Leave mode out (mixed) to unstage files.',
       });
     }
-    const commit = await resolveCommit(repo, target, 'target');
+    const commit = await resolveCommit(repo, target);
     // reset takes no --end-of-options; target is a resolved commit id and paths follow "--".
     await change(
       repo,
       paths.length ? ['reset', '--quiet', commit, '--', ...paths] : ['reset', '--quiet', `--${args.mode}`, commit],
-      'git reset',
     );
     const branch = await currentBranch(repo);
     const head = (await headCommit(repo)) ?? commit;
@@ -54,7 +53,7 @@ export const resetTool = defineTool({
   },
 });
 
-export const resetHardTool = defineTool({
+export const resetHardTool = tool({
   name: 'git_reset_hard',
   title: 'Reset hard (discard changes)',
   description:
@@ -70,20 +69,25 @@ export const resetHardTool = defineTool({
     discarded: z.array(z.string()).describe('Tracked files whose uncommitted changes were thrown away'),
     more: moreSchema,
   },
-  async handler(args, ctx: ToolContext<GitServices>) {
+  async handler(args, ctx) {
     const repo = await ctx.services.open(args.repository, ctx);
     const target = safeSingleRevision(args.target, 'target');
-    const commit = await resolveCommit(repo, target, 'target');
+    const commit = await resolveCommit(repo, target);
     const discarded = await trackedChanges(repo, 10_000);
-    await change(repo, ['reset', '--quiet', '--hard', commit], 'git reset --hard');
+    await change(repo, ['reset', '--quiet', '--hard', commit]);
     const branch = await currentBranch(repo);
-    const page = ctx.budget.take(discarded, { reserve: 600 });
-    const moreInfo = more(page.omitted, 'The list of discarded files was cut.');
-    const text = `Hard reset: ${branch ?? 'HEAD'} now at ${commit.slice(0, 10)}. ${
-      discarded.length
-        ? `Discarded uncommitted changes to ${discarded.length} file${discarded.length === 1 ? '' : 's'}:\n${page.items.join('\n')}`
-        : 'There were no uncommitted changes to discard.'
-    }${moreLine(moreInfo, 'files')}`;
-    return { structured: { repository: repo.path, branch, commit, discarded: page.items, more: moreInfo }, text };
+    const done = `Hard reset: ${branch ?? 'HEAD'} now at ${commit.slice(0, 10)}.`;
+    return ctx.page({
+      key: 'discarded',
+      fields: { repository: repo.path, branch, commit },
+      items: discarded,
+      ...(discarded.length
+        ? { head: `${done} Discarded uncommitted changes to ${discarded.length} file${discarded.length === 1 ? '' : 's'}:` }
+        : {}),
+      line: (file) => file,
+      unit: ['file', 'files'],
+      empty: `${done} There were no uncommitted changes to discard.`,
+      hint: 'The list of discarded files was cut.',
+    });
   },
 });

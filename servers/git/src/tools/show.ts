@@ -1,10 +1,10 @@
-import { defineTool, formatBytes, jsonSize, more, moreLine, moreSchema, type ToolContext, ToolError } from '@patchbay/kit';
+import { cursorInput, formatBytes, jsonSize, more, moreLine, moreSchema, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
 import { isBinary, lookupPath, readBytes, readLines } from '../blob.js';
-import type { GitServices, Repository } from '../client.js';
+import type { Repository } from '../client.js';
 import { diffFileSchema, diffPage, emptyTree } from '../diff.js';
-import { explainGitError } from '../errors.js';
-import { cursorInput, pathsInput, repositoryInput } from '../inputs.js';
+import { pathsInput, repositoryInput } from '../inputs.js';
+import { tool } from '../kit.js';
 import { safePath, safePaths, safeSingleRevision } from '../validate.js';
 
 const FIELD = '\x1f';
@@ -32,7 +32,7 @@ const fileSchema = z.object({
   total_lines: z.number().optional(),
 });
 
-export const showTool = defineTool({
+export const showTool = tool({
   name: 'git_show',
   title: 'Show a commit or a file at a revision',
   description:
@@ -59,10 +59,10 @@ export const showTool = defineTool({
     file: fileSchema.optional(),
     more: moreSchema,
   },
-  async handler(args, ctx: ToolContext<GitServices>) {
+  async handler(args, ctx) {
     const repo = await ctx.services.open(args.repository, ctx);
     const revision = safeSingleRevision(args.revision, 'revision');
-    if (args.path !== undefined) return showFile(repo, revision, safePath(args.path, 'path'), args.start_line, ctx);
+    if (args.path !== undefined) return showFile(repo, revision, safePath(args.path, 'path'), args.start_line, ctx.budget.bytes);
 
     const commit = await readCommit(repo, revision);
     const [parent] = commit.parents;
@@ -70,20 +70,6 @@ export const showTool = defineTool({
     const compared_with = parent
       ? `${commit.parents.length > 1 ? 'first parent' : 'parent'} ${parent.slice(0, 10)}`
       : 'nothing (root commit)';
-    const page = await diffPage(
-      repo,
-      {
-        flags: [],
-        revisions: [against, commit.hash],
-        paths: safePaths(args.paths, 'paths'),
-        context: args.context_lines,
-        statOnly: args.stat_only,
-        cursor: args.cursor,
-        tool: 'git_show',
-        reserve: jsonSize(commit),
-      },
-      ctx.budget,
-    );
     const header = args.cursor
       ? `commit ${commit.hash} (continued): ${commit.subject}`
       : [
@@ -97,32 +83,39 @@ export const showTool = defineTool({
           ...`${commit.subject}${commit.body ? `\n\n${commit.body}` : ''}`.split('\n').map((l) => `    ${l}`),
           '',
         ].join('\n');
-    const { text, ...data } = page;
-    return { structured: { repository: repo.path, commit, compared_with, ...data }, text: `${header}\n${text}` };
+    const page = await diffPage(
+      repo,
+      {
+        flags: [],
+        revisions: [against, commit.hash],
+        paths: safePaths(args.paths, 'paths'),
+        context: args.context_lines,
+        statOnly: args.stat_only,
+        heading: `${header}\n`,
+      },
+      ctx.position,
+      ctx.budget.bytes,
+    );
+    return ctx.page({ ...page, fields: { repository: repo.path, commit, compared_with, ...page.fields } });
   },
 });
 
 async function readCommit(repo: Repository, revision: string): Promise<z.infer<typeof commitSchema>> {
-  let raw: string;
-  try {
-    raw = (
-      await repo.run(
-        [
-          'log',
-          '-1',
-          `--format=%H${FIELD}%P${FIELD}%an${FIELD}%ae${FIELD}%aI${FIELD}%B`,
-          '--end-of-options',
-          `${revision}^{commit}`,
-          '--',
-        ],
-        {
-          maxBytes: 64 * 1024,
-        },
-      )
-    ).stdout;
-  } catch (error) {
-    explainGitError(error, { revision: { value: revision, argument: 'revision' } });
-  }
+  const raw = (
+    await repo.run(
+      [
+        'log',
+        '-1',
+        `--format=%H${FIELD}%P${FIELD}%an${FIELD}%ae${FIELD}%aI${FIELD}%B`,
+        '--end-of-options',
+        `${revision}^{commit}`,
+        '--',
+      ],
+      {
+        maxBytes: 64 * 1024,
+      },
+    )
+  ).stdout;
   const [hash = '', parents = '', author = '', email = '', date = '', message = ''] = raw.split(FIELD);
   const [subject = '', ...rest] = message.trim().split('\n');
   let body = rest.join('\n').trim();
@@ -138,7 +131,11 @@ async function readCommit(repo: Repository, revision: string): Promise<z.infer<t
   };
 }
 
-async function showFile(repo: Repository, revision: string, path: string, startLine: number, ctx: ToolContext<GitServices>) {
+/**
+ * A file at a revision: one value (a window of its lines), not a list, so it is cut here, to what
+ * the rest of the reply leaves of the budget, and continued by start_line.
+ */
+async function showFile(repo: Repository, revision: string, path: string, startLine: number, budget: number) {
   const entry = await lookupPath(repo, revision, path);
   const base = { path, revision, size: entry.size };
   const reply = (file: z.infer<typeof fileSchema>, text: string, moreInfo?: ReturnType<typeof more>) => ({
@@ -164,7 +161,13 @@ async function showFile(repo: Repository, revision: string, path: string, startL
       `${path} at ${revision} is a binary file of ${formatBytes(entry.size)}; its content is not shown.`,
     );
   }
-  const window = await readLines(repo, entry, startLine, ctx.budget.bytes - 600 - jsonSize(base));
+  const longestHint = `Line ${startLine} is longer than the output budget and was cut; call git_show again with start_line=${startLine + 1} for the lines after it.`;
+  const around = jsonSize({
+    repository: repo.path,
+    file: { ...base, binary: false, content: '', start_line: startLine, end_line: 1e8, total_lines: 1e8 },
+    more: { omitted: 1e8, hint: longestHint },
+  });
+  const window = await readLines(repo, entry, startLine, budget - around);
   const { line_cut, ...lines } = window;
   const total = window.total_lines;
   if (startLine > Math.max(total, 1)) {

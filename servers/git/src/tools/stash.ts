@@ -1,8 +1,10 @@
-import { defineTool, more, moreLine, moreSchema, type ToolContext, ToolError } from '@patchbay/kit';
+import { moreSchema, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
-import type { GitServices, Repository } from '../client.js';
-import { gitMessage, lastLine } from '../errors.js';
+import type { Repository } from '../client.js';
+import { lastLine } from '../errors.js';
+import { GitFailure } from '../exec.js';
 import { repositoryInput } from '../inputs.js';
+import { tool } from '../kit.js';
 import { change, conflictedFiles, someOf, trackedChanges } from '../worktree.js';
 
 const stashSchema = z.object({
@@ -12,7 +14,7 @@ const stashSchema = z.object({
 });
 type Stash = z.infer<typeof stashSchema>;
 
-export const stashTool = defineTool({
+export const stashTool = tool({
   name: 'git_stash',
   title: 'Stash changes',
   description:
@@ -32,7 +34,7 @@ export const stashTool = defineTool({
     stashes: z.array(stashSchema).describe('The stashes after the action, newest first'),
     more: moreSchema,
   },
-  async handler(args, ctx: ToolContext<GitServices>) {
+  async handler(args, ctx) {
     const repo = await ctx.services.open(args.repository, ctx);
     let done: string;
     if (args.action === 'push') {
@@ -47,8 +49,6 @@ export const stashTool = defineTool({
           ...(args.include_untracked ? ['--include-untracked'] : []),
           ...(message ? [`--message=${message}`] : []),
         ],
-        'git stash push',
-        {},
         { magicPathspecs: true },
       );
       if ((await listStashes(repo)).length === before.length) {
@@ -74,6 +74,7 @@ export const stashTool = defineTool({
       try {
         await repo.run(['stash', 'pop', '--quiet', `stash@{${args.index}}`], { maxBytes: 64 * 1024, magicPathspecs: true });
       } catch (error) {
+        if (!(error instanceof GitFailure)) throw error;
         const conflicted = await conflictedFiles(repo);
         if (conflicted.length) {
           throw new ToolError(
@@ -84,7 +85,7 @@ export const stashTool = defineTool({
           );
         }
         const dirty = await trackedChanges(repo, 20);
-        throw new ToolError(`git refused to pop the stash: ${lastLine(gitMessage(error))}.`, {
+        throw new ToolError(`git refused to pop the stash: ${lastLine(error.stderr)}.`, {
           hint: dirty.length
             ? `Commit or stash the changes to ${someOf(dirty)} first.`
             : 'Check the repository state with git_status.',
@@ -94,16 +95,15 @@ export const stashTool = defineTool({
     } else {
       done = '';
     }
-    const stashes = await listStashes(repo);
-    const page = ctx.budget.take(stashes, { reserve: 600 });
-    const moreInfo = more(page.omitted, 'Only the newest stashes are listed.');
-    const list = page.items.length
-      ? page.items.map((s) => `${s.index}  ${s.date.slice(0, 16).replace('T', ' ')}  ${s.message}`).join('\n')
-      : 'No stashes.';
-    return {
-      structured: { repository: repo.path, action: args.action, stashes: page.items, more: moreInfo },
-      text: `${done ? `${done}\n` : ''}${list}${moreLine(moreInfo, 'stashes')}`,
-    };
+    return ctx.page({
+      key: 'stashes',
+      fields: { repository: repo.path, action: args.action },
+      items: await listStashes(repo),
+      ...(done ? { head: done } : {}),
+      line: (s) => `${s.index}  ${s.date.slice(0, 16).replace('T', ' ')}  ${s.message}`,
+      unit: ['stash', 'stashes'],
+      hint: 'Only the newest stashes are listed.',
+    });
   },
 });
 

@@ -1,14 +1,20 @@
-import { defineTool, jsonSize, more, moreLine, moreSchema, type ToolContext } from '@patchbay/kit';
+import { moreSchema } from '@patchbay/kit';
 import * as z from 'zod';
-import type { GitServices } from '../client.js';
 import { repositoryInput } from '../inputs.js';
+import { tool } from '../kit.js';
 
 const fileChange = z.object({
   path: z.string(),
   status: z.string().describe('M modified, A added, D deleted, R renamed, C copied, U conflicted'),
 });
 
-export const statusTool = defineTool({
+/** One line of the status: its text and its entry in its section's list. */
+interface Entry {
+  text: string;
+  data: unknown;
+}
+
+export const statusTool = tool({
   name: 'git_status',
   title: 'Working tree status',
   description:
@@ -29,72 +35,51 @@ export const statusTool = defineTool({
     clean: z.boolean(),
     more: moreSchema,
   },
-  async handler({ repository }, ctx: ToolContext<GitServices>) {
+  async handler({ repository }, ctx) {
     const repo = await ctx.services.open(repository, ctx);
-    const status = await (await repo.git()).status();
-    const staged: Array<{ path: string; status: string }> = [];
-    const unstaged: Array<{ path: string; status: string }> = [];
+    const status = await repo.simple('status', (git) => git.status());
+    const staged: Entry[] = [];
+    const unstaged: Entry[] = [];
     for (const file of status.files) {
       if (status.conflicted.includes(file.path) || file.index === '?') continue;
-      if (file.index.trim()) staged.push({ path: file.path, status: file.index });
-      if (file.working_dir.trim()) unstaged.push({ path: file.path, status: file.working_dir });
+      if (file.index.trim()) staged.push(change(file.path, file.index));
+      if (file.working_dir.trim()) unstaged.push(change(file.path, file.working_dir));
     }
-    // Lists are fitted to the budget in order of importance (a huge untracked tree, say an
-    // unignored node_modules, must not crowd out the conflicts or blow the budget).
-    const meter = ctx.budget.meter(1024);
-    const fit = <T>(items: T[]): T[] => {
-      const kept: T[] = [];
-      for (const item of items) {
-        if (!meter.fits(jsonSize(item) + 1)) break;
-        kept.push(item);
-      }
-      return kept;
-    };
-    const conflicted = fit(status.conflicted);
-    const keptStaged = fit(staged);
-    const keptUnstaged = fit(unstaged);
-    const untracked = fit(status.not_added);
-    const omitted =
-      status.conflicted.length +
-      staged.length +
-      unstaged.length +
-      status.not_added.length -
-      (conflicted.length + keptStaged.length + keptUnstaged.length + untracked.length);
-    const moreInfo = more(
-      omitted,
-      'List changed files by folder with git_diff stat_only=true paths=[folder] (staged=true for the index).',
-    );
-    const data = {
-      repository: repo.path,
-      branch: status.detached ? null : status.current,
-      upstream: status.tracking,
-      ahead: status.ahead,
-      behind: status.behind,
-      staged: keptStaged,
-      unstaged: keptUnstaged,
-      untracked,
-      conflicted,
-      clean: status.isClean(),
-      more: moreInfo,
-    };
-    const lines = [
-      `On ${data.branch ?? 'a detached HEAD'}${data.upstream ? ` tracking ${data.upstream} (ahead ${data.ahead}, behind ${data.behind})` : ''}`,
-    ];
-    const section = (title: string, items: string[]) => {
-      if (items.length) lines.push(`${title}:`, ...items.map((i) => `  ${i}`));
-    };
-    section('Conflicted', conflicted);
-    section(
-      'Staged',
-      keptStaged.map((f) => `${f.status} ${f.path}`),
-    );
-    section(
-      'Unstaged',
-      keptUnstaged.map((f) => `${f.status} ${f.path}`),
-    );
-    section('Untracked', untracked);
-    if (data.clean) lines.push('Working tree clean.');
-    if (moreInfo) lines.push(moreLine(moreInfo, 'files').trimStart());
-    return { structured: data, text: lines.join('\n') };
+    const conflicted = status.conflicted.map(name);
+    const untracked = status.not_added.map(name);
+    const branch = status.detached ? null : status.current;
+    // One budget, in order of importance: a huge untracked tree (an unignored node_modules, say)
+    // must not crowd out the conflicts.
+    return ctx.page({
+      key: [
+        { key: 'conflicted', count: conflicted.length, title: 'Conflicted:' },
+        { key: 'staged', count: staged.length, title: 'Staged:' },
+        { key: 'unstaged', count: unstaged.length, title: 'Unstaged:' },
+        { key: 'untracked', count: untracked.length, title: 'Untracked:' },
+      ],
+      items: [...conflicted, ...staged, ...unstaged, ...untracked],
+      fields: {
+        repository: repo.path,
+        branch,
+        upstream: status.tracking,
+        ahead: status.ahead,
+        behind: status.behind,
+        clean: status.isClean(),
+      },
+      head: `On ${branch ?? 'a detached HEAD'}${status.tracking ? ` tracking ${status.tracking} (ahead ${status.ahead}, behind ${status.behind})` : ''}`,
+      ...(status.isClean() ? { tail: 'Working tree clean.' } : {}),
+      line: (entry) => `  ${entry.text}`,
+      data: (entry) => entry.data,
+      unit: ['file', 'files'],
+      hint: 'List changed files by folder with git_diff stat_only=true paths=[folder] (staged=true for the index).',
+    });
   },
 });
+
+function change(path: string, status: string): Entry {
+  return { text: `${status} ${path}`, data: { path, status } };
+}
+
+function name(path: string): Entry {
+  return { text: path, data: path };
+}

@@ -1,11 +1,11 @@
-import { defineTool, type ToolContext, ToolError } from '@patchbay/kit';
+import { ToolError } from '@patchbay/kit';
 import * as z from 'zod';
-import type { GitServices } from '../client.js';
 import { repositoryInput } from '../inputs.js';
+import { tool } from '../kit.js';
 import { safeRefName, safeSingleRevision } from '../validate.js';
 import { change, refExists, resolveCommit } from '../worktree.js';
 
-export const createTagTool = defineTool({
+export const createTagTool = tool({
   name: 'git_create_tag',
   title: 'Create a tag',
   description:
@@ -24,7 +24,7 @@ export const createTagTool = defineTool({
     commit: z.string(),
     annotated: z.boolean(),
   },
-  async handler(args, ctx: ToolContext<GitServices>) {
+  async handler(args, ctx) {
     const repo = await ctx.services.open(args.repository, ctx);
     const name = safeRefName(args.name, 'name');
     const target = args.target ? safeSingleRevision(args.target, 'target') : 'HEAD';
@@ -34,7 +34,7 @@ export const createTagTool = defineTool({
         hint: 'Tags are not moved; choose another name.',
       });
     }
-    const commit = await resolveCommit(repo, target, 'target');
+    const commit = await resolveCommit(repo, target);
     const message = args.message?.trim();
     if (args.message !== undefined && !message)
       throw new ToolError('is empty.', { argument: 'message', hint: 'Leave it out for a lightweight tag.' });
@@ -42,8 +42,6 @@ export const createTagTool = defineTool({
     await change(
       repo,
       ['tag', ...(message ? ['--annotate', '--file=-'] : []), '--end-of-options', name, commit],
-      'git tag',
-      {},
       message ? { input: `${message}\n` } : {},
     );
     return {

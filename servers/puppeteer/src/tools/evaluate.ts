@@ -22,6 +22,7 @@ export const evaluateTool = tool({
   access: 'destructive',
   openWorld: true,
   enabled: switches.puppeteer_evaluate,
+  enabledBy: 'the operator starts the server with --allow-evaluate',
   input: {
     function: z.string().min(1).max(50_000).describe('Function expression: () => … or (element) => … with ref or selector'),
     ref: refInput,

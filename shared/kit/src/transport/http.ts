@@ -10,8 +10,12 @@ import type { Logger } from '../log.js';
 export interface Endpoint {
   /** `/mcp`, or `/<connector>/mcp` in a gateway. */
   path: string;
-  /** Builds a fresh MCP server for one request: the transport is stateless. */
-  newServer: () => McpServer;
+  /**
+   * Builds a fresh MCP server for one request: the transport is stateless. It gets the caller
+   * `authenticate` returned, so a gateway can build a narrower server for a narrower caller (a
+   * read-only scope gets a server without the write tools).
+   */
+  newServer: (auth?: Authenticated) => McpServer;
   /**
    * Why the endpoint cannot serve right now (a connector that failed to start): answered as 503
    * with this reason, while the other endpoints go on.
@@ -163,7 +167,7 @@ export async function startHttp(options: HttpOptions): Promise<RunningHttp> {
       return;
     }
     if (verdict.auth) (req as IncomingMessage & { auth?: AuthInfo }).auth = verdict.auth;
-    const mcp = endpoint.newServer();
+    const mcp = endpoint.newServer(verdict.auth);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     res.on('close', () => {
       transport.close().catch(() => undefined);

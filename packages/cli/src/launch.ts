@@ -1,0 +1,90 @@
+/**
+ * How a client launches a connector as a process (stdio): its own bin for a connector on a real
+ * service or this checkout, the gateway (`patchbay serve --stdio <name>`) for a demo that the
+ * gateway starts (an embedded database, an emulator). From a clone of the repository, before the
+ * packages are published, `node <clone>/servers/<x>/dist/index.js`; otherwise `npx -y <package>`.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { flagOf, type OptionsSpec, redact } from '@patchbay/kit';
+import type { Mounted } from './mount.js';
+import type { Launch } from './snippets.js';
+
+/** The clone this CLI runs from, when it runs from one (a workspace with the connectors' folders). */
+export function cloneRoot(): string | undefined {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  // dist/ → packages/cli → packages → root
+  const root = path.resolve(here, '../../..');
+  return existsSync(path.join(root, 'pnpm-workspace.yaml')) && existsSync(path.join(root, 'servers')) ? root : undefined;
+}
+
+export interface LaunchInput {
+  mounted: Mounted;
+  /** The connector's flags as given to the gateway (prefix removed). */
+  argv: readonly string[];
+  /** Its section of the config file. */
+  section?: Readonly<Record<string, unknown>>;
+  /** The config file, so a demo launched through the gateway reads the same settings. */
+  configFile?: string;
+}
+
+export function launchFor(input: LaunchInput): Launch {
+  const { mounted } = input;
+  const { entry } = mounted;
+  const root = cloneRoot();
+  const demo = mounted.mode === 'sandbox' || (mounted.mode === 'embedded' && entry.name !== 'git');
+  if (demo) {
+    const base = root
+      ? { command: 'node', args: [path.join(root, 'packages/cli/dist/cli.js')] }
+      : { command: 'npx', args: ['-y', '@patchbay/cli'] };
+    const flags = input.argv.map((a) => (a.startsWith('--') ? `--${entry.name}.${a.slice(2)}` : a));
+    return {
+      command: base.command,
+      args: [...base.args, 'serve', '--stdio', entry.name, ...(input.configFile ? ['--config', input.configFile] : []), ...flags],
+    };
+  }
+  const base =
+    root && existsSync(path.join(root, entry.folder))
+      ? { command: 'node', args: [path.join(root, entry.folder, 'dist/index.js')] }
+      : { command: 'npx', args: ['-y', entry.package] };
+  const args = [...sectionFlags(input.section, mounted.def?.options ?? {}), ...input.argv];
+  // The embedded git default, spelled out: this checkout, read-only.
+  if (mounted.mode === 'embedded' && entry.name === 'git' && mounted.runtime) {
+    for (const repository of mounted.runtime.options.repository as string[]) args.push('--repository', repository);
+    if (mounted.runtime.settings.readOnly) args.push('--read-only');
+  }
+  const env = credentialPlaceholders(mounted);
+  return {
+    command: base.command,
+    args: [...base.args, ...args.map((a) => redact(a))],
+    ...(Object.keys(env).length ? { env } : {}),
+  };
+}
+
+/** A config-file section as the bin's flags (`repository: [a, b]` → `--repository a --repository b`). */
+function sectionFlags(section: Readonly<Record<string, unknown>> | undefined, specs: OptionsSpec): string[] {
+  if (!section) return [];
+  const flags: string[] = [];
+  for (const [key, value] of Object.entries(section)) {
+    const spec = specs[key];
+    const flag = spec ? flagOf(key, spec) : key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    if (value === true) flags.push(`--${flag}`);
+    else if (value === false) flags.push(`--no-${flag}`);
+    else if (Array.isArray(value)) for (const v of value) flags.push(`--${flag}`, String(v));
+    else if (value !== null && value !== undefined) flags.push(`--${flag}`, String(value));
+  }
+  return flags;
+}
+
+/** The credential variables a live connector reads, set in this environment: named, never copied. */
+function credentialPlaceholders(mounted: Mounted): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (mounted.mode !== 'live') return env;
+  for (const spec of Object.values((mounted.def?.options ?? {}) as OptionsSpec)) {
+    if (!spec.credential && !spec.secret) continue;
+    const name = spec.env?.find((e) => process.env[e]);
+    if (name) env[name] = `<your ${name}>`;
+  }
+  return env;
+}
