@@ -1,12 +1,8 @@
-import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { callOk, connectHttp, connectStdio, startHttpBin } from '@patchbay/testing';
+import { callOk, connectHttp, connectStdio, importEntry, startHttpBin } from '@patchbay/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, descendants, isAlive, waitFor } from './helpers.js';
 import { type Site, startSite } from './site.js';
-
-const run = promisify(execFile);
 
 interface Page {
   tab: string;
@@ -92,17 +88,10 @@ describe('patchbay-puppeteer bin', () => {
   });
 
   it('exports the connector definition from the package entry, and importing it starts nothing', async () => {
-    const { stdout, stderr } = await run(
-      process.execPath,
-      [
-        '--input-type=module',
-        '-e',
-        "const m = await import('@patchbay/puppeteer'); console.log(m.puppeteerConnector.name, m.puppeteerConnector.tools.length);",
-      ],
-      { cwd: path.dirname(path.dirname(BIN)), timeout: 10_000 },
-    );
     // It printed its line and exited by itself: no server read stdin, no browser started.
-    expect(stdout).toBe('puppeteer 16\n');
-    expect(stderr).toBe('');
+    expect(await importEntry(path.dirname(path.dirname(BIN)), '@patchbay/puppeteer', 'puppeteerConnector')).toEqual({
+      stdout: 'puppeteer 16\n',
+      stderr: '',
+    });
   });
 });
