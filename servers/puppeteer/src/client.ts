@@ -1,4 +1,3 @@
-import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { type Lazy, type Logger, lazy, type OptionValues } from '@patchbay/kit';
 import { launchBrowser } from './browser/launch.js';
@@ -173,5 +172,3 @@ export function createBrowserServices(options: OptionValues<BrowserOptions>, log
     dispose: () => browser.dispose(),
   };
 }
-
-/** Operator-level checks that need the filesystem; run once at startup. */

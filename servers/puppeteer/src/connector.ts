@@ -1,10 +1,11 @@
 import { defineConnector } from '@patchbay/kit';
 import { loadPuppeteer } from './browser/launch.js';
+import { browserCallPolicy } from './call-policy.js';
 import { createBrowserServices } from './client.js';
 import { browserOptions, check } from './config.js';
+import { explainBrowserError } from './errors.js';
 import { consoleResource, screenshotResources } from './resources/browser.js';
 import { pdfTool, screenshotTool } from './tools/capture.js';
-import { withBrowserErrors } from './tools/common.js';
 import { evaluateTool } from './tools/evaluate.js';
 import { consoleTool, networkTool } from './tools/inspect.js';
 import { clickTool, hoverTool, pressKeyTool, selectTool, typeTool } from './tools/interact.js';
@@ -66,10 +67,14 @@ export const puppeteerConnector = defineConnector({
     networkTool,
     pdfTool,
     evaluateTool,
-  ].map(withBrowserErrors),
+  ],
   resources: [consoleResource, screenshotResources],
   check,
   createServices: ({ options, log }) => createBrowserServices(options, log),
+  // What puppeteer and Chromium throw, and a tab whose page does not answer, worded once.
+  mapError: explainBrowserError,
+  // A backstop over every call, and one run again on a new browser after a crash.
+  around: browserCallPolicy,
   // puppeteer-core (~140 ms to import) loads in the background once the client is connected, so
   // the first navigation pays only for Chromium's launch; no browser starts before a call.
   warmUp: async () => {

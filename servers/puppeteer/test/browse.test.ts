@@ -87,7 +87,9 @@ describe('navigating and reading pages', () => {
     expect(Buffer.byteLength(page.text)).toBeLessThanOrEqual(8192);
     expect(page.data.more?.omitted).toBeGreaterThan(2_500);
     expect(page.data.more?.cursor).toBeTruthy();
-    expect(page.text).toMatch(/… \d+ more lines not shown \(output budget\)\. Snapshot one part/);
+    expect(page.text).toMatch(
+      /… \d+ more lines not shown \(output budget\)\. Call puppeteer_snapshot with this cursor for the rest\. Snapshot one part/,
+    );
     const next = await callOk<Landed>(server.client, 'puppeteer_snapshot', { cursor: page.data.more?.cursor });
     const lastShown = /Item number (\d+)/g;
     const firstNumbers = [...(page.data.snapshot ?? '').matchAll(lastShown)].map((m) => Number(m[1]));
@@ -122,10 +124,10 @@ describe('navigating and reading pages', () => {
       expect(page.data.snapshot).toMatch(/link "Item number 0 with a fairly long descriptive name" \[ref=e\d+\] → \/item\/0/);
       expect(page.data.more?.omitted).toBeGreaterThan(2_900);
       expect(page.data.more?.hint).toMatch(
-        /^Further down: heading "After the list" \[level=2\] \[ref=e\d+\], contentinfo \[ref=e\d+\]\. puppeteer_snapshot shows the rest/,
+        /^Call puppeteer_snapshot with this cursor for the rest\. Further down: heading "After the list" \[level=2\] \[ref=e\d+\], contentinfo \[ref=e\d+\]\. ref= snapshots one part\.$/,
       );
       expect(page.text).toMatch(
-        /\n… \d+ more lines not shown \(compact snapshot\)\. Further down: .+\. puppeteer_snapshot shows the rest: ref= for one part, or cursor=\S+ to continue\.$/,
+        /\n… \d+ more lines not shown \(compact snapshot\)\. Call puppeteer_snapshot with this cursor for the rest\. Further down: .+\. ref= snapshots one part\. cursor: \S+$/,
       );
     });
 
@@ -160,7 +162,9 @@ describe('navigating and reading pages', () => {
       await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/big`, snapshot: 'none' });
       const reloaded = await callOk<Landed>(server.client, 'puppeteer_navigate_history', { action: 'reload', snapshot: 'full' });
       expect(Buffer.byteLength(reloaded.data.snapshot ?? '')).toBeGreaterThan(5_000);
-      expect(reloaded.text).toMatch(/… \d+ more lines not shown \(output budget\)\. Snapshot one part/);
+      expect(reloaded.text).toMatch(
+        /… \d+ more lines not shown \(output budget\)\. Call puppeteer_snapshot with this cursor for the rest\. Snapshot one part/,
+      );
     });
 
     it('is the whole outline when the page is small', async () => {
@@ -199,6 +203,14 @@ describe('navigating and reading pages', () => {
     const second = await callOk<{ text: string }>(server.client, 'puppeteer_get_text', { cursor: first.data.more?.cursor });
     expect(`${first.data.text}${second.data.text}`).toContain(first.data.text + second.data.text.slice(0, 20));
     expect(second.data.text.length).toBeGreaterThan(1_000);
+  });
+
+  it('refuses a text cursor after the page navigated', async () => {
+    await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/text`, snapshot: 'none' });
+    const first = await callOk<{ more?: { cursor: string } }>(server.client, 'puppeteer_get_text', {});
+    await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/big`, snapshot: 'none' });
+    const text = await callError(server.client, 'puppeteer_get_text', { cursor: first.data.more?.cursor });
+    expect(text).toContain('Argument `cursor`: the page navigated since this cursor was made.');
   });
 
   it('reads the text of one element', async () => {

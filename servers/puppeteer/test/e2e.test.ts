@@ -1,4 +1,5 @@
-import { callOk, connectHttp, connectStdio, startHttpBin } from '@patchbay/testing';
+import path from 'node:path';
+import { callOk, connectHttp, connectStdio, importEntry, startHttpBin } from '@patchbay/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, descendants, isAlive, waitFor } from './helpers.js';
 import { type Site, startSite } from './site.js';
@@ -84,5 +85,13 @@ describe('patchbay-puppeteer bin', () => {
       expect(await http.stop()).toBe(0);
     }
     expect(await waitFor(() => chromium.every((p) => !isAlive(p)))).toBe(true);
+  });
+
+  it('exports the connector definition from the package entry, and importing it starts nothing', async () => {
+    // It printed its line and exited by itself: no server read stdin, no browser started.
+    expect(await importEntry(path.dirname(path.dirname(BIN)), '@patchbay/puppeteer', 'puppeteerConnector')).toEqual({
+      stdout: 'puppeteer 16\n',
+      stderr: '',
+    });
   });
 });

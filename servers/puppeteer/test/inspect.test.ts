@@ -113,6 +113,33 @@ describe('console, network, tabs and scripts', () => {
     expect(result.text).toMatch(/… \d+ more requests not shown \(output budget\)/);
   });
 
+  it('leads to the older entries with a cursor, newest page first, each entry once', async () => {
+    const pages: Request[][] = [];
+    let cursor: string | undefined;
+    for (let i = 0; i < 50; i++) {
+      const page = await callOk<{ requests: Array<Request & { seq: number }>; more?: { cursor?: string } }>(
+        server.client,
+        'puppeteer_network_requests',
+        { all: true, url: '/item/', ...(cursor ? { cursor } : {}) },
+      );
+      expect(Buffer.byteLength(JSON.stringify(page.data))).toBeLessThanOrEqual(4096 * 1.1);
+      pages.push(page.data.requests);
+      cursor = page.data.more?.cursor;
+      if (!cursor) break;
+    }
+    expect(pages.length).toBeGreaterThan(1);
+    const urls = pages.reverse().flatMap((requests) => requests.map((r) => r.url));
+    expect(urls).toEqual(Array.from({ length: 100 }, (_, i) => `${site.origin}/item/${i}`));
+    // A cursor is for the same filters only.
+    const first = await callOk<{ more?: { cursor?: string } }>(server.client, 'puppeteer_network_requests', {
+      all: true,
+      url: '/item/',
+    });
+    expect(
+      await callError(server.client, 'puppeteer_network_requests', { all: true, url: '/other', cursor: first.data.more?.cursor }),
+    ).toMatch(/^Argument `cursor`: belongs to a puppeteer_network_requests call with different arguments/);
+  });
+
   it('opens, lists, selects and closes tabs', async () => {
     const opened = await callOk<{ tabs: Array<{ id: string; url: string; active: boolean }> }>(server.client, 'puppeteer_tabs', {
       action: 'open',

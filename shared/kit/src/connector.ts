@@ -1,5 +1,5 @@
 import { type OptionsSpec, type OptionValues, option } from './config.js';
-import { type AnyPrompt, type AnyResource, type AnyTool, NAME } from './define.js';
+import { type AnyPrompt, type AnyResource, type AnyTool, NAME, type ToolReply } from './define.js';
 import type { ToolError } from './errors.js';
 import type { Logger } from './log.js';
 import { type CommonOptions, commonOptions } from './options.js';
@@ -31,6 +31,13 @@ export interface FailedCall<S> {
   tool: string;
   args: Record<string, unknown>;
   services: S;
+}
+
+/** A tool call under way, as the connector's `around` sees it. */
+export interface CallInProgress<S> extends FailedCall<S> {
+  /** Aborted when the client cancels the request or the server shuts down. */
+  signal: AbortSignal;
+  log: Logger;
 }
 
 /**
@@ -75,6 +82,14 @@ export interface ConnectorDefinition<O extends OptionsSpec, S extends Disposable
    * that is not a ToolError already; undefined leaves it a fault (logged in full, reported briefly).
    */
   mapError?: (error: unknown, call: FailedCall<S>) => ToolError | undefined;
+  /**
+   * Optional: the connector's policy around every tool call, for what its service needs and no
+   * handler can do alone: one deadline over the whole call, or running a call once more after
+   * the service itself restarted (a browser that crashed). `run(signal)` runs the handler with
+   * `signal` as its `ctx.signal` (`call.signal`, or one that also aborts at your deadline); what
+   * either throws goes on to `mapError` as usual. Error wording belongs in `mapError`, not here.
+   */
+  around?: (call: CallInProgress<S>, run: (signal: AbortSignal) => Promise<ToolReply<unknown>>) => Promise<ToolReply<unknown>>;
   /**
    * Optional: prepare in the background once the client has initialized (load a heavy library,
    * compile a parser) so the first call does not pay for it. It starts shortly after the

@@ -14,7 +14,15 @@ export type { More } from './budget.js';
 export { BudgetMeter, byteLength, DEFAULT_OUTPUT_BUDGET, jsonSize, more, moreLine, moreSchema, OutputBudget } from './budget.js';
 export type { Credential, OptionSpec, OptionsSpec, OptionValues } from './config.js';
 export { flagOf, option, parseOptions, renderHelp } from './config.js';
-export type { ConnectorDefinition, Disposable, FailedCall, KitSettings, ServiceInput, Toolset } from './connector.js';
+export type {
+  CallInProgress,
+  ConnectorDefinition,
+  Disposable,
+  FailedCall,
+  KitSettings,
+  ServiceInput,
+  Toolset,
+} from './connector.js';
 export { commonOptions, defineConnector } from './connector.js';
 /** @deprecated connectors page with `ctx.page`/`ctx.paginate`/`ctx.pageText`; removed once all are migrated. */
 export { decodeCursor, encodeCursor } from './cursor.js';
@@ -70,7 +78,7 @@ export { createLogger } from './log.js';
 export { parseListenAddress } from './options.js';
 export { resolveInside } from './paths.js';
 export { redact, redactKnown, registerSecret } from './redact.js';
-export type { Position } from './reply/cursor.js';
+export type { Binding, Position } from './reply/cursor.js';
 export { argumentsKey, makeCursor, readCursor } from './reply/cursor.js';
 export type { ListSpec, PageInput, Section, SectionsInput } from './reply/page.js';
 export { continuationLine, cutText, pastLimit, section } from './reply/page.js';

@@ -22,7 +22,7 @@ import { isAbortError, isToolError, type ToolError } from './errors.js';
 import { isCursorInput } from './inputs.js';
 import type { Logger } from './log.js';
 import { redact, redactKnown } from './redact.js';
-import { argumentsKey, type Position, readCursor, START } from './reply/cursor.js';
+import { argumentsKey, openCursor, START } from './reply/cursor.js';
 import { buildPage, type PageCall, type PageInput, type SectionsInput } from './reply/page.js';
 import { paginate } from './reply/paginate.js';
 import { buildTextPage } from './reply/text.js';
@@ -182,11 +182,18 @@ async function callTool(
     // The kit reads cursors it made: tools that take the kit's `cursorInput`.
     const takesCursor = isCursorInput((tool.input as Record<string, unknown>).cursor);
     const cursorKey = takesCursor ? argumentsKey(tool.name, args) : undefined;
-    const position: Position =
+    const opened =
       takesCursor && typeof args.cursor === 'string' && args.cursor !== ''
-        ? readCursor(args.cursor, cursorKey as string, tool.name)
-        : START;
-    const call: PageCall = { tool: tool.name, budget: budget.bytes, position, cursorKey };
+        ? openCursor(args.cursor, cursorKey as string, tool.name)
+        : undefined;
+    const position = opened?.position ?? START;
+    const call: PageCall = {
+      tool: tool.name,
+      budget: budget.bytes,
+      position,
+      cursorKey,
+      resumed: opened ? { bound: opened.bound } : undefined,
+    };
     const progressToken = extra._meta?.progressToken;
     const ctx: ToolContext<unknown> = {
       tool: tool.name,
@@ -210,17 +217,23 @@ async function callTool(
       },
       roots: () => listRoots(server, extra),
     };
-    const reply = await tool.handler(args, ctx);
+    const run = (bounded: AbortSignal) => tool.handler(args, bounded === signal ? ctx : { ...ctx, signal: bounded });
+    const { around } = runtime.def;
+    const reply = around
+      ? await around({ tool: tool.name, args, services: runtime.services, signal, log: runtime.log }, run)
+      : await run(signal);
     const result = enforceBudget(tool.name, reply, budget);
     if (!result.isError) checkOutput(tool, result, runtime.log);
     return result;
   } catch (error) {
     if (isToolError(error)) return errorResult(redact(error.render()));
-    if (signal.aborted || isAbortError(error)) {
-      return errorResult(`${tool.name} was cancelled before it finished; nothing after the cancellation point was done.`);
-    }
+    const cancelled = `${tool.name} was cancelled before it finished; nothing after the cancellation point was done.`;
+    if (signal.aborted) return errorResult(cancelled);
+    // Before the abort check: a service's own timeout (puppeteer's is a TimeoutError) is not a
+    // cancellation by the client, and the connector's table can say what timed out.
     const mapped = mapError(runtime, tool.name, args, error);
     if (mapped) return errorResult(redact(mapped.render()));
+    if (isAbortError(error)) return errorResult(cancelled);
     runtime.log.error(`${tool.name} failed`, { error, ms: Math.round(performance.now() - started) });
     const first = error instanceof Error ? error.message.split('\n')[0] : String(error);
     return errorResult(redact(`${tool.name} failed unexpectedly: ${first}. The server's stderr log has the details.`));

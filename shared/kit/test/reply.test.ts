@@ -1,18 +1,13 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { connector } from '../src/define.js';
 import {
   argumentsKey,
-  createLogger,
-  createServer,
   cursorInput,
   defineConnector,
   definePrompt,
   defineResourceTemplate,
   limitInput,
-  loadOrThrow,
   makeCursor,
   moreSchema,
   pastLimit,
@@ -20,6 +15,7 @@ import {
   ToolError,
   tableLayout,
 } from '../src/index.js';
+import { call, closeConnected, connectDefinition, sc, text } from './helpers.js';
 
 interface Services {
   upstreamCalls: Array<number | undefined>;
@@ -270,32 +266,8 @@ const demo = defineConnector({
   },
 });
 
-let clients: Client[] = [];
-afterEach(async () => {
-  await Promise.all(clients.map((c) => c.close()));
-  clients = [];
-});
-
-async function connect(argv: string[] = []) {
-  const runtime = loadOrThrow(demo, { argv, log: createLogger('demo', 'error', () => undefined) });
-  const server = createServer(runtime);
-  const client = new Client({ name: 'kit-test', version: '0' });
-  const [a, b] = InMemoryTransport.createLinkedPair();
-  await server.connect(b);
-  await client.connect(a);
-  clients.push(client);
-  return { client, services: runtime.services };
-}
-
-type Result = { structuredContent?: Record<string, unknown>; content: Array<{ type: string; text?: string }>; isError?: boolean };
-const call = async (client: Client, name: string, args: Record<string, unknown> = {}) =>
-  (await client.callTool({ name, arguments: args })) as Result;
-const text = (r: Result) => r.content.map((c) => c.text ?? '').join('');
-/** The structured content of a result that must have one. */
-const sc = (r: Result): Record<string, unknown> => {
-  if (!r.structuredContent) throw new Error(`no structured content: ${text(r)}`);
-  return r.structuredContent;
-};
+afterEach(closeConnected);
+const connect = (argv: string[] = []) => connectDefinition(demo, argv);
 
 describe('ctx.page', () => {
   it('fits text and structured content to the budget together and pages through everything exactly once', async () => {

@@ -1,5 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -187,4 +188,18 @@ export async function connectBin(
       await http.stop();
     },
   };
+}
+
+/**
+ * Import a connector package's library entry in a fresh Node process, as a gateway would, and
+ * return what it printed: `<name> <tool count>` of the definition it exports, and nothing else.
+ * Importing must start nothing: the process exits by itself (no server reads stdin), within 10 s.
+ */
+export async function importEntry(
+  packageDir: string,
+  packageName: string,
+  exportName: string,
+): Promise<{ stdout: string; stderr: string }> {
+  const script = `const d = (await import(${JSON.stringify(packageName)}))[${JSON.stringify(exportName)}]; console.log(d.name, d.tools.length);`;
+  return promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { cwd: packageDir, timeout: 10_000 });
 }

@@ -111,17 +111,10 @@ export interface Outline {
   signposts: Signpost[];
 }
 
-/** Stands in for a ref while checking whether a line fits, before the ref is handed out. */
-const REF_PLACEHOLDER = ' [ref=e0000000]';
 /** Nodes visited past the window to count the rest: about a second of walking on a slow machine. */
 const COUNT_BUDGET = 400_000;
 /** Frames inside frames inside frames… are walked this deep. */
 const MAX_FRAME_NESTING = 4;
-
-/** A line as measured before its ref exists: the ref's room is held by a placeholder. */
-export function measured(line: OutlineLine): string {
-  return `${line.head}${line.target ? REF_PLACEHOLDER : ''}${line.tail}`;
-}
 
 /** A line as shown, with its ref handed out now. */
 export function withRef(line: OutlineLine, tab: string, refs: RefRegistry): string {

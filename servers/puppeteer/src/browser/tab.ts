@@ -1,4 +1,4 @@
-import { type Logger, ToolError } from '@patchbay/kit';
+import type { Logger } from '@patchbay/kit';
 import type { CDPSession, ConsoleMessage, Dialog, Frame, HTTPRequest, Page } from 'puppeteer-core';
 import { DeadlineError, within } from './deadline.js';
 import type { NavigationPolicy } from './policy.js';
@@ -11,26 +11,19 @@ const MAX_LOGGED_URL = 500;
 const PROBE_MS = 2_000;
 
 /**
- * A tab whose page did not answer in time: which tab, that its page is busy, and what the model
- * can do. A page's main thread runs one thing at a time, so while a script loops (or a layout of
- * a huge document runs) every call into that page waits; the other tabs have renderers of their own.
+ * A tab whose page did not answer in time, or whose renderer died. A page's main thread runs one
+ * thing at a time, so while a script loops (or a layout of a huge document runs) every call into
+ * that page waits; the other tabs have renderers of their own. The connector's error table says
+ * what the model can do about it.
  */
-export class UnresponsiveTabError extends ToolError {
+export class TabBusyError extends Error {
+  override readonly name = 'TabBusyError';
   constructor(
     readonly tab: string,
-    busyMs: number,
-    crashed = false,
+    readonly busyMs: number,
+    readonly crashed = false,
   ) {
-    super(
-      crashed
-        ? `tab ${tab} is not responding: its page crashed (the browser's renderer for it died, often of a page too big or too deep for it).`
-        : `tab ${tab} is not responding: its page has been busy for ${Math.max(1, Math.round(busyMs / 1_000))} s (a script that never yields, or more page than the browser can handle).`,
-      {
-        hint: crashed
-          ? `Reload it with puppeteer_navigate_history action=reload, open another page in it, or close it with puppeteer_tabs action=close tab=${tab}.`
-          : `Call again later, reload it with puppeteer_navigate_history action=reload, or close it with puppeteer_tabs action=close tab=${tab}.`,
-      },
-    );
+    super(`tab ${tab} is ${crashed ? 'crashed' : `busy (${busyMs} ms)`}`);
   }
 }
 
@@ -157,8 +150,8 @@ export class Tab {
   }
 
   /** The error for a call this tab's page does not answer. */
-  unresponsive(ms = 0): UnresponsiveTabError {
-    return new UnresponsiveTabError(this.id, this.#stuck ? Date.now() - this.#stuck.since : ms, this.#crashed);
+  unresponsive(ms = 0): TabBusyError {
+    return new TabBusyError(this.id, this.#stuck ? Date.now() - this.#stuck.since : ms, this.#crashed);
   }
 
   /**
@@ -211,7 +204,7 @@ export class Tab {
       return true;
     } catch (error) {
       // Any answer, even an error (no document yet), means the thread is free.
-      return !(error instanceof UnresponsiveTabError);
+      return !(error instanceof TabBusyError);
     }
   }
 

@@ -1,27 +1,30 @@
-import { byteLength, defineResource, defineResourceTemplate, ToolError } from '@patchbay/kit';
-import type { BrowserServices } from '../client.js';
+import { ToolError } from '@patchbay/kit';
+import { resource, template } from '../kit.js';
+import { consoleLine } from '../tools/inspect.js';
 
-export const consoleResource = defineResource<BrowserServices>({
+export const consoleResource = resource({
   name: 'puppeteer_console',
   title: 'Browser console log',
   description: 'The most recent console messages and page errors of every tab (the last 1000 are kept), newest last.',
   uri: 'puppeteer://console',
   mimeType: 'text/plain',
-  async read(uri, { services, budget }) {
-    const lines = services.console
-      .all()
-      .map((e) => `${new Date(e.time).toISOString()} [${e.tab} ${e.level}] ${e.text}${e.location ? ` (${e.location})` : ''}`);
+  async read(uri, ctx) {
     // Newest last, and when too long the oldest go: they matter least.
-    const meter = budget.meter(512);
-    let start = lines.length;
-    while (start > 0 && meter.fits(byteLength(lines[start - 1] as string) + 1)) start--;
-    const head = start > 0 ? [`… ${start} older messages not shown`] : [];
-    const text = lines.length ? [...head, ...lines.slice(start)].join('\n') : 'No console messages yet.';
-    return [{ uri: uri.href, mimeType: 'text/plain', text }];
+    const reply = ctx.page({
+      key: 'messages',
+      items: ctx.services.console.all(),
+      keep: 'last',
+      joined: true,
+      line: (e) => `${new Date(e.time).toISOString()} ${consoleLine(e)}`,
+      unit: ['message', 'messages'],
+      empty: 'No console messages yet.',
+      hint: 'Older messages were left out; puppeteer_console_messages lists them by level and text.',
+    });
+    return [{ uri: uri.href, mimeType: 'text/plain', text: reply.text }];
   },
 });
 
-export const screenshotResources = defineResourceTemplate<BrowserServices>({
+export const screenshotResources = template({
   name: 'puppeteer_screenshot',
   title: 'Recent screenshots',
   description: 'The last screenshots taken with puppeteer_screenshot (the last 10 are kept).',

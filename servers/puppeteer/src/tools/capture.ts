@@ -1,17 +1,8 @@
-import { badArgument, defineTool, formatBytes, ToolError } from '@patchbay/kit';
+import { badArgument, formatBytes, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
 import type { Tab } from '../browser/tab.js';
-import {
-  type Ctx,
-  locateOptional,
-  notices,
-  pageHeader,
-  pageShape,
-  pageState,
-  refInput,
-  render,
-  selectorInput,
-} from './common.js';
+import { type Ctx, tool } from '../kit.js';
+import { headed, locateOptional, notices, pageHeader, pageShape, pageState, refInput, selectorInput } from './common.js';
 
 /** Full-page screenshots stop here; longer pages are cut (Chromium's textures give out anyway). */
 const MAX_CAPTURE_HEIGHT = 12_000;
@@ -112,7 +103,7 @@ async function fit(tab: Tab, clip: Clip, maxBytes: number, format: 'auto' | 'png
   });
 }
 
-export const screenshotTool = defineTool({
+export const screenshotTool = tool({
   name: 'puppeteer_screenshot',
   title: 'Screenshot',
   description:
@@ -134,7 +125,7 @@ export const screenshotTool = defineTool({
     height: z.number(),
     scale: z.number(),
   },
-  async handler(args, ctx: Ctx) {
+  async handler(args, ctx) {
     const tab = await ctx.services.tab();
     const region = await regionOf(ctx, tab, args);
     const shot = await fit(
@@ -155,13 +146,13 @@ export const screenshotTool = defineTool({
     const detail = `${width}×${height} ${shot.type.toUpperCase()}, ${formatBytes(shot.data.byteLength)}${shot.scale < 1 ? `, scaled to ${shot.scale * 100}% to fit` : ''}${region.cut ? `, cut at ${MAX_CAPTURE_HEIGHT} px of height` : ''}`;
     return {
       structured: { ...state, ...side, uri, mime_type: mimeType, bytes: shot.data.byteLength, width, height, scale: shot.scale },
-      text: render({ header: `Screenshot of ${region.label} (${detail}) — ${uri}\n${pageHeader(state)}`, notices: side.notices }),
+      text: headed(`Screenshot of ${region.label} (${detail}) — ${uri}\n${pageHeader(state)}`, side),
       content: [{ type: 'image', data, mimeType }],
     };
   },
 });
 
-export const pdfTool = defineTool({
+export const pdfTool = tool({
   name: 'puppeteer_print_pdf',
   title: 'Print to PDF',
   description: 'Print the active page to PDF, returned as an embedded resource under the size limit.',
@@ -183,7 +174,7 @@ export const pdfTool = defineTool({
     mime_type: z.string(),
     bytes: z.number(),
   },
-  async handler(args, ctx: Ctx) {
+  async handler(args, ctx) {
     if (ctx.services.options.headful) {
       throw new ToolError('printing to PDF works only in a headless browser, and this one runs with a window (--headful).');
     }
@@ -221,10 +212,10 @@ export const pdfTool = defineTool({
     const uri = `puppeteer://pdf/${encodeURIComponent(tab.id)}-${Date.now()}.pdf`;
     return {
       structured: { ...state, ...side, uri, mime_type: 'application/pdf', bytes: pdf.byteLength },
-      text: render({
-        header: `PDF of ${pageHeader(state)} (${formatBytes(pdf.byteLength)}, ${args.format}${args.landscape ? ' landscape' : ''})`,
-        notices: side.notices,
-      }),
+      text: headed(
+        `PDF of ${pageHeader(state)} (${formatBytes(pdf.byteLength)}, ${args.format}${args.landscape ? ' landscape' : ''})`,
+        side,
+      ),
       content: [{ type: 'resource', resource: { uri, mimeType: 'application/pdf', blob: Buffer.from(pdf).toString('base64') } }],
     };
   },

@@ -1,19 +1,10 @@
-import { badArgument, defineTool, isToolError, jsonSize, more, moreSchema, ToolError } from '@patchbay/kit';
+import { badArgument, moreSchema, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
 import { DeadlineError } from '../browser/deadline.js';
-import type { BrowserServices } from '../client.js';
+import { TabBusyError } from '../browser/tab.js';
 import { switches } from '../config.js';
-import {
-  type Ctx,
-  locateOptional,
-  notices,
-  pageHeader,
-  pageShape,
-  pageState,
-  refInput,
-  render,
-  selectorInput,
-} from './common.js';
+import { tool } from '../kit.js';
+import { headed, locateOptional, notices, pageHeader, pageShape, pageState, refInput, selectorInput } from './common.js';
 
 /** Something puppeteer can send as a page function: its source is exactly the model's text. */
 function asPageFunction(source: string): (...args: unknown[]) => unknown {
@@ -22,7 +13,7 @@ function asPageFunction(source: string): (...args: unknown[]) => unknown {
   return fn;
 }
 
-export const evaluateTool = defineTool({
+export const evaluateTool = tool({
   name: 'puppeteer_evaluate',
   title: 'Run JavaScript in the page',
   description:
@@ -42,7 +33,7 @@ export const evaluateTool = defineTool({
     result: z.string().describe('JSON, or "undefined"'),
     more: moreSchema,
   },
-  async handler(args, ctx: Ctx) {
+  async handler(args, ctx) {
     // Checked here too: an operator switch is enforced by the server, not only by the tool list.
     if (!ctx.services.options.allowEvaluate) throw new ToolError('running JavaScript is turned off on this server.');
     const source = args.function.trim();
@@ -60,40 +51,32 @@ export const evaluateTool = defineTool({
     // A page whose thread is stuck is named at once, before the function waits behind it.
     if (!(await tab.responsive())) throw tab.unresponsive();
     const target = await locateOptional(ctx, tab, args);
-    const limit = ctx.services.options.navigationTimeout;
-    let value: unknown;
-    try {
-      // Not "blocking": a function may await a promise for a while without the page being stuck.
-      value = await tab.ask(
+    // Not "blocking": a function may await a promise for a while without the page being stuck
+    // (past the navigation timeout, the error table says the function did not finish).
+    const value = await tab
+      .ask(
         'running a function',
         (page) => (target ? target.handle.evaluate(asPageFunction(source)) : page.evaluate(asPageFunction(source))),
-        { ms: limit, blocking: false },
-      );
-    } catch (error) {
-      if (error instanceof DeadlineError) {
-        throw new ToolError(`the function did not finish within ${limit} ms in tab ${tab.id}.`, {
-          argument: 'function',
-          hint: `If it waits for something, wait for less; if it loops, the page may now be stuck: reload it with puppeteer_navigate_history action=reload or close it with puppeteer_tabs action=close tab=${tab.id}.`,
-        });
-      }
-      if (isToolError(error)) throw error;
-      const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
-      throw new ToolError(`the function threw in the page: ${message.slice(0, 1_000)}`, { argument: 'function' });
-    }
-    let result = value === undefined ? 'undefined' : (JSON.stringify(value) ?? 'undefined');
+        { ms: ctx.services.options.navigationTimeout, blocking: false },
+      )
+      .catch((error: unknown) => {
+        if (error instanceof DeadlineError || error instanceof TabBusyError) throw error;
+        // Only this call knows that what the page threw came from the model's function.
+        const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+        throw new ToolError(`the function threw in the page: ${message.slice(0, 1_000)}`, { argument: 'function' });
+      });
+    const result = value === undefined ? 'undefined' : (JSON.stringify(value) ?? 'undefined');
     const state = await pageState(tab);
     const side = notices(ctx);
-    const room = ctx.budget.bytes - 1_536 - jsonSize(state);
-    let info: ReturnType<typeof more>;
-    if (jsonSize(result) > room) {
-      const full = result.length;
-      // Under a small budget the room can be below even an empty string's size: stop at empty.
-      while (result.length > 0 && jsonSize(result) > room) result = result.slice(0, Math.floor(result.length * 0.8));
-      info = more(full - result.length, 'The result was cut; return less (a slice, a count, selected fields).');
-    }
-    return {
-      structured: { ...state, ...side, result, more: info },
-      text: render({ header: pageHeader(state), body: result, notices: side.notices, more: info, unit: 'characters' }),
-    };
+    // One value, not a list, and no cursor: running the function again need not give the same
+    // result. The kit cuts it to what the reply leaves of the budget, counting the cut in characters.
+    return ctx.pageText({
+      key: 'result',
+      text: result,
+      total: result.length,
+      fields: { ...state, ...side },
+      head: headed(pageHeader(state), side),
+      hint: 'The result was cut; return less (a slice, a count, selected fields).',
+    });
   },
 });

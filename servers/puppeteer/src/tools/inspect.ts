@@ -1,7 +1,7 @@
-import { defineTool, formatTable, jsonSize, more, moreLine, moreSchema } from '@patchbay/kit';
+import { cursorInput, moreSchema, ToolError, tableLayout } from '@patchbay/kit';
 import * as z from 'zod';
 import type { ConsoleEntry, NetworkEntry, Ring } from '../browser/ring.js';
-import type { Ctx } from './common.js';
+import { type Ctx, tool } from '../kit.js';
 
 const tabFilter = z
   .string()
@@ -27,27 +27,42 @@ const SEVERITY: Record<string, number> = {
   verbose: 3,
 };
 
+/** Which entries a page of a log shows: those after `after` and before `before` (sequence numbers). */
+interface LogWindow {
+  after: number;
+  before?: number | undefined;
+}
+
 /**
- * Entries since the tool's last call (or all kept ones), filtered, newest kept when the budget
- * cuts, and the read position moved only past what was shown.
+ * The entries a call lists, oldest first: those since the tool's last call (or all kept ones), or
+ * — with a cursor — the older ones an earlier call left out. The newest matter most, so the kit
+ * keeps the last that fit (`keep: 'last'`) and the cursor leads back to the ones before them.
+ * Only a call without a cursor moves the "last call" mark, to the newest entry there is.
  */
-function since<T extends { seq: number }>(
+function entries<T extends { seq: number }>(
   ctx: Ctx,
   ring: Ring<T>,
   key: 'console' | 'network',
   all: boolean,
   keep: (entry: T) => boolean,
-  size: (entry: T) => number,
 ) {
-  const from = all ? 0 : ctx.services.seen[key];
-  const matching = ring.after(from).filter(keep);
-  // The newest entries matter most: fit from the end.
-  const meter = ctx.budget.meter(2_048);
-  let start = matching.length;
-  while (start > 0 && meter.fits(size(matching[start - 1] as T) + 1)) start--;
-  const shown = matching.slice(start);
-  ctx.services.seen[key] = Math.max(ctx.services.seen[key], ring.lastSeq);
-  return { shown, omitted: start };
+  const resuming = ctx.position.state !== undefined;
+  let window: LogWindow;
+  if (resuming) {
+    window = readWindow(ctx.position.state);
+  } else {
+    window = { after: all ? 0 : ctx.services.seen[key] };
+    ctx.services.seen[key] = Math.max(ctx.services.seen[key], ring.lastSeq);
+  }
+  const items = ring.after(window.after).filter((e) => (window.before === undefined || e.seq < window.before) && keep(e));
+  const resume = (index: number): LogWindow => ({ after: window.after, before: items[index]?.seq });
+  return { items, resume, older: resuming };
+}
+
+function readWindow(state: unknown): LogWindow {
+  const w = state as Partial<LogWindow> | undefined;
+  if (w && Number.isSafeInteger(w.after) && Number.isSafeInteger(w.before)) return { after: w.after as number, before: w.before };
+  throw new ToolError('is not a cursor this tool returned.', { argument: 'cursor', hint: 'Leave cursor out to start over.' });
 }
 
 const consoleRow = z.object({
@@ -70,7 +85,12 @@ function consoleRowOf(e: ConsoleEntry) {
   };
 }
 
-export const consoleTool = defineTool({
+/** One console entry as a line: `[t1 error] something broke (http://…/app.js:12)`. */
+export function consoleLine(e: ConsoleEntry): string {
+  return `[${e.tab} ${e.level}] ${e.text}${e.location ? ` (${e.location})` : ''}`;
+}
+
+export const consoleTool = tool({
   name: 'puppeteer_console_messages',
   title: 'Console messages',
   description:
@@ -83,12 +103,13 @@ export const consoleTool = defineTool({
     text: z.string().max(500).optional().describe('Only messages containing this'),
     tab: tabFilter,
     all: allInput,
+    cursor: cursorInput,
   },
   output: { messages: z.array(consoleRow), more: moreSchema },
-  async handler(args, ctx: Ctx) {
+  async handler(args, ctx) {
     const limit = args.level ? LEVELS.indexOf(args.level) : 3;
     const needle = args.text?.toLowerCase();
-    const { shown, omitted } = since(
+    const { items, resume, older } = entries(
       ctx,
       ctx.services.console,
       'console',
@@ -97,15 +118,19 @@ export const consoleTool = defineTool({
         (SEVERITY[e.level] ?? 2) <= limit &&
         (!args.tab || e.tab === args.tab) &&
         (!needle || e.text.toLowerCase().includes(needle)),
-      (e) => jsonSize(consoleRowOf(e)) + e.text.length,
     );
-    const messages = shown.map(consoleRowOf);
-    const info = more(omitted, 'Older matching messages were left out; filter by level or text to see them.');
-    const text = messages.length
-      ? messages.map((m) => `[${m.tab} ${m.level}] ${m.text}${m.location ? ` (${m.location})` : ''}`).join('\n') +
-        moreLine(info, 'messages')
-      : `No ${args.all ? '' : 'new '}console messages${args.level || args.text || args.tab ? ' match' : ''}.`;
-    return { structured: { messages, more: info }, text };
+    const filtered = args.level || args.text || args.tab;
+    return ctx.page({
+      key: 'messages',
+      items,
+      keep: 'last',
+      resume,
+      line: consoleLine,
+      data: consoleRowOf,
+      unit: ['message', 'messages'],
+      empty: `No ${older ? 'older ' : args.all ? '' : 'new '}console messages${filtered ? ' match' : ''}.`,
+      hint: 'The cursor leads to older ones; filter by level or text to narrow them.',
+    });
   },
 });
 
@@ -133,7 +158,7 @@ function networkRowOf(e: NetworkEntry) {
   };
 }
 
-export const networkTool = defineTool({
+export const networkTool = tool({
   name: 'puppeteer_network_requests',
   title: 'Network requests',
   description:
@@ -150,9 +175,10 @@ export const networkTool = defineTool({
       .describe('failed, error_status (HTTP ≥ 400) or refused (by the policy)'),
     tab: tabFilter,
     all: allInput,
+    cursor: cursorInput,
   },
   output: { requests: z.array(networkRow), more: moreSchema },
-  async handler(args, ctx: Ctx) {
+  async handler(args, ctx) {
     const needle = args.url?.toLowerCase();
     const keep = (e: NetworkEntry) =>
       (!args.tab || e.tab === args.tab) &&
@@ -162,16 +188,21 @@ export const networkTool = defineTool({
         (args.outcome === 'failed' && e.failure !== undefined) ||
         (args.outcome === 'refused' && e.blocked === true) ||
         (args.outcome === 'error_status' && (e.status ?? 0) >= 400));
-    const { shown, omitted } = since(ctx, ctx.services.network, 'network', args.all, keep, (e) => jsonSize(networkRowOf(e)) * 2);
-    const requests = shown.map(networkRowOf);
-    const info = more(omitted, 'Older matching requests were left out; filter by url, type or outcome to see them.');
-    const text = requests.length
-      ? formatTable(
-          ['tab', 'method', 'status', 'type', 'ms', 'url'],
-          requests.map((r) => [r.tab, r.method, r.failure ?? r.status ?? '…', r.type, r.ms ?? '', r.url]),
-          160,
-        ) + moreLine(info, 'requests')
-      : `No ${args.all ? '' : 'new '}requests${needle || args.type || args.outcome !== 'any' || args.tab ? ' match' : ''}.`;
-    return { structured: { requests, more: info }, text };
+    const { items, resume, older } = entries(ctx, ctx.services.network, 'network', args.all, keep);
+    const cells = (e: NetworkEntry) => [e.tab, e.method, e.failure ?? e.status ?? '…', e.type, e.ms ?? '', e.url];
+    const table = tableLayout(['tab', 'method', 'status', 'type', 'ms', 'url'], items.map(cells), 160);
+    const filtered = needle || args.type || args.outcome !== 'any' || args.tab;
+    return ctx.page({
+      key: 'requests',
+      items,
+      keep: 'last',
+      resume,
+      head: (shown) => (shown.length ? table.head : ''),
+      line: (e) => table.line(cells(e)),
+      data: networkRowOf,
+      unit: ['request', 'requests'],
+      empty: `No ${older ? 'older ' : args.all ? '' : 'new '}requests${filtered ? ' match' : ''}.`,
+      hint: 'The cursor leads to older ones; filter by url, type or outcome to narrow them.',
+    });
   },
 });

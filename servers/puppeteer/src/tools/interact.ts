@@ -1,10 +1,11 @@
-import { badArgument, defineTool, ToolError } from '@patchbay/kit';
+import { badArgument } from '@patchbay/kit';
 import type { KeyInput } from 'puppeteer-core';
 import * as z from 'zod';
-import { actionError, actionShape, actOn, afterAction, type Ctx, locateOptional, refInput, selectorInput } from './common.js';
+import { tool } from '../kit.js';
+import { actionShape, actOn, afterAction, locateOptional, refInput, selectorInput } from './common.js';
 import { snapshotAfterInput } from './page-snapshot.js';
 
-export const clickTool = defineTool({
+export const clickTool = tool({
   name: 'puppeteer_click',
   title: 'Click an element',
   description: 'Click an element by ref or selector once it is visible and enabled; waits for a navigation the click starts.',
@@ -19,7 +20,7 @@ export const clickTool = defineTool({
     snapshot: snapshotAfterInput,
   },
   output: actionShape,
-  handler: (args, ctx: Ctx) =>
+  handler: (args, ctx) =>
     actOn(
       ctx,
       args,
@@ -32,7 +33,7 @@ export const clickTool = defineTool({
     ),
 });
 
-export const hoverTool = defineTool({
+export const hoverTool = tool({
   name: 'puppeteer_hover',
   title: 'Hover over an element',
   description: 'Move the mouse over an element by ref or selector (menus, tooltips).',
@@ -41,7 +42,7 @@ export const hoverTool = defineTool({
   idempotent: true,
   input: { ref: refInput, selector: selectorInput, snapshot: snapshotAfterInput },
   output: actionShape,
-  handler: (args, ctx: Ctx) =>
+  handler: (args, ctx) =>
     actOn(
       ctx,
       args,
@@ -50,7 +51,7 @@ export const hoverTool = defineTool({
     ),
 });
 
-export const typeTool = defineTool({
+export const typeTool = tool({
   name: 'puppeteer_type',
   title: 'Type into a field',
   description: 'Fill a text field or editable element by ref or selector, replacing its content unless append=true.',
@@ -66,7 +67,7 @@ export const typeTool = defineTool({
     snapshot: snapshotAfterInput,
   },
   output: actionShape,
-  handler(args, ctx: Ctx) {
+  handler(args, ctx) {
     const shown = args.text.length > 60 ? `${args.text.slice(0, 57)}…` : args.text;
     return actOn(
       ctx,
@@ -96,7 +97,7 @@ export const typeTool = defineTool({
   },
 });
 
-export const selectTool = defineTool({
+export const selectTool = tool({
   name: 'puppeteer_select_option',
   title: 'Choose in a drop-down',
   description: 'Choose options of a <select> by ref or selector, by value or label. For custom drop-downs, click instead.',
@@ -110,7 +111,7 @@ export const selectTool = defineTool({
     snapshot: snapshotAfterInput,
   },
   output: actionShape,
-  handler: (args, ctx: Ctx) =>
+  handler: (args, ctx) =>
     actOn(
       ctx,
       args,
@@ -151,7 +152,7 @@ export const selectTool = defineTool({
 
 const MODIFIERS = new Set(['Control', 'Shift', 'Alt', 'Meta', 'ControlOrMeta']);
 
-export const pressKeyTool = defineTool({
+export const pressKeyTool = tool({
   name: 'puppeteer_press_key',
   title: 'Press a key',
   description: 'Press a key or combination in the focused element, or in one given by ref or selector.',
@@ -169,7 +170,7 @@ export const pressKeyTool = defineTool({
     snapshot: snapshotAfterInput,
   },
   output: actionShape,
-  async handler(args, ctx: Ctx) {
+  async handler(args, ctx) {
     const tab = await ctx.services.tab();
     const target = await locateOptional(ctx, tab, args);
     const parts = args.key === '+' ? ['+'] : args.key.split('+').map((k) => k.trim());
@@ -181,29 +182,27 @@ export const pressKeyTool = defineTool({
     if (unknown.length)
       throw badArgument('key', `${unknown.join(', ')} is not a modifier.`, 'Modifiers are Control, Shift, Alt and Meta.');
     const before = tab.url();
-    try {
-      // Key events wait for the page to take them: a stuck page is named, not waited on.
-      await tab.ask('pressing a key', async (page) => {
-        if (target) await target.handle.focus();
-        const keyboard = page.keyboard;
-        for (const m of modifiers) await keyboard.down(m as KeyInput);
-        try {
-          await keyboard.press(main as KeyInput);
-        } finally {
-          for (const m of modifiers.reverse()) await keyboard.up(m as KeyInput);
+    // Key events wait for the page to take them: a stuck page is named, not waited on.
+    await tab.ask('pressing a key', async (page) => {
+      if (target) await target.handle.focus();
+      const keyboard = page.keyboard;
+      for (const m of modifiers) await keyboard.down(m as KeyInput);
+      try {
+        await keyboard.press(main as KeyInput);
+      } catch (error) {
+        // Only this call knows that puppeteer's "Unknown key" is about its `key` argument.
+        if (error instanceof Error && /Unknown key/i.test(error.message)) {
+          throw badArgument(
+            'key',
+            `${JSON.stringify(main)} is not a key name.`,
+            'Use names like Enter, Escape, Tab, ArrowDown, PageDown, a, 1.',
+          );
         }
-      });
-    } catch (error) {
-      if (error instanceof Error && /Unknown key/i.test(error.message)) {
-        throw badArgument(
-          'key',
-          `${JSON.stringify(main)} is not a key name.`,
-          'Use names like Enter, Escape, Tab, ArrowDown, PageDown, a, 1.',
-        );
+        throw error;
+      } finally {
+        for (const m of modifiers.reverse()) await keyboard.up(m as KeyInput);
       }
-      if (error instanceof ToolError) throw error;
-      throw actionError(error, target?.label ?? 'the focused element', ctx.services.options.actionTimeout);
-    }
+    });
     return afterAction(ctx, tab, before, `Pressed ${args.key}${target ? ` in ${target.label}` : ''}.`, args.snapshot);
   },
 });

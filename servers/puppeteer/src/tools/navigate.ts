@@ -1,11 +1,12 @@
-import { badArgument, defineTool, ToolError } from '@patchbay/kit';
+import { badArgument, ToolError } from '@patchbay/kit';
 import type { HTTPResponse } from 'puppeteer-core';
 import * as z from 'zod';
 import { Deadline } from '../browser/deadline.js';
 import { PROXY_ERROR_HEADER } from '../browser/proxy.js';
 import type { Tab } from '../browser/tab.js';
-import { type Ctx, describeTab, isTimeout, notices, pageHeader, pageShape, render, snapshotShape } from './common.js';
-import { type SnapshotMode, snapshotModeInput } from './page-snapshot.js';
+import { type Ctx, tool } from '../kit.js';
+import { describeTab, headed, notices, pageHeader, pageShape, snapshotShape } from './common.js';
+import { type SnapshotMode, snapshotModeInput, withSnapshot } from './page-snapshot.js';
 
 /**
  * What the title and snapshot after a navigation may take when the navigation itself used up its
@@ -60,9 +61,8 @@ async function readyToNavigate(ctx: Ctx, tab: Tab): Promise<void> {
 }
 
 /**
- * Open a checked URL in a tab, turning the browser's failures into errors the model can act on.
- * The navigation ends by the deadline (--navigation-timeout from the start of the call), whatever
- * the page does.
+ * Open a checked URL in a tab (the error table words the browser's failures). The navigation ends
+ * by the deadline (--navigation-timeout from the start of the call), whatever the page does.
  */
 export async function goTo(
   ctx: Ctx,
@@ -73,17 +73,12 @@ export async function goTo(
 ): Promise<HTTPResponse | null> {
   await readyToNavigate(ctx, tab);
   tab.lastBlocked = undefined;
-  let response: HTTPResponse | null;
-  try {
-    response = await tab.page.goto(url, {
-      waitUntil: waitUntil === 'networkidle' ? 'networkidle0' : waitUntil,
-      // Never 0, which puppeteer reads as "no timeout".
-      timeout: deadline.left(1),
-      signal: ctx.signal,
-    });
-  } catch (error) {
-    throw navigationError(ctx, error, tab, url);
-  }
+  const response = await tab.page.goto(url, {
+    waitUntil: waitUntil === 'networkidle' ? 'networkidle0' : waitUntil,
+    // Never 0, which puppeteer reads as "no timeout".
+    timeout: deadline.left(1),
+    signal: ctx.signal,
+  });
   return checkedResponse(ctx, response, url);
 }
 
@@ -95,36 +90,6 @@ export function checkedResponse(ctx: Ctx, response: HTTPResponse | null, url: st
   if (!response || !proxyError) return response;
   const detail = ctx.services.connectionFailure(response.url()) ?? proxyError;
   throw new ToolError(`could not load ${url.slice(0, 200)}: ${detail}.`, { hint: UNREACHABLE_HINT });
-}
-
-export function navigationError(ctx: Ctx, error: unknown, tab: Tab, url: string): unknown {
-  const message = error instanceof Error ? error.message : String(error);
-  if (/ERR_BLOCKED_BY_CLIENT/.test(message) && tab.lastBlocked) {
-    const where = tab.lastBlocked.url === url ? tab.lastBlocked.url : `${tab.lastBlocked.url} (reached from ${url})`;
-    return new ToolError(`navigation refused: ${where.slice(0, 300)} is not allowed: ${tab.lastBlocked.reason}.`, {
-      hint: 'Nothing was requested from that address.',
-    });
-  }
-  if (/ERR_ABORTED/.test(message)) {
-    return new ToolError(
-      `loading ${url.slice(0, 200)} was aborted (often because the URL is a download, or the page navigated again).`,
-      {
-        hint: 'puppeteer_network_requests shows what happened.',
-      },
-    );
-  }
-  const net = /net::(ERR_[A-Z_]+)/.exec(message);
-  if (net) {
-    // Through the guard proxy, an https failure reaches Chromium only as a failed tunnel.
-    const detail = (net[1] === 'ERR_TUNNEL_CONNECTION_FAILED' && ctx.services.connectionFailure(url)) || net[1];
-    return new ToolError(`could not load ${url.slice(0, 200)}: ${detail}.`, { hint: UNREACHABLE_HINT });
-  }
-  if (isTimeout(error)) {
-    return new ToolError(`${url.slice(0, 200)} did not finish loading within ${ctx.services.options.navigationTimeout} ms.`, {
-      hint: 'What has loaded so far can be read with puppeteer_snapshot; waitUntil=domcontentloaded finishes sooner.',
-    });
-  }
-  return error;
 }
 
 /**
@@ -144,19 +109,13 @@ export async function landed(
   const { state, snap, busy } = await describeTab(ctx, tab, mode, ms);
   const status = response?.status();
   const side = notices(ctx, busy);
-  const header = `${verb} ${pageHeader(state)}${status !== undefined ? ` (HTTP ${status})` : ''}`;
-  return {
-    structured: {
-      ...state,
-      ...(status !== undefined ? { status } : {}),
-      ...side,
-      ...(snap ? { snapshot: snap.snapshot, more: snap.more } : {}),
-    },
-    text: render({ header, body: snap?.snapshot, notices: side.notices, more: snap?.more, moreText: snap?.moreText }),
-  };
+  return withSnapshot(ctx, snap, {
+    fields: { ...state, ...(status !== undefined ? { status } : {}), ...side },
+    head: headed(`${verb} ${pageHeader(state)}${status !== undefined ? ` (HTTP ${status})` : ''}`, side),
+  });
 }
 
-export const navigateTool = defineTool({
+export const navigateTool = tool({
   name: 'puppeteer_navigate',
   title: 'Open a URL',
   description:
@@ -171,7 +130,7 @@ export const navigateTool = defineTool({
     snapshot: withSnapshotInput,
   },
   output: navigationShape,
-  async handler(args, ctx: Ctx) {
+  async handler(args, ctx) {
     const url = await checkTarget(ctx, args.url);
     const deadline = new Deadline(ctx.services.options.navigationTimeout);
     const tab = await ctx.services.tab();
@@ -180,7 +139,7 @@ export const navigateTool = defineTool({
   },
 });
 
-export const historyTool = defineTool({
+export const historyTool = tool({
   name: 'puppeteer_navigate_history',
   title: 'Back, forward or reload',
   description: 'Go back, forward or reload in the active tab; replies like puppeteer_navigate.',
@@ -194,7 +153,7 @@ export const historyTool = defineTool({
     snapshot: withSnapshotInput,
   },
   output: navigationShape,
-  async handler(args, ctx: Ctx) {
+  async handler(args, ctx) {
     const deadline = new Deadline(ctx.services.options.navigationTimeout);
     const tab = await ctx.services.tab();
     const url = tab.url();
@@ -212,17 +171,16 @@ export const historyTool = defineTool({
     };
     tab.lastBlocked = undefined;
     let response: HTTPResponse | null;
-    try {
-      if (args.action === 'reload') response = await tab.page.reload(options);
-      else {
-        const before = url;
-        response = args.action === 'back' ? await tab.page.goBack(options) : await tab.page.goForward(options);
-        if (!response && tab.url() === before) throw noHistory(args.action, tab.id);
-      }
-    } catch (error) {
-      if (error instanceof Error && /History entry to navigate to not found/i.test(error.message))
-        throw noHistory(args.action, tab.id);
-      throw navigationError(ctx, error, tab, url);
+    if (args.action === 'reload') response = await tab.page.reload(options);
+    else {
+      const move = args.action === 'back' ? tab.page.goBack(options) : tab.page.goForward(options);
+      // Only this call knows that an empty history is what its `action` asked for.
+      response = await move.catch((error: unknown) => {
+        throw error instanceof Error && /History entry to navigate to not found/i.test(error.message)
+          ? noHistory(args.action, tab.id)
+          : error;
+      });
+      if (!response && tab.url() === url) throw noHistory(args.action, tab.id);
     }
     response = checkedResponse(ctx, response, tab.url());
     return landed(ctx, tab, response, args.snapshot, verb, deadline);

@@ -1,9 +1,9 @@
-import { badArgument, decodeCursor, encodeCursor, jsonSize, type More, more, moreLine } from '@patchbay/kit';
+import { type Binding, jsonSize, type More, type ToolReply } from '@patchbay/kit';
 import type { ElementHandle } from 'puppeteer-core';
 import * as z from 'zod';
-import { measured, type OutlineLine, readOutline, type Signpost, withRef } from '../browser/snapshot.js';
+import { type OutlineLine, readOutline, type Signpost, withRef } from '../browser/snapshot.js';
 import type { Tab } from '../browser/tab.js';
-import type { Ctx } from './common.js';
+import type { Ctx } from '../kit.js';
 
 export type SnapshotMode = 'compact' | 'full' | 'none';
 
@@ -12,19 +12,21 @@ export function snapshotModeInput(fallback: SnapshotMode) {
   return z.enum(['compact', 'full', 'none']).default(fallback).describe('Page snapshot to return');
 }
 
-export interface PageSnapshot {
-  snapshot: string;
-  more: More;
-  /** The text rendering of `more`. */
-  moreText: string;
+/** Actions return no snapshot unless asked: the model's refs stay valid while the page stays. */
+export const snapshotAfterInput = snapshotModeInput('none');
+
+/** The outline read for one reply: its lines from where the reply starts, refs handed out. */
+export interface Snapshot {
+  tab: Tab;
+  lines: string[];
+  /** Lines after these: how many, or a lower bound when the page was too big to count. */
+  rest: number | { atLeast: number } | true;
+  /** A compact snapshot: the start of the page, with its landmarks and headings further down. */
+  compact: boolean;
+  /** A compact snapshot's "Further down: …" list, refs included. */
+  further: string;
 }
 
-interface SnapshotCursor extends Record<string, unknown> {
-  o: number;
-  u: string;
-}
-
-const REST = 'puppeteer_snapshot shows the rest: ref= for one part, or';
 /** What puppeteer says when the document under a walk was replaced (a navigation, a reload). */
 const CONTEXT_LOST = /Execution context was destroyed|Cannot find context|detached Frame|frame was detached/i;
 /** What the signpost list of a compact snapshot may take of its size. */
@@ -32,39 +34,26 @@ const SIGNPOST_SHARE = 0.25;
 const MAX_SIGNPOST_BYTES = 1_024;
 
 /**
- * The accessibility outline of a tab (or of one element), cut at a line boundary: to the output
- * budget, or for a compact snapshot to the operator's `--snapshot-bytes`, followed by the
- * landmarks, headings and dialogs of the part left out. A compact snapshot is the start of the
- * full one (same lines, same refs), so its cursor continues in puppeteer_snapshot, as long as
- * the page has not navigated.
+ * The accessibility outline of a tab (or of one element) from `offset` on: the page walks its
+ * DOM and renders about as many lines as a reply can take (the output budget, or for a compact
+ * snapshot the operator's `--snapshot-bytes`); the kit fits them. A compact snapshot is the start
+ * of the full one (same lines, same refs), and also lists the landmarks, headings and dialogs of
+ * the part left out.
  */
-export async function budgetedSnapshot(
+export async function readSnapshot(
   ctx: Ctx,
   tab: Tab,
-  options: { scope?: ElementHandle; cursor?: string; reserve?: number; compact?: boolean; ms?: number } = {},
-): Promise<PageSnapshot> {
-  let offset = 0;
-  if (options.cursor) {
-    const state = decodeCursor<SnapshotCursor>(
-      options.cursor,
-      (v): v is SnapshotCursor => typeof v.o === 'number' && typeof v.u === 'string',
-    );
-    if (state.u !== tab.url()) {
-      throw badArgument('cursor', 'the page navigated since this cursor was made.', 'Take a new snapshot without a cursor.');
-    }
-    offset = state.o;
-  }
-  const reserve = options.reserve ?? 1_536;
-  const limit = options.compact
-    ? Math.min(ctx.services.options.snapshotBytes, ctx.budget.bytes - reserve)
-    : ctx.budget.bytes - reserve;
-  const size = (line: string) => jsonSize(line) + 1;
+  options: { scope?: ElementHandle | undefined; offset?: number; compact?: boolean; ms?: number | undefined } = {},
+): Promise<Snapshot> {
+  const offset = options.offset ?? 0;
+  const compact = options.compact === true;
+  const limit = compact ? Math.min(ctx.services.options.snapshotBytes, ctx.budget.bytes) : ctx.budget.bytes;
   // The page walks and renders its own outline; a page that does not answer in time (its thread
   // stuck in a script, or a document too big to walk) is reported by name, not waited for.
   const outline = await tab.ask(
     'taking a snapshot',
     async (page) => {
-      const read = () => readOutline(page, { offset, limit, signposts: options.compact === true }, options.scope);
+      const read = () => readOutline(page, { offset, limit, signposts: compact }, options.scope);
       try {
         return await read();
       } catch (error) {
@@ -75,39 +64,17 @@ export async function budgetedSnapshot(
     },
     options.ms === undefined ? {} : { ms: options.ms },
   );
-  const lines = outline.lines;
-  let used = lines.reduce((sum, line) => sum + size(measured(line)), 0);
-  const cut = !outline.exact || outline.total - offset - lines.length > 0;
-  let chosen: Signpost[] = [];
-  if (options.compact && cut) {
-    chosen = chooseSignposts(outline.signposts, Math.min(MAX_SIGNPOST_BYTES, limit * SIGNPOST_SHARE));
-    // The note on the rest needs room: the last lines make way for it (the cursor then starts at them).
-    const room = jsonSize(REST) + chosen.reduce((sum, s) => sum + jsonSize(s.line.head) + 20, 0);
-    while (lines.length > 1 && used + room > limit) used -= size(measured(lines.pop() as OutlineLine));
-  }
-  // Refs are handed out in document order: the lines shown, then the signposts after them.
-  const shown = lines.map((line) => withRef(line, tab.id, ctx.services.refs));
+  const after = Math.max(0, outline.total - offset - outline.lines.length);
+  // When the page was too big to count to the end, only a lower bound of the rest is known.
+  const rest = outline.exact ? after : after > 0 ? { atLeast: after } : true;
+  const cut = rest !== 0;
+  const chosen = compact && cut ? chooseSignposts(outline.signposts, Math.min(MAX_SIGNPOST_BYTES, limit * SIGNPOST_SHARE)) : [];
+  // Refs are handed out in document order: the lines, then the signposts after them.
+  const lines = outline.lines.map((line) => withRef(line, tab.id, ctx.services.refs));
   const further = chosen.length
-    ? `Further down: ${chosen.map((s) => withRef(s.line, tab.id, ctx.services.refs)).join(', ')}${chosen.length < outline.signposts.length ? ', …' : ''}. `
+    ? `Further down: ${chosen.map((s) => withRef(s.line, tab.id, ctx.services.refs)).join(', ')}${chosen.length < outline.signposts.length ? ', …' : ''}.`
     : '';
-  // When the page was too big to count to the end, how much is left is not known: "more".
-  const omitted = outline.exact ? outline.total - offset - shown.length : 0;
-  const cursor = cut ? encodeCursor({ o: offset + shown.length, u: tab.url() }) : undefined;
-  const snapshot = shown.join('\n') || (outline.total ? '' : '(the page has no accessible content)');
-  if (!cursor) return { snapshot, more: undefined, moreText: '' };
-  if (!options.compact) {
-    const info = more(
-      omitted,
-      'Snapshot one part with ref= (a landmark, list or form from above) or selector=, or pass cursor to continue.',
-      cursor,
-    );
-    return { snapshot, more: info, moreText: moreLine(info, 'lines') };
-  }
-  return {
-    snapshot,
-    more: more(omitted, `${further}${REST} this cursor to continue.`, cursor),
-    moreText: `\n… ${omitted ? `${omitted} more lines` : 'More lines'} not shown (compact snapshot). ${further}${REST} cursor=${cursor} to continue.`,
-  };
+  return { tab, lines, rest, compact, further };
 }
 
 /** The signposts that matter most and fit, back in document order. */
@@ -116,7 +83,7 @@ function chooseSignposts(signposts: Signpost[], bytes: number): Signpost[] {
   const chosen: Array<{ s: Signpost; order: number }> = [];
   let used = 0;
   for (const entry of ranked) {
-    const cost = jsonSize(entry.s.line.head) + 20;
+    const cost = signpostSize(entry.s.line);
     if (used + cost > bytes) break;
     chosen.push(entry);
     used += cost;
@@ -124,11 +91,57 @@ function chooseSignposts(signposts: Signpost[], bytes: number): Signpost[] {
   return chosen.sort((a, b) => a.order - b.order).map((entry) => entry.s);
 }
 
-/** The snapshot a navigation or an action attaches, as the call asked, within `ms` if given. */
-export function attachedSnapshot(ctx: Ctx, tab: Tab, mode: SnapshotMode, ms?: number): Promise<PageSnapshot | undefined> {
-  if (mode === 'none') return Promise.resolve(undefined);
-  return budgetedSnapshot(ctx, tab, { compact: mode === 'compact', ...(ms === undefined ? {} : { ms }) });
+/** A signpost as listed: its line's head and a ref. */
+function signpostSize(line: OutlineLine): number {
+  return jsonSize(line.head) + 20;
 }
 
-/** Actions return no snapshot unless asked: the model's refs stay valid while the page stays. */
-export const snapshotAfterInput = snapshotModeInput('none');
+/**
+ * A snapshot's cursor holds an offset into the outline of the page the tab showed: after a
+ * navigation the same offset is another page's line, so the cursor is refused.
+ */
+export function pageBinding(tab: Tab): Binding {
+  return {
+    value: tab.url(),
+    refusal: 'the page navigated since this cursor was made.',
+    hint: 'Call again without a cursor to start from the top of the page.',
+  };
+}
+
+/**
+ * A reply that carries a snapshot beside its own fields and header: the outline's lines fitted by
+ * the kit, with a cursor that continues in puppeteer_snapshot (its own, in that tool). Without a
+ * snapshot (none asked, or the page did not answer), the fields and the header alone.
+ */
+export function withSnapshot<F extends Record<string, unknown>>(
+  ctx: Ctx,
+  snap: Snapshot | undefined,
+  reply: { fields: F; head: string },
+): ToolReply<F & { snapshot?: string; more?: More }> {
+  if (!snap) return { structured: reply.fields, text: reply.head };
+  const own = ctx.tool === 'puppeteer_snapshot';
+  const part = 'Snapshot one part with ref= (a landmark, list or form from above) or selector=.';
+  return ctx.page({
+    key: 'snapshot',
+    joined: true,
+    items: snap.lines,
+    rest: snap.rest,
+    line: (line) => line,
+    unit: ['line', 'lines'],
+    fields: reply.fields,
+    head: reply.head,
+    empty: '(the page has no accessible content)',
+    bind: pageBinding(snap.tab),
+    ...(own ? {} : { cursorFor: { tool: 'puppeteer_snapshot' } }),
+    ...(snap.compact
+      ? {
+          // --snapshot-bytes is the size of the snapshot and its note on the rest; the page's
+          // fields and notices come on top of it (never over the output budget).
+          budget: Math.min(ctx.budget.bytes, ctx.services.options.snapshotBytes + jsonSize(reply.fields)),
+          cause: 'compact snapshot',
+          hint: `${snap.further ? `${snap.further} ` : ''}ref= snapshots one part.`,
+        }
+      : // The page walked as many lines as the budget holds: the budget is what cut them.
+        { cause: 'output budget', hint: part }),
+  });
+}

@@ -1,7 +1,8 @@
-import { badArgument, defineTool, formatTable } from '@patchbay/kit';
+import { badArgument, moreSchema, tableLayout } from '@patchbay/kit';
 import * as z from 'zod';
 import { Deadline } from '../browser/deadline.js';
-import { type Ctx, notices, render } from './common.js';
+import { type Ctx, tool } from '../kit.js';
+import { headed, notices } from './common.js';
 import { checkTarget, goTo } from './navigate.js';
 
 const tabRow = z.object({ id: z.string(), url: z.string(), title: z.string(), active: z.boolean() });
@@ -13,7 +14,7 @@ async function listTabs(ctx: Ctx) {
   return (await session.describe()).map((t) => ({ ...t, active: t.id === active }));
 }
 
-export const tabsTool = defineTool({
+export const tabsTool = tool({
   name: 'puppeteer_tabs',
   title: 'Tabs',
   description:
@@ -35,8 +36,9 @@ export const tabsTool = defineTool({
     action: z.string(),
     tabs: z.array(tabRow),
     notices: z.array(z.string()).optional(),
+    more: moreSchema,
   },
-  async handler(args, ctx: Ctx) {
+  async handler(args, ctx) {
     const session = await ctx.services.session();
     let done = 'Tabs:';
     if (args.action === 'open') {
@@ -59,14 +61,18 @@ export const tabsTool = defineTool({
     }
     const tabs = await listTabs(ctx);
     const side = notices(ctx);
-    const table = formatTable(
-      ['', 'tab', 'title', 'url'],
-      tabs.map((t) => [t.active ? '*' : '', t.id, t.title, t.url]),
-      100,
-    );
-    return {
-      structured: { action: args.action, tabs, ...side },
-      text: render({ header: done, body: table, notices: side.notices }),
-    };
+    const row = (t: (typeof tabs)[number]) => [t.active ? '*' : '', t.id, t.title, t.url];
+    const table = tableLayout(['', 'tab', 'title', 'url'], tabs.map(row), 100);
+    // No cursor: this tool opens and closes tabs, so calling it again is not how to read on.
+    return ctx.page({
+      key: 'tabs',
+      items: tabs,
+      fields: { action: args.action, ...side },
+      head: (shown) => headed(done, side) + (shown.length ? `\n${table.head}` : ''),
+      line: (t) => table.line(row(t)),
+      unit: ['tab', 'tabs'],
+      empty: 'No tabs are open.',
+      hint: 'Close the tabs no longer needed.',
+    });
   },
 });

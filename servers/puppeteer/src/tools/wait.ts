@@ -1,21 +1,12 @@
-import { badArgument, defineTool, ToolError } from '@patchbay/kit';
+import { badArgument } from '@patchbay/kit';
 import * as z from 'zod';
 import { sleep } from '../browser/tab.js';
-import {
-  type Ctx,
-  isInvalidSelector,
-  isTimeout,
-  notices,
-  pageHeader,
-  pageShape,
-  pageState,
-  render,
-  selectorError,
-  snapshotShape,
-} from './common.js';
-import { attachedSnapshot, snapshotAfterInput } from './page-snapshot.js';
+import { conditionsOf, describeCondition, waitLimit } from '../calls.js';
+import { tool } from '../kit.js';
+import { headed, notices, pageHeader, pageShape, pageState, snapshotShape } from './common.js';
+import { readSnapshot, snapshotAfterInput, withSnapshot } from './page-snapshot.js';
 
-export const waitTool = defineTool({
+export const waitTool = tool({
   name: 'puppeteer_wait_for',
   title: 'Wait for the page',
   description:
@@ -45,10 +36,8 @@ export const waitTool = defineTool({
     condition: z.string(),
     ...snapshotShape,
   },
-  async handler(args, ctx: Ctx) {
-    const conditions = (['text', 'text_gone', 'selector', 'selector_gone', 'url', 'network_idle', 'seconds'] as const).filter(
-      (k) => args[k] !== undefined && args[k] !== false,
-    );
+  async handler(args, ctx) {
+    const conditions = conditionsOf(args);
     if (conditions.length !== 1) {
       throw badArgument(
         conditions[1] ?? 'text',
@@ -61,95 +50,67 @@ export const waitTool = defineTool({
     const tab = await ctx.services.tab();
     // Waiting on a page whose thread is stuck would only end in a misleading "gave up waiting".
     if (condition !== 'seconds' && !(await tab.responsive())) throw tab.unresponsive();
-    const limit = ctx.services.options.navigationTimeout;
-    const timeout = Math.min(args.timeout_ms ?? limit, limit);
+    // A wait that runs out is a timeout the error table words with the condition and this limit.
+    const timeout = waitLimit(args, ctx.services.options);
+    const described = describeCondition(args);
     const started = performance.now();
     const page = tab.page;
     const signal = ctx.signal;
-    let described = '';
-    try {
-      switch (condition) {
-        case 'text':
-        case 'text_gone': {
-          const wanted = (condition === 'text' ? args.text : args.text_gone) as string;
-          const present = condition === 'text';
-          described = `text ${JSON.stringify(wanted)} ${present ? 'to appear' : 'to disappear'}`;
-          await page.waitForFunction(
-            // biome-ignore lint/performance/useDomNodeTextContent: visible text, as the user sees it
-            (t: string, shouldBe: boolean) => (document.body?.innerText ?? '').includes(t) === shouldBe,
-            { timeout, polling: 'mutation', signal },
-            wanted,
-            present,
-          );
-          break;
+    switch (condition) {
+      case 'text':
+      case 'text_gone':
+        await page.waitForFunction(
+          // biome-ignore lint/performance/useDomNodeTextContent: visible text, as the user sees it
+          (t: string, shouldBe: boolean) => (document.body?.innerText ?? '').includes(t) === shouldBe,
+          { timeout, polling: 'mutation', signal },
+          (condition === 'text' ? args.text : args.text_gone) as string,
+          condition === 'text',
+        );
+        break;
+      case 'selector':
+        await page.waitForSelector(args.selector as string, { timeout, signal, visible: true });
+        break;
+      case 'selector_gone':
+        await page.waitForSelector(args.selector_gone as string, { timeout, signal, hidden: true });
+        break;
+      case 'url': {
+        const wanted = args.url as string;
+        const deadline = Date.now() + timeout;
+        while (!page.url().includes(wanted)) {
+          if (Date.now() > deadline) throw new WaitTimeout(timeout);
+          if (signal.aborted) throw signal.reason;
+          await sleep(100);
         }
-        case 'selector':
-        case 'selector_gone': {
-          const selector = (condition === 'selector' ? args.selector : args.selector_gone) as string;
-          described = `${selector} ${condition === 'selector' ? 'to be visible' : 'to go away'}`;
-          try {
-            await page.waitForSelector(selector, {
-              timeout,
-              signal,
-              ...(condition === 'selector' ? { visible: true } : { hidden: true }),
-            });
-          } catch (error) {
-            if (isInvalidSelector(error)) throw selectorError(error, selector, timeout);
-            throw error;
-          }
-          break;
-        }
-        case 'url': {
-          const wanted = args.url as string;
-          described = `the URL to contain ${JSON.stringify(wanted)}`;
-          const deadline = Date.now() + timeout;
-          while (!page.url().includes(wanted)) {
-            if (Date.now() > deadline) throw new Error('timeout');
-            if (signal.aborted) throw signal.reason;
-            await sleep(100);
-          }
-          await page.waitForFunction(() => document.readyState !== 'loading', { timeout, signal }).catch(() => undefined);
-          break;
-        }
-        case 'network_idle':
-          described = 'the network to be idle';
-          await page.waitForNetworkIdle({ idleTime: 500, timeout, signal });
-          break;
-        case 'seconds': {
-          const ms = Math.round((args.seconds as number) * 1_000);
-          described = `${args.seconds} s`;
-          await Promise.race([sleep(ms), new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }))]);
-          break;
-        }
+        await page.waitForFunction(() => document.readyState !== 'loading', { timeout, signal }).catch(() => undefined);
+        break;
       }
-    } catch (error) {
-      if (error instanceof ToolError || signal.aborted) throw error;
-      if (isTimeout(error)) {
-        throw new ToolError(`gave up waiting for ${described} after ${timeout} ms.`, {
-          argument: condition,
-          hint: 'Check the page with puppeteer_snapshot; the condition may never hold.',
-        });
-      }
-      throw error;
+      case 'network_idle':
+        await page.waitForNetworkIdle({ idleTime: 500, timeout, signal });
+        break;
+      case 'seconds':
+        await Promise.race([
+          sleep(Math.round((args.seconds as number) * 1_000)),
+          new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true })),
+        ]);
+        break;
     }
     const waited = Math.round(performance.now() - started);
-    const [state, snap] = await Promise.all([pageState(tab), attachedSnapshot(ctx, tab, args.snapshot)]);
+    const [state, snap] = await Promise.all([
+      pageState(tab),
+      args.snapshot === 'none' ? undefined : readSnapshot(ctx, tab, { compact: args.snapshot === 'compact' }),
+    ]);
     const side = notices(ctx);
-    return {
-      structured: {
-        ...state,
-        ...side,
-        waited_ms: waited,
-        condition: described,
-        ...(snap ? { snapshot: snap.snapshot, more: snap.more } : {}),
-      },
-      text: render({
-        header: `Waited ${waited} ms for ${described}.\n${pageHeader(state)}`,
-        body: snap?.snapshot,
-        notices: side.notices,
-        more: snap?.more,
-        moreText: snap?.moreText,
-      }),
-    };
+    return withSnapshot(ctx, snap, {
+      fields: { ...state, ...side, waited_ms: waited, condition: described },
+      head: headed(`Waited ${waited} ms for ${described}.\n${pageHeader(state)}`, side),
+    });
   },
 });
+
+/** A wait for the URL that ran out: a timeout like puppeteer's own. */
+class WaitTimeout extends Error {
+  override readonly name = 'TimeoutError';
+  constructor(ms: number) {
+    super(`Waiting failed: ${ms}ms exceeded`);
+  }
+}

@@ -30,21 +30,31 @@ export function argumentsKey(tool: string, args: Record<string, unknown>): strin
   return createHash('sha256').update(tool).update('\0').update(stableJson(rest)).digest('base64url').slice(0, 12);
 }
 
-export function makeCursor(key: string, position: Position): string {
+/**
+ * `bound`: the key of what else the cursor is bound to (see `Binding`), checked when the reply is
+ * built, since only the handler knows it.
+ */
+export function makeCursor(key: string, position: Position, bound?: string): string {
   const body: Record<string, unknown> = { k: key, o: position.offset };
   if (position.state !== undefined) body.s = position.state;
+  if (bound !== undefined) body.b = bound;
   return Buffer.from(JSON.stringify(body), 'utf8').toString('base64url');
 }
 
 /** Read a cursor this tool made for these arguments; a ToolError naming `cursor` otherwise. */
 export function readCursor(cursor: string, key: string, tool: string): Position {
+  return openCursor(cursor, key, tool).position;
+}
+
+/** A cursor read back: where it resumes, and the key of the value it is bound to, if any. */
+export function openCursor(cursor: string, key: string, tool: string): { position: Position; bound: string | undefined } {
   let value: unknown;
   try {
     value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
     value = undefined;
   }
-  const body = value as { k?: unknown; o?: unknown; s?: unknown } | undefined;
+  const body = value as { k?: unknown; o?: unknown; s?: unknown; b?: unknown } | undefined;
   if (
     !body ||
     typeof body !== 'object' ||
@@ -63,7 +73,26 @@ export function readCursor(cursor: string, key: string, tool: string): Position 
       hint: 'Repeat the call that returned it with the same arguments, or leave cursor out to start over.',
     });
   }
-  return { offset: body.o as number, state: body.s };
+  return { position: { offset: body.o as number, state: body.s }, bound: typeof body.b === 'string' ? body.b : undefined };
+}
+
+/**
+ * Something a cursor depends on that the kit cannot see in the arguments: the page a browser tab
+ * shows (its URL), a document's version. A handler passes it with its reply; a cursor made under
+ * another value is refused with `refusal` (naming the argument `cursor`) instead of resuming at
+ * an offset that now means something else. Only a hash of the value goes into the cursor.
+ */
+export interface Binding {
+  value: string;
+  /** What changed, as the model reads it: `the page navigated since this cursor was made.` */
+  refusal: string;
+  /** What to do instead. Default: start over without a cursor. */
+  hint?: string;
+}
+
+/** The key a binding's value gets in a cursor. */
+export function bindingKey(value: string): string {
+  return createHash('sha256').update(value).digest('base64url').slice(0, 12);
 }
 
 function stableJson(value: unknown): string {

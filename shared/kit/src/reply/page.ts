@@ -1,7 +1,7 @@
 import { byteLength, jsonSize, type More } from '../budget.js';
 import { ToolError } from '../errors.js';
 import { tableLayout } from '../table.js';
-import { makeCursor, type Position } from './cursor.js';
+import { argumentsKey, type Binding, bindingKey, makeCursor, type Position } from './cursor.js';
 
 /** What every reply built by `ctx.page` may say besides its items. */
 interface Shape<T> {
@@ -46,6 +46,21 @@ interface Shape<T> {
    * part of a larger text, such as a prompt's material, gets its share.
    */
   budget?: number;
+  /**
+   * What the continuation line names as the cause of the cut when the caller's limit did not make
+   * it. Default: `output budget` when the kit cut the items, `page` when the handler gave fewer
+   * than exist. A handler that reads a window the size of the budget says `output budget`; a list
+   * kept short on purpose by `budget` says why (`compact snapshot`).
+   */
+  cause?: string;
+  /** Also bind the cursor to a value the arguments do not show (see `Binding`). */
+  bind?: Binding;
+  /**
+   * Make the cursor for another tool, which continues this listing (a page's start, shown by the
+   * call that opened the page, continues in the snapshot tool): its name and its arguments as it
+   * receives them, defaults included. The continuation line names that tool.
+   */
+  cursorFor?: { tool: string; args?: Record<string, unknown> };
 }
 
 /** How one list's items are drawn and stored. */
@@ -70,6 +85,11 @@ interface Drawn<T> {
 export interface ListSpec<T> extends Shape<T>, Drawn<T> {
   /** Name of the list in the structured result (`commits`, `rows`, `issues`). */
   key: string;
+  /**
+   * The structured result holds the shown lines as one string, joined by `separator`, instead of
+   * an array: for a text whose lines are the items (an outline, a log). `data` is not used.
+   */
+  joined?: boolean;
 }
 
 export interface PageInput<T> extends ListSpec<T> {
@@ -85,6 +105,13 @@ export interface PageInput<T> extends ListSpec<T> {
    * key). Default: nothing but the offset, which the handler reads back as `ctx.position.offset`.
    */
   resume?: (index: number) => unknown;
+  /**
+   * Which items a cut keeps: the first (default), or the last, for a log whose newest entries
+   * matter most. With `last`, the items left out are those before the ones shown, `rest` counts
+   * items before `items`, a `limit` keeps the last `limit.value`, the next page is the items
+   * before the shown ones (`resume` gets that index), and `split` is not used.
+   */
+  keep?: 'first' | 'last';
 }
 
 /**
@@ -130,6 +157,8 @@ export interface PageCall {
   position: Position;
   /** The call's argument key, when the tool takes a `cursor` (else no cursor is made). */
   cursorKey: string | undefined;
+  /** Present when the call came with a cursor: the key of the value that cursor was bound to. */
+  resumed?: { bound: string | undefined } | undefined;
 }
 
 export interface Reply<O = Record<string, unknown>> {
@@ -198,8 +227,11 @@ function fitList<T>(call: PageCall, input: PageInput<T>, groups?: Group[]): Repl
   const { table, line: drawLine } = drawing(input, input.items);
   const unit = input.unit ?? ['item', 'items'];
   const separator = input.separator ?? '\n';
-  const data = input.data ?? ((item: T) => item);
-  const hint = continuationHint(call, input);
+  const joined = input.joined === true && !groups;
+  const data = joined ? drawLine : (input.data ?? ((item: T) => item));
+  const last = input.keep === 'last';
+  const next = continuation(call, input);
+  const hint = continuationHint(next.how, input);
   const budget = Math.min(call.budget, input.budget ?? call.budget);
   const sectionOf = groups ? sectionIndexes(groups, input.items.length) : undefined;
   const fields = (shown: readonly T[]) => (typeof input.fields === 'function' ? input.fields(shown) : (input.fields ?? {}));
@@ -211,12 +243,12 @@ function fitList<T>(call: PageCall, input: PageInput<T>, groups?: Group[]): Repl
   const lists = (datas: readonly unknown[]): Record<string, unknown> =>
     groups
       ? Object.fromEntries(groups.map((g, i) => [g.key, datas.filter((_, j) => sectionOf?.[j] === i)]))
-      : { [input.key]: datas };
+      : { [input.key]: joined ? datas.join(separator) : datas };
 
   // The fixed part of each form, and the room a continuation needs (its cursor estimated from
   // the state it would carry after the first item, plus slack for longer tokens later).
-  const sampleCursor = call.cursorKey
-    ? makeCursor(call.cursorKey, { offset: call.position.offset + input.items.length, state: input.resume?.(0) })
+  const sampleCursor = next.key
+    ? makeCursor(next.key, { offset: call.position.offset + input.items.length, state: input.resume?.(0) }, next.bound)
     : '';
   const moreRoomJson = jsonSize({ omitted: 1e9, cursor: sampleCursor, hint }) + 64 + 10;
   const moreRoomText = byteLength(hint) + byteLength(sampleCursor) + MORE_LINE_RESERVE + 64;
@@ -227,6 +259,9 @@ function fitList<T>(call: PageCall, input: PageInput<T>, groups?: Group[]): Repl
   const roomText = budget - fixedText - moreRoomText;
   const roomJson = budget - fixedJson - moreRoomJson;
   const cap = input.limit ? Math.min(input.items.length, Math.max(0, input.limit.value)) : input.items.length;
+  // A joined list's items cost their JSON-escaped text and separator, without quotes or commas.
+  const separatorJson = joined ? jsonSize(separator) - 2 : 1;
+  const candidates = last ? input.items.slice(input.items.length - cap).reverse() : input.items.slice(0, cap);
 
   const shown: T[] = [];
   const lines: string[] = [];
@@ -235,19 +270,19 @@ function fitList<T>(call: PageCall, input: PageInput<T>, groups?: Group[]): Repl
   let usedJson = 0;
   // Set when the first item did not fit and was split: the next page resumes inside it.
   let continued: { resume: unknown } | undefined;
-  for (const item of input.items.slice(0, cap)) {
+  for (const item of candidates) {
     const line = drawLine(item);
     const value = data(item);
     const textCost = byteLength(line) + byteLength(separator);
-    const jsonCost = jsonSize(value) + 1;
+    const jsonCost = jsonSize(value) - (joined ? 2 : 0) + separatorJson;
     if (usedText + textCost > roomText || usedJson + jsonCost > roomJson) {
       if (shown.length === 0) {
         const room = { text: roomText, json: roomJson };
-        const part = input.split?.(item, room);
+        const part = last ? undefined : input.split?.(item, room);
         const smaller = part ? ownSize(input, drawLine, part.item, room) : oversized(input, drawLine, item, line, value, room);
         shown.push(smaller.item);
         lines.push(smaller.line);
-        datas.push(smaller.value);
+        datas.push(joined ? smaller.line : smaller.value);
         if (part) continued = { resume: part.resume };
       }
       break;
@@ -259,6 +294,11 @@ function fitList<T>(call: PageCall, input: PageInput<T>, groups?: Group[]): Repl
     usedJson += jsonCost;
   }
 
+  if (last) {
+    shown.reverse();
+    lines.reverse();
+    datas.reverse();
+  }
   const rest = input.rest ?? false;
   // Items shown whole: a split item is still to come (from inside it).
   const whole = shown.length - (continued ? 1 : 0);
@@ -268,17 +308,21 @@ function fitList<T>(call: PageCall, input: PageInput<T>, groups?: Group[]): Repl
   const moreExists = left > 0 || rest === true;
   const cause =
     whole < cap
-      ? 'output budget'
+      ? (input.cause ?? 'output budget')
       : input.limit && shown.length >= input.limit.value
         ? `${input.limit.argument}=${input.limit.value}`
-        : 'page';
+        : (input.cause ?? 'page');
   let more: More;
   if (moreExists) {
-    const cursor = call.cursorKey
-      ? makeCursor(call.cursorKey, {
-          offset: call.position.offset + whole,
-          state: continued ? continued.resume : input.resume?.(whole),
-        })
+    const cursor = next.key
+      ? makeCursor(
+          next.key,
+          {
+            offset: call.position.offset + whole,
+            state: continued ? continued.resume : input.resume?.(last ? input.items.length - whole : whole),
+          },
+          next.bound,
+        )
       : undefined;
     more = cursor ? { omitted: left, cursor, hint } : { omitted: left, hint };
   }
@@ -338,9 +382,38 @@ export function continuationLine(
   return `\n… ${count} (${cause}). ${more.hint}${more.cursor ? ` cursor: ${more.cursor}` : ''}`;
 }
 
-function continuationHint(call: PageCall, input: { hint?: string }): string {
-  const how = call.cursorKey ? `Call ${call.tool} again with the same arguments and this cursor for the rest.` : '';
+export function continuationHint(how: string, input: { hint?: string }): string {
   return [how, input.hint].filter(Boolean).join(' ') || 'Narrow the request to see the rest.';
+}
+
+/**
+ * Where a reply's cursor leads (this tool with these arguments, or `cursorFor`), what it is bound
+ * to, and how the continuation line says to use it. A cursor this call came with that was bound
+ * to another value than `bind`'s is refused here, before anything is built on its offset.
+ */
+export function continuation(
+  call: PageCall,
+  input: { bind?: Binding | undefined; cursorFor?: { tool: string; args?: Record<string, unknown> } | undefined },
+): { key: string | undefined; bound: string | undefined; how: string } {
+  const bound = input.bind ? bindingKey(input.bind.value) : undefined;
+  if (input.bind && call.resumed && call.resumed.bound !== bound) {
+    throw new ToolError(input.bind.refusal, {
+      argument: 'cursor',
+      hint: input.bind.hint ?? 'Call again without a cursor to start over.',
+    });
+  }
+  const target = input.cursorFor;
+  if (target) {
+    const args = Object.entries(target.args ?? {}).filter(([, v]) => v !== undefined);
+    const withArgs = args.length ? ` with ${args.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')} and` : ' with';
+    return {
+      key: argumentsKey(target.tool, target.args ?? {}),
+      bound,
+      how: `Call ${target.tool}${withArgs} this cursor for the rest.`,
+    };
+  }
+  const how = call.cursorKey ? `Call ${call.tool} again with the same arguments and this cursor for the rest.` : '';
+  return { key: call.cursorKey, bound, how };
 }
 
 function oversized<T>(

@@ -1,5 +1,5 @@
 import { byteLength } from '../budget.js';
-import { buildPage, type ListSpec, type PageCall, type Reply } from './page.js';
+import { buildPage, continuation, type ListSpec, type PageCall, type Reply } from './page.js';
 
 /** One page of an upstream API: its items and the token of the next page, if any. */
 export interface UpstreamPage<T, U> {
@@ -32,6 +32,8 @@ const DEFAULT_MAX_REQUESTS = 10;
  * call resumes at the exact item, never skipping or repeating one.
  */
 export async function paginate<T, U>(call: PageCall, input: PaginateInput<T, U>): Promise<Reply> {
+  // A cursor bound to another value is refused before any upstream request.
+  continuation(call, input);
   const maxRequests = input.maxRequests ?? DEFAULT_MAX_REQUESTS;
   const resumeAt = readPosition<U>(call.position.state);
   const want = input.limit?.value ?? Number.POSITIVE_INFINITY;

@@ -1,6 +1,6 @@
 import { byteLength, jsonSize, type More } from '../budget.js';
-import { makeCursor } from './cursor.js';
-import { continuationLine, type PageCall, type Reply } from './page.js';
+import { type Binding, makeCursor } from './cursor.js';
+import { continuation, continuationLine, type PageCall, type Reply } from './page.js';
 
 /** A long text (a file, a document, a log) shown a budget-sized piece at a time. */
 export interface TextPageInput {
@@ -14,6 +14,14 @@ export interface TextPageInput {
   head?: string;
   /** What else the caller can do besides passing the cursor (ask for a line range). */
   hint?: string;
+  /**
+   * When `text` is only a window of a longer text, read from `ctx.position.offset` on (a page's
+   * text, a remote file read by range: the whole never crosses), the whole text's length in
+   * characters. What is left is then counted in characters, and no line numbers are given.
+   */
+  total?: number;
+  /** Also bind the cursor to a value the arguments do not show (see `Binding`). */
+  bind?: Binding;
 }
 
 /**
@@ -24,17 +32,20 @@ export interface TextPageInput {
  */
 export function buildTextPage(call: PageCall, input: TextPageInput): Reply {
   const key = input.key ?? 'text';
-  const start = Math.min(call.position.offset, input.text.length);
-  const remaining = input.text.slice(start);
-  const hint = [call.cursorKey ? `Call ${call.tool} again with the same arguments and this cursor for the rest.` : '', input.hint]
-    .filter(Boolean)
-    .join(' ');
-  const sampleCursor = call.cursorKey ? makeCursor(call.cursorKey, { offset: input.text.length, state: undefined }) : '';
+  const windowed = input.total !== undefined;
+  // The text's length, and where the piece starts: in the text given, and in the whole text.
+  const length = windowed ? call.position.offset + input.text.length : input.text.length;
+  const start = windowed ? call.position.offset : Math.min(call.position.offset, input.text.length);
+  const remaining = windowed ? input.text : input.text.slice(start);
+  const next = continuation(call, input);
+  const hint = [next.how, input.hint].filter(Boolean).join(' ');
+  const total = Math.max(length, input.total ?? 0);
+  const sampleCursor = next.key ? makeCursor(next.key, { offset: total, state: undefined }, next.bound) : '';
   const fields = input.fields ?? {};
   const reserve = byteLength(hint) + byteLength(sampleCursor) + 160;
   const fixed = Math.max(
     (input.head ? byteLength(input.head) + 1 : 0) + reserve,
-    jsonSize({ ...fields, [key]: '', start_line: 0, end_line: 0 }) + reserve,
+    jsonSize({ ...fields, [key]: '', ...(windowed ? {} : { start_line: 0, end_line: 0 }) }) + reserve,
   );
   // JSON escapes line breaks and quotes: leave room for the structured copy growing.
   const room = Math.max(256, call.budget - fixed);
@@ -43,21 +54,20 @@ export function buildTextPage(call: PageCall, input: TextPageInput): Reply {
     piece = fitPrefix(remaining, room);
   }
   const end = start + piece.length;
-  const startLine = lineNumberAt(input.text, start);
-  const endLine = piece.length ? lineNumberAt(input.text, end - 1) : startLine;
   let more: More;
-  if (end < input.text.length) {
-    const rest = input.text.slice(end);
-    const omittedLines = rest.split('\n').length - (rest.endsWith('\n') ? 1 : 0);
-    const cursor = call.cursorKey ? makeCursor(call.cursorKey, { offset: end, state: undefined }) : undefined;
-    more = cursor ? { omitted: omittedLines, cursor, hint } : { omitted: omittedLines, hint: hint || 'Ask for a line range.' };
+  if (end < total) {
+    // A window counts what is left in characters: the rest of the text was never read.
+    const rest = windowed ? '' : input.text.slice(end);
+    const omitted = windowed ? total - end : rest.split('\n').length - (rest.endsWith('\n') ? 1 : 0);
+    const cursor = next.key ? makeCursor(next.key, { offset: end, state: undefined }, next.bound) : undefined;
+    more = cursor ? { omitted, cursor, hint } : { omitted, hint: hint || 'Ask for a line range.' };
   }
   const body = [input.head, piece.replace(/\n$/, '')].filter((p) => p !== undefined && p !== '').join('\n');
-  const text = more ? body + continuationLine(more, ['line', 'lines'], { cause: 'output budget' }) : body;
-  return {
-    structured: { ...fields, [key]: piece, start_line: startLine, end_line: endLine, ...(more ? { more } : {}) },
-    text,
-  };
+  const unit: readonly [string, string] = windowed ? ['character', 'characters'] : ['line', 'lines'];
+  const text = more ? body + continuationLine(more, unit, { cause: 'output budget' }) : body;
+  const startLine = windowed ? 0 : lineNumberAt(input.text, start);
+  const lines = windowed ? {} : { start_line: startLine, end_line: piece.length ? lineNumberAt(input.text, end - 1) : startLine };
+  return { structured: { ...fields, [key]: piece, ...lines, ...(more ? { more } : {}) }, text };
 }
 
 /** The longest prefix whose text and JSON forms both fit, ending at a line break when one is near. */
