@@ -6,6 +6,7 @@ import type { GitOptions } from './config.js';
 import { ownershipRefused } from './errors.js';
 import { GitFailure, type RunOptions, type RunResult, type RunScope, runGit, withSimpleGit } from './exec.js';
 import { type NetworkSeams, RemoteGuard } from './network.js';
+import { TopLevelCache } from './top-level-cache.js';
 
 export interface Repository {
   /** The real path of the repository's top level. */
@@ -57,18 +58,31 @@ export function createGitServices(options: OptionValues<GitOptions>, log: Logger
     return (await configuredReal).some((root) => dir === root || dir.startsWith(root + path.sep));
   };
 
+  /** Which repository each folder belongs to, while nothing git read to say so has changed. */
+  const discovered = new TopLevelCache();
+
   const topLevel = async (dir: string, signal?: AbortSignal): Promise<string | undefined> => {
-    const ask = (trust?: string) =>
-      runGit(['rev-parse', '--show-toplevel'], {
+    const cached = await discovered.get(dir);
+    if (cached !== undefined) return cached;
+    const ask = async (trust?: string) => {
+      const { stdout } = await runGit(['rev-parse', '--show-toplevel', '--absolute-git-dir', '--git-common-dir'], {
         cwd: dir,
         timeout: options.timeout,
         maxBytes: 64 * 1024,
         ...(signal ? { signal } : {}),
         ...(trust ? { trust } : {}),
       });
+      const [shown = '', gitDir = '', commonDir = ''] = stdout.split('\n');
+      const top = await realpath(shown);
+      // --git-common-dir may be relative to the folder git ran in.
+      const real = (p: string) => realpath(path.resolve(dir, p)).catch(() => undefined);
+      const [git, common] = await Promise.all([real(gitDir), real(commonDir)]);
+      if (git !== undefined && common !== undefined) await discovered.remember(dir, { top, gitDir: git, commonDir: common });
+      return top;
+    };
     const known = [...trusted].find(([top]) => dir === top || dir.startsWith(top + path.sep))?.[1];
     try {
-      return await realpath((await ask(known)).stdout.trim());
+      return await ask(known);
     } catch (error) {
       if (!(error instanceof GitFailure)) throw error;
       const owner = /detected dubious ownership in repository at '([^']+)'/.exec(error.stderr)?.[1];
@@ -77,7 +91,7 @@ export function createGitServices(options: OptionValues<GitOptions>, log: Logger
       // the path git names, never `*`. A repository reached only through a client's roots is not.
       if (await isConfigured(await realpath(owner).catch(() => owner))) {
         try {
-          const top = await realpath((await ask(owner)).stdout.trim());
+          const top = await ask(owner);
           trusted.set(top, owner);
           return top;
         } catch (retry) {
