@@ -1,4 +1,4 @@
-import { type ListSpec, type Position, jsonSize, moreSchema, ToolError } from '@patchbay/kit';
+import { jsonSize, type ListSpec, moreSchema, type Position, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
 import type { Repository } from './client.js';
 

@@ -39,11 +39,11 @@ export class TopLevelCache {
 
   constructor(private readonly capacity = 256) {}
 
-  /** The top level found for `dir` before, if nothing it depended on has changed since. */
-  async get(dir: string): Promise<string | undefined> {
+  /** What was found for `dir` before, if nothing it depended on has changed since. */
+  async get(dir: string): Promise<Discovery | undefined> {
     const entry = this.#entries.get(dir);
     if (!entry) return undefined;
-    if ((await fingerprint(dir, entry.discovery)) === entry.fingerprint) return entry.discovery.top;
+    if ((await fingerprint(dir, entry.discovery)) === entry.fingerprint) return entry.discovery;
     this.#entries.delete(dir);
     return undefined;
   }
@@ -56,11 +56,6 @@ export class TopLevelCache {
     this.#entries.set(dir, { discovery, fingerprint: print });
     // The oldest entry goes first when full (a Map iterates in insertion order).
     if (this.#entries.size > this.capacity) this.#entries.delete(this.#entries.keys().next().value as string);
-  }
-
-  /** Forget everything (a tool that creates or removes repositories may call this). */
-  clear(): void {
-    this.#entries.clear();
   }
 }
 

@@ -214,7 +214,7 @@ describe('patchbay-git bin', () => {
         { cwd: path.dirname(path.dirname(BIN)), timeout: 10_000 },
       );
       // It printed its line and exited by itself: no server read stdin or wrote a protocol message.
-      expect(stdout).toBe('git 22\n');
+      expect(stdout).toBe('git 33\n');
       expect(stderr).toBe('');
     });
   });

@@ -33,8 +33,8 @@ describe('TopLevelCache', () => {
     const sub = path.join(repo, 'sub', 'deep');
     await cache.remember(repo, await discover(repo));
     await cache.remember(sub, await discover(sub));
-    expect(await cache.get(repo)).toBe(repo);
-    expect(await cache.get(sub)).toBe(repo);
+    expect((await cache.get(repo))?.top).toBe(repo);
+    expect((await cache.get(sub))?.top).toBe(repo);
     expect(await cache.get(path.join(repo, 'sub'))).toBeUndefined();
   });
 
@@ -52,7 +52,7 @@ describe('TopLevelCache', () => {
     const remember = async () => {
       await cache.remember(repo, await discover(repo));
       await cache.remember(sub, await discover(sub));
-      expect(await cache.get(repo)).toBe(repo);
+      expect((await cache.get(repo))?.top).toBe(repo);
     };
     await remember();
     await git(repo, 'config', 'core.worktree', path.join(root.path));
@@ -63,7 +63,7 @@ describe('TopLevelCache', () => {
     await rename(sub, `${sub}.old`);
     await mkdir(sub);
     expect(await cache.get(sub)).toBeUndefined();
-    expect(await cache.get(repo)).toBe(repo);
+    expect((await cache.get(repo))?.top).toBe(repo);
 
     await rename(path.join(repo, '.git'), path.join(repo, 'moved.git'));
     expect(await cache.get(repo)).toBeUndefined();
@@ -75,7 +75,7 @@ describe('TopLevelCache', () => {
     await git(repo, 'worktree', 'add', '-q', linked);
     const real = await realpath(linked);
     await cache.remember(real, await discover(real));
-    expect(await cache.get(real)).toBe(real);
+    expect((await cache.get(real))?.top).toBe(real);
     await writeFile(path.join(real, '.git'), `gitdir: ${path.join(repo, '.git')}\n`);
     expect(await cache.get(real)).toBeUndefined();
   });
@@ -86,7 +86,7 @@ describe('TopLevelCache', () => {
     await cache.remember(repo, await discover(repo));
     await cache.remember(sub, await discover(sub));
     expect(await cache.get(repo)).toBeUndefined();
-    expect(await cache.get(sub)).toBe(repo);
+    expect((await cache.get(sub))?.top).toBe(repo);
   });
 });
 
