@@ -36,7 +36,7 @@ export const initTool = tool({
       });
     }
     if (args.path.includes('\0')) throw new ToolError('contains a NUL byte.', { argument: 'path' });
-    const base = await realpath(roots[0] as string);
+    const base = await realpath(roots[0] as string).catch(() => roots[0] as string);
     const target = await resolveInside(roots, args.path, 'path', { mustExist: false, base });
     if (target.path === target.root) {
       throw new ToolError(`is the ${roots.length > 1 ? 'init or clone' : 'init'} root itself.`, {
