@@ -76,12 +76,15 @@ export function mapGitError(error: unknown, call: GitCall): ToolError | undefine
       hint: 'Commit or stash them there first, or pass force=true to discard them.',
     });
   }
-  if (/is already (checked out|used by worktree) at '([^']+)'/.test(message)) {
-    const at = /is already (?:checked out|used by worktree) at '([^']+)'/.exec(message)?.[1];
-    return new ToolError(`that branch is checked out in another worktree (${at}); a branch can be checked out in one only.`, {
-      argument: typeof args.branch === 'string' ? 'branch' : 'target',
-      hint: 'Use another branch, or work in that worktree (pass it as `repository`).',
-    });
+  const checkedOut = /is already (?:checked out|used by worktree) at '([^']+)'/.exec(message);
+  if (checkedOut) {
+    return new ToolError(
+      `that branch is checked out in another worktree (${checkedOut[1]}); a branch can be checked out in one only.`,
+      {
+        argument: typeof args.branch === 'string' ? 'branch' : 'target',
+        hint: 'Use another branch, or work in that worktree (pass it as `repository`).',
+      },
+    );
   }
   if (tool === 'git_clone' && /Remote branch .* not found/.test(message)) {
     return new ToolError(`the remote has no branch or tag "${String(args.branch ?? '')}".`, { argument: 'branch' });

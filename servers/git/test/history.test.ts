@@ -234,8 +234,12 @@ describe('git_cherry_pick and git_revert', () => {
     const { client, close } = await connect(ARGS());
     expect(await callError(client, 'git_cherry_pick', {})).toMatch(/Argument `commits`: is required/);
     expect(await callError(client, 'git_cherry_pick', { commits: ['nope'] })).toMatch(
-      /Argument `commits`: "nope" is not a revision/,
+      /Argument `commits`: "nope" is not a commit/,
     );
+    expect(await callError(client, 'git_cherry_pick', { commits: ['HEAD', 'nope'] })).toMatch(
+      /Argument `commits\[1\]`: "nope" is not a commit/,
+    );
+    expect(await callError(client, 'git_revert', { commits: ['HEAD', '--no-commit'] })).toMatch(/Argument `commits\[1\]`: .*"-"/);
     expect(await callError(client, 'git_revert', { commits: ['--no-commit'] })).toMatch(
       /Argument `commits`: .*may not start with "-"/,
     );

@@ -259,7 +259,21 @@ function applyTool(operation: Extract<Operation, 'cherry-pick' | 'revert'>) {
           });
         }
         const commits: string[] = [];
-        for (const c of args.commits) commits.push(await resolveCommit(repo, safeSingleRevision(c, 'commits')));
+        for (const [i, c] of args.commits.entries()) {
+          const argument = args.commits.length === 1 ? 'commits' : `commits[${i}]`;
+          const revision = safeSingleRevision(c, argument);
+          const id = await repo.run(['rev-parse', '--verify', '--quiet', '--end-of-options', `${revision}^{commit}`], {
+            okCodes: [1, 128],
+            maxBytes: 1024,
+          });
+          if (id.code !== 0) {
+            throw new ToolError(`"${c}" is not a commit in this repository.`, {
+              argument,
+              hint: 'Use a commit id (git_log), a branch or a tag.',
+            });
+          }
+          commits.push(id.stdout.trim());
+        }
         await readyToStart(repo, operation);
         // Commit ids only (resolved above), after --end-of-options; revert's message is git's own, no editor.
         ({ stopped } = await step(repo, operation, [operation, ...(pick ? [] : ['--no-edit']), '--end-of-options', ...commits]));
