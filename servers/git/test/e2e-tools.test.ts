@@ -198,6 +198,8 @@ describe.each(['stdio', 'http'] as const)('every git tool end to end over %s', (
       max_count: 10,
     });
     expect(reflog.data.entries.map((e) => e.action).join('\n')).toMatch(/rebase \(finish\)/);
+    expect(await callError(client, 'git_reflog', { repository: work, ref: '--all' })).toMatch(/Argument `ref`: .*"-"/);
+    expect(await callError(client, 'git_revert', { repository: work, commits: ['nope'] })).toMatch(/Argument `commits`/);
   });
 
   it('adds, lists and removes a worktree inside the allowed folders, cleans with a confirmation, applies, shows and drops stashes', async () => {
@@ -214,6 +216,7 @@ describe.each(['stdio', 'http'] as const)('every git tool end to end over %s', (
     );
     const listed = await callOk<{ worktrees: unknown[] }>(client, 'git_worktrees', { repository: work });
     expect(listed.data.worktrees).toHaveLength(2);
+    expect(await callError(client, 'git_remove_worktree', { repository: wt, path: work })).toMatch(/main worktree/);
     await callOk(client, 'git_remove_worktree', { repository: work, path: wt });
     await expect(access(wt)).rejects.toThrow();
 
