@@ -2,14 +2,17 @@ import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { type Logger, type OptionValues, resolveInside, type ToolContext, ToolError } from '@patchbay/kit';
 import type { SimpleGit } from 'simple-git';
-import type { GitOptions } from './config.js';
+import { type GitOptions, initRoots } from './config.js';
 import { ownershipRefused } from './errors.js';
 import { GitFailure, type RunOptions, type RunResult, type RunScope, runGit, withSimpleGit } from './exec.js';
 import { type NetworkSeams, RemoteGuard } from './network.js';
+import { type Discovery, TopLevelCache } from './top-level-cache.js';
 
 export interface Repository {
   /** The real path of the repository's top level. */
   path: string;
+  /** Its git directory (for a linked worktree, the worktree's own): where an operation in progress leaves its state. */
+  gitDir: string;
   /**
    * Run git and read its output as a stream, bounded: for commands whose output can be huge
    * (diffs, blobs, grep, ls-tree) so nothing is ever read in full.
@@ -27,6 +30,8 @@ export interface GitServices {
   log: Logger;
   /** Resolve a tool's `repository` argument to an allowed repository. */
   open(input: string | undefined, ctx: CallScope): Promise<Repository>;
+  /** The folders a repository (or a worktree) may be in: the configured ones and the client's MCP roots. */
+  allowedRoots(ctx: Pick<CallScope, 'roots'>): Promise<string[]>;
   /** The real path of the repository containing `dir` (trusted as `open` trusts it), or undefined. */
   topLevel(dir: string, signal?: AbortSignal): Promise<string | undefined>;
   /** Decides which hosts a URL from the model may make git connect to. */
@@ -40,8 +45,8 @@ export interface GitServices {
 }
 
 export function createGitServices(options: OptionValues<GitOptions>, log: Logger, network: NetworkSeams = {}): GitServices {
-  // Repositories cloned into the clone root must be usable by the other tools.
-  const configured = [...options.repository, ...(options.cloneRoot ? [options.cloneRoot] : [])].map((r) => path.resolve(r));
+  // Repositories cloned into the clone root or made in the init root must be usable by the other tools.
+  const configured = [...options.repository, ...initRoots(options)].map((r) => path.resolve(r));
   let configuredReal: Promise<string[]> | undefined;
   /**
    * Repositories in the configured locations that git refused for their owner, trusted from then
@@ -57,18 +62,33 @@ export function createGitServices(options: OptionValues<GitOptions>, log: Logger
     return (await configuredReal).some((root) => dir === root || dir.startsWith(root + path.sep));
   };
 
-  const topLevel = async (dir: string, signal?: AbortSignal): Promise<string | undefined> => {
-    const ask = (trust?: string) =>
-      runGit(['rev-parse', '--show-toplevel'], {
+  /** Which repository each folder belongs to, while nothing git read to say so has changed. */
+  const discovered = new TopLevelCache();
+
+  /** The repository containing `dir`, or undefined when there is none. */
+  const discover = async (dir: string, signal?: AbortSignal): Promise<Discovery | undefined> => {
+    const cached = await discovered.get(dir);
+    if (cached !== undefined) return cached;
+    const ask = async (trust?: string): Promise<Discovery> => {
+      const { stdout } = await runGit(['rev-parse', '--show-toplevel', '--absolute-git-dir', '--git-common-dir'], {
         cwd: dir,
         timeout: options.timeout,
         maxBytes: 64 * 1024,
         ...(signal ? { signal } : {}),
         ...(trust ? { trust } : {}),
       });
+      const [shown = '', gitDir = '', commonDir = ''] = stdout.split('\n');
+      const top = await realpath(shown);
+      // --git-common-dir may be relative to the folder git ran in.
+      const real = (p: string) => realpath(path.resolve(dir, p)).catch(() => undefined);
+      const [git, common] = await Promise.all([real(gitDir), real(commonDir)]);
+      const found = { top, gitDir: git ?? path.resolve(dir, gitDir), commonDir: common ?? path.resolve(dir, commonDir) };
+      if (git !== undefined && common !== undefined) await discovered.remember(dir, found);
+      return found;
+    };
     const known = [...trusted].find(([top]) => dir === top || dir.startsWith(top + path.sep))?.[1];
     try {
-      return await realpath((await ask(known)).stdout.trim());
+      return await ask(known);
     } catch (error) {
       if (!(error instanceof GitFailure)) throw error;
       const owner = /detected dubious ownership in repository at '([^']+)'/.exec(error.stderr)?.[1];
@@ -77,9 +97,9 @@ export function createGitServices(options: OptionValues<GitOptions>, log: Logger
       // the path git names, never `*`. A repository reached only through a client's roots is not.
       if (await isConfigured(await realpath(owner).catch(() => owner))) {
         try {
-          const top = await realpath((await ask(owner)).stdout.trim());
-          trusted.set(top, owner);
-          return top;
+          const found = await ask(owner);
+          trusted.set(found.top, owner);
+          return found;
         } catch (retry) {
           if (!(retry instanceof GitFailure)) throw retry;
         }
@@ -91,6 +111,7 @@ export function createGitServices(options: OptionValues<GitOptions>, log: Logger
       throw ownershipRefused(owner);
     }
   };
+  const topLevel = async (dir: string, signal?: AbortSignal) => (await discover(dir, signal))?.top;
 
   /** The roots a repository may live in: configured ones, the clone root, the client's MCP roots. */
   const allowedRoots = async (ctx: Pick<CallScope, 'roots'>) => {
@@ -103,6 +124,7 @@ export function createGitServices(options: OptionValues<GitOptions>, log: Logger
     options,
     log,
     topLevel,
+    allowedRoots,
     guard: new RemoteGuard({ blockPrivateNetworks: options.blockPrivateNetworks }, network),
     async clonedByModel(repositoryPath) {
       if (!options.cloneRoot) return false;
@@ -131,13 +153,14 @@ export function createGitServices(options: OptionValues<GitOptions>, log: Logger
         target = roots[0] as string;
       }
       const inside = await resolveInside(roots, target, 'repository');
-      const top = await topLevel(inside.path, ctx.signal);
-      if (!top) {
+      const found = await discover(inside.path, ctx.signal);
+      if (!found) {
         throw new ToolError(`"${target}" is not inside a git repository.`, {
           argument: 'repository',
           hint: 'Pass the path of a folder that contains a .git directory.',
         });
       }
+      const { top, gitDir } = found;
       // A subfolder of an allowed root may belong to a repository that starts above the root;
       // that repository's other files are not allowed.
       if (top !== inside.root && !top.startsWith(inside.root + path.sep)) {
@@ -153,6 +176,7 @@ export function createGitServices(options: OptionValues<GitOptions>, log: Logger
       };
       return {
         path: top,
+        gitDir,
         run: (args, runOptions = {}) => runGit(args, { ...runOptions, ...scope }),
         simple: (command, use) => withSimpleGit(scope, command, use),
       };

@@ -16,6 +16,16 @@ export const gitOptions = {
     description:
       'Folder git_clone clones into (it must exist); repositories in it are allowed too. Without it git_clone is not offered',
   }),
+  initRoot: option.string({
+    env: ['PATCHBAY_GIT_INIT_ROOT'],
+    placeholder: 'path',
+    description:
+      'Folder git_init may create repositories in (it must exist; the clone root is allowed too); repositories in it are allowed',
+  }),
+  allowRewritePushed: option.boolean({
+    env: ['PATCHBAY_GIT_ALLOW_REWRITE_PUSHED'],
+    description: 'Let git_rebase rewrite commits that are already on a remote (publishing them then needs a force-push)',
+  }),
   allowForcePush: option.boolean({
     env: ['PATCHBAY_GIT_ALLOW_FORCE_PUSH'],
     description: 'Let git_push force-push (with --force-with-lease); refused otherwise',
@@ -50,6 +60,9 @@ export function check(options: OptionValues<GitOptions>): string[] {
   if (options.cloneRoot !== undefined && !isFolder(options.cloneRoot)) {
     problems.push(`--clone-root: "${options.cloneRoot}" is not a folder that exists (create it first).`);
   }
+  if (options.initRoot !== undefined && !isFolder(options.initRoot)) {
+    problems.push(`--init-root: "${options.initRoot}" is not a folder that exists (create it first).`);
+  }
   return problems;
 }
 
@@ -58,7 +71,7 @@ export function check(options: OptionValues<GitOptions>): string[] {
  * client shares as MCP roots, and many clients share none.
  */
 export function notices(options: OptionValues<GitOptions>): string[] {
-  if (options.repository.length > 0 || options.cloneRoot !== undefined) return [];
+  if (options.repository.length > 0 || options.cloneRoot !== undefined || options.initRoot !== undefined) return [];
   return [
     'no repository configured: the tools will use the folders the client shares as MCP roots, if it shares any. To name one, start with --repository <path> (or set GIT_REPOSITORIES).',
   ];
@@ -68,4 +81,11 @@ export function notices(options: OptionValues<GitOptions>): string[] {
 export const switches = {
   // Offered only when the operator named a folder to clone into.
   git_clone: (options: OptionValues<GitOptions>) => Boolean(options.cloneRoot),
+  // Offered only when the operator named a folder new repositories may be made in.
+  git_init: (options: OptionValues<GitOptions>) => Boolean(options.initRoot || options.cloneRoot),
 };
+
+/** The folders git_init may create repositories in: the init root, then the clone root. */
+export function initRoots(options: OptionValues<GitOptions>): string[] {
+  return [options.initRoot, options.cloneRoot].filter((r): r is string => Boolean(r));
+}

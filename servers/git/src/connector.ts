@@ -7,19 +7,24 @@ import { commitMessagePrompt, reviewPrompt } from './prompts.js';
 import { fileResource } from './resources/file.js';
 import { blameTool } from './tools/blame.js';
 import { checkoutTool, createBranchTool } from './tools/branch.js';
+import { cleanTool } from './tools/clean.js';
 import { cloneTool } from './tools/clone.js';
 import { addTool, commitTool } from './tools/commit.js';
 import { diffTool } from './tools/diff.js';
 import { filesTool } from './tools/files.js';
 import { grepTool } from './tools/grep.js';
+import { cherryPickTool, mergeTool, rebaseTool, revertTool } from './tools/history.js';
+import { initTool } from './tools/init.js';
 import { logTool } from './tools/log.js';
+import { reflogTool } from './tools/reflog.js';
 import { branchesTool, tagsTool } from './tools/refs.js';
 import { fetchTool, pullTool, pushTool, remotesTool } from './tools/remote.js';
 import { resetHardTool, resetTool } from './tools/reset.js';
 import { showTool } from './tools/show.js';
-import { stashTool } from './tools/stash.js';
+import { dropStashTool, stashTool } from './tools/stash.js';
 import { statusTool } from './tools/status.js';
 import { createTagTool } from './tools/tag.js';
+import { addWorktreeTool, removeWorktreeTool, worktreesTool } from './tools/worktrees.js';
 
 export const VERSION = process.env.PATCHBAY_VERSION ?? '0.0.0-dev';
 
@@ -41,6 +46,17 @@ const tools = [
   createTagTool,
   resetTool,
   resetHardTool,
+  initTool,
+  mergeTool,
+  rebaseTool,
+  cherryPickTool,
+  revertTool,
+  reflogTool,
+  worktreesTool,
+  addWorktreeTool,
+  removeWorktreeTool,
+  cleanTool,
+  dropStashTool,
   remotesTool,
   fetchTool,
   pullTool,
@@ -62,7 +78,7 @@ export const gitConnector = defineConnector({
     'git_show for one commit or a file at a revision, git_grep and git_files to find things. ' +
     'To commit: git_add, then git_commit. Large results are cut to an output budget and say how to get the rest (a cursor or a start line).',
   helpFooter:
-    'Examples:\n  patchbay-git --repository ~/code/project --read-only\n  patchbay-git --repository ~/code/project --toolsets default,remote --clone-root ~/code',
+    'Examples:\n  patchbay-git --repository ~/code/project --read-only\n  patchbay-git --repository ~/code/project --toolsets default,remote --clone-root ~/code\n  patchbay-git --repository ~/code/project --toolsets default,history,workspace',
   options: gitOptions,
   toolsets: {
     repository: {
@@ -72,8 +88,18 @@ export const gitConnector = defineConnector({
     },
     write: {
       title: 'Change the repository',
-      description: 'stage, commit, branch, switch, stash, tag, reset (hidden by --read-only)',
+      description: 'stage, commit, branch, switch, stash, tag, reset; init with an init root (hidden by --read-only)',
       default: true,
+    },
+    history: {
+      title: 'Combine and rewrite history',
+      description: 'merge, rebase, cherry-pick, revert, reflog (opt-in)',
+      default: false,
+    },
+    workspace: {
+      title: 'Worktrees and clean-up',
+      description: 'list, add and remove worktrees; delete untracked files; drop a stash (opt-in)',
+      default: false,
     },
     remote: {
       title: 'Talk to remotes',

@@ -15,7 +15,7 @@ import { withoutCredentials } from './url-policy.js';
  * The arguments that name a revision and a path, in every tool, resource and prompt (no call has
  * two of either): what a failure is about, when git says a revision or a path was not found.
  */
-const REVISION_ARGUMENTS = ['revision', 'target', 'base', 'ref'];
+const REVISION_ARGUMENTS = ['revision', 'target', 'base', 'ref', 'onto', 'commits'];
 const PATH_ARGUMENTS = ['path', 'paths'];
 
 /** What the network tools were doing, for "Fetching from origin failed: …". */
@@ -29,7 +29,7 @@ const REMOTE_VERB: Readonly<Record<string, string>> = {
 
 const NO_COMMITS = /does not have any commits yet|bad default revision 'HEAD'|ambiguous argument 'HEAD'|Needed a single revision/;
 const UNKNOWN_REVISION =
-  /unknown revision|bad revision|invalid reference|not a valid object name|bad object|not a valid ref|unable to resolve revision|Needed a single revision|not a commit|invalid object name|ambiguous argument|not a tree object|couldn't find remote ref/i;
+  /unknown revision|bad revision|invalid reference|not a valid object name|bad object|not a valid ref|unable to resolve revision|Needed a single revision|not a commit|invalid object name|ambiguous argument|not a tree object|couldn't find remote ref|not something we can merge/i;
 const MISSING_PATH =
   /no such path|exists on disk, but not in|does not exist in|pathspec .* did not match|is outside repository|not in the working tree/;
 
@@ -63,6 +63,28 @@ export function mapGitError(error: unknown, call: GitCall): ToolError | undefine
   }
   if (tool === 'git_blame' && /has only \d+ lines?|invalid -L|-L range out of bounds/.test(message)) {
     return new ToolError('is past the end of the file.', { argument: 'start_line', hint: 'Use a smaller start_line.' });
+  }
+  if (tool === 'git_merge' && /Not possible to fast-forward/i.test(message)) {
+    return new ToolError('the branches have diverged, so a fast-forward is impossible; nothing changed.', {
+      argument: 'fast_forward',
+      hint: 'Pass fast_forward=allow to make a merge commit, or rebase onto it with git_rebase.',
+    });
+  }
+  if (tool === 'git_remove_worktree' && /contains modified or untracked files/.test(message)) {
+    return new ToolError('the worktree has uncommitted changes or untracked files, so it was not removed.', {
+      argument: 'force',
+      hint: 'Commit or stash them there first, or pass force=true to discard them.',
+    });
+  }
+  const checkedOut = /is already (?:checked out|used by worktree) at '([^']+)'/.exec(message);
+  if (checkedOut) {
+    return new ToolError(
+      `that branch is checked out in another worktree (${checkedOut[1]}); a branch can be checked out in one only.`,
+      {
+        argument: typeof args.branch === 'string' ? 'branch' : 'target',
+        hint: 'Use another branch, or work in that worktree (pass it as `repository`).',
+      },
+    );
   }
   if (tool === 'git_clone' && /Remote branch .* not found/.test(message)) {
     return new ToolError(`the remote has no branch or tag "${String(args.branch ?? '')}".`, { argument: 'branch' });

@@ -114,8 +114,12 @@ export interface RunScope {
 export interface RunOptions extends RunScope {
   /** Split stdout into records on this separator and hand each to `onRecord`. */
   separator?: '\n' | '\0';
-  /** Return false to stop reading: git is ended and the run counts as successful. */
-  onRecord?: (record: string) => boolean | undefined;
+  /**
+   * Return false to stop reading: git is ended and the run counts as successful. Return a
+   * separator to split the rest of the output on it instead: `diff --numstat -z -p` writes its
+   * file list NUL-separated, then the patches line by line.
+   */
+  onRecord?: (record: string) => boolean | '\n' | '\0' | undefined;
   /** Without `onRecord`: keep at most this many bytes of stdout, then stop git. */
   maxBytes?: number;
   /** Exit codes that are not failures (grep exits 1 when nothing matched). */
@@ -203,7 +207,7 @@ export function runGit(args: string[], options: RunOptions): Promise<RunResult> 
     const kept: Buffer[] = [];
     let keptBytes = 0;
     let pending = Buffer.alloc(0);
-    const separator = options.separator === '\0' ? 0 : 10;
+    let separator = options.separator === '\0' ? 0 : 10;
 
     const killGroup = (kill: NodeJS.Signals) => {
       try {
@@ -243,10 +247,12 @@ export function runGit(args: string[], options: RunOptions): Promise<RunResult> 
         while (at !== -1) {
           const record = buffer.subarray(0, at).toString('utf8');
           buffer = buffer.subarray(at + 1);
-          if (options.onRecord(record) === false) {
+          const verdict = options.onRecord(record);
+          if (verdict === false) {
             stop();
             return;
           }
+          if (verdict === '\0' || verdict === '\n') separator = verdict === '\0' ? 0 : 10;
           at = buffer.indexOf(separator);
         }
         pending = Buffer.from(buffer);

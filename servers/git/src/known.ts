@@ -2,6 +2,7 @@ import { readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { ToolError } from '@patchbay/kit';
 import type { GitServices, Repository } from './client.js';
+import { initRoots } from './config.js';
 import { exists } from './validate.js';
 
 /**
@@ -17,7 +18,7 @@ export interface KnownRepository {
 
 /** Every known repository; with `name`, only those in a folder of that name (fewer git processes). */
 export async function knownRepositories(services: GitServices, name?: string): Promise<KnownRepository[]> {
-  const roots = [...services.options.repository, ...(services.options.cloneRoot ? [services.options.cloneRoot] : [])];
+  const roots = [...services.options.repository, ...initRoots(services.options)];
   const found = new Set<string>();
   for (const root of roots) {
     const real = await realpath(root).catch(() => undefined);

@@ -206,7 +206,7 @@ describe('patchbay-git bin', () => {
     it('exports the connector definition from the package entry, and importing it starts nothing', async () => {
       // It printed its line and exited by itself: no server read stdin or wrote a protocol message.
       expect(await importEntry(path.dirname(path.dirname(BIN)), '@patchbay/git', 'gitConnector')).toEqual({
-        stdout: 'git 22\n',
+        stdout: 'git 33\n',
         stderr: '',
       });
     });

@@ -1,5 +1,6 @@
 import { moreSchema, section } from '@patchbay/kit';
 import * as z from 'zod';
+import { loadSimpleGit } from '../exec.js';
 import { repositoryInput } from '../inputs.js';
 import { tool } from '../kit.js';
 
@@ -36,7 +37,8 @@ export const statusTool = tool({
     more: moreSchema,
   },
   async handler({ repository }, ctx) {
-    const repo = await ctx.services.open(repository, ctx);
+    // The first call loads simple-git (its status parser): while git finds the repository, not after.
+    const [repo] = await Promise.all([ctx.services.open(repository, ctx), loadSimpleGit()]);
     const status = await repo.simple('status', (git) => git.status());
     const staged: Entry[] = [];
     const unstaged: Entry[] = [];
