@@ -39,6 +39,8 @@ export interface Mounted {
   note?: string;
   /** The same in a few words, for serverInfo's title and the banner. */
   label?: string;
+  /** What to set to use the real service instead of a demo (the connector's missing-credential lines). */
+  goLive?: string[];
   /** Why it is not serving, when it is not (now). */
   unavailable(): string | undefined;
   close(): Promise<void>;
@@ -56,10 +58,12 @@ export async function mountConnector(entry: ConnectorEntry, input: ConnectorInpu
   const loadWith = (extra?: StartedDefault): AnyLoadResult =>
     load(def, {
       argv: [...(extra?.argv ?? []), ...input.argv],
-      // The operator's variables win, except empty ones (which the kit reads as unset anyway).
+      // The operator's variables win, except empty ones (which the kit reads as unset anyway), and
+      // except what the default pins (an emulator's URL and tokens, a demo's own state folder).
       env: {
         ...(extra?.env ?? {}),
         ...Object.fromEntries(Object.entries(input.env).filter(([, v]) => v !== undefined && v !== '')),
+        ...(extra?.pinnedEnv ?? {}),
       },
       ...(input.config ? { config: { values: input.config, where: entry.name } } : {}),
     });
@@ -87,6 +91,7 @@ export async function mountConnector(entry: ConnectorEntry, input: ConnectorInpu
           def,
           mode,
           label: `${mode} default, started by serve`,
+          ...(first.status === 'missing-credentials' ? { goLive: first.missing } : {}),
           unavailable: () => undefined,
           close: async () => undefined,
         },
@@ -128,6 +133,7 @@ export async function mountConnector(entry: ConnectorEntry, input: ConnectorInpu
       mode,
       ...(started ? { note: started.note } : {}),
       ...(label ? { label } : {}),
+      ...(started && first.status === 'missing-credentials' ? { goLive: first.missing } : {}),
       unavailable: () => started?.unavailable?.(),
       close() {
         closed ??= (async () => {

@@ -13,7 +13,6 @@ import { VERSION } from './version.js';
 
 /** For the gateway's `patchbay doctor`: who is signed in and what the token allows (gdrive_get_account's own logic). */
 export { type AccountInfo, accountInfo } from './account.js';
-export { repairAdvice } from './auth/credentials.js';
 export type { GdriveServices } from './client.js';
 export { VERSION };
 
