@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectorNamed } from '../src/connectors.js';
 import { sandboxDefault } from '../src/embedded/sandbox.js';
 import { type HttpGateway, mountAll, serveHttp } from '../src/gateway.js';
-import { mountConnector } from '../src/mount.js';
 import type { Mounted } from '../src/mount.js';
+import { mountConnector } from '../src/mount.js';
 import type { ConnectorEntry } from '../src/registry.js';
 
 /**
@@ -73,7 +73,7 @@ describe('a connector whose sandbox cannot start', () => {
     const health = (await (await fetch(`${base}/healthz`)).json()) as { connectors: Record<string, string> };
     expect(health.connectors).toEqual({ git: 'embedded', github: 'sandbox', slack: 'unavailable', gdrive: 'sandbox' });
     const page = await (await fetch(`${base}/`)).text();
-    expect(page).toMatch(/<section id="slack">[^]*?<p class="reason">Unavailable: [^<]*EADDRINUSE/);
+    expect(page).toMatch(/<section id="slack">[\s\S]*?<p class="reason">Unavailable: [^<]*EADDRINUSE/);
   });
 
   it('keeps the other connectors answering real calls', async () => {
@@ -95,8 +95,15 @@ describe('a connector whose sandbox cannot start', () => {
   });
 
   it('lists a connector whose package is not installed as unavailable, with the command that installs it', async () => {
-    const missing: ConnectorEntry = { ...connectorNamed('slack')!, name: 'jira', package: '@patchbay/jira', exportName: 'jiraConnector' };
+    const missing: ConnectorEntry = {
+      ...connectorNamed('slack')!,
+      name: 'jira',
+      package: '@patchbay/jira',
+      exportName: 'jiraConnector',
+    };
     const result = await mountConnector(missing, { argv: [], env: {}, cwd: repo.path, log: () => undefined });
-    expect('mounted' in result && result.mounted.unavailable()).toBe('@patchbay/jira is not installed here (npm install @patchbay/jira)');
+    expect('mounted' in result && result.mounted.unavailable()).toBe(
+      '@patchbay/jira is not installed here (npm install @patchbay/jira)',
+    );
   });
 });

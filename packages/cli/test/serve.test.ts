@@ -132,7 +132,7 @@ describe('patchbay serve on embedded defaults', () => {
         'Google Drive',
         'gdrive_get_account',
         {},
-        /^Signed in as alex@example\.com[^]*no accounts stored by patchbay-gdrive auth/,
+        /^Signed in as alex@example\.com[\s\S]*no accounts stored by patchbay-gdrive auth/,
       ],
     ];
     for (const [name, title, tool, args, expected] of cases) {
