@@ -106,4 +106,24 @@ describe('a connector whose sandbox cannot start', () => {
       '@patchbay/jira is not installed here (npm install @patchbay/jira)',
     );
   });
+
+  it('does not put a demo behind a service the operator named without a credential', async () => {
+    for (const input of [
+      { argv: ['--gh-host', 'https://ghe.example.com'], named: '--github.gh-host' },
+      { argv: [], config: { ghHost: 'https://ghe.example.com' }, named: 'github.ghHost' },
+    ]) {
+      const result = await mountConnector(connectorNamed('github')!, {
+        argv: input.argv,
+        ...(input.config ? { config: input.config } : {}),
+        env: {},
+        cwd: repo.path,
+        log: () => undefined,
+      });
+      const mounted = 'mounted' in result ? result.mounted : undefined;
+      expect(mounted?.runtime).toBeUndefined();
+      expect(mounted?.unavailable()).toMatch(
+        new RegExp(`^${input.named} names a service, but no credential is set\\. GITHUB_PERSONAL_ACCESS_TOKEN or GITHUB_TOKEN`),
+      );
+    }
+  });
 });
