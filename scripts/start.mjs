@@ -2,8 +2,8 @@
 // `pnpm start`: every connector in one process (`patchbay serve`) on 127.0.0.1, each on its
 // embedded default when nothing is configured: git on this checkout (read-only), PostgreSQL on an
 // embedded demo database, the browser on the system Chromium (if there is one), GitHub, Slack and
-// Drive on the sandbox's emulators once their connectors are built. The gateway prints the index
-// URL and one client entry per connector, and runs until Ctrl-C.
+// Drive on the sandbox's emulators with their demo data. The gateway prints the index URL and one
+// client entry per connector, and runs until Ctrl-C.
 // PORT=<n> pnpm start picks another port; extra arguments pass through (pnpm start git postgres,
 // pnpm start --git.no-read-only).
 import { spawn } from 'node:child_process';

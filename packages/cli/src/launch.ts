@@ -49,12 +49,13 @@ export function launchFor(input: LaunchInput): Launch {
       ? { command: 'node', args: [path.join(root, entry.folder, 'dist/index.js')] }
       : { command: 'npx', args: ['-y', entry.package] };
   const args = [...sectionFlags(input.section, mounted.def?.options ?? {}), ...input.argv];
-  // The embedded git default, spelled out: this checkout, read-only.
+  // The embedded git default, spelled out: this checkout.
   if (mounted.mode === 'embedded' && entry.name === 'git' && mounted.runtime) {
     for (const repository of mounted.runtime.options.repository as string[]) args.push('--repository', repository);
-    if (mounted.runtime.settings.readOnly) args.push('--read-only');
   }
-  const env = credentialPlaceholders(mounted);
+  // Read-only however it was asked for (the default, --read-only, the connector's own flag).
+  if (mounted.runtime?.settings.readOnly && !args.includes('--read-only')) args.push('--read-only');
+  const env = envBlock(mounted);
   return {
     command: base.command,
     args: [...base.args, ...args.map((a) => redact(a))],
@@ -77,14 +78,19 @@ function sectionFlags(section: Readonly<Record<string, unknown>> | undefined, sp
   return flags;
 }
 
-/** The credential variables a live connector reads, set in this environment: named, never copied. */
-function credentialPlaceholders(mounted: Mounted): Record<string, string> {
+/**
+ * The variables a live connector reads that are set here, for the entry's `env` block, since the
+ * client launches the bin without this shell: a credential or a secret (a token, a database URL,
+ * a key file) is named with a placeholder, never copied; the rest (an API URL, a team ID, an OAuth
+ * client id) is copied, so the entry reaches the same service.
+ */
+function envBlock(mounted: Mounted): Record<string, string> {
   const env: Record<string, string> = {};
   if (mounted.mode !== 'live') return env;
   for (const spec of Object.values((mounted.def?.options ?? {}) as OptionsSpec)) {
-    if (!spec.credential && !spec.secret) continue;
     const name = spec.env?.find((e) => process.env[e]);
-    if (name) env[name] = `<your ${name}>`;
+    if (!name) continue;
+    env[name] = spec.secret || spec.credential ? `<your ${name}>` : redact(process.env[name] as string);
   }
   return env;
 }

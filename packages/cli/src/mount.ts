@@ -4,7 +4,7 @@
  * configured nothing — its embedded default started. Anything that goes wrong here leaves the
  * connector unavailable with the reason; only invalid configuration is reported as a problem.
  */
-import { load } from '@patchbay/kit';
+import { commonOptions, flagOf, load, type OptionsSpec, parseOptions } from '@patchbay/kit';
 import {
   type AnyDefinition,
   type AnyLoadResult,
@@ -39,6 +39,8 @@ export interface Mounted {
   note?: string;
   /** The same in a few words, for serverInfo's title and the banner. */
   label?: string;
+  /** What to set to use the real service instead of a demo (the connector's missing-credential lines). */
+  goLive?: string[];
   /** Why it is not serving, when it is not (now). */
   unavailable(): string | undefined;
   close(): Promise<void>;
@@ -56,10 +58,12 @@ export async function mountConnector(entry: ConnectorEntry, input: ConnectorInpu
   const loadWith = (extra?: StartedDefault): AnyLoadResult =>
     load(def, {
       argv: [...(extra?.argv ?? []), ...input.argv],
-      // The operator's variables win, except empty ones (which the kit reads as unset anyway).
+      // The operator's variables win, except empty ones (which the kit reads as unset anyway), and
+      // except what the default pins (an emulator's URL and tokens, a demo's own state folder).
       env: {
         ...(extra?.env ?? {}),
         ...Object.fromEntries(Object.entries(input.env).filter(([, v]) => v !== undefined && v !== '')),
+        ...(extra?.pinnedEnv ?? {}),
       },
       ...(input.config ? { config: { values: input.config, where: entry.name } } : {}),
     });
@@ -87,6 +91,7 @@ export async function mountConnector(entry: ConnectorEntry, input: ConnectorInpu
           def,
           mode,
           label: `${mode} default, started by serve`,
+          ...(first.status === 'missing-credentials' ? { goLive: first.missing } : {}),
           unavailable: () => undefined,
           close: async () => undefined,
         },
@@ -96,6 +101,15 @@ export async function mountConnector(entry: ConnectorEntry, input: ConnectorInpu
       started = await entry.embedded.start({ cwd: input.cwd, log: input.log, first });
     } catch (error) {
       return { mounted: down(entry, def, firstLine(error)) };
+    }
+    // A service named by flag or config file (--github.gh-host) without a credential is the
+    // operator's, not a demo: the pinned emulator variables would lose to the flag and send the
+    // demo's token there. Say what is missing instead.
+    const named = pinnedByOperator(entry, def, input, started.pinnedEnv ?? {});
+    if (named.length) {
+      await started.close().catch(() => undefined);
+      const missing = first.status === 'missing-credentials' ? first.missing.join(' ') : '';
+      return { mounted: down(entry, def, `${named.join(', ')} names a service, but no credential is set. ${missing}`.trim()) };
     }
     result = loadWith(started);
     if (result.status !== 'ready') {
@@ -128,6 +142,7 @@ export async function mountConnector(entry: ConnectorEntry, input: ConnectorInpu
       mode,
       ...(started ? { note: started.note } : {}),
       ...(label ? { label } : {}),
+      ...(started && first.status === 'missing-credentials' ? { goLive: first.missing } : {}),
       unavailable: () => started?.unavailable?.(),
       close() {
         closed ??= (async () => {
@@ -158,4 +173,31 @@ export function namespaced(name: string, problem: string): string {
     /(^|[\s(`"'])--(no-)?([a-z][a-z0-9-]*)/g,
     (_m, before: string, no: string | undefined, flag: string) => `${before}--${name}.${no ?? ''}${flag}`,
   );
+}
+
+/**
+ * The options the operator set by flag or in the config file that a default pins through the
+ * environment (flags and config outrank the environment, so the pin would not hold).
+ */
+function pinnedByOperator(
+  entry: ConnectorEntry,
+  def: AnyDefinition,
+  input: ConnectorInput,
+  pinned: Readonly<Record<string, string>>,
+): string[] {
+  const specs = def.options as OptionsSpec;
+  if (!Object.keys(pinned).length) return [];
+  let sources: Record<string, string | undefined>;
+  try {
+    sources = parseOptions({ ...commonOptions, ...specs } as OptionsSpec, {
+      argv: input.argv,
+      env: {},
+      ...(input.config ? { config: { values: input.config, where: entry.name } } : {}),
+    }).sources as Record<string, string | undefined>;
+  } catch {
+    return [];
+  }
+  return Object.entries(specs)
+    .filter(([key, spec]) => spec.env?.some((name) => name in pinned) && (sources[key] === 'flag' || sources[key] === 'config'))
+    .map(([key, spec]) => (sources[key] === 'flag' ? `--${entry.name}.${flagOf(key, spec)}` : `${entry.name}.${key}`));
 }

@@ -78,6 +78,7 @@ function section(m: Mounted, input: PageInput): string {
   );
   if (reason) parts.push(`<p class="reason">Unavailable: ${esc(reason)}</p>`);
   if (m.note) parts.push(`<p class="demo">${esc(capitalize(m.note))}.</p>`);
+  if (m.goLive?.length) parts.push(`<p class="golive">To use your own instead: ${esc(m.goLive.join(' '))}</p>`);
   parts.push(
     `<p>Endpoint <code>${esc(url)}</code> · package <code>${esc(m.entry.package)}</code> · bin <code>${esc(m.entry.bin)}</code></p>`,
   );
@@ -142,6 +143,6 @@ tr.off td{color:#8a939c}
 .mode.sandbox{background:#fff8c5;color:#6a4a00}.mode.unavailable{background:#ffebe9;color:#a40e26}
 .access.read{background:#eef1f4;color:#3d4650}.access.write{background:#fff1e5;color:#953800}.access.destructive{background:#ffebe9;color:#a40e26}
 .reason{color:#a40e26}.demo{background:#fff8c5;padding:6px 10px;border-radius:6px}
-.note,.legend{color:#4b5561;font-size:13px}
+.note,.legend,.golive{color:#4b5561;font-size:13px}
 details{margin:4px 0}summary{cursor:pointer;font-weight:600}
 `;

@@ -22,6 +22,12 @@ export interface StartedDefault {
   argv?: string[];
   /** Environment added under the operator's (which still wins). */
   env?: Record<string, string>;
+  /**
+   * Environment that wins over the operator's: an emulator's URL and its tokens belong together
+   * (a GITHUB_API_URL left in the shell must not send the demo's token elsewhere), and a demo's
+   * state folder is the gateway's own, never the user's.
+   */
+  pinnedEnv?: Record<string, string>;
   /** One line for the index page and the MCP instructions: what this data is. */
   note: string;
   /** A few words for serverInfo's title and the banner ("demo data, not your database"). */

@@ -12,6 +12,25 @@ export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
  */
 export const TEST_CACHE = path.join(tmpdir(), 'patchbay-cli-test-cache');
 
+/**
+ * Every variable that would point a connector at a real service instead of its embedded default,
+ * emptied (the kit reads an empty variable as unset), so the machine running the tests cannot
+ * turn a demo into someone's account.
+ */
+export const NO_REAL_SERVICES = {
+  DATABASE_URL: '',
+  GIT_REPOSITORIES: '',
+  GITHUB_TOKEN: '',
+  GITHUB_PERSONAL_ACCESS_TOKEN: '',
+  SLACK_BOT_TOKEN: '',
+  SLACK_USER_TOKEN: '',
+  GOOGLE_APPLICATION_CREDENTIALS: '',
+  GDRIVE_OAUTH_REFRESH_TOKEN: '',
+  GDRIVE_CREDENTIALS_PATH: '',
+  // Where Drive finds accounts stored by `patchbay-gdrive auth`: a folder that holds none.
+  XDG_CONFIG_HOME: path.join(tmpdir(), 'patchbay-cli-test-config'),
+};
+
 export interface GatewayProcess {
   /** `http://127.0.0.1:<port>` */
   base: string;

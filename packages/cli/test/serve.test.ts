@@ -1,10 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { connectHttp, type TempRepo, tempRepo } from '@patchbay/testing';
 import puppeteer from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alive, descendants, type GatewayProcess, startGateway } from './helpers.js';
+import { alive, descendants, type GatewayProcess, NO_REAL_SERVICES, startGateway } from './helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 
@@ -17,6 +20,7 @@ describe('patchbay serve on embedded defaults', () => {
   let gateway: GatewayProcess;
   let site: Server;
   let siteUrl: string;
+  let userConfig: string;
 
   beforeAll(async () => {
     repo = await tempRepo();
@@ -27,10 +31,18 @@ describe('patchbay serve on embedded defaults', () => {
     });
     await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
     siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}/`;
-    // Credentials of the SaaS connectors must not leak in from the machine running the tests.
+    // The user's config folder, where Drive keeps accounts: the demo must leave it alone.
+    userConfig = await mkdtemp(path.join(tmpdir(), 'patchbay-cli-user-config-'));
+    // Credentials of the SaaS connectors must not leak in from the machine running the tests. A
+    // GITHUB_API_URL left in the shell must not take the demo's token to another host.
     gateway = await startGateway([], {
       cwd: repo.path,
-      env: { DATABASE_URL: undefined, GIT_REPOSITORIES: undefined, PATCHBAY_READ_ONLY: undefined },
+      env: {
+        ...NO_REAL_SERVICES,
+        PATCHBAY_READ_ONLY: undefined,
+        XDG_CONFIG_HOME: userConfig,
+        GITHUB_API_URL: 'https://github.example.com',
+      },
     });
   }, 120_000);
 
@@ -38,6 +50,7 @@ describe('patchbay serve on embedded defaults', () => {
     await gateway?.stop();
     await repo?.remove();
     site?.close();
+    if (userConfig) await rm(userConfig, { recursive: true, force: true });
   });
 
   it('says where each connector is and how to connect, on stdout', () => {
@@ -45,6 +58,11 @@ describe('patchbay serve on embedded defaults', () => {
     expect(out).toContain(`Patchbay is serving`);
     expect(out).toMatch(/git\s+embedded\s+http:\/\/127\.0\.0\.1:\d+\/git\/mcp\s+\(this checkout, read-only\)/);
     expect(out).toMatch(/postgres\s+embedded\s+.*\/postgres\/mcp\s+\(demo data, not your database\)/);
+    for (const name of ['github', 'slack', 'gdrive']) {
+      expect(out).toMatch(
+        new RegExp(`${name}\\s+sandbox\\s+http://127\\.0\\.0\\.1:\\d+/${name}/mcp\\s+\\(sandbox data, not your account\\)`),
+      );
+    }
     expect(out).toContain(`claude mcp add --transport http patchbay-git ${gateway.base}/git/mcp`);
     expect(out).toContain(`Index page: ${gateway.base}/`);
   });
@@ -105,18 +123,45 @@ describe('patchbay serve on embedded defaults', () => {
     }
   });
 
-  it('answers 503 with the reason for a connector whose package is not installed', async () => {
-    const response = await fetch(`${gateway.base}/slack/mcp`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
-    });
-    expect(response.status).toBe(503);
-    expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(
-      /^Unavailable: @patchbay\/slack is not/,
-    );
+  it('serves GitHub, Slack and Drive on the sandbox emulators, and says it is sandbox data', async () => {
+    const cases: Array<[string, string, string, Record<string, unknown>, RegExp]> = [
+      ['github', 'GitHub', 'github_get_repo', { repo: 'octocat/hello-world' }, /^octocat\/hello-world/],
+      ['slack', 'Slack', 'slack_list_channels', {}, /#general C\w+/],
+      [
+        'gdrive',
+        'Google Drive',
+        'gdrive_get_account',
+        {},
+        /^Signed in as alex@example\.com[\s\S]*no accounts stored by patchbay-gdrive auth/,
+      ],
+    ];
+    for (const [name, title, tool, args, expected] of cases) {
+      const { client, close } = await connectHttp(`${gateway.base}/${name}/mcp`);
+      try {
+        expect(client.getServerVersion()?.title).toBe(`Patchbay ${title} (sandbox: sandbox data, not your account)`);
+        expect(client.getInstructions()).toMatch(
+          new RegExp(
+            `^DEMO — This server uses sandbox data, not your account: a local emulator of ${title} with made-up demo data \\(http://127\\.0\\.0\\.1:\\d+/?\\)`,
+          ),
+        );
+        const result = await client.callTool({ name: tool, arguments: args });
+        expect(result.isError, `${name}: ${JSON.stringify(result.content)}`).toBeFalsy();
+        expect((result.content as Array<{ text: string }>)[0]?.text).toMatch(expected);
+      } finally {
+        await close();
+      }
+    }
+    // Drive's demo kept its account folder elsewhere: nothing was written to the user's
+    // (<config>/patchbay/gdrive; Chromium keeps its own folder there, which is not ours to judge).
+    expect(await readdir(userConfig)).not.toContain('patchbay');
     const health = (await (await fetch(`${gateway.base}/healthz`)).json()) as { connectors: Record<string, string> };
-    expect(health.connectors).toMatchObject({ git: 'embedded', postgres: 'embedded', slack: 'unavailable' });
+    expect(health.connectors).toMatchObject({
+      git: 'embedded',
+      postgres: 'embedded',
+      github: 'sandbox',
+      slack: 'sandbox',
+      gdrive: 'sandbox',
+    });
   });
 
   it.skipIf(!hasChromium())('renders the index page in Chromium without console errors', async () => {
@@ -136,11 +181,42 @@ describe('patchbay serve on embedded defaults', () => {
       // What a person sees: innerText, not textContent (which would include the folded snippets too).
       // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is the point
       const text = await page.evaluate(() => document.body.innerText);
-      for (const expected of ['Git', 'PostgreSQL', 'Browser', 'embedded', 'unavailable', 'git_log', 'postgres_query']) {
+      for (const expected of ['Git', 'PostgreSQL', 'Browser', 'GitHub', 'Slack', 'Google Drive', 'embedded', 'sandbox']) {
         expect(text).toContain(expected);
       }
+      for (const tool of [
+        'git_log',
+        'postgres_query',
+        'puppeteer_navigate',
+        'github_get_me',
+        'slack_list_channels',
+        'gdrive_search',
+      ]) {
+        expect(text).toContain(tool);
+      }
       expect(text).toContain('Sandbox data, not your database');
+      expect(text).toContain('Sandbox data, not your account: a local emulator of GitHub');
       expect(text).toContain(`${gateway.base}/postgres/mcp`);
+      // The summary lists all six, each with its mode.
+      const rows = await page.$$eval('table.summary tbody tr', (trs) =>
+        trs.map((tr) =>
+          Array.from(tr.querySelectorAll('td'))
+            .slice(0, 2)
+            .map((td) => td.textContent),
+        ),
+      );
+      expect(rows).toEqual([
+        ['Git', 'embedded'],
+        ['PostgreSQL', 'embedded'],
+        ['Browser', 'live'],
+        ['GitHub', 'sandbox'],
+        ['Slack', 'sandbox'],
+        ['Google Drive', 'sandbox'],
+      ]);
+      // A demo says how to use your own account instead.
+      expect(await page.$eval('#github .golive', (node) => node.textContent)).toMatch(
+        /^To use your own instead: .*GITHUB_PERSONAL_ACCESS_TOKEN/,
+      );
       // Each connector's snippets, folded per client; no script on the page at all.
       const clients = await page.$$eval('#postgres details summary', (nodes) => nodes.map((n) => n.textContent));
       expect(clients).toEqual(['Claude Desktop', 'Claude Code', 'Cursor', 'VS Code']);

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { connectHttp } from '@patchbay/testing';
 import { describe, expect, it } from 'vitest';
-import { alive, descendants, TEST_CACHE } from './helpers.js';
+import { alive, descendants, NO_REAL_SERVICES, TEST_CACHE } from './helpers.js';
 
 const START = fileURLToPath(new URL('../../../scripts/start.mjs', import.meta.url));
 
@@ -11,12 +12,15 @@ const READ_CALLS: Record<string, (base: string) => { name: string; arguments: Re
   git: () => ({ name: 'git_status', arguments: {} }),
   postgres: () => ({ name: 'postgres_list_tables', arguments: {} }),
   puppeteer: (base) => ({ name: 'puppeteer_navigate', arguments: { url: `${base}/` } }),
+  github: () => ({ name: 'github_list_issues', arguments: { repo: 'octocat/hello-world' } }),
+  slack: () => ({ name: 'slack_get_channel_history', arguments: { channel: '#general', oldest: '7d' } }),
+  gdrive: () => ({ name: 'gdrive_search', arguments: { text: 'roadmap' } }),
 };
 
 describe('pnpm start (scripts/start.mjs, after the build)', () => {
   it('serves every available connector, answers a read call on each, and leaves nothing behind on Ctrl-C', async () => {
     const child = spawn(process.execPath, [START], {
-      env: { ...process.env, PORT: '0', XDG_CACHE_HOME: TEST_CACHE, DATABASE_URL: '', GIT_REPOSITORIES: '' },
+      env: { ...process.env, PORT: '0', XDG_CACHE_HOME: TEST_CACHE, ...NO_REAL_SERVICES },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -39,7 +43,16 @@ describe('pnpm start (scripts/start.mjs, after the build)', () => {
     try {
       const health = (await (await fetch(`${base}/healthz`)).json()) as { connectors: Record<string, string> };
       const serving = Object.entries(health.connectors).filter(([, mode]) => mode !== 'unavailable');
-      expect(serving.map(([name]) => name)).toEqual(expect.arrayContaining(['git', 'postgres']));
+      // Every connector of the repository, each on its embedded default (the browser needs a Chromium).
+      const expected = [
+        'git',
+        'postgres',
+        ...(existsSync('/usr/bin/chromium') ? ['puppeteer'] : []),
+        'github',
+        'slack',
+        'gdrive',
+      ];
+      expect(serving.map(([name]) => name)).toEqual(expected);
       for (const [name] of serving) {
         const { client, close } = await connectHttp(`${base}/${name}/mcp`);
         try {
@@ -52,7 +65,8 @@ describe('pnpm start (scripts/start.mjs, after the build)', () => {
               return { name: tool?.name ?? '', arguments: {} };
             })();
           const result = await client.callTool(call);
-          expect(result.isError, `${name}: ${call.name}`).toBeFalsy();
+          expect(result.isError, `${name}: ${call.name}: ${JSON.stringify(result.content)}`).toBeFalsy();
+          expect((result.content as Array<{ text: string }>)[0]?.text.length, `${name}: ${call.name}`).toBeGreaterThan(0);
         } finally {
           await close();
         }

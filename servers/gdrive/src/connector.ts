@@ -11,6 +11,9 @@ import { shareFile, unshareFile } from './tools/share.js';
 import { copyFile, createFile, createFolder, deleteFile, moveFile, renameFile, trashFile, updateFile } from './tools/write.js';
 import { VERSION } from './version.js';
 
+/** For the gateway's `patchbay doctor`: who is signed in and what the token allows (gdrive_get_account's own logic). */
+export { type AccountInfo, accountInfo } from './account.js';
+export type { GdriveServices } from './client.js';
 export { VERSION };
 
 export const gdriveConnector = defineConnector({

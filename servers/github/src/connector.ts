@@ -56,6 +56,9 @@ import { createBranch, createRepo, deleteFile, forkRepo, pushFiles, writeFile } 
 import { compare, getCommit, getFile, getRepo, listCommits, listRefs, listTree, searchCode } from './tools/repos.js';
 import { VERSION } from './version.js';
 
+/** For the gateway's `patchbay doctor`: who the token is and what it may do (github_get_me's own logic). */
+export type { GitHubServices } from './client.js';
+export { describeRate, type TokenInfo, tokenInfo } from './token.js';
 export { VERSION };
 
 export const githubConnector = defineConnector({

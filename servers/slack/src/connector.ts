@@ -19,6 +19,9 @@ import {
 } from './tools/write.js';
 import { VERSION } from './version.js';
 
+/** For the gateway's `patchbay doctor`: each token, its scopes and what they leave out. */
+export { SCOPE_USES, type ScopeUse, type TokenInfo, type TokenResult, tokenInfo } from './access.js';
+export type { SlackServices } from './client.js';
 export { VERSION };
 
 export const slackConnector = defineConnector({

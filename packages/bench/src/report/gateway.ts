@@ -9,10 +9,11 @@ export function gatewaySection(g: GatewayResult): string[] {
   out.push(
     `### Gateway: \`patchbay serve\` with ${g.connectors.length} connectors (${g.connectors.join(', ')}) against ${g.connectors.length} separate bins`,
     '',
-    `Each side started ${g.runs} times, interleaved, on Streamable HTTP at 127.0.0.1:0 with the same repository and database URL ` +
-      '(nothing connects before a call, and no browser starts before one). Ready = every connector listening; idle = summed RSS ' +
-      'of the process trees 300 ms after ready. The embedded row is `pnpm start`: the gateway on its defaults, an embedded ' +
-      'PostgreSQL (PGlite, in a worker thread) included.',
+    `Each side started ${g.runs} time${g.runs === 1 ? '' : 's'}, interleaved, on Streamable HTTP at 127.0.0.1:0 with the same repository and the same ` +
+      `services: ${g.services ?? 'the same database URL'}. Nothing connects before a call, and no browser starts before one. ` +
+      'Ready = every connector listening; idle = summed RSS of the process trees 300 ms after ready. The embedded row is ' +
+      '`pnpm start`: the gateway on its defaults, with an embedded PostgreSQL (PGlite, in a worker thread) and the GitHub, ' +
+      'Slack and Drive emulators with their demo data in its own process.',
     '',
     ...markdownTable(
       ['', 'spawn → ready (ms)', 'idle RSS (MiB)'],

@@ -4,7 +4,7 @@
  * what privileges, and what to do about anything missing. Exit 1 when something a configured
  * connector needs is wrong.
  */
-import { commonOptions, flagOf, load, type OptionsSpec, parseOptions } from '@patchbay/kit';
+import { commonOptions, createLogger, flagOf, load, type OptionsSpec, parseOptions } from '@patchbay/kit';
 import { namespaced } from '../mount.js';
 import {
   type AnyDefinition,
@@ -73,15 +73,16 @@ async function examine(entry: ConnectorEntry, input: DoctorInput): Promise<Conne
       checks: [{ status: explicitly ? 'fail' : 'info', text: importProblem(entry, error) }],
     };
   }
-  // Quiet: the connector's own warnings would repeat what the checks say.
+  // Quiet: the connector's own log lines (a 401 its client logs) would repeat what the checks say.
   const env = { ...input.env, PATCHBAY_LOG_LEVEL: 'error' };
+  const log = createLogger(`patchbay-${entry.name}`, 'error', () => undefined);
   const config = section ? { config: { values: section, where: entry.name } } : {};
   const checks: Check[] = [];
   const credentials = credentialSources(def, argv, env, section);
   const configured = explicitly || credentials.some((c) => c.found);
   let result: AnyLoadResult;
   try {
-    result = load(def, { argv, env, ...config });
+    result = load(def, { argv, env, log, ...config });
   } catch (error) {
     return {
       entry,
@@ -133,8 +134,9 @@ async function examine(entry: ConnectorEntry, input: DoctorInput): Promise<Conne
         });
       if (!started) return { entry, mode: 'unavailable', configured, checks };
       const second = load(def, {
+        log,
         argv: [...(started.argv ?? []), ...argv],
-        env: { ...started.env, ...env },
+        env: { ...started.env, ...env, ...started.pinnedEnv },
         ...config,
       });
       if (second.status !== 'ready') return { entry, mode: 'unavailable', configured, checks };

@@ -3,26 +3,7 @@ import { compact, line, words } from '../format.js';
 import { tool } from '../kit.js';
 import { client, cursor, fields, hasNext, itemList, limit, moreOutput, pageNumber } from '../repo.js';
 import { searchPage } from '../search.js';
-
-/** What each classic scope lets this connector do, in words. */
-const SCOPES: Record<string, string> = {
-  repo: 'read and write every repository you can reach, public and private (code, issues, pull requests, statuses)',
-  public_repo: 'write to public repositories only (private ones stay invisible)',
-  'repo:status': 'read and write commit statuses',
-  workflow: 'change GitHub Actions workflow files',
-  gist: 'create and edit gists',
-  notifications: 'read and mark notifications',
-  'read:org': 'see organization membership and teams',
-  user: 'read and edit your profile',
-  'read:user': 'read your profile',
-  delete_repo: 'delete repositories (no tool here does)',
-};
-
-function describeRate(name: string, r: { remaining: number; limit: number; reset: number } | undefined): string | undefined {
-  if (!r) return undefined;
-  const at = new Date(r.reset * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  return `${name} ${r.remaining}/${r.limit} left (resets ${at})`;
-}
+import { describeRate, tokenInfo } from '../token.js';
 
 export const getMe = tool({
   name: 'github_get_me',
@@ -39,41 +20,26 @@ export const getMe = tool({
     ...fields('name', 'type', 'allows', 'api', 'restrictions'),
   },
   async handler(_args, ctx) {
-    const { octokit, request } = await client(ctx);
-    const [me, limits] = await Promise.all([
-      octokit.rest.users.getAuthenticated({ request }),
-      octokit.rest.rateLimit.get({ request }),
-    ]);
-    const header = me.headers['x-oauth-scopes'];
-    const scopes =
-      typeof header === 'string'
-        ? header
-            .split(',')
-            .map((s) => s.trim())
-            .filter(Boolean)
-        : undefined;
-    const allows = scopes
-      ? scopes.map((s) => `${s}: ${SCOPES[s] ?? 'see GitHub’s scope list'}`)
-      : ['fine-grained or app token: permissions are set per repository; an error names the one missing'];
-    const core = limits.data.resources.core;
-    const search = limits.data.resources.search;
-    const { options, policy, endpoint } = ctx.services;
+    const me = await tokenInfo(ctx.services, ctx.signal);
+    const { scopes, allows } = me;
+    const { core, search } = me.rate;
+    const { options, policy } = ctx.services;
     const restrictions = [
       policy.restricted ? `only repositories ${policy.patterns.join(', ')} (--repos)` : undefined,
       options.lockdown ? 'lockdown: text by authors without push access to a public repository is withheld' : undefined,
     ].filter((x): x is string => Boolean(x));
     const structured = compact({
-      login: me.data.login,
-      name: me.data.name ?? undefined,
-      type: me.data.type,
+      login: me.login,
+      name: me.name,
+      type: me.type,
       scopes,
       allows,
       rate: compact({ core, search }),
-      api: endpoint.url,
+      api: me.api,
       restrictions,
     });
     const text = [
-      words(me.data.login, me.data.name && `(${line(me.data.name, 100)})`, `· ${me.data.type}`, `· ${endpoint.url}`),
+      words(me.login, me.name && `(${line(me.name, 100)})`, `· ${me.type}`, `· ${me.api}`),
       scopes ? `Token scopes: ${scopes.join(', ') || 'none'}` : 'Token: fine-grained, app or Actions token (no classic scopes).',
       ...allows.map((a) => `- ${a}`),
       `Rate limit: ${[describeRate('core', core), describeRate('search', search)].filter(Boolean).join('; ')}`,
