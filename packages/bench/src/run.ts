@@ -143,9 +143,10 @@ async function runConnector(
       plannedCalls(callPlans, (c) => c.comparator),
     );
     const ab = options.baseline ? beforeAfterSides(plan, fx, node, options.baseline) : undefined;
-    // The baseline's bin right after this checkout's, so the two see the same moment of the machine.
-    const sides = [patchbay, ab?.before, comparator].filter((s): s is Side => s?.launch !== undefined);
-    const firstReads = [ab?.firstRead?.after, ab?.firstRead?.before].filter((s): s is Side => s?.launch !== undefined);
+    const launched = (sides: (Side | undefined)[]) => sides.filter((s): s is Side => s?.launch !== undefined);
+    // Before and after next to each other, in turn first: neither always follows the comparator.
+    const pair = (after: Side | undefined, before: Side | undefined, run: number) =>
+      launched(run % 2 === 1 ? [after, before] : [before, after]);
     const floorFrom = floorSamples.length;
 
     const measure = async (side: Side, plan_: SessionPlan) => {
@@ -154,13 +155,16 @@ async function runConnector(
       if (toolNames.size > 0) side.toolNames = toolNames;
       if (sample.failure) options.progress(`${plan.id}: ${side.result.label} failed: ${sample.failure.split('\n')[0]}`);
     };
-    for (const side of sides) await measureSession(side.launch as Launch, { toolsList: false, calls: [], settleMs: 0 });
+    for (const side of launched([patchbay, comparator, ab?.before]))
+      await measureSession(side.launch as Launch, { toolsList: false, calls: [], settleMs: 0 });
     for (let run = 1; run <= options.runs; run++) {
       options.progress(`${plan.id}: run ${run}/${options.runs}`);
       floorSamples.push((await measureSession(floor, { toolsList: false, calls: [] })).sample);
-      for (const side of sides) await measure(side, { toolsList: true, calls: side.calls });
+      for (const side of launched([...pair(patchbay, ab?.before, run), comparator]))
+        await measure(side, { toolsList: true, calls: side.calls });
       // No rest before the call: spawn → first result as a client that calls at once sees it.
-      for (const side of firstReads) await measure(side, { toolsList: true, calls: side.calls, settleMs: 0 });
+      for (const side of pair(ab?.firstRead?.after, ab?.firstRead?.before, run))
+        await measure(side, { toolsList: true, calls: side.calls, settleMs: 0 });
     }
     if (plan.alsoListWith && patchbay.launch) {
       const launch = patchbay.launch;
@@ -174,7 +178,7 @@ async function runConnector(
         );
       }
     }
-    for (const side of [patchbay, comparator].filter((s) => s.launch))
+    for (const side of launched([patchbay, comparator]))
       finish(
         side,
         callPlans.map((c) => ({ id: c.id, tool: side === patchbay ? c.patchbay.tool : c.comparator?.tool })),

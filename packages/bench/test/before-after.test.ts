@@ -91,6 +91,17 @@ describe('beforeAfterSection', () => {
       '4×',
       '0.67×',
     ]);
+    // session(k)'s calls peak at 65,000 KiB × k.
+    expect(row(lines, 'peak RSS during the first result (MiB)')).toEqual([
+      'git',
+      'peak RSS during the first result (MiB)',
+      '29.3',
+      '95.2',
+      '63.5',
+      '3.3×',
+      '2.2×',
+      '0.67×',
+    ]);
   });
 
   it('says why a connector has no first-result row', () => {

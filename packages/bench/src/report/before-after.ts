@@ -15,8 +15,10 @@ export function beforeAfterSection(result: BenchResult): string[] {
   const lines = [
     '### Before and after',
     '',
-    `Before: the bins of ${where}; after: this checkout's. Per run: floor, after, before, comparator, then one session ` +
-      'per side that calls a cheap read right after tools/list, with no rest (spawn → first result). Cells are the median ' +
+    `Before: the bins of ${where}; after: this checkout's. Per run: floor, after and before (taking turns at going first), ` +
+      'comparator, then one session per side (in turn) that calls a cheap read right after tools/list with no rest: spawn → ' +
+      'first result, and the peak RSS during that call (a bin that loads its code on first use holds more from then on than ' +
+      'its idle RSS). Cells are the median ' +
       `(min–max) of ${result.runs} session${result.runs === 1 ? '' : 's'}; × floor divides by the floor sessions of the same ` +
       "connector's runs (its spawn → initialize for times, its idle RSS for memory); after ÷ before divides medians.",
     '',
@@ -89,6 +91,13 @@ function connectorRows(connector: ConnectorResult, ab: BeforeAfter, notes: strin
       first(read.before)?.sinceSpawnMs,
       first(read.after)?.sinceSpawnMs,
       ms,
+    ),
+    row(
+      'peak RSS during the first result (MiB)',
+      ab.floor.idleRssKb,
+      first(read.before)?.peakRssKb,
+      first(read.after)?.peakRssKb,
+      mib,
     ),
   );
   return rows;
