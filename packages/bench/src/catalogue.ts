@@ -49,6 +49,16 @@ export interface ConnectorPlan {
    * a note (the tool list with every toolset, where the default offers fewer).
    */
   alsoListWith?: string[];
+  /**
+   * With --baseline, spawn → first result is timed on this call: a cheap read that starts nothing
+   * heavy (no browser), the same before and after.
+   */
+  firstRead?: FirstRead;
+}
+
+export interface FirstRead extends ToolCall {
+  /** Added to the command line in these sessions only, to offer a tool that is off by default. */
+  extraArgs?: string[];
 }
 
 /** Every connector and its comparator, with the calls that compare them on the same data. */
@@ -90,6 +100,7 @@ export const CATALOGUE: readonly ConnectorPlan[] = [
         },
       ];
     },
+    firstRead: { tool: 'git_status', args: {} },
     notes: [],
   },
   {
@@ -114,6 +125,7 @@ export const CATALOGUE: readonly ConnectorPlan[] = [
         timeoutMs: 180_000,
       })),
     ],
+    firstRead: { tool: 'postgres_query', args: { sql: 'SELECT 1' } },
     notes: [],
   },
   {
@@ -155,6 +167,13 @@ export const CATALOGUE: readonly ConnectorPlan[] = [
           comparator: { tool: 'puppeteer_navigate', args: { url } },
         },
       ];
+    },
+    // Every page tool launches Chromium on first use; the console log is read from the server's own
+    // buffer. It is in the opt-in inspect toolset, so these sessions add that one tool.
+    firstRead: {
+      tool: 'puppeteer_console_messages',
+      args: {},
+      extraArgs: ['--tools', 'puppeteer_console_messages'],
     },
     notes: [
       'The reference server has no page snapshot; a model reads the page with puppeteer_evaluate, here returning document.documentElement.outerHTML.',

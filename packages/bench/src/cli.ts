@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { CONNECTOR_IDS, type ConnectorId } from './catalogue.js';
 
 export interface CliOptions {
@@ -7,6 +8,13 @@ export interface CliOptions {
   updateReadme: boolean;
   /** Also measure the gateway (`patchbay serve`) against the separate bins. */
   gateway: boolean;
+  /**
+   * Another checkout of the repository, already built: its connectors' bins are measured beside
+   * this checkout's (start-up, idle memory, first result), for a before and after.
+   */
+  baseline?: string;
+  /** The Node binary that runs the floor and every server (default: the one running the bench). */
+  node?: string;
   help: boolean;
 }
 
@@ -23,6 +31,11 @@ Options:
                      and gateway (patchbay serve against the separate bins; requests per second)
                      (default: all; the floor is always measured)
   --runs <n>         Sessions per server, interleaved (default: ${DEFAULT_RUNS}, at most ${MAX_RUNS})
+  --baseline <dir>   Another checkout of this repository, built: its servers/<name>/dist/index.js
+                     bins are measured beside this checkout's, interleaved, in a "Before and
+                     after" section (start-up, tools/list, idle memory, first result)
+  --node <path>      Run the floor and every server with this node binary (default: the one
+                     running the bench)
   --update-readme    Write this run's table into packages/bench/README.md
   --help             Show this text
 
@@ -76,6 +89,12 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         options.runs = runs;
         break;
       }
+      case '--baseline':
+        options.baseline = path.resolve(value());
+        break;
+      case '--node':
+        options.node = path.resolve(value());
+        break;
       case '--update-readme':
         options.updateReadme = true;
         break;

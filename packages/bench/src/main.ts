@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -7,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs, USAGE, UsageError } from './cli.js';
 import { type GatewayResult, runGatewayBench } from './gateway.js';
 import { describeThisMachine } from './machine.js';
-import type { BenchResult } from './model.js';
+import type { BenchResult, BenchSetup } from './model.js';
 import { PACKAGE_DIR, RESULTS_DIR } from './paths.js';
 import { gatewaySection } from './report/gateway.js';
 import { renderMarkdown } from './report/markdown.js';
@@ -38,6 +39,17 @@ async function main(): Promise<number> {
     return 2;
   }
 
+  let setup: BenchSetup;
+  try {
+    setup = checkSetup(options);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+
   const started = performance.now();
   const loadAtStart = loadavg()[0] ?? 0;
   const date = new Date().toISOString();
@@ -50,6 +62,8 @@ async function main(): Promise<number> {
       runs: options.runs,
       chromium,
       scratch,
+      ...(setup.node ? { node: setup.node } : {}),
+      ...(setup.baseline ? { baseline: setup.baseline.dir } : {}),
       progress: log,
     });
     let gateway: GatewayResult | undefined;
@@ -68,6 +82,7 @@ async function main(): Promise<number> {
       floor,
       connectors,
       ...(gateway ? { gateway } : {}),
+      ...(setup.node || setup.baseline ? { setup } : {}),
     };
     const markdown = gateway ? `${renderMarkdown(result)}\n${gatewaySection(gateway).join('\n')}\n` : renderMarkdown(result);
     const files = await writeResults(RESULTS_DIR, result, benchChart(result));
@@ -80,6 +95,40 @@ async function main(): Promise<number> {
     return 0;
   } finally {
     await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/** --node must run and say its version; --baseline must be a checkout with servers built in it. */
+function checkSetup(options: ReturnType<typeof parseArgs>): BenchSetup {
+  const setup: BenchSetup = {};
+  if (options.node) {
+    const version = run(options.node, ['--version']);
+    if (!version?.startsWith('v'))
+      throw new UsageError(`--node: ${options.node} did not run as node (node --version failed); give the path of a node binary`);
+    setup.node = { path: options.node, version };
+  }
+  if (options.baseline) {
+    const dir = options.baseline;
+    if (!existsSync(path.join(dir, 'servers')))
+      throw new UsageError(
+        `--baseline: ${dir} has no servers/ folder; give a checkout of this repository, built with pnpm -r build`,
+      );
+    const built = options.only.filter((id) => existsSync(path.join(dir, 'servers', id, 'dist', 'index.js')));
+    if (built.length === 0)
+      throw new UsageError(
+        `--baseline: ${dir} has no built bin for ${options.only.join(', ')}; run pnpm install && pnpm -r build there`,
+      );
+    const commit = run('git', ['-C', dir, 'rev-parse', '--short', 'HEAD']);
+    setup.baseline = { dir, ...(commit ? { commit } : {}) };
+  }
+  return setup;
+}
+
+function run(command: string, args: string[]): string | undefined {
+  try {
+    return execFileSync(command, args, { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return undefined;
   }
 }
 

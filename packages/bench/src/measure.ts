@@ -49,12 +49,14 @@ export async function measureSession(launch: Launch, plan: SessionPlan): Promise
       const tools = (list.message.result as { tools?: { name: string }[] } | undefined)?.tools ?? [];
       for (const tool of tools) toolNames.add(tool.name);
       sample.toolsListMs = list.ms;
+      sample.toolsListSinceSpawnMs = list.at - session.startedAt;
       sample.toolsListBytes = list.bytes;
       sample.toolsListTokens = tokens(list.text);
       sample.tools = tools.length;
     }
 
-    await sleep(plan.settleMs ?? 300);
+    const settleMs = plan.settleMs ?? 300;
+    if (settleMs > 0) await sleep(settleMs);
     sample.idleRssKb = procMemory(session.pid)?.rssKb ?? Number.NaN;
     sample.idleTreeRssKb = sampler.sample().rssKb;
 
@@ -104,6 +106,7 @@ async function measureCall(session: StdioSession, sampler: TreeSampler, call: Pl
     id: call.id,
     tool: call.tool,
     ms: reply.ms,
+    sinceSpawnMs: reply.at - session.startedAt,
     wireBytes: reply.bytes,
     textBytes: Buffer.byteLength(text),
     tokens: tokens(text),

@@ -13,6 +13,8 @@ export interface CallSample {
   tool: string;
   /** Request written → response line read. */
   ms: number;
+  /** Spawn → response line read: what a client that calls as soon as it can waits for. */
+  sinceSpawnMs?: number;
   /** The whole response line on stdout. */
   wireBytes: number;
   /** The text content a model is given (content[].text joined). */
@@ -34,6 +36,8 @@ export interface CallSample {
 export interface SessionSample {
   startupMs: number;
   toolsListMs?: number;
+  /** Spawn → the tools/list response line (tools/list is sent as soon as initialize is answered). */
+  toolsListSinceSpawnMs?: number;
   toolsListBytes?: number;
   toolsListTokens?: number;
   tools?: number;
@@ -51,6 +55,7 @@ export interface CallSummary {
   /** Why there is no figure: the tool is missing from this side, or has no equivalent. */
   absent?: string;
   ms?: Summary;
+  sinceSpawnMs?: Summary;
   wireBytes?: Summary;
   textBytes?: Summary;
   tokens?: Summary;
@@ -67,6 +72,7 @@ export interface CallSummary {
 export interface SideSummary {
   startupMs?: Summary;
   toolsListMs?: Summary;
+  toolsListSinceSpawnMs?: Summary;
   toolsListBytes?: Summary;
   toolsListTokens?: Summary;
   tools?: Summary;
@@ -97,6 +103,36 @@ export interface ConnectorResult {
   notes: string[];
   /** Set when the connector's fixture (database, repository…) could not be set up. */
   skipped?: string;
+  /** With --baseline: the same connector from the other checkout, measured in the same runs. */
+  beforeAfter?: BeforeAfter;
+}
+
+/**
+ * Patchbay's bin from the baseline checkout ("before") beside this checkout's ("after", the
+ * `patchbay` side above), with the floor sessions of the same runs for the × floor ratios.
+ */
+export interface BeforeAfter {
+  /** The floor sessions interleaved with this connector's runs. */
+  floor: SideSummary;
+  /** The baseline's bin, started like the `patchbay` side: start-up, tools/list, idle memory. */
+  before: SideResult;
+  /**
+   * Spawn → first result of one cheap read, in sessions of their own (the call follows tools/list
+   * with no rest, as a client that calls at once): both sides, or why there is no such call.
+   */
+  firstRead?: { label: string; tool: string; before: SideResult; after: SideResult };
+  noFirstRead?: string;
+}
+
+/** The id of the first-read call in a BeforeAfter side's samples and summary. */
+export const FIRST_READ = 'first-read';
+
+/** What the servers were run with, when not the bench's own Node, and the baseline checkout. */
+export interface BenchSetup {
+  /** `--node`: the binary and its version. */
+  node?: { path: string; version: string };
+  /** `--baseline`: the checkout and its commit. */
+  baseline?: { dir: string; commit?: string };
 }
 
 export interface Machine {
@@ -124,4 +160,6 @@ export interface BenchResult {
   connectors: ConnectorResult[];
   /** `patchbay serve` against the separate bins, when measured. */
   gateway?: GatewayResult;
+  /** Set when --node or --baseline was given. */
+  setup?: BenchSetup;
 }

@@ -8,12 +8,12 @@ export const REPO_ROOT = path.resolve(PACKAGE_DIR, '../..');
 export const RESULTS_DIR = path.join(PACKAGE_DIR, 'results');
 
 /** The built bin of a Patchbay connector; the bench measures what users run, never the sources. */
-export function patchbayBin(connector: string): string {
-  return path.join(REPO_ROOT, 'servers', connector, 'dist', 'index.js');
+export function patchbayBin(connector: string, root = REPO_ROOT): string {
+  return path.join(root, 'servers', connector, 'dist', 'index.js');
 }
 
-export function patchbayVersion(connector: string): string | undefined {
-  return readVersion(path.join(REPO_ROOT, 'servers', connector, 'package.json'));
+export function patchbayVersion(connector: string, root = REPO_ROOT): string | undefined {
+  return readVersion(path.join(root, 'servers', connector, 'package.json'));
 }
 
 export interface InstalledPackage {

@@ -20,6 +20,7 @@ export function summarizeSide(
     ...summarizeFields(samples, {
       startupMs: (s) => s.startupMs,
       toolsListMs: (s) => s.toolsListMs,
+      toolsListSinceSpawnMs: (s) => s.toolsListSinceSpawnMs,
       toolsListBytes: (s) => s.toolsListBytes,
       toolsListTokens: (s) => s.toolsListTokens,
       tools: (s) => s.tools,
@@ -42,6 +43,7 @@ export function summarizeSide(
         entry,
         summarizeFields(runs, {
           ms: (c) => c.ms,
+          sinceSpawnMs: (c) => c.sinceSpawnMs,
           wireBytes: (c) => c.wireBytes,
           textBytes: (c) => c.textBytes,
           tokens: (c) => c.tokens,

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CONNECTOR_IDS } from '../src/catalogue.js';
 import { DEFAULT_RUNS, parseArgs, UsageError } from '../src/cli.js';
@@ -33,6 +34,15 @@ describe('parseArgs', () => {
 
   it('rejects runs that are not a whole number from 1 to 50', () => {
     for (const bad of ['0', '2.5', 'many', '51']) expect(() => parseArgs(['--runs', bad])).toThrow(UsageError);
+  });
+
+  it('takes --baseline and --node as absolute paths, and leaves them out when not given', () => {
+    const options = parseArgs(['--only', 'git', '--baseline', 'before', '--node=/opt/node22/bin/node']);
+    expect(options.baseline).toBe(path.resolve('before'));
+    expect(options.node).toBe('/opt/node22/bin/node');
+    expect(parseArgs(['--only', 'git'])).not.toHaveProperty('baseline');
+    expect(parseArgs(['--only', 'git'])).not.toHaveProperty('node');
+    expect(() => parseArgs(['--baseline'])).toThrow(/--baseline needs a value/);
   });
 
   it('rejects a flag without its value and unknown flags', () => {

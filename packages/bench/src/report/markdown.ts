@@ -1,5 +1,6 @@
 import type { BenchResult, ConnectorResult, Continuation, Machine, SideResult } from '../model.js';
 import { ratio } from '../stats.js';
+import { beforeAfterSection } from './before-after.js';
 import { cell, formatRatio, mib, ms } from './format.js';
 import { connectorRows, type Row, rowRatio } from './rows.js';
 import { markdownTable } from './table.js';
@@ -16,8 +17,16 @@ export function renderMarkdown(result: BenchResult): string {
       `faster or smaller. × floor divides by the floor's figure (its idle RSS for memory rows).`,
     '',
   );
+  const node = result.setup?.node;
+  if (node)
+    out.push(
+      `The floor and every server ran on Node ${node.version} (\`${node.path}\`); the bench itself on Node ${result.machine.node}.`,
+      '',
+    );
   out.push(...floorTable(result.floor), '');
   for (const connector of result.connectors) out.push(...connectorSection(connector, result.floor), '');
+  const beforeAfter = beforeAfterSection(result);
+  if (beforeAfter.length) out.push(...beforeAfter, '');
   return `${out.join('\n').trimEnd()}\n`;
 }
 
