@@ -7,6 +7,7 @@ import { explainSlowQueryPrompt, writeQueryPrompt } from './prompts/query.js';
 import { tableSchemaResource } from './resources/tables.js';
 import { explainTool } from './tools/explain.js';
 import { healthTools } from './tools/health.js';
+import { indexTools } from './tools/indexes.js';
 import { queryTool } from './tools/query.js';
 import { schemaTools } from './tools/schema.js';
 import { executeTool } from './tools/write.js';
@@ -41,12 +42,12 @@ export const postgresConnector = defineConnector({
     catalog: { title: 'Catalog', description: 'schemas with owners and counts', default: false },
     health: {
       title: 'Health and tuning',
-      description: 'query plans, activity, locks, cache, indexes, vacuum and top queries',
+      description: 'query plans, activity, locks, cache, indexes, vacuum, top queries and index advice',
       default: false,
     },
     write: { title: 'Write', description: 'execute changes; offered only when a connection is --read-write', default: true },
   },
-  tools: [queryTool, ...schemaTools, explainTool, ...healthTools, executeTool],
+  tools: [queryTool, ...schemaTools, explainTool, ...healthTools, ...indexTools, executeTool],
   resources: [tableSchemaResource],
   prompts: [writeQueryPrompt, explainSlowQueryPrompt],
   check,
