@@ -99,6 +99,8 @@ export interface Advice {
 }
 
 const SAVEPOINT = 'patchbay_advice';
+/** The skip reason of a statement whose plan scans no user table. */
+export const NO_USER_TABLE = 'it reads no user table';
 
 /** Plan the statements, propose candidates, and choose among them with hypothetical indexes. */
 export async function adviseIndexes(
@@ -130,7 +132,7 @@ export async function adviseIndexes(
   }
   for (const outcome of outcomes) {
     if (outcome.usage && outcome.usage.tables.length === 0) {
-      outcome.skipped = 'it reads no user table';
+      outcome.skipped = NO_USER_TABLE;
       delete outcome.usage;
     }
   }

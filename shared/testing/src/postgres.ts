@@ -86,7 +86,11 @@ async function systemUser(name: string): Promise<{ uid: number; gid: number } | 
   }
 }
 
-export async function startThrowawayCluster(): Promise<TestServer> {
+/**
+ * `preload: false` leaves pg_stat_statements out of shared_preload_libraries (which it is in by
+ * default, when the binaries have it): for tests of what a server without it says.
+ */
+export async function startThrowawayCluster(options: { preload?: boolean } = {}): Promise<TestServer> {
   const bin = await findBinaries();
   const root = process.getuid?.() === 0;
   const owner = root ? await systemUser('postgres') : undefined;
@@ -119,7 +123,10 @@ export async function startThrowawayCluster(): Promise<TestServer> {
     await rm(dir, { recursive: true, force: true });
     throw new Error(`initdb failed: ${(error as { stderr?: string }).stderr ?? String(error)}`);
   }
-  const preload = existsSync(path.join(path.dirname(bin), 'lib', 'pg_stat_statements.so')) ? 'pg_stat_statements' : '';
+  const preload =
+    options.preload !== false && existsSync(path.join(path.dirname(bin), 'lib', 'pg_stat_statements.so'))
+      ? 'pg_stat_statements'
+      : '';
   let port = 0;
   let started = false;
   // A port can be taken between choosing and binding; try a few.

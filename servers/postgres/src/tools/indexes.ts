@@ -1,7 +1,7 @@
 import { formatBytes } from '@patchbay/kit';
 import * as z from 'zod';
-import { type Advice, type AdviceStatement, adviseIndexes, type Measured } from '../advisor.js';
-import { type Analysis, checkQuery } from '../guard.js';
+import { type Advice, type AdviceStatement, adviseIndexes, type Measured, NO_USER_TABLE } from '../advisor.js';
+import { checkQuery, parseOne } from '../guard.js';
 import { connectionInput, paramsInput } from '../inputs.js';
 import { tool } from '../kit.js';
 import { maskPasswords, statementsSource, topStatements } from '../statements.js';
@@ -171,13 +171,32 @@ function shapeCandidate(m: Measured, base: number): z.infer<typeof candidateSche
   };
 }
 
-/** Statements pg_stat_statements records that are not worth planning: no user table named. */
-function readsOnlySystem(analysis: Analysis): boolean {
-  return (
-    analysis.relations.length === 0 ||
-    analysis.relations.every((r) =>
-      r.schema !== undefined ? ['pg_catalog', 'information_schema'].includes(r.schema) : r.name.startsWith('pg_'),
-    )
+/**
+ * Whether a statement names a table outside the system catalogs: pg_stat_statements records this
+ * server's own catalog reads and every client's, which no index of yours serves. (A CTE's name is
+ * no table.)
+ */
+function namesUserTable(root: Record<string, unknown>): boolean {
+  const ctes = new Set<string>();
+  const names: Array<{ schema?: string; name: string }> = [];
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item);
+      return;
+    }
+    if (value === null || typeof value !== 'object') return;
+    const node = value as Record<string, unknown>;
+    if (typeof node.ctename === 'string') ctes.add(node.ctename);
+    if (typeof node.relname === 'string') {
+      names.push({ ...(typeof node.schemaname === 'string' ? { schema: node.schemaname } : {}), name: node.relname });
+    }
+    for (const child of Object.values(node)) visit(child);
+  };
+  visit(root);
+  return names.some((r) =>
+    r.schema !== undefined
+      ? !['pg_catalog', 'information_schema'].includes(r.schema)
+      : !r.name.startsWith('pg_') && !ctes.has(r.name),
   );
 }
 
@@ -264,17 +283,17 @@ export const suggestWorkloadIndexesTool = tool({
     const refused: Array<{ query: string; calls: number; mean_ms: number; skipped: string }> = [];
     let system = 0;
     for (const row of recorded.rows) {
-      if (statements.length >= args.limit) break;
-      const analysis = await checkQuery(row.query).catch((error: unknown) => error as Error);
-      if (analysis instanceof Error) {
-        // Not a SELECT (most writes, DDL, utility statements): not this advice's.
-        if (!/not a query/.test(analysis.message) && statements.length + refused.length < args.limit) {
-          refused.push({ ...row, skipped: analysis.message.replace(/^was refused: /, 'refused: ') });
-        }
+      if (statements.length + refused.length >= args.limit) break;
+      const parsed = await parseOne(row.query).catch(() => undefined);
+      // Not a SELECT (writes, DDL, utility statements, this advice's own EXPLAINs): not this advice's.
+      if (parsed?.type !== 'SelectStmt') continue;
+      if (!namesUserTable(parsed.node)) {
+        system++;
         continue;
       }
-      if (readsOnlySystem(analysis)) {
-        system++;
+      const analysis = await checkQuery(row.query).catch((error: unknown) => error as Error);
+      if (analysis instanceof Error) {
+        refused.push({ ...row, skipped: analysis.message.replace(/^was refused: /, 'refused: ') });
         continue;
       }
       statements.push({ sql: row.query, analysis, weight: row.calls, query: row.query, calls: row.calls, mean_ms: row.mean_ms });
@@ -299,6 +318,36 @@ export const suggestWorkloadIndexesTool = tool({
       const cold = w.updates - w.hotUpdates;
       return `${w.inserts} inserts, ${w.updates} updates (${w.hotUpdates} HOT), ${w.deletes} deletes since the statistics reset: each insert and each of the ${cold} non-HOT updates also writes this index`;
     };
+    // Statements whose plans scan no user table (a view over the catalogs) count with the system ones.
+    const numbers = new Map<number, number>();
+    const shown: ShownStatement[] = [];
+    statements.forEach((s, i) => {
+      const outcome = advice.statements[i];
+      if (outcome?.skipped === NO_USER_TABLE) {
+        system++;
+        return;
+      }
+      numbers.set(i, shown.length + 1);
+      shown.push({
+        n: shown.length + 1,
+        query: oneLine(maskPasswords(s.query) ?? '', 1_000),
+        calls: s.calls,
+        mean_ms: round(s.mean_ms, 3),
+        ...(outcome?.usage ? { cost: round(outcome.usage.cost) } : {}),
+        ...(outcome?.finalCost !== undefined ? { cost_with_advice: round(outcome.finalCost) } : {}),
+        ...(outcome?.skipped ? { skipped: outcome.skipped } : {}),
+      });
+    });
+    for (const r of refused) {
+      shown.push({
+        n: shown.length + 1,
+        query: oneLine(maskPasswords(r.query) ?? '', 1_000),
+        calls: r.calls,
+        mean_ms: round(r.mean_ms, 3),
+        skipped: r.skipped,
+      });
+    }
+    const numbered = (indexes: number[]) => indexes.map((i) => numbers.get(i) ?? i + 1);
     const recommended = advice.chosen.map((c) => {
       const writes = writesOf(c.measured.candidate.schema, c.measured.candidate.table);
       return {
@@ -306,31 +355,10 @@ export const suggestWorkloadIndexesTool = tool({
         table: `${c.measured.candidate.schema}.${c.measured.candidate.table}`,
         bytes: c.bytes,
         gain_percent: percent(advice.baseline, advice.baseline - c.gain),
-        statements: c.statements.map((i) => i + 1),
+        statements: numbered(c.statements),
         ...(writes ? { table_writes: writes } : {}),
       };
     });
-    const shown: ShownStatement[] = [
-      ...statements.map((s, i) => {
-        const outcome = advice.statements[i];
-        return {
-          n: i + 1,
-          query: oneLine(maskPasswords(s.query) ?? '', 1_000),
-          calls: s.calls,
-          mean_ms: round(s.mean_ms, 3),
-          ...(outcome?.usage ? { cost: round(outcome.usage.cost) } : {}),
-          ...(outcome?.finalCost !== undefined ? { cost_with_advice: round(outcome.finalCost) } : {}),
-          ...(outcome?.skipped ? { skipped: outcome.skipped } : {}),
-        };
-      }),
-      ...refused.map((r, i) => ({
-        n: statements.length + i + 1,
-        query: oneLine(maskPasswords(r.query) ?? '', 1_000),
-        calls: r.calls,
-        mean_ms: round(r.mean_ms, 3),
-        skipped: r.skipped,
-      })),
-    ];
     const note = hypopgNote(advice);
     const untested = !advice.hypopg.available
       ? advice.measured
@@ -338,23 +366,22 @@ export const suggestWorkloadIndexesTool = tool({
           .sort((a, b) => weightOf(b, statements) - weightOf(a, statements))
           .slice(0, args.max_indexes)
       : [];
+    const analysed = advice.statements.filter((o) => o.usage).length;
     const head = [
-      statements.length === 0
-        ? 'pg_stat_statements holds no SELECT on a user table for this database yet.'
-        : `${statements.length} SELECT statements analysed; weighted plan cost (Σ calls × cost) ${round(advice.baseline)}${recommended.length > 0 ? ` → ${round(advice.final)} (−${percent(advice.baseline, advice.final)}%)` : ''}.`,
+      analysed === 0
+        ? 'pg_stat_statements holds no SELECT on a user table for this database that could be planned.'
+        : `${analysed} SELECT statements analysed; weighted plan cost (Σ calls × cost) ${round(advice.baseline)}${recommended.length > 0 ? ` → ${round(advice.final)} (−${percent(advice.baseline, advice.final)}%)` : ''}.`,
       ...(note
         ? [
             `${note} Without it the costs cannot be compared; the candidates from the plans, most called first, untested:`,
-            ...untested.map(
-              (m) => `  ${m.candidate.create};  -- from statements ${m.candidate.sources.map((i) => i + 1).join(', ')}`,
-            ),
+            ...untested.map((m) => `  ${m.candidate.create};  -- from statements ${numbered(m.candidate.sources).join(', ')}`),
           ]
         : []),
       ...advice.chosen.map((c, i) => {
         const r = recommended[i];
         return `  ${r?.create};  -- ${formatBytes(c.bytes)}, −${r?.gain_percent}% of the workload, used by statements ${r?.statements.join(', ') || 'none'}${r?.table_writes ? `\n      writes on ${r.table}: ${r.table_writes}` : ''}`;
       }),
-      ...(advice.hypopg.available && statements.length > 0
+      ...(advice.hypopg.available && analysed > 0
         ? [
             `Stopped: ${advice.stopped}.${budgetBytes !== undefined ? ` Size: ${formatBytes(advice.chosen.reduce((s, c) => s + c.bytes, 0))} of ${formatBytes(budgetBytes)}.` : ''}`,
             ...(advice.overBudget.length > 0
@@ -388,8 +415,15 @@ export const suggestWorkloadIndexesTool = tool({
       head,
       table: {
         columns: ['#', 'calls', 'mean ms', 'cost', 'with advice', 'query'],
-        cells: (s) => [s.n, s.calls, s.mean_ms, s.cost ?? '', s.cost_with_advice ?? s.skipped ?? '', oneLine(s.query, 160)],
-        maxCell: 200,
+        cells: (s) => [
+          s.n,
+          s.calls,
+          s.mean_ms,
+          s.cost ?? '',
+          s.cost_with_advice ?? (s.skipped ? 'skipped' : ''),
+          s.skipped ? `${oneLine(s.query, 120)}  [${s.skipped}]` : oneLine(s.query, 160),
+        ],
+        maxCell: 300,
       },
       empty: head,
       unit: ['statement', 'statements'],
