@@ -40,7 +40,9 @@ describe.skipIf(NO_DATABASE)('postgres catalog toolset', () => {
         schema: 'app',
         name: 'rich',
         comment: 'Accounts over 100',
-        definition: expect.stringMatching(/^SELECT accounts\.id,\s+accounts\.email\s+FROM app\.accounts\s+WHERE \(accounts\.balance > \(100\)::numeric\);$/),
+        definition: expect.stringMatching(
+          /^SELECT accounts\.id,\s+accounts\.email\s+FROM app\.accounts\s+WHERE \(accounts\.balance > \(100\)::numeric\);$/,
+        ),
         properties: { owner: 'postgres', updatable: true },
       },
     ]);
