@@ -204,7 +204,7 @@ export const suggestWorkloadIndexesTool = tool({
   name: 'postgres_suggest_workload_indexes',
   title: 'Suggest indexes for the workload',
   description:
-    "Suggest indexes for the recorded workload: the top SELECTs of pg_stat_statements by total time, candidates from their plans, chosen greedily by weighted plan cost (calls × cost) with hypothetical indexes (hypopg) within a size budget; with each table's write load. Plans only: nothing runs or is built.",
+    "Indexes for the recorded workload: the top SELECTs in pg_stat_statements, candidates from their plans, chosen greedily by Σ calls × plan cost with hypothetical indexes (hypopg) within a size budget; with each table's write load. Plans only: nothing runs or is built.",
   toolset: 'health',
   access: 'read',
   input: {
