@@ -1,6 +1,7 @@
-import { callError, callOk } from '@patchbay/testing';
+import { randomBytes } from 'node:crypto';
+import { call, callError, callOk } from '@patchbay/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, createTestDatabase, NO_DATABASE, type TestDatabase } from './helpers.js';
+import { adminSql, connect, createTestDatabase, NO_DATABASE, type TestDatabase, withDatabase } from './helpers.js';
 
 interface Candidate {
   create: string;
@@ -189,6 +190,40 @@ describe.skipIf(NO_DATABASE)('postgres_suggest_indexes', () => {
       );
     }
     await close();
+  });
+
+  it('says which grant is missing when the role reads run as may not use hypopg', async (context) => {
+    if (hypopg) context.skip();
+    const restricted = await createTestDatabase('indexes_restricted');
+    const role = `pb_advisor_${randomBytes(4).toString('hex')}`;
+    try {
+      await restricted.sql(`
+        CREATE SCHEMA hidden;
+        REVOKE ALL ON SCHEMA hidden FROM PUBLIC;
+        CREATE EXTENSION hypopg SCHEMA hidden;
+        CREATE TABLE public.t AS SELECT g AS id, g % 100 AS k FROM generate_series(1, 20000) g;
+        ANALYZE;
+      `);
+      await adminSql(`CREATE ROLE ${role} LOGIN`);
+      await restricted.sql(`GRANT SELECT ON public.t TO ${role}`);
+      const { client, close } = await connect([withDatabase(restricted.url, restricted.name, role), '--toolsets', 'health']);
+      const result = await call(client, 'postgres_suggest_indexes', { sql: 'SELECT * FROM public.t WHERE k = 5' });
+      await close();
+      // A pg_hba.conf that lets no new role log in (a configured test server): nothing to test here.
+      if (result.isError && /could not connect/.test(result.text)) return context.skip();
+      const data = result.structured as unknown as Suggested;
+      expect(data.hypopg).toBe(false);
+      const [extension] = await restricted.sql<{ v: string }>(
+        "SELECT extversion AS v FROM pg_extension WHERE extname = 'hypopg'",
+      );
+      expect(data.hypopg_note).toBe(
+        `hypopg ${extension?.v} is installed in schema hidden, but the role reads run as ("${role}") may not use it: GRANT USAGE ON SCHEMA hidden and EXECUTE on its functions to that role.`,
+      );
+      expect(data.candidates.map((c) => c.create)).toEqual(['CREATE INDEX ON public.t (k)']);
+    } finally {
+      await restricted.drop();
+      await adminSql(`DROP ROLE IF EXISTS ${role}`);
+    }
   });
 
   describe('without hypopg', () => {
