@@ -179,16 +179,22 @@ export async function adviseIndexes(
     m.bytes = created.bytes;
     const costs = new Map<number, number>();
     const used = new Set<number>();
-    try {
+    // A plan that fails (rarely: it was planned once already) drops this candidate, not the call;
+    // the hypothetical index is dropped after the rollback either way (hypopg is not transactional).
+    const planned = await guarded(client, async () => {
       for (const i of onTable(m)) {
         const usage = await planUsage(await planner.explain(statements[i] as AdviceStatement));
         costs.set(i, usage.cost);
         if (usage.indexes.some((name) => isHypothetical(name, created.oid))) used.add(i);
       }
-    } finally {
-      await hypothetical.drop(client, created.oid);
-    }
-    return { costs, used };
+      return true;
+    }).catch((error: unknown) => {
+      if (options.strict) throw error;
+      m.error = reasonOf(error);
+      return false;
+    });
+    await hypothetical.drop(client, created.oid);
+    return planned ? { costs, used } : undefined;
   };
   const gainOf = (costs: Map<number, number>) =>
     [...costs].reduce((sum, [i, cost]) => sum + Math.max(0, (current[i] ?? 0) - cost) * (weight[i] ?? 0), 0);

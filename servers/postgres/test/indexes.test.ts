@@ -173,6 +173,9 @@ describe.skipIf(NO_DATABASE)('postgres_suggest_indexes', () => {
     expect(await callError(client, 'postgres_suggest_indexes', { sql: 'SELECT passwd FROM pg_authid' })).toMatch(
       /pg_authid is not readable here/,
     );
+    const nothing = await callOk<Suggested>(client, 'postgres_suggest_indexes', { sql: 'SELECT now(), 1 + 1' });
+    expect(nothing.data.candidates).toEqual([]);
+    expect(nothing.text).toMatch(/The query reads no user table: there is nothing to index\./);
     await close();
     expect((await db.sql<{ n: number }>('SELECT count(*)::int AS n FROM public.events'))[0]?.n).toBe(200_000);
   });

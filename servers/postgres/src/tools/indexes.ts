@@ -118,7 +118,8 @@ export const suggestIndexesTool = tool({
             ),
           ]
         : []),
-      ...(advice.hypopg.available && recommended.length === 0
+      ...(advice.statements[0]?.skipped ? ['The query reads no user table: there is nothing to index.'] : []),
+      ...(advice.hypopg.available && recommended.length === 0 && !advice.statements[0]?.skipped
         ? [
             candidates.length === 0
               ? 'No candidate index: the plan filters, joins and sorts on no column a new B-tree index would serve.'
