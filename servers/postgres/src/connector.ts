@@ -5,9 +5,12 @@ import { mapPostgresError } from './errors.js';
 import { warmUp } from './modules.js';
 import { explainSlowQueryPrompt, writeQueryPrompt } from './prompts/query.js';
 import { tableSchemaResource } from './resources/tables.js';
+import { catalogTools } from './tools/catalog.js';
 import { explainTool } from './tools/explain.js';
 import { healthTools } from './tools/health.js';
+import { indexTools } from './tools/indexes.js';
 import { queryTool } from './tools/query.js';
+import { checkReplicationTool } from './tools/replication.js';
 import { schemaTools } from './tools/schema.js';
 import { executeTool } from './tools/write.js';
 
@@ -38,15 +41,28 @@ export const postgresConnector = defineConnector({
   toolsets: {
     query: { title: 'Query', description: 'read-only SQL', default: true },
     schema: { title: 'Schema', description: 'tables, columns, keys and indexes; connections (when several)', default: true },
-    catalog: { title: 'Catalog', description: 'schemas with owners and counts', default: false },
+    catalog: {
+      title: 'Catalog',
+      description: 'schemas; views, functions, sequences, triggers, extensions; changed settings',
+      default: false,
+    },
     health: {
       title: 'Health and tuning',
-      description: 'query plans, activity, locks, cache, indexes, vacuum and top queries',
+      description: 'query plans, activity, locks, cache, indexes, vacuum, replication, top queries and index advice',
       default: false,
     },
     write: { title: 'Write', description: 'execute changes; offered only when a connection is --read-write', default: true },
   },
-  tools: [queryTool, ...schemaTools, explainTool, ...healthTools, executeTool],
+  tools: [
+    queryTool,
+    ...schemaTools,
+    ...catalogTools,
+    explainTool,
+    ...healthTools,
+    checkReplicationTool,
+    ...indexTools,
+    executeTool,
+  ],
   resources: [tableSchemaResource],
   prompts: [writeQueryPrompt, explainSlowQueryPrompt],
   check,

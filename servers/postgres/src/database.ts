@@ -58,6 +58,25 @@ export interface RoleInfo {
 /** What a model's SQL must pass in the database before it runs: the names it calls and reads. */
 export type Checks = Pick<Analysis, 'functions' | 'relations'>;
 
+/**
+ * Judge more SQL from a model inside a `readUntrusted` transaction, as its first statement was
+ * judged: for work that runs several statements it did not know in advance (a workload's).
+ * Throws a ToolError saying why a statement may not run.
+ */
+export type Judge = (checks: Checks) => Promise<void>;
+
+export interface ReadOptions {
+  /** EXPLAIN without ANALYZE of a write, planned as the connection's role (see readUntrusted). */
+  planOnly?: boolean;
+  /**
+   * Close the session afterwards instead of returning it to the pool: the work left state in it
+   * that a rollback does not undo (hypothetical indexes, which live in the session's memory).
+   */
+  discardSession?: boolean;
+  /** How many statements the work may run, for the watchdog's patience (default a handful). */
+  statements?: number;
+}
+
 const NO_ACCESS_OPTIONS: ReadAccess = { allowSuperuserReads: false, allowFunction: [] };
 /** Errors of two sessions setting up the same role at once; the set-up is tried again. */
 const RACE_CODES = new Set(['42710', '23505', 'XX000', '40001', '40P01']);
@@ -150,8 +169,8 @@ export class Database {
   async readUntrusted<T>(
     signal: AbortSignal,
     checks: Checks,
-    work: (client: PoolClient) => Promise<T>,
-    options: { planOnly?: boolean } = {},
+    work: (client: PoolClient, judge: Judge) => Promise<T>,
+    options: ReadOptions = {},
   ): Promise<T> {
     const plan = await this.readPlan();
     if (plan.kind === 'refused') {
@@ -168,15 +187,19 @@ export class Database {
         'read',
         signal,
         async (client) => {
-          const ungranted = await checkRelations(client, checks.relations, this.secrets);
-          if (ungranted.length > 0 && reader && !grantsChecked) throw new GrantsMissing(ungranted);
-          await checkFunctions(client, checks.functions, this.access.allowFunction, options.planOnly === true);
-          return work(client);
+          const judge: Judge = async (more) => {
+            const ungranted = await checkRelations(client, more.relations, this.secrets);
+            if (ungranted.length > 0 && reader && !grantsChecked) throw new GrantsMissing(ungranted);
+            await checkFunctions(client, more.functions, this.access.allowFunction, options.planOnly === true);
+          };
+          await judge(checks);
+          return work(client, judge);
         },
-        READ_STATEMENTS,
+        options.statements ?? READ_STATEMENTS,
         {
           reader,
           setRole,
+          ...(options.discardSession ? { discard: true } : {}),
           ...(!options.planOnly && checksReader(plan)
             ? { withBegin: { sql: READER_CHECK_SQL, row: (row) => judgeReader(row as ReaderRow | undefined, plan) } }
             : {}),
@@ -467,7 +490,7 @@ export class Database {
       signal.removeEventListener('abort', cancel);
       client.off('error', onSessionError);
       // A session that was sent a cancel is not reused: the cancel could land on its next query.
-      release(cancelled || lost);
+      release(cancelled || lost || session.discard === true);
     }
   }
 
@@ -620,6 +643,8 @@ interface Session {
    * read role will log in), and what to do with its row; throwing refuses the transaction.
    */
   withBegin?: { sql: string; row: (row: Record<string, unknown> | undefined) => void };
+  /** Close the session afterwards rather than pool it (see ReadOptions.discardSession). */
+  discard?: boolean;
 }
 
 /** The first half of a read plan: what the catalog says, and the read role's login if it was started. */

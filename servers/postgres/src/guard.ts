@@ -29,6 +29,8 @@ export interface Analysis {
   functions: CalledFunction[];
   /** Every relation name the statement reads, judged against the catalog in `relations.ts`. */
   relations: RelationName[];
+  /** The highest $n placeholder it holds (0: none). */
+  parameters: number;
 }
 
 export interface RelationName {
@@ -74,7 +76,7 @@ const READ_HINT =
 export async function checkRead(sql: string): Promise<Analysis> {
   const { type, node } = await parseOne(sql);
   if (type === 'SelectStmt') return inspect(type, node, 'read');
-  if (type === 'VariableShowStmt') return { type, functions: [], relations: [] };
+  if (type === 'VariableShowStmt') return { type, functions: [], relations: [], parameters: 0 };
   if (type === 'ExplainStmt') return checkExplain(node);
   return refuse(`${describe(type)} is not a read.`, READ_HINT);
 }
@@ -89,6 +91,22 @@ export async function checkExplainable(sql: string, analyze: boolean): Promise<A
     refuse('it already starts with EXPLAIN.', 'Pass the statement alone; postgres_explain adds EXPLAIN and its options.');
   }
   return explainTarget(type, node, analyze);
+}
+
+/**
+ * What index advice may plan: one query (SELECT, VALUES, TABLE). It is planned, never run; a
+ * statement that writes is refused, as is an EXPLAIN (the advice adds its own).
+ */
+export async function checkQuery(sql: string, argument = 'sql'): Promise<Analysis> {
+  const { type, node } = await parseOne(sql, argument);
+  if (type === 'SelectStmt') return inspect(type, node, 'read', argument);
+  return refuse(
+    `${describe(type)} is not a query: index advice plans SELECT statements only.`,
+    type === 'ExplainStmt'
+      ? 'Pass the statement alone, without EXPLAIN.'
+      : 'Pass the SELECT whose plan should get cheaper; an UPDATE or DELETE can be advised through the SELECT of its WHERE clause.',
+    argument,
+  );
 }
 
 function checkExplain(node: Node): Analysis {
@@ -165,6 +183,7 @@ type Purpose = 'read' | 'plan' | 'write';
 function inspect(type: string, root: Node, purpose: Purpose, argument = 'sql'): Analysis {
   const functions: CalledFunction[] = [];
   const relations: RelationName[] = [];
+  let parameters = 0;
   const fail = (reason: string, hint?: string): never => refuse(reason, hint, argument);
 
   const visit = (value: unknown, key: string | undefined, depth: number): void => {
@@ -214,6 +233,7 @@ function inspect(type: string, root: Node, purpose: Purpose, argument = 'sql'): 
         functions.push({ name: last, attribute: true });
       }
     }
+    if (key === 'ParamRef' && typeof node.number === 'number') parameters = Math.max(parameters, node.number);
     if (typeof node.relname === 'string') {
       const schema = typeof node.schemaname === 'string' ? node.schemaname : undefined;
       relations.push({ ...(schema ? { schema } : {}), name: node.relname });
@@ -223,7 +243,7 @@ function inspect(type: string, root: Node, purpose: Purpose, argument = 'sql'): 
     }
   };
   visit(root, type, 0);
-  return { type, functions: dedupe(functions), relations };
+  return { type, functions: dedupe(functions), relations, parameters };
 }
 
 function dedupe(functions: CalledFunction[]): CalledFunction[] {

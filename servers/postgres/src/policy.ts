@@ -39,6 +39,14 @@ const DENIED: Array<[RegExp, string, boolean]> = [
     true,
   ],
   [/^(pg_stat_reset\w*|pg_stat_statements_reset)$/, 'resets statistics.', false],
+  // hypopg's hypothetical indexes live in the session's memory: a rollback keeps them, and every
+  // later plan in that pooled session would see them. Only the index advice calls these, from
+  // its own fixed SQL, in a session it closes afterwards (see hypopg.ts).
+  [
+    /^hypopg_(create_index|drop_index|reset|reset_index|hide_index|unhide_index|unhide_all_indexes)$/,
+    'creates, drops or hides hypothetical indexes, which outlive the transaction in the session; postgres_suggest_indexes uses them for you.',
+    true,
+  ],
   [/^set_config$/, 'changes settings.', false],
   [/^(pg_advisory\w*|pg_try_advisory\w*)$/, 'takes advisory locks, which can outlive the query and block other sessions.', false],
   [/^(nextval|setval)$/, 'advances a sequence, which a rollback does not undo.', false],

@@ -15,12 +15,20 @@ type Any = Record<string, any>;
 
 describe.skipIf(NO_DATABASE)('patchbay-postgres bin', () => {
   let db: TestDatabase;
+  /** Why hypopg could not be created here ('' when it was). */
+  let noHypopg = '';
   beforeAll(async () => {
     db = await createTestDatabase('e2e');
     await seedShop(db);
     await seedBig(db);
     await db.sql('CREATE TABLE scratch (id int PRIMARY KEY, note text)');
   });
+  /** hypopg for the index advice, created once the table lists have been checked (its view is a relation). */
+  const ensureHypopg = () =>
+    db.sql('CREATE EXTENSION IF NOT EXISTS hypopg').catch((error: Error) => {
+      if (!noHypopg) process.stderr.write(`\n[postgres tests] e2e index advice runs without hypopg: ${error.message}\n\n`);
+      noHypopg = error.message;
+    });
   afterAll(() => db?.drop());
 
   it('serves every tool, the table resources and the prompts over stdio', async () => {
@@ -37,7 +45,7 @@ describe.skipIf(NO_DATABASE)('patchbay-postgres bin', () => {
     const { client } = server;
     try {
       const { tools } = await client.listTools();
-      expect(tools).toHaveLength(14);
+      expect(tools).toHaveLength(19);
 
       const big = await callOk<Any>(client, 'postgres_query', { sql: 'SELECT * FROM big' });
       expect(Buffer.byteLength(JSON.stringify(big.raw))).toBeLessThan(80_000);
@@ -81,6 +89,31 @@ describe.skipIf(NO_DATABASE)('patchbay-postgres bin', () => {
       expect(vacuum.data.tables.map((t: Any) => t.table)).toContain('public.big');
       const top = await callOk<Any>(client, 'postgres_list_top_queries');
       expect(top.data.available).toBe(false);
+      const replication = await callOk<Any>(client, 'postgres_check_replication');
+      expect(replication.data.role).toBe('primary');
+      const views = await callOk<Any>(client, 'postgres_list_objects', { kind: 'view' });
+      expect(views.data.objects.map((o: Any) => `${o.schema}.${o.name}`)).toEqual(['shop.order_totals']);
+      const settings = await callOk<Any>(client, 'postgres_list_settings', { name: 'max_connections' });
+      expect(settings.data.settings[0]).toMatchObject({ name: 'max_connections', restart_needed: true });
+
+      await ensureHypopg();
+      const advice = await callOk<Any>(client, 'postgres_suggest_indexes', { sql: 'SELECT * FROM big WHERE name = $1' });
+      expect(advice.data.generic_plan).toBe(true);
+      if (noHypopg) expect(advice.data.hypopg_note).toMatch(/hypopg/);
+      else expect(advice.data.recommended.map((r: Any) => r.create)).toEqual(['CREATE INDEX ON public.big (name)']);
+      const workload = await callOk<Any>(client, 'postgres_suggest_workload_indexes');
+      expect(workload.data).toMatchObject({
+        available: false,
+        reason: expect.stringMatching(/pg_stat_statements is not installed/),
+      });
+      expect(await callError(client, 'postgres_suggest_indexes', { sql: 'DELETE FROM scratch' })).toMatch(
+        /DELETE is not a query: index advice plans SELECT statements only/,
+      );
+      expect(
+        await callError(client, 'postgres_suggest_indexes', {
+          sql: 'WITH gone AS (DELETE FROM scratch RETURNING id) SELECT * FROM gone',
+        }),
+      ).toMatch(/data-modifying WITH/);
 
       const written = await callOk<Any>(client, 'postgres_execute', {
         statements: [
@@ -138,6 +171,37 @@ describe.skipIf(NO_DATABASE)('patchbay-postgres bin', () => {
       await eventually(async () => http.stderr().includes(line), 10_000, 'the line over HTTP');
     } finally {
       await http.stop();
+    }
+  });
+
+  it('serves index advice and the catalog over Streamable HTTP, and refuses writes there', async () => {
+    await ensureHypopg();
+    const http = await startHttpBin(BIN, [db.url, '--toolsets', 'default,health,catalog']);
+    try {
+      const { client, close } = await connectHttp(http.url);
+      const advice = await callOk<Any>(client, 'postgres_suggest_indexes', {
+        sql: 'SELECT id FROM big WHERE score > $1 ORDER BY created DESC LIMIT 5',
+        params: [10],
+      });
+      expect(advice.data.cost).toBeGreaterThan(0);
+      if (!noHypopg) {
+        expect(advice.data.hypopg).toBe(true);
+        expect(advice.data.cost_with_advice).toBeLessThan(advice.data.cost);
+      }
+      const functions = await callOk<Any>(client, 'postgres_list_objects', { kind: 'extension' });
+      expect(functions.data.objects.map((o: Any) => o.name)).toContain('plpgsql');
+      expect(await callError(client, 'postgres_suggest_indexes', { sql: 'UPDATE big SET score = 0' })).toMatch(
+        /UPDATE is not a query/,
+      );
+      expect(
+        await callError(client, 'postgres_query', { sql: "SELECT hypopg_create_index('CREATE INDEX ON big (score)')" }),
+      ).toMatch(/hypopg_create_index\(\) is not allowed/);
+      // A read-only connection offers no write tool at all.
+      expect(await callError(client, 'postgres_execute', { sql: 'DROP TABLE big' })).toMatch(/postgres_execute/);
+      expect((await db.sql<{ n: number }>("SELECT count(*)::int AS n FROM pg_indexes WHERE tablename = 'big'"))[0]?.n).toBe(1);
+      await close();
+    } finally {
+      expect(await http.stop()).toBe(0);
     }
   });
 

@@ -40,8 +40,8 @@ export interface TestDatabase {
 }
 
 /** Run SQL as the superuser in the server's maintenance database (roles, databases). */
-export async function adminSql(text: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
+export async function adminSql(text: string, adminUrl = ADMIN_URL): Promise<void> {
+  const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
     await admin.query(text);
@@ -50,11 +50,14 @@ export async function adminSql(text: string): Promise<void> {
   }
 }
 
-/** A database of its own for one test file, so files running in parallel never collide. */
-export async function createTestDatabase(label: string): Promise<TestDatabase> {
+/**
+ * A database of its own for one test file, so files running in parallel never collide; on the
+ * run's server, or on the one `adminUrl` names (a server started with other settings).
+ */
+export async function createTestDatabase(label: string, adminUrl = ADMIN_URL): Promise<TestDatabase> {
   const name = `pb_${label.replace(/[^a-z0-9_]/g, '_')}_${randomBytes(4).toString('hex')}`;
-  await adminSql(`CREATE DATABASE ${name}`);
-  const url = withDatabase(ADMIN_URL, name);
+  await adminSql(`CREATE DATABASE ${name}`, adminUrl);
+  const url = withDatabase(adminUrl, name);
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   const sessions: pg.Client[] = [];
@@ -74,7 +77,7 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
     async drop() {
       await Promise.allSettled(sessions.map((s) => s.end()));
       await client.end();
-      await adminSql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await adminSql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`, adminUrl);
     },
   };
 }

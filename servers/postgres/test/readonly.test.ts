@@ -237,6 +237,19 @@ describe.skipIf(NO_DATABASE)('read-only holds against hostile SQL, as a superuse
     await expectUnchanged();
   });
 
+  // The index advice plans what it is given as the read role, in a session of its own: every
+  // attack is refused there too (most are not a SELECT; the rest by the same checks), and nothing
+  // changes. A sleep is no attack on it: it plans the query and never runs it.
+  const planned = attacks.filter(([name]) => name !== 'sleeping past the statement timeout');
+  it.each(planned)('postgres_suggest_indexes refuses %s and changes nothing', async (_name, sql, params) => {
+    const args = params?.map((p) => (p === 'CANARY' ? canaryPid : p));
+    const outcome = await call(session.client, 'postgres_suggest_indexes', { sql, ...(args ? { params: args } : {}) });
+    expect(outcome.isError, outcome.text).toBe(true);
+    expect(outcome.text).toMatch(/^Argument `sql`: /);
+    expectNoSecret(outcome.text);
+    await expectUnchanged();
+  });
+
   it.each([
     ['SELECT rolpassword FROM pg_authid', 'pg_authid'],
     ['SELECT * FROM pg_catalog.pg_shadow', 'pg_shadow'],

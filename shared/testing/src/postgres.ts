@@ -22,6 +22,8 @@ const run = promisify(execFile);
 export interface TestServer {
   /** A superuser URL (on the throwaway cluster) for creating test databases. */
   adminUrl: string;
+  /** With `standby: true`: a superuser URL of the hot standby streaming from it. */
+  standbyUrl?: string;
   origin: 'env' | 'throwaway';
   stop(): Promise<void>;
 }
@@ -86,7 +88,13 @@ async function systemUser(name: string): Promise<{ uid: number; gid: number } | 
   }
 }
 
-export async function startThrowawayCluster(): Promise<TestServer> {
+/**
+ * `preload: false` leaves pg_stat_statements out of shared_preload_libraries (which it is in by
+ * default, when the binaries have it): for tests of what a server without it says. `standby:
+ * true` also starts a hot standby streaming from it through a physical replication slot
+ * (`patchbay_standby`), made with pg_basebackup: for tests of what replication looks like.
+ */
+export async function startThrowawayCluster(options: { preload?: boolean; standby?: boolean } = {}): Promise<TestServer> {
   const bin = await findBinaries();
   const root = process.getuid?.() === 0;
   const owner = root ? await systemUser('postgres') : undefined;
@@ -119,39 +127,81 @@ export async function startThrowawayCluster(): Promise<TestServer> {
     await rm(dir, { recursive: true, force: true });
     throw new Error(`initdb failed: ${(error as { stderr?: string }).stderr ?? String(error)}`);
   }
-  const preload = existsSync(path.join(path.dirname(bin), 'lib', 'pg_stat_statements.so')) ? 'pg_stat_statements' : '';
-  let port = 0;
-  let started = false;
-  // A port can be taken between choosing and binding; try a few.
-  for (let attempt = 0; attempt < 3 && !started; attempt++) {
-    port = await freePort();
-    const settings = [
-      `-p ${port}`,
-      `-k ${dir}`,
-      "-c listen_addresses='127.0.0.1'",
-      '-c fsync=off',
-      '-c synchronous_commit=off',
-      '-c full_page_writes=off',
-      '-c max_connections=200',
-      '-c shared_buffers=32MB',
-      preload ? `-c shared_preload_libraries=${preload}` : '',
-    ].join(' ');
-    try {
-      await exec('pg_ctl', ['-D', data, '-l', log, '-w', '-t', '60', '-o', settings, 'start']);
-      started = true;
-    } catch {
-      // see the log below
+  const preload =
+    options.preload !== false && existsSync(path.join(path.dirname(bin), 'lib', 'pg_stat_statements.so'))
+      ? 'pg_stat_statements'
+      : '';
+  /** Start a data directory on a free port; its port, or undefined (the log says why). */
+  const start = async (directory: string, logFile: string, extra: string[]): Promise<number | undefined> => {
+    // A port can be taken between choosing and binding; try a few.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const port = await freePort();
+      const settings = [
+        `-p ${port}`,
+        `-k ${dir}`,
+        "-c listen_addresses='127.0.0.1'",
+        '-c fsync=off',
+        '-c synchronous_commit=off',
+        '-c full_page_writes=off',
+        '-c max_connections=200',
+        '-c shared_buffers=32MB',
+        preload ? `-c shared_preload_libraries=${preload}` : '',
+        ...extra,
+      ].join(' ');
+      try {
+        await exec('pg_ctl', ['-D', directory, '-l', logFile, '-w', '-t', '60', '-o', settings, 'start']);
+        return port;
+      } catch {
+        // see the log
+      }
     }
-  }
-  if (!started) {
-    const text = await readFile(log, 'utf8').catch(() => '');
+    return undefined;
+  };
+  const failed = async (what: string, logFile: string) => {
+    const text = await readFile(logFile, 'utf8').catch(() => '');
+    await exec('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
-    throw new Error(`pg_ctl start failed: ${text.split('\n').slice(-5).join(' ')}`);
+    return new Error(`${what} failed: ${text.split('\n').slice(-5).join(' ')}`);
+  };
+  const port = await start(data, log, []);
+  if (port === undefined) throw await failed('pg_ctl start', log);
+
+  let standby: { data: string; port: number } | undefined;
+  if (options.standby) {
+    const standbyData = path.join(dir, 'standby');
+    const standbyLog = path.join(dir, 'standby.log');
+    try {
+      await exec('pg_basebackup', [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(port),
+        '-U',
+        'postgres',
+        '-D',
+        standbyData,
+        '-R',
+        '-X',
+        'stream',
+        '-C',
+        '-S',
+        'patchbay_standby',
+      ]);
+    } catch (error) {
+      await exec('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+      throw new Error(`pg_basebackup failed: ${(error as { stderr?: string }).stderr ?? String(error)}`);
+    }
+    const standbyPort = await start(standbyData, standbyLog, ['-c hot_standby=on']);
+    if (standbyPort === undefined) throw await failed('starting the standby', standbyLog);
+    standby = { data: standbyData, port: standbyPort };
   }
   return {
     adminUrl: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    ...(standby ? { standbyUrl: `postgres://postgres@127.0.0.1:${standby.port}/postgres` } : {}),
     origin: 'throwaway',
     async stop() {
+      if (standby) await exec('pg_ctl', ['-D', standby.data, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
       await exec('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
       await rm(dir, { recursive: true, force: true });
     },

@@ -4,6 +4,7 @@ import * as z from 'zod';
 import { catalogRows } from '../catalog.js';
 import { connectionInput } from '../inputs.js';
 import { tool } from '../kit.js';
+import { maskPasswords, statementsSource } from '../statements.js';
 
 /**
  * The health toolset: what a DBA looks at first. Every query reads statistics views only, inside
@@ -24,13 +25,6 @@ const oneLine = (text: string | null | undefined, max = 160) => {
   const flat = (text ?? '').replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 };
-/**
- * Other sessions' SQL can hold a role's password in plain text (`CREATE/ALTER ROLE … PASSWORD
- * '…'`); it is masked before any query text is shown. A literal cut short by `left()` is masked
- * to the end.
- */
-const PASSWORD_LITERAL = /(\bPASSWORD\s+)(?:E?'(?:[^'\\]|''|\\[\s\S])*(?:'|$)|\$(\w*)\$[\s\S]*?(?:\$\2\$|$))/gi;
-const maskPasswords = (sql: string | null): string | null => sql?.replace(PASSWORD_LITERAL, "$1'***'") ?? null;
 /** Leave out empty fields: no null noise in results. */
 function optional<T extends Record<string, unknown>>(record: T): { [K in keyof T]?: Exclude<T[K], null> } {
   return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== null && v !== undefined && v !== '')) as {
@@ -634,29 +628,9 @@ export const topQueriesTool = tool({
           }>;
         };
     const outcome = await db.read(ctx.signal, async (client): Promise<Outcome> => {
-      const [state] = await catalogRows<{ schema: string | null; preload: string; version: number }>(
-        client,
-        `SELECT (SELECT quote_ident(n.nspname) FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
-                 WHERE e.extname = 'pg_stat_statements') AS schema,
-           current_setting('shared_preload_libraries') AS preload, current_setting('server_version_num')::int AS version`,
-      );
-      if (!state?.schema) {
-        return {
-          reason:
-            'pg_stat_statements is not installed in this database. A superuser enables it with CREATE EXTENSION pg_stat_statements; ' +
-            "it also needs shared_preload_libraries = 'pg_stat_statements' in postgresql.conf and a restart.",
-        };
-      }
-      if (!/(^|[,\s])"?pg_stat_statements"?($|[,\s])/.test(state.preload)) {
-        return {
-          reason:
-            "pg_stat_statements is installed but not loaded: add it to shared_preload_libraries in postgresql.conf (shared_preload_libraries = 'pg_stat_statements') and restart PostgreSQL.",
-        };
-      }
-      const time =
-        state.version >= 130000
-          ? { total: 'total_exec_time', mean: 'mean_exec_time' }
-          : { total: 'total_time', mean: 'mean_time' };
+      const state = await statementsSource(client);
+      if ('reason' in state) return state;
+      const { time } = state;
       const queries = await catalogRows<{
         query: string;
         calls: number;
