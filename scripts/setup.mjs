@@ -54,3 +54,15 @@ const pgBinaries =
 if (!process.env.PATCHBAY_TEST_DATABASE_URL && !pgBinaries && !aptInstall('postgresql', 'postgresql-contrib')) {
   say('no PostgreSQL binaries and no PATCHBAY_TEST_DATABASE_URL: the PostgreSQL tests will be skipped.');
 }
+
+// hypopg, for the PostgreSQL index advice (its tests skip, saying so, where it is missing): Debian
+// packages it per server version, so one for each PostgreSQL installed here.
+const pgVersions = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql') : [];
+for (const version of pgVersions) {
+  if (existsSync(`/usr/share/postgresql/${version}/extension/hypopg.control`)) continue;
+  if (!aptInstall(`postgresql-${version}-hypopg`)) {
+    say(
+      `hypopg is missing for PostgreSQL ${version} (package postgresql-${version}-hypopg): the index advice tests with hypothetical indexes will be skipped.`,
+    );
+  }
+}
