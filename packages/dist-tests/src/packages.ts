@@ -18,12 +18,7 @@ export const CONNECTORS = ['git', 'postgres', 'puppeteer', 'github', 'slack', 'g
 export type ConnectorName = (typeof CONNECTORS)[number];
 
 /** Every publishable package's folder, dependencies before dependents. */
-export const PUBLISHABLE = [
-  'shared/kit',
-  'packages/sandbox',
-  ...CONNECTORS.map((c) => `servers/${c}`),
-  'packages/cli',
-] as const;
+export const PUBLISHABLE = ['shared/kit', 'packages/sandbox', ...CONNECTORS.map((c) => `servers/${c}`), 'packages/cli'] as const;
 
 export interface PackageJson {
   name: string;

@@ -4,8 +4,9 @@
  * `npx -y @patchbay/<name> --help`, then an MCP session over stdio (the SDK's Client launching
  * `npx -y @patchbay/<name> …`, as Claude Desktop does) with one real call per connector.
  *
- * Every install is cold (its own npm cache); Verdaccio keeps what it fetched from the upstream
- * registry for the run, as a user's nearby mirror would. The figures (install time, installed size,
+ * One npm cache for the file, empty at the start: git's install is truly cold, the other
+ * connectors' nearly so (they share almost no dependencies), the CLI's finds the connectors'
+ * dependencies cached. Verdaccio keeps what it fetched upstream for the run, as a mirror would. The figures (install time, installed size,
  * spawn → initialize) go to .tmp/dist-figures.json and a table on stdout. They are printed, never
  * asserted: speed is the bench's business.
  */
@@ -98,12 +99,7 @@ afterAll(async () => {
 describe('the tarballs', () => {
   it('hold the bundle, README, CHANGELOG and LICENSE, and no source maps or sources', () => {
     expect([...packed.keys()].sort()).toEqual(
-      [
-        '@patchbay/cli',
-        '@patchbay/kit',
-        '@patchbay/sandbox',
-        ...CONNECTORS.map((c) => `@patchbay/${c}`),
-      ].sort(),
+      ['@patchbay/cli', '@patchbay/kit', '@patchbay/sandbox', ...CONNECTORS.map((c) => `@patchbay/${c}`)].sort(),
     );
     for (const p of packed.values()) {
       expect(p.files, p.name).toContain('LICENSE');
@@ -116,12 +112,19 @@ describe('the tarballs', () => {
     }
     for (const c of CONNECTORS) {
       const files = packed.get(`@patchbay/${c}`)?.files ?? [];
-      expect(files).toEqual(expect.arrayContaining(['bin.js', 'dist/index.js', 'dist/front.js', 'dist/main.js', 'dist/connector.js']));
+      expect(files).toEqual(
+        expect.arrayContaining(['bin.js', 'dist/index.js', 'dist/front.js', 'dist/main.js', 'dist/connector.js']),
+      );
     }
   });
 });
 
-/** An empty npm world: its own HOME, npm cache and project folder. */
+/**
+ * A user's npm world: HOME and the npm cache are shared by every package in this file (the first
+ * install, git's, starts from an empty cache: truly cold; the connectors share almost no
+ * dependencies, so theirs are nearly so; the CLI's then finds the connectors' dependencies cached),
+ * each package gets its own empty project folder.
+ */
 interface User {
   home: string;
   cache: string;
@@ -129,8 +132,11 @@ interface User {
 }
 
 async function newUser(name: string): Promise<User> {
-  const base = path.join(work, 'users', name.replace(/\W/g, '_'));
-  const user = { home: path.join(base, 'home'), cache: path.join(base, 'npm-cache'), project: path.join(base, 'project') };
+  const user = {
+    home: path.join(work, 'home'),
+    cache: path.join(work, 'npm-cache'),
+    project: path.join(work, 'projects', name.replace(/\W/g, '_')),
+  };
   for (const dir of Object.values(user)) await mkdir(dir, { recursive: true });
   return user;
 }
@@ -175,12 +181,17 @@ async function npx(user: User, args: string[], env: Record<string, string> = {})
   return { ...result, ms: Math.round(performance.now() - started) };
 }
 
-/** What npx installed into the cache: one `_npx/<hash>/node_modules` per package spec. */
-async function installed(user: User): Promise<{ mib: number; packages: number }> {
+/** Where npx installed `pkg`: its own `_npx/<hash>/node_modules` in the cache. */
+async function installed(user: User, pkg: string): Promise<{ mib: number; packages: number }> {
   const root = path.join(user.cache, '_npx');
-  const hashes = await readdir(root);
-  expect(hashes).toHaveLength(1);
-  const modules = path.join(root, hashes[0] as string, 'node_modules');
+  let modules: string | undefined;
+  for (const hash of await readdir(root)) {
+    const manifest = JSON.parse(await readFile(path.join(root, hash, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+    };
+    if (manifest.dependencies?.[pkg]) modules = path.join(root, hash, 'node_modules');
+  }
+  if (!modules) throw new Error(`npx installed ${pkg} nowhere under ${root}`);
   const { stdout } = await run('du', ['-sk', modules]);
   // npm's hidden lockfile lists every package it placed.
   const lock = JSON.parse(await readFile(path.join(modules, '.package-lock.json'), 'utf8')) as { packages: object };
@@ -202,7 +213,7 @@ async function throughNpx(
   expect(first.stdout).toContain(`patchbay-${name}`);
   expect(first.stdout).toMatch(/--read-only/);
   const warm = await npx(user, [pkg, '--help'], env);
-  const size = await installed(user);
+  const size = await installed(user, pkg);
 
   const transport = new StdioClientTransport({
     command: 'npx',
@@ -260,7 +271,11 @@ describe('npx -y @patchbay/<connector> from the registry', () => {
   it('postgres: the test database, postgres_query', async (ctx) => {
     if (skip) return ctx.skip(skip);
     const url = process.env.PATCHBAY_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-    await throughNpx('postgres', { args: [url] }, { tool: 'postgres_query', arguments: { sql: 'SELECT 40 + 2 AS answer' }, expect: /42/ });
+    await throughNpx(
+      'postgres',
+      { args: [url] },
+      { tool: 'postgres_query', arguments: { sql: 'SELECT 40 + 2 AS answer' }, expect: /42/ },
+    );
   });
 
   it('puppeteer: the system Chromium, puppeteer_navigate to a local page', async (ctx) => {
@@ -306,7 +321,7 @@ describe('npx -y @patchbay/cli and @patchbay/sandbox from the registry', () => {
     const first = await npx(user, ['@patchbay/cli', '--help']);
     expect(first.stdout).toContain('patchbay config <connector>');
     const warm = await npx(user, ['@patchbay/cli', '--help']);
-    const size = await installed(user);
+    const size = await installed(user, '@patchbay/cli');
     Object.assign(figures.get('@patchbay/cli') ?? {}, {
       firstRunMs: first.ms,
       warmHelpMs: warm.ms,
@@ -317,9 +332,18 @@ describe('npx -y @patchbay/cli and @patchbay/sandbox from the registry', () => {
     // Installed from the registry (not a clone): the entry launches the published bin with npx.
     const repo = await tempRepo();
     try {
-      const config = await npx(user, ['@patchbay/cli', 'config', 'git', '--client', 'claude-desktop', '--git.repository', repo.path]);
-      const entry = (JSON.parse(config.stdout) as { mcpServers: Record<string, { command: string; args: string[] }> })
-        .mcpServers['patchbay-git'];
+      const config = await npx(user, [
+        '@patchbay/cli',
+        'config',
+        'git',
+        '--client',
+        'claude-desktop',
+        '--git.repository',
+        repo.path,
+      ]);
+      const entry = (JSON.parse(config.stdout) as { mcpServers: Record<string, { command: string; args: string[] }> }).mcpServers[
+        'patchbay-git'
+      ];
       expect(entry?.command).toBe('npx');
       expect(entry?.args.slice(0, 2)).toEqual(['-y', '@patchbay/git']);
       expect(entry?.args).toEqual(expect.arrayContaining(['--repository', repo.path]));
@@ -334,7 +358,10 @@ describe('npx -y @patchbay/cli and @patchbay/sandbox from the registry', () => {
     const user = await newUser('sandbox');
     const first = await npx(user, ['@patchbay/sandbox', '--help']);
     expect(first.stdout).toContain('Usage: patchbay-sandbox');
-    Object.assign(figures.get('@patchbay/sandbox') ?? {}, { firstRunMs: first.ms, installedMiB: (await installed(user)).mib });
+    Object.assign(figures.get('@patchbay/sandbox') ?? {}, {
+      firstRunMs: first.ms,
+      installedMiB: (await installed(user, '@patchbay/sandbox')).mib,
+    });
   });
 });
 
