@@ -5,7 +5,7 @@ export default defineProject({
     name: 'dist',
     include: ['test/**/*.test.ts'],
     // Cold npm installs through a registry that proxies the public one.
-    testTimeout: 300_000,
+    testTimeout: 600_000,
     hookTimeout: 600_000,
   },
 });

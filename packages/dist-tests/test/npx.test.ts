@@ -174,7 +174,7 @@ async function npx(user: User, args: string[], env: Record<string, string> = {})
     cwd: user.project,
     env: { ...userEnv(user), ...env },
     maxBuffer: 16 * 1024 * 1024,
-    timeout: 300_000,
+    timeout: 540_000,
   }).catch((error: Error & { stdout?: string; stderr?: string }) => {
     throw new Error(`npx -y ${args.join(' ')} failed: ${error.message}\n${error.stderr ?? ''}`);
   });
