@@ -41,6 +41,18 @@ describe('package.json of every publishable package', () => {
     expect(pkg.files).toEqual(expect.arrayContaining(['dist', 'README.md', 'LICENSE', '!**/*.map']));
   });
 
+  it.each(CONNECTORS)('%s: its library entry names the kit, the SDK and zod as optional peers (the bin inlines them)', (name) => {
+    const pkg = readPackage(`servers/${name}`) as ReturnType<typeof readPackage> & {
+      peerDependencies?: Record<string, string>;
+      peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+    };
+    const peers = ['@modelcontextprotocol/sdk', '@patchbay/kit', 'zod'];
+    expect(Object.keys(pkg.peerDependencies ?? {}).sort()).toEqual(peers);
+    for (const peer of peers) expect(pkg.peerDependenciesMeta?.[peer]?.optional, peer).toBe(true);
+    // Not runtime dependencies: npx installs only what the bin needs.
+    for (const peer of peers) expect(Object.keys(pkg.dependencies ?? {})).not.toContain(peer);
+  });
+
   it.each(CONNECTORS)('%s: its mcpName is the registry name io.github.patchbay-mcp/<name>', (name) => {
     expect(readPackage(`servers/${name}`).mcpName).toBe(`io.github.patchbay-mcp/${name}`);
   });
