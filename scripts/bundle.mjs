@@ -10,6 +10,9 @@
 //   dist/manifest.json what the front answers, built by the live server itself at build time
 //   dist/commands.js   optional: the bin's other commands (`patchbay-gdrive auth`), from src/commands.ts
 //
+// No source maps unless PATCHBAY_SOURCEMAPS=1: the bundles are what npm ships, and a map of a
+// minified bundle (the SDK, zod and the kit inlined) is three times the code it maps.
+//
 // The service's client libraries (the package's `dependencies`) stay external and are imported on
 // first use, so they cost nothing at start-up. Conventions this relies on: src/connector.ts
 // exports the definition (`export const <name>Connector = defineConnector(...)`) and
@@ -27,6 +30,7 @@ const connectorSource = await readFile(path.join(cwd, 'src/connector.ts'), 'utf8
 const exportName = /export const (\w+) = defineConnector\(/.exec(connectorSource)?.[1];
 if (!exportName) throw new Error('src/connector.ts must `export const <name>Connector = defineConnector(...)`');
 
+const sourcemap = process.env.PATCHBAY_SOURCEMAPS === '1' ? 'linked' : false;
 const common = {
   absWorkingDir: cwd,
   bundle: true,
@@ -64,7 +68,7 @@ const server = await build({
   outdir: 'dist',
   splitting: true,
   external,
-  sourcemap: 'linked',
+  sourcemap,
   metafile: true,
 });
 
@@ -84,7 +88,7 @@ await build({
     'zod/*',
   ],
   banner: {},
-  sourcemap: 'linked',
+  sourcemap,
 });
 
 // 2. The manifest, made by the live definitions in one throwaway bundle (one zod instance, so
@@ -140,7 +144,7 @@ if (existsSync(path.join(cwd, 'src/commands.ts'))) {
   const list = /export const COMMANDS = \[([^\]]*)\]/.exec(source)?.[1];
   if (!list) throw new Error("src/commands.ts must `export const COMMANDS = ['name', …] as const`");
   commands = [...list.matchAll(/'([a-z][a-z-]*)'/g)].map((m) => m[1]);
-  await build({ ...common, entryPoints: { commands: 'src/commands.ts' }, outdir: 'dist', external, sourcemap: 'linked' });
+  await build({ ...common, entryPoints: { commands: 'src/commands.ts' }, outdir: 'dist', external, sourcemap });
 }
 const dispatch = commands.length
   ? `const command = process.argv[2];\nif (${JSON.stringify(commands)}.includes(command)) process.exitCode = await (await import('./commands.js')).runCommand(command, process.argv.slice(3));\nelse await import('./front.js');\n`

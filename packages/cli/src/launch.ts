@@ -2,7 +2,8 @@
  * How a client launches a connector as a process (stdio): its own bin for a connector on a real
  * service or this checkout, the gateway (`patchbay serve --stdio <name>`) for a demo that the
  * gateway starts (an embedded database, an emulator). From a clone of the repository, before the
- * packages are published, `node <clone>/servers/<x>/dist/index.js`; otherwise `npx -y <package>`.
+ * packages are published, `node <clone>/servers/<x>/bin.js` (the package's bin); installed from npm,
+ * `npx -y <package>`.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -11,9 +12,13 @@ import { flagOf, type OptionsSpec, redact } from '@patchbay/kit';
 import type { Mounted } from './mount.js';
 import type { Launch } from './snippets.js';
 
-/** The clone this CLI runs from, when it runs from one (a workspace with the connectors' folders). */
-export function cloneRoot(): string | undefined {
-  const here = path.dirname(fileURLToPath(import.meta.url));
+/**
+ * The clone this CLI runs from, when it runs from one: a pnpm workspace with the connectors'
+ * folders. An install from npm (npx's cache, a project's node_modules) never is, whatever folder
+ * holds it, so its entries name the published packages.
+ */
+export function cloneRoot(here = path.dirname(fileURLToPath(import.meta.url))): string | undefined {
+  if (here.split(path.sep).includes('node_modules')) return undefined;
   // dist/ → packages/cli → packages → root
   const root = path.resolve(here, '../../..');
   return existsSync(path.join(root, 'pnpm-workspace.yaml')) && existsSync(path.join(root, 'servers')) ? root : undefined;
@@ -46,7 +51,7 @@ export function launchFor(input: LaunchInput): Launch {
   }
   const base =
     root && existsSync(path.join(root, entry.folder))
-      ? { command: 'node', args: [path.join(root, entry.folder, 'dist/index.js')] }
+      ? { command: 'node', args: [path.join(root, entry.folder, 'bin.js')] }
       : { command: 'npx', args: ['-y', entry.package] };
   const args = [...sectionFlags(input.section, mounted.def?.options ?? {}), ...input.argv];
   // The embedded git default, spelled out: this checkout.

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { type KnownServices, type Sandbox, startSandbox } from '@patchbay/sandbox';
 import { connectStdio, startTestServer, type TempRepo, type TestServer, tempRepo } from '@patchbay/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cloneRoot } from '../src/launch.js';
 import { namespaced } from '../src/mount.js';
 import { splitArgs } from '../src/options.js';
 import { CLI, NO_REAL_SERVICES, runCli, TEST_CACHE } from './helpers.js';
@@ -98,9 +99,33 @@ describe('patchbay config', () => {
     const entry = JSON.parse(stdout) as { mcpServers: Record<string, { command: string; args: string[] }> };
     const git = entry.mcpServers['patchbay-git']!;
     expect(git.command).toBe('node');
-    expect(git.args[0]).toMatch(/servers\/git\/dist\/index\.js$/);
+    expect(git.args[0]).toMatch(/servers\/git\/bin\.js$/);
     expect(git.args.slice(1)).toEqual(['--repository', repo.path, '--read-only']);
     expect(stderr).toContain('From this clone');
+  });
+
+  it('launches the bin the clone form names, as the client will', async () => {
+    const { stdout } = await runCli(['config', 'git', '--client', 'claude-desktop'], { cwd: repo.path });
+    const git = (JSON.parse(stdout) as { mcpServers: Record<string, { command: string; args: string[] }> }).mcpServers[
+      'patchbay-git'
+    ]!;
+    const connected = await connectStdio(git.args[0]!, git.args.slice(1));
+    try {
+      const log = await connected.client.callTool({ name: 'git_log', arguments: {} });
+      expect(log.isError).toBeFalsy();
+      expect(JSON.stringify(log.content)).toContain('hello');
+    } finally {
+      await connected.close();
+    }
+  });
+
+  it('takes a clone only where the workspace is, never inside node_modules', () => {
+    const root = path.resolve(import.meta.dirname, '../../..');
+    expect(cloneRoot(path.join(root, 'packages/cli/dist'))).toBe(root);
+    // Installed by npm into a folder that happens to hold a workspace: still the published form.
+    expect(cloneRoot(path.join(root, 'node_modules/@patchbay/cli/dist'))).toBeUndefined();
+    expect(cloneRoot(path.join(root, 'packages/cli/node_modules/x/y/dist'))).toBeUndefined();
+    expect(cloneRoot('/tmp/not-a-clone/packages/cli/dist')).toBeUndefined();
   });
 
   it('prints an HTTP entry for each client', async () => {
@@ -133,7 +158,7 @@ describe('patchbay config for the SaaS connectors', () => {
     });
     expect(code).toBe(0);
     const entry = JSON.parse(stdout).mcpServers['patchbay-github'] as { args: string[]; env: Record<string, string> };
-    expect(entry.args[0]).toMatch(/servers\/github\/dist\/index\.js$/);
+    expect(entry.args[0]).toMatch(/servers\/github\/bin\.js$/);
     expect(entry.env).toEqual({ GITHUB_TOKEN: '<your GITHUB_TOKEN>', GITHUB_API_URL: 'https://ghe.example.com/api/v3' });
     expect(stdout + stderr).not.toContain(token);
   });
@@ -145,7 +170,7 @@ describe('patchbay config for the SaaS connectors', () => {
     });
     expect(code).toBe(0);
     expect(stdout.trim()).toMatch(
-      /^claude mcp add patchbay-slack -e SLACK_BOT_TOKEN='<your SLACK_BOT_TOKEN>' -e SLACK_USER_TOKEN='<your SLACK_USER_TOKEN>' -e SLACK_TEAM_ID=T0ABC -- node \S+\/servers\/slack\/dist\/index\.js --read-only$/,
+      /^claude mcp add patchbay-slack -e SLACK_BOT_TOKEN='<your SLACK_BOT_TOKEN>' -e SLACK_USER_TOKEN='<your SLACK_USER_TOKEN>' -e SLACK_TEAM_ID=T0ABC -- node \S+\/servers\/slack\/bin\.js --read-only$/,
     );
   });
 
