@@ -36,7 +36,7 @@ export const puppeteerConnector = defineConnector({
     'A real browser. puppeteer_navigate opens a page and returns a compact snapshot: the start of its accessibility outline, ' +
     'where elements carry refs like [ref=e12], and the landmarks and headings further down. puppeteer_snapshot returns the whole ' +
     'outline (ref= for one part, cursor= to continue). Act on elements by ref with puppeteer_click, puppeteer_type, ' +
-    'puppeteer_select_option, puppeteer_hover, puppeteer_press_key, puppeteer_fill_form (several fields) and puppeteer_drag; ' +
+    'puppeteer_select_option, puppeteer_hover and puppeteer_press_key; ' +
     'a page that opens a dialog waits until puppeteer_handle_dialog answers it. Refs stay valid while the element exists, so snapshot ' +
     'again only when the page changed (or pass snapshot=compact to an action). Read long pages with puppeteer_get_text. ' +
     'Only http(s) pages the operator allows can be opened.',
@@ -49,12 +49,18 @@ export const puppeteerConnector = defineConnector({
     browse: {
       title: 'Browse',
       description:
-        'navigate, tabs, snapshot, text, screenshot, wait, click, hover, type, select, keys, forms, drag, dialogs, resize (uploads and saved sessions when the operator allows them)',
+        'navigate, tabs, snapshot, text, screenshot, wait, click, hover, type, select, keys, dialogs (uploads and saved sessions when the operator gives them a folder)',
       default: true,
     },
     // Debugging tools, opt-in: most browsing never needs them, and refused requests and dialogs
     // reach the model as notices anyway.
     inspect: { title: 'Inspect', description: 'console messages and network requests', default: false },
+    // Useful on some sites, paid for on every conversation: opt-in.
+    more: {
+      title: 'More input',
+      description: 'fill several form fields in one call, drag and drop, resize the viewport or emulate a device',
+      default: false,
+    },
     capture: { title: 'Capture', description: 'print the page to PDF', default: false },
     performance: {
       title: 'Performance',

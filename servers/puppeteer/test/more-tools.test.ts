@@ -44,7 +44,7 @@ describe('forms, drag, dialogs, uploads, viewport', () => {
     await writeFile(path.join(uploads.path, 'pics', 'cat.png'), 'not really a png');
     await writeFile(path.join(outside.path, 'secret.txt'), 'top secret\n');
     await symlink(path.join(outside.path, 'secret.txt'), path.join(uploads.path, 'link.txt'));
-    server = await connect(['--action-timeout', '2000', '--upload-dir', uploads.path]);
+    server = await connect(['--action-timeout', '2000', '--toolsets', 'default,more', '--upload-dir', uploads.path]);
   });
   afterAll(async () => {
     await server?.close();

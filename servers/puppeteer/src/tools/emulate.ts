@@ -21,7 +21,7 @@ export const resizeTool = tool({
   title: 'Resize or emulate a device',
   description:
     'Set the active tab’s viewport to width×height, or emulate a phone or tablet (screen, pixel ratio, touch, user agent).',
-  toolset: 'browse',
+  toolset: 'more',
   access: 'read',
   idempotent: true,
   input: {

@@ -106,7 +106,7 @@ export const fillFormTool = tool({
   title: 'Fill several form fields',
   description:
     'Set several fields in one call by ref or selector: text, checkbox/radio (true/false), <select> (value or label); reports each field.',
-  toolset: 'browse',
+  toolset: 'more',
   access: 'write',
   openWorld: true,
   input: {
@@ -169,7 +169,7 @@ export const dragTool = tool({
   title: 'Drag and drop',
   description:
     'Drag one element onto another, each by ref or selector (HTML drag and drop, sortable lists, sliders moved onto a mark).',
-  toolset: 'browse',
+  toolset: 'more',
   access: 'write',
   openWorld: true,
   input: {
