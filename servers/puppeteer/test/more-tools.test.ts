@@ -135,6 +135,17 @@ describe('forms, drag, dialogs, uploads, viewport', () => {
     expect(none).toContain('shows no dialog');
   });
 
+  it('refuses a navigation in a tab with a dialog open, and still closes the tab', async () => {
+    await callOk(server.client, 'puppeteer_tabs', { action: 'open', url: `${site.origin}/dialogs` });
+    const snap = (await callOk<{ snapshot: string }>(server.client, 'puppeteer_snapshot', {})).data.snapshot;
+    await callOk(server.client, 'puppeteer_click', { ref: refOf(snap, 'button "Alert"') });
+    const refused = await callError(server.client, 'puppeteer_navigate', { url: `${site.origin}/` });
+    expect(refused).toContain('alert dialog: "Saved!"');
+    const tab = (await server.services.tab()).id;
+    const closed = await callOk<{ tabs: Array<{ id: string }> }>(server.client, 'puppeteer_tabs', { action: 'close', tab });
+    expect(closed.data.tabs.map((t) => t.id)).not.toContain(tab);
+  });
+
   it('reports an alert a page opens while loading, and the navigation answers', async () => {
     const opened = await callOk<Acted>(server.client, 'puppeteer_navigate', { url: `${site.origin}/alert-on-load` });
     expect(opened.data.notices?.join('\n')).toContain('alert dialog: "Welcome!"');

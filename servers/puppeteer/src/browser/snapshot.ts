@@ -3,6 +3,7 @@ import {
   createOutlineWalker,
   lookupRef,
   type OutlineWalker,
+  type WalkerOptions,
   type WalkLine,
   type WalkState,
   type WalkStep,
@@ -147,10 +148,7 @@ export async function readOutline(page: Page, window: SnapshotWindow, scope?: El
   const base = page.url();
 
   const walk = async (frame: Frame, root: ElementHandle | null, depth: number, insideControl: boolean, nesting: number) => {
-    const options = { base, depth, insideControl };
-    const walker: JSHandle<OutlineWalker> = root
-      ? await root.evaluateHandle(createOutlineWalker, options)
-      : await frame.evaluateHandle(createOutlineWalker, null, options);
+    const walker = await newWalker(frame, root, { base, depth, insideControl });
     try {
       for (;;) {
         const step: WalkStep = await walker.evaluate((w, s) => w.run(s), state);
@@ -170,11 +168,48 @@ export async function readOutline(page: Page, window: SnapshotWindow, scope?: El
         }
       }
     } finally {
-      await walker.dispose().catch(() => undefined);
+      // Released in the background: the reply need not wait a round trip for it.
+      void walker.dispose().catch(() => undefined);
     }
   };
   await walk(scope ? scope.frame : page.mainFrame(), scope ?? null, 0, false, 0);
   return { lines, total: state.total, exact: state.exact, signposts };
+}
+
+/** Where a document keeps the walker's factory. */
+const FACTORY_KEY = 'patchbay.outline.v1';
+
+/**
+ * The script that gives a document the walker's factory: every tab runs it at the start of each
+ * document (before the page's own scripts, so a page cannot put another factory there first, and
+ * cannot replace it after: the property is fixed). The engine compiles the same source once per
+ * renderer and keeps what it optimised, so a snapshot runs warm code and sends a few bytes, not
+ * the walker's source: about twice as fast as compiling it afresh on every call.
+ */
+export const INSTALL_WALKER = `try { Object.defineProperty(globalThis, Symbol.for(${JSON.stringify(FACTORY_KEY)}), { value: (${createOutlineWalker.toString()}) }); } catch {}`;
+
+/** A walker from the document's own factory, or null when it has none. */
+function fromInstalled(root: Element | null, options: WalkerOptions, key: string): OutlineWalker | null {
+  const factory = (globalThis as unknown as Record<symbol, unknown>)[Symbol.for(key)];
+  return typeof factory === 'function' ? (factory as typeof createOutlineWalker)(root, options) : null;
+}
+
+/**
+ * A walker for a frame's document (or one element of it), from the factory the document was
+ * given at its start. A document that began before the tab was watched has none: it gets one now,
+ * and if that fails (a page that defined the name itself), the walker is sent with the call.
+ */
+async function newWalker(frame: Frame, root: ElementHandle | null, options: WalkerOptions): Promise<JSHandle<OutlineWalker>> {
+  const attempt = () =>
+    (root
+      ? root.evaluateHandle(fromInstalled, options, FACTORY_KEY)
+      : frame.evaluateHandle(fromInstalled, null, options, FACTORY_KEY)) as Promise<JSHandle<OutlineWalker | null>>;
+  let walker = await attempt();
+  if (walker.remoteObject().subtype !== 'null') return walker as JSHandle<OutlineWalker>;
+  await (root ? root.frame : frame).evaluate(INSTALL_WALKER);
+  walker = await attempt();
+  if (walker.remoteObject().subtype !== 'null') return walker as JSHandle<OutlineWalker>;
+  return root ? root.evaluateHandle(createOutlineWalker, options) : frame.evaluateHandle(createOutlineWalker, null, options);
 }
 
 async function contentFrame(walker: JSHandle<OutlineWalker>): Promise<Frame | null> {

@@ -4,6 +4,7 @@ import { DeadlineError, within } from './deadline.js';
 import type { NavigationPolicy } from './policy.js';
 import { PROXY_ERROR_HEADER } from './proxy.js';
 import { type ConsoleEntry, clip, type NetworkEntry, type Ring } from './ring.js';
+import { INSTALL_WALKER } from './snapshot.js';
 
 const MAX_LOGGED_TEXT = 2_000;
 const MAX_LOGGED_URL = 500;
@@ -161,6 +162,8 @@ export class Tab {
     page.on('framenavigated', (frame) => {
       if (current()) void this.#navigated(page, frame);
     });
+    // Every document gets the snapshot walker at its start (see snapshot.ts).
+    await page.evaluateOnNewDocument(INSTALL_WALKER);
     // Service workers would answer requests where interception cannot see them.
     await page.setBypassServiceWorker(true);
     await page.setRequestInterception(true);
