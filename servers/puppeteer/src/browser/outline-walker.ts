@@ -52,6 +52,7 @@ export interface WalkLine {
   tail: string;
   /** The element's id in the page's ref store; text lines have none. */
   serial?: number;
+  /** Only inside the walker: a line leaves the page without them (they are in `head`). */
   role?: string;
   name?: string;
 }
@@ -963,7 +964,13 @@ export function createOutlineWalker(root: Element | null, options: WalkerOptions
             return true;
           }
           state.used += size;
-          lines.push(line);
+          // Role and name are in the head already; sending them twice doubled what a snapshot
+          // carries out of the page (the reader takes them from the head).
+          lines.push(
+            line.serial === undefined
+              ? { head: line.head, tail: line.tail }
+              : { head: line.head, tail: line.tail, serial: line.serial },
+          );
           return true;
         },
       };

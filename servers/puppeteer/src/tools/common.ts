@@ -135,10 +135,10 @@ export async function describeTab(
   ms?: number,
 ): Promise<{ state: { tab: string; url: string; title: string }; snap?: Snapshot | undefined; busy?: string }> {
   try {
-    const [state, snap] = await Promise.all([
-      pageState(tab, ms),
-      mode === 'none' ? undefined : readSnapshot(ctx, tab, { compact: mode === 'compact', ms }),
-    ]);
+    if (mode === 'none') return { state: await pageState(tab, ms) };
+    // The title comes with the outline: one call into the page, not two.
+    const snap = await readSnapshot(ctx, tab, { compact: mode === 'compact', ms });
+    const state = snap.title !== undefined ? { tab: tab.id, url: tab.url(), title: snap.title } : await pageState(tab, ms);
     return { state, snap };
   } catch (error) {
     // A dialog the page waits on: the notice about it says what to do, and the page cannot be read.
