@@ -265,6 +265,11 @@ describe('saved sessions', () => {
       expect(await text(second)).toContain('cookie: session=kept');
       await callOk(second.client, 'puppeteer_navigate', { url: `${site.origin}/storage`, snapshot: 'none' });
       expect(await text(second)).toContain('theme: dark-42');
+      // The scratch page that wrote localStorage left the tab in front: clicks still land.
+      await callOk(second.client, 'puppeteer_navigate', { url: `${site.origin}/dialogs`, snapshot: 'none' });
+      const clicked = await callOk<Acted>(second.client, 'puppeteer_click', { selector: 'button:nth-of-type(2)' });
+      expect(clicked.data.notices?.join('\n')).toContain('Delete everything?');
+      await callOk(second.client, 'puppeteer_handle_dialog', { accept: true });
     } finally {
       await second.close();
     }

@@ -216,6 +216,7 @@ export async function applyState(
     }
   } finally {
     await page.close().catch(() => undefined);
+    await session.refront();
   }
   return { origins: done };
 }
