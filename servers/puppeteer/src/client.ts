@@ -41,7 +41,11 @@ export interface BrowserServices {
 }
 
 /** Created with no I/O: the browser starts when the first tool needs it. */
-export function createBrowserServices(options: OptionValues<BrowserOptions>, log: Logger): BrowserServices {
+export function createBrowserServices(
+  options: OptionValues<BrowserOptions>,
+  log: Logger,
+  settings: { readOnly: boolean } = { readOnly: false },
+): BrowserServices {
   const policy = new NavigationPolicy({
     allowSites: options.allowSites,
     blockSites: options.blockSites,
@@ -111,6 +115,7 @@ export function createBrowserServices(options: OptionValues<BrowserOptions>, log
             navigationTimeout: options.navigationTimeout,
             nextTabId: () => `t${++tabCounter}`,
             downloadsDir: options.downloadsDir ? path.resolve(options.downloadsDir) : undefined,
+            dialogs: settings.readOnly ? 'dismiss' : 'ask',
           },
           release,
         );

@@ -72,6 +72,18 @@ export const browserOptions = {
     placeholder: 'path',
     description: 'Folder downloads are saved into (it must exist); downloads are refused without it',
   }),
+  uploadDir: option.string({
+    env: ['PATCHBAY_PUPPETEER_UPLOAD_DIR'],
+    placeholder: 'path',
+    description:
+      'Folder whose files puppeteer_upload_file may put into a page (it must exist); the tool is not offered without it',
+  }),
+  storageDir: option.string({
+    env: ['PATCHBAY_PUPPETEER_STORAGE_DIR'],
+    placeholder: 'path',
+    description:
+      'Folder where puppeteer_storage_state saves and loads named sessions (cookies and localStorage, as JSON); the tool is not offered without it',
+  }),
   allowEvaluate: option.boolean({
     env: ['PATCHBAY_PUPPETEER_ALLOW_EVALUATE'],
     description: 'Offer puppeteer_evaluate, which runs the model’s JavaScript in the page',
@@ -141,10 +153,18 @@ export function check(options: OptionValues<BrowserOptions>): string[] {
   if (options.downloadsDir && !(existsSync(options.downloadsDir) && statSync(options.downloadsDir).isDirectory())) {
     problems.push(`--downloads-dir: ${options.downloadsDir} is not an existing folder.`);
   }
+  for (const [flag, dir] of [
+    ['--upload-dir', options.uploadDir],
+    ['--storage-dir', options.storageDir],
+  ] as const) {
+    if (dir && !(existsSync(dir) && statSync(dir).isDirectory())) problems.push(`${flag}: ${dir} is not an existing folder.`);
+  }
   return problems;
 }
 
 /** Tools offered only when the operator switched them on. */
 export const switches = {
   puppeteer_evaluate: (options: OptionValues<BrowserOptions>) => options.allowEvaluate,
+  puppeteer_upload_file: (options: OptionValues<BrowserOptions>) => Boolean(options.uploadDir),
+  puppeteer_storage_state: (options: OptionValues<BrowserOptions>) => Boolean(options.storageDir),
 };

@@ -1,6 +1,6 @@
 import { badArgument, type FailedCall, ToolError } from '@patchbay/kit';
 import { DeadlineError } from './browser/deadline.js';
-import { TabBusyError } from './browser/tab.js';
+import { DialogOpenError, describeDialog, TabBusyError } from './browser/tab.js';
 import { conditionsOf, describeCondition, elementLabel, waitLimit } from './calls.js';
 import type { BrowserServices } from './client.js';
 
@@ -17,6 +17,11 @@ type Call = FailedCall<BrowserServices>;
 export function explainBrowserError(error: unknown, call: Call): ToolError | undefined {
   const { tool, args } = call;
   if (error instanceof TabBusyError) return busyError(error);
+  if (error instanceof DialogOpenError) {
+    return new ToolError(`${describeDialog(error.tab, error.dialog)} The page waits for an answer before anything else.`, {
+      hint: 'Answer it with puppeteer_handle_dialog (accept=true or false), or close the tab.',
+    });
+  }
   if (error instanceof DeadlineError) return deadlineError(error, call);
   const message = error instanceof Error ? error.message : String(error);
   const navigation = loads(call) ? navigationError(message, call) : undefined;

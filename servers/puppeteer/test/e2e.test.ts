@@ -90,7 +90,7 @@ describe('patchbay-puppeteer bin', () => {
   it('exports the connector definition from the package entry, and importing it starts nothing', async () => {
     // It printed its line and exited by itself: no server read stdin, no browser started.
     expect(await importEntry(path.dirname(path.dirname(BIN)), '@patchbay/puppeteer', 'puppeteerConnector')).toEqual({
-      stdout: 'puppeteer 16\n',
+      stdout: 'puppeteer 24\n',
       stderr: '',
     });
   });

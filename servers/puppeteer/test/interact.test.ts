@@ -153,10 +153,30 @@ describe('acting on pages', () => {
     );
   });
 
-  it('dismisses a dialog and reports it', async () => {
+  it('reports a dialog a click opens, which waits for puppeteer_handle_dialog', async () => {
     await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/alert`, snapshot: 'none' });
     const result = await callOk<Acted>(server.client, 'puppeteer_click', { selector: 'button' });
-    expect(result.data.notices).toContain('The page showed a alert dialog: Hello there (dismissed).');
+    expect(result.data.notices).toContain(
+      'Tab t1 shows an alert dialog: "Hello there". The page waits until puppeteer_handle_dialog accepts or dismisses it.'.replace(
+        /t1/,
+        result.data.tab,
+      ),
+    );
+    await callOk(server.client, 'puppeteer_handle_dialog', { accept: true });
+  });
+
+  it('dismisses a dialog at once under --read-only, where no tool may answer it', async () => {
+    const readOnly = await connect(['--read-only']);
+    try {
+      const result = await callOk<Acted>(readOnly.client, 'puppeteer_navigate', {
+        url: `${site.origin}/alert-on-load`,
+        snapshot: 'none',
+      });
+      expect(result.data.notices).toContain('The page showed an alert dialog: Welcome! (dismissed).');
+      expect(result.data.title).toBe('Loud');
+    } finally {
+      await readOnly.close();
+    }
   });
 
   it('follows a link that opens a new tab and makes it active', async () => {

@@ -165,6 +165,100 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse, url: UR
         `<p id="cookie">cookie: ${escapeHtml(req.headers.cookie ?? 'none')}</p><p id="agent">agent: ${escapeHtml(req.headers['user-agent'] ?? '')}</p>`,
       ),
     ),
+  '/upload': (_req, res) =>
+    html(
+      res,
+      page(
+        'Upload',
+        `<form action="/upload-received" method="post" enctype="multipart/form-data">
+          <label>Attachment <input type="file" name="attachment" multiple></label>
+          <button type="submit">Send files</button>
+        </form>
+        <input type="file" id="hidden-file" style="display:none" onchange="document.getElementById('chosen').textContent = 'chosen: ' + [...this.files].map((f) => f.name).join(',')">
+        <button type="button" onclick="document.getElementById('hidden-file').click()">Choose a picture</button>
+        <p id="chosen"></p>`,
+      ),
+    ),
+  '/upload-received': (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () =>
+      html(res, page('Received', `<h1>Received</h1><pre>${escapeHtml(Buffer.concat(chunks).toString('utf8'))}</pre>`)),
+    );
+  },
+  '/dialogs': (_req, res) =>
+    html(
+      res,
+      page(
+        'Dialogs',
+        `<h1>Dialogs</h1>
+        <button onclick="alert('Saved!'); document.getElementById('out').textContent = 'alert closed'">Alert</button>
+        <button onclick="document.getElementById('out').textContent = 'confirm: ' + confirm('Delete everything?')">Confirm</button>
+        <button onclick="document.getElementById('out').textContent = 'prompt: ' + prompt('Your name?', 'nobody')">Prompt</button>
+        <p id="out">nothing yet</p>`,
+      ),
+    ),
+  '/alert-on-load': (_req, res) => html(res, page('Loud', `<h1>Loud</h1><script>alert('Welcome!')</script>`)),
+  '/drag': (_req, res) =>
+    html(
+      res,
+      page(
+        'Drag',
+        `<h1>Drag</h1>
+        <div id="card" draggable="true" role="button" aria-label="Card" style="width:80px;height:40px;background:#ccc">Card</div>
+        <div id="bin" role="region" aria-label="Bin" style="width:200px;height:120px;margin-top:40px;border:2px dashed #333">Bin</div>
+        <p id="log">no drop</p>
+        <script>
+          const bin = document.getElementById('bin');
+          document.getElementById('card').addEventListener('dragstart', (e) => e.dataTransfer.setData('text/plain', 'card-1'));
+          bin.addEventListener('dragover', (e) => e.preventDefault());
+          bin.addEventListener('drop', (e) => { e.preventDefault(); document.getElementById('log').textContent = 'dropped ' + e.dataTransfer.getData('text/plain'); });
+        </script>`,
+      ),
+    ),
+  '/fill': (_req, res) =>
+    html(
+      res,
+      page(
+        'Fill',
+        `<form action="/submitted" method="get">
+          <label>Name <input name="name"></label>
+          <label>Bio <textarea name="bio"></textarea></label>
+          <label>Size <select name="size"><option value="s">Small</option><option value="m">Medium</option><option value="l">Large</option></select></label>
+          <label><input type="checkbox" name="news"> Newsletter</label>
+          <label><input type="checkbox" name="terms" checked> Terms</label>
+          <label><input type="radio" name="plan" value="free" checked> Free</label>
+          <label><input type="radio" name="plan" value="pro"> Pro</label>
+          <button type="submit">Go</button>
+        </form>`,
+      ),
+    ),
+  '/storage': (_req, res) =>
+    html(
+      res,
+      page(
+        'Storage',
+        `<p id="stored"></p><script>
+          if (location.search === '?set') localStorage.setItem('theme', 'dark-42');
+          document.getElementById('stored').textContent = 'theme: ' + (localStorage.getItem('theme') ?? 'none');
+        </script>`,
+      ),
+    ),
+  '/vitals': (_req, res) =>
+    html(
+      res,
+      page(
+        'Vitals',
+        `<h1 id="hero">A page to measure</h1><p>Some text that paints first.</p>
+        <script>
+          setTimeout(() => {
+            const start = performance.now(); while (performance.now() - start < 120) {}
+            const banner = document.createElement('div'); banner.style.height = '200px'; banner.textContent = 'Late banner';
+            document.body.prepend(banner);
+          }, 100);
+        </script>`,
+      ),
+    ),
   '/alert': (_req, res) => html(res, page('Alert', `<h1>Alert</h1><button onclick="alert('Hello there')">Alert me</button>`)),
   '/text': (_req, res) =>
     html(

@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { describeSurface, readmeWithCurrentTables } from '@patchbay/testing';
 import { describe, expect, it } from 'vitest';
 import { puppeteerConnector } from '../src/connector.js';
@@ -14,15 +15,26 @@ describeSurface({
   modes: {
     default: [],
     'read-only': ['--read-only'],
-    all: ['--toolsets', 'all', '--allow-evaluate'],
+    // Uploads and saved sessions are offered only with a folder for each.
+    all: ['--toolsets', 'all', '--allow-evaluate', '--upload-dir', tmpdir(), '--storage-dir', tmpdir()],
   },
   // What the model pays on every conversation: by default, and for the whole browser.
-  maxListBytes: { default: 18_000, all: 25_000 },
+  // puppeteer_handle_dialog joined the default list (a dialog waits for it); the rest are opt-in.
+  maxListBytes: { default: 19_500, all: 38_000 },
 });
 
 describe('puppeteer tool selection', () => {
   it('hides every tool that can change a page under --read-only', async () => {
-    const { client, close } = await connect(['--read-only', '--toolsets', 'all', '--allow-evaluate']);
+    const { client, close } = await connect([
+      '--read-only',
+      '--toolsets',
+      'all',
+      '--allow-evaluate',
+      '--upload-dir',
+      tmpdir(),
+      '--storage-dir',
+      tmpdir(),
+    ]);
     try {
       const { tools } = await client.listTools();
       const names = tools.map((t) => t.name);
@@ -32,10 +44,17 @@ describe('puppeteer tool selection', () => {
         'puppeteer_select_option',
         'puppeteer_press_key',
         'puppeteer_evaluate',
+        'puppeteer_fill_form',
+        'puppeteer_drag',
+        'puppeteer_handle_dialog',
+        'puppeteer_upload_file',
+        'puppeteer_storage_state',
       ]) {
         expect(names).not.toContain(hidden);
       }
       expect(names).toContain('puppeteer_snapshot');
+      expect(names).toContain('puppeteer_resize');
+      expect(names).toContain('puppeteer_performance_trace');
       expect(tools.every((t) => t.annotations?.readOnlyHint === true)).toBe(true);
     } finally {
       await close();

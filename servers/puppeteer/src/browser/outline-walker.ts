@@ -52,6 +52,7 @@ export interface WalkLine {
   tail: string;
   /** The element's id in the page's ref store; text lines have none. */
   serial?: number;
+  /** Only inside the walker: a line leaves the page without them (they are in `head`). */
   role?: string;
   name?: string;
 }
@@ -257,6 +258,8 @@ export function createOutlineWalker(root: Element | null, options: WalkerOptions
   const doc = root ? root.ownerDocument : document;
   const win = (doc.defaultView ?? window) as Window & typeof globalThis;
   const encoder = new TextEncoder();
+  const NON_ASCII = /[^\x00-\x7f]/;
+  const NEEDS_ESCAPE = /[^\x20-\x21\x23-\x5b\x5d-\x7e]/;
 
   // The page's ref store: element ⇄ serial, with a token that changes with the document.
   const key = Symbol.for('patchbay.refs');
@@ -290,29 +293,47 @@ export function createOutlineWalker(root: Element | null, options: WalkerOptions
     return flat.length > MAX_NAME ? `${flat.slice(0, MAX_NAME - 1)}…` : flat;
   };
   const indent = (depth: number) => '  '.repeat(Math.min(depth, 40));
+  let baseOrigin: string | undefined;
+  try {
+    baseOrigin = new URL(options.base).origin;
+  } catch {
+    baseOrigin = undefined;
+  }
   const shortUrl = (url: string) => {
+    // Most links stay on the page's origin: their path, without parsing every one.
+    if (baseOrigin && url.startsWith(baseOrigin) && url.charAt(baseOrigin.length) === '/') {
+      const short = url.slice(baseOrigin.length);
+      return short.length > MAX_NAME ? `${short.slice(0, MAX_NAME - 1)}…` : short;
+    }
     try {
       const u = new URL(url);
-      const b = new URL(options.base);
-      const short = u.origin === b.origin ? `${u.pathname}${u.search}${u.hash}` : u.href;
+      const short = u.origin === baseOrigin ? `${u.pathname}${u.search}${u.hash}` : u.href;
       return short.length > MAX_NAME ? `${short.slice(0, MAX_NAME - 1)}…` : short;
     } catch {
       return url.slice(0, MAX_NAME);
     }
   };
-  const bytes = (line: string) => encoder.encode(JSON.stringify(line)).length + 1;
+  // A line's size as the reply counts it (JSON, UTF-8): ASCII lines, most of them, without encoding.
+  const bytes = (line: string) => {
+    // Printable ASCII without quotes or backslashes is its own JSON, between two quotes.
+    if (!NEEDS_ESCAPE.test(line)) return line.length + 3;
+    const json = JSON.stringify(line);
+    return (NON_ASCII.test(json) ? encoder.encode(json).length : json.length) + 1;
+  };
 
   // ---- the flat tree ----
-  const childrenOf = (node: Node): Node[] => {
+  // The live child lists themselves, not copies: a walk runs synchronously, so they cannot
+  // change under it, and copying one per element was a good part of a walk's time.
+  const childrenOf = (node: Node): ArrayLike<Node> => {
     if (node.nodeType === 1) {
       const el = node as Element;
-      if (el.shadowRoot) return Array.from(el.shadowRoot.childNodes);
+      if (el.shadowRoot) return el.shadowRoot.childNodes;
       if (el.localName === 'slot') {
         const assigned = (el as HTMLSlotElement).assignedNodes({ flatten: true });
         if (assigned.length) return assigned;
       }
     }
-    return Array.from(node.childNodes);
+    return node.childNodes;
   };
   const style = (el: Element) => win.getComputedStyle(el);
   const hiddenForever = (el: Element) =>
@@ -514,7 +535,9 @@ export function createOutlineWalker(root: Element | null, options: WalkerOptions
     if (budget.depth >= MAX_NAME_DEPTH) return '';
     budget.depth++;
     let out = '';
-    for (const child of childrenOf(el)) {
+    const kids = childrenOf(el);
+    for (let i = 0; i < kids.length; i++) {
+      const child = kids[i] as Node;
       if (budget.left <= 0) break;
       const part = textAlternative(child, exclude, false, budget);
       const block = child.nodeType === 1 && !style(child as Element).display.startsWith('inline');
@@ -699,7 +722,7 @@ export function createOutlineWalker(root: Element | null, options: WalkerOptions
     return control instanceof win.HTMLInputElement && (control.type === 'checkbox' || control.type === 'radio');
   };
   /** The children a page shows: a closed <details> shows its summary, content-visibility: hidden nothing. */
-  const renderedChildren = (el: Element, computed: CSSStyleDeclaration): Node[] => {
+  const renderedChildren = (el: Element, computed: CSSStyleDeclaration): ArrayLike<Node> => {
     if (computed.contentVisibility === 'hidden') return [];
     if (el.localName === 'details' && !(el as HTMLDetailsElement).open) {
       const summary = Array.from(el.children).find((c) => c.localName === 'summary');
@@ -709,7 +732,9 @@ export function createOutlineWalker(root: Element | null, options: WalkerOptions
   };
   /** Whether the element has anything the accessibility tree would put under it. */
   const hasContent = (el: Element) => {
-    for (const child of childrenOf(el)) {
+    const kids = childrenOf(el);
+    for (let i = 0; i < kids.length; i++) {
+      const child = kids[i] as Node;
       if (child.nodeType === 3 ? /\S/.test((child as Text).data) : child.nodeType === 1 && !hiddenForever(child as Element)) {
         return true;
       }
@@ -734,7 +759,7 @@ export function createOutlineWalker(root: Element | null, options: WalkerOptions
     visible: boolean;
   }
   interface Level {
-    kids: Node[];
+    kids: ArrayLike<Node>;
     i: number;
     ctx: Context;
   }
@@ -939,7 +964,13 @@ export function createOutlineWalker(root: Element | null, options: WalkerOptions
             return true;
           }
           state.used += size;
-          lines.push(line);
+          // Role and name are in the head already; sending them twice doubled what a snapshot
+          // carries out of the page (the reader takes them from the head).
+          lines.push(
+            line.serial === undefined
+              ? { head: line.head, tail: line.tail }
+              : { head: line.head, tail: line.tail, serial: line.serial },
+          );
           return true;
         },
       };

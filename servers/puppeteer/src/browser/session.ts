@@ -88,6 +88,15 @@ export class BrowserSession {
     return tab;
   }
 
+  /**
+   * Bring the active tab to the front again after a page of our own (not a tab) took it: a tab
+   * left in the background stops painting, and clicks in it hang.
+   */
+  async refront(): Promise<void> {
+    this.#front = undefined;
+    await this.active();
+  }
+
   /** Let tabs a page just opened finish attaching, so a result can mention them. */
   async adopted(): Promise<void> {
     if (this.#inFlight.size) await Promise.race([Promise.all([...this.#inFlight]), sleep(3_000)]);

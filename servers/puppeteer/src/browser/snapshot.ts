@@ -1,8 +1,9 @@
-import type { ElementHandle, Frame, JSHandle, Page } from 'puppeteer-core';
+import type { ElementHandle, Frame, Page } from 'puppeteer-core';
 import {
   createOutlineWalker,
   lookupRef,
   type OutlineWalker,
+  type WalkerOptions,
   type WalkLine,
   type WalkState,
   type WalkStep,
@@ -109,6 +110,8 @@ export interface Outline {
   exact: boolean;
   /** Signposts after the cut, in document order (only when the window asked for them). */
   signposts: Signpost[];
+  /** The page's title, read with the outline (a whole-page outline only). */
+  title?: string;
 }
 
 /** Nodes visited past the window to count the rest: about a second of walking on a slow machine. */
@@ -146,57 +149,178 @@ export async function readOutline(page: Page, window: SnapshotWindow, scope?: El
   const signposts: Signpost[] = [];
   const base = page.url();
 
+  let title: string | undefined;
+
   const walk = async (frame: Frame, root: ElementHandle | null, depth: number, insideControl: boolean, nesting: number) => {
-    const options = { base, depth, insideControl };
-    const walker: JSHandle<OutlineWalker> = root
-      ? await root.evaluateHandle(createOutlineWalker, options)
-      : await frame.evaluateHandle(createOutlineWalker, null, options);
+    const id = `w${++walks}`;
+    let step: (WalkStep & { title?: string }) | null = await startWalk(frame, root, { base, depth, insideControl }, state, id);
     try {
       for (;;) {
-        const step: WalkStep = await walker.evaluate((w, s) => w.run(s), state);
         Object.assign(state, step.state);
+        if (nesting === 0 && !scope) title = step.title;
         for (const line of step.lines) lines.push(outlineLine(frame, step.token, line));
         for (const s of step.signposts) {
           signposts.push({ line: outlineLine(frame, step.token, { ...s, tail: '' }), priority: s.priority });
         }
-        if (!step.frame) return;
-        if (nesting >= MAX_FRAME_NESTING || !state.exact) continue;
-        const child = await contentFrame(walker);
-        if (!child) continue;
-        try {
-          await walk(child, null, step.frame.depth, step.frame.insideControl, nesting + 1);
-        } catch {
-          // A frame can detach or navigate at any moment; the outline goes on without it.
+        if (!step.frame) {
+          step = null;
+          return;
         }
+        if (nesting < MAX_FRAME_NESTING && state.exact) {
+          const child = await pendingFrame(frame, id);
+          if (child) {
+            try {
+              await walk(child, null, step.frame.depth, step.frame.insideControl, nesting + 1);
+            } catch {
+              // A frame can detach or navigate at any moment; the outline goes on without it.
+            }
+          }
+        }
+        step = await frame.evaluate(continueWalk, OPEN_KEY, id, state);
+        if (!step) return;
       }
     } finally {
-      await walker.dispose().catch(() => undefined);
+      // A walk left half-way (an error, a frame gone) is dropped in the background.
+      if (step) void frame.evaluate(dropWalk, OPEN_KEY, id).catch(() => undefined);
     }
   };
   await walk(scope ? scope.frame : page.mainFrame(), scope ?? null, 0, false, 0);
-  return { lines, total: state.total, exact: state.exact, signposts };
+  return { lines, total: state.total, exact: state.exact, signposts, ...(title !== undefined ? { title } : {}) };
 }
 
-async function contentFrame(walker: JSHandle<OutlineWalker>): Promise<Frame | null> {
-  const pending = await walker.evaluateHandle((w) => w.pendingFrame);
+/** Where a document keeps the walker's factory. */
+const FACTORY_KEY = 'patchbay.outline.v1';
+/** Walks in progress in each document (paused at an iframe), by id; the counter makes the ids. */
+const OPEN_KEY = 'patchbay.outline.open';
+let walks = 0;
+
+const installUnder = (key: string) =>
+  `try { Object.defineProperty(globalThis, Symbol.for(${JSON.stringify(key)}), { value: (${createOutlineWalker.toString()}) }); } catch {}`;
+
+/**
+ * The script that gives a document the walker's factory: every tab runs it at the start of each
+ * document (before the page's own scripts, so a page cannot put another factory there first, and
+ * cannot replace it after: the property is fixed). The engine compiles the same source once per
+ * renderer and keeps what it optimised, so a snapshot runs warm code and sends a few bytes, not
+ * the walker's source: about twice as fast as compiling it afresh on every call.
+ */
+export const INSTALL_WALKER = installUnder(FACTORY_KEY);
+
+/**
+ * Start a walk in a document and run its first step, in one call: create a walker from the
+ * document's factory, walk, and keep the walker (by id) only if it paused at an iframe. Null
+ * when the document has no factory under `key`. The document's title comes along.
+ */
+function startWalkIn(
+  root: Element | null,
+  options: WalkerOptions,
+  state: WalkState,
+  key: string,
+  openKey: string,
+  id: string,
+): (WalkStep & { title: string }) | null {
+  const holder = globalThis as unknown as Record<symbol, unknown>;
+  const factory = holder[Symbol.for(key)];
+  if (typeof factory !== 'function') return null;
+  const walker = (factory as typeof createOutlineWalker)(root, options);
+  const step = walker.run(state);
+  if (!step.done) {
+    let open = holder[Symbol.for(openKey)] as Map<string, OutlineWalker> | undefined;
+    if (!(open instanceof Map)) {
+      open = new Map();
+      Object.defineProperty(globalThis, Symbol.for(openKey), { value: open, configurable: true });
+    }
+    open.set(id, walker);
+  }
+  return { ...step, title: document.title };
+}
+
+/** The next step of a walk that paused at an iframe; null when the walk is gone. */
+function continueWalk(openKey: string, id: string, state: WalkState): WalkStep | null {
+  const open = (globalThis as unknown as Record<symbol, Map<string, OutlineWalker> | undefined>)[Symbol.for(openKey)];
+  const walker = open?.get(id);
+  if (!walker) return null;
+  const step = walker.run(state);
+  if (step.done) open?.delete(id);
+  return step;
+}
+
+function dropWalk(openKey: string, id: string): void {
+  (globalThis as unknown as Record<symbol, Map<string, OutlineWalker> | undefined>)[Symbol.for(openKey)]?.delete(id);
+}
+
+/**
+ * The first step of a walk, in one round trip, with the factory each document gets at its start
+ * (INSTALL_WALKER). A document that began before the tab was watched has none: it gets one now;
+ * one whose page took the name gets one under a name of this call's own.
+ */
+async function startWalk(
+  frame: Frame,
+  root: ElementHandle | null,
+  options: WalkerOptions,
+  state: WalkState,
+  id: string,
+): Promise<WalkStep & { title?: string }> {
+  const start = (key: string) =>
+    root
+      ? root.evaluate(startWalkIn, options, state, key, OPEN_KEY, id)
+      : frame.evaluate(startWalkIn, null, options, state, key, OPEN_KEY, id);
+  const first = await start(FACTORY_KEY);
+  if (first) return first;
+  const target = root ? root.frame : frame;
+  await target.evaluate(INSTALL_WALKER);
+  const second = await start(FACTORY_KEY);
+  if (second) return second;
+  const own = `${FACTORY_KEY}.${Math.random().toString(36).slice(2)}`;
+  await target.evaluate(installUnder(own));
+  const third = await start(own);
+  if (!third) throw new Error('the snapshot walker could not be set up in this document');
+  return third;
+}
+
+/** The iframe a paused walk stopped at, as a frame to walk next. */
+async function pendingFrame(frame: Frame, id: string): Promise<Frame | null> {
+  const pending = await frame.evaluateHandle(
+    (openKey: string, walk: string) =>
+      (globalThis as unknown as Record<symbol, Map<string, OutlineWalker> | undefined>)[Symbol.for(openKey)]?.get(walk)
+        ?.pendingFrame ?? null,
+    OPEN_KEY,
+    id,
+  );
   try {
     const element = pending.asElement() as ElementHandle<HTMLIFrameElement> | null;
     return element ? await element.contentFrame() : null;
   } finally {
-    await pending.dispose().catch(() => undefined);
+    void pending.dispose().catch(() => undefined);
   }
+}
+
+/** `  - button "Save" [checked]` → role `button`, name `Save` (as shown, clipped). */
+const HEAD = /^\s*- (\S+)(?: ("(?:[^"\\]|\\.)*"))?/;
+
+function roleAndName(line: WalkLine): { role: string; name: string } {
+  if (line.role !== undefined) return { role: line.role, name: line.name ?? '' };
+  const match = HEAD.exec(line.head);
+  let name = '';
+  try {
+    name = match?.[2] ? (JSON.parse(match[2]) as string) : '';
+  } catch {
+    // A head the walker wrote always parses; a name is only a label anyway.
+  }
+  return { role: match?.[1] ?? '', name };
 }
 
 function outlineLine(frame: Frame, token: string, line: WalkLine): OutlineLine {
   if (line.serial === undefined) return { head: line.head, tail: line.tail };
   const serial = line.serial;
+  const { role, name } = roleAndName(line);
   return {
     head: line.head,
     tail: line.tail,
     target: {
       key: `${token}:${serial}`,
-      role: line.role ?? '',
-      name: line.name ?? '',
+      role,
+      name,
       handle: async () => {
         const found = await frame.evaluateHandle(lookupRef, token, serial);
         const element = found.asElement() as ElementHandle | null;

@@ -4,6 +4,7 @@ import { DeadlineError, within } from './deadline.js';
 import type { NavigationPolicy } from './policy.js';
 import { PROXY_ERROR_HEADER } from './proxy.js';
 import { type ConsoleEntry, clip, type NetworkEntry, type Ring } from './ring.js';
+import { INSTALL_WALKER } from './snapshot.js';
 
 const MAX_LOGGED_TEXT = 2_000;
 const MAX_LOGGED_URL = 500;
@@ -27,6 +28,27 @@ export class TabBusyError extends Error {
   }
 }
 
+/**
+ * A call into a tab that has a JavaScript dialog (alert, confirm, prompt) open: the page waits for
+ * an answer, so nothing else in it runs until puppeteer_handle_dialog answers it.
+ */
+export class DialogOpenError extends Error {
+  override readonly name = 'DialogOpenError';
+  constructor(
+    readonly tab: string,
+    readonly dialog: { type: string; message: string },
+  ) {
+    super(`tab ${tab} shows a ${dialog.type} dialog`);
+  }
+}
+
+/** How a dialog of the page is worded for the model. */
+export function describeDialog(tab: string, dialog: { type: string; message: string; defaultValue?: string }): string {
+  const prompt =
+    dialog.type === 'prompt' && dialog.defaultValue ? ` (default answer ${JSON.stringify(dialog.defaultValue)})` : '';
+  return `Tab ${tab} shows ${dialog.type === 'alert' ? 'an' : 'a'} ${dialog.type} dialog: ${JSON.stringify(dialog.message)}${prompt}.`;
+}
+
 export interface TabDeps {
   policy: NavigationPolicy;
   console: Ring<ConsoleEntry>;
@@ -36,6 +58,12 @@ export interface TabDeps {
   notice: (text: string) => void;
   actionTimeout: number;
   navigationTimeout: number;
+  /**
+   * What happens to an alert, confirm or prompt: it waits for puppeteer_handle_dialog (`ask`, as
+   * Playwright MCP does), or is dismissed at once (`dismiss`, under --read-only, where no tool
+   * may answer it).
+   */
+  dialogs: 'ask' | 'dismiss';
 }
 
 /**
@@ -57,6 +85,10 @@ export class Tab {
   #crashed = false;
   /** Calls waiting on the page when its renderer dies; they answer at once. */
   readonly #onCrash = new Set<() => void>();
+  /** The dialog the page waits on, until puppeteer_handle_dialog answers it. */
+  #dialogOpen: Dialog | undefined;
+  /** Calls waiting on the page when it opens a dialog; they answer at once. */
+  readonly #onDialog = new Set<(dialog: Dialog) => void>();
   #navigation: { promise: Promise<void>; done: () => void; request: HTTPRequest } | undefined;
   readonly #entries = new WeakMap<HTTPRequest, NetworkEntry>();
 
@@ -87,6 +119,7 @@ export class Tab {
     this.#page = page;
     this.#stuck = undefined;
     this.#crashed = false;
+    this.#dialogOpen = undefined;
     this.#cdp = undefined;
     this.targetId = undefined;
     this.lastBlocked = undefined;
@@ -114,7 +147,7 @@ export class Tab {
       const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       deps.console.push({ tab: this.id, time: Date.now(), level: 'pageerror', text: clip(text, MAX_LOGGED_TEXT) });
     });
-    page.on('dialog', (dialog) => void this.#dialog(dialog));
+    page.on('dialog', (dialog) => void this.#dialog(dialog, page));
     // puppeteer's 'error' is Inspector.targetCrashed: the renderer is gone, the target stays.
     page.on('error', () => {
       if (!current()) return;
@@ -129,6 +162,8 @@ export class Tab {
     page.on('framenavigated', (frame) => {
       if (current()) void this.#navigated(page, frame);
     });
+    // Every document gets the snapshot walker at its start (see snapshot.ts).
+    await page.evaluateOnNewDocument(INSTALL_WALKER);
     // Service workers would answer requests where interception cannot see them.
     await page.setBypassServiceWorker(true);
     await page.setRequestInterception(true);
@@ -163,6 +198,7 @@ export class Tab {
    */
   async ask<T>(what: string, work: (page: Page) => Promise<T>, options: { ms?: number; blocking?: boolean } = {}): Promise<T> {
     if (this.#stuck || this.#crashed) throw this.unresponsive();
+    this.throwIfDialog();
     const ms = options.ms ?? this.deps.actionTimeout;
     const pending = work(this.#page);
     let wake: () => void = () => undefined;
@@ -171,7 +207,7 @@ export class Tab {
     });
     this.#onCrash.add(wake);
     try {
-      return await Promise.race([within(pending, ms), crash]);
+      return await Promise.race([within(this.whileNoDialog(pending), ms), crash]);
     } catch (error) {
       if (!(error instanceof DeadlineError) || options.blocking === false) throw error;
       if (!this.#stuck) {
@@ -187,6 +223,41 @@ export class Tab {
     } finally {
       this.#onCrash.delete(wake);
     }
+  }
+
+  /** The dialog the page shows and waits on, if any. */
+  get dialog(): Dialog | undefined {
+    return this.#dialogOpen;
+  }
+
+  throwIfDialog(): void {
+    const open = this.#dialogOpen;
+    if (open) throw new DialogOpenError(this.id, { type: open.type(), message: open.message() });
+  }
+
+  /**
+   * `work` (a call into the page, a navigation), unless the page opens a dialog first: then a
+   * DialogOpenError at once, since the page waits for an answer and `work` with it. `work` goes on
+   * once the dialog is answered; its outcome is dropped.
+   */
+  whileNoDialog<T>(work: Promise<T>): Promise<T> {
+    let wake: (dialog: Dialog) => void = () => undefined;
+    const opened = new Promise<never>((_resolve, reject) => {
+      wake = (dialog) => reject(new DialogOpenError(this.id, { type: dialog.type(), message: dialog.message() }));
+    });
+    this.#onDialog.add(wake);
+    work.catch(() => undefined);
+    return Promise.race([work, opened]).finally(() => this.#onDialog.delete(wake));
+  }
+
+  /** Answer the dialog the page waits on; false when there is none (any more). */
+  async answerDialog(accept: boolean, text?: string): Promise<boolean> {
+    const open = this.#dialogOpen;
+    if (!open) return false;
+    this.#dialogOpen = undefined;
+    if (accept) await open.accept(text);
+    else await open.dismiss();
+    return true;
   }
 
   /**
@@ -301,11 +372,27 @@ export class Tab {
     });
   }
 
-  /** Dialogs would block the page until answered; they are dismissed and reported instead. */
-  async #dialog(dialog: Dialog): Promise<void> {
+  /**
+   * A dialog blocks the page until answered. An alert, confirm or prompt waits for
+   * puppeteer_handle_dialog (the call that opened it says so) unless the operator's --read-only
+   * leaves no tool to answer it: then it is dismissed. A beforeunload prompt comes from our own
+   * navigation or close, which it would only stall: it is accepted.
+   */
+  async #dialog(dialog: Dialog, page: Page): Promise<void> {
     const text = `${dialog.type()} dialog: ${clip(dialog.message(), 500)}`;
     this.deps.console.push({ tab: this.id, time: Date.now(), level: 'dialog', text });
-    this.deps.notice(`The page showed a ${text} (dismissed).`);
+    const waits = this.deps.dialogs === 'ask' && dialog.type() !== 'beforeunload' && page === this.#page;
+    if (waits) {
+      this.#dialogOpen = dialog;
+      this.deps.notice(
+        `${describeDialog(this.id, { type: dialog.type(), message: clip(dialog.message(), 500), defaultValue: dialog.defaultValue() })} The page waits until puppeteer_handle_dialog accepts or dismisses it.`,
+      );
+      for (const wake of this.#onDialog) wake(dialog);
+      return;
+    }
+    this.deps.notice(
+      `The page showed ${dialog.type() === 'alert' ? 'an' : 'a'} ${text} (${dialog.type() === 'beforeunload' ? 'accepted' : 'dismissed'}).`,
+    );
     if (dialog.type() === 'beforeunload' || dialog.type() === 'alert') await dialog.accept().catch(() => undefined);
     else await dialog.dismiss().catch(() => undefined);
   }

@@ -1,7 +1,7 @@
 import { badArgument, moreSchema } from '@patchbay/kit';
 import type { ElementHandle } from 'puppeteer-core';
 import * as z from 'zod';
-import { type Tab, TabBusyError } from '../browser/tab.js';
+import { DialogOpenError, type Tab, TabBusyError } from '../browser/tab.js';
 import { elementLabel } from '../calls.js';
 import { busyError, isTimeout } from '../errors.js';
 import type { Ctx } from '../kit.js';
@@ -135,12 +135,16 @@ export async function describeTab(
   ms?: number,
 ): Promise<{ state: { tab: string; url: string; title: string }; snap?: Snapshot | undefined; busy?: string }> {
   try {
-    const [state, snap] = await Promise.all([
-      pageState(tab, ms),
-      mode === 'none' ? undefined : readSnapshot(ctx, tab, { compact: mode === 'compact', ms }),
-    ]);
+    if (mode === 'none') return { state: await pageState(tab, ms) };
+    // The title comes with the outline: one call into the page, not two.
+    const snap = await readSnapshot(ctx, tab, { compact: mode === 'compact', ms });
+    const state = snap.title !== undefined ? { tab: tab.id, url: tab.url(), title: snap.title } : await pageState(tab, ms);
     return { state, snap };
   } catch (error) {
+    // A dialog the page waits on: the notice about it says what to do, and the page cannot be read.
+    if (error instanceof DialogOpenError) {
+      return { state: { tab: tab.id, url: tab.url(), title: (await ctx.services.peek()?.knownTitle(tab)) ?? '' } };
+    }
     if (!(error instanceof TabBusyError)) throw error;
     const title = (await ctx.services.peek()?.knownTitle(tab)) ?? '';
     return { state: { tab: tab.id, url: tab.url(), title }, busy: busyError(error).render() };
@@ -166,15 +170,25 @@ export function headed(header: string, side: { notices?: string[] }): string {
 }
 
 /** The common tail of every action: settle, then state, notices and an optional snapshot. */
-export async function afterAction(ctx: Ctx, tab: Tab, urlBefore: string, done: string, mode: SnapshotMode) {
-  const navigated = (await tab.settle(ctx.signal)) || tab.url() !== urlBefore;
+export async function afterAction<E extends Record<string, unknown> = Record<never, never>>(
+  ctx: Ctx,
+  tab: Tab,
+  urlBefore: string,
+  done: string,
+  mode: SnapshotMode,
+  /** A tool's own fields and the lines under the header that show them. */
+  extra: { fields?: E; lines?: string[] } = {},
+) {
+  const navigated = (tab.dialog ? false : await tab.settle(ctx.signal)) || tab.url() !== urlBefore;
   await (await ctx.services.session()).adopted();
   const active = await ctx.services.tab();
   const { state, snap, busy } = await describeTab(ctx, active, mode);
   const side = notices(ctx, busy);
   return withSnapshot(ctx, snap, {
-    fields: { ...state, action: done, navigated, ...side },
-    head: headed(`${done}${navigated ? ' The page navigated.' : ''}\n${pageHeader(state)}`, side),
+    fields: { ...state, action: done, navigated, ...(extra.fields as E), ...side },
+    head: [headed(`${done}${navigated ? ' The page navigated.' : ''}\n${pageHeader(state)}`, side), ...(extra.lines ?? [])].join(
+      '\n',
+    ),
   });
 }
 
@@ -194,8 +208,16 @@ export async function actOn(
   const timeout = ctx.services.options.actionTimeout;
   // The action waits up to `timeout` for its element, then sends input the page must take: a
   // page that stops answering on the way (its click handler never returns) is named as such.
-  await tab.ask('acting on an element', () => act(handle, timeout, label), { ms: 2 * timeout + 1_000 });
-  return afterAction(ctx, tab, before, done(label), args.snapshot);
+  const opened = await tab
+    .ask('acting on an element', () => act(handle, timeout, label), { ms: 2 * timeout + 1_000 })
+    .then(() => false, dialogOpened);
+  return afterAction(ctx, tab, before, done(label) + (opened ? ' It opened a dialog.' : ''), args.snapshot);
+}
+
+/** An action whose input made the page open a dialog did its work: that is its outcome, not an error. */
+export function dialogOpened(error: unknown): true {
+  if (error instanceof DialogOpenError) return true;
+  throw error;
 }
 
 export const actionShape = {

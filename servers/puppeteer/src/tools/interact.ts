@@ -2,7 +2,7 @@ import { badArgument } from '@patchbay/kit';
 import type { KeyInput } from 'puppeteer-core';
 import * as z from 'zod';
 import { tool } from '../kit.js';
-import { actionShape, actOn, afterAction, locateOptional, refInput, selectorInput } from './common.js';
+import { actionShape, actOn, afterAction, dialogOpened, locateOptional, refInput, selectorInput } from './common.js';
 import { snapshotAfterInput } from './page-snapshot.js';
 
 export const clickTool = tool({
@@ -183,7 +183,7 @@ export const pressKeyTool = tool({
       throw badArgument('key', `${unknown.join(', ')} is not a modifier.`, 'Modifiers are Control, Shift, Alt and Meta.');
     const before = tab.url();
     // Key events wait for the page to take them: a stuck page is named, not waited on.
-    await tab.ask('pressing a key', async (page) => {
+    const pressing = tab.ask('pressing a key', async (page) => {
       if (target) await target.handle.focus();
       const keyboard = page.keyboard;
       for (const m of modifiers) await keyboard.down(m as KeyInput);
@@ -203,6 +203,8 @@ export const pressKeyTool = tool({
         for (const m of modifiers.reverse()) await keyboard.up(m as KeyInput);
       }
     });
-    return afterAction(ctx, tab, before, `Pressed ${args.key}${target ? ` in ${target.label}` : ''}.`, args.snapshot);
+    const opened = await pressing.then(() => false, dialogOpened);
+    const done = `Pressed ${args.key}${target ? ` in ${target.label}` : ''}.${opened ? ' It opened a dialog.' : ''}`;
+    return afterAction(ctx, tab, before, done, args.snapshot);
   },
 });

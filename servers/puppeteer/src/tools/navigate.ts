@@ -3,7 +3,7 @@ import type { HTTPResponse } from 'puppeteer-core';
 import * as z from 'zod';
 import { Deadline } from '../browser/deadline.js';
 import { PROXY_ERROR_HEADER } from '../browser/proxy.js';
-import type { Tab } from '../browser/tab.js';
+import { DialogOpenError, type Tab } from '../browser/tab.js';
 import { type Ctx, tool } from '../kit.js';
 import { describeTab, headed, notices, pageHeader, pageShape, snapshotShape } from './common.js';
 import { type SnapshotMode, snapshotModeInput, withSnapshot } from './page-snapshot.js';
@@ -71,13 +71,19 @@ export async function goTo(
   waitUntil: 'load' | 'domcontentloaded' | 'networkidle',
   deadline = new Deadline(ctx.services.options.navigationTimeout),
 ): Promise<HTTPResponse | null> {
+  tab.throwIfDialog();
   await readyToNavigate(ctx, tab);
   tab.lastBlocked = undefined;
-  const response = await tab.page.goto(url, {
+  const loading = tab.page.goto(url, {
     waitUntil: waitUntil === 'networkidle' ? 'networkidle0' : waitUntil,
     // Never 0, which puppeteer reads as "no timeout".
     timeout: deadline.left(1),
     signal: ctx.signal,
+  });
+  // A page that opens a dialog while loading waits for its answer: the reply says so, now.
+  const response = await tab.whileNoDialog(loading).catch((error: unknown) => {
+    if (error instanceof DialogOpenError) return null;
+    throw error;
   });
   return checkedResponse(ctx, response, url);
 }
@@ -156,6 +162,7 @@ export const historyTool = tool({
   async handler(args, ctx) {
     const deadline = new Deadline(ctx.services.options.navigationTimeout);
     const tab = await ctx.services.tab();
+    tab.throwIfDialog();
     const url = tab.url();
     const verb = args.action === 'reload' ? 'Reloaded' : args.action === 'back' ? 'Went back to' : 'Went forward to';
     if (!(await tab.responsive(args.action === 'reload' ? 'quick' : undefined))) {
@@ -171,9 +178,14 @@ export const historyTool = tool({
     };
     tab.lastBlocked = undefined;
     let response: HTTPResponse | null;
-    if (args.action === 'reload') response = await tab.page.reload(options);
+    const untilDialog = (loading: Promise<HTTPResponse | null>) =>
+      tab.whileNoDialog(loading).catch((error: unknown) => {
+        if (error instanceof DialogOpenError) return null;
+        throw error;
+      });
+    if (args.action === 'reload') response = await untilDialog(tab.page.reload(options));
     else {
-      const move = args.action === 'back' ? tab.page.goBack(options) : tab.page.goForward(options);
+      const move = untilDialog(args.action === 'back' ? tab.page.goBack(options) : tab.page.goForward(options));
       // Only this call knows that an empty history is what its `action` asked for.
       response = await move.catch((error: unknown) => {
         throw error instanceof Error && /History entry to navigate to not found/i.test(error.message)

@@ -25,6 +25,8 @@ export interface Snapshot {
   compact: boolean;
   /** A compact snapshot's "Further down: …" list, refs included. */
   further: string;
+  /** The page's title, read with a whole-page outline (saves asking the page again). */
+  title?: string;
 }
 
 /** What puppeteer says when the document under a walk was replaced (a navigation, a reload). */
@@ -74,7 +76,7 @@ export async function readSnapshot(
   const further = chosen.length
     ? `Further down: ${chosen.map((s) => withRef(s.line, tab.id, ctx.services.refs)).join(', ')}${chosen.length < outline.signposts.length ? ', …' : ''}.`
     : '';
-  return { tab, lines, rest, compact, further };
+  return { tab, lines, rest, compact, further, ...(outline.title !== undefined ? { title: outline.title } : {}) };
 }
 
 /** The signposts that matter most and fit, back in document order. */

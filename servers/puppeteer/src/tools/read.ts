@@ -27,10 +27,9 @@ export const snapshotTool = tool({
   async handler(args, ctx) {
     const tab = await ctx.services.tab();
     const scope = await locateOptional(ctx, tab, args);
-    const [snap, state] = await Promise.all([
-      readSnapshot(ctx, tab, { scope: scope?.handle, offset: ctx.position.offset }),
-      pageState(tab),
-    ]);
+    const snap = await readSnapshot(ctx, tab, { scope: scope?.handle, offset: ctx.position.offset });
+    // The title comes with a whole-page outline: one call into the page, not two.
+    const state = snap.title !== undefined ? { tab: tab.id, url: tab.url(), title: snap.title } : await pageState(tab);
     const side = notices(ctx);
     return withSnapshot(ctx, snap, {
       fields: { ...state, ...side },
