@@ -17,17 +17,18 @@ RUN npm install --global "pnpm@${PNPM_VERSION}" && npm cache clean --force
 ENV CI=true PUPPETEER_SKIP_DOWNLOAD=1 TURBO_TELEMETRY_DISABLED=1
 WORKDIR /src
 
-# The manifests first: the install layer is reused until a dependency changes, not on every edit.
+# The manifests first (and the committed bin stubs pnpm links): the install layer is reused until
+# a dependency changes, not on every edit.
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./
 COPY shared/kit/package.json shared/kit/
 COPY shared/testing/package.json shared/testing/
-COPY servers/git/package.json servers/git/
-COPY servers/postgres/package.json servers/postgres/
-COPY servers/puppeteer/package.json servers/puppeteer/
-COPY servers/github/package.json servers/github/
-COPY servers/slack/package.json servers/slack/
-COPY servers/gdrive/package.json servers/gdrive/
-COPY packages/sandbox/package.json packages/sandbox/
+COPY servers/git/package.json servers/git/bin.js servers/git/
+COPY servers/postgres/package.json servers/postgres/bin.js servers/postgres/
+COPY servers/puppeteer/package.json servers/puppeteer/bin.js servers/puppeteer/
+COPY servers/github/package.json servers/github/bin.js servers/github/
+COPY servers/slack/package.json servers/slack/bin.js servers/slack/
+COPY servers/gdrive/package.json servers/gdrive/bin.js servers/gdrive/
+COPY packages/sandbox/package.json packages/sandbox/bin.js packages/sandbox/
 COPY packages/cli/package.json packages/cli/
 COPY packages/bench/package.json packages/bench/
 COPY packages/conformance/package.json packages/conformance/
