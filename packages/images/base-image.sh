@@ -41,6 +41,29 @@ tar -xzf "$work/npm-$NPM_VERSION.tgz" -C "$work/rootfs/usr/local/lib/node_module
 ln -s ../lib/node_modules/npm/bin/npm-cli.js "$work/rootfs/usr/local/bin/npm"
 ln -s ../lib/node_modules/npm/bin/npx-cli.js "$work/rootfs/usr/local/bin/npx"
 
+# What makes Debian's official image "slim" and keeps apt's downloads out of every layer: the
+# same files as debian:bookworm-slim, so apt-get in the Dockerfile leaves what it leaves there.
+cat >"$work/rootfs/etc/apt/apt.conf.d/docker-clean" <<'APT'
+DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+Dir::Cache::pkgcache "";
+Dir::Cache::srcpkgcache "";
+APT
+echo 'Acquire::Languages "none";' >"$work/rootfs/etc/apt/apt.conf.d/docker-no-languages"
+echo 'Acquire::GzipIndexes "true";' >"$work/rootfs/etc/apt/apt.conf.d/docker-gzip-indexes"
+echo 'Apt::AutoRemove::SuggestsImportant "false";' >"$work/rootfs/etc/apt/apt.conf.d/docker-autoremove-suggests"
+mkdir -p "$work/rootfs/etc/dpkg/dpkg.cfg.d"
+cat >"$work/rootfs/etc/dpkg/dpkg.cfg.d/docker" <<'DPKG'
+path-exclude /usr/share/doc/*
+path-include /usr/share/doc/*/copyright
+path-exclude /usr/share/groff/*
+path-exclude /usr/share/info/*
+path-exclude /usr/share/linda/*
+path-exclude /usr/share/lintian/overrides/*
+path-exclude /usr/share/locale/*
+path-exclude /usr/share/man/*
+DPKG
+
 # The official image's user, so `USER node` means the same thing in both.
 chroot "$work/rootfs" groupadd --gid 1000 node
 chroot "$work/rootfs" useradd --uid 1000 --gid node --shell /bin/bash --create-home node
@@ -53,7 +76,11 @@ if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f "$NODE_EXTRA_CA_CERTS" ]; then
   install -D -m 0644 "$NODE_EXTRA_CA_CERTS" "$work/rootfs/usr/local/share/patchbay-host-ca.crt"
   extra_ca=/usr/local/share/patchbay-host-ca.crt
 fi
-rm -rf "$work/rootfs/var/lib/apt/lists/"* "$work/rootfs/var/cache/apt/archives/"*.deb
+# What debootstrap installed before those rules: gone as in the official image (copyrights kept).
+find "$work/rootfs/usr/share/doc" -type f ! -name copyright -delete
+find "$work/rootfs/usr/share/doc" -depth -type d -empty -delete
+rm -rf "$work/rootfs/usr/share/man/"* "$work/rootfs/usr/share/locale/"* "$work/rootfs/usr/share/info/"* "$work/rootfs/usr/share/groff/"*
+rm -rf "$work/rootfs/var/lib/apt/lists/"* "$work/rootfs/var/cache/apt/"*.bin "$work/rootfs/var/cache/apt/archives/"*.deb
 
 ctr="$(buildah from scratch)"
 buildah copy --quiet "$ctr" "$work/rootfs" / >/dev/null
