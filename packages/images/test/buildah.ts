@@ -21,6 +21,7 @@ export const imageOf = (target: Target) => `localhost/patchbay-${target}:test`;
  * installed (apt-get install -y buildah debootstrap) and root (chroot isolation, debootstrap).
  */
 export function unavailable(): string | undefined {
+  if (process.env.PATCHBAY_SKIP_IMAGES) return 'PATCHBAY_SKIP_IMAGES is set';
   if (process.platform !== 'linux') return 'not Linux';
   if (process.getuid?.() !== 0) return 'not root (buildah --isolation chroot and debootstrap need root)';
   for (const tool of ['buildah', 'debootstrap']) {

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { chmod } from 'node:fs/promises';
+import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { callError, callOk, connectHttp, connectStdio, type TempRepo, tempDir, tempRepo } from '@patchbay/testing';
@@ -285,6 +286,41 @@ describe.skipIf(skip)(`the Docker images${skip ? ` (skipped: ${skip})` : ''}`, (
         // Stopped with it: nothing answers on the port any more.
         await new Promise((resolve) => child.once('exit', resolve));
         await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+      },
+      3 * MINUTES,
+    );
+  });
+
+  describe("puppeteer, with Debian's Chromium", () => {
+    let ctr: Awaited<ReturnType<typeof container>>;
+    let page: Server;
+    let url: string;
+    beforeAll(async () => {
+      ctr = await container(imageOf('puppeteer'));
+      // The container shares the host's network (chroot isolation): a page on the host's loopback.
+      page = createHttpServer((_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/html' }).end('<title>In the image</title><h1>Rendered by Chromium</h1>');
+      });
+      await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
+      url = `http://127.0.0.1:${(page.address() as { port: number }).port}/`;
+    });
+    afterAll(async () => {
+      await ctr?.remove();
+      await new Promise((resolve) => page?.close(resolve));
+    });
+
+    it(
+      'opens a page in the Chromium the image ships (PUPPETEER_EXECUTABLE_PATH)',
+      async () => {
+        const session = await connectInImage(ctr.id, ['patchbay-puppeteer'], { env: { PATCHBAY_HTTP: '' } });
+        try {
+          const opened = await callOk(session.client, 'puppeteer_navigate', { url });
+          expect(opened.text).toContain('In the image');
+          expect(opened.text).toContain('heading "Rendered by Chromium"');
+          expect(session.stderr()).toContain('browser started path=/usr/bin/chromium');
+        } finally {
+          await session.close();
+        }
       },
       3 * MINUTES,
     );
