@@ -1,4 +1,6 @@
 import { execFile, spawnSync } from 'node:child_process';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -123,18 +125,35 @@ export function runArgs(id: string, command: string[], options: RunInImage = {})
   ];
 }
 
-/** Run a command inside a container to its end: its exit code and output. */
-export function runIn(
+/**
+ * Run a command inside a container to its end: its exit code and output. The output goes to files
+ * in a folder mounted from the host rather than through buildah's own pipes: a process that
+ * writes a line and exits at once can lose the line there when the machine is busy.
+ */
+export async function runIn(
   id: string,
   command: string[],
   options: RunInImage = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile('buildah', runArgs(id, command, options), { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-      resolve({ code, stdout, stderr });
+  const dir = await mkdtemp(path.join(tmpdir(), 'patchbay-run-'));
+  try {
+    // Written by the image's user (uid 1000), whoever runs the test.
+    await chmod(dir, 0o777);
+    const inside = '/tmp/patchbay-run';
+    const wrapped = ['sh', '-c', `"$@" >${inside}/stdout 2>${inside}/stderr`, 'sh', ...command];
+    const code = await new Promise<number | null>((resolve) => {
+      execFile(
+        'buildah',
+        runArgs(id, wrapped, { ...options, volumes: { ...options.volumes, [dir]: inside } }),
+        { maxBuffer: 16 * 1024 * 1024 },
+        (error) => resolve(error ? (typeof error.code === 'number' ? error.code : null) : 0),
+      );
     });
-  });
+    const read = (name: string) => readFile(path.join(dir, name), 'utf8').catch(() => '');
+    return { code, stdout: await read('stdout'), stderr: await read('stderr') };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /**
