@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
-# Patchbay's images, built from this repository (nothing is fetched from npm but the dependencies
-# in pnpm-lock.yaml). One build stage compiles the workspace once; each image is a final stage
+# Patchbay's images, built from this repository (npm serves pnpm and the dependencies pinned in
+# pnpm-lock.yaml; no Patchbay package comes from it). One build stage compiles the workspace once; each image is a final stage
 # chosen with --target, holding one package and its production dependencies:
 #
 #   docker build --target git -t patchbay-git .        # also: postgres, puppeteer, github, slack, gdrive
@@ -47,7 +47,8 @@ RUN pnpm --filter "@patchbay/cli..." run build
 
 # Each image's files, laid out from / : the package with its production dependencies only
 # (workspace packages copied in as published, the kit bundled into each connector's dist) at /app,
-# and its bin on PATH.
+# and its bin on PATH. (--legacy: pnpm 10's other deploy needs inject-workspace-packages, which
+# would change how the whole workspace is installed.)
 RUN set -e; \
     for name in git postgres puppeteer github slack gdrive; do \
       pnpm --filter "@patchbay/$name" deploy --prod --legacy "/out/$name/app"; \
