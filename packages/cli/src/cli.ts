@@ -4,7 +4,7 @@
  * exit codes or listens for signals; everything below it composes.
  */
 import { createRequire } from 'node:module';
-import { createLogger, type Level, parseListenAddress, redact, renderHelp } from '@patchbay/kit';
+import { createLogger, type Level, parseListenAddress, redact, renderHelp, unguardedHttpProblem } from '@patchbay/kit';
 import { type Command, parseArgs } from './args.js';
 import { runDoctor } from './doctor/run.js';
 import { type HttpGateway, mountAll, serveHttp, serveStdioGateway } from './gateway.js';
@@ -104,6 +104,19 @@ async function serve(parsed: ParsedArgs, cwd: string): Promise<void> {
   process.on('uncaughtException', (error) => log.error('a connector failed outside a call (the others go on)', { error }));
   process.on('unhandledRejection', (error) => log.error('a connector failed outside a call (the others go on)', { error }));
 
+  // Refused before anything starts: beyond loopback, the port is guarded by a token or OAuth.
+  const unguarded = options.stdio
+    ? undefined
+    : unguardedHttpProblem(
+        options.http as string | undefined,
+        (options.httpToken ?? options.oauthIssuer) as string | undefined,
+        ' or --oauth-issuer (team mode)',
+      );
+  if (unguarded) {
+    say(unguarded);
+    process.exit(2);
+  }
+
   const started = performance.now();
   const mounted = await mountFor(parsed, cwd);
   let gateway: HttpGateway | undefined;
@@ -181,11 +194,6 @@ async function serve(parsed: ParsedArgs, cwd: string): Promise<void> {
   if (options.oauthIssuer && !options.publicUrl) {
     log.warn(
       `OAuth without --public-url: tokens must be issued for ${gateway.base}/<connector>/mcp; behind a proxy or a load balancer set --public-url to the URL clients use`,
-    );
-  }
-  if (!['127.0.0.1', 'localhost', '::1'].includes(address.host) && !options.httpToken && !options.oauthIssuer) {
-    log.warn(
-      'listening beyond loopback without --http-token or --oauth-issuer: anyone who can reach this port can use every tool',
     );
   }
   process.stdout.write(banner(mounted, gateway.base, Boolean(options.httpToken || options.oauthIssuer)));

@@ -63,6 +63,14 @@ describe('configuration problems', () => {
     }
   });
 
+  it('refuses to serve beyond loopback without a token or an OAuth issuer, before starting anything', async () => {
+    const { code, stdout, stderr } = await runCli(['serve', 'git', '--http', '0.0.0.0:0'], { cwd: repo.path });
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('patchbay: --http 0.0.0.0:0 listens beyond this machine without a bearer token');
+    expect(stderr).toContain('--http-token (or PATCHBAY_HTTP_TOKEN) to a long random secret or --oauth-issuer (team mode)');
+  });
+
   it('names an unknown connector with the closest one', async () => {
     const { code, stderr } = await runCli(['serve', 'postgress'], { cwd: repo.path });
     expect(code).toBe(2);

@@ -1,6 +1,6 @@
 import type { OptionsSpec } from './config.js';
 import type { ConnectorDefinition, Disposable } from './connector.js';
-import { parseListenAddress } from './options.js';
+import { parseListenAddress, unguardedHttpProblem } from './options.js';
 import { redact } from './redact.js';
 import { load, type Runtime } from './runtime.js';
 import { type Serving, serveStdio } from './serve.js';
@@ -39,6 +39,14 @@ export async function runConnector<O extends OptionsSpec, S extends Disposable>(
       process.stderr.write(`Run ${bin} --help for every option.\n`);
       process.exit(2);
       return;
+  }
+  // Not a problem of `load`: a gateway loads its connectors with its own environment and guards
+  // its one port itself (a token or OAuth); this is the bin's own listener.
+  const unguarded = unguardedHttpProblem(result.runtime.settings.http, result.runtime.settings.httpToken);
+  if (unguarded) {
+    process.stderr.write(`${bin}: ${unguarded}\n`);
+    process.exit(2);
+    return;
   }
   // The front printed them already when it hands a conversation over (io).
   if (!io) {
@@ -117,9 +125,6 @@ async function serveOneOverHttp<O extends OptionsSpec, S extends Disposable>(
     health: () => ({ name: bin, version: def.version }),
     log,
   });
-  if (!['127.0.0.1', 'localhost', '::1'].includes(address.host) && !settings.httpToken) {
-    log.warn('listening beyond loopback without --http-token: anyone who can reach this port can use every tool');
-  }
   log.info(`listening on ${running.url}`);
   // Over HTTP no client may initialize for a while: the start-up check runs now.
   runtime.startupCheck();

@@ -75,7 +75,7 @@ export type { Lazy } from './lazy.js';
 export { lazy } from './lazy.js';
 export type { Level, Logger } from './log.js';
 export { createLogger } from './log.js';
-export { parseListenAddress } from './options.js';
+export { isLoopbackHost, parseListenAddress, unguardedHttpProblem } from './options.js';
 export { resolveInside } from './paths.js';
 export { redact, redactKnown, registerSecret } from './redact.js';
 export type { Binding, Position } from './reply/cursor.js';

@@ -70,3 +70,24 @@ export function parseListenAddress(value: string): { host: string; port: number 
   const host = (match[1] ?? '127.0.0.1').replace(/^\[|\]$/g, '');
   return { host, port };
 }
+
+/** Whether a host to listen on is reachable only from this machine (127.0.0.0/8, ::1, localhost). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+/**
+ * Why an HTTP server may not start on this address as configured: beyond loopback (0.0.0.0 in a
+ * container, a LAN address) anyone who reaches the port could call every tool, so a bearer token
+ * is required there. One line naming what to set, or undefined when there is nothing to refuse.
+ */
+export function unguardedHttpProblem(http: string | undefined, token: string | undefined, alternatives = ''): string | undefined {
+  if (http === undefined || token) return undefined;
+  const address = parseListenAddress(http);
+  if (!address || isLoopbackHost(address.host)) return undefined;
+  return (
+    `--http ${http} listens beyond this machine without a bearer token: anyone who can reach the port could call every tool. ` +
+    `Set --http-token (or PATCHBAY_HTTP_TOKEN) to a long random secret${alternatives}, listen on 127.0.0.1, or serve stdio (no --http, PATCHBAY_HTTP empty).`
+  );
+}

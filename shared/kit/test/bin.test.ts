@@ -41,6 +41,39 @@ describe('the bin', () => {
     expect(r.stderr).toContain('--output-budget');
   });
 
+  it('refuses to listen beyond loopback without a bearer token, naming what to set, exit 2', () => {
+    for (const r of [runSync(['--http', '0.0.0.0:0']), runSync([], { PATCHBAY_HTTP: '0.0.0.0:0' })]) {
+      expect(r.status).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/^patchbay-echo: --http 0\.0\.0\.0:0 listens beyond this machine without a bearer token/);
+      expect(r.stderr).toContain('--http-token (or PATCHBAY_HTTP_TOKEN)');
+    }
+  });
+
+  it('listens beyond loopback once a bearer token is set', async () => {
+    const child = spawn(process.execPath, [ECHO_BIN, '--http', '0.0.0.0:0'], {
+      env: { ...process.env, PATCHBAY_HTTP_TOKEN: 'test-token-0123456789' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = waitExit(child);
+    const listening = await new Promise<string>((resolve, reject) => {
+      let err = '';
+      child.stderr?.on('data', (c: Buffer) => {
+        err += c.toString();
+        const m = /listening on (\S+)/.exec(err);
+        if (m) resolve(m[1] as string);
+      });
+      child.once('exit', () => reject(new Error(err)));
+    });
+    expect(listening).toMatch(/^http:\/\/0\.0\.0\.0:\d+\/mcp$/);
+    const port = new URL(listening).port;
+    const unauthorized = await fetch(`http://127.0.0.1:${port}/mcp`, { method: 'POST', body: '{}' });
+    expect(unauthorized.status).toBe(401);
+    child.kill('SIGTERM');
+    expect((await exited).code).toBe(0);
+  });
+
   it('prints the connector’s start-up notices on stderr, one line each, and starts all the same', () => {
     const r = runSync(['--note', 'no repository named']);
     expect(r.status).toBe(0);
