@@ -6,7 +6,13 @@ const report = process.env.PATCHBAY_TEST_REPORT;
 
 export default defineConfig({
   test: {
-    projects: ['shared/*/vitest.config.ts', 'servers/*/vitest.config.ts', 'packages/*/vitest.config.ts'],
+    projects: [
+      'shared/*/vitest.config.ts',
+      'servers/*/vitest.config.ts',
+      'packages/*/vitest.config.ts',
+      // The repository's own machinery: the GitHub workflows, the release and image set-up.
+      { test: { name: 'repo', include: ['test/**/*.test.ts'], testTimeout: 60_000 } },
+    ],
     ...(report ? { reporters: ['default', 'json'], outputFile: { json: report } } : {}),
   },
 });
