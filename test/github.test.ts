@@ -70,10 +70,11 @@ describe('the GitHub workflows', () => {
 });
 
 describe('images (.github/scripts/images.mjs)', () => {
-  it('builds every package with a Dockerfile, named after its bin, from the repository root', () => {
+  it("builds every final stage of the root Dockerfile, named after its package's bin", () => {
     const { include } = plan({});
     expect(include.map((i: { image: string }) => i.image)).toEqual(
       expect.arrayContaining([
+        'patchbay',
         'patchbay-git',
         'patchbay-postgres',
         'patchbay-puppeteer',
@@ -86,7 +87,7 @@ describe('images (.github/scripts/images.mjs)', () => {
       package: '@patchbay/git',
       version: expect.stringMatching(/^\d+\.\d+\.\d+/),
       image: 'patchbay-git',
-      dockerfile: 'servers/git/Dockerfile',
+      target: 'git',
     });
   });
 
@@ -96,19 +97,17 @@ describe('images (.github/scripts/images.mjs)', () => {
       { name: '@patchbay/slack', version: '0.3.1' },
     ]);
     expect(plan({ PUBLISHED: published })).toEqual({
-      include: [
-        { package: '@patchbay/slack', version: '0.3.1', image: 'patchbay-slack', dockerfile: 'servers/slack/Dockerfile' },
-      ],
+      include: [{ package: '@patchbay/slack', version: '0.3.1', image: 'patchbay-slack', target: 'slack' }],
     });
     expect(plan({ PUBLISHED: '[]' })).toEqual({ include: [] });
   });
 
   it('builds the package a release tag names, and refuses a tag that names none', () => {
     expect(plan({ TAG: '@patchbay/postgres@1.2.0' }).include).toEqual([
-      { package: '@patchbay/postgres', version: '1.2.0', image: 'patchbay-postgres', dockerfile: 'servers/postgres/Dockerfile' },
+      { package: '@patchbay/postgres', version: '1.2.0', image: 'patchbay-postgres', target: 'postgres' },
     ]);
     expect(() => plan({ TAG: '@patchbay/postgress@1.2.0' })).toThrow(
-      /no workspace package @patchbay\/postgress with a Dockerfile/,
+      /no image of workspace package @patchbay\/postgress in the Dockerfile/,
     );
     expect(() => plan({ TAG: 'v1.2.0' })).toThrow(/is not <package>@<version>/);
   });
