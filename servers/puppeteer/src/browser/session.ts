@@ -7,6 +7,12 @@ import { sleep, Tab, type TabDeps } from './tab.js';
 /** The browser process answers about its targets at once; this long means it is in trouble. */
 const BROWSER_MS = 5_000;
 
+/** The CDP target id puppeteer keeps on its Target (not in its typings; read defensively). */
+const targetIdOf = (target: Target): string | undefined => {
+  const id = (target as unknown as { _targetId?: unknown })._targetId;
+  return typeof id === 'string' ? id : undefined;
+};
+
 export interface SessionDeps extends TabDeps {
   refs: RefRegistry;
   /** Tab ids come from the services, so they never repeat across browser restarts. */
@@ -99,7 +105,36 @@ export class BrowserSession {
 
   /** Let tabs a page just opened finish attaching, so a result can mention them. */
   async adopted(): Promise<void> {
+    await this.#awaitOpened();
     if (this.#inFlight.size) await Promise.race([Promise.all([...this.#inFlight]), sleep(3_000)]);
+  }
+
+  /**
+   * Tabs our pages opened that puppeteer has not told us of yet. The browser process knows of a
+   * tab as soon as a click opens it, but its `targetcreated` event can reach us after the action's
+   * short settle when the machine is busy, and the reply would then name the old tab. So the
+   * browser is asked, and each such tab is waited for (bounded) and adopted.
+   */
+  async #awaitOpened(): Promise<void> {
+    if (!this.#cdp) return;
+    let infos: Array<{ targetId: string; type: string; url: string; openerId?: string }>;
+    try {
+      ({ targetInfos: infos } = await within(this.#cdp.send('Target.getTargets'), BROWSER_MS));
+    } catch {
+      return;
+    }
+    const ours = new Set(this.tabs().map((t) => t.targetId));
+    const opened = infos.filter(
+      (i) => i.type === 'page' && i.openerId !== undefined && ours.has(i.openerId) && !ours.has(i.targetId),
+    );
+    await Promise.all(
+      opened.map((info) =>
+        this.browser
+          .waitForTarget((t) => targetIdOf(t) === info.targetId, { timeout: 3_000 })
+          .then((target) => this.#adopt(target, true))
+          .catch(() => undefined),
+      ),
+    );
   }
 
   async #toFront(tab: Tab): Promise<void> {
