@@ -1,5 +1,5 @@
 import { badArgument, isToolError } from '@patchbay/kit';
-import type { ElementHandle } from 'puppeteer-core';
+import type { ElementHandle, Page } from 'puppeteer-core';
 import * as z from 'zod';
 import { DialogOpenError, TabBusyError } from '../browser/tab.js';
 import { tool } from '../kit.js';
@@ -196,7 +196,7 @@ export const dragTool = tool({
         async () => {
           // Scrolled into view first: the drag is real mouse input at the elements' centres.
           await source.handle.asLocator().setTimeout(timeout).hover({ signal: ctx.signal });
-          await target.handle.drop(source.handle as ElementHandle<Element>);
+          await dragWithMouse(tab.page, source.handle, target.handle);
         },
         { ms: 2 * timeout + 1_000 },
       )
@@ -205,6 +205,59 @@ export const dragTool = tool({
     return afterAction(ctx, tab, before, done, args.snapshot);
   },
 });
+
+/** How long the drag waits for the page to report each stage (HTML drag and drop only). */
+const DRAG_STAGE_MS = 1_000;
+
+/**
+ * A drag as real mouse input, one stage at a time. Chromium starts an HTML drag session in the
+ * browser process after the first moves with the button down, and a drop only lands once the
+ * target has had a `dragover`; on a busy machine puppeteer's one-move drag can release the button
+ * before either happened, and the page sees no drop. So the page is watched (a `dragstart`, then a
+ * `dragover` on the target) and each move waits for its stage, bounded: a drag made of plain mouse events
+ * (sliders, sortable lists without HTML drag and drop) fires neither and goes on after the bound.
+ */
+async function dragWithMouse(page: Page, source: ElementHandle, target: ElementHandle): Promise<void> {
+  const probe = await page.evaluateHandle((drop) => {
+    const listening = new AbortController();
+    const seen = { start: false, over: false, stop: () => listening.abort() };
+    const options = { capture: true, signal: listening.signal };
+    document.addEventListener('dragstart', () => (seen.start = true), options);
+    document.addEventListener(
+      'dragover',
+      (event) => {
+        if (event.target instanceof Node && drop.contains(event.target)) seen.over = true;
+      },
+      options,
+    );
+    return seen;
+  }, target);
+  const reached = (stage: 'start' | 'over') =>
+    page
+      .waitForFunction((seen, key) => seen[key], { timeout: DRAG_STAGE_MS, polling: 20 }, probe, stage)
+      .then(
+        () => true,
+        () => false,
+      );
+  try {
+    const from = await source.clickablePoint();
+    await page.mouse.move(from.x, from.y);
+    await page.mouse.down();
+    await page.mouse.move(from.x + 8, from.y + 8, { steps: 4 });
+    const html = await reached('start');
+    // hover() scrolls the target into view only when it is not, then moves the mouse onto it.
+    await target.hover();
+    if (html) {
+      await reached('over');
+      const to = await target.clickablePoint();
+      await page.mouse.move(to.x + 1, to.y + 1);
+    }
+  } finally {
+    await page.mouse.up();
+    await probe.evaluate((seen) => seen.stop()).catch(() => undefined);
+    await probe.dispose().catch(() => undefined);
+  }
+}
 
 /** locate() names `ref`/`selector`; this tool's arguments are start_… and end_…. */
 function renamed(error: unknown, side: 'start' | 'end'): unknown {
