@@ -3,58 +3,12 @@
  * (nothing else), serves the API until SIGTERM/SIGINT, logs requests to stderr, and refuses bad
  * usage with exit 2. Needs `pnpm build` (the root `pnpm test` builds first).
  */
-import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
 import { Octokit } from '@octokit/rest';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { BIN, sandboxCli } from './run-cli.js';
 
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/cli.js');
-const children: ChildProcessWithoutNullStreams[] = [];
-
-beforeAll(() => {
-  if (!existsSync(BIN))
-    throw new Error(
-      `${BIN} is missing: run \`pnpm --filter @patchbay/sandbox build\` (or the root \`pnpm test\`, which builds first)`,
-    );
-});
-
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
-});
-
-function start(args: string[]) {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => {
-    stdout += c.toString();
-  });
-  child.stderr.on('data', (c: Buffer) => {
-    stderr += c.toString();
-  });
-  const ready = new Promise<Record<string, string>>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ready line; stdout:\n${stdout}\nstderr:\n${stderr}`)), 15_000);
-    child.stderr.on('data', () => {
-      if (stderr.includes('Ctrl-C to stop')) {
-        clearTimeout(timer);
-        resolve(
-          Object.fromEntries(
-            stdout
-              .trim()
-              .split('\n')
-              .map((line) => line.split(/=(.*)/s).slice(0, 2) as [string, string]),
-          ),
-        );
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`exited with ${code}: ${stderr}`)));
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, ready, exited, out: () => stdout, err: () => stderr };
-}
+const start = sandboxCli(15_000);
 
 describe('patchbay-sandbox', () => {
   it('prints only the env lines that point the GitHub client at it, serves the API, and stops on SIGTERM', async () => {
