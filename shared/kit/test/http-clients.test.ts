@@ -3,6 +3,8 @@
  * request layer, Slack's WebClient, Google's gaxios — against a real local server: the fetch they
  * are given is the one that runs, and the errors they throw are the ones mapped.
  */
+import { once } from 'node:events';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { request as octokitRequest } from '@octokit/request';
@@ -122,6 +124,22 @@ describe('with Octokit (request.fetch)', () => {
       `it resets at ${new Date(resetSeconds * 1000).toISOString().slice(0, 19)}`,
     );
     expect(server.hits('/gh/user')).toHaveLength(1);
+  });
+
+  it('does not say a write may have reached GitHub when no connection was made (refused)', async () => {
+    // A port that was just free: nothing listens there, so the connection is refused.
+    const probe = createNetServer().listen(0, '127.0.0.1');
+    await once(probe, 'listening');
+    const { port } = probe.address() as AddressInfo;
+    await new Promise((resolve) => probe.close(resolve));
+    const closed = octokitRequest.defaults({
+      baseUrl: `http://127.0.0.1:${port}`,
+      headers: { authorization: 'token ghp_network' },
+      request: { fetch: serviceFetch({ ...github, baseDelayMs: 5, gates: new RateLimitGates() }) },
+    });
+    const refused = fromHttpError(await caught(closed('POST /repos/{owner}/{repo}/forks', { owner: 'o', repo: 'r' })), github);
+    expect(refused?.render()).toMatch(/^Could not reach GitHub \(ECONNREFUSED\): no answer came back\. Check the network/);
+    expect(refused?.render()).not.toMatch(/may have reached/);
   });
 
   it('says a write may have reached GitHub when the connection broke, and leaves a cancellation to the kit', async () => {

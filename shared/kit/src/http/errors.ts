@@ -153,8 +153,11 @@ function pick(profile: HttpServiceProfile): Pick<HttpErrorDetails, 'service' | '
   };
 }
 
+/** Failures before any connection was made: the request never left this machine. */
+const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
 function unreachable(code: string, d: HttpErrorDetails): ToolError {
-  const write = d.method !== undefined && UNSAFE_METHODS.has(d.method.toUpperCase());
+  const write = d.method !== undefined && UNSAFE_METHODS.has(d.method.toUpperCase()) && !NEVER_CONNECTED.has(code);
   const hint = write
     ? `The ${d.method?.toUpperCase()} may have reached ${d.service} before the connection failed: check whether it took effect before calling again.`
     : `Check the network, any proxy, and the ${d.service} address the server was started with; then call again.`;
