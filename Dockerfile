@@ -22,12 +22,12 @@ WORKDIR /src
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./
 COPY shared/kit/package.json shared/kit/
 COPY shared/testing/package.json shared/testing/
-COPY servers/git/package.json servers/git/bin.js servers/git/
-COPY servers/postgres/package.json servers/postgres/bin.js servers/postgres/
-COPY servers/puppeteer/package.json servers/puppeteer/bin.js servers/puppeteer/
-COPY servers/github/package.json servers/github/bin.js servers/github/
-COPY servers/slack/package.json servers/slack/bin.js servers/slack/
-COPY servers/gdrive/package.json servers/gdrive/bin.js servers/gdrive/
+COPY servers/git/package.json servers/git/bin.cjs servers/git/
+COPY servers/postgres/package.json servers/postgres/bin.cjs servers/postgres/
+COPY servers/puppeteer/package.json servers/puppeteer/bin.cjs servers/puppeteer/
+COPY servers/github/package.json servers/github/bin.cjs servers/github/
+COPY servers/slack/package.json servers/slack/bin.cjs servers/slack/
+COPY servers/gdrive/package.json servers/gdrive/bin.cjs servers/gdrive/
 COPY packages/sandbox/package.json packages/sandbox/bin.js packages/sandbox/
 COPY packages/cli/package.json packages/cli/
 COPY packages/bench/package.json packages/bench/
@@ -53,7 +53,7 @@ RUN set -e; \
     for name in git postgres puppeteer github slack gdrive; do \
       pnpm --filter "@patchbay/$name" deploy --prod --legacy "/out/$name/app"; \
       mkdir -p "/out/$name/usr/local/bin"; \
-      ln -s /app/bin.js "/out/$name/usr/local/bin/patchbay-$name"; \
+      ln -s /app/bin.cjs "/out/$name/usr/local/bin/patchbay-$name"; \
     done; \
     pnpm --filter @patchbay/cli deploy --prod --legacy /out/gateway/app; \
     mkdir -p /out/gateway/usr/local/bin; \

@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 // Bundle a connector into dist/, in three parts, so the bin starts as fast as a bare `node`:
 //
-//   dist/index.js      the bin: a two-line loader (V8's compile cache on Node >= 22.1, then the front)
-//   dist/front.js      small and zod-free: parses the options and answers initialize, ping and the
-//                      list requests from dist/manifest.json; loads main.js on the first other request
+//   dist/index.cjs     the bin: a two-line loader (V8's compile cache on Node >= 22.1, then the front)
+//   dist/front.cjs     small and zod-free: parses the options and answers initialize, ping and the
+//                      list requests from the manifest; loads main.js on the first other request.
+//                      CommonJS, as is the loader: Node's ES module loader costs a bare process about
+//                      a tenth more time to start, and the front is what every start pays for.
 //   dist/main.js       the full server (the kit, the MCP SDK, zod and the handlers, tree-shaken)
 //   dist/connector.js  the connector definition, for library use (importing it starts nothing; the
 //                      kit, the SDK and zod come from the importer, so several connectors share them)
-//   dist/manifest.json what the front answers, built by the live server itself at build time
+//   dist/manifest.json what the front answers, built by the live server itself at build time (the
+//                      front inlines it, less the tools/list entries: dist/tool-entries.jsonl)
 //   dist/commands.js   optional: the bin's other commands (`patchbay-gdrive auth`), from src/commands.ts
 //
 // No source maps unless PATCHBAY_SOURCEMAPS=1: the bundles are what npm ships, and a map of a
@@ -111,18 +114,32 @@ const manifest = execFileSync(process.execPath, [builderFile], { cwd, encoding: 
 await rm(builderFile);
 await writeFile(path.join(cwd, 'dist/manifest.json'), manifest);
 
-// 3. The front: zod-free, the manifest inlined.
+// 3. The front: zod-free, the manifest inlined but for the tools/list entries, which go to
+//    dist/tool-entries.jsonl (one serialized entry per line): read when tools/list is asked and
+//    joined as they are. Inlined, ~60 KB of schemas would cost every start ~2 ms to scan.
+const frontManifest = JSON.parse(manifest);
+await writeFile(
+  path.join(cwd, 'dist/tool-entries.jsonl'),
+  frontManifest.tools.map((tool) => JSON.stringify(tool.entry)).join('\n'),
+);
+frontManifest.tools = frontManifest.tools.map(({ entry, ...tool }) => tool);
 const front = await build({
   ...common,
+  format: 'cjs',
+  // CommonJS has no import.meta; what the front bundles (a connector's lazy createRequire) gets the file's URL.
+  define: { ...common.define, 'import.meta.url': 'importMetaUrl' },
+  banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   stdin: virtual(
     [
       "import { runFront } from '@patchbay/kit/front';",
       "import * as config from './src/config.ts';",
-      "import manifest from './dist/manifest.json';",
-      "await runFront({ manifest, config, start: async (io) => (await import('./main.js')).start(io) });",
+      `const manifest = ${JSON.stringify(frontManifest)};`,
+      "const toolEntries = () => require('node:fs').readFileSync(require('node:path').join(__dirname, 'tool-entries.jsonl'), 'utf8').split('\\n');",
+      '// main.js is an ES module; import() loads it from CommonJS.',
+      "runFront({ manifest, toolEntries, config, start: async (io) => (await import('./main.js')).start(io) });",
     ].join('\n'),
   ),
-  outfile: 'dist/front.js',
+  outfile: 'dist/front.cjs',
   external: [...external, './main.js'],
   metafile: true,
 });
@@ -147,16 +164,16 @@ if (existsSync(path.join(cwd, 'src/commands.ts'))) {
   await build({ ...common, entryPoints: { commands: 'src/commands.ts' }, outdir: 'dist', external, sourcemap });
 }
 const dispatch = commands.length
-  ? `const command = process.argv[2];\nif (${JSON.stringify(commands)}.includes(command)) process.exitCode = await (await import('./commands.js')).runCommand(command, process.argv.slice(3));\nelse await import('./front.js');\n`
-  : "await import('./front.js');\n";
+  ? `const command = process.argv[2];\nif (${JSON.stringify(commands)}.includes(command)) import('./commands.js').then((m) => m.runCommand(command, process.argv.slice(3))).then((code) => { process.exitCode = code; });\nelse require('./front.cjs');\n`
+  : "require('./front.cjs');\n";
 
 // 4. The bin: on Node >= 22.1 V8's compile cache is on before anything is parsed (about a quarter
 //    off the import time from the second start on); Node 20 skips it.
 await writeFile(
-  path.join(cwd, 'dist/index.js'),
-  `#!/usr/bin/env node\nimport module from 'node:module';\nmodule.enableCompileCache?.();\n${dispatch}`,
+  path.join(cwd, 'dist/index.cjs'),
+  `#!/usr/bin/env node\n'use strict';\nrequire('node:module').enableCompileCache?.();\n${dispatch}`,
 );
-await chmod(path.join(cwd, 'dist/index.js'), 0o755);
+await chmod(path.join(cwd, 'dist/index.cjs'), 0o755);
 
 const size = (result) => Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
 console.log(

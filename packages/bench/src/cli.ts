@@ -31,7 +31,7 @@ Options:
                      and gateway (patchbay serve against the separate bins; requests per second)
                      (default: all; the floor is always measured)
   --runs <n>         Sessions per server, interleaved (default: ${DEFAULT_RUNS}, at most ${MAX_RUNS})
-  --baseline <dir>   Another checkout of this repository, built: its servers/<name>/dist/index.js
+  --baseline <dir>   Another checkout of this repository, built: its servers/<name>/dist/index.cjs (or .js)
                      bins are measured beside this checkout's, interleaved, in a "Before and
                      after" section (start-up, tools/list, idle memory, first result)
   --node <path>      Run the floor and every server with this node binary (default: the one

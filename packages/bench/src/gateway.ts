@@ -44,7 +44,7 @@ export interface GatewayResult {
 }
 
 const CLI = path.join(REPO_ROOT, 'packages/cli/dist/cli.js');
-const bin = (name: string) => path.join(REPO_ROOT, 'servers', name, 'dist/index.js');
+const bin = (name: string) => path.join(REPO_ROOT, 'servers', name, 'dist/index.cjs');
 /** Both sides get the same database URL; nothing connects to it before a call. */
 const DATABASE_URL = 'postgres://bench@127.0.0.1:1/bench';
 const READY_TIMEOUT_MS = 60_000;

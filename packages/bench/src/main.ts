@@ -9,7 +9,7 @@ import { parseArgs, USAGE, UsageError } from './cli.js';
 import { type GatewayResult, runGatewayBench } from './gateway.js';
 import { describeThisMachine } from './machine.js';
 import type { BenchResult, BenchSetup } from './model.js';
-import { PACKAGE_DIR, RESULTS_DIR } from './paths.js';
+import { PACKAGE_DIR, patchbayBin, RESULTS_DIR } from './paths.js';
 import { gatewaySection } from './report/gateway.js';
 import { renderMarkdown } from './report/markdown.js';
 import { benchChart } from './report/svg.js';
@@ -113,7 +113,7 @@ function checkSetup(options: ReturnType<typeof parseArgs>): BenchSetup {
       throw new UsageError(
         `--baseline: ${dir} has no servers/ folder; give a checkout of this repository, built with pnpm -r build`,
       );
-    const built = options.only.filter((id) => existsSync(path.join(dir, 'servers', id, 'dist', 'index.js')));
+    const built = options.only.filter((id) => existsSync(patchbayBin(id, dir)));
     if (built.length === 0)
       throw new UsageError(
         `--baseline: ${dir} has no built bin for ${options.only.join(', ')}; run pnpm install && pnpm -r build there`,

@@ -9,7 +9,10 @@ export const RESULTS_DIR = path.join(PACKAGE_DIR, 'results');
 
 /** The built bin of a Patchbay connector; the bench measures what users run, never the sources. */
 export function patchbayBin(connector: string, root = REPO_ROOT): string {
-  return path.join(root, 'servers', connector, 'dist', 'index.js');
+  const bin = path.join(root, 'servers', connector, 'dist', 'index.cjs');
+  // A --baseline checkout from before the bin became CommonJS has dist/index.js.
+  const older = path.join(root, 'servers', connector, 'dist', 'index.js');
+  return existsSync(bin) || !existsSync(older) ? bin : older;
 }
 
 export function patchbayVersion(connector: string, root = REPO_ROOT): string | undefined {

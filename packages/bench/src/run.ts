@@ -245,8 +245,8 @@ function patchbaySide(
     result.reason = !here
       ? `${bin} does not exist: build that checkout (pnpm install && pnpm -r build there)`
       : sources
-        ? `servers/${plan.id} has sources but no dist/index.js: run pnpm turbo run build --filter @patchbay/${plan.id}`
-        : `servers/${plan.id}/dist/index.js does not exist`;
+        ? `servers/${plan.id} has sources but no dist/index.cjs: run pnpm turbo run build --filter @patchbay/${plan.id}`
+        : `servers/${plan.id}/dist/index.cjs does not exist`;
     return side;
   }
   const { args, env } = plan.patchbay(fx);

@@ -92,7 +92,7 @@ describe('renderMarkdown', () => {
   });
 
   it('lists a connector that is not built yet, with the comparator still measured', () => {
-    expect(slack).toContain('Patchbay slack: **not built yet** (servers/slack/dist/index.js does not exist)');
+    expect(slack).toContain('Patchbay slack: **not built yet** (servers/slack/dist/index.cjs does not exist)');
     expect(tableRow(slack, 'spawn → initialize response (ms)')).toEqual([
       'spawn → initialize response (ms)',
       '–',

@@ -80,7 +80,7 @@ export function benchResult(): BenchResult {
     patchbay: {
       label: 'Patchbay slack',
       status: 'not built yet',
-      reason: 'servers/slack/dist/index.js does not exist',
+      reason: 'servers/slack/dist/index.cjs does not exist',
       samples: [],
     },
     comparator: side('@modelcontextprotocol/server-slack', [session(1.5)], [], []),

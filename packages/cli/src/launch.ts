@@ -2,7 +2,7 @@
  * How a client launches a connector as a process (stdio): its own bin for a connector on a real
  * service or this checkout, the gateway (`patchbay serve --stdio <name>`) for a demo that the
  * gateway starts (an embedded database, an emulator). From a clone of the repository, before the
- * packages are published, `node <clone>/servers/<x>/bin.js` (the package's bin); installed from npm,
+ * packages are published, `node <clone>/servers/<x>/bin.cjs` (the package's bin); installed from npm,
  * `npx -y <package>`.
  */
 import { existsSync } from 'node:fs';
@@ -51,7 +51,7 @@ export function launchFor(input: LaunchInput): Launch {
   }
   const base =
     root && existsSync(path.join(root, entry.folder))
-      ? { command: 'node', args: [path.join(root, entry.folder, 'bin.js')] }
+      ? { command: 'node', args: [path.join(root, entry.folder, 'bin.cjs')] }
       : { command: 'npx', args: ['-y', entry.package] };
   const args = [...sectionFlags(input.section, mounted.def?.options ?? {}), ...input.argv];
   // The embedded git default, spelled out: this checkout.

@@ -53,36 +53,36 @@ let gatewayCwd: string;
 const sessions = (): Record<Target, Session> => ({
   git: {
     command: ['patchbay-git', '--repository', '/repos/project'],
-    hostBin: path.join(REPO_ROOT, 'servers/git/bin.js'),
+    hostBin: path.join(REPO_ROOT, 'servers/git/bin.cjs'),
     hostArgs: ['--repository', repo.path],
   },
   postgres: {
     // Listing tools does not connect: the URL is only required to be there.
     command: ['patchbay-postgres'],
-    hostBin: path.join(REPO_ROOT, 'servers/postgres/bin.js'),
+    hostBin: path.join(REPO_ROOT, 'servers/postgres/bin.cjs'),
     hostArgs: [],
     env: { DATABASE_URL: 'postgres://reader@127.0.0.1:9/none' },
   },
   puppeteer: {
     command: ['patchbay-puppeteer'],
-    hostBin: path.join(REPO_ROOT, 'servers/puppeteer/bin.js'),
+    hostBin: path.join(REPO_ROOT, 'servers/puppeteer/bin.cjs'),
     hostArgs: [],
   },
   github: {
     command: ['patchbay-github'],
-    hostBin: path.join(REPO_ROOT, 'servers/github/bin.js'),
+    hostBin: path.join(REPO_ROOT, 'servers/github/bin.cjs'),
     hostArgs: [],
     env: { GITHUB_PERSONAL_ACCESS_TOKEN: 'ghp_not-a-real-token-for-tools-list' },
   },
   slack: {
     command: ['patchbay-slack'],
-    hostBin: path.join(REPO_ROOT, 'servers/slack/bin.js'),
+    hostBin: path.join(REPO_ROOT, 'servers/slack/bin.cjs'),
     hostArgs: [],
     env: { SLACK_BOT_TOKEN: 'xoxb-not-a-real-token' },
   },
   gdrive: {
     command: ['patchbay-gdrive'],
-    hostBin: path.join(REPO_ROOT, 'servers/gdrive/bin.js'),
+    hostBin: path.join(REPO_ROOT, 'servers/gdrive/bin.cjs'),
     hostArgs: [],
     env: {
       GDRIVE_OAUTH_REFRESH_TOKEN: 'not-a-real-refresh-token',

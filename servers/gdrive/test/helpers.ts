@@ -19,7 +19,7 @@ import { gdriveConnector } from '../src/connector.js';
 export const ALEX = 'alex@example.com';
 export const SAM = 'sam@example.com';
 export const ROBOT = 'patchbay-drive@patchbay-sandbox.iam.gserviceaccount.com';
-export const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'index.js');
+export const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'index.cjs');
 
 // biome-ignore lint/suspicious/noExplicitAny: the emulator's state type comes from the sandbox's gdrive module
 export type DriveSandbox = Sandbox<any>;

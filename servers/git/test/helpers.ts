@@ -6,7 +6,7 @@ import { gitConnector } from '../src/connector.js';
 import type { NetworkSeams } from '../src/network.js';
 
 /** The built bin, for end-to-end tests (turbo builds it before tests run). */
-export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/index.js');
+export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/index.cjs');
 
 /** An in-memory client for the Git connector with the given flags. */
 export function connect(

@@ -6,7 +6,7 @@ import type { GitHubServices } from '../src/client.js';
 import { githubConnector } from '../src/connector.js';
 
 /** The built bin, for end-to-end tests (turbo builds it before tests run). */
-export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/index.js');
+export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/index.cjs');
 
 export type GitHubSandbox = Sandbox<KnownServices['github']>;
 

@@ -8,7 +8,7 @@ import type { PostgresServices } from '../src/client.js';
 import { postgresConnector } from '../src/connector.js';
 
 /** The built bin, for end-to-end tests (turbo builds it before tests run). */
-export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/index.js');
+export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/index.cjs');
 
 /** Superuser URL of the run's PostgreSQL server (see global-setup.ts); empty when there is none. */
 export const ADMIN_URL = inject('postgresAdminUrl');

@@ -7,7 +7,7 @@ import type { BrowserServices } from '../src/client.js';
 import { puppeteerConnector } from '../src/connector.js';
 
 /** The built bin, for end-to-end tests (turbo builds it before tests run). */
-export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/index.js');
+export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/index.cjs');
 export const README = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../README.md');
 
 /** An in-memory client for the browser connector with the given flags. */

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -69,7 +70,7 @@ export interface SurfaceSpec {
    */
   maxListBytes?: Partial<Record<SurfaceMode, number>>;
   /**
-   * The built bin (`dist/index.js`). Its front answers initialize and the lists from a manifest
+   * The built bin (`dist/index.cjs`). Its front answers initialize and the lists from a manifest
    * made at build time; for every mode it must answer exactly what the live server answers.
    */
   bin?: string;
@@ -156,6 +157,27 @@ export function describeSurface(spec: SurfaceSpec): void {
         } finally {
           await front.close();
         }
+      });
+
+      it('says a problem with the options found after the front answered initialize, exits 2 and lists nothing', async () => {
+        // The front answers initialize before it checks the options; a problem must still end the
+        // process the way the full bin does, before any list that depends on the options.
+        const { code, stdout, stderr } = await converse(
+          bin,
+          [...spec.modes.default, '--toolsets', 'no_such_toolset'],
+          [
+            { jsonrpc: '2.0', id: 1, method: 'initialize', params: INITIALIZE_PARAMS },
+            { jsonrpc: '2.0', method: 'notifications/initialized' },
+            { jsonrpc: '2.0', id: 2, method: 'tools/list' },
+          ],
+        );
+        expect(code).toBe(2);
+        expect(stderr).toContain(`patchbay-${connector.name}: --toolsets: unknown toolset no_such_toolset.`);
+        const answered = stdout
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => (JSON.parse(line) as { id?: unknown }).id);
+        expect(answered).not.toContain(2);
       });
     }
 
@@ -352,4 +374,29 @@ function inputFields(schema: JsonSchema, at: string): Array<{ path: string; desc
 function uriTemplatePattern(template: string): RegExp {
   const literal = template.split(/\{[^}]*\}/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   return new RegExp(`^${literal.join('.*')}$`);
+}
+
+const INITIALIZE_PARAMS = { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'surface-test', version: '0' } };
+
+/** Run the bin, write these messages at once, and collect what it says until it exits. */
+function converse(
+  bin: string,
+  argv: string[],
+  messages: unknown[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...argv], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.on('error', () => undefined);
+    child.stdin.write(messages.map((m) => `${JSON.stringify(m)}\n`).join(''));
+  });
 }

@@ -6,7 +6,7 @@ import { commonOptions } from '../options.js';
 import { redact } from '../redact.js';
 import { selectionProblems, selectTools } from '../selection.js';
 import { markStartupChecked, startupChecked } from '../startup.js';
-import type { Manifest } from './types.js';
+import type { FrontManifest } from './types.js';
 
 /** Streams the full server is handed, with what the front already read replayed first. */
 export interface Handoff {
@@ -15,7 +15,9 @@ export interface Handoff {
 }
 
 export interface FrontInput {
-  manifest: Manifest;
+  manifest: FrontManifest;
+  /** The tools/list entry of each tool in `manifest.tools`, serialized, in the same order. */
+  toolEntries: () => readonly string[];
   /** The connector's zod-free config module: its options, `check` and `switches`. */
   config: {
     options: OptionsSpec;
@@ -40,32 +42,45 @@ const STARTUP_CHECK_DELAY_MS = 100;
 
 /**
  * The bin's first stage, for stdio. Starting a Node process is cheap; loading the SDK, zod and
- * the handlers is most of a connector's start-up time and memory. So the front parses the
- * options with the kit's zod-free code, answers `initialize`, `ping` and the list requests from
- * the manifest built with the bundle, and loads the full server on the first request it cannot
- * answer (a tool call, a resource read), handing it the conversation so far. Anything unusual
- * (--help, --http, a problem with the options) goes straight to the full bin, which says it
- * properly.
+ * the handlers is most of a connector's start-up time and memory. So the front answers
+ * `initialize`, `ping` and the list requests from the manifest built with the bundle, and loads
+ * the full server on the first request it cannot answer (a tool call, a resource read), handing
+ * it the conversation so far. --help, --version and --http go straight to the full bin.
+ *
+ * The options are checked with the kit's zod-free code right after the first answer, not before
+ * it: the initialize result does not depend on them, and their first check (cold code, URL and
+ * file-system look-ups) would be a tenth of the whole start. Nothing that depends on them (the
+ * lists, the start-up check) is answered before they are; a problem hands the conversation to
+ * the full bin, which says it properly and exits 2, as it does when started directly.
  */
 export async function runFront(input: FrontInput): Promise<void> {
   const argv = input.argv ?? process.argv.slice(2);
   const env = input.env ?? process.env;
-  const chosen = toolList(input, argv, env);
-  if (!chosen || env.PATCHBAY_NO_FRONT === '1') return input.start();
-  const { tools, notices } = chosen;
+  if (env.PATCHBAY_NO_FRONT === '1' || asksForTheFullBin(argv, env)) return input.start();
 
   const { manifest } = input;
   const name = manifest.serverInfo.name.replace(/^patchbay-/, '');
-  // The full bin does not print them again when it takes the conversation over.
-  for (const line of notices) process.stderr.write(`patchbay-${name}: ${redact(line)}\n`);
+  let chosen: Chosen | undefined;
+  /** The options, checked once; false when they have a problem (the full bin has been started). */
+  const decide = (): Chosen | undefined => {
+    if (chosen || handedOff) return chosen;
+    chosen = toolList(input, argv, env);
+    if (!chosen) {
+      handOff(buffered, 'a problem with the options');
+      return undefined;
+    }
+    // The full bin does not print them again when it takes the conversation over.
+    for (const line of chosen.notices) process.stderr.write(`patchbay-${name}: ${redact(line)}\n`);
+    return chosen;
+  };
   /** The connector's start-up check, once, in the background; the server handed over to skips it. */
-  const startupCheck = () => {
+  const startupCheck = (options: Chosen) => {
     const check = input.config.startupCheck;
     if (!check || startupChecked(name)) return;
     markStartupChecked(name);
     setTimeout(() => {
-      const log = createLogger(`patchbay-${name}`, chosen.logLevel);
-      check(chosen.options as never, log).catch((error: unknown) => log.debug('start-up check failed', { error }));
+      const log = createLogger(`patchbay-${name}`, options.logLevel);
+      check(options.options as never, log).catch((error: unknown) => log.debug('start-up check failed', { error }));
     }, STARTUP_CHECK_DELAY_MS).unref();
   };
   const stdin = process.stdin;
@@ -80,7 +95,8 @@ export async function runFront(input: FrontInput): Promise<void> {
     const { id, method } = message;
     if (method === 'notifications/initialized' && initialize) {
       initialized = true;
-      startupCheck();
+      const options = decide();
+      if (options) startupCheck(options);
       return true;
     }
     if (id === undefined || id === null || typeof method !== 'string') return false;
@@ -103,7 +119,13 @@ export async function runFront(input: FrontInput): Promise<void> {
     }
     if (!initialize) return false;
     if (method === 'ping') return reply(id, {});
-    if (method === 'tools/list') return reply(id, { tools });
+    // What follows depends on the options (and a problem with them ends the front here).
+    const options = decide();
+    if (!options) return true;
+    if (method === 'tools/list') {
+      process.stdout.write(`{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":{"tools":[${options.tools().join(',')}]}}\n`);
+      return true;
+    }
     if (method === 'prompts/list' && manifest.prompts) return reply(id, { prompts: manifest.prompts });
     if (method === 'resources/templates/list' && manifest.resourceTemplates) {
       return reply(id, { resourceTemplates: manifest.resourceTemplates });
@@ -151,21 +173,35 @@ export async function runFront(input: FrontInput): Promise<void> {
         handOff(buffered, typeof method === 'string' ? method : 'a message it cannot read');
         return;
       }
+      // Answering can end the front (a problem with the options): the rest is the server's.
+      if (handedOff) return;
       buffered = buffered.slice(newline + 1);
     }
     if (buffered.length > MAX_FRONT_LINE) handOff(buffered, 'a long message');
   };
   // Before the server exists there is nothing to clean up: the session simply ends.
   const onEnd = () => {
-    if (!handedOff) process.exit(0);
+    // A problem with the options is still reported (and exits 2) when the input ends at once.
+    if (!handedOff && decide()) process.exit(0);
   };
   stdin.on('data', onData);
   stdin.once('end', onEnd);
+  // Input already waiting is read (and initialize answered) before this runs.
+  setImmediate(decide);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       if (!handedOff) process.exit(0);
     });
   }
+}
+
+type Chosen = NonNullable<ReturnType<typeof toolList>>;
+
+/** --help, --version and --http are the full bin's (as is anything else argv or the environment asks of it). */
+function asksForTheFullBin(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): boolean {
+  const flags = new Set(['--help', '-h', '--version', '-v', '--http']);
+  if (argv.some((arg) => flags.has(arg) || arg.startsWith('--http='))) return true;
+  return (commonOptions.http.env ?? []).some((name) => Boolean(env[name]));
 }
 
 /**
@@ -188,12 +224,13 @@ function toolList(input: FrontInput, argv: readonly string[], env: Readonly<Reco
   const settings = values as { toolsets: string[]; tools: string[]; readOnly: boolean };
   if (missingCredential(config.options, options)) return undefined;
   if (selectionProblems(manifest, settings).length) return undefined;
-  if (config.check && config.check(options as never, settings as never).length) return undefined;
-  const chosen = selectTools(manifest, settings, (tool) =>
-    tool.switched ? Boolean(config.switches?.[tool.name]?.(options as never)) : true,
+  if (config.check?.(options as never, settings as never).length) return undefined;
+  const selected = new Set(
+    selectTools(manifest, settings, (tool) => (tool.switched ? Boolean(config.switches?.[tool.name]?.(options as never)) : true)),
   );
   return {
-    tools: chosen.map((tool) => tool.entry),
+    /** The tools/list entries, serialized (read when first asked). */
+    tools: () => input.toolEntries().filter((_, i) => selected.has(manifest.tools[i] as (typeof manifest.tools)[number])),
     notices: config.notices?.(options as never, settings as never) ?? [],
     options,
     logLevel: values.logLevel as Level,

@@ -22,3 +22,12 @@ export interface Manifest {
   resourceTemplates: unknown[] | null;
   resources: unknown[] | null;
 }
+
+/**
+ * The manifest as the front holds it: without the tools/list entries, which it reads only when
+ * tools/list is asked (`toolEntries`). Inlined, ~60 KB of schema text would cost every start
+ * about 2 ms to scan, a twentieth of a bare process's start.
+ */
+export type FrontManifest = Omit<Manifest, 'tools'> & {
+  tools: Array<Omit<Manifest['tools'][number], 'entry'>>;
+};
