@@ -107,7 +107,7 @@ describe('patchbay config', () => {
     const entry = JSON.parse(stdout) as { mcpServers: Record<string, { command: string; args: string[] }> };
     const git = entry.mcpServers['patchbay-git']!;
     expect(git.command).toBe('node');
-    expect(git.args[0]).toMatch(/servers\/git\/bin\.js$/);
+    expect(git.args[0]).toMatch(/servers\/git\/bin\.cjs$/);
     expect(git.args.slice(1)).toEqual(['--repository', repo.path, '--read-only']);
     expect(stderr).toContain('From this clone');
   });
@@ -166,7 +166,7 @@ describe('patchbay config for the SaaS connectors', () => {
     });
     expect(code).toBe(0);
     const entry = JSON.parse(stdout).mcpServers['patchbay-github'] as { args: string[]; env: Record<string, string> };
-    expect(entry.args[0]).toMatch(/servers\/github\/bin\.js$/);
+    expect(entry.args[0]).toMatch(/servers\/github\/bin\.cjs$/);
     expect(entry.env).toEqual({ GITHUB_TOKEN: '<your GITHUB_TOKEN>', GITHUB_API_URL: 'https://ghe.example.com/api/v3' });
     expect(stdout + stderr).not.toContain(token);
   });
@@ -178,7 +178,7 @@ describe('patchbay config for the SaaS connectors', () => {
     });
     expect(code).toBe(0);
     expect(stdout.trim()).toMatch(
-      /^claude mcp add patchbay-slack -e SLACK_BOT_TOKEN='<your SLACK_BOT_TOKEN>' -e SLACK_USER_TOKEN='<your SLACK_USER_TOKEN>' -e SLACK_TEAM_ID=T0ABC -- node \S+\/servers\/slack\/bin\.js --read-only$/,
+      /^claude mcp add patchbay-slack -e SLACK_BOT_TOKEN='<your SLACK_BOT_TOKEN>' -e SLACK_USER_TOKEN='<your SLACK_USER_TOKEN>' -e SLACK_TEAM_ID=T0ABC -- node \S+\/servers\/slack\/bin\.cjs --read-only$/,
     );
   });
 
