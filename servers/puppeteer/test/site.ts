@@ -379,7 +379,8 @@ function kitchenPage(): string {
     <footer><p>Footer text</p></footer>
     <script>
       document.getElementById('tri').indeterminate = true;
-      document.getElementById('host').attachShadow({ mode: 'open' }).innerHTML = '<button>Shadow button</button>';
+      document.getElementById('host').attachShadow({ mode: 'open' }).innerHTML =
+        '<button>Shadow button</button><label for="sf">Shadow field</label><input id="sf"><label>Wrapped <button>go</button></label>';
     </script>`,
     '<style>.sr{position:absolute;width:1px;height:1px;overflow:hidden}</style>',
   );

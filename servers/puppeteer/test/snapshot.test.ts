@@ -94,6 +94,9 @@ describe('the outline of a page', () => {
 
   it('walks open shadow roots and frames in place, and their refs work', async () => {
     expect(kitchen).toContain('  - button "Shadow button"');
+    // Labels inside a shadow root name the controls there (each root's labels are looked up apart).
+    expect(kitchen).toContain('  - textbox "Shadow field"');
+    expect(kitchen).toContain('  - button "Wrapped"');
     expect(kitchen).toContain('  - iframe "Inline":\n    - text: Inside srcdoc\n    - button "Srcdoc button"');
     // A frame of another site runs in a renderer of its own; its document is walked by its frame.
     const page = await callOk<Snap>(server.client, 'puppeteer_navigate', { url: `${site.origin}/frame-cross` });

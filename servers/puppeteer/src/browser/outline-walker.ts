@@ -257,7 +257,6 @@ export function createOutlineWalker(root: Element | null, options: WalkerOptions
 
   const doc = root ? root.ownerDocument : document;
   const win = (doc.defaultView ?? window) as Window & typeof globalThis;
-  const encoder = new TextEncoder();
   const NON_ASCII = /[^\x00-\x7f]/;
   const NEEDS_ESCAPE = /[^\x20-\x21\x23-\x5b\x5d-\x7e]/;
 
@@ -287,7 +286,14 @@ export function createOutlineWalker(root: Element | null, options: WalkerOptions
   };
 
   // ---- text helpers ----
-  const collapse = (text: string) => text.replace(/\s+/g, ' ').trim();
+  /** Whitespace that collapsing would change inside trimmed text: a run, or a tab or newline. */
+  const NEEDS_COLLAPSE = /\s\s|[^\S ]/;
+  const collapse = (text: string) => {
+    // Most calls get an empty attribute or a whitespace-only text node: no regex replace for them.
+    if (text === '') return '';
+    const trimmed = text.trim();
+    return NEEDS_COLLAPSE.test(trimmed) ? trimmed.replace(/\s+/g, ' ') : trimmed;
+  };
   const clipName = (text: string) => {
     const flat = collapse(text);
     return flat.length > MAX_NAME ? `${flat.slice(0, MAX_NAME - 1)}…` : flat;
@@ -318,7 +324,22 @@ export function createOutlineWalker(root: Element | null, options: WalkerOptions
     // Printable ASCII without quotes or backslashes is its own JSON, between two quotes.
     if (!NEEDS_ESCAPE.test(line)) return line.length + 3;
     const json = JSON.stringify(line);
-    return (NON_ASCII.test(json) ? encoder.encode(json).length : json.length) + 1;
+    return (NON_ASCII.test(json) ? utf8Length(json) : json.length) + 1;
+  };
+  /** UTF-8 bytes of a string, counted (encoding each line would allocate an array per line). */
+  const utf8Length = (text: string) => {
+    let n = 0;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 0x80) n += 1;
+      else if (c < 0x800) n += 2;
+      else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+        // A surrogate pair is one four-byte character; a lone surrogate JSON escapes, so is ASCII.
+        n += 4;
+        i++;
+      } else n += 3;
+    }
+    return n;
   };
 
   // ---- the flat tree ----
@@ -335,7 +356,17 @@ export function createOutlineWalker(root: Element | null, options: WalkerOptions
     }
     return node.childNodes;
   };
-  const style = (el: Element) => win.getComputedStyle(el);
+  // One live declaration per element (a name, a parent and the walk each ask for it; making a
+  // new one costs microseconds). Live, so it never goes stale; dropped at the start of every run.
+  const styles = new Map<Element, CSSStyleDeclaration>();
+  const style = (el: Element) => {
+    let computed = styles.get(el);
+    if (!computed) {
+      computed = win.getComputedStyle(el);
+      styles.set(el, computed);
+    }
+    return computed;
+  };
   const hiddenForever = (el: Element) =>
     SKIPPED.has(el.localName) || el.getAttribute('aria-hidden') === 'true' || style(el).display === 'none';
 
@@ -580,9 +611,33 @@ export function createOutlineWalker(root: Element | null, options: WalkerOptions
     }
     return found;
   };
+  /**
+   * Each control's <label>s, found once per document or shadow root: `el.labels` makes Blink
+   * look through the whole tree for every control it is asked about (150 buttons on a page cost
+   * a walk more than everything else it does).
+   */
+  const labelsByRoot = new Map<Node, Map<Element, HTMLLabelElement[]>>();
+  const labelsOf = (el: Element): readonly HTMLLabelElement[] => {
+    const scope = el.getRootNode();
+    let byControl = labelsByRoot.get(scope);
+    if (!byControl) {
+      byControl = new Map();
+      const all = (scope as Document | ShadowRoot).querySelectorAll?.('label') ?? [];
+      for (let i = 0; i < all.length; i++) {
+        const label = all[i] as HTMLLabelElement;
+        const control = label.control;
+        if (!control) continue;
+        const list = byControl.get(control);
+        if (list) list.push(label);
+        else byControl.set(control, [label]);
+      }
+      labelsByRoot.set(scope, byControl);
+    }
+    return byControl.get(el) ?? [];
+  };
   const labelsText = (el: Element) => {
-    const labels = (el as HTMLInputElement).labels;
-    if (!labels?.length) return '';
+    const labels = labelsOf(el);
+    if (!labels.length) return '';
     return collapse(
       Array.from(labels)
         .map((label) => textAlternative(label, el, true, nameBudget()))
@@ -923,6 +978,9 @@ export function createOutlineWalker(root: Element | null, options: WalkerOptions
   const walker: OutlineWalker = {
     pendingFrame: null,
     run(state: WalkState): WalkStep {
+      // A walk paused at an iframe resumes after round trips: the page may have changed since.
+      styles.clear();
+      labelsByRoot.clear();
       const lines: WalkLine[] = [];
       const signposts: WalkSignpost[] = [];
       const paused = { frame: null as Element | null };
