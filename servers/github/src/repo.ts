@@ -1,4 +1,4 @@
-import { cursorInput, limitInput, ToolError } from '@patchbay/kit';
+import { cursorInput, limitInput, ToolError, type UpstreamPage } from '@patchbay/kit';
 import * as z from 'zod';
 import type { GitHubServices, Octokit } from './client.js';
 
@@ -67,6 +67,19 @@ export async function client(ctx: Scope): Promise<{ octokit: Octokit; request: {
  */
 export function pageNumber(token: unknown): number {
   return typeof token === 'number' && Number.isSafeInteger(token) && token >= 1 && token <= 10_000 ? token : 1;
+}
+
+/**
+ * One page of a listing over GitHub's numbered pages, for ctx.paginate's `fetch`: the upstream
+ * cursor is the page number, and there is a next page while the `Link` header names one.
+ */
+export async function numberedPage<T>(
+  token: number | undefined,
+  load: (page: number) => Promise<Omit<UpstreamPage<T, number>, 'next'> & { headers: { link?: string | undefined } }>,
+): Promise<UpstreamPage<T, number>> {
+  const page = pageNumber(token);
+  const { headers, ...rest } = await load(page);
+  return { ...rest, next: hasNext(headers) ? page + 1 : undefined };
 }
 
 /** Whether GitHub's `Link` header has a next page. */

@@ -4,7 +4,7 @@ import { bytesOf } from '../blob.js';
 import { compact, line, login, minute, short, words } from '../format.js';
 import { tool } from '../kit.js';
 import { fencedTextPage } from '../paging.js';
-import { cursor, fields, hasNext, itemList, limit, moreOutput, pageNumber, perPage, repoInput, target, whole } from '../repo.js';
+import { cursor, fields, itemList, limit, moreOutput, numberedPage, perPage, repoInput, target, whole } from '../repo.js';
 
 const runId = whole().describe('Workflow run id');
 
@@ -24,17 +24,17 @@ export const listWorkflows = tool({
       unit: ['workflow', 'workflows'],
       line: (w) => words(w.id, line(w.name, 100), w.path, w.state !== 'active' && w.state),
       data: (w) => ({ id: w.id, name: line(w.name, 100), path: w.path, state: w.state }),
-      fetch: async (token?: number) => {
-        const page = pageNumber(token);
-        const res = await t.octokit.rest.actions.listRepoWorkflows({
-          owner: t.owner,
-          repo: t.repo,
-          per_page: 100,
-          page,
-          request: t.request,
-        });
-        return { items: res.data.workflows, next: hasNext(res.headers) ? page + 1 : undefined, total: res.data.total_count };
-      },
+      fetch: (token?: number) =>
+        numberedPage(token, async (page) => {
+          const res = await t.octokit.rest.actions.listRepoWorkflows({
+            owner: t.owner,
+            repo: t.repo,
+            per_page: 100,
+            page,
+            request: t.request,
+          });
+          return { items: res.data.workflows, headers: res.headers, total: res.data.total_count };
+        }),
     });
   },
 });
@@ -92,15 +92,15 @@ export const listWorkflowRuns = tool({
           event: r.event,
           created: r.created_at,
         }),
-      fetch: async (token?: number) => {
-        const page = pageNumber(token);
-        const common = { owner: t.owner, repo: t.repo, per_page: perPage(args.limit), page, request: t.request, ...filters };
-        const res =
-          args.workflow !== undefined
-            ? await t.octokit.rest.actions.listWorkflowRuns({ ...common, workflow_id: args.workflow })
-            : await t.octokit.rest.actions.listWorkflowRunsForRepo(common);
-        return { items: res.data.workflow_runs, next: hasNext(res.headers) ? page + 1 : undefined, total: res.data.total_count };
-      },
+      fetch: (token?: number) =>
+        numberedPage(token, async (page) => {
+          const common = { owner: t.owner, repo: t.repo, per_page: perPage(args.limit), page, request: t.request, ...filters };
+          const res =
+            args.workflow !== undefined
+              ? await t.octokit.rest.actions.listWorkflowRuns({ ...common, workflow_id: args.workflow })
+              : await t.octokit.rest.actions.listWorkflowRunsForRepo(common);
+          return { items: res.data.workflow_runs, headers: res.headers, total: res.data.total_count };
+        }),
     });
   },
 });

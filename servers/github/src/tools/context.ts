@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { compact, line, words } from '../format.js';
 import { tool } from '../kit.js';
-import { client, cursor, fields, hasNext, itemList, limit, moreOutput, pageNumber } from '../repo.js';
+import { client, cursor, fields, itemList, limit, moreOutput, numberedPage } from '../repo.js';
 import { searchPage } from '../search.js';
 import { describeRate, tokenInfo } from '../token.js';
 
@@ -176,17 +176,17 @@ export const listMyRepos = tool({
       line: (r) =>
         words(r.full_name, r.private && '(private)', r.permissions?.push ? 'write' : 'read', r.pushed_at?.slice(0, 10)),
       data: (r) => compact({ full_name: r.full_name, private: r.private, push: r.permissions?.push, pushed: r.pushed_at }),
-      fetch: async (token?: number) => {
-        const page = pageNumber(token);
-        const res = await octokit.rest.repos.listForAuthenticatedUser({
-          sort: 'pushed',
-          ...(args.affiliation ? { affiliation: args.affiliation } : {}),
-          per_page: 100,
-          page,
-          request,
-        });
-        return { items: res.data.filter((r) => policy.allows(r.full_name)), next: hasNext(res.headers) ? page + 1 : undefined };
-      },
+      fetch: (token?: number) =>
+        numberedPage(token, async (page) => {
+          const res = await octokit.rest.repos.listForAuthenticatedUser({
+            sort: 'pushed',
+            ...(args.affiliation ? { affiliation: args.affiliation } : {}),
+            per_page: 100,
+            page,
+            request,
+          });
+          return { items: res.data.filter((r) => policy.allows(r.full_name)), headers: res.headers };
+        }),
     });
   },
 });

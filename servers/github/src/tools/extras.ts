@@ -9,11 +9,10 @@ import {
   client,
   cursor,
   fields,
-  hasNext,
   itemList,
   limit,
   moreOutput,
-  pageNumber,
+  numberedPage,
   perPage,
   repoInput,
   target,
@@ -54,17 +53,17 @@ export const listReleases = tool({
           prerelease: r.prerelease || undefined,
           published: r.published_at,
         }),
-      fetch: async (token?: number) => {
-        const page = pageNumber(token);
-        const res = await t.octokit.rest.repos.listReleases({
-          owner: t.owner,
-          repo: t.repo,
-          per_page: perPage(args.limit),
-          page,
-          request: t.request,
-        });
-        return { items: res.data, next: hasNext(res.headers) ? page + 1 : undefined };
-      },
+      fetch: (token?: number) =>
+        numberedPage(token, async (page) => {
+          const res = await t.octokit.rest.repos.listReleases({
+            owner: t.owner,
+            repo: t.repo,
+            per_page: perPage(args.limit),
+            page,
+            request: t.request,
+          });
+          return { items: res.data, headers: res.headers };
+        }),
     });
   },
 });
@@ -204,21 +203,21 @@ export const listNotifications = tool({
           title: title(n.subject.title),
           updated: n.updated_at,
         }),
-      fetch: async (token?: number) => {
-        const page = pageNumber(token);
-        const res = await octokit.rest.activity.listNotificationsForAuthenticatedUser({
-          all: args.all,
-          participating: args.participating,
-          ...(args.since ? { since: args.since } : {}),
-          per_page: perPage(args.limit),
-          page,
-          request,
-        });
-        return {
-          items: res.data.filter((n) => policy.allows(n.repository.full_name)),
-          next: hasNext(res.headers) ? page + 1 : undefined,
-        };
-      },
+      fetch: (token?: number) =>
+        numberedPage(token, async (page) => {
+          const res = await octokit.rest.activity.listNotificationsForAuthenticatedUser({
+            all: args.all,
+            participating: args.participating,
+            ...(args.since ? { since: args.since } : {}),
+            per_page: perPage(args.limit),
+            page,
+            request,
+          });
+          return {
+            items: res.data.filter((n) => policy.allows(n.repository.full_name)),
+            headers: res.headers,
+          };
+        }),
     });
   },
 });
@@ -299,14 +298,14 @@ export const listGists = tool({
           description: line(g.description, 120),
           updated: g.updated_at,
         }),
-      fetch: async (token?: number) => {
-        const page = pageNumber(token);
-        const params = { per_page: perPage(args.limit), page, request };
-        const res = args.username
-          ? await octokit.rest.gists.listForUser({ username: args.username, ...params })
-          : await octokit.rest.gists.list(params);
-        return { items: res.data, next: hasNext(res.headers) ? page + 1 : undefined };
-      },
+      fetch: (token?: number) =>
+        numberedPage(token, async (page) => {
+          const params = { per_page: perPage(args.limit), page, request };
+          const res = args.username
+            ? await octokit.rest.gists.listForUser({ username: args.username, ...params })
+            : await octokit.rest.gists.list(params);
+          return { items: res.data, headers: res.headers };
+        }),
     });
   },
 });
@@ -433,17 +432,17 @@ export const listLabels = tool({
       unit: ['label', 'labels'],
       line: (l) => words(line(l.name, 100), `#${l.color}`, line(l.description, 160) && `— ${line(l.description, 160)}`),
       data: (l) => compact({ name: line(l.name, 100), color: l.color, description: line(l.description, 160) }),
-      fetch: async (token?: number) => {
-        const page = pageNumber(token);
-        const res = await t.octokit.rest.issues.listLabelsForRepo({
-          owner: t.owner,
-          repo: t.repo,
-          per_page: 100,
-          page,
-          request: t.request,
-        });
-        return { items: res.data, next: hasNext(res.headers) ? page + 1 : undefined };
-      },
+      fetch: (token?: number) =>
+        numberedPage(token, async (page) => {
+          const res = await t.octokit.rest.issues.listLabelsForRepo({
+            owner: t.owner,
+            repo: t.repo,
+            per_page: 100,
+            page,
+            request: t.request,
+          });
+          return { items: res.data, headers: res.headers };
+        }),
     });
   },
 });

@@ -5,12 +5,11 @@ import { tool } from '../kit.js';
 import {
   bodyInput,
   cursor,
-  hasNext,
   itemList,
   limit,
   moreOutput,
+  numberedPage,
   numberInput,
-  pageNumber,
   perPage,
   repoFromUrl,
   repoInput,
@@ -87,28 +86,28 @@ export const listIssues = tool({
           comments: i.comments,
           updated: i.updated_at,
         }),
-      fetch: async (token?: number) => {
-        const page = pageNumber(token);
-        const res = await t.octokit.rest.issues.listForRepo({
-          owner: t.owner,
-          repo: t.repo,
-          state: args.state,
-          ...(args.labels?.length ? { labels: args.labels.join(',') } : {}),
-          ...(args.assignee ? { assignee: args.assignee } : {}),
-          ...(args.creator ? { creator: args.creator } : {}),
-          ...(args.milestone ? { milestone: args.milestone } : {}),
-          ...(args.since ? { since: args.since } : {}),
-          sort: args.sort,
-          direction: 'desc',
-          per_page: perPage(args.limit),
-          page,
-          request: t.request,
-        });
-        // GitHub lists pull requests as issues too; they have their own tool.
-        const items = res.data.filter((i) => !i.pull_request);
-        await quoting.learn(items.map((i) => login(i.user)));
-        return { items, next: hasNext(res.headers) ? page + 1 : undefined };
-      },
+      fetch: (token?: number) =>
+        numberedPage(token, async (page) => {
+          const res = await t.octokit.rest.issues.listForRepo({
+            owner: t.owner,
+            repo: t.repo,
+            state: args.state,
+            ...(args.labels?.length ? { labels: args.labels.join(',') } : {}),
+            ...(args.assignee ? { assignee: args.assignee } : {}),
+            ...(args.creator ? { creator: args.creator } : {}),
+            ...(args.milestone ? { milestone: args.milestone } : {}),
+            ...(args.since ? { since: args.since } : {}),
+            sort: args.sort,
+            direction: 'desc',
+            per_page: perPage(args.limit),
+            page,
+            request: t.request,
+          });
+          // GitHub lists pull requests as issues too; they have their own tool.
+          const items = res.data.filter((i) => !i.pull_request);
+          await quoting.learn(items.map((i) => login(i.user)));
+          return { items, headers: res.headers };
+        }),
     });
     reply.text += withheldNote(countWithheld(reply.structured.issues, 'title'));
     return reply;
@@ -249,20 +248,20 @@ export const getIssue = tool({
         return `@${who ?? 'unknown'} ${minute(c.created_at)} (comment ${c.id}):\n${quoting.fenced(c.body, who, `Comment ${c.id} by @${who ?? 'unknown'}`) ?? '(empty)'}`;
       },
       data: (c) => compact({ id: c.id, author: login(c.user), created: c.created_at, body: commentBodies.get(c.id) }),
-      fetch: async (token?: number) => {
-        const page = pageNumber(token);
-        const res = await t.octokit.rest.issues.listComments({
-          owner: t.owner,
-          repo: t.repo,
-          issue_number: args.number,
-          per_page: 100,
-          page,
-          request: t.request,
-        });
-        await quoting.learn(res.data.map((c) => login(c.user)));
-        for (const c of res.data) commentBodies.set(c.id, quoting.plain(c.body, login(c.user)));
-        return { items: res.data, next: hasNext(res.headers) ? page + 1 : undefined };
-      },
+      fetch: (token?: number) =>
+        numberedPage(token, async (page) => {
+          const res = await t.octokit.rest.issues.listComments({
+            owner: t.owner,
+            repo: t.repo,
+            issue_number: args.number,
+            per_page: 100,
+            page,
+            request: t.request,
+          });
+          await quoting.learn(res.data.map((c) => login(c.user)));
+          for (const c of res.data) commentBodies.set(c.id, quoting.plain(c.body, login(c.user)));
+          return { items: res.data, headers: res.headers };
+        }),
     });
     const withheld = countWithheld(reply.structured.comments, 'body') + (first && !quoting.allows(author) ? 1 : 0);
     reply.text += withheldNote(withheld);

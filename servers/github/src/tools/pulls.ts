@@ -7,12 +7,11 @@ import {
   bodyInput,
   cursor,
   fields,
-  hasNext,
   itemList,
   limit,
   moreOutput,
+  numberedPage,
   numberInput,
-  pageNumber,
   perPage,
   repoInput,
   target,
@@ -68,23 +67,23 @@ export const listPullRequests = tool({
           base: p.base.ref,
           updated: p.updated_at,
         }),
-      fetch: async (token?: number) => {
-        const page = pageNumber(token);
-        const res = await t.octokit.rest.pulls.list({
-          owner: t.owner,
-          repo: t.repo,
-          state: args.state,
-          ...(args.head ? { head: args.head } : {}),
-          ...(args.base ? { base: args.base } : {}),
-          sort: args.sort,
-          direction: 'desc',
-          per_page: perPage(args.limit),
-          page,
-          request: t.request,
-        });
-        await quoting.learn(res.data.map((p) => login(p.user)));
-        return { items: res.data, next: hasNext(res.headers) ? page + 1 : undefined };
-      },
+      fetch: (token?: number) =>
+        numberedPage(token, async (page) => {
+          const res = await t.octokit.rest.pulls.list({
+            owner: t.owner,
+            repo: t.repo,
+            state: args.state,
+            ...(args.head ? { head: args.head } : {}),
+            ...(args.base ? { base: args.base } : {}),
+            sort: args.sort,
+            direction: 'desc',
+            per_page: perPage(args.limit),
+            page,
+            request: t.request,
+          });
+          await quoting.learn(res.data.map((p) => login(p.user)));
+          return { items: res.data, headers: res.headers };
+        }),
     });
     reply.text += withheldNote(countWithheld(reply.structured.pull_requests, 'title'));
     return reply;
@@ -205,18 +204,18 @@ export const listPrFiles = tool({
           previous: f.previous_filename,
         }),
       hint: 'github_get_pr_diff shows the changes.',
-      fetch: async (token?: number) => {
-        const page = pageNumber(token);
-        const res = await t.octokit.rest.pulls.listFiles({
-          owner: t.owner,
-          repo: t.repo,
-          pull_number: args.number,
-          per_page: 100,
-          page,
-          request: t.request,
-        });
-        return { items: res.data, next: hasNext(res.headers) ? page + 1 : undefined };
-      },
+      fetch: (token?: number) =>
+        numberedPage(token, async (page) => {
+          const res = await t.octokit.rest.pulls.listFiles({
+            owner: t.owner,
+            repo: t.repo,
+            pull_number: args.number,
+            per_page: 100,
+            page,
+            request: t.request,
+          });
+          return { items: res.data, headers: res.headers };
+        }),
     });
   },
 });
@@ -289,12 +288,12 @@ export const listReviews = tool({
               created: c.created_at,
               body: quoting.plain(c.body, login(c.user)),
             }),
-          fetch: async (token?: number) => {
-            const page = pageNumber(token);
-            const res = await t.octokit.rest.pulls.listReviewComments({ ...common, page });
-            await quoting.learn(res.data.map((c) => login(c.user)));
-            return { items: res.data, next: hasNext(res.headers) ? page + 1 : undefined };
-          },
+          fetch: (token?: number) =>
+            numberedPage(token, async (page) => {
+              const res = await t.octokit.rest.pulls.listReviewComments({ ...common, page });
+              await quoting.learn(res.data.map((c) => login(c.user)));
+              return { items: res.data, headers: res.headers };
+            }),
         })
       : await ctx.paginate({
           key: 'items',
@@ -323,12 +322,12 @@ export const listReviews = tool({
               submitted: r.submitted_at,
               body: quoting.plain(r.body, login(r.user)),
             }),
-          fetch: async (token?: number) => {
-            const page = pageNumber(token);
-            const res = await t.octokit.rest.pulls.listReviews({ ...common, page });
-            await quoting.learn(res.data.map((r) => login(r.user)));
-            return { items: res.data, next: hasNext(res.headers) ? page + 1 : undefined };
-          },
+          fetch: (token?: number) =>
+            numberedPage(token, async (page) => {
+              const res = await t.octokit.rest.pulls.listReviews({ ...common, page });
+              await quoting.learn(res.data.map((r) => login(r.user)));
+              return { items: res.data, headers: res.headers };
+            }),
         });
     reply.text += withheldNote(countWithheld(reply.structured.items, 'body'));
     return reply;

@@ -8,11 +8,10 @@ import { diffPage, fencedTextPage } from '../paging.js';
 import {
   cursor,
   fields,
-  hasNext,
   itemList,
   limit,
   moreOutput,
-  pageNumber,
+  numberedPage,
   pathInput,
   perPage,
   refInput,
@@ -243,12 +242,12 @@ export const listRefs = tool({
       empty: `${t.full} has no ${unit[1]}.`,
       line: (r: Ref) => words(r.name, short(r.commit.sha), r.protected && '(protected)'),
       data: (r: Ref) => compact({ name: r.name, sha: r.commit.sha, protected: r.protected || undefined }),
-      fetch: async (token?: number) => {
-        const page = pageNumber(token);
-        const params = { owner: t.owner, repo: t.repo, per_page: 100, page, request: t.request };
-        const res = args.tags ? await t.octokit.rest.repos.listTags(params) : await t.octokit.rest.repos.listBranches(params);
-        return { items: res.data as Ref[], next: hasNext(res.headers) ? page + 1 : undefined };
-      },
+      fetch: (token?: number) =>
+        numberedPage(token, async (page) => {
+          const params = { owner: t.owner, repo: t.repo, per_page: 100, page, request: t.request };
+          const res = args.tags ? await t.octokit.rest.repos.listTags(params) : await t.octokit.rest.repos.listBranches(params);
+          return { items: res.data as Ref[], headers: res.headers };
+        }),
     });
   },
 });
@@ -296,21 +295,21 @@ export const listCommits = tool({
           author: login(c.author) ?? c.commit.author?.name,
           subject: line(c.commit.message.split('\n')[0], 200),
         }),
-      fetch: async (token?: number) => {
-        const page = pageNumber(token);
-        const res = await t.octokit.rest.repos.listCommits({
-          owner: t.owner,
-          repo: t.repo,
-          ...(args.ref ? { sha: args.ref } : {}),
-          ...(args.path ? { path: args.path } : {}),
-          ...(args.author ? { author: args.author } : {}),
-          ...(args.since ? { since: args.since } : {}),
-          per_page: perPage(args.limit),
-          page,
-          request: t.request,
-        });
-        return { items: res.data, next: hasNext(res.headers) ? page + 1 : undefined };
-      },
+      fetch: (token?: number) =>
+        numberedPage(token, async (page) => {
+          const res = await t.octokit.rest.repos.listCommits({
+            owner: t.owner,
+            repo: t.repo,
+            ...(args.ref ? { sha: args.ref } : {}),
+            ...(args.path ? { path: args.path } : {}),
+            ...(args.author ? { author: args.author } : {}),
+            ...(args.since ? { since: args.since } : {}),
+            per_page: perPage(args.limit),
+            page,
+            request: t.request,
+          });
+          return { items: res.data, headers: res.headers };
+        }),
     });
   },
 });
@@ -378,11 +377,17 @@ export const getCommit = tool({
           previous: f.previous_filename,
         }),
       hint: 'diff=true shows the changes themselves.',
-      fetch: async (token?: number) => {
-        const page = pageNumber(token);
-        const res = await t.octokit.rest.repos.getCommit({ owner: t.owner, repo: t.repo, ref: c.sha, page, request: t.request });
-        return { items: res.data.files ?? [], next: hasNext(res.headers) ? page + 1 : undefined };
-      },
+      fetch: (token?: number) =>
+        numberedPage(token, async (page) => {
+          const res = await t.octokit.rest.repos.getCommit({
+            owner: t.owner,
+            repo: t.repo,
+            ref: c.sha,
+            page,
+            request: t.request,
+          });
+          return { items: res.data.files ?? [], headers: res.headers };
+        }),
     });
   },
 });
