@@ -73,12 +73,18 @@ export async function runFront(input: FrontInput): Promise<void> {
     for (const line of chosen.notices) process.stderr.write(`patchbay-${name}: ${redact(line)}\n`);
     return chosen;
   };
-  /** The connector's start-up check, once, in the background; the server handed over to skips it. */
+  /**
+   * The connector's start-up check, once, in the background; the server handed over to skips it
+   * once it started. One not started yet at the hand-over is left to the server, which schedules
+   * its own after the call that woke it: started here, it would load the service's client in the
+   * middle of that call.
+   */
+  let checkTimer: NodeJS.Timeout | undefined;
   const startupCheck = (options: Chosen) => {
     const check = input.config.startupCheck;
-    if (!check || startupChecked(name)) return;
-    markStartupChecked(name);
-    setTimeout(() => {
+    if (!check || startupChecked(name) || checkTimer) return;
+    checkTimer = setTimeout(() => {
+      markStartupChecked(name);
       const log = createLogger(`patchbay-${name}`, options.logLevel);
       check(options.options as never, log).catch((error: unknown) => log.debug('start-up check failed', { error }));
     }, STARTUP_CHECK_DELAY_MS).unref();
@@ -140,6 +146,7 @@ export async function runFront(input: FrontInput): Promise<void> {
 
   const handOff = (rest: string, why: string) => {
     handedOff = true;
+    clearTimeout(checkTimer);
     if (env.PATCHBAY_LOG_LEVEL === 'debug') process.stderr.write(`patchbay-${name} debug front: handing over on ${why}\n`);
     stdin.off('data', onData);
     stdin.off('end', onEnd);
