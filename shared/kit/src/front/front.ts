@@ -61,7 +61,7 @@ export async function runFront(input: FrontInput): Promise<void> {
   const { manifest } = input;
   const name = manifest.serverInfo.name.replace(/^patchbay-/, '');
   let chosen: Chosen | undefined;
-  /** The options, checked once; false when they have a problem (the full bin has been started). */
+  /** The options, checked once; undefined when they have a problem (the full bin then has the conversation). */
   const decide = (): Chosen | undefined => {
     if (chosen || handedOff) return chosen;
     chosen = toolList(input, argv, env);
@@ -232,12 +232,16 @@ function toolList(input: FrontInput, argv: readonly string[], env: Readonly<Reco
   if (missingCredential(config.options, options)) return undefined;
   if (selectionProblems(manifest, settings).length) return undefined;
   if (config.check?.(options as never, settings as never).length) return undefined;
+  let listed: string[] | undefined;
   const selected = new Set(
     selectTools(manifest, settings, (tool) => (tool.switched ? Boolean(config.switches?.[tool.name]?.(options as never)) : true)),
   );
   return {
-    /** The tools/list entries, serialized (read when first asked). */
-    tools: () => input.toolEntries().filter((_, i) => selected.has(manifest.tools[i] as (typeof manifest.tools)[number])),
+    /** The tools/list entries, serialized (read when first asked, then kept). */
+    tools: () => {
+      listed ??= input.toolEntries().filter((_, i) => selected.has(manifest.tools[i] as (typeof manifest.tools)[number]));
+      return listed;
+    },
     notices: config.notices?.(options as never, settings as never) ?? [],
     options,
     logLevel: values.logLevel as Level,
