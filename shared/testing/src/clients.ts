@@ -203,3 +203,37 @@ export async function importEntry(
   const script = `const d = (await import(${JSON.stringify(packageName)}))[${JSON.stringify(exportName)}]; console.log(d.name, d.tools.length);`;
   return promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { cwd: packageDir, timeout: 10_000 });
 }
+
+/**
+ * Run a Node script to completion, as a user runs a bin: its exit code and everything it printed.
+ * `input`, when given, is written to stdin at once (then left open, as a client would); without it
+ * stdin is closed.
+ */
+export function runNode(
+  script: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: Record<string, string | undefined>; input?: string } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, ...args], {
+      ...(options.cwd ? { cwd: options.cwd } : {}),
+      env: { ...process.env, ...options.env },
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+    if (options.input !== undefined && child.stdin) {
+      // The process may exit before reading it all (a bad option): that is an answer, not an error.
+      child.stdin.on('error', () => undefined);
+      child.stdin.write(options.input);
+    }
+  });
+}

@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectStdio } from './clients.js';
+import { connectStdio, runNode } from './clients.js';
 
 /** What a client learns without calling anything: initialize's answer and the lists (resources aside). */
 async function surfaceOf(client: Client): Promise<Record<string, unknown>> {
@@ -162,15 +161,14 @@ export function describeSurface(spec: SurfaceSpec): void {
       it('says a problem with the options found after the front answered initialize, exits 2 and lists nothing', async () => {
         // The front answers initialize before it checks the options; a problem must still end the
         // process the way the full bin does, before any list that depends on the options.
-        const { code, stdout, stderr } = await converse(
-          bin,
-          [...spec.modes.default, '--toolsets', 'no_such_toolset'],
-          [
-            { jsonrpc: '2.0', id: 1, method: 'initialize', params: INITIALIZE_PARAMS },
-            { jsonrpc: '2.0', method: 'notifications/initialized' },
-            { jsonrpc: '2.0', id: 2, method: 'tools/list' },
-          ],
-        );
+        const messages = [
+          { jsonrpc: '2.0', id: 1, method: 'initialize', params: INITIALIZE_PARAMS },
+          { jsonrpc: '2.0', method: 'notifications/initialized' },
+          { jsonrpc: '2.0', id: 2, method: 'tools/list' },
+        ];
+        const { code, stdout, stderr } = await runNode(bin, [...spec.modes.default, '--toolsets', 'no_such_toolset'], {
+          input: messages.map((m) => `${JSON.stringify(m)}\n`).join(''),
+        });
         expect(code).toBe(2);
         expect(stderr).toContain(`patchbay-${connector.name}: --toolsets: unknown toolset no_such_toolset.`);
         const answered = stdout
@@ -377,26 +375,3 @@ function uriTemplatePattern(template: string): RegExp {
 }
 
 const INITIALIZE_PARAMS = { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'surface-test', version: '0' } };
-
-/** Run the bin, write these messages at once, and collect what it says until it exits. */
-function converse(
-  bin: string,
-  argv: string[],
-  messages: unknown[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...argv], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.on('error', () => undefined);
-    child.stdin.write(messages.map((m) => `${JSON.stringify(m)}\n`).join(''));
-  });
-}
