@@ -87,7 +87,11 @@ export type OptionValues<O extends OptionsSpec> = {
   -readonly [K in keyof O]: O[K] extends OptionSpec<infer T> ? T : never;
 };
 
-export function flagOf(key: string, spec: OptionSpec): string {
+/** The flags every bin answers without checking the rest (the front leaves them to the full bin). */
+export const HELP_FLAGS: readonly string[] = ['--help', '-h'];
+export const VERSION_FLAGS: readonly string[] = ['--version', '-v'];
+
+export function flagOf(key: string, spec: { flag?: string | undefined }): string {
   return spec.flag ?? key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
@@ -129,11 +133,11 @@ export function parseOptions<O extends OptionsSpec>(specs: O, input: ParseInput)
       positionals.push(...argv.slice(i + 1));
       break;
     }
-    if (arg === '--help' || arg === '-h') {
+    if (HELP_FLAGS.includes(arg)) {
       help = true;
       continue;
     }
-    if (arg === '--version' || arg === '-v') {
+    if (VERSION_FLAGS.includes(arg)) {
       version = true;
       continue;
     }

@@ -1,5 +1,5 @@
 import { PassThrough, Writable } from 'node:stream';
-import { type OptionsSpec, parseOptions } from '../config.js';
+import { flagOf, HELP_FLAGS, type OptionsSpec, parseOptions, VERSION_FLAGS } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { createLogger, type Level, type Logger } from '../log.js';
 import { commonOptions } from '../options.js';
@@ -204,10 +204,11 @@ export async function runFront(input: FrontInput): Promise<void> {
 
 type Chosen = NonNullable<ReturnType<typeof toolList>>;
 
-/** --help, --version and --http are the full bin's (as is anything else argv or the environment asks of it). */
+/** --help, --version and --http (a flag or its variable) are the full bin's to answer. */
 function asksForTheFullBin(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): boolean {
-  const flags = new Set(['--help', '-h', '--version', '-v', '--http']);
-  if (argv.some((arg) => flags.has(arg) || arg.startsWith('--http='))) return true;
+  const http = `--${flagOf('http', commonOptions.http)}`;
+  const full = [...HELP_FLAGS, ...VERSION_FLAGS, http];
+  if (argv.some((arg) => full.includes(arg) || arg.startsWith(`${http}=`))) return true;
   return (commonOptions.http.env ?? []).some((name) => Boolean(env[name]));
 }
 
