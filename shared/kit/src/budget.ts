@@ -16,8 +16,41 @@ export function byteLength(value: string): number {
   return Buffer.byteLength(value, 'utf8');
 }
 
+/** Bytes of `value` as JSON (UTF-8), as `JSON.stringify` would write it. */
 export function jsonSize(value: unknown): number {
+  if (typeof value === 'string') return jsonStringSize(value);
   return byteLength(JSON.stringify(value) ?? '');
+}
+
+/**
+ * A string's size as JSON, counted rather than written: lists are fitted line by line, and
+ * stringifying each line only to measure it was most of what fitting a long list cost.
+ */
+function jsonStringSize(text: string): number {
+  let size = 2;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20) {
+      // \b \t \n \f \r have short escapes; other control characters are written \u00XX.
+      size += c === 8 || c === 9 || c === 10 || c === 12 || c === 13 ? 2 : 6;
+    } else if (c < 0x80) {
+      size += c === 0x22 || c === 0x5c ? 2 : 1;
+    } else if (c < 0x800) {
+      size += 2;
+    } else if (c >= 0xd800 && c <= 0xdfff) {
+      const next = text.charCodeAt(i + 1);
+      if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+        size += 4;
+        i++;
+      } else {
+        // A lone surrogate is escaped as \uXXXX.
+        size += 6;
+      }
+    } else {
+      size += 3;
+    }
+  }
+  return size;
 }
 
 /**

@@ -1,5 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { formatTable, more, moreLine, OutputBudget, tableLayout } from '../src/index.js';
+import { formatTable, jsonSize, more, moreLine, OutputBudget, tableLayout } from '../src/index.js';
+
+describe('jsonSize', () => {
+  it('counts a string as JSON.stringify writes it, escapes and UTF-8 included', () => {
+    const strings = [
+      '',
+      'plain ascii',
+      '- button "Save" [ref=e12] → /path\\to',
+      'tab\tnewline\ncarriage\rback\bfeed\f',
+      '\u0000\u0001\u001f\u007f',
+      'é ü ß — “quotes” € 中文 😀',
+      'lone \ud800 high, lone \udc00 low, reversed \udc00\ud800, pair at end \ud83d\ude00',
+      'ends with a high surrogate \ud83d',
+      '\u2028\u2029',
+    ];
+    for (const text of strings) expect(jsonSize(text), JSON.stringify(text)).toBe(Buffer.byteLength(JSON.stringify(text)));
+    expect(jsonSize({ a: 'é', b: [1, null] })).toBe(Buffer.byteLength(JSON.stringify({ a: 'é', b: [1, null] })));
+  });
+});
 
 describe('OutputBudget', () => {
   it('keeps the leading items that fit and counts the rest', () => {

@@ -316,7 +316,9 @@ export function createOutlineWalker(root: Element | null, options: WalkerOptions
       const short = u.origin === baseOrigin ? `${u.pathname}${u.search}${u.hash}` : u.href;
       return short.length > MAX_NAME ? `${short.slice(0, MAX_NAME - 1)}…` : short;
     } catch {
-      return url.slice(0, MAX_NAME);
+      // An href the parser refuses comes back as the page wrote it, newlines and all: shown, it
+      // could start lines of the page's own making. It leads nowhere anyway.
+      return '';
     }
   };
   // A line's size as the reply counts it (JSON, UTF-8): ASCII lines, most of them, without encoding.
@@ -841,7 +843,8 @@ export function createOutlineWalker(root: Element | null, options: WalkerOptions
     if (role === 'link') {
       // What the link resolves to; an href that does not resolve (a relative one in about:blank) is left out.
       const href = (el as HTMLAnchorElement).href;
-      if (typeof href === 'string' && /^[a-z][a-z0-9+.-]*:/i.test(href)) tail += ` → ${shortUrl(href)}`;
+      const address = typeof href === 'string' && /^[a-z][a-z0-9+.-]*:/i.test(href) ? shortUrl(href) : '';
+      if (address) tail += ` → ${address}`;
     }
     const value = valueText(el, role);
     if (value) tail += `: ${clipName(value)}`;

@@ -13,14 +13,20 @@ import {
 export interface RefSource {
   /** The document's store token and the element's serial in it: new document, new key. */
   key: string;
+  /** The element's line as shown (`- button "Save"`): role and name are read from it when asked. */
+  head: string;
+  frame: Frame;
+  token: string;
+  serial: number;
+}
+
+/** A ref as a tool uses it: which tab, what the element was, and a way to find it again. */
+export interface RefTarget {
+  ref: string;
+  tab: string;
   role: string;
   name: string;
   handle: () => Promise<ElementHandle | null>;
-}
-
-export interface RefTarget extends RefSource {
-  ref: string;
-  tab: string;
 }
 
 /** Past this many remembered refs a tab forgets them all (refs keep counting, so old ones fail clearly). */
@@ -36,7 +42,7 @@ const MAX_REFS_PER_TAB = 20_000;
 export class RefRegistry {
   #next = 1;
   readonly #byKey = new Map<string, Map<string, string>>();
-  readonly #byRef = new Map<string, RefTarget>();
+  readonly #byRef = new Map<string, { tab: string; source: RefSource }>();
 
   refFor(tab: string, source: RefSource): string {
     let keys = this.#byKey.get(tab);
@@ -53,13 +59,28 @@ export class RefRegistry {
       ref = `e${this.#next++}`;
       keys.set(source.key, ref);
     }
-    // The latest snapshot's handle getter wins: it belongs to the frame as it is now.
-    this.#byRef.set(ref, { ...source, ref, tab });
+    // The latest snapshot's frame wins: it is the frame as it is now.
+    const known = this.#byRef.get(ref);
+    if (known) known.source = source;
+    else this.#byRef.set(ref, { tab, source });
     return ref;
   }
 
   get(ref: string): RefTarget | undefined {
-    return this.#byRef.get(ref);
+    const known = this.#byRef.get(ref);
+    if (!known) return undefined;
+    const { frame, token, serial, head } = known.source;
+    return {
+      ref,
+      tab: known.tab,
+      ...roleAndName(head),
+      handle: async () => {
+        const found = await frame.evaluateHandle(lookupRef, token, serial);
+        const element = found.asElement() as ElementHandle | null;
+        if (!element) await found.dispose();
+        return element;
+      },
+    };
   }
 
   /** Forget every tab's refs (a new browser: the old pages are gone). The counter goes on. */
@@ -176,7 +197,8 @@ export async function readOutline(page: Page, window: SnapshotWindow, scope?: El
             }
           }
         }
-        step = await frame.evaluate(continueWalk, OPEN_KEY, id, state);
+        const next = await frame.evaluate(continueWalk, OPEN_KEY, id, state);
+        step = next === null ? null : (JSON.parse(next) as WalkStep);
         if (!step) return;
       }
     } finally {
@@ -218,7 +240,7 @@ function startWalkIn(
   key: string,
   openKey: string,
   id: string,
-): (WalkStep & { title: string }) | null {
+): string | null {
   const holder = globalThis as unknown as Record<symbol, unknown>;
   const factory = holder[Symbol.for(key)];
   if (typeof factory !== 'function') return null;
@@ -232,17 +254,19 @@ function startWalkIn(
     }
     open.set(id, walker);
   }
-  return { ...step, title: document.title };
+  // One string crosses the DevTools pipe: a page's hundreds of small line objects sent as values
+  // cost Chromium more to convert than the walk took to make them.
+  return JSON.stringify({ ...step, title: document.title });
 }
 
-/** The next step of a walk that paused at an iframe; null when the walk is gone. */
-function continueWalk(openKey: string, id: string, state: WalkState): WalkStep | null {
+/** The next step of a walk that paused at an iframe (as JSON, like the first); null when the walk is gone. */
+function continueWalk(openKey: string, id: string, state: WalkState): string | null {
   const open = (globalThis as unknown as Record<symbol, Map<string, OutlineWalker> | undefined>)[Symbol.for(openKey)];
   const walker = open?.get(id);
   if (!walker) return null;
   const step = walker.run(state);
   if (step.done) open?.delete(id);
-  return step;
+  return JSON.stringify(step);
 }
 
 function dropWalk(openKey: string, id: string): void {
@@ -261,10 +285,12 @@ async function startWalk(
   state: WalkState,
   id: string,
 ): Promise<WalkStep & { title?: string }> {
-  const start = (key: string) =>
-    root
-      ? root.evaluate(startWalkIn, options, state, key, OPEN_KEY, id)
-      : frame.evaluate(startWalkIn, null, options, state, key, OPEN_KEY, id);
+  const start = async (key: string) => {
+    const json = root
+      ? await root.evaluate(startWalkIn, options, state, key, OPEN_KEY, id)
+      : await frame.evaluate(startWalkIn, null, options, state, key, OPEN_KEY, id);
+    return json === null ? null : (JSON.parse(json) as WalkStep & { title: string });
+  };
   const first = await start(FACTORY_KEY);
   if (first) return first;
   const target = root ? root.frame : frame;
@@ -298,9 +324,8 @@ async function pendingFrame(frame: Frame, id: string): Promise<Frame | null> {
 /** `  - button "Save" [checked]` → role `button`, name `Save` (as shown, clipped). */
 const HEAD = /^\s*- (\S+)(?: ("(?:[^"\\]|\\.)*"))?/;
 
-function roleAndName(line: WalkLine): { role: string; name: string } {
-  if (line.role !== undefined) return { role: line.role, name: line.name ?? '' };
-  const match = HEAD.exec(line.head);
+function roleAndName(head: string): { role: string; name: string } {
+  const match = HEAD.exec(head);
   let name = '';
   try {
     name = match?.[2] ? (JSON.parse(match[2]) as string) : '';
@@ -310,23 +335,15 @@ function roleAndName(line: WalkLine): { role: string; name: string } {
   return { role: match?.[1] ?? '', name };
 }
 
+/** Line breaks, which only a page that tampered with the walk (its globals are the page's) can put in a line. */
+const LINE_BREAK = /[\r\n\u2028\u2029]/g;
+const oneLine = (text: string) => text.replace(LINE_BREAK, ' ');
+
 function outlineLine(frame: Frame, token: string, line: WalkLine): OutlineLine {
-  if (line.serial === undefined) return { head: line.head, tail: line.tail };
+  // The walk runs among the page's scripts: whatever it sends, an element stays one line here.
+  const head = oneLine(String(line.head));
+  const tail = oneLine(String(line.tail));
   const serial = line.serial;
-  const { role, name } = roleAndName(line);
-  return {
-    head: line.head,
-    tail: line.tail,
-    target: {
-      key: `${token}:${serial}`,
-      role,
-      name,
-      handle: async () => {
-        const found = await frame.evaluateHandle(lookupRef, token, serial);
-        const element = found.asElement() as ElementHandle | null;
-        if (!element) await found.dispose();
-        return element;
-      },
-    },
-  };
+  if (typeof serial !== 'number') return { head, tail };
+  return { head, tail, target: { key: `${token}:${serial}`, head, frame, token, serial } };
 }
