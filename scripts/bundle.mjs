@@ -2,7 +2,8 @@
 // Bundle a connector into dist/, in three parts, so the bin starts as fast as a bare `node`:
 //
 //   dist/index.cjs     the bin: a two-line loader (V8's compile cache on Node >= 22.1, then the front)
-//   dist/front.cjs     small and zod-free: parses the options and answers initialize, ping and the
+//   dist/front.cjs     small and zod-free (with dist/front-lists.cjs, loaded after its first answer):
+//                      parses the options and answers initialize, ping and the
 //                      list requests from the manifest; loads main.js on the first other request.
 //                      CommonJS, as is the loader: Node's ES module loader costs a bare process about
 //                      a tenth more time to start, and the front is what every start pays for.
@@ -123,32 +124,55 @@ await writeFile(
   frontManifest.tools.map((tool) => JSON.stringify(tool.entry)).join('\n'),
 );
 frontManifest.tools = frontManifest.tools.map(({ entry, ...tool }) => tool);
-const front = await build({
+// The front's first part answers initialize before anything else is compiled; its second
+// (front-lists.cjs: the option code, the rest of the manifest) is loaded right after.
+const { protocolVersions, serverInfo, capabilities, instructions, fullBin } = frontManifest;
+const hello = { protocolVersions, serverInfo, capabilities, ...(instructions ? { instructions } : {}), fullBin };
+const frontCommon = {
   ...common,
   format: 'cjs',
   // CommonJS has no import.meta; what the front bundles (a connector's lazy createRequire) gets the file's URL.
   define: { ...common.define, 'import.meta.url': 'importMetaUrl' },
   banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  external: [...external, './main.js', './front-lists.cjs'],
+  metafile: true,
+};
+const front = await build({
+  ...frontCommon,
+  // Nothing in the first part needs the file's URL.
+  define: common.define,
+  banner: { js: '' },
   stdin: virtual(
     [
       "import { runFront } from '@patchbay/kit/front';",
-      "import * as config from './src/config.ts';",
-      `const manifest = ${JSON.stringify(frontManifest)};`,
-      "const toolEntries = () => require('node:fs').readFileSync(require('node:path').join(__dirname, 'tool-entries.jsonl'), 'utf8').split('\\n');",
+      `const hello = ${JSON.stringify(hello)};`,
       '// main.js is an ES module; import() loads it from CommonJS.',
-      "runFront({ manifest, toolEntries, config, start: async (io) => (await import('./main.js')).start(io) });",
+      "runFront({ hello, lists: () => require('./front-lists.cjs').lists, start: async (io) => (await import('./main.js')).start(io) });",
     ].join('\n'),
   ),
   outfile: 'dist/front.cjs',
-  external: [...external, './main.js'],
-  metafile: true,
+});
+const frontLists = await build({
+  ...frontCommon,
+  stdin: virtual(
+    [
+      "import { frontLists } from '@patchbay/kit/front-lists';",
+      "import * as config from './src/config.ts';",
+      `const manifest = ${JSON.stringify(frontManifest)};`,
+      "const toolEntries = () => require('node:fs').readFileSync(require('node:path').join(__dirname, 'tool-entries.jsonl'), 'utf8').split('\\n');",
+      'export const lists = frontLists({ manifest, toolEntries, config });',
+    ].join('\n'),
+  ),
+  outfile: 'dist/front-lists.cjs',
 });
 // What ends up in the output (the metafile's inputs also list modules tree-shaking dropped).
-const frontInputs = Object.values(front.metafile.outputs).flatMap((o) =>
-  Object.entries(o.inputs)
-    .filter(([, used]) => used.bytesInOutput > 0)
-    .map(([input]) => input),
-);
+const frontInputs = [front, frontLists]
+  .flatMap((result) => Object.values(result.metafile.outputs))
+  .flatMap((o) =>
+    Object.entries(o.inputs)
+      .filter(([, used]) => used.bytesInOutput > 0)
+      .map(([input]) => input),
+  );
 const heavy = frontInputs.filter((input) => /node_modules\/.*(zod|@modelcontextprotocol)\//.test(input));
 if (heavy.length) throw new Error(`the front must not bundle zod or the SDK, but it pulls in ${heavy.slice(0, 3).join(', ')}`);
 
@@ -178,7 +202,7 @@ await chmod(path.join(cwd, 'dist/index.cjs'), 0o755);
 const size = (result) => Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
 console.log(
   `${pkg.name}: server ${(size(server) / 1024).toFixed(0)} KiB (${Object.keys(server.metafile.inputs).length} modules), ` +
-    `front ${(size(front) / 1024).toFixed(0)} KiB, manifest ${(manifest.length / 1024).toFixed(0)} KiB`,
+    `front ${(size(front) / 1024).toFixed(1)} + ${(size(frontLists) / 1024).toFixed(0)} KiB, manifest ${(manifest.length / 1024).toFixed(0)} KiB`,
 );
 
 /** An esbuild plugin that serves one generated entry module. */

@@ -212,10 +212,18 @@ export async function importEntry(
 export function runNode(
   script: string,
   args: readonly string[],
-  options: { cwd?: string; env?: Record<string, string | undefined>; input?: string } = {},
+  options: {
+    cwd?: string;
+    env?: Record<string, string | undefined>;
+    input?: string;
+    /** Close stdin after `input`, as a client that has said all it will. */
+    end?: boolean;
+    /** Node's own options, before the script (`--require` a hook). */
+    nodeArgs?: readonly string[];
+  } = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script, ...args], {
       ...(options.cwd ? { cwd: options.cwd } : {}),
       env: { ...process.env, ...options.env },
       stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
@@ -234,6 +242,7 @@ export function runNode(
       // The process may exit before reading it all (a bad option): that is an answer, not an error.
       child.stdin.on('error', () => undefined);
       child.stdin.write(options.input);
+      if (options.end) child.stdin.end();
     }
   });
 }

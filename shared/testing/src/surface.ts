@@ -1,4 +1,5 @@
-import { readdir, unlink } from 'node:fs/promises';
+import { mkdtemp, readdir, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
@@ -176,6 +177,33 @@ export function describeSurface(spec: SurfaceSpec): void {
           .filter(Boolean)
           .map((line) => (JSON.parse(line) as { id?: unknown }).id);
         expect(answered).not.toContain(2);
+      });
+
+      it('answers initialize before it loads its option code (dist/front-lists.cjs), every start is that much shorter', async () => {
+        // A hook marks on stderr the first answer and the load of the second part, in order.
+        const hook = path.join(await mkdtemp(path.join(tmpdir(), 'patchbay-front-')), 'order.cjs');
+        await writeFile(
+          hook,
+          [
+            "const Module = require('node:module');",
+            'const load = Module._load;',
+            "Module._load = function (request) { if (/front-lists\\.cjs$/.test(request)) process.stderr.write('MARK lists loaded\\n'); return load.apply(this, arguments); };",
+            'const write = process.stdout.write.bind(process.stdout);',
+            "let first = true; process.stdout.write = (...a) => { if (first) { first = false; process.stderr.write('MARK first answer\\n'); } return write(...a); };",
+          ].join('\n'),
+        );
+        const { code, stdout, stderr } = await runNode(bin, spec.modes.default, {
+          input: `${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: INITIALIZE_PARAMS })}\n`,
+          end: true,
+          nodeArgs: ['--require', hook],
+        });
+        expect(code).toBe(0);
+        expect(JSON.parse(stdout.split('\n')[0] ?? '')).toMatchObject({
+          id: 1,
+          result: { serverInfo: { name: `patchbay-${connector.name}` } },
+        });
+        // Loaded all the same (the options are checked once the input ends), but after the answer.
+        expect(stderr.split('\n').filter((line) => line.startsWith('MARK '))).toEqual(['MARK first answer', 'MARK lists loaded']);
       });
     }
 

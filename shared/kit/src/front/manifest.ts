@@ -1,7 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
-import { parseOptions } from '../config.js';
+import { flagOf, HELP_FLAGS, parseOptions, VERSION_FLAGS } from '../config.js';
 import type { ConnectorDefinition, Disposable, KitSettings } from '../connector.js';
 import type { AnyTool } from '../define.js';
 import { createLogger } from '../log.js';
@@ -66,6 +66,7 @@ export async function buildManifest(
       serverInfo: client.getServerVersion() as Manifest['serverInfo'],
       capabilities: capabilities as Record<string, unknown>,
       ...(client.getInstructions() ? { instructions: client.getInstructions() as string } : {}),
+      fullBin: fullBinSwitches(),
       toolsets: Object.fromEntries(Object.entries(def.toolsets).map(([name, set]) => [name, { default: set.default }])),
       tools: (def.tools as AnyTool<unknown>[]).map((tool) => ({
         name: tool.name,
@@ -83,4 +84,10 @@ export async function buildManifest(
     await client.close();
     await server.close();
   }
+}
+
+/** --help, --version and --http (a flag or its variables) are the full bin's to answer. */
+function fullBinSwitches(): Manifest['fullBin'] {
+  const http = `--${flagOf('http', commonOptions.http)}`;
+  return { flags: [...HELP_FLAGS, ...VERSION_FLAGS, http], valued: [http], env: [...(commonOptions.http.env ?? [])] };
 }

@@ -7,6 +7,15 @@ export interface Manifest {
   serverInfo: { name: string; version: string; title?: string };
   capabilities: Record<string, unknown>;
   instructions?: string;
+  /** What makes the bin start the full server at once: --help, --version, --http (as a flag or its variables). */
+  fullBin: {
+    /** Arguments that ask for it as they are. */
+    flags: string[];
+    /** Arguments that ask for it with a value (`--http=127.0.0.1:3000`). */
+    valued: string[];
+    /** Variables that ask for it when set. */
+    env: string[];
+  };
   toolsets: Record<string, { default: boolean }>;
   tools: Array<{
     name: string;
@@ -31,3 +40,29 @@ export interface Manifest {
 export type FrontManifest = Omit<Manifest, 'tools'> & {
   tools: Array<Omit<Manifest['tools'][number], 'entry'>>;
 };
+
+/**
+ * What the front answers before it reads the options: the initialize result, and when not to
+ * answer at all. Kept apart from the rest (and small), since every start compiles it.
+ */
+export type FrontHello = Pick<Manifest, 'protocolVersions' | 'serverInfo' | 'capabilities' | 'instructions' | 'fullBin'>;
+
+/** The front's answers that depend on the options, loaded once initialize is answered. */
+export interface FrontLists {
+  /** What to answer with these options; undefined when they have a problem (the full bin then says it). */
+  choose(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): FrontChoice | undefined;
+  prompts: unknown[] | null;
+  resourceTemplates: unknown[] | null;
+  resources: unknown[] | null;
+}
+
+export interface FrontChoice {
+  /** The tools/list entries, serialized. */
+  tools(): readonly string[];
+  /** The connector's start-up notices, as lines for stderr (named and redacted). */
+  notices: string[];
+  /** Start the connector's start-up check in the background, once (idempotent). */
+  startupCheck(): void;
+  /** Drop a start-up check not begun yet: the server handed over to schedules its own. */
+  cancelStartupCheck(): void;
+}
