@@ -33,9 +33,10 @@ const MAX_FRONT_LINE = 1024 * 1024;
  * The options are checked with the kit's zod-free code right after the first answer, not before
  * it: the initialize result does not depend on them, and their first check (cold code, URL and
  * file-system look-ups) would be a tenth of the whole start. That code is a bundle of its own
- * (`lists`), loaded then: compiling it before the first answer cost every start a few ms more. Nothing that depends on them (the
- * lists, the start-up check) is answered before they are; a problem hands the conversation to
- * the full bin, which says it properly and exits 2, as it does when started directly.
+ * (`lists`), loaded then: compiling it before the first answer cost every start a few ms more.
+ * Nothing that depends on them (the lists, the start-up check) is answered before they are; a
+ * problem hands the conversation to the full bin, which says it properly and exits 2, as it does
+ * when started directly.
  */
 export async function runFront(input: FrontInput): Promise<void> {
   const argv = input.argv ?? process.argv.slice(2);
