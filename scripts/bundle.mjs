@@ -1,13 +1,14 @@
 #!/usr/bin/env node
-// Bundle a connector into dist/, in three parts, so the bin starts as fast as a bare `node`:
+// Bundle a connector into dist/, in parts, so the bin starts as fast as a bare `node`:
 //
 //   dist/index.cjs     the bin: a two-line loader (V8's compile cache on Node >= 22.1, then the front)
 //   dist/front.cjs     small and zod-free (with dist/front-lists.cjs, loaded after its first answer):
 //                      parses the options and answers initialize, ping and the
-//                      list requests from the manifest; loads main.js on the first other request.
+//                      list requests from the manifest; loads main.cjs on the first other request.
 //                      CommonJS, as is the loader: Node's ES module loader costs a bare process about
 //                      a tenth more time to start, and the front is what every start pays for.
-//   dist/main.js       the full server (the kit, the MCP SDK, zod and the handlers, tree-shaken)
+//   dist/main.cjs      the full server (the kit, the MCP SDK, zod and the handlers, tree-shaken),
+//                      CommonJS so that dist/load.cjs can load it through V8's code cache
 //   dist/connector.js  the connector definition, for library use (importing it starts nothing; the
 //                      kit, the SDK and zod come from the importer, so several connectors share them)
 //   dist/manifest.json what the front answers, built by the live server itself at build time (the
@@ -57,24 +58,41 @@ const virtual = (contents) => ({ contents, resolveDir: cwd, sourcefile: 'entry.t
 
 await rm(path.join(cwd, 'dist'), { recursive: true, force: true });
 
-// 1. The server, self-contained.
+// 1. The server, self-contained, as CommonJS: the front loads it through V8's code cache
+//    (kit: code-cache.ts), which takes scripts, not ES modules. One file: CommonJS has no chunks.
 const server = await build({
   ...common,
-  entryPoints: { main: 'src/main.entry.ts' },
-  plugins: [
-    entryPlugin('src/main.entry.ts', [
+  format: 'cjs',
+  define: { ...common.define, 'import.meta.url': 'importMetaUrl' },
+  banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  stdin: virtual(
+    [
       "import { runConnector } from '@patchbay/kit';",
       `import { ${exportName} } from './src/connector.ts';`,
       '/** The full bin; the front calls it with the conversation so far when it hands over. */',
       `export const start = (io) => runConnector(${exportName}, process.argv.slice(2), process.env, io);`,
-    ]),
-  ],
-  outdir: 'dist',
-  splitting: true,
+    ].join('\n'),
+  ),
+  outfile: 'dist/main.cjs',
   external,
   sourcemap,
   metafile: true,
 });
+
+// The server's dynamic imports (its client libraries, loaded on first use) call the loader's
+// import() instead: V8 restores a script from a cache without the callback import() needs on
+// Node 20 (kit: code-cache.ts). A build that leaves one behind fails here, not at a user's call.
+// (With PATCHBAY_SOURCEMAPS=1, columns after such a call on its line are off by the longer name.)
+const mainFile = path.join(cwd, 'dist/main.cjs');
+const DYNAMIC_IMPORT = /(?<![\w$.])import\((?=["'`])/g;
+const serverCode = (await readFile(mainFile, 'utf8')).replace(DYNAMIC_IMPORT, '__patchbayImport(');
+const leftover = /(?<![\w$.])import\(/.exec(serverCode);
+if (leftover) {
+  throw new Error(
+    `dist/main.cjs: a dynamic import the loader cannot serve: ${serverCode.slice(leftover.index, leftover.index + 80)}`,
+  );
+}
+await writeFile(mainFile, serverCode);
 
 // 1b. The library entry: the definition only, with the kit, the SDK and zod left to the importer
 //     (peer dependencies), so a gateway hosting several connectors runs one copy of each.
@@ -127,6 +145,9 @@ frontManifest.tools = frontManifest.tools.map(({ entry, ...tool }) => tool);
 // The front's first part answers initialize before anything else is compiled; its second
 // (front-lists.cjs: the option code, the rest of the manifest) is loaded right after.
 const { protocolVersions, serverInfo, capabilities, instructions, fullBin } = frontManifest;
+// V8 flags a connector needs (package.json "patchbay": { "v8Flags": [...] }), set before the server
+// is compiled: a flag set later would make V8 refuse the code cache made after it.
+const v8Flags = pkg.patchbay?.v8Flags ?? [];
 const hello = { protocolVersions, serverInfo, capabilities, ...(instructions ? { instructions } : {}), fullBin };
 const frontCommon = {
   ...common,
@@ -134,7 +155,7 @@ const frontCommon = {
   // CommonJS has no import.meta; what the front bundles (a connector's lazy createRequire) gets the file's URL.
   define: { ...common.define, 'import.meta.url': 'importMetaUrl' },
   banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-  external: [...external, './main.js', './front-lists.cjs'],
+  external: [...external, './main.cjs', './front-lists.cjs', './load.cjs'],
   metafile: true,
 };
 const front = await build({
@@ -146,8 +167,9 @@ const front = await build({
     [
       "import { runFront } from '@patchbay/kit/front';",
       `const hello = ${JSON.stringify(hello)};`,
-      '// main.js is an ES module; import() loads it from CommonJS.',
-      "runFront({ hello, lists: () => require('./front-lists.cjs').lists, start: async (io) => (await import('./main.js')).start(io) });",
+      '// The full server, through the code cache (load.cjs, required only then).',
+      `const server = () => require('./load.cjs').requireCached(require('node:path').join(__dirname, 'main.cjs'), { name: hello.serverInfo.name, v8Flags: ${JSON.stringify(v8Flags)} });`,
+      "runFront({ hello, lists: () => require('./front-lists.cjs').lists, start: async (io) => server().start(io) });",
     ].join('\n'),
   ),
   outfile: 'dist/front.cjs',
@@ -164,6 +186,14 @@ const frontLists = await build({
     ].join('\n'),
   ),
   outfile: 'dist/front-lists.cjs',
+});
+// The code cache's loader: a file of its own, so that its modules (crypto, vm) load only at hand-over.
+await build({
+  ...frontCommon,
+  define: common.define,
+  banner: { js: '' },
+  stdin: virtual("export { requireCached } from '@patchbay/kit/code-cache';"),
+  outfile: 'dist/load.cjs',
 });
 // What ends up in the output (the metafile's inputs also list modules tree-shaking dropped).
 const frontInputs = [front, frontLists]
@@ -204,21 +234,3 @@ console.log(
   `${pkg.name}: server ${(size(server) / 1024).toFixed(0)} KiB (${Object.keys(server.metafile.inputs).length} modules), ` +
     `front ${(size(front) / 1024).toFixed(1)} + ${(size(frontLists) / 1024).toFixed(0)} KiB, manifest ${(manifest.length / 1024).toFixed(0)} KiB`,
 );
-
-/** An esbuild plugin that serves one generated entry module. */
-function entryPlugin(name, lines) {
-  return {
-    name: 'patchbay-entry',
-    setup(b) {
-      b.onResolve({ filter: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`) }, () => ({
-        path: path.join(cwd, name),
-        namespace: 'patchbay-entry',
-      }));
-      b.onLoad({ filter: /.*/, namespace: 'patchbay-entry' }, () => ({
-        contents: lines.join('\n'),
-        resolveDir: cwd,
-        loader: 'ts',
-      }));
-    },
-  };
-}

@@ -113,7 +113,7 @@ describe('the tarballs', () => {
     for (const c of CONNECTORS) {
       const files = packed.get(`@patchbay/${c}`)?.files ?? [];
       expect(files).toEqual(
-        expect.arrayContaining(['bin.cjs', 'dist/index.cjs', 'dist/front.cjs', 'dist/main.js', 'dist/connector.js']),
+        expect.arrayContaining(['bin.cjs', 'dist/index.cjs', 'dist/front.cjs', 'dist/load.cjs', 'dist/main.cjs', 'dist/connector.js']),
       );
     }
   });

@@ -3,11 +3,14 @@ import { fileURLToPath } from 'node:url';
 import { connectInMemory, describeSurface, readmeWithCurrentTables } from '@patchbay/testing';
 import { describe, expect, it } from 'vitest';
 import { githubConnector } from '../src/connector.js';
+import { BIN } from './helpers.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // tools/list needs no GitHub at all: nothing is requested before a call.
 const env = { GITHUB_TOKEN: 'ghp_surfaceTestToken0000000000000000000000' };
 const connect = (argv: string[]) => connectInMemory(githubConnector, { argv, env });
+// The built bin (spawned by describeSurface with this process's environment) needs a token to start.
+Object.assign(process.env, env);
 
 /**
  * What a model sees: one schema snapshot per tool in __toolsnaps__, the names per mode in
@@ -19,6 +22,7 @@ describeSurface({
   connect,
   modes: { default: [], 'read-only': ['--read-only'], all: ['--toolsets', 'all'] },
   maxListBytes: { default: 40_000, all: 60_000 },
+  bin: BIN,
 });
 
 describe('github tool selection', () => {

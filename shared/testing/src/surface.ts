@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, unlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -204,6 +204,39 @@ export function describeSurface(spec: SurfaceSpec): void {
         });
         // Loaded all the same (the options are checked once the input ends), but after the answer.
         expect(stderr.split('\n').filter((line) => line.startsWith('MARK '))).toEqual(['MARK first answer', 'MARK lists loaded']);
+      });
+
+      it('loads the full server through the code cache: a second start reads what the first wrote', async () => {
+        const cache = await mkdtemp(path.join(tmpdir(), 'patchbay-code-cache-'));
+        const messages = [
+          { jsonrpc: '2.0', id: 1, method: 'initialize', params: INITIALIZE_PARAMS },
+          { jsonrpc: '2.0', method: 'notifications/initialized' },
+          // Only the full server answers a call: the front hands over and the server is loaded.
+          { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: `${connector.name}_no_such_tool`, arguments: {} } },
+        ];
+        const start = async () => {
+          const { code, stdout, stderr } = await runNode(bin, spec.modes.default, {
+            input: messages.map((m) => `${JSON.stringify(m)}\n`).join(''),
+            end: true,
+            env: { PATCHBAY_LOG_LEVEL: 'debug', PATCHBAY_CODE_CACHE_DIR: cache },
+          });
+          expect(code).toBe(0);
+          const answers = stdout
+            .split('\n')
+            .filter(Boolean)
+            .map((line) => JSON.parse(line) as { id: number; result?: { isError?: boolean } });
+          expect(answers.find((a) => a.id === 2)?.result?.isError).toBe(true);
+          return stderr
+            .split('\n')
+            .filter((line) => line.startsWith(`patchbay-${connector.name} debug code cache: `))
+            .map((line) => line.replace(/^.*debug code cache: (\w+).*$/, '$1'));
+        };
+        try {
+          expect(await start()).toEqual(['none', 'wrote']);
+          expect(await start()).toEqual(['read']);
+        } finally {
+          await rm(cache, { recursive: true, force: true });
+        }
       });
     }
 

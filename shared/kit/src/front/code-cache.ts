@@ -1,0 +1,142 @@
+import { createHash } from 'node:crypto';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir, userInfo } from 'node:os';
+import path from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { Script } from 'node:vm';
+
+/**
+ * Load a CommonJS bundle (a connector's full server) with V8's code cache.
+ *
+ * The front answers the first requests without the server; the first tool call then pays for
+ * compiling the server's ~800 KB and for the functions its start runs (zod building schemas) —
+ * a third of a PostgreSQL connector's first result. V8 can keep that work: a code cache made
+ * after the server has run holds the bytecode of what ran, and the next start reads it instead
+ * of compiling. Node >= 22.1 has a compile cache of its own, but it is made right after compiling,
+ * before anything ran, and Node 20 has none; this one is the same on both.
+ *
+ * A cache is code this process will run, so it is kept where only this user can write: a
+ * directory of the user's own under the temporary directory, made private, and not used when
+ * it is anything else (another owner, writable by others, a link). The file name holds a hash
+ * of the bundle, V8 refuses a cache from another V8 or other V8 flags, and a refused or missing
+ * cache is written anew (once, when the process has run for a while or is about to exit; all but
+ * the newest few caches of the same bundle name are removed then). Anything wrong with the cache only means
+ * compiling as usual. PATCHBAY_NO_CODE_CACHE=1 turns it off; PATCHBAY_CODE_CACHE_DIR moves it.
+ * The bundle is always run this way (cache or not): it expects the parameters below.
+ */
+export function requireCached(file: string, options: CodeCacheOptions): unknown {
+  const env = options.env ?? process.env;
+  // Before anything is compiled: V8 refuses a cache made under other flags.
+  for (const flag of options.v8Flags ?? []) setFlagsFromString(flag);
+  const say =
+    env.PATCHBAY_LOG_LEVEL === 'debug'
+      ? (line: string) => process.stderr.write(`${options.name} debug code cache: ${line}\n`)
+      : () => {};
+  const source = readFileSync(file, 'utf8');
+  const dir = env.PATCHBAY_NO_CODE_CACHE === '1' ? undefined : privateDirectory(env);
+  const prefix = `${options.name}-${process.version}-${process.arch}-`;
+  const key = createHash('sha1')
+    .update(source)
+    .update(`\0${(options.v8Flags ?? []).join(' ')}`)
+    .digest('hex')
+    .slice(0, 24);
+  const cacheFile = dir ? path.join(dir, `${prefix}${key}.v8`) : undefined;
+  let cachedData: Buffer | undefined;
+  try {
+    if (cacheFile) cachedData = readFileSync(cacheFile);
+  } catch {
+    // None yet: made below.
+  }
+  const script = new Script(`(function (${PARAMETERS}) {${source}\n})`, { filename: file, cachedData });
+  if (!dir || !cacheFile) say('off');
+  else if (cachedData && !script.cachedDataRejected) say(`read ${cacheFile}`);
+  else {
+    say(cachedData ? `refused by V8: ${cacheFile}` : `none yet: ${cacheFile}`);
+    writeLater(script, cacheFile, dir, prefix, say);
+  }
+  const module = { exports: {} as unknown };
+  const run = script.runInThisContext() as (...args: unknown[]) => void;
+  run.call(module.exports, module.exports, createRequire(file), module, file, path.dirname(file), importFromHere);
+  return module.exports;
+}
+
+/**
+ * The bundle's parameters: CommonJS's, and the import() its dynamic imports were rewritten to
+ * call at build (scripts/bundle.mjs). A script V8 restored from a cache on Node 20 has lost the
+ * callback its own import() needs, and Node 22 warns about the loader that would stand in.
+ */
+const PARAMETERS = 'exports, require, module, __filename, __dirname, __patchbayImport';
+
+/** import() from this module, compiled by Node itself (its bare specifiers resolve from the bundle's folder too). */
+const importFromHere = (specifier: string) => import(specifier);
+
+export interface CodeCacheOptions {
+  /** The bundle's owner (`patchbay-postgres`): names its cache files and its debug lines. */
+  name: string;
+  /**
+   * V8 flags the server sets for itself (`--liftoff-only`), set here first: a server that set one
+   * while it ran would make every cache it wrote one that V8 refuses on the next start.
+   */
+  v8Flags?: readonly string[];
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** When the cache is written if the process lives on: by then the first calls have run. */
+const WRITE_AFTER_MS = 2_000;
+
+/**
+ * Write the cache once: after WRITE_AFTER_MS, or at exit if sooner (a session as short as one
+ * call still leaves a cache for the next). Written whole to a temporary name, then renamed, so a
+ * process starting meanwhile reads a whole cache or none.
+ */
+function writeLater(script: Script, cacheFile: string, dir: string, prefix: string, say: (line: string) => void): void {
+  let written = false;
+  const write = () => {
+    if (written) return;
+    written = true;
+    clearTimeout(timer);
+    process.off('exit', write);
+    try {
+      const temporary = `${cacheFile}.${process.pid}.tmp`;
+      writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
+      renameSync(temporary, cacheFile);
+      say(`wrote ${cacheFile}`);
+      pruneOlder(dir, prefix);
+    } catch (error) {
+      say(`not written: ${(error as Error).message}`);
+    }
+  };
+  const timer = setTimeout(write, WRITE_AFTER_MS).unref();
+  process.on('exit', write);
+}
+
+/** Caches kept per bundle name: two installed versions used in turn each keep theirs. */
+const KEEP_PER_NAME = 3;
+
+/** Remove all but the newest KEEP_PER_NAME caches of one bundle name (other builds, other versions). */
+function pruneOlder(dir: string, prefix: string): void {
+  const caches = readdirSync(dir)
+    .filter((name) => name.startsWith(prefix) && name.endsWith('.v8'))
+    .map((name) => ({ file: path.join(dir, name), at: statSync(path.join(dir, name)).mtimeMs }))
+    .sort((a, b) => b.at - a.at);
+  for (const { file } of caches.slice(KEEP_PER_NAME)) rmSync(file, { force: true });
+}
+
+/** The user's own cache directory, made if missing; undefined unless only this user can write to it. */
+function privateDirectory(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const uid = process.getuid?.();
+  const dir = env.PATCHBAY_CODE_CACHE_DIR || path.join(tmpdir(), `patchbay-code-cache-${uid ?? userInfo().username}`);
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return undefined;
+  }
+  try {
+    const stat = lstatSync(dir);
+    if (!stat.isDirectory() || (uid !== undefined && stat.uid !== uid) || (stat.mode & 0o022) !== 0) return undefined;
+    return dir;
+  } catch {
+    return undefined;
+  }
+}
