@@ -102,14 +102,49 @@ export function mount(server: McpServer, runtime: AnyRuntime): void {
     // sends right after it (tools/list, prompts/list…).
     server.server.oninitialized = () => {
       previous?.();
-      setTimeout(() => {
-        runtime.startupCheck();
-        warmUp?.(runtime.services).catch((error: unknown) => runtime.log.debug('warm-up failed', { error }));
-      }, WARM_UP_DELAY_MS).unref();
+      setTimeout(
+        () =>
+          whenIdle(runtime, () => {
+            runtime.startupCheck();
+            warmUp?.(runtime.services).catch((error: unknown) => runtime.log.debug('warm-up failed', { error }));
+          }),
+        WARM_UP_DELAY_MS,
+      ).unref();
     };
   }
   mountResources(server, runtime);
   mountPrompts(server, runtime);
+}
+
+/**
+ * Tool calls running on each runtime, and what waits for none to be: background work (the
+ * start-up check, the warm-up) would compete with a call for the same CPU and the same service —
+ * a first call that loads the whole server (handed over by the bin's front) outlasts the delay.
+ */
+const busy = new WeakMap<AnyRuntime, { calls: number; idle: Array<() => void> }>();
+
+function whenIdle(runtime: AnyRuntime, work: () => void): void {
+  const state = busy.get(runtime);
+  if (state?.calls) state.idle.push(work);
+  else work();
+}
+
+/** Count a call in; the returned function counts it out, running what waited once none is left. */
+function callStarted(runtime: AnyRuntime): () => void {
+  let state = busy.get(runtime);
+  if (!state) {
+    state = { calls: 0, idle: [] };
+    busy.set(runtime, state);
+  }
+  const counted = state;
+  counted.calls++;
+  return () => {
+    counted.calls--;
+    if (counted.calls > 0) return;
+    // After the reply is on its way, not before it.
+    const waiting = counted.idle.splice(0);
+    if (waiting.length) setImmediate(() => waiting.forEach((work) => work()));
+  };
 }
 
 /** The tools/list entries of a runtime, computed on first use and kept: the list never changes. */
@@ -135,7 +170,12 @@ function installToolHandlers(
   server.server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const entry = table.get(request.params.name);
     if (!entry) return errorResult(notOffered(request.params.name, table, runtimes));
-    return callTool(server, entry.tool, entry.runtime, request.params.arguments ?? {}, extra);
+    const done = callStarted(entry.runtime);
+    try {
+      return await callTool(server, entry.tool, entry.runtime, request.params.arguments ?? {}, extra);
+    } finally {
+      done();
+    }
   });
 }
 

@@ -34,6 +34,20 @@ describe('warmUp', () => {
     await client.close();
   });
 
+  it('waits for a call in flight: a first call that outlasts the delay is not competed with', async () => {
+    const events: string[] = [];
+    const { client, connect } = serveWithWarmUp(async () => {
+      events.push('warm-up');
+    });
+    await connect();
+    // Sent at once and running past the 100 ms delay, as a first call that loads the server does.
+    const result = await client.callTool({ name: 'echo_sleep', arguments: { ms: 300 } });
+    events.push('answered');
+    expect(result.isError).toBeFalsy();
+    await vi.waitFor(() => expect(events).toEqual(['answered', 'warm-up']), { timeout: 2_000 });
+    await client.close();
+  });
+
   it('logs a failed warm-up at debug level and keeps serving', async () => {
     const logs: string[] = [];
     const { client, connect } = serveWithWarmUp(async () => {

@@ -1,9 +1,9 @@
+import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
-import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
 
 /**
@@ -28,17 +28,23 @@ import { Script } from 'node:vm';
 export function requireCached(file: string, options: CodeCacheOptions): unknown {
   const env = options.env ?? process.env;
   // Before anything is compiled: V8 refuses a cache made under other flags.
-  for (const flag of options.v8Flags ?? []) setFlagsFromString(flag);
+  const flags = options.v8Flags ?? [];
+  if (flags.length) {
+    const { setFlagsFromString } = createRequire(file)('node:v8') as typeof import('node:v8');
+    for (const flag of flags) setFlagsFromString(flag);
+  }
   const say =
     env.PATCHBAY_LOG_LEVEL === 'debug'
       ? (line: string) => process.stderr.write(`${options.name} debug code cache: ${line}\n`)
       : () => {};
-  const source = readFileSync(file, 'utf8');
+  const bytes = readFileSync(file);
+  // esbuild writes ASCII (it escapes the rest): read as Latin-1, which is that without UTF-8's checks.
+  const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
   const dir = env.PATCHBAY_NO_CODE_CACHE === '1' ? undefined : privateDirectory(env);
   const prefix = `${options.name}-${process.version}-${process.arch}-`;
   const key = createHash('sha1')
-    .update(source)
-    .update(`\0${(options.v8Flags ?? []).join(' ')}`)
+    .update(bytes)
+    .update(`\0${flags.join(' ')}`)
     .digest('hex')
     .slice(0, 24);
   const cacheFile = dir ? path.join(dir, `${prefix}${key}.v8`) : undefined;
