@@ -198,6 +198,15 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse, url: UR
         <p id="out">nothing yet</p>`,
       ),
     ),
+  // Every object serialises as a string: a page that breaks what a snapshot's walk sends back.
+  '/tampered': (_req, res) =>
+    html(
+      res,
+      page(
+        'Tampered',
+        `<h1>Tampered</h1><script>Object.defineProperty(Object.prototype, 'toJSON', { value: () => 'x' })</script>`,
+      ),
+    ),
   '/alert-on-load': (_req, res) => html(res, page('Loud', `<h1>Loud</h1><script>alert('Welcome!')</script>`)),
   '/drag': (_req, res) =>
     html(

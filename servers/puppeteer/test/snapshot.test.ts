@@ -1,5 +1,5 @@
 import type { Connected } from '@patchbay/testing';
-import { callOk } from '@patchbay/testing';
+import { callError, callOk } from '@patchbay/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readOutline } from '../src/browser/snapshot.js';
 import type { BrowserServices } from '../src/client.js';
@@ -122,6 +122,35 @@ describe('the outline of a page', () => {
     const snap = await callOk<Snap>(server.client, 'puppeteer_snapshot', {});
     expect(snap.data.snapshot).not.toMatch(/^\s*- button "Pay now"/m);
     expect(snap.data.snapshot).toMatch(/^ {2}- link "Logo" - button "Pay now" \[ref=e\d+\] → \/:$/m);
+  });
+
+  it('names the tab when the page’s scripts break what the walk sends back, and recovers with the next page', async () => {
+    const tamper = async (how: 'garbage' | 'toJSON') => {
+      await callOk(server.client, 'puppeteer_navigate', { url: `${site.origin}/kitchen`, snapshot: 'none' });
+      await server.services.tab().then((tab) =>
+        tab.page.evaluate((mode) => {
+          if (mode === 'garbage') JSON.stringify = (() => '{"lines": [') as typeof JSON.stringify;
+          // Valid JSON, but not a walk's step: every object becomes a string.
+          else Object.defineProperty(Object.prototype, 'toJSON', { value: () => 'tampered', configurable: true });
+        }, how),
+      );
+      const error = await callError(server.client, 'puppeteer_snapshot', {});
+      expect(error).toMatch(/^tab t\d+: the page did not answer the snapshot as expected/);
+      expect(error).toContain('puppeteer_get_text');
+      expect(error).not.toMatch(/SyntaxError|TypeError|Unexpected/);
+    };
+    await tamper('garbage');
+    await tamper('toJSON');
+    // A navigation to such a page did its work: it says so, without a snapshot.
+    const landed = await callOk<{ title: string; snapshot?: string; notices?: string[] }>(server.client, 'puppeteer_navigate', {
+      url: `${site.origin}/tampered`,
+    });
+    expect(landed.data.title).toBe('Tampered');
+    expect(landed.data.snapshot).toBeUndefined();
+    expect(landed.data.notices?.join('\n')).toMatch(/^tab t\d+: the page did not answer the snapshot as expected/);
+    // A new document has its own globals again.
+    const snap = await callOk<Snap>(server.client, 'puppeteer_navigate', { url: `${site.origin}/kitchen`, snapshot: 'full' });
+    expect(snap.data.snapshot).toContain('- link "Logo"');
   });
 
   it('walks open shadow roots and frames in place, and their refs work', async () => {

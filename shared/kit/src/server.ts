@@ -143,7 +143,10 @@ function callStarted(runtime: AnyRuntime): () => void {
     if (counted.calls > 0) return;
     // After the reply is on its way, not before it.
     const waiting = counted.idle.splice(0);
-    if (waiting.length) setImmediate(() => waiting.forEach((work) => work()));
+    if (waiting.length)
+      setImmediate(() => {
+        for (const work of waiting) work();
+      });
   };
 }
 

@@ -198,7 +198,7 @@ export async function readOutline(page: Page, window: SnapshotWindow, scope?: El
           }
         }
         const next = await frame.evaluate(continueWalk, OPEN_KEY, id, state);
-        step = next === null ? null : (JSON.parse(next) as WalkStep);
+        step = next === null ? null : readStep(next);
         if (!step) return;
       }
     } finally {
@@ -289,7 +289,7 @@ async function startWalk(
     const json = root
       ? await root.evaluate(startWalkIn, options, state, key, OPEN_KEY, id)
       : await frame.evaluate(startWalkIn, null, options, state, key, OPEN_KEY, id);
-    return json === null ? null : (JSON.parse(json) as WalkStep & { title: string });
+    return json === null ? null : (readStep(json) as WalkStep & { title: string });
   };
   const first = await start(FACTORY_KEY);
   if (first) return first;
@@ -302,6 +302,35 @@ async function startWalk(
   const third = await start(own);
   if (!third) throw new Error('the snapshot walker could not be set up in this document');
   return third;
+}
+
+/**
+ * The page's scripts broke what its walk sent back: the walk runs among them, and a page can
+ * replace JSON.stringify or give every object a toJSON. That page's snapshot cannot be read.
+ */
+export class OutlineUnreadableError extends Error {
+  override readonly name = 'OutlineUnreadableError';
+}
+
+/** A walk step as sent, checked for the shape the server relies on. */
+function readStep(json: string): WalkStep {
+  let step: unknown;
+  try {
+    step = JSON.parse(json);
+  } catch {
+    throw new OutlineUnreadableError('the walk sent back text that is not JSON');
+  }
+  const { state, lines, signposts, token } = (step ?? {}) as Partial<WalkStep>;
+  if (
+    typeof state !== 'object' ||
+    state === null ||
+    !Array.isArray(lines) ||
+    !Array.isArray(signposts) ||
+    typeof token !== 'string'
+  ) {
+    throw new OutlineUnreadableError('the walk sent back something other than a step');
+  }
+  return step as WalkStep;
 }
 
 /** The iframe a paused walk stopped at, as a frame to walk next. */

@@ -5,7 +5,7 @@ import { DialogOpenError, type Tab, TabBusyError } from '../browser/tab.js';
 import { elementLabel } from '../calls.js';
 import { busyError, isTimeout } from '../errors.js';
 import type { Ctx } from '../kit.js';
-import { readSnapshot, type Snapshot, type SnapshotMode, withSnapshot } from './page-snapshot.js';
+import { readSnapshot, type Snapshot, type SnapshotMode, SnapshotUnreadableError, withSnapshot } from './page-snapshot.js';
 
 export const refInput = z
   .string()
@@ -144,6 +144,10 @@ export async function describeTab(
     // A dialog the page waits on: the notice about it says what to do, and the page cannot be read.
     if (error instanceof DialogOpenError) {
       return { state: { tab: tab.id, url: tab.url(), title: (await ctx.services.peek()?.knownTitle(tab)) ?? '' } };
+    }
+    // The page's scripts broke the snapshot: the tool did its work all the same, and says so.
+    if (error instanceof SnapshotUnreadableError) {
+      return { state: await pageState(tab, ms), busy: error.render() };
     }
     if (!(error instanceof TabBusyError)) throw error;
     const title = (await ctx.services.peek()?.knownTitle(tab)) ?? '';

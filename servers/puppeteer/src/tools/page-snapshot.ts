@@ -1,7 +1,7 @@
-import { type Binding, jsonSize, type More, type ToolReply } from '@patchbay/kit';
+import { type Binding, jsonSize, type More, ToolError, type ToolReply } from '@patchbay/kit';
 import type { ElementHandle } from 'puppeteer-core';
 import * as z from 'zod';
-import { type OutlineLine, readOutline, type Signpost, withRef } from '../browser/snapshot.js';
+import { type OutlineLine, OutlineUnreadableError, readOutline, type Signpost, withRef } from '../browser/snapshot.js';
 import type { Tab } from '../browser/tab.js';
 import type { Ctx } from '../kit.js';
 
@@ -59,6 +59,7 @@ export async function readSnapshot(
       try {
         return await read();
       } catch (error) {
+        if (error instanceof OutlineUnreadableError) throw new SnapshotUnreadableError(tab);
         // The walk takes a few round trips; a document replaced during them is walked again, once.
         if (options.scope || offset > 0 || !(error instanceof Error) || !CONTEXT_LOST.test(error.message)) throw error;
         return read();
@@ -77,6 +78,19 @@ export async function readSnapshot(
     ? `Further down: ${chosen.map((s) => withRef(s.line, tab.id, ctx.services.refs)).join(', ')}${chosen.length < outline.signposts.length ? ', …' : ''}.`
     : '';
   return { tab, lines, rest, compact, further, ...(outline.title !== undefined ? { title: outline.title } : {}) };
+}
+
+/**
+ * A page whose own scripts broke the walk's answer (see OutlineUnreadableError). A tool that
+ * landed on the page replies without a snapshot and says so; puppeteer_snapshot fails with it.
+ */
+export class SnapshotUnreadableError extends ToolError {
+  constructor(tab: Tab) {
+    super(
+      `tab ${tab.id}: the page did not answer the snapshot as expected — its own scripts changed what the snapshot relies on (JSON or the objects' toJSON).`,
+      { hint: 'Read it with puppeteer_get_text or puppeteer_screenshot, or open another page in the tab.' },
+    );
+  }
 }
 
 /** The signposts that matter most and fit, back in document order. */
