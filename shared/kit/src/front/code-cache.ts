@@ -129,7 +129,10 @@ function pruneOlder(dir: string, prefix: string): void {
   for (const { file } of caches.slice(KEEP_PER_NAME)) rmSync(file, { force: true });
 }
 
-/** The user's own cache directory, made if missing; undefined unless only this user can write to it. */
+/**
+ * The user's own cache directory, made if missing; undefined unless only this user can write to
+ * it. (On Windows the mode bits do not say who can write, the check fails, and there is no cache.)
+ */
 function privateDirectory(env: Readonly<Record<string, string | undefined>>): string | undefined {
   const uid = process.getuid?.();
   const dir = env.PATCHBAY_CODE_CACHE_DIR || path.join(tmpdir(), `patchbay-code-cache-${uid ?? userInfo().username}`);
