@@ -21,13 +21,15 @@ import { Script } from 'node:vm';
  * it is anything else (another owner, writable by others, a link). The file name holds a hash
  * of the bundle, V8 refuses a cache from another V8 or other V8 flags, and a refused or missing
  * cache is written anew (once, when the process has run for a while or is about to exit; all but
- * the newest few caches of the same bundle name are removed then). Anything wrong with the cache only means
- * compiling as usual. PATCHBAY_NO_CODE_CACHE=1 turns it off; PATCHBAY_CODE_CACHE_DIR moves it.
- * The bundle is always run this way (cache or not): it expects the parameters below.
+ * the newest few caches of the same bundle name are removed then). Anything wrong with the cache
+ * only means compiling as usual. PATCHBAY_NO_CODE_CACHE=1 turns it off, PATCHBAY_CODE_CACHE_DIR
+ * moves it, PATCHBAY_LOG_LEVEL=debug says what it did. The bundle is always run this way (cache
+ * or not): it expects the parameters below.
  */
 export function requireCached(file: string, options: CodeCacheOptions): unknown {
   const env = options.env ?? process.env;
-  // Before anything is compiled: V8 refuses a cache made under other flags.
+  // Before anything is compiled: V8 refuses a cache made under other flags. (node:v8 is loaded
+  // only for them: about a millisecond of the first call.)
   const flags = options.v8Flags ?? [];
   if (flags.length) {
     const { setFlagsFromString } = createRequire(file)('node:v8') as typeof import('node:v8');
