@@ -145,9 +145,9 @@ frontManifest.tools = frontManifest.tools.map(({ entry, ...tool }) => tool);
 // The front's first part answers initialize before anything else is compiled; its second
 // (front-lists.cjs: the option code, the rest of the manifest) is loaded right after.
 const { protocolVersions, serverInfo, capabilities, instructions, fullBin } = frontManifest;
-// V8 flags a connector needs (package.json "patchbay": { "v8Flags": [...] }), set before the server
-// is compiled: a flag set later would make V8 refuse the code cache made after it.
-const v8Flags = pkg.patchbay?.v8Flags ?? [];
+// V8 flags the connector declares (its definition's v8Flags), set before the server is compiled:
+// a flag set later would make V8 refuse the code cache made after it.
+const { v8Flags } = frontManifest;
 const hello = { protocolVersions, serverInfo, capabilities, ...(instructions ? { instructions } : {}), fullBin };
 const frontCommon = {
   ...common,

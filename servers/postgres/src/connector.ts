@@ -73,4 +73,6 @@ export const postgresConnector = defineConnector({
   // The libraries a first call needs load while the client lists tools and the model thinks; the
   // database is still reached only by the first call.
   warmUp: () => warmUp(),
+  // The parser's WebAssembly on V8's baseline compiler only (see loadParser).
+  v8Flags: ['--liftoff-only'],
 });

@@ -1,5 +1,4 @@
 import { createRequire } from 'node:module';
-import { setFlagsFromString } from 'node:v8';
 import type Cursor from 'pg-cursor';
 
 /**
@@ -43,15 +42,12 @@ let parser: Promise<typeof import('libpg-query')> | undefined;
  * libpg-query (a WebAssembly module), given one statement to parse once loaded: the first parse
  * is when its code first runs (~10 ms), paid here rather than by a call. V8 would recompile the parser's hot functions with
  * its optimising compiler, which costs ~30 MB of memory for a parse that takes microseconds
- * either way; the baseline compiler alone keeps the server's memory low. (The flag is
- * process-wide; this process runs no other WebAssembly. The bin sets it before the server is
- * compiled — package.json "patchbay.v8Flags" — so the code cache it writes stays valid; set here
- * for a gateway that imports the connector.) Its CommonJS build loads in half the time of the ESM
- * one.
+ * either way; the baseline compiler alone keeps the server's memory low: the connector declares
+ * `--liftoff-only` (its `v8Flags`, set by the kit when it loads, process-wide; this process runs no
+ * other WebAssembly). Its CommonJS build loads in half the time of the ESM one.
  */
 export function loadParser(): Promise<typeof import('libpg-query')> {
   parser ??= (async () => {
-    setFlagsFromString('--liftoff-only');
     const module = requireCjs('libpg-query') as typeof import('libpg-query');
     await module.loadModule();
     await module.parse('SELECT 1 FROM t WHERE a = $1');

@@ -98,6 +98,12 @@ export interface ConnectorDefinition<O extends OptionsSpec, S extends Disposable
    */
   warmUp?: (services: S) => Promise<void>;
   /**
+   * Optional: V8 flags the connector needs (`--liftoff-only`), process-wide. The kit sets them when
+   * the connector is loaded (a bin, a gateway, a test), and the bin's front before it compiles the
+   * server: a flag set while the server runs would make V8 refuse every code cache it writes.
+   */
+  v8Flags?: readonly string[];
+  /**
    * Optional: check in the background what would make every call fail — a database that cannot
    * be reached, a credential the service refuses — and say so through `log` (a warning naming
    * the cause and the setting to change; debug when all is well), so the operator reads it at

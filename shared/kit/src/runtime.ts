@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import { type OptionSpec, type OptionsSpec, type OptionValues, parseOptions, renderHelp } from './config.js';
 import type { ConnectorDefinition, Disposable, KitSettings } from './connector.js';
 import type { AnyTool } from './define.js';
@@ -86,6 +87,7 @@ export function load<O extends OptionsSpec, S extends Disposable>(
   if (problems.length) return { status: 'invalid', problems };
 
   const log = input.log ?? createLogger(`patchbay-${def.name}`, settings.logLevel as Level, input.logWrite ?? undefined);
+  for (const flag of def.v8Flags ?? []) setFlagsFromString(flag);
   const services = def.createServices({ options, settings, log });
   const controller = new AbortController();
   let closing: Promise<void> | undefined;

@@ -133,7 +133,7 @@ export async function describeTab(
   tab: Tab,
   mode: SnapshotMode,
   ms?: number,
-): Promise<{ state: { tab: string; url: string; title: string }; snap?: Snapshot | undefined; busy?: string }> {
+): Promise<{ state: { tab: string; url: string; title: string }; snap?: Snapshot | undefined; note?: string }> {
   try {
     if (mode === 'none') return { state: await pageState(tab, ms) };
     // The title comes with the outline: one call into the page, not two.
@@ -147,11 +147,11 @@ export async function describeTab(
     }
     // The page's scripts broke the snapshot: the tool did its work all the same, and says so.
     if (error instanceof SnapshotUnreadableError) {
-      return { state: await pageState(tab, ms), busy: error.render() };
+      return { state: await pageState(tab, ms), note: error.render() };
     }
     if (!(error instanceof TabBusyError)) throw error;
     const title = (await ctx.services.peek()?.knownTitle(tab)) ?? '';
-    return { state: { tab: tab.id, url: tab.url(), title }, busy: busyError(error).render() };
+    return { state: { tab: tab.id, url: tab.url(), title }, note: busyError(error).render() };
   }
 }
 
@@ -186,8 +186,8 @@ export async function afterAction<E extends Record<string, unknown> = Record<nev
   const navigated = (tab.dialog ? false : await tab.settle(ctx.signal)) || tab.url() !== urlBefore;
   await (await ctx.services.session()).adopted();
   const active = await ctx.services.tab();
-  const { state, snap, busy } = await describeTab(ctx, active, mode);
-  const side = notices(ctx, busy);
+  const { state, snap, note } = await describeTab(ctx, active, mode);
+  const side = notices(ctx, note);
   return withSnapshot(ctx, snap, {
     fields: { ...state, action: done, navigated, ...(extra.fields as E), ...side },
     head: [headed(`${done}${navigated ? ' The page navigated.' : ''}\n${pageHeader(state)}`, side), ...(extra.lines ?? [])].join(

@@ -60,8 +60,8 @@ export const resizeTool = tool({
       });
       viewport = `${width}x${height}`;
     }
-    const { state, snap, busy } = await describeTab(ctx, tab, args.snapshot);
-    const side = notices(ctx, busy);
+    const { state, snap, note } = await describeTab(ctx, tab, args.snapshot);
+    const side = notices(ctx, note);
     return withSnapshot(ctx, snap, {
       fields: { ...state, viewport, ...side },
       head: headed(`Viewport of tab ${tab.id}: ${viewport}.\n${pageHeader(state)}`, side),

@@ -112,9 +112,9 @@ export async function landed(
   deadline: Deadline,
 ) {
   const ms = Math.min(ctx.services.options.actionTimeout, deadline.left(LANDING_GRACE_MS));
-  const { state, snap, busy } = await describeTab(ctx, tab, mode, ms);
+  const { state, snap, note } = await describeTab(ctx, tab, mode, ms);
   const status = response?.status();
-  const side = notices(ctx, busy);
+  const side = notices(ctx, note);
   return withSnapshot(ctx, snap, {
     fields: { ...state, ...(status !== undefined ? { status } : {}), ...side },
     head: headed(`${verb} ${pageHeader(state)}${status !== undefined ? ` (HTTP ${status})` : ''}`, side),

@@ -30,9 +30,10 @@ export function requireCached(file: string, options: CodeCacheOptions): unknown 
   const env = options.env ?? process.env;
   // Before anything is compiled: V8 refuses a cache made under other flags. (node:v8 is loaded
   // only for them: about a millisecond of the first call.)
+  const requireHere = createRequire(file);
   const flags = options.v8Flags ?? [];
   if (flags.length) {
-    const { setFlagsFromString } = createRequire(file)('node:v8') as typeof import('node:v8');
+    const { setFlagsFromString } = requireHere('node:v8') as typeof import('node:v8');
     for (const flag of flags) setFlagsFromString(flag);
   }
   const say =
@@ -65,7 +66,7 @@ export function requireCached(file: string, options: CodeCacheOptions): unknown 
   }
   const module = { exports: {} as unknown };
   const run = script.runInThisContext() as (...args: unknown[]) => void;
-  run.call(module.exports, module.exports, createRequire(file), module, file, path.dirname(file), importFromHere);
+  run.call(module.exports, module.exports, requireHere, module, file, path.dirname(file), importFromHere);
   return module.exports;
 }
 

@@ -67,6 +67,7 @@ export async function buildManifest(
       capabilities: capabilities as Record<string, unknown>,
       ...(client.getInstructions() ? { instructions: client.getInstructions() as string } : {}),
       fullBin: fullBinSwitches(),
+      v8Flags: [...(def.v8Flags ?? [])],
       toolsets: Object.fromEntries(Object.entries(def.toolsets).map(([name, set]) => [name, { default: set.default }])),
       tools: (def.tools as AnyTool<unknown>[]).map((tool) => ({
         name: tool.name,

@@ -16,6 +16,8 @@ export interface Manifest {
     /** Variables that ask for it when set. */
     env: string[];
   };
+  /** V8 flags the connector declares: the front sets them before it compiles the server. */
+  v8Flags: string[];
   toolsets: Record<string, { default: boolean }>;
   tools: Array<{
     name: string;
