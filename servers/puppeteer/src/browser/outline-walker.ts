@@ -252,7 +252,6 @@ export function createOutlineWalker(root: Element | null, options: WalkerOptions
     'treegrid',
     'treeitem',
   ]);
-  const DISABLEABLE = new Set(['button', 'input', 'select', 'textarea', 'optgroup', 'option', 'fieldset']);
   const FOCUSABLE_INSIDE =
     'a[href],area[href],button,input:not([type=hidden]),select,textarea,iframe,summary,[tabindex],[contenteditable]:not([contenteditable=false])';
 
@@ -506,24 +505,17 @@ export function createOutlineWalker(root: Element | null, options: WalkerOptions
         return (el as HTMLElement).isContentEditable && !el.parentElement?.isContentEditable ? 'textbox' : 'generic';
     }
   };
-  /**
-   * Only form controls (and form-associated custom elements, whose names have a hyphen) can match
-   * :disabled; asking the selector engine about every div and cell was a good part of a walk.
-   */
-  const canBeDisabled = (el: Element) => DISABLEABLE.has(el.localName) || el.localName.includes('-');
   const disabled = (el: Element) => {
-    if (canBeDisabled(el)) {
-      try {
-        if (el.matches(':disabled')) return true;
-      } catch {
-        // Not a form-associated element.
-      }
+    try {
+      if (el.matches(':disabled')) return true;
+    } catch {
+      // Not a form-associated element.
     }
-    return el.hasAttributes() && el.getAttribute('aria-disabled') === 'true';
+    return el.getAttribute('aria-disabled') === 'true';
   };
   const focusable = (el: Element): boolean => {
     const tag = el.localName;
-    if (canBeDisabled(el) && el.matches(':disabled')) return false;
+    if (el.matches(':disabled')) return false;
     if (el.hasAttribute('tabindex')) return true;
     if ((tag === 'a' || tag === 'area') && el.hasAttribute('href')) return true;
     if (tag === 'button' || tag === 'select' || tag === 'textarea' || tag === 'iframe') return true;
@@ -534,7 +526,7 @@ export function createOutlineWalker(root: Element | null, options: WalkerOptions
     return (el as HTMLElement).isContentEditable === true && !el.parentElement?.isContentEditable;
   };
   const roleOf = (el: Element): string => {
-    const attr = el.hasAttributes() ? el.getAttribute('role') : null;
+    const attr = el.getAttribute('role');
     if (attr) {
       for (const token of attr.trim().toLowerCase().split(/\s+/)) {
         if (!ARIA_ROLES.has(token)) continue;
@@ -766,8 +758,8 @@ export function createOutlineWalker(root: Element | null, options: WalkerOptions
     if (aria !== null) return aria;
     return (el as HTMLElement).isContentEditable ? (el.textContent ?? '') : '';
   };
-  const live = (el: Element, role: string, attributed = true) => {
-    const attr = attributed ? el.getAttribute('aria-live') : null;
+  const live = (el: Element, role: string) => {
+    const attr = el.getAttribute('aria-live');
     if (attr) return attr !== 'off';
     return role === 'alert' || role === 'status' || role === 'log';
   };
@@ -873,9 +865,7 @@ export function createOutlineWalker(root: Element | null, options: WalkerOptions
     }
     if (node.nodeType !== 1) return 0;
     const el = node as Element;
-    // Most elements of a page (cells, rows, paragraphs) have no attributes: no need to ask for any.
-    const attributed = el.hasAttributes();
-    if (SKIPPED.has(el.localName) || (attributed && el.getAttribute('aria-hidden') === 'true')) return 0;
+    if (SKIPPED.has(el.localName) || el.getAttribute('aria-hidden') === 'true') return 0;
     const computed = style(el);
     if (computed.display === 'none') return 0;
     // visibility: hidden hides the element and its text, not descendants that set it back.
@@ -908,13 +898,12 @@ export function createOutlineWalker(root: Element | null, options: WalkerOptions
         role === 'dialog' ||
         role === 'alertdialog' ||
         focusable(el) ||
-        live(el, role, attributed) ||
+        live(el, role) ||
         modal(el, role) ||
-        (attributed &&
-          (el.getAttribute('aria-busy') === 'true' ||
-            el.hasAttribute('aria-errormessage') ||
-            el.hasAttribute('aria-details') ||
-            el.hasAttribute('aria-roledescription')));
+        el.getAttribute('aria-busy') === 'true' ||
+        el.hasAttribute('aria-errormessage') ||
+        el.hasAttribute('aria-details') ||
+        el.hasAttribute('aria-roledescription');
       // Otherwise a named leaf (an image, a heading, an element with nothing inside) is shown.
       if (!interesting && !ctx.insideControl && (leaf || !hasContent(el))) interesting = named() !== '';
       if (interesting) {
