@@ -14,6 +14,9 @@
 //   dist/manifest.json what the front answers, built by the live server itself at build time (the
 //                      front inlines it, less the tools/list entries: dist/tool-entries.jsonl)
 //   dist/commands.js   optional: the bin's other commands (`patchbay-gdrive auth`), from src/commands.ts
+//   dist/vendor/*.cjs  optional: big client libraries the package.json names in `patchbay.vendor`
+//                      (devDependencies), each bundled on its own and loaded through a code cache
+//                      of its own when the server first imports it (see "Vendor bundles" below)
 //
 // No source maps unless PATCHBAY_SOURCEMAPS=1: the bundles are what npm ships, and a map of a
 // minified bundle (the SDK, zod and the kit inlined) is three times the code it maps.
@@ -31,6 +34,18 @@ import { build } from 'esbuild';
 const cwd = process.cwd();
 const pkg = JSON.parse(await readFile(path.join(cwd, 'package.json'), 'utf8'));
 const external = Object.keys(pkg.dependencies ?? {}).flatMap((name) => [name, `${name}/*`]);
+// Vendor bundles: a client library big enough that compiling it is most of the first call that
+// uses it (puppeteer-core: ~140 ms of ES module loading, and the garbage of it collected during
+// the next calls) is bundled into a file of its own and read through V8's code cache like the
+// server; in the server it would make every start's first call read and hash megabytes it may
+// not need. A vendor library is a devDependency: npm installs the bundle, not the package's tree.
+const vendor = pkg.patchbay?.vendor ?? [];
+for (const name of vendor) {
+  if (!pkg.devDependencies?.[name]) throw new Error(`patchbay.vendor: ${name} must be a devDependency (it ships inside dist/vendor)`);
+}
+/** dist/vendor/<file> of each vendor library, relative to dist/. */
+const vendorFiles = Object.fromEntries(vendor.map((name) => [name, `vendor/${name.replace(/^@/, '').replace(/[^\w.-]/g, '_')}.cjs`]));
+const vendorExternal = vendor.flatMap((name) => [name, `${name}/*`]);
 const connectorSource = await readFile(path.join(cwd, 'src/connector.ts'), 'utf8');
 const exportName = /export const (\w+) = defineConnector\(/.exec(connectorSource)?.[1];
 if (!exportName) throw new Error('src/connector.ts must `export const <name>Connector = defineConnector(...)`');
@@ -74,7 +89,7 @@ const server = await build({
     ].join('\n'),
   ),
   outfile: 'dist/main.cjs',
-  external,
+  external: [...external, ...vendorExternal],
   sourcemap,
   metafile: true,
 });
@@ -94,11 +109,40 @@ if (leftover) {
 }
 await writeFile(mainFile, serverCode);
 
+// 1a. The vendor bundles, as CommonJS (each one file, for the code cache). Everything but Node's
+//     own modules is inside, so what they import() is a built-in: esbuild makes those require()s
+//     (a script restored from a cache has no import() on Node 20; see above).
+for (const [name, file] of Object.entries(vendorFiles)) {
+  const outfile = path.join(cwd, 'dist', file);
+  await build({
+    ...common,
+    format: 'cjs',
+    supported: { 'dynamic-import': false },
+    define: { ...common.define, 'import.meta.url': 'importMetaUrl' },
+    banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+    stdin: virtual(`export * from '${name}';\nexport { default } from '${name}';\n`),
+    outfile,
+    sourcemap,
+  });
+}
+
 // 1b. The library entry: the definition only, with the kit, the SDK and zod left to the importer
-//     (peer dependencies), so a gateway hosting several connectors runs one copy of each.
+//     (peer dependencies), so a gateway hosting several connectors runs one copy of each. A vendor
+//     library is imported from its bundle (CommonJS; its named exports are what the server uses).
 await build({
   ...common,
   entryPoints: { connector: 'src/connector.ts' },
+  plugins: [
+    {
+      name: 'vendor-bundles',
+      setup(b) {
+        for (const [name, file] of Object.entries(vendorFiles)) {
+          const exact = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`);
+          b.onResolve({ filter: exact }, () => ({ path: `./${file}`, external: true }));
+        }
+      },
+    },
+  ],
   outdir: 'dist',
   external: [
     ...external,
@@ -109,7 +153,8 @@ await build({
     'zod',
     'zod/*',
   ],
-  banner: {},
+  // The common banner stays: a client library bundled in (a devDependency, as pg is in postgres)
+  // may be CommonJS that require()s Node's modules, and an ES module has no require of its own.
   sourcemap,
 });
 
@@ -127,7 +172,7 @@ await build({
     ].join('\n'),
   ),
   outfile: builderFile,
-  external,
+  external: [...external, ...vendorExternal],
 });
 const manifest = execFileSync(process.execPath, [builderFile], { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
 await rm(builderFile);
@@ -168,7 +213,7 @@ const front = await build({
       "import { runFront } from '@patchbay/kit/front';",
       `const hello = ${JSON.stringify(hello)};`,
       '// The full server, through the code cache (load.cjs, required only then).',
-      `const server = () => require('./load.cjs').requireCached(require('node:path').join(__dirname, 'main.cjs'), { name: hello.serverInfo.name, v8Flags: ${JSON.stringify(v8Flags)} });`,
+      `const server = () => require('./load.cjs').requireCached(require('node:path').join(__dirname, 'main.cjs'), { name: hello.serverInfo.name, v8Flags: ${JSON.stringify(v8Flags)}${vendor.length ? `, vendor: ${JSON.stringify(vendorFiles)}` : ''} });`,
       "runFront({ hello, lists: () => require('./front-lists.cjs').lists, start: async (io) => server().start(io) });",
     ].join('\n'),
   ),

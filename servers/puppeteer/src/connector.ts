@@ -102,8 +102,9 @@ export const puppeteerConnector = defineConnector({
   mapError: explainBrowserError,
   // A backstop over every call, and one run again on a new browser after a crash.
   around: browserCallPolicy,
-  // puppeteer-core (~140 ms to import) loads in the background once the client is connected, so
-  // the first navigation pays only for Chromium's launch; no browser starts before a call.
+  // puppeteer-core (its bundle, from the code cache; ~140 ms as the package's ES modules) loads in
+  // the background once the client is connected, so the first navigation pays only for Chromium's
+  // launch; no browser starts before a call.
   warmUp: async () => {
     await loadPuppeteer();
   },

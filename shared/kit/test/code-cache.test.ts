@@ -130,3 +130,52 @@ describe('requireCached: the full server through V8’s code cache', () => {
     expect(load().said).toBe('read');
   });
 });
+
+describe('requireCached: vendor bundles', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'patchbay-vendor-test-'));
+    mkdirSync(path.join(dir, 'vendor'));
+    // A server that imports a library bundled on its own (dist/vendor), and a real built-in.
+    writeFileSync(
+      path.join(dir, 'main.cjs'),
+      [
+        "exports.run = async () => { const a = await __patchbayImport('big-lib'); const b = await __patchbayImport('big-lib');",
+        "  const sep = (await __patchbayImport('node:path')).sep; return [a.answer, a === b, a.loads, sep].join(' '); };",
+      ].join('\n'),
+    );
+    writeFileSync(
+      path.join(dir, 'vendor', 'big-lib.cjs'),
+      "globalThis.bigLibLoads = (globalThis.bigLibLoads ?? 0) + 1; exports.answer = 42; exports.loads = globalThis.bigLibLoads;",
+    );
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Run main.cjs's `run` in a process of its own: what it printed, and what each cache said. */
+  function run() {
+    const script = [
+      `import { requireCached } from ${JSON.stringify(LOADER)};`,
+      `const m = requireCached(${JSON.stringify(path.join(dir, 'main.cjs'))}, { name: 'patchbay-test', vendor: { 'big-lib': 'vendor/big-lib.cjs' } });`,
+      'console.log(await m.run());',
+    ].join('\n');
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      env: { ...process.env, PATCHBAY_LOG_LEVEL: 'debug', PATCHBAY_CODE_CACHE_DIR: path.join(dir, 'cache') },
+      encoding: 'utf8',
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const said = (name: string) =>
+      r.stderr
+        .split('\n')
+        .filter((line) => line.startsWith(`${name} debug code cache: `))
+        .map((line) => line.slice(`${name} debug code cache: `.length).replace(/ .*/, ''))
+        .join(', ');
+    return { printed: r.stdout.trim(), server: said('patchbay-test'), vendor: said('patchbay-test+big-lib') };
+  }
+
+  it('loads a vendor library from its file, once, through a cache of its own; other imports stay real imports', () => {
+    expect(run()).toEqual({ printed: `42 true 1 ${path.sep}`, server: 'none, wrote', vendor: 'none, wrote' });
+    expect(run()).toEqual({ printed: `42 true 1 ${path.sep}`, server: 'read', vendor: 'read' });
+    const names = readdirSync(path.join(dir, 'cache'));
+    expect(names.filter((name) => name.startsWith('patchbay-test+big-lib-'))).toHaveLength(1);
+  });
+});

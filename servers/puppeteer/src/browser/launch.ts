@@ -26,7 +26,12 @@ export const BASE_ARGS = [
 
 const importPuppeteer = () => import('puppeteer-core');
 let puppeteerModule: ReturnType<typeof importPuppeteer> | undefined;
-/** puppeteer-core is loaded on the first browser call, so the server starts like plain Node. */
+/**
+ * puppeteer-core is loaded on the first browser call, so the server starts like plain Node. The
+ * built server has it bundled on its own (package.json `patchbay.vendor`: dist/vendor/), read
+ * through a code cache; the library entry imports that bundle as CommonJS, whose default export
+ * is the exports object, so only puppeteer's named exports are used (`launch` is bound).
+ */
 export function loadPuppeteer(): ReturnType<typeof importPuppeteer> {
   puppeteerModule ??= importPuppeteer();
   return puppeteerModule;
@@ -87,10 +92,10 @@ export async function launchBrowser(
   if (root && !options.noSandbox) {
     log.info('running as root: Chromium starts with --no-sandbox, since it cannot run its sandbox as root');
   }
-  const { default: puppeteer } = await loadPuppeteer();
+  const { launch } = await loadPuppeteer();
   const started = performance.now();
   try {
-    const browser = await puppeteer.launch(launchOptions(options, found.path, root, proxy, profileDir));
+    const browser = await launch(launchOptions(options, found.path, root, proxy, profileDir));
     log.info('browser started', { path: found.path, from: found.source, ms: Math.round(performance.now() - started) });
     return browser;
   } catch (error) {

@@ -66,8 +66,29 @@ export function requireCached(file: string, options: CodeCacheOptions): unknown 
   }
   const module = { exports: {} as unknown };
   const run = script.runInThisContext() as (...args: unknown[]) => void;
-  run.call(module.exports, module.exports, requireHere, module, file, path.dirname(file), importFromHere);
+  const importer = options.vendor ? vendorImporter(file, options) : importFromHere;
+  run.call(module.exports, module.exports, requireHere, module, file, path.dirname(file), importer);
   return module.exports;
+}
+
+/**
+ * The import() of a bundle that has vendor bundles (see CodeCacheOptions.vendor): a library named
+ * there is loaded from its file through the code cache, once; anything else is a real import().
+ */
+function vendorImporter(file: string, options: CodeCacheOptions): (specifier: string) => Promise<unknown> {
+  const vendor = options.vendor ?? {};
+  const loaded = new Map<string, Promise<unknown>>();
+  return (specifier) => {
+    const relative = Object.hasOwn(vendor, specifier) ? vendor[specifier] : undefined;
+    if (relative === undefined) return importFromHere(specifier);
+    let module = loaded.get(specifier);
+    if (!module) {
+      const name = `${options.name}+${specifier.replace(/[^\w.-]/g, '_')}`;
+      module = new Promise((resolve) => resolve(requireCached(path.join(path.dirname(file), relative), { ...options, name, vendor: undefined })));
+      loaded.set(specifier, module);
+    }
+    return module;
+  };
 }
 
 /**
@@ -89,6 +110,13 @@ export interface CodeCacheOptions {
    */
   v8Flags?: readonly string[];
   env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Libraries the bundle imports that were bundled into files of their own (a connector's
+   * `patchbay.vendor`, dist/vendor/*.cjs): specifier → file relative to the bundle. Each loads
+   * through a code cache of its own when first imported, so a big client library (puppeteer-core)
+   * costs the calls that use it, not the first call of every start.
+   */
+  vendor?: Readonly<Record<string, string>> | undefined;
 }
 
 /** When the cache is written if the process lives on: by then the first calls have run. */
