@@ -125,6 +125,9 @@ function deadlineError(error: DeadlineError, { tool, services }: Call): ToolErro
   });
 }
 
+/** How Chromium words a connection the guard proxy (SOCKS5) did not make. */
+const THROUGH_PROXY = /^ERR_(SOCKS_CONNECTION_FAILED|PROXY_CONNECTION_FAILED|TUNNEL_CONNECTION_FAILED)$/;
+
 /** What Chromium's net:: codes mean for the page a navigation was loading. */
 function navigationError(message: string, call: Call): ToolError | undefined {
   const url = target(call);
@@ -145,8 +148,10 @@ function navigationError(message: string, call: Call): ToolError | undefined {
   }
   const net = /net::(ERR_[A-Z_]+)/.exec(message);
   if (!net) return undefined;
-  // Through the guard proxy, an https failure reaches Chromium only as a failed tunnel.
-  const detail = (net[1] === 'ERR_TUNNEL_CONNECTION_FAILED' && call.services.connectionFailure(url)) || net[1];
+  // Through the guard proxy a failed connection reaches Chromium only as a failed proxy connection;
+  // the proxy said why.
+  const code = net[1] ?? '';
+  const detail = (THROUGH_PROXY.test(code) && call.services.connectionFailure(url)) || code;
   return new ToolError(`could not load ${url.slice(0, 200)}: ${detail}.`, {
     hint: 'Check the address; the site may be down or unreachable from here.',
   });

@@ -2,7 +2,6 @@ import type { Logger } from '@patchbay/kit';
 import type { CDPSession, ConsoleMessage, Dialog, Frame, HTTPRequest, Page } from 'puppeteer-core';
 import { DeadlineError, within } from './deadline.js';
 import type { NavigationPolicy } from './policy.js';
-import { PROXY_ERROR_HEADER } from './proxy.js';
 import { type ConsoleEntry, clip, type NetworkEntry, type Ring } from './ring.js';
 import { INSTALL_WALKER } from './snapshot.js';
 
@@ -137,8 +136,6 @@ export class Tab {
       const entry = this.#entries.get(response.request());
       if (!entry) return;
       entry.status = response.status();
-      const proxyError = response.headers()[PROXY_ERROR_HEADER];
-      if (proxyError) entry.failure = proxyError;
     });
     page.on('requestfinished', (request) => this.#finished(request));
     page.on('requestfailed', (request) => this.#failed(request));

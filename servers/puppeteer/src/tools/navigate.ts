@@ -1,8 +1,7 @@
-import { badArgument, ToolError } from '@patchbay/kit';
+import { badArgument } from '@patchbay/kit';
 import type { HTTPResponse } from 'puppeteer-core';
 import * as z from 'zod';
 import { Deadline } from '../browser/deadline.js';
-import { PROXY_ERROR_HEADER } from '../browser/proxy.js';
 import { DialogOpenError, type Tab } from '../browser/tab.js';
 import { type Ctx, tool } from '../kit.js';
 import { describeTab, headed, notices, pageHeader, pageShape, snapshotShape } from './common.js';
@@ -85,17 +84,7 @@ export async function goTo(
     if (error instanceof DialogOpenError) return null;
     throw error;
   });
-  return checkedResponse(ctx, response, url);
-}
-
-const UNREACHABLE_HINT = 'Check the address; the site may be down or unreachable from here.';
-
-/** A response the guard proxy made up (it could not connect) is a failed navigation. */
-export function checkedResponse(ctx: Ctx, response: HTTPResponse | null, url: string): HTTPResponse | null {
-  const proxyError = response?.headers()[PROXY_ERROR_HEADER];
-  if (!response || !proxyError) return response;
-  const detail = ctx.services.connectionFailure(response.url()) ?? proxyError;
-  throw new ToolError(`could not load ${url.slice(0, 200)}: ${detail}.`, { hint: UNREACHABLE_HINT });
+  return response;
 }
 
 /**
@@ -194,7 +183,6 @@ export const historyTool = tool({
       });
       if (!response && tab.url() === url) throw noHistory(args.action, tab.id);
     }
-    response = checkedResponse(ctx, response, tab.url());
     return landed(ctx, tab, response, args.snapshot, verb, deadline);
   },
 });
