@@ -197,9 +197,13 @@ const hello = { protocolVersions, serverInfo, capabilities, ...(instructions ? {
 const frontCommon = {
   ...common,
   format: 'cjs',
-  // CommonJS has no import.meta; what the front bundles (a connector's lazy createRequire) gets the file's URL.
-  define: { ...common.define, 'import.meta.url': 'importMetaUrl' },
-  banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // CommonJS has no import.meta; what the front bundles (a connector's lazy createRequire) gets the
+  // file's URL, worked out when first read: node:url's conversion at load was a tenth of what
+  // loading the option code cost before tools/list could be answered.
+  define: { ...common.define, 'import.meta.url': '__patchbayMeta.url' },
+  banner: {
+    js: "const __patchbayMeta = { get url() { return require('node:url').pathToFileURL(__filename).href; } };",
+  },
   external: [...external, './main.cjs', './front-lists.cjs', './load.cjs'],
   metafile: true,
 };

@@ -124,7 +124,9 @@ export function connectionSpecs(options: PostgresOptions): { specs: ConnectionSp
 
   const specs: ConnectionSpec[] = [];
   for (const { name, url, origin, from } of raw) {
-    registerUrlSecrets(url);
+    // Parsed once: this runs before the bin's first list is answered (a URL parse is not free).
+    const parsed = parseUrl(url);
+    registerUrlSecrets(url, parsed);
     if (specs.some((s) => s.name === name)) {
       problems.push(`Two connections are named "${name}"; give each --connection a different name.`);
       continue;
@@ -138,14 +140,14 @@ export function connectionSpecs(options: PostgresOptions): { specs: ConnectionSp
       );
       continue;
     }
-    if (!/^postgres(ql)?:\/\//i.test(url) || !parseUrl(url)) {
+    if (!/^postgres(ql)?:\/\//i.test(url) || !parsed) {
       problems.push(`${origin} must be a postgres:// or postgresql:// URL (got "${displayUrl(url)}").`);
       continue;
     }
     specs.push({
       name,
       url,
-      display: displayUrl(url),
+      display: displayUrl(url, parsed),
       mode: options.readWrite.includes(name) ? 'read-write' : 'read-only',
       origin: from,
     });
@@ -175,12 +177,12 @@ function parseUrl(url: string): URL | undefined {
 }
 
 /** Mask the password wherever it shows up later (raw and percent-decoded), and PGPASSWORD too. */
-function registerUrlSecrets(url: string): void {
-  const parsed = parseUrl(url);
+function registerUrlSecrets(url: string, parsed = parseUrl(url)): void {
   const keyValue = /\bpassword\s*=\s*(?:'((?:[^'\\]|\\.)*)'|(\S+))/i.exec(url);
   const passwords = [
     parsed?.password,
-    parsed?.searchParams.get('password') ?? undefined,
+    // Any query may hold one (spelled in percent-encoding, too): asked whenever there is a query.
+    parsed?.search ? (parsed.searchParams.get('password') ?? undefined) : undefined,
     keyValue?.[1]?.replace(/\\(.)/g, '$1') ?? keyValue?.[2],
     process.env.PGPASSWORD,
   ];
@@ -196,8 +198,7 @@ function registerUrlSecrets(url: string): void {
 }
 
 /** `postgres://user@host:5432/db`: no password, no query string (which may hold one too). */
-export function displayUrl(url: string): string {
-  const parsed = parseUrl(url);
+export function displayUrl(url: string, parsed = parseUrl(url)): string {
   if (!parsed || !/^postgres(ql)?:$/i.test(parsed.protocol)) {
     // Not a URL we can read: the password is whatever lies between the user's ':' and the last
     // '@', and may hold '/', ':' or '@' itself.
@@ -205,7 +206,7 @@ export function displayUrl(url: string): string {
     return masked.replace(/\?.*$/, '');
   }
   const user = parsed.username ? `${decodeURIComponent(parsed.username)}@` : '';
-  const socket = parsed.searchParams.get('host');
+  const socket = parsed.search ? parsed.searchParams.get('host') : null;
   const host = parsed.host || (socket ? `[${socket}]` : 'localhost');
   return `${parsed.protocol}//${user}${host}${parsed.pathname}`;
 }
