@@ -100,11 +100,23 @@ const server = await build({
 // (With PATCHBAY_SOURCEMAPS=1, columns after such a call on its line are off by the longer name.)
 const mainFile = path.join(cwd, 'dist/main.cjs');
 const DYNAMIC_IMPORT = /(?<![\w$.])import\((?=["'`])/g;
-const serverCode = (await readFile(mainFile, 'utf8')).replace(DYNAMIC_IMPORT, '__patchbayImport(');
+const built = await readFile(mainFile, 'utf8');
+const serverCode = built.replace(DYNAMIC_IMPORT, '__patchbayImport(');
 const leftover = /(?<![\w$.])import\(/.exec(serverCode);
 if (leftover) {
   throw new Error(
     `dist/main.cjs: a dynamic import the loader cannot serve: ${serverCode.slice(leftover.index, leftover.index + 80)}`,
+  );
+}
+// The rewrite reads text: as many rewrites as esbuild left dynamic imports, or it changed a string
+// that merely spells "import(" (a code generator's, as one in puppeteer's tree does).
+const rewritten = built.match(DYNAMIC_IMPORT)?.length ?? 0;
+const dynamicImports = Object.values(server.metafile.outputs)
+  .flatMap((output) => output.imports)
+  .filter((entry) => entry.kind === 'dynamic-import' && entry.external).length;
+if (rewritten !== dynamicImports) {
+  throw new Error(
+    `dist/main.cjs: ${rewritten} texts read as import( but esbuild left ${dynamicImports} dynamic imports: a string would be rewritten`,
   );
 }
 await writeFile(mainFile, serverCode);
