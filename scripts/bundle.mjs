@@ -68,6 +68,17 @@ const common = {
     js: "import { createRequire as __patchbayRequire } from 'node:module'; const require = __patchbayRequire(import.meta.url);",
   },
 };
+// CommonJS has no import.meta: every CommonJS output (the server, a vendor bundle, the front's
+// option code) gets the file's URL instead, worked out when first read — node:url's conversion at
+// load was a tenth of what loading the option code cost before tools/list could be answered.
+const cjs = {
+  ...common,
+  format: 'cjs',
+  define: { ...common.define, 'import.meta.url': '__patchbayMeta.url' },
+  banner: {
+    js: "const __patchbayMeta = { get url() { return require('node:url').pathToFileURL(__filename).href; } };",
+  },
+};
 /** An entry written inline, resolved from the package folder. */
 const virtual = (contents) => ({ contents, resolveDir: cwd, sourcefile: 'entry.ts', loader: 'ts' });
 
@@ -76,10 +87,7 @@ await rm(path.join(cwd, 'dist'), { recursive: true, force: true });
 // 1. The server, self-contained, as CommonJS: the front loads it through V8's code cache
 //    (kit: code-cache.ts), which takes scripts, not ES modules. One file: CommonJS has no chunks.
 const server = await build({
-  ...common,
-  format: 'cjs',
-  define: { ...common.define, 'import.meta.url': 'importMetaUrl' },
-  banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  ...cjs,
   stdin: virtual(
     [
       "import { runConnector } from '@patchbay/kit';",
@@ -127,11 +135,8 @@ await writeFile(mainFile, serverCode);
 for (const [name, file] of Object.entries(vendorFiles)) {
   const outfile = path.join(cwd, 'dist', file);
   await build({
-    ...common,
-    format: 'cjs',
+    ...cjs,
     supported: { 'dynamic-import': false },
-    define: { ...common.define, 'import.meta.url': 'importMetaUrl' },
-    banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
     stdin: virtual(`export * from '${name}';\nexport { default } from '${name}';\n`),
     outfile,
     sourcemap,
@@ -207,15 +212,7 @@ const { protocolVersions, serverInfo, capabilities, instructions, fullBin } = fr
 const { v8Flags } = frontManifest;
 const hello = { protocolVersions, serverInfo, capabilities, ...(instructions ? { instructions } : {}), fullBin };
 const frontCommon = {
-  ...common,
-  format: 'cjs',
-  // CommonJS has no import.meta; what the front bundles (a connector's lazy createRequire) gets the
-  // file's URL, worked out when first read: node:url's conversion at load was a tenth of what
-  // loading the option code cost before tools/list could be answered.
-  define: { ...common.define, 'import.meta.url': '__patchbayMeta.url' },
-  banner: {
-    js: "const __patchbayMeta = { get url() { return require('node:url').pathToFileURL(__filename).href; } };",
-  },
+  ...cjs,
   external: [...external, './main.cjs', './front-lists.cjs', './load.cjs'],
   metafile: true,
 };

@@ -125,8 +125,8 @@ function deadlineError(error: DeadlineError, { tool, services }: Call): ToolErro
   });
 }
 
-/** How Chromium words a connection the guard proxy (SOCKS5) did not make. */
-const THROUGH_PROXY = /^ERR_(SOCKS_CONNECTION_FAILED|PROXY_CONNECTION_FAILED|TUNNEL_CONNECTION_FAILED)$/;
+/** How Chromium words a connection the guard proxy (SOCKS5) did not make: the proxy knows why. */
+const THROUGH_PROXY = /^ERR_(SOCKS_\w+|PROXY_CONNECTION_FAILED)$/;
 
 /** What Chromium's net:: codes mean for the page a navigation was loading. */
 function navigationError(message: string, call: Call): ToolError | undefined {
