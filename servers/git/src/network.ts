@@ -1,7 +1,6 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { type AddressClass, classifyAddress, isLoopbackName, isMetadataName } from '@patchbay/kit';
+import { type AddressClass, classifyAddress, ipFamily, isLoopbackName, isMetadataName } from '@patchbay/kit';
 
 /** Resolves a host name to its addresses, in the order a connection would try them. */
 export type Lookup = (host: string) => Promise<string[]>;
@@ -44,7 +43,7 @@ export class RemoteGuard {
   /** Check a host (a name or a literal address) and return the addresses git may connect to. */
   async check(host: string): Promise<HostVerdict> {
     const bare = host.replace(/^\[|\]$/g, '');
-    if (isIP(bare)) {
+    if (ipFamily(bare)) {
       const problem = this.#problem(bare);
       return problem ? { allowed: false, reason: `${bare} is ${problem}` } : { allowed: true, addresses: [bare] };
     }
@@ -104,7 +103,7 @@ function ownAddresses(): Set<string> {
 /** One spelling per address: IPv6 compressed and lower case, IPv4-mapped IPv6 as dotted IPv4. */
 function canonical(address: string): string {
   const bare = address.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
-  if (isIP(bare) !== 6) return bare;
+  if (ipFamily(bare) !== 6) return bare;
   let text: string;
   try {
     text = new URL(`http://[${bare}]/`).hostname.slice(1, -1);

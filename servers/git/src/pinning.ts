@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { isIP } from 'node:net';
 import { promisify } from 'node:util';
+import { ipFamily } from '@patchbay/kit';
 import { gitEnv, runGit } from './exec.js';
 import type { RemoteGuard } from './network.js';
 import { AmbiguousUrl, type Endpoint, parseEndpoint } from './remote-url.js';
@@ -69,7 +69,7 @@ export async function pinRoutes(routes: Route[], context: PinContext): Promise<P
     if (effective.transport === 'git') {
       // Checked first, so a name that points here is reported as such.
       await allowed(context.guard, effective.host);
-      if (!isIP(effective.host)) {
+      if (!ipFamily(effective.host)) {
         throw new RouteRefused(
           `git:// is allowed only to a literal IP address, not to the name ${effective.host}: the name could be answered with another address after the check, and git:// has no transport security. Use the https:// or ssh:// URL of the repository.`,
         );
@@ -79,9 +79,9 @@ export async function pinRoutes(routes: Route[], context: PinContext): Promise<P
     if (effective.transport === 'curl') {
       curl = true;
       const addresses = await allowed(context.guard, effective.host);
-      if (!isIP(effective.host)) {
+      if (!ipFamily(effective.host)) {
         await requireCurlResolve();
-        const list = addresses.map((a) => (isIP(a) === 6 ? `[${a}]` : a)).join(',');
+        const list = addresses.map((a) => (ipFamily(a) === 6 ? `[${a}]` : a)).join(',');
         resolves.push(`${effective.host}:${effective.port}:${list}`);
       }
       continue;

@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { ipFamily } from '@patchbay/kit';
 
 /**
  * A remote URL as git reads it: which transport it takes and which host it connects to. The
@@ -45,7 +45,7 @@ export function parseEndpoint(url: string): Endpoint {
     const close = rest.indexOf(']');
     if (close === -1) throw new AmbiguousUrl('the host has a "[" without a matching "]".');
     host = rest.slice(1, close);
-    if (isIP(host) !== 6) {
+    if (ipFamily(host) !== 6) {
       throw new AmbiguousUrl(`"[${host}]" is not a valid IPv6 address (git would read "[host:port]" as a host and a port).`);
     }
     return { transport: 'ssh', scheme: 'ssh', host: host.toLowerCase(), port: undefined, user };
@@ -68,7 +68,7 @@ function splitAuthority(authority: string, defaultPort: number | undefined) {
   if (hostPort.startsWith('[')) {
     const close = hostPort.indexOf(']');
     host = hostPort.slice(1, close === -1 ? undefined : close);
-    if (close === -1 || isIP(host) !== 6) throw new AmbiguousUrl(`"${hostPort}" is not a valid bracketed IPv6 address.`);
+    if (close === -1 || ipFamily(host) !== 6) throw new AmbiguousUrl(`"${hostPort}" is not a valid bracketed IPv6 address.`);
     portText = hostPort.slice(close + 1).replace(/^:/, '') || undefined;
   } else {
     const colon = hostPort.indexOf(':');
@@ -77,7 +77,7 @@ function splitAuthority(authority: string, defaultPort: number | undefined) {
   }
   if (portText !== undefined && !/^\d{1,5}$/.test(portText)) throw new AmbiguousUrl(`"${portText}" is not a port number.`);
   const port = portText !== undefined ? Number(portText) : defaultPort;
-  return { host: isIP(host) === 6 ? host.toLowerCase() : checkedHost(host), port, user };
+  return { host: ipFamily(host) === 6 ? host.toLowerCase() : checkedHost(host), port, user };
 }
 
 /**

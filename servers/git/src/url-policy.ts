@@ -1,5 +1,4 @@
-import { isIP } from 'node:net';
-import { ToolError } from '@patchbay/kit';
+import { ipFamily, ToolError } from '@patchbay/kit';
 import { AmbiguousUrl, parseEndpoint } from './remote-url.js';
 
 /**
@@ -98,15 +97,15 @@ export function isLocalHost(input: string): boolean {
     .replace(/\.$/, '');
   if (host === 'localhost' || host.endsWith('.localhost')) return true;
   // Normalise numeric IPv4 spellings ("127.1", "2130706433", "0x7f.0.0.1") the way resolvers do.
-  if (!isIP(host) && /^[0-9a-fx.]+$/.test(host)) {
+  if (!ipFamily(host) && /^[0-9a-fx.]+$/.test(host)) {
     try {
       host = new URL(`http://${host}/`).hostname;
     } catch {
       return false;
     }
   }
-  if (isIP(host) === 4) return isLocalIPv4(host);
-  if (isIP(host) === 6) {
+  if (ipFamily(host) === 4) return isLocalIPv4(host);
+  if (ipFamily(host) === 6) {
     // One spelling for each address ("0:0:0:0:0:0:0:1" → "::1", "::ffff:127.0.0.1" →
     // "::ffff:7f00:1"), as for IPv4 above: a user@[host]:path URL reaches here unparsed. A
     // spelling the URL parser rejects (a zone id) is refused rather than guessed at.

@@ -1,5 +1,5 @@
+import { classifyAddress } from '@patchbay/kit';
 import { describe, expect, it } from 'vitest';
-import { classifyAddress } from '../src/browser/addresses.js';
 import { NavigationPolicy } from '../src/browser/policy.js';
 
 const open = { allowSites: [], blockSites: [], blockPrivateNetworks: false };

@@ -5,10 +5,10 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
+import { classifyAddress } from '@patchbay/kit';
 import type { Connected } from '@patchbay/testing';
 import { call, callError, callOk } from '@patchbay/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifyAddress } from '../src/browser/addresses.js';
 import type { BrowserServices } from '../src/client.js';
 import { connect, waitFor } from './helpers.js';
 import { type Site, startSite } from './site.js';

@@ -8,7 +8,7 @@
  */
 
 export type { AddressClass } from './addresses.js';
-export { classifyAddress, isLoopbackName, isMetadataName } from './addresses.js';
+export { classifyAddress, ipFamily, isLoopbackName, isMetadataName } from './addresses.js';
 export { runConnector } from './bin.js';
 export type { More } from './budget.js';
 export { BudgetMeter, byteLength, DEFAULT_OUTPUT_BUDGET, jsonSize, more, moreLine, moreSchema, OutputBudget } from './budget.js';

@@ -1,5 +1,6 @@
+import { isIP } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { classifyAddress, isLoopbackName, isMetadataName } from '../src/addresses.js';
+import { classifyAddress, ipFamily, isLoopbackName, isMetadataName } from '../src/addresses.js';
 
 describe('address classes', () => {
   it.each([
@@ -45,5 +46,30 @@ describe('address classes', () => {
     expect(isMetadataName('metadata.example.com')).toBe(false);
     for (const name of ['localhost', 'LocalHost.', 'api.localhost']) expect(isLoopbackName(name), name).toBe(true);
     expect(isLoopbackName('localhost.example.com')).toBe(false);
+  });
+});
+
+describe('ipFamily', () => {
+  it.each([
+    '127.0.0.1',
+    '0.0.0.0',
+    '255.255.255.255',
+    '256.1.1.1',
+    '1.2.3',
+    '01.2.3.4',
+    '0x7f.0.0.1',
+    '::1',
+    '::',
+    '::ffff:127.0.0.1',
+    'fe80::1%eth0',
+    '[::1]',
+    'example.com',
+    'localhost',
+    '1.2.3.4.example',
+    '',
+    ':',
+    '1:2',
+  ])('says what net.isIP says of %j', (text) => {
+    expect(ipFamily(text)).toBe(isIP(text));
   });
 });

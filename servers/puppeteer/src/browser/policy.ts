@@ -1,7 +1,6 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
+import { type AddressClass, classifyAddress, ipFamily, isLoopbackName, isMetadataName } from '@patchbay/kit';
 import { SITE_PATTERN } from '../config.js';
-import { type AddressClass, classifyAddress, isLoopbackName, isMetadataName } from './addresses.js';
 
 /** Where the browser may go, decided for every request it makes. */
 export type Verdict = { allowed: true } | { allowed: false; reason: string };
@@ -92,7 +91,7 @@ export class NavigationPolicy {
     }
     if (isLoopbackName(host)) return this.#verdictFor('loopback', host);
     const literal = host.replace(/^\[|\]$/g, '');
-    if (isIP(literal)) return this.#verdictFor(classifyAddress(literal), host);
+    if (ipFamily(literal)) return this.#verdictFor(classifyAddress(literal), host);
     return ALLOWED;
   }
 
@@ -100,7 +99,7 @@ export class NavigationPolicy {
     const first = this.checkStatic(url);
     if (!first.allowed) return first;
     const host = hostOf(url);
-    if (isIP(host.replace(/^\[|\]$/g, '')) || isLoopbackName(host)) return first;
+    if (ipFamily(host.replace(/^\[|\]$/g, '')) || isLoopbackName(host)) return first;
     try {
       return (await this.#checkResolved(host, host)).verdict;
     } catch {
@@ -119,12 +118,12 @@ export class NavigationPolicy {
     port: number,
   ): Promise<{ allowed: true; address: string } | { allowed: false; reason: string; unresolved?: boolean }> {
     const bare = host.replace(/^\[|\]$/g, '');
-    const shown = isIP(bare) === 6 ? `[${bare}]` : bare;
+    const shown = ipFamily(bare) === 6 ? `[${bare}]` : bare;
     const url = parse(`${port === 443 ? 'https' : 'http'}://${shown}:${port}/`);
     if (!url) return { allowed: false, reason: `${host} is not a host name` };
     const first = this.checkStatic(url);
     if (!first.allowed) return first;
-    if (isIP(bare)) return { allowed: true, address: bare };
+    if (ipFamily(bare)) return { allowed: true, address: bare };
     let checked: Resolved;
     try {
       checked = await this.#checkResolved(hostOf(url), bare);

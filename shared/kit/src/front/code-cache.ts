@@ -84,7 +84,9 @@ function vendorImporter(file: string, options: CodeCacheOptions): (specifier: st
     let module = loaded.get(specifier);
     if (!module) {
       const name = `${options.name}+${specifier.replace(/[^\w.-]/g, '_')}`;
-      module = new Promise((resolve) => resolve(requireCached(path.join(path.dirname(file), relative), { ...options, name, vendor: undefined })));
+      module = new Promise((resolve) =>
+        resolve(requireCached(path.join(path.dirname(file), relative), { ...options, name, vendor: undefined })),
+      );
       loaded.set(specifier, module);
     }
     return module;

@@ -19,7 +19,7 @@ export interface FrontInput {
 }
 
 /** The id the front gives the initialize request it replays to the server, whose answer it drops. */
-const REPLAY_ID = 'patchbay-front-initialize';
+export const REPLAY_ID = 'patchbay-front-initialize';
 /** A line longer than this is the server's to judge (and refuse). */
 const MAX_FRONT_LINE = 1024 * 1024;
 
@@ -127,7 +127,7 @@ export async function runFront(input: FrontInput): Promise<void> {
     }
     replay.write(rest);
     stdin.pipe(replay);
-    void input.start({ input: replay, output: dropReplayAnswer(process.stdout) });
+    void input.start({ input: replay, output: dropReplayAnswer(process.stdout, initialize !== undefined) });
   };
 
   const onData = (chunk: Buffer | string) => {
@@ -182,17 +182,32 @@ function asksForTheFullBin(
   return names.some((name) => Boolean(env[name]));
 }
 
-/** stdout for the full server, minus its answer to the replayed initialize. */
-function dropReplayAnswer(stdout: NodeJS.WritableStream): Writable {
+/**
+ * stdout for the full server, minus its answer to the replayed initialize (when there was one).
+ * Once that answer is gone, every message passes as the server wrote it: a big reply is neither
+ * copied nor scanned, and no later message can be mistaken for the answer.
+ */
+export function dropReplayAnswer(stdout: NodeJS.WritableStream, replayed: boolean): Writable {
+  let dropped = !replayed;
   let pending = '';
   return new Writable({
+    decodeStrings: false,
     write(chunk: Buffer | string, _encoding, done) {
+      if (dropped && !pending) {
+        stdout.write(chunk, () => done());
+        return;
+      }
       pending += chunk.toString();
       let out = '';
-      for (let newline = pending.indexOf('\n'); newline !== -1; newline = pending.indexOf('\n')) {
+      for (let newline = pending.indexOf('\n'); newline !== -1 && !dropped; newline = pending.indexOf('\n')) {
         const line = pending.slice(0, newline + 1);
         pending = pending.slice(newline + 1);
-        if (!line.includes(`"id":"${REPLAY_ID}"`)) out += line;
+        if (line.includes(`"id":"${REPLAY_ID}"`)) dropped = true;
+        else out += line;
+      }
+      if (dropped) {
+        out += pending;
+        pending = '';
       }
       if (out) stdout.write(out, () => done());
       else done();
