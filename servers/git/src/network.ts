@@ -1,6 +1,6 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { networkInterfaces } from 'node:os';
-import { type AddressClass, classifyAddress, ipFamily, isLoopbackName, isMetadataName } from '@patchbay/kit';
+import { type AddressClass, classifyAddress, ipFamily, isLoopbackName, isMetadataName, within } from '@patchbay/kit';
 
 /** Resolves a host name to its addresses, in the order a connection would try them. */
 export type Lookup = (host: string) => Promise<string[]>;
@@ -52,7 +52,9 @@ export class RemoteGuard {
     if (isLoopbackName(name)) return { allowed: false, reason: `${host} is this machine (a loopback name)` };
     let addresses: string[];
     try {
-      addresses = await withTimeout(this.#lookup(name), DNS_TIMEOUT_MS);
+      addresses = await within(this.#lookup(name), DNS_TIMEOUT_MS, () =>
+        Object.assign(new Error('DNS lookup timed out'), { code: 'ETIMEOUT' }),
+      );
     } catch (error) {
       const code = (error as { code?: string }).code ?? (error as Error).message;
       return { allowed: false, reason: `the host ${host} could not be resolved (${code})` };
@@ -115,21 +117,4 @@ function canonical(address: string): string {
   const high = Number.parseInt(mapped[1] as string, 16);
   const low = Number.parseInt(mapped[2] as string, 16);
   return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(Object.assign(new Error('DNS lookup timed out'), { code: 'ETIMEOUT' })), ms);
-    timer.unref();
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }

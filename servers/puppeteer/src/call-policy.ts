@@ -1,5 +1,4 @@
-import { type CallInProgress, isToolError, type ToolReply } from '@patchbay/kit';
-import { Deadline, DeadlineError, within } from './browser/deadline.js';
+import { type CallInProgress, Deadline, DeadlineError, isToolError, type ToolReply, within } from '@patchbay/kit';
 import { TabBusyError } from './browser/tab.js';
 import type { BrowserServices } from './client.js';
 

@@ -1,5 +1,4 @@
-import { badArgument, type FailedCall, ToolError } from '@patchbay/kit';
-import { DeadlineError } from './browser/deadline.js';
+import { badArgument, DeadlineError, type FailedCall, ToolError } from '@patchbay/kit';
 import { DialogOpenError, describeDialog, TabBusyError } from './browser/tab.js';
 import { conditionsOf, describeCondition, elementLabel, waitLimit } from './calls.js';
 import type { BrowserServices } from './client.js';

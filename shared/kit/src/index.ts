@@ -26,6 +26,7 @@ export type {
 export { commonOptions, defineConnector } from './connector.js';
 /** @deprecated connectors page with `ctx.page`/`ctx.paginate`/`ctx.pageText`; removed once all are migrated. */
 export { decodeCursor, encodeCursor } from './cursor.js';
+export { Deadline, DeadlineError, within } from './deadline.js';
 export type {
   Access,
   AnyPrompt,

@@ -4,6 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { within } from '@patchbay/kit';
 import { lookupBrowser } from '../embedded/browser.js';
 import type { AnyRuntime } from '../registry.js';
 import type { Check, DoctorContext } from './checks.js';
@@ -65,7 +66,7 @@ export async function postgresDoctor(runtime: AnyRuntime, context: DoctorContext
   for (const db of databases) {
     const where = `${db.name} (${db.spec.display})`;
     try {
-      const info = await withTimeout(db.role(), 15_000, 'no answer within 15 s');
+      const info = await within(db.role(), 15_000, () => new Error('no answer within 15 s'));
       checks.push({
         status: 'ok',
         text: `${where}: reachable, PostgreSQL ${info.version}, database ${info.database}, role ${info.role}`,
@@ -116,8 +117,4 @@ export async function puppeteerDoctor(runtime: AnyRuntime, context: DoctorContex
       },
     ];
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(message)), ms).unref())]);
 }

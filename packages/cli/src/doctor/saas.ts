@@ -1,3 +1,4 @@
+import { within } from '@patchbay/kit';
 /**
  * The SaaS connectors' doctor checks: one cheap authenticated call each — GitHub `GET /user`
  * (and `/rate_limit`), Slack `auth.test` per token, Drive `about.get` — through the function the
@@ -86,7 +87,11 @@ export async function slackDoctor(runtime: AnyRuntime, context: DoctorContext): 
   const where = `Slack${options.apiUrl ? ` at ${options.apiUrl}` : ''}`;
   let tokens: Awaited<ReturnType<SlackModule['tokenInfo']>>;
   try {
-    tokens = await withTimeout(slack.tokenInfo(runtime.services), `${where} did not answer within ${ANSWER_WITHIN_MS / 1000} s`);
+    tokens = await within(
+      slack.tokenInfo(runtime.services),
+      ANSWER_WITHIN_MS,
+      () => new Error(`${where} did not answer within ${ANSWER_WITHIN_MS / 1000} s`),
+    );
   } catch (error) {
     return [failure(runtime, context, where, error)];
   }
@@ -205,11 +210,4 @@ function failure(runtime: AnyRuntime, context: DoctorContext, where: string, err
     text: `${where}: ${mapped ? mapped.message : firstLine(error)}`,
     ...(mapped?.hint ? { fix: mapped.hint } : {}),
   };
-}
-
-function withTimeout<T>(promise: Promise<T>, message: string): Promise<T> {
-  return Promise.race([
-    promise,
-    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(message)), ANSWER_WITHIN_MS).unref()),
-  ]);
 }

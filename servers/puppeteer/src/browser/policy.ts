@@ -1,5 +1,5 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { type AddressClass, classifyAddress, ipFamily, isLoopbackName, isMetadataName } from '@patchbay/kit';
+import { type AddressClass, classifyAddress, ipFamily, isLoopbackName, isMetadataName, within } from '@patchbay/kit';
 import { SITE_PATTERN } from '../config.js';
 
 /** Where the browser may go, decided for every request it makes. */
@@ -168,7 +168,7 @@ export class NavigationPolicy {
     const cached = this.#dns.get(host);
     if (cached && cached.expires > now) return cached.addresses;
     if (this.#dns.size >= DNS_CACHE_MAX) this.#dns.clear();
-    const addresses = withTimeout(this.lookup(host), DNS_TIMEOUT_MS);
+    const addresses = within(this.lookup(host), DNS_TIMEOUT_MS, () => new Error('DNS lookup timed out'));
     this.#dns.set(host, { addresses, expires: now + DNS_TTL_MS });
     addresses.catch(() => this.#dns.delete(host));
     return addresses;
@@ -215,21 +215,4 @@ function matches(p: SitePattern, url: URL): boolean {
   const sub = host.endsWith(`.${p.host}`);
   if (p.mode === 'subdomains') return sub;
   return host === p.host || (p.mode === 'host-and-subdomains' && sub);
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('DNS lookup timed out')), ms);
-    timer.unref();
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        reject(e);
-      },
-    );
-  });
 }

@@ -1,6 +1,5 @@
-import { ToolError } from '@patchbay/kit';
+import { DeadlineError, ToolError, within } from '@patchbay/kit';
 import type { Browser, CDPSession, Page, Target } from 'puppeteer-core';
-import { DeadlineError, within } from './deadline.js';
 import type { RefRegistry } from './snapshot.js';
 import { sleep, Tab, type TabDeps } from './tab.js';
 

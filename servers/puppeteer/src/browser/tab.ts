@@ -1,6 +1,6 @@
 import type { Logger } from '@patchbay/kit';
+import { DeadlineError, within } from '@patchbay/kit';
 import type { CDPSession, ConsoleMessage, Dialog, Frame, HTTPRequest, Page } from 'puppeteer-core';
-import { DeadlineError, within } from './deadline.js';
 import type { NavigationPolicy } from './policy.js';
 import { type ConsoleEntry, clip, type NetworkEntry, type Ring } from './ring.js';
 import { INSTALL_WALKER } from './snapshot.js';

@@ -1,6 +1,5 @@
-import { badArgument, moreSchema, ToolError } from '@patchbay/kit';
+import { badArgument, DeadlineError, moreSchema, ToolError } from '@patchbay/kit';
 import * as z from 'zod';
-import { DeadlineError } from '../browser/deadline.js';
 import { TabBusyError } from '../browser/tab.js';
 import { switches } from '../config.js';
 import { tool } from '../kit.js';

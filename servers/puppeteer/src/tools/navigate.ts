@@ -1,7 +1,6 @@
-import { badArgument } from '@patchbay/kit';
+import { badArgument, Deadline } from '@patchbay/kit';
 import type { HTTPResponse } from 'puppeteer-core';
 import * as z from 'zod';
-import { Deadline } from '../browser/deadline.js';
 import { DialogOpenError, type Tab } from '../browser/tab.js';
 import { type Ctx, tool } from '../kit.js';
 import { describeTab, headed, notices, pageHeader, pageShape, snapshotShape } from './common.js';

@@ -1,6 +1,5 @@
-import { badArgument } from '@patchbay/kit';
+import { badArgument, Deadline } from '@patchbay/kit';
 import * as z from 'zod';
-import { Deadline } from '../browser/deadline.js';
 import { loadPuppeteer } from '../browser/launch.js';
 import { sleep } from '../browser/tab.js';
 import { collectVitals, describeVitals, OBSERVER_SCRIPT } from '../browser/web-vitals.js';

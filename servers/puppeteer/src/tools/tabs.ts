@@ -1,6 +1,5 @@
-import { badArgument, moreSchema, tableLayout } from '@patchbay/kit';
+import { badArgument, Deadline, moreSchema, tableLayout } from '@patchbay/kit';
 import * as z from 'zod';
-import { Deadline } from '../browser/deadline.js';
 import { type Ctx, tool } from '../kit.js';
 import { headed, notices } from './common.js';
 import { checkTarget, goTo } from './navigate.js';

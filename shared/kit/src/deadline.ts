@@ -7,13 +7,14 @@ export class DeadlineError extends Error {
 }
 
 /**
- * The work's result if it settles within `ms`, else a DeadlineError. A call into a page cannot be
- * taken back (the CDP command stays queued in the renderer), so the work goes on; its late result
- * or failure is dropped, never reported as unhandled.
+ * The work's result if it settles within `ms`, else a DeadlineError (or the caller's own error,
+ * `timedOut`). Work such as a DNS lookup or a call into a browser page cannot be taken back, so it
+ * goes on; its late result or failure is dropped, never reported as unhandled. The timer never
+ * keeps the process alive.
  */
-export function within<T>(work: Promise<T>, ms: number): Promise<T> {
+export function within<T>(work: Promise<T>, ms: number, timedOut: () => Error = () => new DeadlineError(ms)): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new DeadlineError(ms)), Math.max(0, ms));
+    const timer = setTimeout(() => reject(timedOut()), Math.max(0, ms));
     timer.unref();
     work.then(
       (value) => {
