@@ -4,7 +4,15 @@
  * exit codes or listens for signals; everything below it composes.
  */
 import { createRequire } from 'node:module';
-import { createLogger, type Level, parseListenAddress, redact, renderHelp, unguardedHttpProblem } from '@patchbay/kit';
+import {
+  createLogger,
+  exitOnStop,
+  type Level,
+  parseListenAddress,
+  redact,
+  renderHelp,
+  unguardedHttpProblem,
+} from '@patchbay/kit';
 import { type Command, parseArgs } from './args.js';
 import { runDoctor } from './doctor/run.js';
 import { type HttpGateway, mountAll, serveHttp, serveStdioGateway } from './gateway.js';
@@ -121,21 +129,11 @@ async function serve(parsed: ParsedArgs, cwd: string): Promise<void> {
   const mounted = await mountFor(parsed, cwd);
   let gateway: HttpGateway | undefined;
   let stdio: Awaited<ReturnType<typeof serveStdioGateway>> | undefined;
-  let stopping = false;
-  const stop = async (reason: string, code = 0) => {
-    if (stopping) return;
-    stopping = true;
-    log.debug('shutting down', { reason });
-    const force = setTimeout(() => process.exit(code), SHUTDOWN_GRACE_MS + 500);
-    force.unref();
-    await Promise.race([
-      Promise.allSettled([gateway?.running.close(), stdio?.close(), ...mounted.map((m) => m.close())]),
-      new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS).unref()),
-    ]);
-    process.exit(code);
-  };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  const stop = exitOnStop(log, SHUTDOWN_GRACE_MS, () => [
+    gateway?.running.close(),
+    stdio?.close(),
+    ...mounted.map((m) => m.close()),
+  ]);
 
   for (const m of mounted) {
     const reason = m.unavailable();

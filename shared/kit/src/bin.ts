@@ -5,6 +5,7 @@ import { redact } from './redact.js';
 import { load, type Runtime } from './runtime.js';
 import { type Serving, serveStdio } from './serve.js';
 import { createServer } from './server.js';
+import { exitOnStop } from './shutdown.js';
 
 /** How long shutdown may take before the process exits anyway. */
 const SHUTDOWN_GRACE_MS = 1_500;
@@ -72,22 +73,8 @@ async function serve<O extends OptionsSpec, S extends Disposable>(
   const { log, settings } = runtime;
 
   let serving: Serving | undefined;
-  let stopping = false;
-  /** Stop calls in flight (their git, database or browser work with them), dispose services, exit. */
-  const stop = async (reason: string, code = 0) => {
-    if (stopping) return;
-    stopping = true;
-    log.debug('shutting down', { reason });
-    const force = setTimeout(() => process.exit(code), SHUTDOWN_GRACE_MS + 400);
-    force.unref();
-    await Promise.race([
-      Promise.allSettled([serving?.close(), runtime.close(reason)]),
-      new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS).unref()),
-    ]);
-    process.exit(code);
-  };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  // Stop calls in flight (their git, database or browser work with them), dispose services, exit.
+  const stop = exitOnStop(log, SHUTDOWN_GRACE_MS, (reason) => [serving?.close(), runtime.close(reason)]);
 
   if (settings.http !== undefined) {
     serving = await serveOneOverHttp(runtime, bin).catch((error: unknown) => {

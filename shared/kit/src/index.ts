@@ -92,6 +92,7 @@ export type { Serving, StdioOptions } from './serve.js';
 export { serveStdio } from './serve.js';
 export type { ServerInfo } from './server.js';
 export { createServer, enforceBudget, errorResult, formatBytes, mount, toolList } from './server.js';
+export { exitOnStop } from './shutdown.js';
 export { closest } from './suggest.js';
 // The HTTP transport is reached through runConnector's dynamic import (or `@patchbay/kit/http`),
 // never from here: a static re-export would pull the HTTP stack into every stdio start.
