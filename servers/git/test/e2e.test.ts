@@ -167,6 +167,42 @@ describe('patchbay-git bin', () => {
         await work.remove();
       }
     });
+    it('gives a tool call whose UTF-8 arrives split between reads to the tool intact', async () => {
+      const work = await repoWithIdentity();
+      await work.commit('Start', { 'x.txt': 'x\n' });
+      await work.write('x.txt', 'changed\n');
+      await work.git('add', 'x.txt');
+      const child = spawn(process.execPath, [BIN, '--repository', work.path], { stdio: ['pipe', 'pipe', 'pipe'] });
+      try {
+        let stdout = '';
+        child.stdout.on('data', (c: Buffer) => {
+          stdout += c.toString();
+        });
+        child.stdin.on('error', () => undefined);
+        const answered = (id: number) => until(() => new RegExp(`"id":${id}[,}]`).test(stdout));
+        child.stdin.write(
+          `${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } } })}\n`,
+        );
+        await answered(1);
+        child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n`);
+        // The bin's front reads this call before the full server exists: cut it inside 漢 (three
+        // bytes in UTF-8), so the front gets the character in two reads.
+        const message = 'Größe 漢字 ✓';
+        const call = Buffer.from(
+          `${JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'git_commit', arguments: { message } } })}\n`,
+        );
+        const cut = call.indexOf(Buffer.from('漢')) + 1;
+        child.stdin.write(call.subarray(0, cut));
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        child.stdin.write(call.subarray(cut));
+        await answered(2);
+        expect(stdout).not.toContain('"isError":true');
+        expect((await work.git('log', '-1', '--format=%s')).trim()).toBe(message);
+      } finally {
+        child.kill('SIGKILL');
+        await work.remove();
+      }
+    });
   });
 
   describe('over Streamable HTTP', () => {

@@ -59,7 +59,11 @@ export async function runFront(input: FrontInput): Promise<void> {
     return chosen;
   };
   const stdin = process.stdin;
-  let buffered = '';
+  /**
+   * What arrived and is not answered yet, as bytes: a pipe may split a character's UTF-8 bytes
+   * between chunks, and only a whole line (a newline byte is never part of a character) is decoded.
+   */
+  let buffered = Buffer.alloc(0);
   let initialize: Record<string, unknown> | undefined;
   let initialized = false;
   let handedOff = false;
@@ -112,7 +116,7 @@ export async function runFront(input: FrontInput): Promise<void> {
     return true;
   };
 
-  const handOff = (rest: string, why: string) => {
+  const handOff = (rest: Buffer, why: string) => {
     handedOff = true;
     chosen?.cancelStartupCheck();
     if (env.PATCHBAY_LOG_LEVEL === 'debug')
@@ -131,11 +135,11 @@ export async function runFront(input: FrontInput): Promise<void> {
   };
 
   const onData = (chunk: Buffer | string) => {
-    buffered += chunk.toString();
-    for (let newline = buffered.indexOf('\n'); newline !== -1; newline = buffered.indexOf('\n')) {
-      const line = buffered.slice(0, newline).replace(/\r$/, '');
+    buffered = Buffer.concat([buffered, typeof chunk === 'string' ? Buffer.from(chunk) : chunk]);
+    for (let newline = buffered.indexOf(0x0a); newline !== -1; newline = buffered.indexOf(0x0a)) {
+      const line = buffered.toString('utf8', 0, newline).replace(/\r$/, '');
       if (line.trim() === '') {
-        buffered = buffered.slice(newline + 1);
+        buffered = buffered.subarray(newline + 1);
         continue;
       }
       let message: unknown;
@@ -151,7 +155,7 @@ export async function runFront(input: FrontInput): Promise<void> {
       }
       // Answering can end the front (a problem with the options): the rest is the server's.
       if (handedOff) return;
-      buffered = buffered.slice(newline + 1);
+      buffered = buffered.subarray(newline + 1);
     }
     if (buffered.length > MAX_FRONT_LINE) handOff(buffered, 'a long message');
   };
