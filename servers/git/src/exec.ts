@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { ToolError } from '@patchbay/kit';
 import type { SimpleGit } from 'simple-git';
 
@@ -269,8 +270,10 @@ export function runGit(args: string[], options: RunOptions): Promise<RunResult> 
       keptBytes += chunk.length;
     });
     let lastProgress = '';
+    // A character whose bytes arrive in two reads (a file name in an error) stays whole.
+    const stderrText = new StringDecoder('utf8');
     errors.on('data', (chunk: Buffer) => {
-      const text = chunk.toString('utf8');
+      const text = stderrText.write(chunk);
       if (options.onProgress) {
         // "Receiving objects:  45% (450/1000)", repainted with \r.
         for (const match of text.matchAll(/([A-Za-z][A-Za-z ]+):\s+(\d{1,3})%/g)) {
