@@ -1,10 +1,9 @@
 #!/usr/bin/env node
 // Bundle a connector into dist/, in parts, so the bin starts as fast as a bare `node`:
 //
-//   dist/index.cjs     the bin: a two-line loader (V8's compile cache on Node >= 22.1, then the front)
-//   dist/front.cjs     small and zod-free (with dist/front-lists.cjs, loaded after its first answer):
-//                      parses the options and answers initialize, ping and the
-//                      list requests from the manifest; loads main.cjs on the first other request.
+//   dist/index.cjs     the bin, which is the front: small and zod-free (with dist/front-lists.cjs,
+//                      loaded after its first answer): answers initialize, ping and the list
+//                      requests from the manifest; loads main.cjs on the first other request.
 //                      CommonJS, as is the loader: Node's ES module loader costs a bare process about
 //                      a tenth more time to start, and the front is what every start pays for.
 //   dist/main.cjs      the full server (the kit, the MCP SDK, zod and the handlers, tree-shaken),
@@ -26,8 +25,10 @@
 // exports the definition (`export const <name>Connector = defineConnector(...)`) and
 // src/config.ts exports `options` (and `check`, `switches` when the definition has them).
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { build } from 'esbuild';
 
@@ -41,10 +42,13 @@ const external = Object.keys(pkg.dependencies ?? {}).flatMap((name) => [name, `$
 // not need. A vendor library is a devDependency: npm installs the bundle, not the package's tree.
 const vendor = pkg.patchbay?.vendor ?? [];
 for (const name of vendor) {
-  if (!pkg.devDependencies?.[name]) throw new Error(`patchbay.vendor: ${name} must be a devDependency (it ships inside dist/vendor)`);
+  if (!pkg.devDependencies?.[name])
+    throw new Error(`patchbay.vendor: ${name} must be a devDependency (it ships inside dist/vendor)`);
 }
 /** dist/vendor/<file> of each vendor library, relative to dist/. */
-const vendorFiles = Object.fromEntries(vendor.map((name) => [name, `vendor/${name.replace(/^@/, '').replace(/[^\w.-]/g, '_')}.cjs`]));
+const vendorFiles = Object.fromEntries(
+  vendor.map((name) => [name, `vendor/${name.replace(/^@/, '').replace(/[^\w.-]/g, '_')}.cjs`]),
+);
 const vendorExternal = vendor.flatMap((name) => [name, `${name}/*`]);
 const connectorSource = await readFile(path.join(cwd, 'src/connector.ts'), 'utf8');
 const exportName = /export const (\w+) = defineConnector\(/.exec(connectorSource)?.[1];
@@ -216,22 +220,6 @@ const frontCommon = {
   external: [...external, './main.cjs', './front-lists.cjs', './load.cjs'],
   metafile: true,
 };
-const front = await build({
-  ...frontCommon,
-  // Nothing in the first part needs the file's URL.
-  define: common.define,
-  banner: { js: '' },
-  stdin: virtual(
-    [
-      "import { runFront } from '@patchbay/kit/front';",
-      `const hello = ${JSON.stringify(hello)};`,
-      '// The full server, through the code cache (load.cjs, required only then).',
-      `const server = () => require('./load.cjs').requireCached(require('node:path').join(__dirname, 'main.cjs'), { name: hello.serverInfo.name, v8Flags: ${JSON.stringify(v8Flags)}${vendor.length ? `, vendor: ${JSON.stringify(vendorFiles)}` : ''} });`,
-      "runFront({ hello, lists: () => require('./front-lists.cjs').lists, start: async (io) => server().start(io) });",
-    ].join('\n'),
-  ),
-  outfile: 'dist/front.cjs',
-});
 const frontLists = await build({
   ...frontCommon,
   stdin: virtual(
@@ -245,6 +233,47 @@ const frontLists = await build({
   ),
   outfile: 'dist/front-lists.cjs',
 });
+// What a start needs to answer tools/list with the tools an earlier start chose for the same
+// options (the kit's front/remembered.ts): this build's identity, and the variables the options read.
+const recall = {
+  build: createHash('sha256')
+    .update(await readFile(path.join(cwd, 'dist/front-lists.cjs')))
+    .update(await readFile(path.join(cwd, 'dist/tool-entries.jsonl')))
+    .digest('hex')
+    .slice(0, 16),
+  tools: frontManifest.tools.length,
+  variables: createRequire(import.meta.url)(path.join(cwd, 'dist/front-lists.cjs')).lists.variables,
+};
+// The bin's first file is the front itself: every file a start requires costs it about a
+// millisecond, and this one is what every start runs. Commands besides serving (3b) dispatch first.
+const commands = await bundleCommands();
+const front = await build({
+  ...frontCommon,
+  external: [...frontCommon.external, './commands.js'],
+  // Nothing in the first part needs the file's URL.
+  define: common.define,
+  banner: { js: '#!/usr/bin/env node' },
+  stdin: virtual(
+    [
+      "import { runFront } from '@patchbay/kit/front';",
+      `const hello = ${JSON.stringify(hello)};`,
+      '// The full server, through the code cache (load.cjs, required only then).',
+      `const server = () => (compileCache(), require('./load.cjs')).requireCached(require('node:path').join(__dirname, 'main.cjs'), { name: hello.serverInfo.name, v8Flags: ${JSON.stringify(v8Flags)}${vendor.length ? `, vendor: ${JSON.stringify(vendorFiles)}` : ''} });`,
+      "const entries = () => require('node:fs').readFileSync(require('node:path').join(__dirname, 'tool-entries.jsonl'), 'utf8').split('\\n');",
+      `const recall = { ...${JSON.stringify(recall)}, entries };`,
+      // Node >= 22.1's compile cache is turned on after the first answer, for what loads next (it
+      // costs a start half a millisecond to turn on and would save nothing before it); Node 20 skips it.
+      "const compileCache = () => require('node:module').enableCompileCache?.();",
+      "const lists = () => { compileCache(); return require('./front-lists.cjs').lists; };",
+      'const front = () => runFront({ hello, lists, start: async (io) => server().start(io), recall });',
+      commands.length
+        ? `const command = process.argv[2];\nif (${JSON.stringify(commands)}.includes(command)) (compileCache(), import('./commands.js')).then((m) => m.runCommand(command, process.argv.slice(3))).then((code) => { process.exitCode = code; });\nelse front();`
+        : 'front();',
+    ].join('\n'),
+  ),
+  outfile: 'dist/index.cjs',
+});
+await chmod(path.join(cwd, 'dist/index.cjs'), 0o755);
 // The code cache's loader: a file of its own, so that its modules (crypto, vm) load only at hand-over.
 await build({
   ...frontCommon,
@@ -267,25 +296,14 @@ if (heavy.length) throw new Error(`the front must not bundle zod or the SDK, but
 // 3b. Commands besides serving (`patchbay-gdrive auth`), when the connector has them:
 //     src/commands.ts exports `COMMANDS` (a literal list of names) and `runCommand(name, argv)`.
 //     The bin dispatches on its first argument before the front starts.
-let commands = [];
-if (existsSync(path.join(cwd, 'src/commands.ts'))) {
+async function bundleCommands() {
+  if (!existsSync(path.join(cwd, 'src/commands.ts'))) return [];
   const source = await readFile(path.join(cwd, 'src/commands.ts'), 'utf8');
   const list = /export const COMMANDS = \[([^\]]*)\]/.exec(source)?.[1];
   if (!list) throw new Error("src/commands.ts must `export const COMMANDS = ['name', …] as const`");
-  commands = [...list.matchAll(/'([a-z][a-z-]*)'/g)].map((m) => m[1]);
   await build({ ...common, entryPoints: { commands: 'src/commands.ts' }, outdir: 'dist', external, sourcemap });
+  return [...list.matchAll(/'([a-z][a-z-]*)'/g)].map((m) => m[1]);
 }
-const dispatch = commands.length
-  ? `const command = process.argv[2];\nif (${JSON.stringify(commands)}.includes(command)) import('./commands.js').then((m) => m.runCommand(command, process.argv.slice(3))).then((code) => { process.exitCode = code; });\nelse require('./front.cjs');\n`
-  : "require('./front.cjs');\n";
-
-// 4. The bin: on Node >= 22.1 V8's compile cache is on before anything is parsed (about a quarter
-//    off the import time from the second start on); Node 20 skips it.
-await writeFile(
-  path.join(cwd, 'dist/index.cjs'),
-  `#!/usr/bin/env node\n'use strict';\nrequire('node:module').enableCompileCache?.();\n${dispatch}`,
-);
-await chmod(path.join(cwd, 'dist/index.cjs'), 0o755);
 
 const size = (result) => Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
 console.log(

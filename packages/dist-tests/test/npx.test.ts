@@ -113,7 +113,14 @@ describe('the tarballs', () => {
     for (const c of CONNECTORS) {
       const files = packed.get(`@patchbay/${c}`)?.files ?? [];
       expect(files).toEqual(
-        expect.arrayContaining(['bin.cjs', 'dist/index.cjs', 'dist/front.cjs', 'dist/load.cjs', 'dist/main.cjs', 'dist/connector.js']),
+        expect.arrayContaining([
+          'bin.cjs',
+          'dist/index.cjs',
+          'dist/front-lists.cjs',
+          'dist/load.cjs',
+          'dist/main.cjs',
+          'dist/connector.js',
+        ]),
       );
     }
   });

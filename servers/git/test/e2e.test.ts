@@ -1,6 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { call, callError, callOk, connectHttp, connectStdio, importEntry, startHttpBin, type TempRepo } from '@patchbay/testing';
@@ -256,6 +257,61 @@ describe('patchbay-git bin', () => {
       );
       expect(failure?.code).toBe(2);
       expect(failure?.stderr).toMatch(/^patchbay-git: --repository: "\/no\/such\/folder" is not a folder that exists\./);
+    });
+
+    it('still refuses a repository removed since the start that chose its tools, after answering tools/list with them', async () => {
+      // The front answers tools/list with the tools an earlier start chose for the same options
+      // and checks the options right after: what the folder is now decides how the session ends.
+      const cache = await mkdtemp(path.join(tmpdir(), 'patchbay-remembered-'));
+      const work = await repoWithIdentity();
+      const messages = [
+        {
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'initialize',
+          params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+        },
+        { jsonrpc: '2.0', method: 'notifications/initialized' },
+        { jsonrpc: '2.0', id: 2, method: 'tools/list' },
+        { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'git_status', arguments: {} } },
+      ];
+      const start = () =>
+        new Promise<{ code: number | null; answered: unknown[]; stderr: string }>((resolve) => {
+          const child = spawn(process.execPath, [BIN, '--repository', work.path], {
+            env: { ...process.env, PATCHBAY_LOG_LEVEL: 'debug', PATCHBAY_CODE_CACHE_DIR: cache },
+          });
+          let stdout = '';
+          let stderr = '';
+          child.stdout.on('data', (chunk) => {
+            stdout += chunk;
+            // The session ends once the call is answered, as a client closes it.
+            if (stdout.includes('"id":3')) child.stdin.end();
+          });
+          child.stderr.on('data', (chunk) => (stderr += chunk));
+          child.on('close', (code) => {
+            const answered = stdout
+              .split('\n')
+              .filter(Boolean)
+              .map((line) => (JSON.parse(line) as { id?: unknown }).id)
+              .filter((id) => id !== undefined);
+            resolve({ code, answered, stderr });
+          });
+          child.stdin.write(messages.map((m) => `${JSON.stringify(m)}\n`).join(''));
+        });
+      try {
+        const first = await start();
+        expect(first.code).toBe(0);
+        expect(first.answered).toEqual([1, 2, 3]);
+        await work.remove();
+        const second = await start();
+        expect(second.stderr).toContain('answered tools/list with the tools remembered');
+        // The list was answered; the call never was: the options were checked first.
+        expect(second.answered).toEqual([1, 2]);
+        expect(second.code).toBe(2);
+        expect(second.stderr).toContain(`patchbay-git: --repository: "${work.path}" is not a folder that exists.`);
+      } finally {
+        await rm(cache, { recursive: true, force: true });
+      }
     });
 
     it('lists its options and toolsets in --help', async () => {

@@ -23,13 +23,16 @@ describe('the built server', () => {
     const server = read('dist/main.cjs');
     expect(server).not.toContain(marker);
     expect(server).toContain('__patchbayImport("puppeteer-core")');
-    expect(read('dist/front.cjs')).toContain('vendor:{"puppeteer-core":"vendor/puppeteer-core.cjs"}');
+    expect(read('dist/index.cjs')).toContain('vendor:{"puppeteer-core":"vendor/puppeteer-core.cjs"}');
     // The library entry (a gateway's) imports the same file.
     expect(read('dist/connector.js')).toContain('import("./vendor/puppeteer-core.cjs")');
   });
 
   it('gives an ES module importer (the library entry) the named exports the server uses', async () => {
-    const vendor = (await import(pathToFileURL(path.join(root, 'dist/vendor/puppeteer-core.cjs')).href)) as Record<string, unknown>;
+    const vendor = (await import(pathToFileURL(path.join(root, 'dist/vendor/puppeteer-core.cjs')).href)) as Record<
+      string,
+      unknown
+    >;
     expect(typeof vendor.launch).toBe('function');
     expect(typeof vendor.KnownDevices).toBe('object');
     expect(typeof vendor.PredefinedNetworkConditions).toBe('object');

@@ -28,6 +28,27 @@ function withoutVersion(surface: Record<string, unknown>): Record<string, unknow
 }
 
 /** The built bin over stdio, with its front's debug line about handing over kept. */
+/**
+ * A --require hook that marks on stderr, in order, every answer the bin writes and the load of
+ * its option code (dist/front-lists.cjs).
+ */
+async function orderHook(): Promise<string> {
+  const hook = path.join(await mkdtemp(path.join(tmpdir(), 'patchbay-front-')), 'order.cjs');
+  await writeFile(
+    hook,
+    [
+      "const Module = require('node:module');",
+      'const load = Module._load;',
+      "Module._load = function (request) { if (/front-lists\\.cjs$/.test(request)) process.stderr.write('MARK lists loaded\\n'); return load.apply(this, arguments); };",
+      'const write = process.stdout.write.bind(process.stdout);',
+      "process.stdout.write = (...a) => { process.stderr.write('MARK answer\\n'); return write(...a); };",
+    ].join('\n'),
+  );
+  return hook;
+}
+
+const marks = (stderr: string) => stderr.split('\n').filter((line) => line.startsWith('MARK '));
+
 async function spawnBin(bin: string, argv: string[]) {
   return connectStdio(bin, argv, { env: { PATCHBAY_LOG_LEVEL: 'debug' } });
 }
@@ -180,18 +201,7 @@ export function describeSurface(spec: SurfaceSpec): void {
       });
 
       it('answers initialize before it loads its option code (dist/front-lists.cjs), every start is that much shorter', async () => {
-        // A hook marks on stderr the first answer and the load of the second part, in order.
-        const hook = path.join(await mkdtemp(path.join(tmpdir(), 'patchbay-front-')), 'order.cjs');
-        await writeFile(
-          hook,
-          [
-            "const Module = require('node:module');",
-            'const load = Module._load;',
-            "Module._load = function (request) { if (/front-lists\\.cjs$/.test(request)) process.stderr.write('MARK lists loaded\\n'); return load.apply(this, arguments); };",
-            'const write = process.stdout.write.bind(process.stdout);',
-            "let first = true; process.stdout.write = (...a) => { if (first) { first = false; process.stderr.write('MARK first answer\\n'); } return write(...a); };",
-          ].join('\n'),
-        );
+        const hook = await orderHook();
         const { code, stdout, stderr } = await runNode(bin, spec.modes.default, {
           input: `${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: INITIALIZE_PARAMS })}\n`,
           end: true,
@@ -203,7 +213,54 @@ export function describeSurface(spec: SurfaceSpec): void {
           result: { serverInfo: { name: `patchbay-${connector.name}` } },
         });
         // Loaded all the same (the options are checked once the input ends), but after the answer.
-        expect(stderr.split('\n').filter((line) => line.startsWith('MARK '))).toEqual(['MARK first answer', 'MARK lists loaded']);
+        expect(marks(stderr)).toEqual(['MARK answer', 'MARK lists loaded']);
+      });
+
+      it('answers tools/list at the next start with the same options with the tools the first chose, before it loads its option code', async () => {
+        const cache = await mkdtemp(path.join(tmpdir(), 'patchbay-remembered-'));
+        const hook = await orderHook();
+        const messages = [
+          { jsonrpc: '2.0', id: 1, method: 'initialize', params: INITIALIZE_PARAMS },
+          { jsonrpc: '2.0', method: 'notifications/initialized' },
+          { jsonrpc: '2.0', id: 2, method: 'tools/list' },
+        ];
+        const start = async () => {
+          const { code, stdout, stderr } = await runNode(bin, spec.modes.default, {
+            input: messages.map((m) => `${JSON.stringify(m)}\n`).join(''),
+            end: true,
+            nodeArgs: ['--require', hook],
+            env: { PATCHBAY_LOG_LEVEL: 'debug', PATCHBAY_CODE_CACHE_DIR: cache },
+          });
+          expect(code, stderr).toBe(0);
+          const answers = stdout
+            .split('\n')
+            .filter(Boolean)
+            .map((line) => JSON.parse(line) as { id: number; result?: { tools?: Tool[] } });
+          return { tools: answers.find((a) => a.id === 2)?.result?.tools, stderr };
+        };
+        try {
+          const first = await start();
+          expect(first.stderr).not.toContain('remembered');
+          expect(marks(first.stderr)).toEqual(['MARK answer', 'MARK lists loaded', 'MARK answer']);
+          const second = await start();
+          expect(second.stderr).toContain(
+            `patchbay-${connector.name} debug front: answered tools/list with the tools remembered`,
+          );
+          // The option code is still loaded (the options are checked), after both answers.
+          expect(marks(second.stderr)).toEqual(['MARK answer', 'MARK answer', 'MARK lists loaded']);
+          expect(second.tools).toEqual(first.tools);
+          expect(sortedNames(second.tools ?? [])).toEqual(sortedNames(listing('default').tools));
+          // Other options are another record: this start chooses again.
+          const readOnly = await runNode(bin, [...spec.modes.default, '--read-only'], {
+            input: messages.map((m) => `${JSON.stringify(m)}\n`).join(''),
+            end: true,
+            env: { PATCHBAY_LOG_LEVEL: 'debug', PATCHBAY_CODE_CACHE_DIR: cache },
+          });
+          expect(readOnly.code).toBe(0);
+          expect(readOnly.stderr).not.toContain('remembered');
+        } finally {
+          await rm(cache, { recursive: true, force: true });
+        }
       });
 
       it('loads the full server through the code cache: a second start reads what the first wrote', async () => {

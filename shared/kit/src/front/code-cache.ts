@@ -1,10 +1,10 @@
 import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { Script } from 'node:vm';
+import { keepNewest, onceLaterOrAtExit, privateDirectory, writeWhole } from './private-dir.js';
 
 /**
  * Load a CommonJS bundle (a connector's full server) with V8's code cache.
@@ -43,7 +43,7 @@ export function requireCached(file: string, options: CodeCacheOptions): unknown 
   const bytes = readFileSync(file);
   // esbuild writes ASCII (it escapes the rest): read as Latin-1, which is that without UTF-8's checks.
   const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
-  const dir = env.PATCHBAY_NO_CODE_CACHE === '1' ? undefined : privateDirectory(env);
+  const dir = privateDirectory(env);
   const prefix = `${options.name}-${process.version}-${process.arch}-`;
   const key = createHash('sha1')
     .update(bytes)
@@ -126,59 +126,19 @@ const WRITE_AFTER_MS = 2_000;
 
 /**
  * Write the cache once: after WRITE_AFTER_MS, or at exit if sooner (a session as short as one
- * call still leaves a cache for the next). Written whole to a temporary name, then renamed, so a
- * process starting meanwhile reads a whole cache or none.
+ * call still leaves a cache for the next), whole or not at all.
  */
 function writeLater(script: Script, cacheFile: string, dir: string, prefix: string, say: (line: string) => void): void {
-  let written = false;
-  const write = () => {
-    if (written) return;
-    written = true;
-    clearTimeout(timer);
-    process.off('exit', write);
+  onceLaterOrAtExit(WRITE_AFTER_MS, () => {
     try {
-      const temporary = `${cacheFile}.${process.pid}.tmp`;
-      writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
-      renameSync(temporary, cacheFile);
+      writeWhole(cacheFile, script.createCachedData());
       say(`wrote ${cacheFile}`);
-      pruneOlder(dir, prefix);
+      keepNewest(dir, prefix, '.v8', KEEP_PER_NAME);
     } catch (error) {
       say(`not written: ${(error as Error).message}`);
     }
-  };
-  const timer = setTimeout(write, WRITE_AFTER_MS).unref();
-  process.on('exit', write);
+  });
 }
 
 /** Caches kept per bundle name: two installed versions used in turn each keep theirs. */
 const KEEP_PER_NAME = 3;
-
-/** Remove all but the newest KEEP_PER_NAME caches of one bundle name (other builds, other versions). */
-function pruneOlder(dir: string, prefix: string): void {
-  const caches = readdirSync(dir)
-    .filter((name) => name.startsWith(prefix) && name.endsWith('.v8'))
-    .map((name) => ({ file: path.join(dir, name), at: statSync(path.join(dir, name)).mtimeMs }))
-    .sort((a, b) => b.at - a.at);
-  for (const { file } of caches.slice(KEEP_PER_NAME)) rmSync(file, { force: true });
-}
-
-/**
- * The user's own cache directory, made if missing; undefined unless only this user can write to
- * it. (On Windows the mode bits do not say who can write, the check fails, and there is no cache.)
- */
-function privateDirectory(env: Readonly<Record<string, string | undefined>>): string | undefined {
-  const uid = process.getuid?.();
-  const dir = env.PATCHBAY_CODE_CACHE_DIR || path.join(tmpdir(), `patchbay-code-cache-${uid ?? userInfo().username}`);
-  try {
-    mkdirSync(dir, { mode: 0o700 });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return undefined;
-  }
-  try {
-    const stat = lstatSync(dir);
-    if (!stat.isDirectory() || (uid !== undefined && stat.uid !== uid) || (stat.mode & 0o022) !== 0) return undefined;
-    return dir;
-  } catch {
-    return undefined;
-  }
-}

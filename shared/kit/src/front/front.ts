@@ -1,4 +1,6 @@
 import { PassThrough, Writable } from 'node:stream';
+import { onceLaterOrAtExit } from './private-dir.js';
+import { type Remembered, remembered } from './remembered.js';
 import type { FrontChoice, FrontHello, FrontLists } from './types.js';
 
 /** Streams the full server is handed, with what the front already read replayed first. */
@@ -14,6 +16,17 @@ export interface FrontInput {
   lists: () => FrontLists;
   /** Load and start the full server; without a handoff it runs as a plain bin. */
   start: (handoff?: Handoff) => Promise<void>;
+  /** What lets a start answer tools/list with the tools an earlier start chose for the same options. */
+  recall?: {
+    /** The build's identity (a hash of the option code, the manifest and the tools/list entries). */
+    build: string;
+    /** How many tools the manifest has. */
+    tools: number;
+    /** Every variable an option reads. */
+    variables: readonly string[];
+    /** The serialized tools/list entries, in the manifest's order. */
+    entries: () => readonly string[];
+  };
   argv?: readonly string[];
   env?: Readonly<Record<string, string | undefined>>;
 }
@@ -22,6 +35,13 @@ export interface FrontInput {
 export const REPLAY_ID = 'patchbay-front-initialize';
 /** A line longer than this is the server's to judge (and refuse). */
 const MAX_FRONT_LINE = 1024 * 1024;
+/**
+ * With a remembered choice, the options are checked once tools/list is answered, or after this
+ * long if it is not asked: checked at once, they would keep the tools/list that follows waiting.
+ */
+const CHECK_AFTER_MS = 50;
+/** A choice is written down after this long, or at exit if sooner: off the path of the first answers. */
+const WRITE_AFTER_MS = 100;
 
 /**
  * The bin's first stage, for stdio. Starting a Node process is cheap; loading the SDK, zod and
@@ -37,6 +57,11 @@ const MAX_FRONT_LINE = 1024 * 1024;
  * Nothing that depends on them (the lists, the start-up check) is answered before they are; a
  * problem hands the conversation to the full bin, which says it properly and exits 2, as it does
  * when started directly.
+ *
+ * One exception, tools/list: a start with the same arguments, variables and build as an earlier
+ * one answers it with the tools that one chose (`remembered`), then checks the options. A problem
+ * found then (a repository removed since) still ends the session with the full bin's message and
+ * exit 2, one list later than without the record.
  */
 export async function runFront(input: FrontInput): Promise<void> {
   const argv = input.argv ?? process.argv.slice(2);
@@ -46,9 +71,29 @@ export async function runFront(input: FrontInput): Promise<void> {
 
   let lists: FrontLists | undefined;
   let chosen: FrontChoice | undefined;
+  const say =
+    env.PATCHBAY_LOG_LEVEL === 'debug'
+      ? (line: string) => process.stderr.write(`${hello.serverInfo.name} debug front: ${line}\n`)
+      : () => {};
+  /** The tools an earlier start chose for these options: null until looked up, undefined if none. */
+  let recalled: number[] | undefined | null = null;
+  let memo: Remembered | undefined;
+  /** Looked up once initialize is answered, not before: the first answer waits for nothing. */
+  const recall = () => {
+    if (recalled !== null) return recalled;
+    if (input.recall) {
+      const { build, tools, variables } = input.recall;
+      memo = remembered({ name: hello.serverInfo.name, build, tools, variables, argv, env });
+    }
+    recalled = memo?.read();
+    return recalled;
+  };
   /** The options, checked once; undefined when they have a problem (the full bin then has the conversation). */
   const decide = (): FrontChoice | undefined => {
     if (chosen || handedOff) return chosen;
+    clearTimeout(checkLater);
+    // What an earlier start chose, to keep this choice when it differs.
+    recall();
     lists ??= input.lists();
     chosen = lists.choose(argv, env);
     if (!chosen) {
@@ -56,7 +101,22 @@ export async function runFront(input: FrontInput): Promise<void> {
       return undefined;
     }
     for (const line of chosen.notices) process.stderr.write(`${line}\n`);
+    const { indexes } = chosen;
+    const keep = memo;
+    if (keep && String(recalled) !== String(indexes)) {
+      // Only when a build changed what a switch reads: the list already sent was another.
+      if (recalled) say(`the options chose other tools than remembered (${recalled.length} then, ${indexes.length} now)`);
+      onceLaterOrAtExit(WRITE_AFTER_MS, () => keep.write(indexes));
+    }
+    if (initialized) chosen.startupCheck();
     return chosen;
+  };
+  let checkLater: NodeJS.Timeout | undefined;
+  /** Check the options now, or (with a remembered choice to answer tools/list from) a little later. */
+  const decideSoon = () => {
+    if (chosen || handedOff) return;
+    if (!recall()) decide();
+    else checkLater ??= setTimeout(decide, CHECK_AFTER_MS);
   };
   const stdin = process.stdin;
   /**
@@ -74,7 +134,8 @@ export async function runFront(input: FrontInput): Promise<void> {
     const { id, method } = message;
     if (method === 'notifications/initialized' && initialize) {
       initialized = true;
-      decide()?.startupCheck();
+      if (chosen) chosen.startupCheck();
+      else decideSoon();
       return true;
     }
     if (id === undefined || id === null || typeof method !== 'string') return false;
@@ -97,13 +158,21 @@ export async function runFront(input: FrontInput): Promise<void> {
     }
     if (!initialize) return false;
     if (method === 'ping') return reply(id, {});
+    if (method === 'tools/list' && !chosen && recall() && input.recall) {
+      const entries = input.recall.entries();
+      listTools(
+        id,
+        (recalled as number[]).map((i) => entries[i] as string),
+      );
+      say('answered tools/list with the tools remembered for these options');
+      // Now the options, before anything else that depends on them (or a tool call) is answered.
+      setImmediate(decide);
+      return true;
+    }
     // What follows depends on the options (and a problem with them ends the front here).
     const options = decide();
     if (!options || !lists) return true;
-    if (method === 'tools/list') {
-      process.stdout.write(`{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":{"tools":[${options.tools().join(',')}]}}\n`);
-      return true;
-    }
+    if (method === 'tools/list') return listTools(id, options.tools());
     if (method === 'prompts/list' && lists.prompts) return reply(id, { prompts: lists.prompts });
     if (method === 'resources/templates/list' && lists.resourceTemplates) {
       return reply(id, { resourceTemplates: lists.resourceTemplates });
@@ -115,12 +184,16 @@ export async function runFront(input: FrontInput): Promise<void> {
     send({ jsonrpc: '2.0', id, result });
     return true;
   };
+  const listTools = (id: unknown, entries: readonly string[]) => {
+    process.stdout.write(`{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":{"tools":[${entries.join(',')}]}}\n`);
+    return true;
+  };
 
   const handOff = (rest: Buffer, why: string) => {
     handedOff = true;
+    clearTimeout(checkLater);
     chosen?.cancelStartupCheck();
-    if (env.PATCHBAY_LOG_LEVEL === 'debug')
-      process.stderr.write(`${hello.serverInfo.name} debug front: handing over on ${why}\n`);
+    say(`handing over on ${why}`);
     stdin.off('data', onData);
     stdin.off('end', onEnd);
     stdin.pause();
@@ -167,7 +240,7 @@ export async function runFront(input: FrontInput): Promise<void> {
   stdin.on('data', onData);
   stdin.once('end', onEnd);
   // Input already waiting is read (and initialize answered) before this runs.
-  setImmediate(decide);
+  setImmediate(decideSoon);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       if (!handedOff) process.exit(0);

@@ -35,6 +35,7 @@ export function frontLists(input: FrontListsInput): FrontLists {
   const { manifest } = input;
   return {
     choose: (argv, env) => choose(input, argv, env),
+    variables: [...new Set(Object.values({ ...commonOptions, ...input.config.options }).flatMap((spec) => spec.env ?? []))],
     prompts: manifest.prompts,
     resourceTemplates: manifest.resourceTemplates,
     resources: manifest.resources,
@@ -70,12 +71,17 @@ function choose(
   const selected = new Set(
     selectTools(manifest, settings, (tool) => (tool.switched ? Boolean(config.switches?.[tool.name]?.(options as never)) : true)),
   );
+  const indexes = manifest.tools.flatMap((tool, i) => (selected.has(tool) ? [i] : []));
   let listed: string[] | undefined;
   let checkTimer: NodeJS.Timeout | undefined;
   return {
+    indexes,
     // Read when first asked, then kept.
     tools: () => {
-      listed ??= input.toolEntries().filter((_, i) => selected.has(manifest.tools[i] as (typeof manifest.tools)[number]));
+      if (!listed) {
+        const entries = input.toolEntries();
+        listed = indexes.map((i) => entries[i] as string);
+      }
       return listed;
     },
     // The full bin does not print them again when it takes the conversation over.

@@ -56,9 +56,13 @@ export interface FrontLists {
   prompts: unknown[] | null;
   resourceTemplates: unknown[] | null;
   resources: unknown[] | null;
+  /** Every variable an option reads (the build gives the front this list, for `remembered`). */
+  variables: string[];
 }
 
 export interface FrontChoice {
+  /** The chosen tools' places in the manifest's order. */
+  indexes: readonly number[];
   /** The tools/list entries, serialized. */
   tools(): readonly string[];
   /** The connector's start-up notices, as lines for stderr (named and redacted). */
