@@ -158,11 +158,12 @@ export async function runFront(input: FrontInput): Promise<void> {
     }
     if (!initialize) return false;
     if (method === 'ping') return reply(id, {});
-    if (method === 'tools/list' && !chosen && recall() && input.recall) {
+    const kept = method === 'tools/list' && !chosen && input.recall ? recall() : undefined;
+    if (kept && input.recall) {
       const entries = input.recall.entries();
       listTools(
         id,
-        (recalled as number[]).map((i) => entries[i] as string),
+        kept.map((i) => entries[i] as string),
       );
       say('answered tools/list with the tools remembered for these options');
       // Now the options, before anything else that depends on them (or a tool call) is answered.
