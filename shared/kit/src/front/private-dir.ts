@@ -49,7 +49,9 @@ export function writeWhole(file: string, data: string | NodeJS.ArrayBufferView):
 export function keepNewest(dir: string, prefix: string, suffix: string, keep: number): void {
   const files = readdirSync(dir)
     .filter((name) => name.startsWith(prefix) && name.endsWith(suffix))
-    .map((name) => ({ file: join(dir, name), at: statSync(join(dir, name)).mtimeMs }))
+    // Another start may prune (or rename into place) at the same moment: a file gone is skipped.
+    .map((name) => ({ file: join(dir, name), at: statSync(join(dir, name), { throwIfNoEntry: false })?.mtimeMs }))
+    .filter((entry): entry is { file: string; at: number } => entry.at !== undefined)
     .sort((a, b) => b.at - a.at);
   for (const { file } of files.slice(keep)) rmSync(file, { force: true });
 }
