@@ -227,8 +227,7 @@ const frontLists = await build({
       "import { frontLists } from '@patchbay/kit/front-lists';",
       "import * as config from './src/config.ts';",
       `const manifest = ${JSON.stringify(frontManifest)};`,
-      "const toolEntries = () => require('node:fs').readFileSync(require('node:path').join(__dirname, 'tool-entries.jsonl'), 'utf8').split('\\n');",
-      'export const lists = frontLists({ manifest, toolEntries, config });',
+      'export const lists = frontLists({ manifest, config });',
     ].join('\n'),
   ),
   outfile: 'dist/front-lists.cjs',
@@ -260,12 +259,12 @@ const front = await build({
       '// The full server, through the code cache (load.cjs, required only then).',
       `const server = () => (compileCache(), require('./load.cjs')).requireCached(require('node:path').join(__dirname, 'main.cjs'), { name: hello.serverInfo.name, v8Flags: ${JSON.stringify(v8Flags)}${vendor.length ? `, vendor: ${JSON.stringify(vendorFiles)}` : ''} });`,
       "const entries = () => require('node:fs').readFileSync(require('node:path').join(__dirname, 'tool-entries.jsonl'), 'utf8').split('\\n');",
-      `const recall = { ...${JSON.stringify(recall)}, entries };`,
+      `const recall = ${JSON.stringify(recall)};`,
       // Node >= 22.1's compile cache is turned on after the first answer, for what loads next (it
       // costs a start half a millisecond to turn on and would save nothing before it); Node 20 skips it.
       "const compileCache = () => require('node:module').enableCompileCache?.();",
       "const lists = () => { compileCache(); return require('./front-lists.cjs').lists; };",
-      'const front = () => runFront({ hello, lists, start: async (io) => server().start(io), recall });',
+      'const front = () => runFront({ hello, lists, start: async (io) => server().start(io), entries, recall });',
       commands.length
         ? `const command = process.argv[2];\nif (${JSON.stringify(commands)}.includes(command)) (compileCache(), import('./commands.js')).then((m) => m.runCommand(command, process.argv.slice(3))).then((code) => { process.exitCode = code; });\nelse front();`
         : 'front();',

@@ -263,6 +263,39 @@ export function describeSurface(spec: SurfaceSpec): void {
         }
       });
 
+      it('answers the other lists at the next start with the same options as the first did, checking the options after them', async () => {
+        const cache = await mkdtemp(path.join(tmpdir(), 'patchbay-remembered-'));
+        const messages = [
+          { jsonrpc: '2.0', id: 1, method: 'initialize', params: INITIALIZE_PARAMS },
+          { jsonrpc: '2.0', method: 'notifications/initialized' },
+          { jsonrpc: '2.0', id: 2, method: 'tools/list' },
+          { jsonrpc: '2.0', id: 3, method: 'prompts/list' },
+          { jsonrpc: '2.0', id: 4, method: 'resources/templates/list' },
+        ];
+        const start = async () => {
+          const { code, stdout, stderr } = await runNode(bin, spec.modes.default, {
+            input: messages.map((m) => `${JSON.stringify(m)}\n`).join(''),
+            end: true,
+            env: { PATCHBAY_LOG_LEVEL: 'debug', PATCHBAY_CODE_CACHE_DIR: cache },
+          });
+          expect(code, stderr).toBe(0);
+          const answers = stdout
+            .split('\n')
+            .filter(Boolean)
+            .map((line) => JSON.parse(line) as { id: number });
+          return { answers: answers.filter((a) => a.id > 1).sort((a, b) => a.id - b.id), stderr };
+        };
+        try {
+          const first = await start();
+          const second = await start();
+          expect(second.stderr).toContain('answered tools/list with the tools remembered');
+          // The same answers (or the same hand-over to the server, for a list that needs I/O).
+          expect(second.answers).toEqual(first.answers);
+        } finally {
+          await rm(cache, { recursive: true, force: true });
+        }
+      });
+
       it('loads the full server through the code cache: a second start reads what the first wrote', async () => {
         const cache = await mkdtemp(path.join(tmpdir(), 'patchbay-code-cache-'));
         const messages = [

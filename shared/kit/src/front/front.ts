@@ -16,7 +16,9 @@ export interface FrontInput {
   lists: () => FrontLists;
   /** Load and start the full server; without a handoff it runs as a plain bin. */
   start: (handoff?: Handoff) => Promise<void>;
-  /** What lets a start answer tools/list with the tools an earlier start chose for the same options. */
+  /** The serialized tools/list entries, in the manifest's order (`dist/tool-entries.jsonl`), read when first listed. */
+  entries: () => readonly string[];
+  /** What lets a start answer the lists with the tools an earlier start chose for the same options. */
   recall?: {
     /** The build's identity (a hash of the option code, the manifest and the tools/list entries). */
     build: string;
@@ -24,8 +26,6 @@ export interface FrontInput {
     tools: number;
     /** Every variable an option reads. */
     variables: readonly string[];
-    /** The serialized tools/list entries, in the manifest's order. */
-    entries: () => readonly string[];
   };
   argv?: readonly string[];
   env?: Readonly<Record<string, string | undefined>>;
@@ -33,11 +33,13 @@ export interface FrontInput {
 
 /** The id the front gives the initialize request it replays to the server, whose answer it drops. */
 export const REPLAY_ID = 'patchbay-front-initialize';
+/** What the front answers from the manifest (the rest is the full server's). */
+const LISTS = new Set(['tools/list', 'prompts/list', 'resources/templates/list', 'resources/list']);
 /** A line longer than this is the server's to judge (and refuse). */
 const MAX_FRONT_LINE = 1024 * 1024;
 /**
- * With a remembered choice, the options are checked once tools/list is answered, or after this
- * long if it is not asked: checked at once, they would keep the tools/list that follows waiting.
+ * With a remembered choice, the options are checked once a list is answered, or after this long
+ * if none is asked: checked at once, they would keep the tools/list that follows waiting.
  */
 const CHECK_AFTER_MS = 50;
 /** A choice is written down after this long, or at exit if sooner: off the path of the first answers. */
@@ -58,10 +60,10 @@ const WRITE_AFTER_MS = 100;
  * problem hands the conversation to the full bin, which says it properly and exits 2, as it does
  * when started directly.
  *
- * One exception, tools/list: a start with the same arguments, variables and build as an earlier
- * one answers it with the tools that one chose (`remembered`), then checks the options. A problem
- * found then (a repository removed since) still ends the session with the full bin's message and
- * exit 2, one list later than without the record.
+ * Unless a start with the same arguments, variables and build chose before (`remembered`): then
+ * the options were good and chose those tools, so the lists are answered first and the options
+ * checked right after. A problem found then (a repository removed since) still ends the session
+ * with the full bin's message and exit 2, a list later than without the record.
  */
 export async function runFront(input: FrontInput): Promise<void> {
   const argv = input.argv ?? process.argv.slice(2);
@@ -80,14 +82,13 @@ export async function runFront(input: FrontInput): Promise<void> {
   let memo: Remembered | undefined;
   /** Looked up once initialize is answered, not before: the first answer waits for nothing. */
   const recall = () => {
-    if (recalled !== null) return recalled;
-    if (input.recall) {
-      const { build, tools, variables } = input.recall;
-      memo = remembered({ name: hello.serverInfo.name, build, tools, variables, argv, env });
+    if (recalled === null) {
+      memo = input.recall && remembered({ name: hello.serverInfo.name, ...input.recall, argv, env });
+      recalled = memo?.read();
     }
-    recalled = memo?.read();
     return recalled;
   };
+  let entries: readonly string[] | undefined;
   /** The options, checked once; undefined when they have a problem (the full bin then has the conversation). */
   const decide = (): FrontChoice | undefined => {
     if (chosen || handedOff) return chosen;
@@ -158,22 +159,24 @@ export async function runFront(input: FrontInput): Promise<void> {
     }
     if (!initialize) return false;
     if (method === 'ping') return reply(id, {});
-    const kept = method === 'tools/list' && !chosen && input.recall ? recall() : undefined;
-    if (kept && input.recall) {
-      const entries = input.recall.entries();
-      listTools(
-        id,
-        kept.map((i) => entries[i] as string),
+    const list = LISTS.has(method);
+    // A list depends on the options: checked now (a problem hands the conversation to the full bin
+    // here), or right after it when a start with the same ones chose before.
+    const kept = list && !chosen ? recall() : undefined;
+    if (kept) setImmediate(decide);
+    else if (!decide()) return true;
+    if (!list) return false;
+    if (method === 'tools/list') {
+      entries ??= input.entries();
+      const all = entries;
+      const indexes = chosen?.indexes ?? (kept as number[]);
+      process.stdout.write(
+        `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":{"tools":[${indexes.map((i) => all[i]).join(',')}]}}\n`,
       );
-      say('answered tools/list with the tools remembered for these options');
-      // Now the options, before anything else that depends on them (or a tool call) is answered.
-      setImmediate(decide);
+      if (!chosen) say('answered tools/list with the tools remembered for these options');
       return true;
     }
-    // What follows depends on the options (and a problem with them ends the front here).
-    const options = decide();
-    if (!options || !lists) return true;
-    if (method === 'tools/list') return listTools(id, options.tools());
+    lists ??= input.lists();
     if (method === 'prompts/list' && lists.prompts) return reply(id, { prompts: lists.prompts });
     if (method === 'resources/templates/list' && lists.resourceTemplates) {
       return reply(id, { resourceTemplates: lists.resourceTemplates });
@@ -183,10 +186,6 @@ export async function runFront(input: FrontInput): Promise<void> {
   };
   const reply = (id: unknown, result: unknown) => {
     send({ jsonrpc: '2.0', id, result });
-    return true;
-  };
-  const listTools = (id: unknown, entries: readonly string[]) => {
-    process.stdout.write(`{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":{"tools":[${entries.join(',')}]}}\n`);
     return true;
   };
 

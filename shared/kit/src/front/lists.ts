@@ -15,8 +15,6 @@ import type { FrontChoice, FrontLists, FrontManifest } from './types.js';
  */
 export interface FrontListsInput {
   manifest: FrontManifest;
-  /** The tools/list entry of each tool in `manifest.tools`, serialized, in the same order. */
-  toolEntries: () => readonly string[];
   /** The connector's zod-free config module: its options, `check` and `switches`. */
   config: {
     options: OptionsSpec;
@@ -35,7 +33,10 @@ export function frontLists(input: FrontListsInput): FrontLists {
   const { manifest } = input;
   return {
     choose: (argv, env) => choose(input, argv, env),
-    variables: [...new Set(Object.values({ ...commonOptions, ...input.config.options }).flatMap((spec) => spec.env ?? []))],
+    // Asked by the build only (scripts/bundle.mjs), which gives the front the list.
+    get variables() {
+      return [...new Set(Object.values({ ...commonOptions, ...input.config.options }).flatMap((spec) => spec.env ?? []))];
+    },
     prompts: manifest.prompts,
     resourceTemplates: manifest.resourceTemplates,
     resources: manifest.resources,
@@ -71,19 +72,9 @@ function choose(
   const selected = new Set(
     selectTools(manifest, settings, (tool) => (tool.switched ? Boolean(config.switches?.[tool.name]?.(options as never)) : true)),
   );
-  const indexes = manifest.tools.flatMap((tool, i) => (selected.has(tool) ? [i] : []));
-  let listed: string[] | undefined;
   let checkTimer: NodeJS.Timeout | undefined;
   return {
-    indexes,
-    // Read when first asked, then kept.
-    tools: () => {
-      if (!listed) {
-        const entries = input.toolEntries();
-        listed = indexes.map((i) => entries[i] as string);
-      }
-      return listed;
-    },
+    indexes: manifest.tools.flatMap((tool, i) => (selected.has(tool) ? [i] : [])),
     // The full bin does not print them again when it takes the conversation over.
     notices: (config.notices?.(options as never, settings as never) ?? []).map((line) => `patchbay-${name}: ${redact(line)}`),
     /**

@@ -36,7 +36,7 @@ export interface Manifest {
 
 /**
  * The manifest as the front holds it: without the tools/list entries, which it reads only when
- * tools/list is asked (`toolEntries`). Inlined, ~60 KB of schema text would cost every start
+ * tools/list is asked (`FrontInput.entries`). Inlined, ~60 KB of schema text would cost every start
  * about 2 ms to scan, a twentieth of a bare process's start.
  */
 export type FrontManifest = Omit<Manifest, 'tools'> & {
@@ -61,10 +61,8 @@ export interface FrontLists {
 }
 
 export interface FrontChoice {
-  /** The chosen tools' places in the manifest's order. */
+  /** The chosen tools' places in the manifest's order (the front reads their tools/list entries). */
   indexes: readonly number[];
-  /** The tools/list entries, serialized. */
-  tools(): readonly string[];
   /** The connector's start-up notices, as lines for stderr (named and redacted). */
   notices: string[];
   /** Start the connector's start-up check in the background, once (idempotent). */
