@@ -1,3 +1,4 @@
+import { within } from './deadline.js';
 import type { Logger } from './log.js';
 
 /**
@@ -18,7 +19,8 @@ export function exitOnStop(
     stopping = true;
     log.debug('shutting down', { reason });
     setTimeout(() => process.exit(code), graceMs + 500).unref();
-    await Promise.race([Promise.allSettled(closing(reason)), new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
+    // Whatever has not closed within the grace period is left to the exit.
+    await within(Promise.allSettled(closing(reason)), graceMs).catch(() => undefined);
     process.exit(code);
   };
   process.once('SIGINT', () => void stop('SIGINT'));
