@@ -4,7 +4,17 @@ import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { call, callError, callOk, connectHttp, connectStdio, importEntry, startHttpBin, type TempRepo } from '@patchbay/testing';
+import {
+  call,
+  callError,
+  callOk,
+  connectHttp,
+  connectStdio,
+  importEntry,
+  runNode,
+  startHttpBin,
+  type TempRepo,
+} from '@patchbay/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, repoWithIdentity } from './helpers.js';
 
@@ -275,29 +285,20 @@ describe('patchbay-git bin', () => {
         { jsonrpc: '2.0', id: 2, method: 'tools/list' },
         { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'git_status', arguments: {} } },
       ];
-      const start = () =>
-        new Promise<{ code: number | null; answered: unknown[]; stderr: string }>((resolve) => {
-          const child = spawn(process.execPath, [BIN, '--repository', work.path], {
-            env: { ...process.env, PATCHBAY_LOG_LEVEL: 'debug', PATCHBAY_CODE_CACHE_DIR: cache },
-          });
-          let stdout = '';
-          let stderr = '';
-          child.stdout.on('data', (chunk) => {
-            stdout += chunk;
-            // The session ends once the call is answered, as a client closes it.
-            if (stdout.includes('"id":3')) child.stdin.end();
-          });
-          child.stderr.on('data', (chunk) => (stderr += chunk));
-          child.on('close', (code) => {
-            const answered = stdout
-              .split('\n')
-              .filter(Boolean)
-              .map((line) => (JSON.parse(line) as { id?: unknown }).id)
-              .filter((id) => id !== undefined);
-            resolve({ code, answered, stderr });
-          });
-          child.stdin.write(messages.map((m) => `${JSON.stringify(m)}\n`).join(''));
+      const start = async () => {
+        const { code, stdout, stderr } = await runNode(BIN, ['--repository', work.path], {
+          input: messages.map((m) => `${JSON.stringify(m)}\n`).join(''),
+          // The session ends once the call is answered, as a client closes it.
+          endWhen: /"id":3[,}]/,
+          env: { PATCHBAY_LOG_LEVEL: 'debug', PATCHBAY_CODE_CACHE_DIR: cache },
         });
+        const answered = stdout
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => (JSON.parse(line) as { id?: unknown }).id)
+          .filter((id) => id !== undefined);
+        return { code, answered, stderr };
+      };
       try {
         const first = await start();
         expect(first.code).toBe(0);

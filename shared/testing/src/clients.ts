@@ -218,6 +218,8 @@ export function runNode(
     input?: string;
     /** Close stdin after `input`, as a client that has said all it will. */
     end?: boolean;
+    /** Close stdin once stdout matches this, as a client that got the answer it waited for. */
+    endWhen?: RegExp;
     /** Node's own options, before the script (`--require` a hook). */
     nodeArgs?: readonly string[];
   } = {},
@@ -232,6 +234,7 @@ export function runNode(
     let stderr = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
+      if (options.endWhen?.test(stdout)) child.stdin?.end();
     });
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
